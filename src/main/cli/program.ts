@@ -1,0 +1,184 @@
+/**
+ * The gvt-desk command line. Every command except `serve` talks to a running instance through its
+ * Unix socket and calls the same host API the UI and the Dom0 console use; `xl …` lines go to
+ * console.exec verbatim so the CLI and the console share one implementation.
+ */
+import { writeFile } from 'node:fs/promises';
+import { isAbsolute, resolve } from 'node:path';
+import { Command, CommanderError, InvalidArgumentError } from 'commander';
+import { PNG } from 'pngjs';
+import { ApiError, type ConsoleResult, type DomainInfo, type FrameSnapshot } from '../../shared/api';
+import type { HostApi, HostOptions } from '../host/host-api';
+import { resolvePaths } from '../host/paths';
+import { serve } from './serve';
+import { callSocket } from './socket-client';
+
+export interface CliIo {
+  /** Raw writes; the CLI adds newlines itself. */
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
+  env: Record<string, string | undefined>;
+  cwd: string;
+}
+
+export interface CliDeps {
+  /** Starts the host for `serve` (src/main/host/host.ts createHost in the real CLI). */
+  createHost: (options: HostOptions) => Promise<HostApi>;
+  /** Directory of the built worker entries (out/main). */
+  workerDir: string;
+  /** Directory of the built renderer (out/renderer). */
+  rendererDir: string;
+  /** `serve` runs until this resolves (SIGINT/SIGTERM in the real CLI). */
+  waitForShutdown: () => Promise<string>;
+  /** Per-call socket timeout, ms (tests shorten it). */
+  timeoutMs?: number;
+  onServeReady?: Parameters<typeof serve>[0]['onReady'];
+}
+
+/** Exit codes: 0 ok, 1 failure (or the xl command's own code), 2 usage error. */
+export const EXIT_USAGE = 2;
+
+/**
+ * Run the CLI with `argv` (arguments after the program name) and resolve with the exit code.
+ * Never rejects: errors are printed as `gvt-desk: <message>` on stderr.
+ */
+export async function runCli(argv: string[], io: CliIo, deps: CliDeps): Promise<number> {
+  let exitCode = 0;
+  const program = new Command('gvt-desk');
+  program
+    .description('Manage VMs sharing one emulated Intel GPU through GVT-g mediated pass-through')
+    .exitOverride()
+    .configureOutput({
+      writeOut: (s) => io.stdout(s),
+      writeErr: (s) => io.stderr(s),
+      outputError: (s, write) => write(`gvt-desk: ${s.replace(/^error: /, '')}`),
+    })
+    .showHelpAfterError('(run gvt-desk --help for usage)')
+    .option('--data-dir <dir>', 'data directory (env GVT_DESK_DATA_DIR; default $XDG_CONFIG_HOME/gvt-desk or ~/.config/gvt-desk)')
+    .option('--socket <path>', 'control socket (env GVT_DESK_SOCKET; default <data-dir>/gvt-desk.sock)');
+
+  const paths = (cmd: Command) => {
+    const o = cmd.optsWithGlobals<{ dataDir?: string; socket?: string }>();
+    return resolvePaths({ dataDir: o.dataDir, socket: o.socket }, io.env, io.cwd);
+  };
+  const call = (cmd: Command, method: string, params: unknown) => callSocket(paths(cmd).socketPath, method, params, { timeoutMs: deps.timeoutMs });
+  const println = (text: string) => io.stdout(text.endsWith('\n') || text === '' ? text : `${text}\n`);
+  const runConsole = async (cmd: Command, line: string) => {
+    const result = (await call(cmd, 'console.exec', { line })) as ConsoleResult;
+    if (result.exitCode === 0) println(result.output);
+    else io.stderr(result.output === '' || result.output.endsWith('\n') ? result.output : `${result.output}\n`);
+    exitCode = result.exitCode;
+  };
+
+  program
+    .command('serve')
+    .description('run GVT Desk in browser mode (web UI on 127.0.0.1 with a token) and listen on the control socket')
+    .option('--port <n>', 'TCP port on 127.0.0.1 (0 = any free port)', parsePort, 0)
+    .action(async (opts: { port: number }, cmd: Command) => {
+      const { dataDir, socketPath } = paths(cmd);
+      await serve({
+        createHost: deps.createHost,
+        dataDir,
+        socketPath,
+        port: opts.port,
+        rendererDir: deps.rendererDir,
+        workerDir: deps.workerDir,
+        out: (line) => println(line),
+        waitForShutdown: deps.waitForShutdown,
+        onReady: deps.onServeReady,
+      });
+    });
+
+  const xl = program.command('xl').description('xl toolstack commands, run by the Dom0 console of the running instance');
+  xl.command('create')
+    .description('create a domain from an xl config file')
+    .argument('<file>', 'xl config file (e.g. xlexample.hvm)')
+    .action(async (file: string, _opts: unknown, cmd: Command) => {
+      // The host has another working directory: send an absolute path.
+      const abs = isAbsolute(file) ? file : resolve(io.cwd, file);
+      await runConsole(cmd, `xl create ${shellQuote(abs)}`);
+    });
+  xl.command('list')
+    .description('list domains')
+    .action(async (_opts: unknown, cmd: Command) => runConsole(cmd, 'xl list'));
+  xl.command('destroy')
+    .description('destroy a domain')
+    .argument('<domain>', 'domain name or domid')
+    .action(async (ref: string, _opts: unknown, cmd: Command) => runConsole(cmd, `xl destroy ${shellQuote(ref)}`));
+
+  const sysfs = program.command('sysfs').description('read and write the GVT-g sysfs interface (/sys/kernel/vgt/…)');
+  sysfs
+    .command('read')
+    .argument('<path>', 'e.g. /sys/kernel/vgt/control/foreground_vm')
+    .action(async (path: string, _opts: unknown, cmd: Command) => {
+      const { value } = (await call(cmd, 'sysfs.read', { path })) as { value: string };
+      println(value);
+    });
+  sysfs
+    .command('write')
+    .argument('<path>', 'e.g. /sys/kernel/vgt/control/foreground_vm')
+    .argument('<value>', 'value to write, e.g. 1')
+    .action(async (path: string, value: string, _opts: unknown, cmd: Command) => {
+      await call(cmd, 'sysfs.write', { path, value });
+    });
+
+  program
+    .command('screenshot')
+    .description("save a domain's current framebuffer as PNG")
+    .argument('<domain>', "domain name, domid, or 'physical' for the physical display")
+    .argument('<file>', 'output PNG file')
+    .action(async (ref: string, file: string, _opts: unknown, cmd: Command) => {
+      const source = await resolveSource(ref, (m, p) => call(cmd, m, p));
+      const snap = (await call(cmd, 'frame.snapshot', { source })) as FrameSnapshot | null;
+      if (snap === null) throw new Error(source === 'physical' ? 'the physical display has no framebuffer yet' : `domain ${source} has no framebuffer yet`);
+      const out = isAbsolute(file) ? file : resolve(io.cwd, file);
+      await writeFile(out, encodePng(snap));
+      println(`${out}: ${snap.width}x${snap.height}`);
+    });
+
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return exitCode;
+  } catch (err) {
+    if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : EXIT_USAGE;
+    io.stderr(`gvt-desk: ${err instanceof Error ? err.message : String(err)}\n`);
+    return 1;
+  }
+}
+
+function parsePort(value: string): number {
+  if (!/^\d+$/.test(value) || Number(value) > 65535) throw new InvalidArgumentError('expected a TCP port number 0-65535');
+  return Number(value);
+}
+
+/** Quote a word for the Dom0 console line the way a POSIX shell would, if it needs quoting. */
+export function shellQuote(word: string): string {
+  if (/^[A-Za-z0-9_./:@%+=,-]+$/.test(word)) return word;
+  return `'${word.replace(/'/g, `'\\''`)}'`;
+}
+
+/**
+ * Resolve a screenshot source: 'physical', a domid (digits) or a domain name looked up with
+ * domains.list. Throws ApiError('not_found') for an unknown name and an Error for a domain that is
+ * not running.
+ */
+export async function resolveSource(ref: string, call: (method: string, params: unknown) => Promise<unknown>): Promise<number | 'physical'> {
+  if (ref === 'physical') return 'physical';
+  if (/^\d+$/.test(ref)) return Number(ref);
+  const domains = (await call('domains.list', {})) as DomainInfo[];
+  const d = domains.find((x) => x.name === ref);
+  if (!d) throw new ApiError('not_found', `no domain named '${ref}'`);
+  if (d.domid === null) throw new Error(`domain '${ref}' is not running`);
+  return d.domid;
+}
+
+/** Encode an RGBA snapshot as PNG; throws if the pixel data does not match width × height. */
+export function encodePng(snap: FrameSnapshot): Buffer {
+  const rgba = Buffer.from(snap.rgbaBase64, 'base64');
+  if (snap.width <= 0 || snap.height <= 0 || rgba.length !== snap.width * snap.height * 4) {
+    throw new Error(`frame snapshot is ${snap.width}x${snap.height} but carries ${rgba.length} bytes of RGBA`);
+  }
+  const png = new PNG({ width: snap.width, height: snap.height });
+  png.data = rgba;
+  return PNG.sync.write(png);
+}

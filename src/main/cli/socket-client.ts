@@ -1,0 +1,83 @@
+/**
+ * CLI side of the control socket: connect, send one request line, await its response line.
+ */
+import { connect } from 'node:net';
+import { ApiError, type ApiErrorCode } from '../../shared/api';
+
+const ERROR_CODES: readonly ApiErrorCode[] = ['invalid', 'not_found', 'exists', 'no_resources', 'busy', 'config', 'internal'];
+
+/** Nothing listens on the socket (no file, or a stale one), or the connection broke. */
+export class NoHostError extends Error {
+  constructor(public readonly socketPath: string) {
+    super(`no GVT Desk running on ${socketPath}; start one with \`gvt-desk serve\``);
+    this.name = 'NoHostError';
+  }
+}
+
+export interface CallOptions {
+  /** Give up after this many ms; default 120 000 (xl create waits for the domain to start). */
+  timeoutMs?: number;
+}
+
+/**
+ * Call one API method through the socket at `socketPath` and resolve with its result.
+ * Rejects with ApiError (the host's code and message) when the host refuses, NoHostError when
+ * nothing listens, and a plain Error on a timeout, a dropped connection or a garbled response.
+ */
+export function callSocket(socketPath: string, method: string, params: unknown, options: CallOptions = {}): Promise<unknown> {
+  const timeoutMs = options.timeoutMs ?? 120_000;
+  const id = 1;
+  return new Promise<unknown>((resolveCall, rejectCall) => {
+    const socket = connect(socketPath);
+    let buffered = '';
+    let settled = false;
+    const finish = (err: Error | null, value?: unknown): void => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      socket.destroy();
+      if (err) rejectCall(err);
+      else resolveCall(value);
+    };
+    const timer = setTimeout(() => finish(new Error(`${method}: no answer from ${socketPath} within ${timeoutMs / 1000} s`)), timeoutMs);
+
+    socket.setEncoding('utf8');
+    socket.once('connect', () => socket.write(`${JSON.stringify({ id, method, params })}\n`));
+    socket.on('error', (err: NodeJS.ErrnoException) => {
+      if (err.code === 'ENOENT' || err.code === 'ECONNREFUSED' || err.code === 'ENOTSOCK') finish(new NoHostError(socketPath));
+      else finish(new Error(`cannot talk to GVT Desk on ${socketPath}: ${err.message}`));
+    });
+    socket.on('close', () => finish(new Error(`GVT Desk on ${socketPath} closed the connection before answering ${method}`)));
+    socket.on('data', (chunk: string) => {
+      buffered += chunk;
+      let newline: number;
+      while ((newline = buffered.indexOf('\n')) >= 0) {
+        const line = buffered.slice(0, newline);
+        buffered = buffered.slice(newline + 1);
+        const outcome = parseResponse(line, id, method);
+        if (outcome) {
+          finish(outcome.error ?? null, outcome.result);
+          return;
+        }
+      }
+    });
+  });
+}
+
+/** Outcome for our id, or null for a line about another id. */
+function parseResponse(line: string, id: number, method: string): { result?: unknown; error?: Error } | null {
+  let msg: unknown;
+  try {
+    msg = JSON.parse(line);
+  } catch {
+    return { error: new Error(`${method}: the host sent a response that is not JSON`) };
+  }
+  if (typeof msg !== 'object' || msg === null) return { error: new Error(`${method}: the host sent a malformed response`) };
+  const m = msg as { id?: unknown; result?: unknown; error?: { code?: unknown; message?: unknown } };
+  if (m.error && (m.id === id || m.id === null)) {
+    const code = ERROR_CODES.includes(m.error.code as ApiErrorCode) ? (m.error.code as ApiErrorCode) : 'internal';
+    return { error: new ApiError(code, typeof m.error.message === 'string' ? m.error.message : `${method} failed`) };
+  }
+  if (m.id !== id) return null;
+  return { result: m.result };
+}

@@ -1,0 +1,56 @@
+/**
+ * File ▸ Import Domain Config…: pick an xl config with the native dialog and add it to the library
+ * through the host API (`library.import`), asking before replacing an existing domain.
+ */
+import type { BrowserWindow, Dialog } from 'electron';
+import { readFile, stat } from 'node:fs/promises';
+import { basename } from 'node:path';
+import { ApiError } from '../../shared/api';
+import type { HostApi } from '../host/host-api';
+
+/** library.import accepts at most this much text (see src/shared/api.ts). */
+const MAX_CONFIG_BYTES = 1 << 20;
+
+export interface ImportDeps {
+  dialog: Pick<Dialog, 'showOpenDialog' | 'showMessageBox'>;
+  host: HostApi;
+  window: BrowserWindow | null;
+}
+
+/**
+ * Run the import flow. Resolves with the imported domain name, or null if the user cancelled.
+ * Rejects with ApiError from the host (e.g. 'config') or an Error for an unreadable/oversized file.
+ */
+export async function importConfigFromDialog(deps: ImportDeps): Promise<string | null> {
+  const options = {
+    title: 'Import domain config',
+    properties: ['openFile' as const],
+    filters: [
+      { name: 'xl domain configs', extensions: ['hvm', 'cfg', 'conf', 'xl'] },
+      { name: 'All files', extensions: ['*'] },
+    ],
+  };
+  const picked = deps.window ? await deps.dialog.showOpenDialog(deps.window, options) : await deps.dialog.showOpenDialog(options);
+  const file = picked.filePaths[0];
+  if (picked.canceled || !file) return null;
+  const info = await stat(file);
+  if (info.size > MAX_CONFIG_BYTES) throw new Error(`${file} is ${info.size} bytes; a domain config may be at most 1 MiB`);
+  const text = await readFile(file, 'utf8');
+  const fileName = basename(file);
+  try {
+    return ((await deps.host.call('library.import', { fileName, text })) as { name: string }).name;
+  } catch (err) {
+    if (!(err instanceof ApiError && err.code === 'exists')) throw err;
+    const box = {
+      type: 'question' as const,
+      buttons: ['Replace', 'Cancel'],
+      defaultId: 1,
+      cancelId: 1,
+      message: err.message,
+      detail: `Replace the library entry with ${fileName}?`,
+    };
+    const answer = deps.window ? await deps.dialog.showMessageBox(deps.window, box) : await deps.dialog.showMessageBox(box);
+    if (answer.response !== 0) return null;
+    return ((await deps.host.call('library.import', { fileName, text, replace: true })) as { name: string }).name;
+  }
+}

@@ -1,0 +1,47 @@
+/**
+ * Host-physical memory as the emulated GPU sees it: the VMs' RAM regions (Dom0 included) at
+ * fixed host-physical bases. Addresses are byte offsets (plain numbers, up to 2^53).
+ * Source: ARCHITECTURE.md "Memory model".
+ */
+import { PAGE_SIZE } from '../../shared/platform';
+
+export interface RamRegion {
+  /** Host-physical base, bytes, 4 KiB aligned. */
+  base: number;
+  bytes: Uint8Array;
+  /** Same memory as 32-bit words (byteOffset 0, little-endian host). */
+  words: Uint32Array;
+}
+
+export class HostMemory {
+  private regions: RamRegion[] = [];
+
+  /** Map a RAM buffer at host-physical `base`; throws RangeError if unaligned or overlapping. */
+  attach(base: number, buffer: ArrayBufferLike): RamRegion {
+    if (base % PAGE_SIZE !== 0) throw new RangeError(`RAM base 0x${base.toString(16)} is not page aligned`);
+    const bytes = new Uint8Array(buffer);
+    const end = base + bytes.length;
+    for (const r of this.regions) {
+      if (base < r.base + r.bytes.length && r.base < end) throw new RangeError(`RAM at 0x${base.toString(16)} overlaps 0x${r.base.toString(16)}`);
+    }
+    const region = { base, bytes, words: new Uint32Array(buffer, 0, bytes.length >>> 2) };
+    this.regions.push(region);
+    return region;
+  }
+
+  detach(base: number): void {
+    this.regions = this.regions.filter((r) => r.base !== base);
+  }
+
+  /** The region holding host-physical address `hpa`, or undefined (an unbacked address). */
+  regionOf(hpa: number): RamRegion | undefined {
+    for (const r of this.regions) if (hpa >= r.base && hpa < r.base + r.bytes.length) return r;
+    return undefined;
+  }
+
+  /** True when the whole 4 KiB page at `hpa` is backed by RAM. */
+  isBacked(hpa: number): boolean {
+    const r = this.regionOf(hpa);
+    return r !== undefined && hpa + PAGE_SIZE <= r.base + r.bytes.length;
+  }
+}

@@ -1,0 +1,80 @@
+/**
+ * A simulated guest OS: prints a Linux-like boot log on its serial console, loads the graphics
+ * driver and runs the workload named by the domain's `gvt_workload` key until the host stops it.
+ * Interrupt-driven: the desktop draws on every second vblank (30 frames/s at 60 Hz).
+ */
+import { GuestDriver, NoVgpuError } from './driver';
+import type { GuestRam } from './guest-ram';
+import type { TrapPort } from './trap-port';
+import { DesktopScene } from './workloads/desktop';
+
+export interface GuestEnv {
+  name: string;
+  domid: number;
+  memoryMiB: number;
+  vcpus: number;
+  vgt: boolean;
+  workload: string;
+  /** Serial console output (one line, no newline). */
+  serial(line: string): void;
+  /** Block until an MSI arrives or `timeoutMs` passes; true when an interrupt arrived. */
+  waitIrq(timeoutMs: number): boolean;
+  /** Wall-clock ms (for the clock on the desktop). */
+  nowMs(): number;
+  /** Monotonic seconds since boot (for log timestamps). */
+  uptime(): number;
+  stopped(): boolean;
+}
+
+/** Run the guest until `env.stopped()`; never throws for vGPU trouble (it is logged on serial). */
+export function runGuest(port: TrapPort, ram: GuestRam, env: GuestEnv): void {
+  const log = (line: string): void => env.serial(`[${env.uptime().toFixed(6).padStart(12)}] ${line}`);
+  log(`Linux version 4.3.0-vgt+ (gvt-desk guest) #1 SMP`);
+  log(`Command line: root=/dev/xvda1 ro console=ttyS0 i915.enable_execlists=0`);
+  log(`Memory: ${env.memoryMiB * 1024}K available, ${env.vcpus} vCPU(s)`);
+  log(`Hypervisor detected: Xen HVM, domain "${env.name}" domid ${env.domid}`);
+  if (!env.vgt) {
+    log('i915: no vGPU assigned (vgt=0); console only');
+    idle(env);
+    return;
+  }
+  const driver = new GuestDriver(port, ram, log);
+  try {
+    driver.probe();
+  } catch (e) {
+    if (e instanceof NoVgpuError) {
+      log(`i915: ${e.message}`);
+      idle(env);
+      return;
+    }
+    throw e;
+  }
+  if (env.workload === 'idle') {
+    log('gvt-workload: idle');
+    idle(env);
+    return;
+  }
+  const scene = new DesktopScene(driver, { name: env.name, domid: env.domid }, { width: 1024, height: 768, refresh: 60 });
+  driver.initBlitterRing();
+  driver.enableInterrupts();
+  scene.boot();
+  driver.setDisplayReady();
+  log('[drm] Initialized i915 1.6.0 for 0000:00:02.0 on minor 0');
+  log('gvt-workload: desktop started');
+  let vblanks = 0;
+  let inFlight = false;
+  while (!env.stopped()) {
+    if (!env.waitIrq(200)) continue;
+    const causes = driver.handleInterrupt();
+    if (causes.bcsUser) inFlight = false;
+    if (causes.vblank) vblanks++;
+    if (causes.vblank && vblanks % 2 === 0 && !inFlight) {
+      scene.frame(env.nowMs());
+      inFlight = true;
+    }
+  }
+}
+
+function idle(env: GuestEnv): void {
+  while (!env.stopped()) env.waitIrq(500);
+}

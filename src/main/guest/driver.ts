@@ -1,0 +1,260 @@
+/**
+ * The guest graphics driver: programs its vGPU the way i915 does inside a GVT-g guest. It detects
+ * the vGPU by the PVINFO magic, balloons itself to the GM ranges and fence count PVINFO gives it,
+ * maps objects by writing guest-physical PTEs through the trapped GTT window, programs pipe A and
+ * the primary plane, submits blitter commands on the BCS ring and handles its (virtual) MSIs.
+ * Source: i915 i915_vgpu.c (intel_vgpu_detect, vgt_balloon), intel_display.c, intel_ringbuffer.c.
+ */
+import { MI_NOOP } from '../../shared/commands';
+import { PAGE_SIZE } from '../../shared/platform';
+import { PVINFO, VGT_DRV_DISPLAY_READY, VGT_MAGIC_HI, VGT_MAGIC_LO, VGT_VERSION_MAJOR } from '../../shared/pvinfo';
+import {
+  BLT_RING_BASE,
+  GEN8_BCS_IRQ_SHIFT,
+  GEN8_DE_PIPE_A_IRQ,
+  GEN8_DE_PIPE_IER_A,
+  GEN8_DE_PIPE_IIR_A,
+  GEN8_DE_PIPE_IMR_A,
+  GEN8_GT_IER0,
+  GEN8_GT_IIR0,
+  GEN8_GT_IMR0,
+  GEN8_GT_RCS_IRQ,
+  GEN8_MASTER_IRQ,
+  GEN8_MASTER_IRQ_CONTROL,
+  GEN8_PIPE_VBLANK,
+  GT_RENDER_USER_INTERRUPT,
+  GTT_OFFSET,
+  HBLANK_A,
+  HSYNC_A,
+  HTOTAL_A,
+  PIPECONF_A,
+  PIPECONF_ENABLE,
+  PIPESRC_A,
+  PLANE_CTL_1_A,
+  PLANE_CTL_ENABLE,
+  PLANE_CTL_FORMAT_XRGB_8888,
+  PLANE_CTL_TILED_LINEAR,
+  PLANE_OFFSET_1_A,
+  PLANE_POS_1_A,
+  PLANE_SIZE_1_A,
+  PLANE_STRIDE_1_A,
+  PLANE_SURF_1_A,
+  RING_CTL,
+  RING_CTL_SIZE,
+  RING_CTL_VALID,
+  RING_HEAD,
+  RING_START,
+  RING_TAIL,
+  VBLANK_A,
+  VGT_PVINFO_PAGE,
+  VSYNC_A,
+  VTOTAL_A,
+} from '../../shared/regs';
+import type { GuestRam } from './guest-ram';
+import type { TrapPort } from './trap-port';
+
+export interface VgpuResources {
+  vgtId: number;
+  aperture: { base: number; size: number };
+  hidden: { base: number; size: number };
+  fences: number;
+}
+
+/** A graphics object: GM range plus the guest pages behind it (contiguous: one bump allocation). */
+export interface GemObject {
+  gm: number;
+  size: number;
+  firstFrame: number;
+  /** The object's pages as CPU-visible words (pass-through: no trap). */
+  words: Uint32Array;
+}
+
+export interface DisplayMode {
+  width: number;
+  height: number;
+  /** Refresh rate, Hz. */
+  refresh: number;
+}
+
+/** Interrupt causes seen by one pass of the interrupt handler. */
+export interface IrqCauses {
+  bcsUser: boolean;
+  vblank: boolean;
+}
+
+export class NoVgpuError extends Error {}
+
+const BCS_USER = GT_RENDER_USER_INTERRUPT << GEN8_BCS_IRQ_SHIFT;
+const RING_BYTES = 16 * 1024;
+
+export class GuestDriver {
+  private res: VgpuResources | null = null;
+  private nextLow = 0;
+  private nextHigh = 0;
+  private ring: GemObject | null = null;
+  private ringTail = 0;
+
+  constructor(
+    private readonly port: TrapPort,
+    private readonly ram: GuestRam,
+    private readonly log: (line: string) => void,
+  ) {}
+
+  /** Detect the vGPU (PVINFO magic and version) and read the ballooning info. Throws NoVgpuError. */
+  probe(): VgpuResources {
+    const pv = (off: number): number => this.port.read32(VGT_PVINFO_PAGE + off);
+    if (pv(PVINFO.magic) !== VGT_MAGIC_LO || pv(PVINFO.magic + 4) !== VGT_MAGIC_HI) throw new NoVgpuError('no PVINFO magic at 0x78000: not a GVT-g vGPU');
+    const version = pv(PVINFO.version_major);
+    if ((version & 0xffff) !== VGT_VERSION_MAJOR) throw new NoVgpuError(`unsupported PVINFO version ${version & 0xffff}.${version >>> 16}`);
+    this.res = {
+      vgtId: pv(PVINFO.vgt_id),
+      aperture: { base: pv(PVINFO.mappable_gmadr_base), size: pv(PVINFO.mappable_gmadr_size) },
+      hidden: { base: pv(PVINFO.nonmappable_gmadr_base), size: pv(PVINFO.nonmappable_gmadr_size) },
+      fences: pv(PVINFO.fence_num),
+    };
+    this.nextLow = this.res.aperture.base;
+    this.nextHigh = this.res.hidden.base;
+    const kib = (n: number): string => `${n / 1024}KiB`;
+    this.log('i915 0000:00:02.0: Virtual GPU for Intel GVT-g detected.');
+    this.log('[drm] VGT ballooning configuration:');
+    this.log(`[drm] Mappable graphic memory: base 0x${this.res.aperture.base.toString(16)} size ${kib(this.res.aperture.size)}`);
+    this.log(`[drm] Unmappable graphic memory: base 0x${this.res.hidden.base.toString(16)} size ${kib(this.res.hidden.size)}`);
+    this.log(`[drm] Fence registers: ${this.res.fences}`);
+    return this.res;
+  }
+
+  get resources(): VgpuResources {
+    if (!this.res) throw new NoVgpuError('probe() first');
+    return this.res;
+  }
+
+  /**
+   * Allocate an object of `bytes` (rounded up to pages) in the aperture or hidden GM, back it
+   * with guest pages and map it by writing guest-physical PTEs into the GTT window.
+   * Throws RangeError when the range or RAM is exhausted.
+   */
+  allocObject(bytes: number, where: 'aperture' | 'hidden'): GemObject {
+    const r = this.resources;
+    const size = Math.ceil(bytes / PAGE_SIZE) * PAGE_SIZE;
+    const range = where === 'aperture' ? r.aperture : r.hidden;
+    const gm = where === 'aperture' ? this.nextLow : this.nextHigh;
+    if (gm + size > range.base + range.size) throw new RangeError(`${where} GM exhausted: need ${size} B`);
+    const frames = this.ram.allocPages(size / PAGE_SIZE);
+    for (let i = 0; i < frames.length; i++) {
+      const gpa = frames[i] * PAGE_SIZE;
+      // Gen8 PTE: guest-physical page address | present; the mediator translates it.
+      this.port.write64(GTT_OFFSET + ((gm / PAGE_SIZE + i) * 8), (gpa % 2 ** 32) | 1, Math.floor(gpa / 2 ** 32));
+    }
+    if (where === 'aperture') this.nextLow += size;
+    else this.nextHigh += size;
+    const firstFrame = frames[0];
+    return { gm, size, firstFrame, words: this.ram.words.subarray((firstFrame * PAGE_SIZE) >>> 2, (firstFrame * PAGE_SIZE + size) >>> 2) };
+  }
+
+  /** Program pipe A timings for `mode` (simple CVT-like blanking) and enable the pipe. */
+  setMode(mode: DisplayMode): void {
+    const { width: w, height: h } = mode;
+    const htotal = w + 160;
+    const vtotal = h + 30;
+    const p = this.port;
+    p.write32(HTOTAL_A, ((htotal - 1) << 16) | (w - 1));
+    p.write32(HBLANK_A, ((htotal - 1) << 16) | (w - 1));
+    p.write32(HSYNC_A, ((w + 80 - 1) << 16) | (w + 48 - 1));
+    p.write32(VTOTAL_A, ((vtotal - 1) << 16) | (h - 1));
+    p.write32(VBLANK_A, ((vtotal - 1) << 16) | (h - 1));
+    p.write32(VSYNC_A, ((h + 10 - 1) << 16) | (h + 3 - 1));
+    p.write32(PIPESRC_A, ((w - 1) << 16) | (h - 1));
+    p.write32(PIPECONF_A, PIPECONF_ENABLE);
+    this.log(`[drm] pipe A: ${w}x${h}@${mode.refresh}Hz`);
+  }
+
+  /** Scan out `fb` (linear XRGB8888, `pitch` bytes per row) on the primary plane; PLANE_SURF last. */
+  setPlane(fb: GemObject, width: number, height: number, pitch: number): void {
+    const p = this.port;
+    p.write32(PLANE_STRIDE_1_A, pitch / 64);
+    p.write32(PLANE_POS_1_A, 0);
+    p.write32(PLANE_OFFSET_1_A, 0);
+    p.write32(PLANE_SIZE_1_A, ((height - 1) << 16) | (width - 1));
+    p.write32(PLANE_CTL_1_A, PLANE_CTL_ENABLE | PLANE_CTL_FORMAT_XRGB_8888 | PLANE_CTL_TILED_LINEAR);
+    p.write32(PLANE_SURF_1_A, fb.gm);
+  }
+
+  /** Tell the mediator the display is ready for an owner switch (PVINFO display_ready). */
+  setDisplayReady(): void {
+    this.port.write32(VGT_PVINFO_PAGE + PVINFO.display_ready, VGT_DRV_DISPLAY_READY);
+  }
+
+  /** Set up the BCS ring buffer in the aperture. */
+  initBlitterRing(): void {
+    this.ring = this.allocObject(RING_BYTES, 'aperture');
+    const p = this.port;
+    p.write32(BLT_RING_BASE + RING_CTL, 0);
+    p.write32(BLT_RING_BASE + RING_START, this.ring.gm);
+    p.write32(BLT_RING_BASE + RING_HEAD, 0);
+    p.write32(BLT_RING_BASE + RING_TAIL, 0);
+    p.write32(BLT_RING_BASE + RING_CTL, RING_CTL_SIZE(RING_BYTES) | RING_CTL_VALID);
+    this.ringTail = 0;
+  }
+
+  /** Unmask the BCS user interrupt and pipe A vblank, then enable the master interrupt. */
+  enableInterrupts(): void {
+    const p = this.port;
+    p.write32(GEN8_GT_IMR0, ~BCS_USER >>> 0);
+    p.write32(GEN8_GT_IER0, BCS_USER);
+    p.write32(GEN8_DE_PIPE_IMR_A, ~GEN8_PIPE_VBLANK >>> 0);
+    p.write32(GEN8_DE_PIPE_IER_A, GEN8_PIPE_VBLANK);
+    p.write32(GEN8_MASTER_IRQ, GEN8_MASTER_IRQ_CONTROL);
+  }
+
+  /** The interrupt handler: master off, read and ack each pending bank, master back on. */
+  handleInterrupt(): IrqCauses {
+    const p = this.port;
+    const master = p.read32(GEN8_MASTER_IRQ);
+    p.write32(GEN8_MASTER_IRQ, 0);
+    const causes: IrqCauses = { bcsUser: false, vblank: false };
+    if (master & GEN8_GT_RCS_IRQ) {
+      const iir = p.read32(GEN8_GT_IIR0);
+      p.write32(GEN8_GT_IIR0, iir);
+      causes.bcsUser = (iir & BCS_USER) !== 0;
+    }
+    if (master & GEN8_DE_PIPE_A_IRQ) {
+      const iir = p.read32(GEN8_DE_PIPE_IIR_A);
+      p.write32(GEN8_DE_PIPE_IIR_A, iir);
+      causes.vblank = (iir & GEN8_PIPE_VBLANK) !== 0;
+    }
+    p.write32(GEN8_MASTER_IRQ, GEN8_MASTER_IRQ_CONTROL);
+    return causes;
+  }
+
+  /**
+   * Copy `dwords` into the ring (CPU writes: the ring pages are the guest's own) and submit them
+   * with a trapped RING_TAIL write. The caller waits for completion before reusing the space.
+   */
+  submit(dwords: readonly number[]): void {
+    const ring = this.ring;
+    if (!ring) throw new Error('initBlitterRing() first');
+    if (dwords.length * 4 > RING_BYTES / 2) throw new RangeError(`batch of ${dwords.length} dwords too large for the ring`);
+    if (this.ringTail + dwords.length * 4 > RING_BYTES) {
+      while (this.ringTail < RING_BYTES) {
+        ring.words[this.ringTail >>> 2] = MI_NOOP;
+        this.ringTail += 4;
+      }
+      this.ringTail = 0;
+    }
+    for (const dw of dwords) {
+      ring.words[this.ringTail >>> 2] = dw >>> 0;
+      this.ringTail += 4;
+    }
+    this.ringTail %= RING_BYTES;
+    this.port.write32(BLT_RING_BASE + RING_TAIL, this.ringTail);
+  }
+
+  /** The engine's progress as the guest sees it (RING_HEAD, bytes). */
+  ringHead(): number {
+    return this.port.read32(BLT_RING_BASE + RING_HEAD) & 0x1ffffc;
+  }
+
+  get submittedTail(): number {
+    return this.ringTail;
+  }
+}

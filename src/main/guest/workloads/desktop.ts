@@ -1,0 +1,158 @@
+/**
+ * The `desktop` workload: a guest desktop that changes over time, drawn through the vGPU with both
+ * paths GVT-g offers. Pass-through: the CPU writes the top bar (name, domid, clock) straight into
+ * its framebuffer pages. Mediated: each frame, blitter commands on the BCS ring restore the
+ * background under a moving window (XY_SRC_COPY_BLT from a hidden-GM copy), draw the window's
+ * frame (XY_COLOR_BLT) and copy its contents (XY_SRC_COPY_BLT), ending with MI_USER_INTERRUPT.
+ */
+import {
+  MI_NOOP,
+  MI_STORE_DATA_IMM_GGTT,
+  MI_USER_INTERRUPT,
+  ROP_PATCOPY,
+  ROP_SRCCOPY,
+  XY_COLOR_BLT_CMD,
+  XY_SRC_COPY_BLT_CMD,
+  br13,
+} from '../../../shared/commands';
+import { FONT_HEIGHT, drawTextRows, textWidth } from '../../../shared/font';
+import type { DisplayMode, GemObject, GuestDriver } from '../driver';
+
+export const BAR_HEIGHT = 40;
+const WIN_W = 360;
+const WIN_H = 200;
+const TITLE_H = 28;
+
+export interface DesktopIdentity {
+  name: string;
+  domid: number;
+}
+
+/** Hue-shifted colours per domid so VMs are told apart at a glance. */
+function palette(domid: number): { top: number; bottom: number; accent: number } {
+  const hues = [
+    [0x1d, 0x3b, 0x6e],
+    [0x2e, 0x5e, 0x3a],
+    [0x6e, 0x2d, 0x4f],
+    [0x6b, 0x4a, 0x1c],
+    [0x23, 0x5c, 0x66],
+    [0x4b, 0x2f, 0x74],
+    [0x5c, 0x5c, 0x22],
+  ];
+  const [r, g, b] = hues[(domid - 1 + hues.length) % hues.length];
+  const rgb = (k: number): number => (0xff000000 | (Math.min(255, r * k) << 16) | (Math.min(255, g * k) << 8) | Math.min(255, b * k)) >>> 0;
+  return { top: rgb(1.6), bottom: rgb(0.5), accent: rgb(2.4) };
+}
+
+const lerp = (a: number, b: number, t: number): number => {
+  const ch = (s: number): number => Math.round(((a >>> s) & 0xff) * (1 - t) + ((b >>> s) & 0xff) * t);
+  return (0xff000000 | (ch(16) << 16) | (ch(8) << 8) | ch(0)) >>> 0;
+};
+
+export class DesktopScene {
+  private fb!: GemObject;
+  private bg!: GemObject;
+  private win!: GemObject;
+  private status!: GemObject;
+  private pitch = 0;
+  private winX = 40;
+  private winY = BAR_HEIGHT + 40;
+  private dx = 6;
+  private dy = 4;
+  private seqno = 0;
+  frames = 0;
+
+  constructor(
+    private readonly driver: GuestDriver,
+    private readonly id: DesktopIdentity,
+    readonly mode: DisplayMode,
+  ) {}
+
+  /** Allocate surfaces, paint the static parts by CPU, program the mode and plane. */
+  boot(): void {
+    const { width: w, height: h } = this.mode;
+    const d = this.driver;
+    this.pitch = Math.ceil((w * 4) / 64) * 64;
+    this.fb = d.allocObject(this.pitch * h, 'aperture');
+    this.status = d.allocObject(4096, 'aperture');
+    // Background copy and window contents live in hidden (non-mappable) GM: only the GPU reads them.
+    this.bg = d.allocObject(this.pitch * h, 'hidden');
+    this.win = d.allocObject(WIN_W * 4 * WIN_H, 'hidden');
+    const pal = palette(this.id.domid);
+    const pp = this.pitch / 4;
+    for (let y = 0; y < h; y++) {
+      const c = lerp(pal.top, pal.bottom, y / h);
+      for (let x = 0; x < w; x++) this.bg.words[y * pp + x] = (x % 64 === 0 || y % 64 === 0) ? lerp(c, 0xffffffff, 0.08) : c;
+    }
+    this.fb.words.set(this.bg.words.subarray(0, pp * h));
+    this.paintWindowContents(pal.accent);
+    d.setMode(this.mode);
+    d.setPlane(this.fb, w, h, this.pitch);
+    this.drawBar(0);
+  }
+
+  private paintWindowContents(accent: number): void {
+    const ww = this.win.words;
+    ww.fill(0xfff4f4f0);
+    for (let x = 0; x < WIN_W; x++) for (let y = 0; y < TITLE_H; y++) ww[y * WIN_W + x] = accent;
+    const title = `${this.id.name} (domid ${this.id.domid})`;
+    drawTextRows(ww, WIN_W, WIN_W, WIN_H, 10, 6, title, 0xffffffff);
+    const lines = ['Mediated pass-through', 'drawn by XY_SRC_COPY_BLT', `vGPU ${this.driver.resources.vgtId}  fences ${this.driver.resources.fences}`];
+    lines.forEach((l, i) => drawTextRows(ww, WIN_W, WIN_W, WIN_H, 14, TITLE_H + 18 + i * (FONT_HEIGHT + 8), l, 0xff202020));
+  }
+
+  /** Pass-through CPU drawing of the top bar: identity, clock, frame counter. */
+  drawBar(nowMs: number): void {
+    const { width: w } = this.mode;
+    const pp = this.pitch / 4;
+    const words = this.fb.words;
+    for (let y = 0; y < BAR_HEIGHT; y++) words.fill(0xff101418, y * pp, y * pp + w);
+    const label = `${this.id.name}  domid ${this.id.domid}`;
+    drawTextRows(words, pp, w, BAR_HEIGHT, 12, 4, label, 0xffffffff, undefined, 2);
+    const t = new Date(nowMs);
+    const clock = `${String(t.getUTCHours()).padStart(2, '0')}:${String(t.getUTCMinutes()).padStart(2, '0')}:${String(t.getUTCSeconds()).padStart(2, '0')}`;
+    const right = `${clock}  frame ${this.frames}`;
+    drawTextRows(words, pp, w, BAR_HEIGHT, w - textWidth(right, 2) - 12, 4, right, 0xffe0e0e0, undefined, 2);
+  }
+
+  /** Advance the moving window and submit this frame's blits; returns the seqno to wait for. */
+  frame(nowMs: number): number {
+    const { width: w, height: h } = this.mode;
+    const oldX = this.winX;
+    const oldY = this.winY;
+    this.winX += this.dx;
+    this.winY += this.dy;
+    if (this.winX < 0 || this.winX + WIN_W > w) {
+      this.dx = -this.dx;
+      this.winX = Math.max(0, Math.min(w - WIN_W, this.winX));
+    }
+    if (this.winY < BAR_HEIGHT || this.winY + WIN_H > h) {
+      this.dy = -this.dy;
+      this.winY = Math.max(BAR_HEIGHT, Math.min(h - WIN_H, this.winY));
+    }
+    const p = this.pitch;
+    const xy = (x: number, y: number): number => ((y << 16) | x) >>> 0;
+    this.seqno = (this.seqno + 1) >>> 0;
+    const cmds = [
+      // Restore the background where the window was.
+      XY_SRC_COPY_BLT_CMD, br13(ROP_SRCCOPY, p), xy(oldX, oldY), xy(oldX + WIN_W, oldY + WIN_H), this.fb.gm, 0, xy(oldX, oldY), p, this.bg.gm, 0,
+      // Drop shadow, then the window contents.
+      XY_COLOR_BLT_CMD, br13(ROP_PATCOPY, p), xy(this.winX + 6, this.winY + 6), xy(Math.min(w, this.winX + WIN_W + 6), Math.min(h, this.winY + WIN_H + 6)), this.fb.gm, 0, 0xff000000,
+      XY_SRC_COPY_BLT_CMD, br13(ROP_SRCCOPY, p), xy(this.winX, this.winY), xy(this.winX + WIN_W, this.winY + WIN_H), this.fb.gm, 0, xy(0, 0), WIN_W * 4, this.win.gm, 0,
+      MI_STORE_DATA_IMM_GGTT, this.status.gm, 0, this.seqno,
+      MI_USER_INTERRUPT,
+      MI_NOOP,
+    ];
+    // The shadow must not leave a trail: restore the old shadow area too.
+    cmds.unshift(XY_SRC_COPY_BLT_CMD, br13(ROP_SRCCOPY, p), xy(oldX + 6, oldY + 6), xy(Math.min(w, oldX + WIN_W + 6), Math.min(h, oldY + WIN_H + 6)), this.fb.gm, 0, xy(oldX + 6, oldY + 6), p, this.bg.gm, 0);
+    this.driver.submit(cmds);
+    this.frames++;
+    this.drawBar(nowMs);
+    return this.seqno;
+  }
+
+  /** The seqno the GPU last wrote with MI_STORE_DATA_IMM (read by CPU from the status page). */
+  completedSeqno(): number {
+    return this.status.words[0];
+  }
+}

@@ -1,0 +1,154 @@
+/**
+ * The Dom0 console: the seeds' commands (`xl create FILE`, `xl list`, `xl destroy NAME|ID`,
+ * `cat`/`echo … >`/`ls` on /sys/kernel/vgt/...) interpreted over the same host API the buttons
+ * and menus use. Output is terminal text; the exit code follows the shell convention.
+ */
+import { readFile } from 'node:fs/promises';
+import { basename, isAbsolute, resolve } from 'node:path';
+import { ApiError, type ConsoleResult, type DomainInfo, type MethodName, type Params, type Results } from '../../shared/api';
+
+export type Call = <M extends MethodName>(method: M, params: Params<M>) => Promise<Results[M]>;
+
+/** Split a command line into words: whitespace-separated, with '…' and "…" quoting and a `>` redirect. */
+export function splitWords(line: string): string[] {
+  const words: string[] = [];
+  let cur = '';
+  let quote: string | null = null;
+  let has = false;
+  for (const ch of line) {
+    if (quote) {
+      if (ch === quote) quote = null;
+      else cur += ch;
+    } else if (ch === '"' || ch === "'") {
+      quote = ch;
+      has = true;
+    } else if (/\s/.test(ch)) {
+      if (has || cur) words.push(cur);
+      cur = '';
+      has = false;
+    } else if (ch === '>') {
+      if (has || cur) words.push(cur);
+      words.push('>');
+      cur = '';
+      has = false;
+    } else cur += ch;
+  }
+  if (quote) throw new ApiError('invalid', `unterminated ${quote} quote`);
+  if (has || cur) words.push(cur);
+  return words;
+}
+
+/** `xl list` table, xl's column layout. */
+export function formatXlList(domains: DomainInfo[]): string {
+  const rows = domains.filter((d) => d.domid !== null);
+  const head = `${'Name'.padEnd(40)} ${'ID'.padStart(5)} ${'Mem'.padStart(5)} ${'VCPUs'.padStart(5)} ${'State'.padStart(10)} ${'Time(s)'.padStart(9)}`;
+  const line = (d: DomainInfo): string =>
+    `${d.name.padEnd(40)} ${String(d.domid).padStart(5)} ${String(d.memoryMiB).padStart(5)} ${String(d.vcpus).padStart(5)} ${(d.state === 'crashed' ? '----c-' : 'r-----').padStart(10)} ${d.timeS.toFixed(1).padStart(9)}`;
+  return [head, ...rows.map(line)].join('\n') + '\n';
+}
+
+const HELP = `GVT Desk Dom0 console. Commands:
+  xl create FILE           create a domain from an xl config (or a library name)
+  xl list                  list domains
+  xl destroy NAME|ID       destroy a domain
+  cat PATH                 read a /sys/kernel/vgt node
+  echo VALUE > PATH        write a /sys/kernel/vgt node
+  ls [PATH]                list a /sys/kernel/vgt directory
+`;
+
+export class Dom0Console {
+  constructor(
+    private readonly call: Call,
+    /** Directory relative paths are resolved against (the console's working directory). */
+    private readonly cwd: string,
+    private readonly list: (path: string) => Promise<string[] | null>,
+  ) {}
+
+  /** Run one line. Never throws: errors become output with a non-zero exit code. */
+  async exec(line: string): Promise<ConsoleResult> {
+    try {
+      const words = splitWords(line.trim());
+      if (words.length === 0) return { output: '', exitCode: 0 };
+      return await this.run(words);
+    } catch (e) {
+      const message = e instanceof Error ? e.message : String(e);
+      return { output: `${message}\n`, exitCode: 1 };
+    }
+  }
+
+  private async run(w: string[]): Promise<ConsoleResult> {
+    const ok = (output: string): ConsoleResult => ({ output, exitCode: 0 });
+    switch (w[0]) {
+      case 'help':
+        return ok(HELP);
+      case 'xl':
+        return this.xl(w.slice(1));
+      case 'cat': {
+        if (w.length < 2) return { output: 'cat: missing operand\n', exitCode: 1 };
+        let out = '';
+        for (const p of w.slice(1)) out += (await this.call('sysfs.read', { path: this.path(p) })).value;
+        return ok(out);
+      }
+      case 'echo': {
+        const gt = w.indexOf('>');
+        const args = w.slice(1, gt < 0 ? undefined : gt).filter((a, i) => !(i === 0 && a === '-n'));
+        if (gt < 0) return ok(args.join(' ') + '\n');
+        const target = w[gt + 1];
+        if (!target) return { output: 'syntax error: missing redirect target\n', exitCode: 2 };
+        await this.call('sysfs.write', { path: this.path(target), value: args.join(' ') });
+        return ok('');
+      }
+      case 'ls': {
+        const p = this.path(w[1] ?? '/sys/kernel/vgt');
+        const entries = await this.list(p);
+        if (!entries) throw new ApiError('not_found', `ls: cannot access '${p}': No such file or directory`);
+        return ok(entries.join('  ') + '\n');
+      }
+      default:
+        return { output: `${w[0]}: command not found (try 'help')\n`, exitCode: 127 };
+    }
+  }
+
+  private path(p: string): string {
+    return isAbsolute(p) ? p : resolve(this.cwd, p);
+  }
+
+  private async xl(w: string[]): Promise<ConsoleResult> {
+    const usage = { output: 'Usage: xl create FILE | xl list | xl destroy NAME|ID\n', exitCode: 2 };
+    switch (w[0]) {
+      case 'list':
+        return { output: formatXlList(await this.call('domains.list', {})), exitCode: 0 };
+      case 'create': {
+        const file = w.find((a, i) => i > 0 && !a.startsWith('-'));
+        if (!file) return usage;
+        const name = await this.importForCreate(file);
+        const { domid } = await this.call('domain.start', { name });
+        return { output: `Parsing config from ${file}\nDomain ${name} created with domid ${domid}\n`, exitCode: 0 };
+      }
+      case 'destroy': {
+        if (!w[1]) return usage;
+        const ref = /^\d+$/.test(w[1]) ? Number(w[1]) : w[1];
+        await this.call('domain.destroy', { ref });
+        return { output: '', exitCode: 0 };
+      }
+      default:
+        return usage;
+    }
+  }
+
+  /** A config file on disk is imported (replacing the library copy); otherwise FILE may name a library entry. */
+  private async importForCreate(file: string): Promise<string> {
+    let text: string;
+    try {
+      text = await readFile(this.path(file), 'utf8');
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT' && /^[A-Za-z0-9_.-]+$/.test(file)) {
+        const entry = await this.call('library.get', { name: file }).catch(() => null);
+        if (entry) return entry.name;
+      }
+      throw new ApiError('not_found', `Failed to read config file: ${file}: ${code === 'ENOENT' ? 'No such file or directory' : (e as Error).message}`);
+    }
+    return (await this.call('library.import', { fileName: basename(file), text, replace: true })).name;
+  }
+}

@@ -1,0 +1,77 @@
+/**
+ * Host side of the GPU thread: starts the worker, turns requests into promises, and fans out its
+ * events (frames, failsafe, foreground changes). Errors keep their ApiError code across threads.
+ */
+import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
+import { ApiError } from '../../shared/api';
+import type { FromGpu, GpuOp, GpuRequests, ToGpu } from './gpu-protocol';
+
+export interface GpuClientEvents {
+  frame(message: Uint8Array): void;
+  failsafe(domid: number, reason: string): void;
+  foreground(domid: number): void;
+}
+
+export class GpuClient {
+  private readonly worker: Worker;
+  private nextId = 1;
+  private readonly pending = new Map<number, { resolve(v: unknown): void; reject(e: Error): void }>();
+  /** The GPU thread's doorbell, shared with every guest (ready() resolves once it is known). */
+  doorbell: SharedArrayBuffer | null = null;
+  private readonly readyPromise: Promise<void>;
+
+  constructor(workerDir: string, events: GpuClientEvents) {
+    this.worker = new Worker(join(workerDir, 'gpu-thread.js'));
+    this.readyPromise = new Promise((resolve, reject) => {
+      this.worker.once('error', reject);
+      this.worker.on('message', (m: FromGpu) => {
+        switch (m.type) {
+          case 'ready':
+            this.doorbell = m.doorbell;
+            resolve();
+            break;
+          case 'result':
+          case 'error': {
+            const p = this.pending.get(m.id);
+            this.pending.delete(m.id);
+            if (m.type === 'result') p?.resolve(m.value);
+            else p?.reject(new ApiError(m.error.code, m.error.message));
+            break;
+          }
+          case 'frame':
+            events.frame(m.message);
+            break;
+          case 'failsafe':
+            events.failsafe(m.domid, m.reason);
+            break;
+          case 'foreground':
+            events.foreground(m.domid);
+            break;
+        }
+      });
+    });
+    this.worker.on('error', (e) => {
+      for (const p of this.pending.values()) p.reject(new ApiError('internal', `GPU thread failed: ${e.message}`));
+      this.pending.clear();
+    });
+  }
+
+  ready(): Promise<void> {
+    return this.readyPromise;
+  }
+
+  /** Run one GPU-thread operation; rejects with ApiError. */
+  call<K extends GpuOp>(op: K, args: GpuRequests[K][0]): Promise<GpuRequests[K][1]> {
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
+      this.worker.postMessage({ type: 'call', id, op, args } satisfies ToGpu);
+    });
+  }
+
+  async close(): Promise<void> {
+    this.worker.postMessage({ type: 'shutdown' } satisfies ToGpu);
+    await this.worker.terminate();
+  }
+}

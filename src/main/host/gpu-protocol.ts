@@ -1,0 +1,59 @@
+/**
+ * Messages between the host (main thread) and the GPU thread. Requests carry an id; the GPU
+ * thread answers each with a result or an { code, message } error. Events flow GPU -> host.
+ */
+import type { ApiErrorShape } from '../../shared/api';
+
+export interface VgpuCreate {
+  domid: number;
+  name: string;
+  lowGmBytes: number;
+  highGmBytes: number;
+  fences: number;
+  bootForeground: boolean;
+  ram: SharedArrayBuffer;
+  mailbox: SharedArrayBuffer;
+}
+
+export interface VgpuStatus {
+  domid: number;
+  vgtId: number;
+  lowGm: { base: number; size: number };
+  highGm: { base: number; size: number };
+  fenceBase: number;
+  fenceCount: number;
+  failsafe: string | null;
+  stats: { workloads: number; commands: number; rejectedCommands: number; droppedPtes: number; gpuTimeNs: number; mmioTraps: number };
+}
+
+export interface GpuStatus {
+  foreground: number;
+  apertureBytes: number;
+  totalGmBytes: number;
+  fences: number;
+  free: { lowGmBytes: number; highGmBytes: number; fences: number; liveVgpus: number };
+  vgpus: VgpuStatus[];
+}
+
+export interface GpuRequests {
+  createVgpu: [VgpuCreate, VgpuStatus];
+  destroyVgpu: [{ domid: number }, null];
+  setForeground: [{ domid: number }, { foreground: number }];
+  status: [Record<string, never>, GpuStatus];
+  sysfsRead: [{ path: string }, { value: string }];
+  sysfsWrite: [{ path: string; value: string }, null];
+  sysfsList: [{ path: string }, { entries: string[] | null }];
+  snapshot: [{ source: number | 'physical' }, { width: number; height: number; rgba: Uint8Array } | null];
+  hostConsole: [{ lines: string[] }, null];
+}
+export type GpuOp = keyof GpuRequests;
+
+export type ToGpu = { type: 'call'; id: number; op: GpuOp; args: unknown } | { type: 'shutdown' };
+
+export type FromGpu =
+  | { type: 'result'; id: number; value: unknown }
+  | { type: 'error'; id: number; error: ApiErrorShape }
+  | { type: 'frame'; message: Uint8Array }
+  | { type: 'failsafe'; domid: number; reason: string }
+  | { type: 'foreground'; domid: number }
+  | { type: 'ready'; doorbell: SharedArrayBuffer };

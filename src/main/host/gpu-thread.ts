@@ -1,0 +1,205 @@
+/**
+ * GPU thread entry (a worker): hosts the emulated GPU and the mediator, services the guests' trap
+ * mailboxes (woken by the shared doorbell), runs the scheduler tick (1 ms), vblank (60 Hz) and
+ * frame decoding for the compositor (30 frames/s per source, damage rectangles only).
+ * This is the adapter that gives the pure core its threads, timers and messages.
+ */
+import { parentPort } from 'node:worker_threads';
+import { ApiError, PHYSICAL_SOURCE, encodeFrame } from '../../shared/api';
+import {
+  MB_HI,
+  MB_IRQ,
+  MB_LO,
+  MB_OFFSET,
+  MB_OP,
+  MB_RESULT,
+  MB_STATE,
+  OP_READ32,
+  OP_WRITE32,
+  OP_WRITE64,
+  STATE_DONE,
+  STATE_REQUEST,
+} from '../../shared/trap-mailbox';
+import { Gen9Gpu } from '../gpu/gpu';
+import { DamageTracker } from '../mediator/damage';
+import { type DecodeResult, decodePhysicalFrame, decodeVgpuFrame } from '../mediator/fb-decoder';
+import { DOM0_RAM_BYTES } from '../mediator/host-gm';
+import { drawHostConsole } from '../mediator/host-console';
+import { Mediator } from '../mediator/mediator';
+import { sysfsList, sysfsRead, sysfsWrite } from '../mediator/sysfs';
+import type { Vgpu } from '../mediator/vgpu';
+import type { FromGpu, GpuRequests, GpuStatus, ToGpu, VgpuCreate, VgpuStatus } from './gpu-protocol';
+
+const port = parentPort!;
+const send = (m: FromGpu, transfer: ArrayBuffer[] = []): void => port.postMessage(m, transfer);
+const t0 = performance.now();
+const nowNs = (): number => Math.round((performance.now() - t0) * 1e6);
+
+const gpu = new Gen9Gpu();
+const mailboxes = new Map<number, Int32Array>();
+const mediator = new Mediator(
+  gpu,
+  {
+    msi(v) {
+      const mb = mailboxes.get(v.domid);
+      if (!mb) return;
+      Atomics.add(mb, MB_IRQ, 1);
+      Atomics.notify(mb, MB_IRQ);
+    },
+    failsafe: (v, reason) => send({ type: 'failsafe', domid: v.domid, reason }),
+    foregroundChanged: (domid) => send({ type: 'foreground', domid }),
+  },
+  new SharedArrayBuffer(DOM0_RAM_BYTES),
+);
+const doorbellBuf = new SharedArrayBuffer(4);
+const doorbell = new Int32Array(doorbellBuf);
+let hostLines: string[] = [];
+
+function status(v: Vgpu): VgpuStatus {
+  return { domid: v.domid, vgtId: v.id, lowGm: v.alloc.lowGm, highGm: v.alloc.highGm, fenceBase: v.alloc.fenceBase, fenceCount: v.alloc.fenceCount, failsafe: v.failsafe, stats: { ...v.stats } };
+}
+
+function vgpuOf(domid: number): Vgpu {
+  const v = mediator.vgpu(domid);
+  if (!v) throw new ApiError('not_found', `no vGPU for domain ${domid}`);
+  return v;
+}
+
+function decode(source: number | 'physical'): DecodeResult {
+  return source === 'physical' ? decodePhysicalFrame(gpu) : decodeVgpuFrame(gpu, vgpuOf(source));
+}
+
+const handlers: { [K in keyof GpuRequests]: (args: GpuRequests[K][0]) => GpuRequests[K][1] } = {
+  createVgpu(a: VgpuCreate) {
+    const v = mediator.createVgpu({ ...a, ram: a.ram });
+    mailboxes.set(a.domid, new Int32Array(a.mailbox));
+    return status(v);
+  },
+  destroyVgpu({ domid }) {
+    mediator.destroyVgpu(domid);
+    mailboxes.delete(domid);
+    damage.forget(domid);
+    return null;
+  },
+  setForeground({ domid }) {
+    mediator.setForeground(domid);
+    return { foreground: mediator.foreground };
+  },
+  status(): GpuStatus {
+    const g = gpu.geometry;
+    return { foreground: mediator.foreground, apertureBytes: g.apertureBytes, totalGmBytes: g.totalGmBytes, fences: g.fences, free: mediator.pool.free(), vgpus: mediator.vgpus().map(status) };
+  },
+  sysfsRead: ({ path }) => ({ value: sysfsRead(mediator, path) }),
+  sysfsWrite({ path, value }) {
+    sysfsWrite(mediator, path, value);
+    return null;
+  },
+  sysfsList: ({ path }) => ({ entries: sysfsList(mediator, path) ?? null }),
+  snapshot({ source }) {
+    const r = decode(source);
+    if ('error' in r) throw new ApiError('invalid', r.error);
+    return r.frame.width ? { width: r.frame.width, height: r.frame.height, rgba: r.frame.rgba } : null;
+  },
+  hostConsole({ lines }) {
+    hostLines = lines;
+    redrawHost();
+    return null;
+  },
+};
+
+function redrawHost(): void {
+  drawHostConsole(mediator, hostLines, new Date().toISOString().slice(11, 19));
+}
+
+port.on('message', (msg: ToGpu) => {
+  if (msg.type === 'shutdown') {
+    clearInterval(timer);
+    port.close();
+    return;
+  }
+  try {
+    const handler = handlers[msg.op] as (a: unknown) => unknown;
+    const value = handler(msg.args);
+    send({ type: 'result', id: msg.id, value });
+  } catch (e) {
+    const error = e instanceof ApiError ? { code: e.code, message: e.message } : { code: 'internal' as const, message: e instanceof Error ? e.message : String(e) };
+    send({ type: 'error', id: msg.id, error });
+  }
+});
+
+/** Emulate every pending trapped access. */
+function serviceTraps(): void {
+  for (const [domid, mb] of mailboxes) {
+    if (Atomics.load(mb, MB_STATE) !== STATE_REQUEST) continue;
+    const v = mediator.vgpu(domid);
+    let result = 0;
+    if (v) {
+      const off = mb[MB_OFFSET] >>> 0;
+      const now = nowNs();
+      switch (mb[MB_OP]) {
+        case OP_READ32:
+          result = mediator.mmioRead(v, off);
+          break;
+        case OP_WRITE32:
+          mediator.mmioWrite(v, off, mb[MB_LO] >>> 0, now);
+          break;
+        case OP_WRITE64:
+          mediator.mmioWrite64(v, off, mb[MB_LO] >>> 0, mb[MB_HI] >>> 0, now);
+          break;
+        default:
+          v.note(`trap: unknown op ${mb[MB_OP]}`);
+      }
+    }
+    mb[MB_RESULT] = result | 0;
+    Atomics.store(mb, MB_STATE, STATE_DONE);
+    Atomics.notify(mb, MB_STATE);
+  }
+}
+
+/** Wait on the doorbell without blocking the event loop; service traps whenever it rings. */
+async function trapLoop(): Promise<void> {
+  for (;;) {
+    const seen = Atomics.load(doorbell, 0);
+    serviceTraps();
+    const w = Atomics.waitAsync(doorbell, 0, seen, 50);
+    if (w.async) await w.value;
+  }
+}
+
+const damage = new DamageTracker();
+const VBLANK_NS = 1e9 / 60;
+let nextVblank = 0;
+let frameCount = 0;
+let seq = 0;
+let lastHostDraw = 0;
+
+function publish(source: number, r: DecodeResult): void {
+  if ('error' in r) return;
+  const d = damage.update(source, r.frame.width, r.frame.height, r.frame.rgba);
+  if (!d.rect) return;
+  const msg = encodeFrame({ source, width: d.width, height: d.height, ...d.rect, seq: ++seq }, d.rgba);
+  send({ type: 'frame', message: msg }, [msg.buffer as ArrayBuffer]);
+}
+
+const timer = setInterval(() => {
+  const now = nowNs();
+  mediator.tick(now);
+  if (now >= nextVblank) {
+    nextVblank = Math.max(nextVblank + VBLANK_NS, now);
+    mediator.vblank();
+    // Compositor frames at half the refresh rate: every source, foreground or not.
+    if (++frameCount % 2 === 0) {
+      for (const v of mediator.vgpus()) publish(v.domid, decodeVgpuFrame(gpu, v));
+      publish(PHYSICAL_SOURCE, decodePhysicalFrame(gpu));
+    }
+    if (now - lastHostDraw > 1e9) {
+      lastHostDraw = now;
+      redrawHost();
+    }
+  }
+  serviceTraps();
+}, 1);
+
+redrawHost();
+void trapLoop();
+send({ type: 'ready', doorbell: doorbellBuf });

@@ -1,0 +1,24 @@
+/**
+ * The host as its transports (Electron IPC, browser-mode WebSocket, CLI socket) see it.
+ * Every transport forwards { method, params } to call(); the host validates params against
+ * src/shared/api.ts schemas and throws ApiError (code + message) for anything it refuses.
+ */
+import type { EventName, Events } from '../../shared/api';
+
+export interface HostApi {
+  /** Validate and run one API method. Throws ApiError; never throws anything else for bad input. */
+  call(method: string, params: unknown): Promise<unknown>;
+  /** Subscribe to a push event; returns an unsubscribe function. */
+  on<E extends EventName>(event: E, handler: (data: Events[E]) => void): () => void;
+  /** Subscribe to encoded frame messages (see encodeFrame in src/shared/api.ts). */
+  onFrame(handler: (message: Uint8Array) => void): () => void;
+  /** Stop every guest and the GPU thread. */
+  close(): Promise<void>;
+}
+
+export interface HostOptions {
+  /** Where the library (domain configs) and settings live. */
+  dataDir: string;
+  /** Directory holding the built worker entry points (gpu-thread.js, guest-worker.js). */
+  workerDir: string;
+}

@@ -1,0 +1,170 @@
+/**
+ * The host: wires the GPU thread, the domains, the library and the Dom0 console behind one API.
+ * Every request is validated against the zod schemas of src/shared/api.ts before it reaches the
+ * core; refusals are ApiError with a code and a message that says what and why.
+ */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { ApiError, type DomainInfo, type EventName, type Events, type MethodName, type Params, type Results, methods } from '../../shared/api';
+import { formatFinding } from '../vm/xlcfg';
+import { Domains, type GpuBackend, type VgpuSummary } from '../vm/domains';
+import { Library } from '../vm/library';
+import { Dom0Console, formatXlList } from './dom0-console';
+import { GpuClient } from './gpu-client';
+import { WorkerGuestLauncher } from './guest-launcher';
+import type { HostApi, HostOptions } from './host-api';
+import { SettingsStore } from './settings';
+
+type Handlers = { [M in MethodName]: (p: Params<M>) => Promise<Results[M]> | Results[M] };
+
+export async function createHost(options: HostOptions): Promise<HostApi> {
+  mkdirSync(options.dataDir, { recursive: true });
+  const listeners = new Map<string, Set<(d: unknown) => void>>();
+  const frameListeners = new Set<(m: Uint8Array) => void>();
+  const emit = <E extends EventName>(event: E, data: Events[E]): void => listeners.get(event)?.forEach((h) => h(data));
+
+  const gpu = new GpuClient(options.workerDir, {
+    frame: (m) => frameListeners.forEach((h) => h(m)),
+    failsafe: (domid, reason) => {
+      emit('serial', { domid, text: `\n[vGPU failsafe: ${reason}]\n` });
+      void publishDomains();
+    },
+    foreground: (domid) => emit('display', { foreground: domid }),
+  });
+  await gpu.ready();
+
+  const backend: GpuBackend = {
+    createVgpu: (req) => gpu.call('createVgpu', req),
+    destroyVgpu: async (domid) => void (await gpu.call('destroyVgpu', { domid })),
+    vgpus: async (): Promise<VgpuSummary[]> => (await gpu.call('status', {})).vgpus,
+  };
+  const library = new Library(join(options.dataDir, 'domains'));
+  const settings = new SettingsStore(options.dataDir);
+  const domains = new Domains(
+    backend,
+    new WorkerGuestLauncher(options.workerDir, () => gpu.doorbell!),
+    {
+      changed: () => void publishDomains(),
+      serial: (domid, text) => emit('serial', { domid, text }),
+    },
+    () => settings.get(),
+  );
+
+  async function listAll(): Promise<DomainInfo[]> {
+    const live = await domains.list();
+    const stopped = library
+      .list()
+      .filter((e) => !domains.isRunning(e.name))
+      .map(
+        (e): DomainInfo => ({
+          name: e.name,
+          domid: null,
+          state: 'stopped',
+          memoryMiB: e.spec?.memoryMiB ?? 0,
+          vcpus: e.spec?.vcpus ?? 0,
+          timeS: 0,
+          vgpu: null,
+          configErrors: e.findings.filter((f) => f.severity === 'error').map(formatFinding),
+          workload: e.spec?.workload ?? '',
+        }),
+      );
+    return [...live, ...stopped];
+  }
+
+  async function publishDomains(): Promise<void> {
+    const list = await listAll();
+    emit('domains', list);
+    await gpu.call('hostConsole', { lines: ['# xl list', ...formatXlList(list).trimEnd().split('\n')] });
+  }
+
+  const call = <M extends MethodName>(method: M, params: Params<M>): Promise<Results[M]> => Promise.resolve(handlers[method](params));
+  const dom0 = new Dom0Console(call, process.cwd(), async (path) => (await gpu.call('sysfsList', { path })).entries);
+
+  const handlers: Handlers = {
+    'domains.list': () => listAll(),
+    'library.import': ({ fileName, text, replace }) => {
+      const e = library.import(fileName, text, { replace });
+      void publishDomains();
+      return { name: e.name };
+    },
+    'library.get': ({ name }) => {
+      const e = library.get(name);
+      return { name: e.name, fileName: e.fileName, text: e.text };
+    },
+    'library.save': ({ name, text }) => {
+      const e = library.save(name, text);
+      void publishDomains();
+      return { name: e.name };
+    },
+    'library.remove': ({ name }) => {
+      if (domains.isRunning(name)) throw new ApiError('busy', `domain '${name}' is running; destroy it first`);
+      library.remove(name);
+      void publishDomains();
+      return { name };
+    },
+    'domain.start': async ({ name }) => {
+      const e = library.get(name);
+      if (!e.spec) throw new ApiError('config', `${name} cannot start:\n${e.findings.filter((f) => f.severity === 'error').map(formatFinding).join('\n')}`);
+      return { domid: await domains.create(e.spec) };
+    },
+    'domain.destroy': async ({ ref }) => ({ domid: await domains.destroy(ref) }),
+    'domain.serial': ({ domid }) => ({ text: domains.serial(domid) }),
+    'display.setForeground': ({ domid }) => gpu.call('setForeground', { domid }),
+    'gpu.info': async () => {
+      const s = await gpu.call('status', {});
+      return {
+        apertureBytes: s.apertureBytes,
+        totalGmBytes: s.totalGmBytes,
+        fences: s.fences,
+        freeLowGmBytes: s.free.lowGmBytes,
+        freeHighGmBytes: s.free.highGmBytes,
+        freeFences: s.free.fences,
+        liveVgpus: s.free.liveVgpus,
+        foreground: s.foreground,
+      };
+    },
+    'sysfs.read': ({ path }) => gpu.call('sysfsRead', { path }),
+    'sysfs.write': async ({ path, value }) => {
+      await gpu.call('sysfsWrite', { path, value });
+      return { ok: true as const };
+    },
+    'console.exec': ({ line }) => dom0.exec(line),
+    'settings.get': () => settings.get(),
+    'settings.set': (patch) => settings.set(patch),
+    'frame.snapshot': async ({ source }) => {
+      const s = await gpu.call('snapshot', { source });
+      return s && { width: s.width, height: s.height, rgbaBase64: Buffer.from(s.rgba.buffer, s.rgba.byteOffset, s.rgba.byteLength).toString('base64') };
+    },
+  };
+
+  await publishDomains();
+
+  return {
+    async call(method: string, params: unknown): Promise<unknown> {
+      if (!Object.hasOwn(methods, method)) throw new ApiError('invalid', `unknown method '${method}'`);
+      const m = method as MethodName;
+      const parsed = methods[m].safeParse(params ?? {});
+      if (!parsed.success) throw new ApiError('invalid', `${method}: ${parsed.error.issues.map((i) => `${i.path.join('.') || 'params'}: ${i.message}`).join('; ')}`);
+      try {
+        return await (handlers[m] as (p: unknown) => Promise<unknown>)(parsed.data);
+      } catch (e) {
+        if (e instanceof ApiError) throw e;
+        throw new ApiError('internal', `${method} failed: ${e instanceof Error ? e.message : String(e)}`);
+      }
+    },
+    on(event, handler) {
+      const set = listeners.get(event) ?? new Set();
+      listeners.set(event, set);
+      set.add(handler as (d: unknown) => void);
+      return () => set.delete(handler as (d: unknown) => void);
+    },
+    onFrame(handler) {
+      frameListeners.add(handler);
+      return () => frameListeners.delete(handler);
+    },
+    async close() {
+      await domains.shutdown();
+      await gpu.close();
+    },
+  };
+}

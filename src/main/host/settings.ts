@@ -1,0 +1,44 @@
+/**
+ * Host settings, persisted atomically as JSON in the data directory. A missing or corrupt file
+ * falls back to the defaults (and is reported once), never blocking start-up.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import writeFileAtomic from 'write-file-atomic';
+import { z } from 'zod';
+import type { Settings } from '../../shared/api';
+
+const SettingsSchema = z.object({ hvmBootForeground: z.boolean() });
+/** Defaults follow the seeds' grub line (i915.hvm_boot_foreground=1). */
+export const DEFAULT_SETTINGS: Settings = { hvmBootForeground: true };
+
+export class SettingsStore {
+  private current: Settings;
+  private readonly file: string;
+  /** Why the stored file was ignored, if it was. */
+  readonly loadProblem: string | null = null;
+
+  constructor(dataDir: string) {
+    this.file = join(dataDir, 'settings.json');
+    let loaded: Settings = { ...DEFAULT_SETTINGS };
+    try {
+      const parsed = SettingsSchema.partial().safeParse(JSON.parse(readFileSync(this.file, 'utf8')));
+      if (parsed.success) loaded = { ...loaded, ...parsed.data };
+      else this.loadProblem = `${this.file}: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') this.loadProblem = `${this.file}: ${(e as Error).message}`;
+    }
+    this.current = loaded;
+  }
+
+  get(): Settings {
+    return { ...this.current };
+  }
+
+  /** Merge `patch` and write the file atomically. */
+  set(patch: Partial<Settings>): Settings {
+    this.current = { ...this.current, ...patch };
+    writeFileAtomic.sync(this.file, JSON.stringify(this.current, null, 2) + '\n');
+    return this.get();
+  }
+}

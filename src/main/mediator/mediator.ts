@@ -1,0 +1,386 @@
+/**
+ * The mediator: owns the physical Gen9 GPU and multiplexes it between vGPUs. It emulates every
+ * trapped MMIO access against a vGPU's vreg, shadows its GGTT writes, scans its command
+ * submissions, time-slices the engines, forwards interrupts as MSIs, and decides which VM owns the
+ * physical display (foreground VM). Pure and synchronous; time comes in as nowNs.
+ * Source: GVT-g (handlers.c, gtt.c, cmd_parser.c, scheduler.c, display.c), XenGT foreground_vm.
+ */
+import { ApiError } from '../../shared/api';
+import { GVTG_HOST_RESERVATION, type HostReservation, PAGE_SIZE } from '../../shared/platform';
+import {
+  FENCE_REG_GEN6_LO,
+  GEN8_DE_PIPE_A_IRQ,
+  GEN8_DE_PIPE_ISR_A,
+  GEN8_GT_ISR0,
+  GEN8_GT_RCS_IRQ,
+  GEN8_MASTER_IRQ,
+  GEN8_MASTER_IRQ_CONTROL,
+  GEN8_PIPE_VBLANK,
+  GTT_OFFSET,
+  BAR0_SIZE,
+  PIPECONF_A,
+  PIPECONF_ENABLE,
+  PLANE_CTL_1_A,
+  PLANE_CTL_ENABLE,
+  PLANE_SURF_1_A,
+  RING_CTL,
+  RING_CTL_VALID,
+  RING_START,
+  RING_TAIL,
+  RING_ADDR_MASK,
+  VGT_PVINFO_PAGE,
+  VGT_PVINFO_SIZE,
+  ringCtlBytes,
+  RING_HEAD,
+  GT_RENDER_USER_INTERRUPT,
+  GEN8_BCS_IRQ_SHIFT,
+  GEN8_RCS_IRQ_SHIFT,
+} from '../../shared/regs';
+import { PVINFO, PVINFO_GUEST_WRITABLE, VGT_DRV_DISPLAY_READY } from '../../shared/pvinfo';
+import type { EngineId } from '../gpu/engine';
+import { ENGINE_BASE, type Gen9Gpu, MMIO_SPACE_BYTES } from '../gpu/gpu';
+import { type IrqBank, ackIir, bankRegister, pending, raise } from '../gpu/irq';
+import { scanRing } from './cmd-scan';
+import { DISPLAY_REGS, isDisplayReg } from './display-regs';
+import { clearVgpuPtes, readGuestPte, writeGuestPte } from './gtt-shadow';
+import { type HostGm, SHADOW_RING_BYTES, setupHostGm } from './host-gm';
+import { pvinfoRead } from './pvinfo';
+import { ResourcePool, type ResourceRequest } from './resources';
+import { Vgpu, type Workload } from './vgpu';
+
+/** Injected I/O: how the mediator reaches guests and the host. */
+export interface MediatorPorts {
+  /** Deliver an MSI to the guest owning this vGPU. */
+  msi(vgpu: Vgpu): void;
+  /** The vGPU entered failsafe (policy violation); reason is for the user. */
+  failsafe?(vgpu: Vgpu, reason: string): void;
+  /** The foreground VM changed. */
+  foregroundChanged?(domid: number): void;
+}
+
+export interface CreateVgpuRequest extends ResourceRequest {
+  domid: number;
+  name: string;
+  /** The VM's RAM; mapped into host-physical space by the mediator. */
+  ram: ArrayBufferLike;
+  /** Switch the display to this VM once its driver reports display_ready (hvm_boot_foreground). */
+  bootForeground: boolean;
+}
+
+const ENGINES: readonly EngineId[] = ['rcs', 'bcs'];
+const ENGINE_IRQ_SHIFT: Record<EngineId, number> = { rcs: GEN8_RCS_IRQ_SHIFT, bcs: GEN8_BCS_IRQ_SHIFT };
+/** Host-physical slot per vGPU RAM window (8 GiB apart; slot 0 is Dom0). */
+const RAM_SLOT_BYTES = 8 * 2 ** 30;
+/** Bound on workloads dispatched per engine per tick (keeps a tick's cost bounded). */
+const MAX_DISPATCH_PER_TICK = 64;
+
+export class Mediator {
+  readonly pool: ResourcePool;
+  readonly hostGm: HostGm;
+  /** The host's own display registers (Dom0's console), indexed like vreg. */
+  readonly hostDisplay = new Uint32Array(MMIO_SPACE_BYTES / 4);
+  private readonly byDomid = new Map<number, Vgpu>();
+  private readonly bootForeground = new Set<number>();
+  private readonly lastPicked: Record<EngineId, number> = { rcs: -1, bcs: -1 };
+  private foregroundDomid = 0;
+
+  constructor(
+    readonly gpu: Gen9Gpu,
+    private readonly ports: MediatorPorts,
+    dom0Ram: ArrayBufferLike,
+    reservation: HostReservation = GVTG_HOST_RESERVATION,
+  ) {
+    this.pool = new ResourcePool(gpu.geometry, reservation);
+    this.hostGm = setupHostGm(gpu, this.pool.host, dom0Ram);
+  }
+
+  get foreground(): number {
+    return this.foregroundDomid;
+  }
+
+  vgpus(): Vgpu[] {
+    return [...this.byDomid.values()];
+  }
+
+  vgpu(domid: number): Vgpu | undefined {
+    return this.byDomid.get(domid);
+  }
+
+  /** Create a vGPU (admission-controlled). Throws ApiError('no_resources' | 'exists'). */
+  createVgpu(req: CreateVgpuRequest): Vgpu {
+    if (this.byDomid.has(req.domid)) throw new ApiError('exists', `domain ${req.domid} already has a vGPU`);
+    const used = new Set(this.vgpus().map((v) => v.id));
+    const alloc = this.pool.allocate(req);
+    let id = 1;
+    while (used.has(id)) id++;
+    const base = id * RAM_SLOT_BYTES;
+    this.gpu.memory.attach(base, req.ram);
+    const v = new Vgpu({ id, domid: req.domid, name: req.name, alloc, ram: { base, size: req.ram.byteLength } });
+    this.byDomid.set(req.domid, v);
+    if (req.bootForeground) this.bootForeground.add(req.domid);
+    return v;
+  }
+
+  /** Destroy a vGPU: clear its GGTT entries, free GM and fences, unmap its RAM; the host takes the display back. */
+  destroyVgpu(domid: number): void {
+    const v = this.byDomid.get(domid);
+    if (!v) return;
+    if (this.foregroundDomid === domid) this.setForeground(0);
+    clearVgpuPtes(this.gpu.ggtt, v);
+    this.pool.release(v.alloc);
+    this.gpu.memory.detach(v.ram.base);
+    this.byDomid.delete(domid);
+    this.bootForeground.delete(domid);
+  }
+
+  /**
+   * Make `domid` the foreground VM: its display state goes to the physical pipe now.
+   * Throws ApiError('not_found') for an unknown domain and ApiError('busy') (XenGT's -EAGAIN)
+   * while the guest driver has not set PVINFO display_ready.
+   */
+  setForeground(domid: number): void {
+    if (domid !== 0) {
+      const v = this.byDomid.get(domid);
+      if (!v) throw new ApiError('not_found', `no running domain with id ${domid}`);
+      if (v.pvinfoWritten.get(PVINFO.display_ready) !== VGT_DRV_DISPLAY_READY) throw new ApiError('busy', `domain ${domid}'s display is not ready yet (EAGAIN)`);
+    }
+    this.foregroundDomid = domid;
+    this.bootForeground.delete(domid);
+    this.applyDisplay();
+    this.ports.foregroundChanged?.(domid);
+  }
+
+  /** Copy the foreground's display registers to the physical pipe. */
+  applyDisplay(): void {
+    const v = this.byDomid.get(this.foregroundDomid);
+    const src = v ? v.vreg : this.hostDisplay;
+    for (const off of DISPLAY_REGS) this.gpu.mmioWrite(off, this.displayValue(v, src, off));
+  }
+
+  private displayValue(v: Vgpu | undefined, src: Uint32Array, off: number): number {
+    const value = src[off >>> 2];
+    // A guest surface outside its own GM never reaches the physical plane.
+    if (v && off === PLANE_CTL_1_A && !v.ownsGm(src[PLANE_SURF_1_A >>> 2] & ~0xfff, PAGE_SIZE)) return value & ~PLANE_CTL_ENABLE;
+    return value;
+  }
+
+  // ---- trapped MMIO ----
+
+  /** Emulate a guest read; offset: bytes from BAR0 (GTT window at +8 MiB). Never throws for guest input. */
+  mmioRead(v: Vgpu, offset: number): number {
+    v.stats.mmioTraps++;
+    if (!Number.isInteger(offset) || offset < 0 || offset >= BAR0_SIZE || offset % 4 !== 0) {
+      v.note(`MMIO: read of invalid offset 0x${offset.toString(16)}`);
+      return 0;
+    }
+    if (offset >= GTT_OFFSET) {
+      const rel = offset - GTT_OFFSET;
+      return readGuestPte(v, rel >>> 3)[(rel >>> 2) & 1];
+    }
+    if (offset >= VGT_PVINFO_PAGE && offset < VGT_PVINFO_PAGE + VGT_PVINFO_SIZE) return pvinfoRead(v, offset - VGT_PVINFO_PAGE);
+    const bank = this.bankOf(v, offset);
+    if (bank) return bank.bank[bank.field] >>> 0;
+    if (offset === GEN8_MASTER_IRQ) return this.virtualMaster(v);
+    if (offset >= MMIO_SPACE_BYTES) return 0;
+    return v.vreg[offset >>> 2];
+  }
+
+  /** Emulate a guest 32-bit write. Never throws for guest input; violations go to the vGPU log. */
+  mmioWrite(v: Vgpu, offset: number, value: number, nowNs: number): void {
+    v.stats.mmioTraps++;
+    value >>>= 0;
+    if (!Number.isInteger(offset) || offset < 0 || offset >= BAR0_SIZE || offset % 4 !== 0) {
+      v.note(`MMIO: write of invalid offset 0x${offset.toString(16)}`);
+      return;
+    }
+    if (offset >= GTT_OFFSET) {
+      const rel = offset - GTT_OFFSET;
+      const [lo, hi] = readGuestPte(v, rel >>> 3);
+      if ((rel >>> 2) & 1) writeGuestPte(this.gpu.ggtt, v, rel >>> 3, lo, value);
+      else writeGuestPte(this.gpu.ggtt, v, rel >>> 3, value, hi);
+      return;
+    }
+    if (offset >= VGT_PVINFO_PAGE && offset < VGT_PVINFO_PAGE + VGT_PVINFO_SIZE) return this.pvinfoWrite(v, offset - VGT_PVINFO_PAGE, value);
+    const bank = this.bankOf(v, offset);
+    if (bank) {
+      if (bank.field === 'iir') ackIir(bank.bank, value);
+      else if (bank.field === 'imr' || bank.field === 'ier') bank.bank[bank.field] = value;
+      this.maybeMsi(v);
+      return;
+    }
+    if (offset >= MMIO_SPACE_BYTES) return;
+    v.vreg[offset >>> 2] = value;
+    if (offset === GEN8_MASTER_IRQ) return this.maybeMsi(v);
+    const fence = this.fenceIndex(offset);
+    if (fence !== undefined) return this.fenceWrite(v, fence, offset);
+    for (const e of ENGINES) if (offset === ENGINE_BASE[e] + RING_TAIL) return this.submit(v, e, nowNs);
+    if (isDisplayReg(offset) && this.foregroundDomid === v.domid) this.gpu.mmioWrite(offset, this.displayValue(v, v.vreg, offset));
+  }
+
+  /** A guest's 64-bit write (writeq), used for GGTT PTEs. */
+  mmioWrite64(v: Vgpu, offset: number, lo: number, hi: number, nowNs: number): void {
+    if (offset >= GTT_OFFSET && offset < BAR0_SIZE && offset % 8 === 0) {
+      v.stats.mmioTraps++;
+      writeGuestPte(this.gpu.ggtt, v, (offset - GTT_OFFSET) >>> 3, lo >>> 0, hi >>> 0);
+      return;
+    }
+    this.mmioWrite(v, offset, lo, nowNs);
+    this.mmioWrite(v, offset + 4, hi, nowNs);
+  }
+
+  private pvinfoWrite(v: Vgpu, rel: number, value: number): void {
+    if (!PVINFO_GUEST_WRITABLE.includes(rel)) {
+      this.enterFailsafe(v, `PVINFO: write 0x${value.toString(16)} to reserved offset 0x${rel.toString(16)}`);
+      return;
+    }
+    v.pvinfoWritten.set(rel, value);
+    if (rel === PVINFO.display_ready && value === VGT_DRV_DISPLAY_READY && this.bootForeground.has(v.domid)) this.setForeground(v.domid);
+  }
+
+  private fenceIndex(offset: number): number | undefined {
+    const base = FENCE_REG_GEN6_LO(0);
+    if (offset < base || offset >= FENCE_REG_GEN6_LO(this.gpu.geometry.fences)) return undefined;
+    return (offset - base) >>> 3;
+  }
+
+  /** A guest fence register i maps to physical fence fenceBase + i; others are dropped. */
+  private fenceWrite(v: Vgpu, i: number, offset: number): void {
+    if (i >= v.alloc.fenceCount) {
+      v.note(`fence: write to fence ${i}, vGPU owns ${v.alloc.fenceCount}`);
+      v.vreg[offset >>> 2] = 0;
+      return;
+    }
+    const lo = v.vreg[FENCE_REG_GEN6_LO(i) >>> 2];
+    const hi = v.vreg[(FENCE_REG_GEN6_LO(i) + 4) >>> 2];
+    // LO bits 31:12 start page, HI bits 31:12 end page (inclusive); bit 0 of LO = valid.
+    const start = lo & 0xfffff000;
+    const end = (hi & 0xfffff000) + PAGE_SIZE;
+    const valid = (lo & 1) !== 0;
+    const physOff = FENCE_REG_GEN6_LO(v.alloc.fenceBase + i) + (offset - FENCE_REG_GEN6_LO(i));
+    if (valid && !v.ownsGm(start, end - start)) {
+      v.note(`fence ${i}: range 0x${start.toString(16)}-0x${end.toString(16)} outside the vGPU's GM, not applied`);
+      this.gpu.mmioWrite(FENCE_REG_GEN6_LO(v.alloc.fenceBase + i), 0);
+      return;
+    }
+    this.gpu.mmioWrite(physOff, v.vreg[offset >>> 2]);
+  }
+
+  // ---- submission and scheduling ----
+
+  private submit(v: Vgpu, engine: EngineId, nowNs: number): void {
+    if (v.failsafe) return;
+    const base = ENGINE_BASE[engine];
+    const ctl = v.vreg[(base + RING_CTL) >>> 2];
+    const start = v.vreg[(base + RING_START) >>> 2] & 0xfffff000;
+    const tail = v.vreg[(base + RING_TAIL) >>> 2] & RING_ADDR_MASK;
+    if ((ctl & RING_CTL_VALID) === 0) return void v.note(`${engine}: RING_TAIL written while the ring is disabled`);
+    const size = ringCtlBytes(ctl);
+    if (!v.ownsGm(start, size)) return this.enterFailsafe(v, `${engine}: ring buffer GM 0x${start.toString(16)}+${size} outside the vGPU's graphics memory`);
+    if (tail >= size) return this.enterFailsafe(v, `${engine}: RING_TAIL 0x${tail.toString(16)} beyond ring size ${size}`);
+    const head = v.scannedTail[engine];
+    const bytes = (tail - head + size) % size;
+    if (bytes === 0) return;
+    if (bytes > SHADOW_RING_BYTES) return this.enterFailsafe(v, `${engine}: workload of ${bytes} B exceeds the ${SHADOW_RING_BYTES} B shadow ring`);
+    // Copy first, then scan the copy: the guest can change its ring after this point, the engine never sees it.
+    const copy = new Uint32Array(bytes / 4);
+    for (let i = 0; i < copy.length; i++) copy[i] = this.gpu.ggtt.read32(start + ((head + i * 4) % size));
+    const scan = scanRing(v, engine, (off) => copy[((off - head + size) % size) / 4], size, head, tail);
+    if (!scan.ok) {
+      v.stats.rejectedCommands++;
+      return this.enterFailsafe(v, `${engine}: command at ring offset 0x${scan.offset.toString(16)} rejected: ${scan.reason}`);
+    }
+    v.scannedTail[engine] = tail;
+    v.queue.push({ engine, tail, commands: scan.commands, dwords: copy });
+    this.dispatch(engine, nowNs);
+  }
+
+  /** Advance emulated time: dispatch queued workloads to idle engines (round robin across vGPUs). */
+  tick(nowNs: number): void {
+    for (const e of ENGINES) this.dispatch(e, nowNs);
+  }
+
+  private dispatch(engine: EngineId, nowNs: number): void {
+    for (let n = 0; n < MAX_DISPATCH_PER_TICK && this.gpu.busyUntilNs[engine] <= nowNs; n++) {
+      const v = this.pickNext(engine);
+      if (!v) return;
+      const idx = v.queue.findIndex((w) => w.engine === engine);
+      const w = v.queue.splice(idx, 1)[0];
+      this.execute(v, w, nowNs);
+    }
+  }
+
+  /** Round robin: the next vGPU (by id, after the last one served) with work for this engine. */
+  private pickNext(engine: EngineId): Vgpu | undefined {
+    const ready = this.vgpus()
+      .filter((v) => !v.failsafe && v.queue.some((w) => w.engine === engine))
+      .sort((a, b) => a.id - b.id);
+    if (ready.length === 0) return undefined;
+    const next = ready.find((v) => v.id > this.lastPicked[engine]) ?? ready[0];
+    this.lastPicked[engine] = next.id;
+    return next;
+  }
+
+  private execute(v: Vgpu, w: Workload, nowNs: number): void {
+    const gpu = this.gpu;
+    const base = ENGINE_BASE[w.engine];
+    const shadow = this.hostGm.shadowRingGm[w.engine];
+    for (let i = 0; i < w.dwords.length; i++) gpu.ggtt.write32(shadow + i * 4, w.dwords[i]);
+    gpu.mmioWrite(base + RING_CTL, 0);
+    gpu.mmioWrite(base + RING_START, shadow);
+    gpu.mmioWrite(base + RING_HEAD, 0);
+    gpu.mmioWrite(base + RING_CTL, ((SHADOW_RING_BYTES - PAGE_SIZE) & 0x1ff000) | RING_CTL_VALID);
+    const before = gpu.busyUntilNs[w.engine];
+    const res = gpu.mmioWrite(base + RING_TAIL, w.dwords.length * 4, nowNs);
+    if (!res) return;
+    v.stats.workloads++;
+    v.stats.commands += res.commands;
+    v.stats.gpuTimeNs += gpu.busyUntilNs[w.engine] - Math.max(before, nowNs);
+    // The workload is consumed: the guest's view of RING_HEAD moves to its tail.
+    v.vreg[(base + RING_HEAD) >>> 2] = (v.vreg[(base + RING_HEAD) >>> 2] & ~RING_ADDR_MASK) | w.tail;
+    const bit = GT_RENDER_USER_INTERRUPT << ENGINE_IRQ_SHIFT[w.engine];
+    // Physical completion interrupts are consumed here and re-raised on the owner's virtual bank.
+    ackIir(gpu.gt0, bit);
+    if (res.fault) this.enterFailsafe(v, res.fault);
+    if (res.userInterrupts > 0 && raise(v.gt0, bit)) this.maybeMsi(v);
+  }
+
+  // ---- interrupts, vblank, failsafe ----
+
+  /** Start of vblank on every enabled virtual pipe and on the physical pipe. */
+  vblank(): void {
+    this.gpu.vblank();
+    for (const v of this.byDomid.values()) {
+      if (v.vreg[PIPECONF_A >>> 2] & PIPECONF_ENABLE && raise(v.dePipeA, GEN8_PIPE_VBLANK)) this.maybeMsi(v);
+    }
+  }
+
+  private virtualMaster(v: Vgpu): number {
+    let m = v.vreg[GEN8_MASTER_IRQ >>> 2] & GEN8_MASTER_IRQ_CONTROL;
+    if (pending(v.gt0)) m |= GEN8_GT_RCS_IRQ;
+    if (pending(v.dePipeA)) m |= GEN8_DE_PIPE_A_IRQ;
+    return m >>> 0;
+  }
+
+  private maybeMsi(v: Vgpu): void {
+    const m = this.virtualMaster(v);
+    if (m & GEN8_MASTER_IRQ_CONTROL && m & (GEN8_GT_RCS_IRQ | GEN8_DE_PIPE_A_IRQ)) this.ports.msi(v);
+  }
+
+  private bankOf(v: Vgpu, offset: number): { bank: IrqBank; field: keyof IrqBank } | undefined {
+    for (const [base, bank] of [
+      [GEN8_GT_ISR0, v.gt0],
+      [GEN8_DE_PIPE_ISR_A, v.dePipeA],
+    ] as const) {
+      if (offset >= base && offset < base + 16) return { bank, field: bankRegister(offset, base)! };
+    }
+    return undefined;
+  }
+
+  private enterFailsafe(v: Vgpu, reason: string): void {
+    v.note(`failsafe: ${reason}`);
+    if (v.failsafe) return;
+    v.failsafe = reason;
+    v.queue.length = 0;
+    this.ports.failsafe?.(v, reason);
+  }
+}

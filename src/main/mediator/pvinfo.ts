@@ -1,0 +1,35 @@
+/**
+ * PVINFO page emulation: what a guest driver reads at 0x78000 to find out it runs on a vGPU and
+ * which slice of GM and fences it owns (the ballooning info). Source: i915_pvinfo.h, GVT-g
+ * vgpu.c populate_pvinfo_page.
+ */
+import { PVINFO, VGT_MAGIC_HI, VGT_MAGIC_LO, VGT_VERSION_MAJOR, VGT_VERSION_MINOR } from '../../shared/pvinfo';
+import type { Vgpu } from './vgpu';
+
+/** Read the dword at byte offset `rel` of the vGPU's PVINFO page. */
+export function pvinfoRead(v: Vgpu, rel: number): number {
+  switch (rel) {
+    case PVINFO.magic:
+      return VGT_MAGIC_LO;
+    case PVINFO.magic + 4:
+      return VGT_MAGIC_HI;
+    case PVINFO.version_major: // version_major (u16) | version_minor (u16) << 16
+      return (VGT_VERSION_MAJOR | (VGT_VERSION_MINOR << 16)) >>> 0;
+    case PVINFO.vgt_id:
+      return v.id;
+    case PVINFO.vgt_caps:
+      return 0;
+    case PVINFO.mappable_gmadr_base:
+      return v.alloc.lowGm.base;
+    case PVINFO.mappable_gmadr_size:
+      return v.alloc.lowGm.size;
+    case PVINFO.nonmappable_gmadr_base:
+      return v.alloc.highGm.base;
+    case PVINFO.nonmappable_gmadr_size:
+      return v.alloc.highGm.size;
+    case PVINFO.fence_num:
+      return v.alloc.fenceCount;
+    default:
+      return v.pvinfoWritten.get(rel) ?? 0;
+  }
+}

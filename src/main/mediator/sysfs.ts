@@ -1,0 +1,69 @@
+/**
+ * The XenGT sysfs control interface, /sys/kernel/vgt/..., emulated over the mediator. Reads return
+ * the text a real node gives (with the trailing newline); writes take what `echo` would send.
+ * Errors are ApiError with errno-style wording. Source: XenGT setup guides (seeds 000/001,
+ * section "Display Switch"): control/foreground_vm, vm<domid>/ directories.
+ */
+import { ApiError } from '../../shared/api';
+import type { Mediator } from './mediator';
+
+export const SYSFS_ROOT = '/sys/kernel/vgt';
+
+/** Normalise a user path: absolute, no trailing slash, no `.`/`..` games outside the root. */
+function normalise(path: string): string {
+  const parts: string[] = [];
+  for (const p of path.trim().split('/')) {
+    if (p === '' || p === '.') continue;
+    if (p === '..') parts.pop();
+    else parts.push(p);
+  }
+  return '/' + parts.join('/');
+}
+
+/** Read a node; throws ApiError('not_found') for a missing path, ('invalid') for a directory. */
+export function sysfsRead(m: Mediator, path: string): string {
+  const p = normalise(path);
+  if (p === `${SYSFS_ROOT}/control/foreground_vm`) return `${m.foreground}\n`;
+  const vm = p.match(/^\/sys\/kernel\/vgt\/vm(\d+)\/(\w+)$/);
+  if (vm) {
+    const v = m.vgpu(Number(vm[1]));
+    if (v) {
+      if (vm[2] === 'vgt_id') return `${v.id}\n`;
+      if (vm[2] === 'aperture_base') return `0x${v.alloc.lowGm.base.toString(16)}\n`;
+      if (vm[2] === 'aperture_sz') return `${v.alloc.lowGm.size >>> 20}\n`;
+      if (vm[2] === 'gm_sz') return `${(v.alloc.lowGm.size + v.alloc.highGm.size) / 2 ** 20}\n`;
+      if (vm[2] === 'fence_base') return `${v.alloc.fenceBase}\n`;
+      if (vm[2] === 'fence_sz') return `${v.alloc.fenceCount}\n`;
+    }
+  }
+  if (sysfsList(m, p)) throw new ApiError('invalid', `${p}: Is a directory`);
+  throw new ApiError('not_found', `${p}: No such file or directory`);
+}
+
+/** Entries of a directory node, or undefined when `path` is not a directory. */
+export function sysfsList(m: Mediator, path: string): string[] | undefined {
+  const p = normalise(path);
+  if (p === SYSFS_ROOT) return ['control', ...m.vgpus().map((v) => `vm${v.domid}`)];
+  if (p === `${SYSFS_ROOT}/control`) return ['foreground_vm'];
+  const vm = p.match(/^\/sys\/kernel\/vgt\/vm(\d+)$/);
+  if (vm && m.vgpu(Number(vm[1]))) return ['aperture_base', 'aperture_sz', 'fence_base', 'fence_sz', 'gm_sz', 'vgt_id'];
+  return undefined;
+}
+
+/** Write a node; foreground_vm takes a domid. Throws ApiError with the reason (EINVAL, EAGAIN, ENOENT). */
+export function sysfsWrite(m: Mediator, path: string, value: string): void {
+  const p = normalise(path);
+  if (p === `${SYSFS_ROOT}/control/foreground_vm`) {
+    const text = value.trim();
+    if (!/^\d+$/.test(text)) throw new ApiError('invalid', `${p}: write error: Invalid argument (expected a domain id, got '${text}')`);
+    m.setForeground(Number(text));
+    return;
+  }
+  if (sysfsList(m, p)) throw new ApiError('invalid', `${p}: Is a directory`);
+  try {
+    sysfsRead(m, p);
+  } catch {
+    throw new ApiError('not_found', `${p}: No such file or directory`);
+  }
+  throw new ApiError('invalid', `${p}: write error: Permission denied (read-only attribute)`);
+}

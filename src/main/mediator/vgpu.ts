@@ -1,0 +1,79 @@
+/**
+ * Per-VM virtual GPU state: virtual registers (vreg), PVINFO values, the GM/fence slice, the VM's
+ * RAM window in host-physical space, the guest's view of its GGTT entries, virtual interrupt banks,
+ * virtual ring state and queued workloads. Source: GVT-g gvt.h struct intel_vgpu.
+ */
+import type { EngineId } from '../gpu/engine';
+import { MMIO_SPACE_BYTES } from '../gpu/gpu';
+import { type IrqBank, newBank } from '../gpu/irq';
+import type { Allocation, Range } from './resources';
+
+export interface VgpuParams {
+  /** vgt_id, 1-based; 0 is the host. */
+  id: number;
+  domid: number;
+  name: string;
+  alloc: Allocation;
+  /** The VM's RAM in host-physical space (guest-physical 0 maps to ram.base). */
+  ram: Range;
+}
+
+export interface Workload {
+  engine: EngineId;
+  /** Ring tail (bytes) the guest submitted, already scanned. */
+  tail: number;
+  commands: number;
+  /** The scanned commands, copied out of guest memory; only this copy reaches the engine. */
+  dwords: Uint32Array;
+}
+
+export interface VgpuStats {
+  workloads: number;
+  commands: number;
+  rejectedCommands: number;
+  droppedPtes: number;
+  gpuTimeNs: number;
+  mmioTraps: number;
+}
+
+export class Vgpu {
+  readonly id: number;
+  readonly domid: number;
+  readonly name: string;
+  readonly alloc: Allocation;
+  readonly ram: Range;
+  readonly vreg = new Uint32Array(MMIO_SPACE_BYTES / 4);
+  /** Guest-written GGTT entries by GM page index: [lo, hi] as the guest wrote them. */
+  readonly guestPtes = new Map<number, [number, number]>();
+  readonly gt0: IrqBank = newBank();
+  readonly dePipeA: IrqBank = newBank();
+  /** Per-engine: the ring offset up to which commands have been scanned and queued. */
+  readonly scannedTail: Record<EngineId, number> = { rcs: 0, bcs: 0 };
+  readonly queue: Workload[] = [];
+  readonly stats: VgpuStats = { workloads: 0, commands: 0, rejectedCommands: 0, droppedPtes: 0, gpuTimeNs: 0, mmioTraps: 0 };
+  /** PVINFO guest-writable fields by byte offset within the page. */
+  readonly pvinfoWritten = new Map<number, number>();
+  /** Failsafe: the vGPU stopped executing the guest's work after a policy violation. */
+  failsafe: string | null = null;
+  readonly log: string[] = [];
+
+  constructor(p: VgpuParams) {
+    this.id = p.id;
+    this.domid = p.domid;
+    this.name = p.name;
+    this.alloc = p.alloc;
+    this.ram = p.ram;
+  }
+
+  /** True when [gm, gm + bytes) lies inside this vGPU's aperture or high-GM range. */
+  ownsGm(gm: number, bytes: number): boolean {
+    const inside = (r: Range): boolean => bytes >= 0 && gm >= r.base && gm + bytes <= r.base + r.size;
+    return inside(this.alloc.lowGm) || inside(this.alloc.highGm);
+  }
+
+  /** Append a line to the vGPU's log (bounded), e.g. a dropped PTE or a rejected command. */
+  note(message: string): void {
+    this.log.push(message);
+    if (this.log.length > 200) this.log.splice(0, this.log.length - 200);
+  }
+}

@@ -1,0 +1,152 @@
+/**
+ * The settings GVT Desk runs a domain with, read and checked from its xl config.
+ *
+ * source: xl.cfg(5) for name/memory/vcpus; the Intel GVT-g setup guide (Nov 2016, §4.1.1) for the
+ * XenGT keys vgt, vgt_low_gm_sz, vgt_high_gm_sz, vgt_fence_sz, vgt_monitor_config_file; gvt_workload
+ * is GVT Desk's own key (which simulated guest workload runs), ignored by real xl.
+ */
+import { describeXlValue, parseXlConfig, type ConfigFinding, type XlConfig, type XlValue } from './xlcfg';
+
+export interface DomainSpec {
+  /** name=, required, /^[A-Za-z0-9_.-]{1,64}$/ */
+  name: string;
+  /** memory=, MiB, default 512, 16..65536 */
+  memoryMiB: number;
+  /** vcpus=, default 1, 1..64 */
+  vcpus: number;
+  /** vgt=1 (default 0: the domain has no vGPU and still runs with a serial console) */
+  vgt: boolean;
+  /** vgt_low_gm_sz, MiB of aperture (CPU-visible low GM), default 64, multiple of 4, 8..4096 */
+  lowGmMiB: number;
+  /** vgt_high_gm_sz, MiB of hidden (high) GM, default 448, multiple of 4, 0..16384 */
+  highGmMiB: number;
+  /** vgt_fence_sz, fence registers, default 4, 0..32 */
+  fences: number;
+  /** vgt_monitor_config_file (indirect display mode), or null */
+  monitorConfigFile: string | null;
+  /** gvt_workload, one of WORKLOADS, default 'desktop' */
+  workload: string;
+}
+
+/** Domain names as xl and the API accept them. */
+export const DOMAIN_NAME = /^[A-Za-z0-9_.-]{1,64}$/;
+
+/** Simulated guest workloads a domain may run (gvt_workload=). */
+export const WORKLOADS: readonly string[] = ['desktop', 'idle'];
+
+/** Values used for keys a config leaves out. */
+export const DOMAIN_DEFAULTS: Readonly<Omit<DomainSpec, 'name'>> = {
+  memoryMiB: 512,
+  vcpus: 1,
+  vgt: false,
+  lowGmMiB: 64,
+  highGmMiB: 448,
+  fences: 4,
+  monitorConfigFile: null,
+  workload: 'desktop',
+};
+
+type NumberProp = 'memoryMiB' | 'vcpus' | 'lowGmMiB' | 'highGmMiB' | 'fences';
+
+interface NumberRule {
+  key: string;
+  prop: NumberProp;
+  /** "a number of <what>" */
+  what: string;
+  unit: string;
+  min: number;
+  max: number;
+  multipleOf?: number;
+}
+
+const NUMBER_RULES: readonly NumberRule[] = [
+  { key: 'memory', prop: 'memoryMiB', what: 'MiB', unit: ' MiB', min: 16, max: 65536 },
+  { key: 'vcpus', prop: 'vcpus', what: 'virtual CPUs', unit: '', min: 1, max: 64 },
+  { key: 'vgt_low_gm_sz', prop: 'lowGmMiB', what: 'MiB', unit: ' MiB', min: 8, max: 4096, multipleOf: 4 },
+  { key: 'vgt_high_gm_sz', prop: 'highGmMiB', what: 'MiB', unit: ' MiB', min: 0, max: 16384, multipleOf: 4 },
+  { key: 'vgt_fence_sz', prop: 'fences', what: 'fence registers', unit: '', min: 0, max: 32 },
+];
+
+/** Keys that only mean something with vgt=1. */
+const VGT_KEYS = ['vgt_low_gm_sz', 'vgt_high_gm_sz', 'vgt_fence_sz', 'vgt_monitor_config_file'];
+
+/**
+ * Read a DomainSpec from a parsed config. Only the config's values are checked here: combine with
+ * the findings of parseXlConfig (or use readDomainConfig) before trusting a config.
+ * @returns spec = null when any finding is an error; findings name file, line, column (of the key;
+ *   1:1 for a missing name) and field, e.g. `xlexample.hvm:18:1: error: vgt_low_gm_sz: must be a
+ *   number of MiB, got 'abc'`
+ * source: xl.cfg(5); Intel GVT-g setup guide 2016 §4.1.1
+ */
+export function domainSpecFromXl(config: XlConfig, fileName: string): { spec: DomainSpec | null; findings: ConfigFinding[] } {
+  const findings: ConfigFinding[] = [];
+  const at = (key: string, severity: ConfigFinding['severity'], message: string): void => {
+    const e = config.entry(key);
+    findings.push({ severity, file: fileName, line: e?.line ?? 1, column: e?.column ?? 1, field: key, message });
+  };
+  const spec: DomainSpec = { name: '', ...DOMAIN_DEFAULTS };
+
+  const name = config.get('name');
+  if (name === undefined) at('name', 'error', `required: add name = '…' (1-64 letters, digits, '.', '_' or '-')`);
+  else if (name.kind !== 'string') at('name', 'error', `must be a quoted string, got ${describeXlValue(name)}`);
+  else if (!DOMAIN_NAME.test(name.value)) at('name', 'error', `must be 1-64 letters, digits, '.', '_' or '-', got ${describeXlValue(name)}`);
+  else spec.name = name.value;
+
+  for (const rule of NUMBER_RULES) {
+    const v = config.get(rule.key);
+    if (v === undefined) continue;
+    const n = numberOf(v);
+    if (n === null) at(rule.key, 'error', `must be a number of ${rule.what}, got ${describeXlValue(v)}`);
+    else if (n < rule.min || n > rule.max) at(rule.key, 'error', `must be ${rule.min}..${rule.max}${rule.unit}, got ${n}`);
+    else if (rule.multipleOf && n % rule.multipleOf !== 0) at(rule.key, 'error', `must be a multiple of ${rule.multipleOf}${rule.unit}, got ${n}`);
+    else spec[rule.prop] = n;
+  }
+
+  const vgt = config.get('vgt');
+  if (vgt !== undefined) {
+    if (vgt.kind !== 'number' || (vgt.value !== 0 && vgt.value !== 1)) at('vgt', 'error', `must be 0 or 1, got ${describeXlValue(vgt)}`);
+    else spec.vgt = vgt.value === 1;
+  }
+
+  const monitor = config.get('vgt_monitor_config_file');
+  if (monitor !== undefined) {
+    if (monitor.kind !== 'string') at('vgt_monitor_config_file', 'error', `must be a quoted file path, got ${describeXlValue(monitor)}`);
+    else if (monitor.value === '') at('vgt_monitor_config_file', 'warning', 'empty path: no monitor.config is used');
+    else spec.monitorConfigFile = monitor.value;
+  }
+
+  const workload = config.get('gvt_workload');
+  if (workload !== undefined) {
+    const allowed = WORKLOADS.map((w) => `'${w}'`).join(', ');
+    if (workload.kind !== 'string' || !WORKLOADS.includes(workload.value)) at('gvt_workload', 'error', `must be one of ${allowed}, got ${describeXlValue(workload)}`);
+    else spec.workload = workload.value;
+  }
+
+  if (vgt?.kind === 'number' && vgt.value === 0) {
+    for (const key of VGT_KEYS) if (config.has(key)) at(key, 'warning', 'has no effect with vgt=0 (the domain gets no vGPU)');
+  } else if (vgt === undefined) {
+    for (const key of VGT_KEYS) if (config.has(key)) at(key, 'warning', 'has no effect without vgt=1 (the domain gets no vGPU)');
+  }
+  if (spec.vgt && spec.lowGmMiB < 64 && config.has('vgt_low_gm_sz') && !findings.some((f) => f.field === 'vgt_low_gm_sz')) {
+    at('vgt_low_gm_sz', 'warning', `${spec.lowGmMiB} MiB of aperture is below what the GVT-g guide asks for (64 MiB for a Linux guest, 128 MiB for Windows)`);
+  }
+
+  findings.sort((a, b) => a.line - b.line || a.column - b.column);
+  return { spec: findings.some((f) => f.severity === 'error') ? null : spec, findings };
+}
+
+/**
+ * Parse xl text and read its DomainSpec in one go.
+ * @returns the config, spec (null when the parse or the spec has any error) and all findings in
+ *   file order
+ */
+export function readDomainConfig(text: string, fileName: string): { config: XlConfig; spec: DomainSpec | null; findings: ConfigFinding[] } {
+  const parsed = parseXlConfig(text, fileName);
+  const checked = domainSpecFromXl(parsed.config, fileName);
+  const findings = [...parsed.findings, ...checked.findings].sort((a, b) => a.line - b.line || a.column - b.column);
+  return { config: parsed.config, spec: findings.some((f) => f.severity === 'error') ? null : checked.spec, findings };
+}
+
+function numberOf(v: XlValue): number | null {
+  return v.kind === 'number' ? v.value : null;
+}

@@ -1,0 +1,82 @@
+/** Domains as the host reports them (domains.list), kept current by the `domains` event. */
+import { defineStore } from 'pinia';
+import { computed, onScopeDispose, ref } from 'vue';
+import type { DomainInfo } from '../../shared/api';
+import { useApi } from '../api';
+
+export const DOM0_NAME = 'Domain-0';
+
+/** Shown until the first list arrives: Dom0 always exists, it is the host. */
+const DOM0_PLACEHOLDER: DomainInfo = {
+  name: DOM0_NAME,
+  domid: 0,
+  state: 'running',
+  memoryMiB: 0,
+  vcpus: 0,
+  timeS: 0,
+  vgpu: null,
+  configErrors: [],
+  workload: '',
+};
+
+export const useDomainsStore = defineStore('domains', () => {
+  const api = useApi();
+  const list = ref<DomainInfo[]>([]);
+
+  /** Domain-0 first, then the host's order. */
+  const ordered = computed<DomainInfo[]>(() => {
+    const dom0 = list.value.find((d) => d.domid === 0) ?? DOM0_PLACEHOLDER;
+    return [dom0, ...list.value.filter((d) => d !== dom0)];
+  });
+
+  /** Guests that exist as domains (have a domid): each gets a compositor window. */
+  const guests = computed(() => ordered.value.filter((d): d is DomainInfo & { domid: number } => d.domid !== null && d.domid !== 0));
+  const running = computed(() => guests.value.filter((d) => d.state === 'running'));
+
+  function byDomid(domid: number): DomainInfo | undefined {
+    return ordered.value.find((d) => d.domid === domid);
+  }
+
+  async function refresh(): Promise<void> {
+    list.value = await api.invoke('domains.list', {});
+  }
+
+  // Actions re-read the list after success as well: the host also pushes `domains`, but the
+  // list must not depend on an event arriving for the UI to be right.
+  async function start(name: string): Promise<void> {
+    await api.invoke('domain.start', { name });
+    await refresh();
+  }
+
+  async function destroy(domid: number): Promise<void> {
+    await api.invoke('domain.destroy', { ref: domid });
+    await refresh();
+  }
+
+  async function remove(name: string): Promise<void> {
+    await api.invoke('library.remove', { name });
+    await refresh();
+  }
+
+  async function importConfig(fileName: string, text: string): Promise<string> {
+    const { name } = await api.invoke('library.import', { fileName, text });
+    await refresh();
+    return name;
+  }
+
+  async function loadConfig(name: string): Promise<{ fileName: string; text: string }> {
+    return api.invoke('library.get', { name });
+  }
+
+  async function saveConfig(name: string, text: string): Promise<void> {
+    await api.invoke('library.save', { name, text });
+    await refresh();
+  }
+
+  const off = api.on('domains', (domains) => {
+    list.value = domains;
+  });
+  onScopeDispose(off);
+
+  return { list, ordered, guests, running, byDomid, refresh, start, destroy, remove, importConfig, loadConfig, saveConfig };
+});

@@ -1,0 +1,92 @@
+/** UI state that is not host state: errors to show, which panels are open, window placement. */
+import { defineStore } from 'pinia';
+import { reactive, ref } from 'vue';
+import type { ConnectionStatus } from '../api/ws-client';
+import { errorMessage } from '../lib/errors';
+
+export interface UiError {
+  id: number;
+  message: string;
+}
+
+export interface WindowPlacement {
+  x: number;
+  y: number;
+  z: number;
+}
+
+/** Older errors drop off so a burst of failures cannot bury the screen. */
+const MAX_ERRORS = 5;
+const CASCADE_STEP = 32;
+
+export const useUiStore = defineStore('ui', () => {
+  const errors = ref<UiError[]>([]);
+  let nextErrorId = 1;
+
+  function reportError(err: unknown, context?: string): void {
+    const message = context ? `${context}: ${errorMessage(err)}` : errorMessage(err);
+    errors.value = [...errors.value, { id: nextErrorId++, message }].slice(-MAX_ERRORS);
+  }
+
+  function dismissError(id: number): void {
+    errors.value = errors.value.filter((e) => e.id !== id);
+  }
+
+  /** Run a user action; a failure lands in the error banner with the host's message. */
+  async function attempt<T>(context: string, action: () => Promise<T>): Promise<T | undefined> {
+    try {
+      return await action();
+    } catch (err) {
+      reportError(err, context);
+      return undefined;
+    }
+  }
+
+  const consoleOpen = ref(true);
+  const dashboardOpen = ref(true);
+  /** Library entry whose config is open in the editor. */
+  const editing = ref<string | null>(null);
+  /** Bumped by File ▸ Import; the library panel owns the file input and opens it. */
+  const importRequests = ref(0);
+  const connection = ref<ConnectionStatus>('connecting');
+
+  const windows = reactive<Record<string, WindowPlacement>>({});
+  let topZ = 0;
+
+  /** Placement of a compositor window; new windows cascade from the top-left. */
+  function placeWindow(key: string): WindowPlacement {
+    if (!windows[key]) {
+      const n = Object.keys(windows).length;
+      windows[key] = { x: 16 + (n % 8) * CASCADE_STEP, y: 16 + (n % 8) * CASCADE_STEP, z: ++topZ };
+    }
+    return windows[key];
+  }
+
+  function raiseWindow(key: string): void {
+    const w = placeWindow(key);
+    if (w.z !== topZ) w.z = ++topZ;
+  }
+
+  function moveWindow(key: string, x: number, y: number): void {
+    const w = placeWindow(key);
+    // Keep the title bar reachable so a window can always be dragged back.
+    w.x = Math.max(0, Math.round(x));
+    w.y = Math.max(0, Math.round(y));
+  }
+
+  return {
+    errors,
+    reportError,
+    dismissError,
+    attempt,
+    consoleOpen,
+    dashboardOpen,
+    editing,
+    importRequests,
+    connection,
+    windows,
+    placeWindow,
+    raiseWindow,
+    moveWindow,
+  };
+});

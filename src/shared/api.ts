@@ -1,0 +1,198 @@
+/**
+ * The one typed API between the renderer (or CLI, or Dom0 console) and the host.
+ * Every request is validated against these zod schemas in src/main/host before it reaches the core.
+ * Transport-neutral: Electron IPC, the browser-mode WebSocket and the CLI socket all carry
+ * { method, params } and get back the method's result or an ApiError.
+ */
+import { z } from 'zod';
+
+export const DomainName = z.string().min(1).max(64).regex(/^[A-Za-z0-9_.-]+$/, 'name may use letters, digits, . _ -');
+/** A domain is addressed as xl does: by name or by numeric domid. */
+export const DomainRef = z.union([DomainName, z.number().int().min(0)]);
+
+export const methods = {
+  /** All domains: Domain-0, running guests and stopped library entries. */
+  'domains.list': z.object({}).strict(),
+  /** Import an xl config (file name + text); stored verbatim in the library. */
+  'library.import': z.object({ fileName: z.string().min(1).max(255), text: z.string().max(1 << 20), replace: z.boolean().optional() }).strict(),
+  'library.get': z.object({ name: DomainName }).strict(),
+  'library.save': z.object({ name: DomainName, text: z.string().max(1 << 20) }).strict(),
+  'library.remove': z.object({ name: DomainName }).strict(),
+  /** Start a library domain (xl create on its stored config). */
+  'domain.start': z.object({ name: DomainName }).strict(),
+  'domain.destroy': z.object({ ref: DomainRef }).strict(),
+  'domain.serial': z.object({ domid: z.number().int().min(0) }).strict(),
+  'display.setForeground': z.object({ domid: z.number().int().min(0) }).strict(),
+  'gpu.info': z.object({}).strict(),
+  'sysfs.read': z.object({ path: z.string().min(1).max(4096) }).strict(),
+  'sysfs.write': z.object({ path: z.string().min(1).max(4096), value: z.string().max(1 << 16) }).strict(),
+  /** Run one Dom0 console line (xl …, cat/echo on /sys/kernel/vgt/…); output is terminal text. */
+  'console.exec': z.object({ line: z.string().max(8192) }).strict(),
+  'settings.get': z.object({}).strict(),
+  'settings.set': z.object({ hvmBootForeground: z.boolean().optional() }).strict(),
+  /** The current framebuffer of a domain (or the physical pipe) as a full frame. */
+  'frame.snapshot': z.object({ source: z.union([z.number().int().min(0), z.literal('physical')]) }).strict(),
+} as const;
+
+export type MethodName = keyof typeof methods;
+export type Params<M extends MethodName> = z.infer<(typeof methods)[M]>;
+
+export type DomainState = 'running' | 'stopped' | 'crashed';
+
+export interface VgpuInfo {
+  /** Aperture (low GM) base and size, bytes. */
+  lowGmBase: number;
+  lowGmSize: number;
+  /** Hidden (high) GM base and size, bytes. */
+  highGmBase: number;
+  highGmSize: number;
+  fenceBase: number;
+  fenceCount: number;
+  /** GGTT entries the audit dropped (outside the vGPU's GM or the VM's RAM). */
+  droppedPtes: number;
+  /** Workloads (ring submissions) executed and commands rejected by the scanner. */
+  workloads: number;
+  rejectedCommands: number;
+  /** Engine time used, ms. */
+  gpuTimeMs: number;
+}
+
+export interface DomainInfo {
+  name: string;
+  /** Xen-style domain id; null when not running. */
+  domid: number | null;
+  state: DomainState;
+  memoryMiB: number;
+  vcpus: number;
+  /** Seconds of run time (xl list "Time(s)"). */
+  timeS: number;
+  vgpu: VgpuInfo | null;
+  /** Config problems that stop the domain from starting (empty when startable). */
+  configErrors: string[];
+  workload: string;
+}
+
+export interface GpuResources {
+  apertureBytes: number;
+  totalGmBytes: number;
+  fences: number;
+  freeLowGmBytes: number;
+  freeHighGmBytes: number;
+  freeFences: number;
+  liveVgpus: number;
+}
+
+export interface Settings {
+  hvmBootForeground: boolean;
+}
+
+export interface ConsoleResult {
+  output: string;
+  exitCode: number;
+}
+
+export interface Results {
+  'domains.list': DomainInfo[];
+  'library.import': { name: string };
+  'library.get': { name: string; fileName: string; text: string };
+  'library.save': { name: string };
+  'library.remove': { name: string };
+  'domain.start': { domid: number };
+  'domain.destroy': { domid: number };
+  'domain.serial': { text: string };
+  'display.setForeground': { foreground: number };
+  'gpu.info': GpuResources & { foreground: number };
+  'sysfs.read': { value: string };
+  'sysfs.write': { ok: true };
+  'console.exec': ConsoleResult;
+  'settings.get': Settings;
+  'settings.set': Settings;
+  'frame.snapshot': FrameSnapshot | null;
+}
+
+export interface FrameSnapshot {
+  width: number;
+  height: number;
+  /** RGBA, width*height*4 bytes, base64 so it travels as JSON. */
+  rgbaBase64: string;
+}
+
+/** Push events from the host. */
+export interface Events {
+  domains: DomainInfo[];
+  serial: { domid: number; text: string };
+  display: { foreground: number };
+}
+export type EventName = keyof Events;
+
+/** Error codes a client can act on. */
+export type ApiErrorCode = 'invalid' | 'not_found' | 'exists' | 'no_resources' | 'busy' | 'config' | 'internal';
+
+export interface ApiErrorShape {
+  code: ApiErrorCode;
+  message: string;
+}
+
+/** Thrown by the host for a request it refuses; carried to clients as { code, message }. */
+export class ApiError extends Error implements ApiErrorShape {
+  constructor(
+    public readonly code: ApiErrorCode,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'ApiError';
+  }
+}
+
+/** The client-side view of the API, implemented by the Electron preload and the WebSocket client. */
+export interface ApiClient {
+  invoke<M extends MethodName>(method: M, params: Params<M>): Promise<Results[M]>;
+  on<E extends EventName>(event: E, handler: (data: Events[E]) => void): () => void;
+  /** Subscribe to frames of a source; the handler receives decoded frame messages. */
+  onFrame(handler: (frame: FrameMessage) => void): () => void;
+}
+
+/** Physical display source id in frame messages. */
+export const PHYSICAL_SOURCE = 0xffffffff;
+
+/**
+ * Frame message: a damage rectangle of a source's framebuffer.
+ * Wire format (little-endian u32s): magic 'GVTF', source (domid or PHYSICAL_SOURCE), frame width,
+ * frame height (0x0 = plane/pipe off), rect x, y, w, h, sequence; then w*h*4 RGBA bytes.
+ */
+export interface FrameMessage {
+  source: number;
+  width: number;
+  height: number;
+  x: number;
+  y: number;
+  w: number;
+  h: number;
+  seq: number;
+  rgba: Uint8ClampedArray;
+}
+
+export const FRAME_MAGIC = 0x46545647; // 'GVTF' little-endian
+export const FRAME_HEADER_BYTES = 36;
+
+/** Encode a frame message; rgba must hold w*h*4 bytes. */
+export function encodeFrame(f: Omit<FrameMessage, 'rgba'>, rgba: Uint8Array): Uint8Array {
+  const out = new Uint8Array(FRAME_HEADER_BYTES + rgba.length);
+  const dv = new DataView(out.buffer);
+  [FRAME_MAGIC, f.source, f.width, f.height, f.x, f.y, f.w, f.h, f.seq].forEach((v, i) => dv.setUint32(i * 4, v >>> 0, true));
+  out.set(rgba, FRAME_HEADER_BYTES);
+  return out;
+}
+
+/** Decode a frame message; throws RangeError on a short buffer, bad magic or a size mismatch. */
+export function decodeFrame(buf: ArrayBuffer | Uint8Array): FrameMessage {
+  const bytes = buf instanceof Uint8Array ? buf : new Uint8Array(buf);
+  if (bytes.length < FRAME_HEADER_BYTES) throw new RangeError(`frame message: ${bytes.length} bytes is shorter than the header`);
+  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const u = (i: number): number => dv.getUint32(i * 4, true);
+  if (u(0) !== FRAME_MAGIC) throw new RangeError('frame message: bad magic');
+  const [source, width, height, x, y, w, h, seq] = [u(1), u(2), u(3), u(4), u(5), u(6), u(7), u(8)];
+  if (bytes.length !== FRAME_HEADER_BYTES + w * h * 4) throw new RangeError(`frame message: ${w}x${h} rect needs ${w * h * 4} bytes, got ${bytes.length - FRAME_HEADER_BYTES}`);
+  const rgba = new Uint8ClampedArray(bytes.buffer, bytes.byteOffset + FRAME_HEADER_BYTES, w * h * 4);
+  return { source, width, height, x, y, w, h, seq, rgba };
+}

@@ -1,0 +1,98 @@
+/**
+ * Gen9 (Skylake) MMIO register offsets, in bytes from BAR0 (GTTMMADR).
+ * Source: i915 i915_reg.h, cross-checked against IGT tools/registers (../shared/testdata/regs/).
+ * Only the registers GVT Desk models are listed; names are the hardware/i915 names.
+ */
+
+/** Engine ring register bases (legacy ring buffer). Source: i915 RENDER_RING_BASE / BLT_RING_BASE. */
+export const RENDER_RING_BASE = 0x02000;
+export const BLT_RING_BASE = 0x22000;
+
+/** Ring register offsets relative to an engine base. Source: i915 RING_TAIL/RING_HEAD/RING_START/RING_CTL. */
+export const RING_TAIL = 0x30;
+export const RING_HEAD = 0x34;
+export const RING_START = 0x38;
+export const RING_CTL = 0x3c;
+/** RING_CTL: bit 0 enables the ring; bits 20:12 hold (pages - 1). */
+export const RING_CTL_VALID = 1 << 0;
+export const RING_CTL_SIZE = (bytes: number): number => (bytes - 4096) & 0x1ff000;
+/** Bytes of ring buffer described by a RING_CTL value. */
+export const ringCtlBytes = (ctl: number): number => (ctl & 0x1ff000) + 4096;
+/** RING_HEAD/RING_TAIL hold a byte offset in bits 20:2. */
+export const RING_ADDR_MASK = 0x1ffffc;
+
+/** GEN8_MASTER_IRQ: bit 31 master enable; bit 0 GT0 (RCS/BCS), bit 16 DE pipe A. Source: i915 GEN8_MASTER_IRQ. */
+export const GEN8_MASTER_IRQ = 0x44200;
+export const GEN8_MASTER_IRQ_CONTROL = 1 << 31;
+export const GEN8_GT_RCS_IRQ = 1 << 0; // GT0 IIR pending (RCS and BCS share GT0)
+export const GEN8_DE_PIPE_A_IRQ = 1 << 16;
+export const GEN8_DE_PCH_IRQ = 1 << 23;
+
+/** GT0 interrupt bank: ISR/IMR/IIR/IER. RCS bits 15:0, BCS bits 31:16. Source: i915 GEN8_GT_ISR(0). */
+export const GEN8_GT_ISR0 = 0x44300;
+export const GEN8_GT_IMR0 = 0x44304;
+export const GEN8_GT_IIR0 = 0x44308;
+export const GEN8_GT_IER0 = 0x4430c;
+export const GEN8_RCS_IRQ_SHIFT = 0;
+export const GEN8_BCS_IRQ_SHIFT = 16;
+/** Per-engine interrupt bit: MI_USER_INTERRUPT completed. Source: i915 GT_RENDER_USER_INTERRUPT. */
+export const GT_RENDER_USER_INTERRUPT = 1 << 0;
+
+/** DE pipe A interrupt bank. Source: i915 GEN8_DE_PIPE_ISR(PIPE_A). */
+export const GEN8_DE_PIPE_ISR_A = 0x44400;
+export const GEN8_DE_PIPE_IMR_A = 0x44404;
+export const GEN8_DE_PIPE_IIR_A = 0x44408;
+export const GEN8_DE_PIPE_IER_A = 0x4440c;
+/** GEN8_PIPE_VBLANK: bit 0 of the DE pipe banks. */
+export const GEN8_PIPE_VBLANK = 1 << 0;
+
+/** PCH south display engine interrupts (hotplug). Source: i915 SDEISR/SDEIMR/SDEIIR/SDEIER. */
+export const SDEISR = 0xc4000;
+export const SDEIMR = 0xc4004;
+export const SDEIIR = 0xc4008;
+export const SDEIER = 0xc400c;
+
+/** Pipe A timing. Values are (total-1)<<16 | (active-1). Source: i915 HTOTAL_A .. PIPESRC_A. */
+export const HTOTAL_A = 0x60000;
+export const HBLANK_A = 0x60004;
+export const HSYNC_A = 0x60008;
+export const VTOTAL_A = 0x6000c;
+export const VBLANK_A = 0x60010;
+export const VSYNC_A = 0x60014;
+/** PIPESRC_A: (width-1)<<16 | (height-1). */
+export const PIPESRC_A = 0x6001c;
+/** PIPECONF_A: bit 31 enables the pipe. Source: i915 PIPECONF(PIPE_A) 0x70008. */
+export const PIPECONF_A = 0x70008;
+export const PIPECONF_ENABLE = 1 << 31;
+
+/** SKL universal plane 1 on pipe A (the primary plane). Source: i915 PLANE_CTL_1_A etc. */
+export const PLANE_CTL_1_A = 0x70180;
+export const PLANE_STRIDE_1_A = 0x70188;
+export const PLANE_POS_1_A = 0x7018c;
+export const PLANE_SIZE_1_A = 0x70190;
+export const PLANE_SURF_1_A = 0x7019c;
+export const PLANE_OFFSET_1_A = 0x701a4;
+/** PLANE_CTL fields. Source: i915 PLANE_CTL_ENABLE, PLANE_CTL_FORMAT_*, PLANE_CTL_TILED_*. */
+export const PLANE_CTL_ENABLE = 1 << 31;
+export const PLANE_CTL_FORMAT_SHIFT = 24;
+export const PLANE_CTL_FORMAT_MASK = 0xf << 24;
+export const PLANE_CTL_FORMAT_XRGB_8888 = 0x4 << 24;
+export const PLANE_CTL_TILED_SHIFT = 10;
+export const PLANE_CTL_TILED_MASK = 0x7 << 10;
+export const PLANE_CTL_TILED_LINEAR = 0 << 10;
+export const PLANE_CTL_TILED_X = 1 << 10;
+
+/** Fence registers, 64 bits each (LO, HI). Source: i915 FENCE_REG_GEN6_LO(i) = 0x100000 + 8*i. */
+export const FENCE_REG_GEN6_LO = (i: number): number => 0x100000 + i * 8;
+export const FENCE_REG_GEN6_HI = (i: number): number => 0x100004 + i * 8;
+
+/** Graphics device reset. Source: i915 GEN6_GDRST 0x941C. */
+export const GEN6_GDRST = 0x941c;
+
+/** Offset of the PVINFO page in BAR0. Source: i915 VGT_PVINFO_PAGE. */
+export const VGT_PVINFO_PAGE = 0x78000;
+export const VGT_PVINFO_SIZE = 0x1000;
+
+/** Gen8+ GGTT lives in the upper half of the 16 MiB BAR0: GTT window = BAR0 + 8 MiB. */
+export const GTT_OFFSET = 8 << 20;
+export const BAR0_SIZE = 16 << 20;

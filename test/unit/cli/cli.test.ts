@@ -1,0 +1,235 @@
+import { mkdtemp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PNG } from 'pngjs';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { WebSocket } from 'ws';
+import { ApiError } from '../../../src/shared/api';
+import { encodePng, resolveSource, runCli, shellQuote, type CliDeps } from '../../../src/main/cli/program';
+import { startSocketServer, type SocketServer } from '../../../src/main/host/socket-server';
+import { createFakeHost, domain, type FakeHost } from '../fakes/fake-host';
+
+let dir: string;
+let host: FakeHost;
+let socket: SocketServer;
+
+interface Run {
+  code: number;
+  out: string;
+  err: string;
+}
+
+async function cli(argv: string[], deps: Partial<CliDeps> = {}, env: Record<string, string> = {}): Promise<Run> {
+  let out = '';
+  let err = '';
+  const code = await runCli(
+    argv,
+    { stdout: (s) => (out += s), stderr: (s) => (err += s), env: { GVT_DESK_SOCKET: socket.path, ...env }, cwd: dir },
+    {
+      createHost: async () => {
+        throw new Error('serve is not under test here');
+      },
+      workerDir: dir,
+      rendererDir: join(dir, 'renderer'),
+      waitForShutdown: () => new Promise(() => undefined),
+      timeoutMs: 5000,
+      ...deps,
+    },
+  );
+  return { code, out, err };
+}
+
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'gvt-cli-'));
+  host = createFakeHost({ domains: [domain('Domain-0', 0), domain('vm1', 1), domain('vm2', 3), domain('off', null)] });
+  socket = await startSocketServer({ host, path: join(dir, 'gvt-desk.sock'), log: vi.fn() });
+});
+
+afterEach(async () => {
+  await socket.close();
+  await rm(dir, { recursive: true, force: true });
+});
+
+/** A w×h RGBA image whose pixel (x, y) is (x, y, x ^ y, 255). */
+function gradient(w: number, h: number): Buffer {
+  const b = Buffer.alloc(w * h * 4);
+  for (let y = 0; y < h; y++) {
+    for (let x = 0; x < w; x++) b.set([x & 0xff, y & 0xff, (x ^ y) & 0xff, 255], (y * w + x) * 4);
+  }
+  return b;
+}
+
+describe('gvt-desk screenshot', () => {
+  it('resolves a name to its domid and writes a PNG with the right size and pixels', async () => {
+    const rgba = gradient(37, 21);
+    host.snapshots.set(3, { width: 37, height: 21, rgbaBase64: rgba.toString('base64') });
+    const r = await cli(['screenshot', 'vm2', 'shot.png']);
+    expect(r).toMatchObject({ code: 0, err: '' });
+    expect(r.out).toBe(`${join(dir, 'shot.png')}: 37x21\n`);
+    const png = PNG.sync.read(await readFile(join(dir, 'shot.png')));
+    expect([png.width, png.height]).toEqual([37, 21]);
+    expect(Buffer.compare(png.data, rgba)).toBe(0);
+    expect(host.calls.map((c) => c.method)).toEqual(['domains.list', 'frame.snapshot']);
+    expect(host.calls[1]?.params).toEqual({ source: 3 });
+  });
+
+  it('accepts a domid and physical without listing domains', async () => {
+    host.snapshots.set(1, { width: 1, height: 1, rgbaBase64: Buffer.from([1, 2, 3, 4]).toString('base64') });
+    host.snapshots.set('physical', { width: 2, height: 1, rgbaBase64: Buffer.from([5, 6, 7, 8, 9, 10, 11, 12]).toString('base64') });
+    expect((await cli(['screenshot', '1', join(dir, 'a.png')])).code).toBe(0);
+    expect((await cli(['screenshot', 'physical', join(dir, 'b.png')])).code).toBe(0);
+    expect([...PNG.sync.read(await readFile(join(dir, 'a.png'))).data]).toEqual([1, 2, 3, 4]);
+    expect([...PNG.sync.read(await readFile(join(dir, 'b.png'))).data]).toEqual([5, 6, 7, 8, 9, 10, 11, 12]);
+    expect(host.calls.map((c) => c.params)).toEqual([{ source: 1 }, { source: 'physical' }]);
+  });
+
+  it('fails clearly when the domain has no framebuffer, is unknown or not running', async () => {
+    expect(await cli(['screenshot', 'vm1', 'x.png'])).toEqual({ code: 1, out: '', err: 'gvt-desk: domain 1 has no framebuffer yet\n' });
+    expect(await cli(['screenshot', 'physical', 'x.png'])).toMatchObject({ code: 1, err: 'gvt-desk: the physical display has no framebuffer yet\n' });
+    expect(await cli(['screenshot', 'ghost', 'x.png'])).toMatchObject({ code: 1, err: "gvt-desk: no domain named 'ghost'\n" });
+    expect(await cli(['screenshot', 'off', 'x.png'])).toMatchObject({ code: 1, err: "gvt-desk: domain 'off' is not running\n" });
+    await expect(readFile(join(dir, 'x.png'))).rejects.toMatchObject({ code: 'ENOENT' });
+  });
+
+  it('refuses a snapshot whose pixel data does not match its size', () => {
+    expect(() => encodePng({ width: 2, height: 2, rgbaBase64: 'AAAA' })).toThrow('2x2 but carries 3 bytes');
+  });
+
+  it('resolveSource maps names through domains.list', async () => {
+    const call = vi.fn(async () => [domain('a', 4)]);
+    expect(await resolveSource('a', call)).toBe(4);
+    await expect(resolveSource('b', call)).rejects.toBeInstanceOf(ApiError);
+    expect(await resolveSource('7', call)).toBe(7);
+    expect(call).toHaveBeenCalledTimes(2);
+  });
+});
+
+describe('gvt-desk xl / sysfs', () => {
+  it('xl list runs the console line and prints its output', async () => {
+    host.consoleAnswers.set('xl list', { output: 'Name ID Mem VCPUs State Time(s)\nDomain-0 0 2048 1 r----- 1.0', exitCode: 0 });
+    const r = await cli(['xl', 'list']);
+    expect(r).toEqual({ code: 0, out: 'Name ID Mem VCPUs State Time(s)\nDomain-0 0 2048 1 r----- 1.0\n', err: '' });
+    expect(host.calls).toEqual([{ method: 'console.exec', params: { line: 'xl list' } }]);
+  });
+
+  it('xl create sends an absolute (quoted when needed) config path and passes the exit code through', async () => {
+    await mkdir(join(dir, 'my cfgs'));
+    await writeFile(join(dir, 'my cfgs', 'vm.hvm'), "name='vm'\n");
+    const line = `xl create '${join(dir, 'my cfgs', 'vm.hvm')}'`;
+    host.consoleAnswers.set(line, { output: 'Parsing config from vm.hvm\nlibxl: error: memory too large', exitCode: 3 });
+    const r = await cli(['xl', 'create', 'my cfgs/vm.hvm']);
+    expect(r).toEqual({ code: 3, out: '', err: 'Parsing config from vm.hvm\nlibxl: error: memory too large\n' });
+    expect(host.calls).toEqual([{ method: 'console.exec', params: { line } }]);
+
+    host.consoleAnswers.set('xl create /abs/x.hvm', { output: '', exitCode: 0 });
+    expect(await cli(['xl', 'create', '/abs/x.hvm'])).toEqual({ code: 0, out: '', err: '' });
+  });
+
+  it('xl destroy takes a name or an id', async () => {
+    host.consoleAnswers.set('xl destroy vm1', { output: '', exitCode: 0 });
+    host.consoleAnswers.set('xl destroy 3', { output: '', exitCode: 0 });
+    expect((await cli(['xl', 'destroy', 'vm1'])).code).toBe(0);
+    expect((await cli(['xl', 'destroy', '3'])).code).toBe(0);
+    expect(host.calls.map((c) => c.params)).toEqual([{ line: 'xl destroy vm1' }, { line: 'xl destroy 3' }]);
+  });
+
+  it('sysfs read prints the value; sysfs write stores it; host errors exit 1', async () => {
+    expect(await cli(['sysfs', 'read', '/sys/kernel/vgt/control/foreground_vm'])).toEqual({ code: 0, out: '0\n', err: '' });
+    expect(await cli(['sysfs', 'write', '/sys/kernel/vgt/control/foreground_vm', '1'])).toEqual({ code: 0, out: '', err: '' });
+    expect(host.sysfs.get('/sys/kernel/vgt/control/foreground_vm')).toBe('1');
+    expect(await cli(['sysfs', 'read', '/sys/kernel/vgt/vm9/x'])).toEqual({ code: 1, out: '', err: 'gvt-desk: /sys/kernel/vgt/vm9/x: No such file or directory\n' });
+  });
+
+  it('shellQuote leaves plain words alone and quotes the rest', () => {
+    expect(shellQuote('/a/b-c_d.hvm')).toBe('/a/b-c_d.hvm');
+    expect(shellQuote("it's here")).toBe("'it'\\''s here'");
+  });
+});
+
+describe('gvt-desk options and errors', () => {
+  it('--socket beats GVT_DESK_SOCKET; --data-dir places the socket', async () => {
+    const viaFlag = await cli(['--socket', socket.path, 'sysfs', 'read', '/sys/kernel/vgt/control/foreground_vm'], {}, { GVT_DESK_SOCKET: join(dir, 'wrong.sock') });
+    expect(viaFlag.code).toBe(0);
+    const viaDataDir = await cli(['--data-dir', dir, 'sysfs', 'read', '/sys/kernel/vgt/control/foreground_vm'], {}, { GVT_DESK_SOCKET: '' });
+    expect(viaDataDir).toMatchObject({ code: 0, out: '0\n' });
+    // Options after the subcommand work too.
+    expect((await cli(['sysfs', 'read', '/sys/kernel/vgt/control/foreground_vm', '--socket', socket.path])).code).toBe(0);
+  });
+
+  it('says how to start one when nothing listens', async () => {
+    const path = join(dir, 'nobody.sock');
+    expect(await cli(['--socket', path, 'xl', 'list'])).toEqual({
+      code: 1,
+      out: '',
+      err: `gvt-desk: no GVT Desk running on ${path}; start one with \`gvt-desk serve\`\n`,
+    });
+  });
+
+  it('exits 2 on usage errors and 0 for --help', async () => {
+    const missing = await cli(['screenshot', 'vm1']);
+    expect(missing.code).toBe(2);
+    expect(missing.err).toMatch(/^gvt-desk: missing required argument 'file'/);
+    expect((await cli(['bogus'])).code).toBe(2);
+    expect((await cli(['xl', 'frobnicate'])).code).toBe(2);
+    expect((await cli(['serve', '--port', '99999'])).code).toBe(2);
+    expect((await cli([])).code).toBe(2);
+    const help = await cli(['--help']);
+    expect(help.code).toBe(0);
+    expect(help.out).toContain('screenshot');
+    expect(host.calls).toEqual([]);
+  });
+});
+
+describe('gvt-desk serve', () => {
+  it('starts web + socket servers on the created host, prints the URL and closes everything on shutdown', async () => {
+    await mkdir(join(dir, 'renderer'));
+    await writeFile(join(dir, 'renderer', 'index.html'), '<!doctype html>');
+    const served = createFakeHost();
+    let stop!: (reason: string) => void;
+    const stopped = new Promise<string>((r) => (stop = r));
+    const createHost = vi.fn(async () => served);
+    let ready: { url: string; port: number; token: string; socketPath: string } | undefined;
+    const data = join(dir, 'data');
+    const run = cli(['serve', '--data-dir', data, '--port', '0'], { createHost, waitForShutdown: () => stopped, onServeReady: (i) => (ready = i) }, { GVT_DESK_SOCKET: '' });
+    await vi.waitFor(() => expect(ready).toBeDefined());
+    expect(createHost).toHaveBeenCalledWith({ dataDir: data, workerDir: dir });
+    expect(ready!.socketPath).toBe(join(data, 'gvt-desk.sock'));
+
+    // The CLI reaches the served host through the socket…
+    const viaSocket = await cli(['--data-dir', data, 'sysfs', 'read', '/sys/kernel/vgt/control/foreground_vm'], {}, { GVT_DESK_SOCKET: '' });
+    expect(viaSocket.out).toBe('0\n');
+    // …and a browser through the token URL.
+    const ws = new WebSocket(`ws://127.0.0.1:${ready!.port}/api?token=${ready!.token}`);
+    const answer = await new Promise<unknown>((resolve, reject) => {
+      ws.once('open', () => ws.send(JSON.stringify({ id: 1, method: 'gpu.info', params: {} })));
+      ws.once('message', (d: Buffer) => resolve(JSON.parse(d.toString())));
+      ws.once('error', reject);
+    });
+    expect(answer).toMatchObject({ id: 1, result: { foreground: 0 } });
+    ws.close();
+
+    stop('received SIGINT');
+    const r = await run;
+    expect(r.code).toBe(0);
+    expect(r.out.split('\n').slice(0, 2)).toEqual([`GVT Desk (browser mode) at http://127.0.0.1:${ready!.port}/?token=${ready!.token}`, `socket: ${join(data, 'gvt-desk.sock')}`]);
+    expect(r.out).toContain('received SIGINT: shutting down');
+    expect(served.closed).toBe(true);
+    await expect(readFile(ready!.socketPath)).rejects.toMatchObject({ code: 'ENOENT' });
+  });
+
+  it('refuses to start a second instance on a live socket, before creating a host', async () => {
+    const createHost = vi.fn(async () => createFakeHost());
+    const r = await cli(['serve', '--socket', socket.path], { createHost });
+    expect(r.code).toBe(1);
+    expect(r.err).toContain(`another GVT Desk is already running on ${socket.path}`);
+    expect(createHost).not.toHaveBeenCalled();
+  });
+
+  it('closes the host again when the web server cannot start', async () => {
+    const served = createFakeHost();
+    const r = await cli(['serve', '--socket', join(dir, 'other.sock')], { createHost: async () => served, rendererDir: join(dir, 'no-renderer') });
+    expect(r.code).toBe(1);
+    expect(r.err).toContain('npm run build');
+    expect(served.closed).toBe(true);
+  });
+});

@@ -1,0 +1,68 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { ApiError } from '../../../src/shared/api';
+import { createElectronMock } from './electron-mock';
+import { createFakeHost } from '../fakes/fake-host';
+
+vi.mock('electron', async () => (await import('./electron-mock')).createElectronMock());
+
+const { importConfigFromDialog } = await import('../../../src/main/electron/import');
+
+let dir: string;
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'gvt-import-'));
+});
+afterEach(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('File ▸ Import', () => {
+  it('imports the picked file through library.import', async () => {
+    const file = join(dir, 'xlexample.hvm');
+    await writeFile(file, "name='vgtHVMDomain'\nvgt=1\n");
+    const { dialog } = createElectronMock();
+    dialog.showOpenDialog.mockResolvedValue({ canceled: false, filePaths: [file] });
+    const host = createFakeHost();
+    expect(await importConfigFromDialog({ dialog: dialog as never, host, window: null })).toBe('xlexample');
+    expect(host.calls).toEqual([{ method: 'library.import', params: { fileName: 'xlexample.hvm', text: "name='vgtHVMDomain'\nvgt=1\n" } }]);
+  });
+
+  it('does nothing when cancelled', async () => {
+    const { dialog } = createElectronMock();
+    dialog.showOpenDialog.mockResolvedValue({ canceled: true, filePaths: [] });
+    const host = createFakeHost();
+    expect(await importConfigFromDialog({ dialog: dialog as never, host, window: null })).toBeNull();
+    expect(host.calls).toEqual([]);
+  });
+
+  it('asks before replacing an existing domain', async () => {
+    const file = join(dir, 'vm.hvm');
+    await writeFile(file, "name='vm'\n");
+    const { dialog } = createElectronMock();
+    dialog.showOpenDialog.mockResolvedValue({ canceled: false, filePaths: [file] });
+    const host = createFakeHost();
+    host.failNext('library.import', new ApiError('exists', "domain 'vm' already exists"));
+    dialog.showMessageBox.mockResolvedValueOnce({ response: 0 });
+    expect(await importConfigFromDialog({ dialog: dialog as never, host, window: null })).toBe('vm');
+    expect(host.calls.map((c) => (c.params as { replace?: boolean }).replace)).toEqual([undefined, true]);
+
+    host.failNext('library.import', new ApiError('exists', "domain 'vm' already exists"));
+    dialog.showMessageBox.mockResolvedValueOnce({ response: 1 });
+    expect(await importConfigFromDialog({ dialog: dialog as never, host, window: null })).toBeNull();
+    expect(host.calls).toHaveLength(3);
+  });
+
+  it('passes other host errors on and refuses files over 1 MiB', async () => {
+    const file = join(dir, 'bad.hvm');
+    await writeFile(file, 'memory=');
+    const { dialog } = createElectronMock();
+    dialog.showOpenDialog.mockResolvedValue({ canceled: false, filePaths: [file] });
+    const host = createFakeHost();
+    host.failNext('library.import', new ApiError('config', 'bad.hvm:1: memory: expected a number'));
+    await expect(importConfigFromDialog({ dialog: dialog as never, host, window: null })).rejects.toMatchObject({ code: 'config' });
+    await writeFile(file, Buffer.alloc((1 << 20) + 1, 0x61));
+    await expect(importConfigFromDialog({ dialog: dialog as never, host, window: null })).rejects.toThrow('at most 1 MiB');
+  });
+});

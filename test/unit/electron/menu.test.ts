@@ -1,0 +1,103 @@
+import type { MenuItemConstructorOptions } from 'electron';
+import { describe, expect, it, vi } from 'vitest';
+import { ApiError } from '../../../src/shared/api';
+import { createElectronMock } from './electron-mock';
+import { createFakeHost, domain } from '../fakes/fake-host';
+
+vi.mock('electron', async () => (await import('./electron-mock')).createElectronMock());
+
+const { buildMenuTemplate, displayMenuItems, installAppMenu } = await import('../../../src/main/electron/menu');
+
+const domains = [domain('Domain-0', 0), domain('win10', 4), domain('ubuntu', 2), domain('stopped', null), domain('dead', 7, 'crashed')];
+
+function submenu(template: MenuItemConstructorOptions[], label: string): MenuItemConstructorOptions[] {
+  const item = template.find((m) => m.label === label);
+  expect(item, `menu ${label}`).toBeDefined();
+  return item!.submenu as MenuItemConstructorOptions[];
+}
+
+const noActions = { selectDisplay: vi.fn(), importConfig: vi.fn(), openExternal: vi.fn() };
+
+describe('Display menu', () => {
+  it('lists Domain-0 and the running VMs in domid order, radio-checked on the foreground', () => {
+    const items = displayMenuItems({ domains, foreground: 2 }, noActions);
+    expect(items.map((i) => [i.label, i.type, i.checked])).toEqual([
+      ['Domain-0 (domid 0)', 'radio', false],
+      ['ubuntu (domid 2)', 'radio', true],
+      ['win10 (domid 4)', 'radio', false],
+    ]);
+  });
+
+  it('always offers Domain-0', () => {
+    expect(displayMenuItems({ domains: [], foreground: 0 }, noActions).map((i) => i.label)).toEqual(['Domain-0 (domid 0)']);
+  });
+
+  it('has File, Display, View and Help menus (app menu on macOS only)', () => {
+    const linux = buildMenuTemplate({ domains, foreground: 0 }, noActions, { platform: 'linux', isPackaged: true });
+    expect(linux.map((m) => m.label ?? m.role)).toEqual(['File', 'Display', 'editMenu', 'View', 'help']);
+    expect(submenu(linux, 'View').some((i) => i.role === 'toggleDevTools')).toBe(false);
+    const mac = buildMenuTemplate({ domains, foreground: 0 }, noActions, { platform: 'darwin', isPackaged: false });
+    expect(mac[0]?.role).toBe('appMenu');
+    expect(submenu(mac, 'View').some((i) => i.role === 'toggleDevTools')).toBe(true);
+  });
+
+  it('File ▸ Import calls the import action', () => {
+    const importConfig = vi.fn();
+    const t = buildMenuTemplate({ domains, foreground: 0 }, { ...noActions, importConfig }, { platform: 'linux', isPackaged: true });
+    (submenu(t, 'File')[0]?.click as () => void)();
+    expect(importConfig).toHaveBeenCalledTimes(1);
+  });
+});
+
+describe('installAppMenu', () => {
+  function install(host = createFakeHost({ domains, foreground: 0 })) {
+    const { Menu } = createElectronMock();
+    const onError = vi.fn();
+    const menu = installAppMenu({ Menu: Menu as never, host, env: { platform: 'linux', isPackaged: true }, importConfig: vi.fn(), openExternal: vi.fn(), onError });
+    const display = () => submenu((Menu.current as { template: MenuItemConstructorOptions[] }).template, 'Display');
+    return { Menu, host, menu, onError, display };
+  }
+
+  it('clicking a VM calls host.call("display.setForeground", { domid }) and checks it', async () => {
+    const { host, menu, display } = install();
+    await menu.refresh();
+    const call = vi.spyOn(host, 'call');
+    const ubuntu = display().find((i) => i.label === 'ubuntu (domid 2)')!;
+    (ubuntu.click as () => void)();
+    expect(call).toHaveBeenCalledWith('display.setForeground', { domid: 2 });
+    await vi.waitFor(() => expect(display().find((i) => i.checked)?.label).toBe('ubuntu (domid 2)'));
+    menu.dispose();
+  });
+
+  it('is filled from domains.list + gpu.info and rebuilt on domains/display events', async () => {
+    const { Menu, host, menu, display } = install(createFakeHost({ domains, foreground: 4 }));
+    expect(display().map((i) => i.label)).toEqual(['Domain-0 (domid 0)']);
+    await menu.refresh();
+    expect(display().map((i) => [i.label, i.checked])).toEqual([
+      ['Domain-0 (domid 0)', false],
+      ['ubuntu (domid 2)', false],
+      ['win10 (domid 4)', true],
+    ]);
+    host.emit('domains', [domain('Domain-0', 0), domain('win10', 4), domain('new-vm', 5)]);
+    expect(display().map((i) => i.label)).toEqual(['Domain-0 (domid 0)', 'win10 (domid 4)', 'new-vm (domid 5)']);
+    host.emit('display', { foreground: 0 });
+    expect(display().find((i) => i.checked)?.label).toBe('Domain-0 (domid 0)');
+
+    // A domains event that changes nothing shown (run time ticking) does not rebuild the menu.
+    const builds = Menu.setApplicationMenu.mock.calls.length;
+    host.emit('domains', [domain('Domain-0', 0), { ...domain('win10', 4), timeS: 99 }, domain('new-vm', 5)]);
+    expect(Menu.setApplicationMenu.mock.calls.length).toBe(builds);
+
+    menu.dispose();
+    expect(host.listenerCount()).toBe(0);
+  });
+
+  it('reports a failed switch and restores the check to the real foreground', async () => {
+    const { host, menu, display, onError } = install();
+    await menu.refresh();
+    host.failNext('display.setForeground', new ApiError('busy', 'display switch in progress'));
+    (display().find((i) => i.label === 'win10 (domid 4)')!.click as () => void)();
+    await vi.waitFor(() => expect(onError).toHaveBeenCalledWith('Cannot switch the display to domid 4', expect.any(ApiError)));
+    expect(display().find((i) => i.checked)?.label).toBe('Domain-0 (domid 0)');
+  });
+});

@@ -1,0 +1,125 @@
+/**
+ * An in-memory HostApi for transport tests: validates params with the real schemas, keeps a few
+ * domains, records calls, and lets a test push events and frames or make a method fail.
+ */
+import { ApiError, methods, type DomainInfo, type EventName, type Events, type FrameSnapshot, type MethodName } from '../../../src/shared/api';
+import type { HostApi } from '../../../src/main/host/host-api';
+
+export interface FakeHost extends HostApi {
+  /** Every call that passed validation, in order. */
+  readonly calls: { method: string; params: unknown }[];
+  domains: DomainInfo[];
+  foreground: number;
+  /** Snapshots by source (domid or 'physical'); absent means null. */
+  snapshots: Map<number | 'physical', FrameSnapshot>;
+  /** console.exec answers by exact line; unknown lines exit 1. */
+  consoleAnswers: Map<string, { output: string; exitCode: number }>;
+  sysfs: Map<string, string>;
+  /** Make the next call of `method` throw this value. */
+  failNext(method: string, err: unknown): void;
+  emit<E extends EventName>(event: E, data: Events[E]): void;
+  emitFrame(message: Uint8Array): void;
+  /** Number of live event + frame subscriptions (to check transports unsubscribe). */
+  listenerCount(): number;
+  closed: boolean;
+}
+
+export function domain(name: string, domid: number | null, state: DomainInfo['state'] = domid === null ? 'stopped' : 'running'): DomainInfo {
+  return { name, domid, state, memoryMiB: 512, vcpus: 1, timeS: 0, vgpu: null, configErrors: [], workload: 'desktop' };
+}
+
+export function createFakeHost(init: Partial<Pick<FakeHost, 'domains' | 'foreground'>> = {}): FakeHost {
+  const handlers = new Map<EventName, Set<(data: never) => void>>();
+  const frameHandlers = new Set<(m: Uint8Array) => void>();
+  const failures = new Map<string, unknown>();
+
+  const host: FakeHost = {
+    calls: [],
+    domains: init.domains ?? [domain('Domain-0', 0), domain('vm1', 1), domain('stopped-vm', null)],
+    foreground: init.foreground ?? 0,
+    snapshots: new Map(),
+    consoleAnswers: new Map(),
+    sysfs: new Map([['/sys/kernel/vgt/control/foreground_vm', '0']]),
+    closed: false,
+
+    async call(method: string, params: unknown): Promise<unknown> {
+      if (!Object.hasOwn(methods, method)) throw new ApiError('invalid', `unknown method '${method}'`);
+      const parsed = methods[method as MethodName].safeParse(params);
+      if (!parsed.success) throw new ApiError('invalid', `${method}: ${parsed.error.issues[0]?.message ?? 'bad params'}`);
+      host.calls.push({ method, params: parsed.data });
+      if (failures.has(method)) {
+        const err = failures.get(method);
+        failures.delete(method);
+        throw err;
+      }
+      const p = parsed.data as Record<string, unknown>;
+      switch (method as MethodName) {
+        case 'domains.list':
+          return host.domains;
+        case 'display.setForeground': {
+          const domid = p.domid as number;
+          if (!host.domains.some((d) => d.domid === domid)) throw new ApiError('not_found', `no domain with domid ${domid}`);
+          host.foreground = domid;
+          host.emit('display', { foreground: domid });
+          return { foreground: domid };
+        }
+        case 'gpu.info':
+          return { apertureBytes: 0, totalGmBytes: 0, fences: 32, freeLowGmBytes: 0, freeHighGmBytes: 0, freeFences: 0, liveVgpus: 1, foreground: host.foreground };
+        case 'console.exec': {
+          const answer = host.consoleAnswers.get(p.line as string);
+          return answer ?? { output: `${String(p.line).split(' ')[0]}: command not found\n`, exitCode: 1 };
+        }
+        case 'sysfs.read': {
+          const value = host.sysfs.get(p.path as string);
+          if (value === undefined) throw new ApiError('not_found', `${String(p.path)}: No such file or directory`);
+          return { value };
+        }
+        case 'sysfs.write':
+          if (!host.sysfs.has(p.path as string)) throw new ApiError('not_found', `${String(p.path)}: No such file or directory`);
+          host.sysfs.set(p.path as string, p.value as string);
+          return { ok: true };
+        case 'frame.snapshot':
+          return host.snapshots.get(p.source as number | 'physical') ?? null;
+        case 'library.import':
+          return { name: String(p.fileName).replace(/\.[^.]*$/, '') };
+        default:
+          throw new ApiError('invalid', `${method} is not implemented by the fake host`);
+      }
+    },
+
+    on<E extends EventName>(event: E, handler: (data: Events[E]) => void): () => void {
+      let set = handlers.get(event);
+      if (!set) handlers.set(event, (set = new Set()));
+      set.add(handler as (data: never) => void);
+      return () => set.delete(handler as (data: never) => void);
+    },
+
+    onFrame(handler: (message: Uint8Array) => void): () => void {
+      frameHandlers.add(handler);
+      return () => frameHandlers.delete(handler);
+    },
+
+    async close(): Promise<void> {
+      host.closed = true;
+    },
+
+    failNext(method: string, err: unknown): void {
+      failures.set(method, err);
+    },
+
+    emit<E extends EventName>(event: E, data: Events[E]): void {
+      for (const h of handlers.get(event) ?? []) (h as (d: Events[E]) => void)(data);
+    },
+
+    emitFrame(message: Uint8Array): void {
+      for (const h of frameHandlers) h(message);
+    },
+
+    listenerCount(): number {
+      let n = frameHandlers.size;
+      for (const set of handlers.values()) n += set.size;
+      return n;
+    },
+  };
+  return host;
+}

@@ -1,0 +1,53 @@
+/** In-thread test rig: the emulated GPU, the mediator and guests whose trap port calls it directly. */
+import { Gen9Gpu } from '../../../src/main/gpu/gpu';
+import { DOM0_RAM_BYTES } from '../../../src/main/mediator/host-gm';
+import { Mediator } from '../../../src/main/mediator/mediator';
+import type { Vgpu } from '../../../src/main/mediator/vgpu';
+import type { TrapPort } from '../../../src/main/guest/trap-port';
+import { MiB } from '../../../src/shared/platform';
+
+export interface Rig {
+  gpu: Gen9Gpu;
+  m: Mediator;
+  msis: Map<number, number>;
+  failsafes: string[];
+  now: { ns: number };
+}
+
+export function rig(): Rig {
+  const gpu = new Gen9Gpu();
+  const msis = new Map<number, number>();
+  const failsafes: string[] = [];
+  const m = new Mediator(
+    gpu,
+    {
+      msi: (v) => msis.set(v.domid, (msis.get(v.domid) ?? 0) + 1),
+      failsafe: (v, reason) => failsafes.push(`${v.domid}: ${reason}`),
+    },
+    new SharedArrayBuffer(DOM0_RAM_BYTES),
+  );
+  return { gpu, m, msis, failsafes, now: { ns: 0 } };
+}
+
+export function addVm(r: Rig, domid: number, opts: { lowMiB?: number; highMiB?: number; fences?: number; ramMiB?: number; bootForeground?: boolean } = {}): { v: Vgpu; ram: SharedArrayBuffer } {
+  const ram = new SharedArrayBuffer((opts.ramMiB ?? 64) * MiB);
+  const v = r.m.createVgpu({
+    domid,
+    name: `vm${domid}`,
+    lowGmBytes: (opts.lowMiB ?? 128) * MiB,
+    highGmBytes: (opts.highMiB ?? 384) * MiB,
+    fences: opts.fences ?? 4,
+    ram,
+    bootForeground: opts.bootForeground ?? false,
+  });
+  return { v, ram };
+}
+
+/** A trap port straight into the mediator (no threads). */
+export function directPort(r: Rig, v: Vgpu): TrapPort {
+  return {
+    read32: (off) => r.m.mmioRead(v, off),
+    write32: (off, val) => r.m.mmioWrite(v, off, val, r.now.ns),
+    write64: (off, lo, hi) => r.m.mmioWrite64(v, off, lo, hi, r.now.ns),
+  };
+}

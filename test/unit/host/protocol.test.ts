@@ -1,0 +1,189 @@
+import { describe, expect, it, vi } from 'vitest';
+import { ApiError, PHYSICAL_SOURCE, decodeFrame, encodeFrame } from '../../../src/shared/api';
+import { FrameFlow, fullFrameMessage, handleRequest, handleText, peekFrameHeader, serializeResponse } from '../../../src/main/host/protocol';
+import { createFakeHost } from '../fakes/fake-host';
+
+const quiet = { log: vi.fn() };
+
+describe('handleRequest', () => {
+  it('answers a good request with its result and echoes the id', async () => {
+    const host = createFakeHost();
+    const res = await handleRequest(host, { id: 7, method: 'domains.list', params: {} });
+    expect(res).toEqual({ id: 7, result: host.domains });
+    expect(host.calls).toEqual([{ method: 'domains.list', params: {} }]);
+  });
+
+  it('accepts string ids and missing params (as {})', async () => {
+    const host = createFakeHost();
+    const res = await handleRequest(host, { id: 'a1', method: 'gpu.info' });
+    expect(res.id).toBe('a1');
+    expect('result' in res && (res.result as { foreground: number }).foreground).toBe(0);
+  });
+
+  it('passes an ApiError through with its code and message', async () => {
+    const host = createFakeHost();
+    host.failNext('domains.list', new ApiError('busy', 'the GPU is resetting'));
+    expect(await handleRequest(host, { id: 1, method: 'domains.list', params: {} })).toEqual({ id: 1, error: { code: 'busy', message: 'the GPU is resetting' } });
+  });
+
+  it('passes the host validation error (bad params) through as invalid', async () => {
+    const host = createFakeHost();
+    const res = await handleRequest(host, { id: 2, method: 'display.setForeground', params: { domid: -1 } });
+    expect(res).toMatchObject({ id: 2, error: { code: 'invalid' } });
+  });
+
+  it('keeps the code of an ApiError that lost its prototype crossing a thread', async () => {
+    const host = createFakeHost();
+    host.failNext('domains.list', { name: 'ApiError', code: 'not_found', message: 'no domain vm9' });
+    expect(await handleRequest(host, { id: 3, method: 'domains.list', params: {} }, quiet)).toEqual({ id: 3, error: { code: 'not_found', message: 'no domain vm9' } });
+  });
+
+  it('masks any other error as internal without leaking its message, and logs it', async () => {
+    const host = createFakeHost();
+    const log = vi.fn();
+    host.failNext('domains.list', new TypeError('secret /home/user/path exploded'));
+    const res = await handleRequest(host, { id: 4, method: 'domains.list', params: {} }, { log });
+    expect(res).toMatchObject({ id: 4, error: { code: 'internal' } });
+    expect(JSON.stringify(res)).not.toContain('secret');
+    expect(JSON.stringify(res)).toContain('domains.list');
+    expect(log).toHaveBeenCalledTimes(1);
+    expect(log.mock.calls[0]?.[1]).toBeInstanceOf(TypeError);
+  });
+
+  it('masks a thrown non-Error value and a fake ApiError with an unknown code', async () => {
+    const host = createFakeHost();
+    host.failNext('domains.list', 'boom');
+    expect(await handleRequest(host, { id: 5, method: 'domains.list', params: {} }, quiet)).toMatchObject({ error: { code: 'internal' } });
+    host.failNext('domains.list', { name: 'ApiError', code: 'root_me', message: 'x' });
+    expect(await handleRequest(host, { id: 6, method: 'domains.list', params: {} }, quiet)).toMatchObject({ error: { code: 'internal' } });
+  });
+
+  it.each([
+    [null, 'request'],
+    [42, 'request'],
+    [[], 'request'],
+    [{ method: 'domains.list', params: {} }, "'id'"],
+    [{ id: 1, params: {} }, "'method'"],
+    [{ id: 1, method: 5 }, "'method'"],
+    [{ id: -1, method: 'domains.list' }, "'id'"],
+    [{ id: 1, method: 'domains.list', extra: true }, 'extra'],
+  ])('refuses the malformed request %j naming %s', async (raw, naming) => {
+    const host = createFakeHost();
+    const res = await handleRequest(host, raw);
+    expect(res).toMatchObject({ error: { code: 'invalid' } });
+    expect('error' in res && res.error.message).toContain('malformed request');
+    expect('error' in res && res.error.message).toContain(naming);
+    expect(host.calls).toEqual([]);
+  });
+
+  it('keeps a usable id when the rest of the request is malformed', async () => {
+    const res = await handleRequest(createFakeHost(), { id: 9, method: '' });
+    expect(res.id).toBe(9);
+  });
+
+  it('refuses unknown methods, including prototype names, without calling the host', async () => {
+    const host = createFakeHost();
+    const call = vi.spyOn(host, 'call');
+    for (const method of ['nope', '__proto__', 'constructor', 'toString']) {
+      const res = await handleRequest(host, { id: 1, method, params: {} });
+      expect(res).toEqual({ id: 1, error: { code: 'invalid', message: `unknown method '${method}'` } });
+    }
+    expect(call).not.toHaveBeenCalled();
+  });
+});
+
+describe('handleText', () => {
+  it('parses JSON and dispatches', async () => {
+    const res = await handleText(createFakeHost(), JSON.stringify({ id: 1, method: 'sysfs.read', params: { path: '/sys/kernel/vgt/control/foreground_vm' } }));
+    expect(res).toEqual({ id: 1, result: { value: '0' } });
+  });
+
+  it('answers malformed JSON with an invalid error and id null', async () => {
+    const res = await handleText(createFakeHost(), '{"id": 1, "method": ');
+    expect(res).toMatchObject({ id: null, error: { code: 'invalid' } });
+    expect('error' in res && res.error.message).toContain('not valid JSON');
+  });
+});
+
+describe('serializeResponse', () => {
+  it('turns an unserializable result into an internal error', () => {
+    const cyclic: Record<string, unknown> = {};
+    cyclic.self = cyclic;
+    const text = serializeResponse({ id: 1, result: cyclic }, quiet);
+    expect(JSON.parse(text)).toMatchObject({ id: 1, error: { code: 'internal' } });
+  });
+});
+
+describe('frame flow', () => {
+  const frame = (source: number, seq: number, fill = 7): Uint8Array =>
+    encodeFrame({ source, width: 2, height: 1, x: 0, y: 0, w: 2, h: 1, seq }, new Uint8Array(8).fill(fill));
+
+  it('peeks source and seq from a frame header and rejects non-frames', () => {
+    expect(peekFrameHeader(frame(3, 99))).toEqual({ source: 3, seq: 99 });
+    expect(peekFrameHeader(new Uint8Array(10))).toBeNull();
+    expect(peekFrameHeader(new Uint8Array(40))).toBeNull();
+  });
+
+  it('builds full frames from snapshots and a 0x0 frame for null', () => {
+    const full = fullFrameMessage(PHYSICAL_SOURCE, 5, { width: 1, height: 2, rgbaBase64: Buffer.from([1, 2, 3, 4, 5, 6, 7, 8]).toString('base64') });
+    const decoded = decodeFrame(full!);
+    expect(decoded).toMatchObject({ source: PHYSICAL_SOURCE, width: 1, height: 2, x: 0, y: 0, w: 1, h: 2, seq: 5 });
+    expect([...decoded.rgba]).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+    expect(decodeFrame(fullFrameMessage(1, 2, null)!)).toMatchObject({ width: 0, height: 0, w: 0, h: 0, seq: 2 });
+    expect(fullFrameMessage(1, 2, { width: 2, height: 2, rgbaBase64: 'AAAA' })).toBeNull();
+  });
+
+  it('drops frames while congested and repaints the source from a snapshot once drained', async () => {
+    const host = createFakeHost();
+    host.snapshots.set(1, { width: 2, height: 1, rgbaBase64: Buffer.from(new Uint8Array(8).fill(9)).toString('base64') });
+    const sent: Uint8Array[] = [];
+    let congested = false;
+    const flow = new FrameFlow(host, { congested: () => congested, isOpen: () => true, send: (m) => sent.push(m) }, quiet.log, 5);
+
+    expect(flow.offer(frame(1, 1))).toBe(true);
+    congested = true;
+    expect(flow.offer(frame(1, 2))).toBe(false);
+    expect(flow.offer(frame(1, 3))).toBe(false);
+    expect(flow.staleSources()).toEqual([1]);
+    expect(sent).toHaveLength(1);
+
+    congested = false; // drains; the retry timer notices without another frame
+    await vi.waitFor(() => expect(flow.stats.resyncs).toBe(1));
+    expect(sent).toHaveLength(2);
+    const repaint = decodeFrame(sent[1]!);
+    expect(repaint).toMatchObject({ source: 1, x: 0, y: 0, w: 2, h: 1, seq: 3 });
+    expect([...repaint.rgba]).toEqual(new Array(8).fill(9));
+    expect(host.calls.filter((c) => c.method === 'frame.snapshot')).toEqual([{ method: 'frame.snapshot', params: { source: 1 } }]);
+
+    expect(flow.offer(frame(1, 4))).toBe(true);
+    expect(flow.stats).toEqual({ sent: 2, dropped: 2, resyncs: 1 });
+    flow.dispose();
+  });
+
+  it('asks for the physical snapshot for the physical source and gives up on a failed snapshot', async () => {
+    const host = createFakeHost();
+    const sent: Uint8Array[] = [];
+    let congested = true;
+    const log = vi.fn();
+    const flow = new FrameFlow(host, { congested: () => congested, isOpen: () => true, send: (m) => sent.push(m) }, log, 5);
+    flow.offer(frame(PHYSICAL_SOURCE, 1));
+    flow.offer(frame(2, 1));
+    host.failNext('frame.snapshot', new ApiError('not_found', 'no domain 2'));
+    congested = false;
+    flow.kick();
+    await vi.waitFor(() => expect(flow.staleSources()).toEqual([]));
+    const sources = host.calls.filter((c) => c.method === 'frame.snapshot').map((c) => (c.params as { source: unknown }).source);
+    expect(sources.sort()).toEqual([2, 'physical'].sort());
+    // The physical snapshot is null in the fake: a 0x0 frame; the failed one sends nothing.
+    expect(sent.map((m) => decodeFrame(m).source)).toHaveLength(1);
+    expect(log).toHaveBeenCalled();
+    flow.dispose();
+  });
+
+  it('does nothing for a closed sink', () => {
+    const send = vi.fn();
+    const flow = new FrameFlow(createFakeHost(), { congested: () => false, isOpen: () => false, send });
+    expect(flow.offer(frame(1, 1))).toBe(false);
+    expect(send).not.toHaveBeenCalled();
+  });
+});

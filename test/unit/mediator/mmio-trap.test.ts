@@ -1,0 +1,252 @@
+import { describe, expect, it } from 'vitest';
+import { addVm, directPort, rig } from '../helpers/system';
+import { PVINFO, VGT_MAGIC_HI, VGT_MAGIC_LO } from '../../../src/shared/pvinfo';
+import {
+  BLT_RING_BASE,
+  FENCE_REG_GEN6_LO,
+  GEN8_GT_IER0,
+  GEN8_GT_IIR0,
+  GEN8_GT_IMR0,
+  GEN8_MASTER_IRQ,
+  GEN8_MASTER_IRQ_CONTROL,
+  GTT_OFFSET,
+  PIPECONF_A,
+  PIPECONF_ENABLE,
+  PLANE_CTL_1_A,
+  PLANE_SURF_1_A,
+  RING_CTL,
+  RING_CTL_SIZE,
+  RING_CTL_VALID,
+  RING_HEAD,
+  RING_START,
+  RING_TAIL,
+  VGT_PVINFO_PAGE,
+} from '../../../src/shared/regs';
+import { MI_NOOP, MI_USER_INTERRUPT, ROP_PATCOPY, XY_COLOR_BLT_CMD, br13 } from '../../../src/shared/commands';
+import { MiB } from '../../../src/shared/platform';
+
+const pv = (off: number): number => VGT_PVINFO_PAGE + off;
+
+describe('PVINFO', () => {
+  it('exposes the magic, version 1.0, vgt_id and the ballooning ranges', () => {
+    const r = rig();
+    const { v } = addVm(r, 1);
+    const p = directPort(r, v);
+    expect(p.read32(pv(PVINFO.magic))).toBe(VGT_MAGIC_LO);
+    expect(p.read32(pv(PVINFO.magic + 4))).toBe(VGT_MAGIC_HI);
+    expect(p.read32(pv(PVINFO.version_major))).toBe(1);
+    expect(p.read32(pv(PVINFO.vgt_id))).toBe(1);
+    expect(p.read32(pv(PVINFO.mappable_gmadr_base))).toBe(128 * MiB);
+    expect(p.read32(pv(PVINFO.mappable_gmadr_size))).toBe(128 * MiB);
+    expect(p.read32(pv(PVINFO.nonmappable_gmadr_base))).toBe(896 * MiB);
+    expect(p.read32(pv(PVINFO.nonmappable_gmadr_size))).toBe(384 * MiB);
+    expect(p.read32(pv(PVINFO.fence_num))).toBe(4);
+  });
+
+  it('a write to a reserved PVINFO field puts the vGPU in failsafe; display_ready is writable', () => {
+    const r = rig();
+    const { v } = addVm(r, 1);
+    const p = directPort(r, v);
+    p.write32(pv(PVINFO.display_ready), 1);
+    expect(v.failsafe).toBeNull();
+    p.write32(pv(PVINFO.fence_num), 32);
+    expect(v.failsafe).toMatch(/reserved offset 0x50/);
+    expect(p.read32(pv(PVINFO.fence_num))).toBe(4);
+  });
+});
+
+describe('shadow GGTT', () => {
+  it('translates guest frames to host frames and keeps the guest view', () => {
+    const r = rig();
+    const { v } = addVm(r, 1, { ramMiB: 16 });
+    const p = directPort(r, v);
+    const index = (128 * MiB) / 4096;
+    p.write64(GTT_OFFSET + index * 8, 5 * 4096 + 1, 0);
+    expect(r.gpu.ggtt.pageHpa(index)).toBe(v.ram.base + 5 * 4096);
+    expect(p.read32(GTT_OFFSET + index * 8)).toBe(5 * 4096 + 1);
+    expect(v.stats.droppedPtes).toBe(0);
+  });
+
+  it('drops entries outside the vGPU GM or outside its RAM, leaving the physical PTE alone', () => {
+    const r = rig();
+    const { v } = addVm(r, 1, { ramMiB: 16 });
+    const { v: other } = addVm(r, 2, { ramMiB: 16 });
+    const p = directPort(r, v);
+    const othersIndex = other.alloc.lowGm.base / 4096;
+    directPort(r, other).write64(GTT_OFFSET + othersIndex * 8, 4096 + 1, 0);
+    const before = r.gpu.ggtt.pageHpa(othersIndex);
+    p.write64(GTT_OFFSET + othersIndex * 8, 4096 + 1, 0); // another VM's GM
+    p.write64(GTT_OFFSET + (v.alloc.lowGm.base / 4096) * 8, 64 * MiB + 1, 0); // beyond its 16 MiB RAM
+    p.write64(GTT_OFFSET + 0, 4096 + 1, 0); // the host's GM
+    expect(v.stats.droppedPtes).toBe(3);
+    expect(r.gpu.ggtt.pageHpa(othersIndex)).toBe(before);
+    expect(r.gpu.ggtt.pageHpa(v.alloc.lowGm.base / 4096)).toBe(-1);
+  });
+});
+
+describe('fences', () => {
+  it('maps guest fence i to physical fence fenceBase+i and drops fences it does not own', () => {
+    const r = rig();
+    const { v } = addVm(r, 1);
+    const p = directPort(r, v);
+    const start = v.alloc.lowGm.base;
+    p.write32(FENCE_REG_GEN6_LO(1) + 4, start + 0xf000);
+    p.write32(FENCE_REG_GEN6_LO(1), start | 1);
+    expect(r.gpu.mmioRead(FENCE_REG_GEN6_LO(v.alloc.fenceBase + 1))).toBe((start | 1) >>> 0);
+    p.write32(FENCE_REG_GEN6_LO(7), 1);
+    expect(r.gpu.mmioRead(FENCE_REG_GEN6_LO(v.alloc.fenceBase + 7))).toBe(0);
+    expect(v.log.some((l) => /fence 7/.test(l))).toBe(true);
+  });
+});
+
+/** Map `pages` of the VM's aperture 1:1 onto its first RAM pages and return the GM base. */
+function mapAperture(r: ReturnType<typeof rig>, v: ReturnType<typeof addVm>['v'], pages: number): number {
+  const p = directPort(r, v);
+  for (let i = 0; i < pages; i++) p.write64(GTT_OFFSET + (v.alloc.lowGm.base / 4096 + i) * 8, (i + 1) * 4096 + 1, 0);
+  return v.alloc.lowGm.base;
+}
+
+function submit(r: ReturnType<typeof rig>, vm: ReturnType<typeof addVm>, cmds: number[]): void {
+  const { v, ram } = vm;
+  const p = directPort(r, v);
+  const gm = mapAperture(r, v, 8);
+  const words = new Uint32Array(ram);
+  // Ring at aperture page 0 = RAM page 1.
+  cmds.forEach((d, i) => (words[1024 + i] = d));
+  p.write32(BLT_RING_BASE + RING_START, gm);
+  p.write32(BLT_RING_BASE + RING_CTL, RING_CTL_SIZE(4096) | RING_CTL_VALID);
+  p.write32(BLT_RING_BASE + RING_TAIL, cmds.length * 4);
+}
+
+describe('submission, scanning and interrupts', () => {
+  it('executes an audited blit into the guest framebuffer and delivers the user interrupt as an MSI', () => {
+    const r = rig();
+    const vm = addVm(r, 1);
+    const p = directPort(r, vm.v);
+    p.write32(GEN8_GT_IMR0, ~(1 << 16) >>> 0);
+    p.write32(GEN8_GT_IER0, 1 << 16);
+    p.write32(GEN8_MASTER_IRQ, GEN8_MASTER_IRQ_CONTROL);
+    const fb = vm.v.alloc.lowGm.base + 4096; // aperture page 1 = RAM page 2
+    submit(r, vm, [XY_COLOR_BLT_CMD, br13(ROP_PATCOPY, 64), 0, (2 << 16) | 4, fb, 0, 0xff0000ff, MI_USER_INTERRUPT, MI_NOOP]);
+    const words = new Uint32Array(vm.ram);
+    expect(words[2048]).toBe(0xff0000ff);
+    expect(words[2048 + 16 + 3]).toBe(0xff0000ff);
+    expect(words[2048 + 4]).toBe(0);
+    expect(p.read32(BLT_RING_BASE + RING_HEAD)).toBe(9 * 4);
+    expect(r.msis.get(1)).toBe(1);
+    expect(p.read32(GEN8_MASTER_IRQ) & 1).toBe(1);
+    expect(p.read32(GEN8_GT_IIR0)).toBe(1 << 16);
+    p.write32(GEN8_GT_IIR0, 1 << 16);
+    expect(p.read32(GEN8_GT_IIR0)).toBe(0);
+    expect(vm.v.stats.workloads).toBe(1);
+  });
+
+  it('rejects a blit aimed at another VM\'s GM: failsafe, and the other VM\'s memory is untouched', () => {
+    const r = rig();
+    const a = addVm(r, 1);
+    const b = addVm(r, 2);
+    mapAperture(r, b.v, 4);
+    const victim = new Uint32Array(b.ram);
+    victim.fill(0x12345678, 1024, 2048);
+    submit(r, a, [XY_COLOR_BLT_CMD, br13(ROP_PATCOPY, 64), 0, (2 << 16) | 4, b.v.alloc.lowGm.base, 0, 0xffffffff, MI_USER_INTERRUPT]);
+    expect(a.v.failsafe).toMatch(/XY_COLOR_BLT: destination GM 0x10000000\+.* outside/);
+    expect(a.v.stats.rejectedCommands).toBe(1);
+    expect(victim[1024]).toBe(0x12345678);
+    expect(r.failsafes).toHaveLength(1);
+  });
+
+  it('rejects unknown opcodes and commands overrunning the tail', () => {
+    const r = rig();
+    const a = addVm(r, 1);
+    submit(r, a, [0x1f800000]);
+    expect(a.v.failsafe).toMatch(/unknown command/);
+    const b = addVm(r, 2);
+    submit(r, b, [XY_COLOR_BLT_CMD, 0, 0]);
+    expect(b.v.failsafe).toMatch(/needs 7 dwords/);
+  });
+});
+
+describe('scheduler', () => {
+  it('alternates between vGPUs with pending work, one workload at a time per engine', () => {
+    const r = rig();
+    const a = addVm(r, 1);
+    const b = addVm(r, 2);
+    // Make the engine busy so both submissions queue, then let ticks drain them.
+    r.gpu.busyUntilNs.bcs = 1e9;
+    const order: number[] = [];
+    const fill = (vm: ReturnType<typeof addVm>): void => {
+      const p = directPort(r, vm.v);
+      const gm = mapAperture(r, vm.v, 8);
+      const words = new Uint32Array(vm.ram);
+      p.write32(BLT_RING_BASE + RING_START, gm);
+      p.write32(BLT_RING_BASE + RING_CTL, RING_CTL_SIZE(4096) | RING_CTL_VALID);
+      for (let k = 0; k < 3; k++) {
+        const base = 1024 + k * 8;
+        [XY_COLOR_BLT_CMD, br13(ROP_PATCOPY, 64), 0, (1 << 16) | 1, gm + 4096, 0, vm.v.domid, MI_NOOP].forEach((d, i) => (words[base + i] = d));
+        p.write32(BLT_RING_BASE + RING_TAIL, (k + 1) * 32);
+      }
+    };
+    fill(a);
+    fill(b);
+    expect(a.v.queue).toHaveLength(3);
+    const exec = r.m['execute'].bind(r.m);
+    r.m['execute'] = (v: typeof a.v, w: never, now: number) => {
+      order.push(v.domid);
+      exec(v, w, now);
+      r.gpu.busyUntilNs.bcs = now + 1; // one workload per tick
+    };
+    for (let t = 1; t <= 6; t++) r.m.tick(1e9 + t * 10);
+    expect(order).toEqual([1, 2, 1, 2, 1, 2]);
+  });
+});
+
+describe('display ownership', () => {
+  it('foreground_vm needs display_ready (EAGAIN) and then mirrors the VM plane to the physical pipe', () => {
+    const r = rig();
+    const { v } = addVm(r, 1);
+    const p = directPort(r, v);
+    p.write32(PIPECONF_A, PIPECONF_ENABLE);
+    p.write32(PLANE_CTL_1_A, (1 << 31) | (4 << 24));
+    p.write32(PLANE_SURF_1_A, v.alloc.lowGm.base);
+    expect(() => r.m.setForeground(1)).toThrow(/EAGAIN/);
+    p.write32(pv(PVINFO.display_ready), 1);
+    r.m.setForeground(1);
+    expect(r.gpu.mmioRead(PLANE_SURF_1_A)).toBe(v.alloc.lowGm.base);
+    p.write32(PLANE_SURF_1_A, v.alloc.lowGm.base + 4096);
+    expect(r.gpu.mmioRead(PLANE_SURF_1_A)).toBe(v.alloc.lowGm.base + 4096);
+    r.m.setForeground(0);
+    expect(r.gpu.mmioRead(PLANE_SURF_1_A)).toBe(r.m.hostDisplay[PLANE_SURF_1_A >>> 2]);
+    expect(() => r.m.setForeground(9)).toThrow(/no running domain/);
+  });
+
+  it('a VM whose surface points outside its GM never gets the physical plane enabled', () => {
+    const r = rig();
+    const { v } = addVm(r, 1);
+    const p = directPort(r, v);
+    p.write32(pv(PVINFO.display_ready), 1);
+    r.m.setForeground(1);
+    p.write32(PLANE_SURF_1_A, 0); // host GM
+    p.write32(PLANE_CTL_1_A, (1 << 31) | (4 << 24));
+    expect(r.gpu.mmioRead(PLANE_CTL_1_A) >>> 31).toBe(0);
+  });
+
+  it('hvm_boot_foreground switches to the VM once its driver reports display_ready', () => {
+    const r = rig();
+    const { v } = addVm(r, 1, { bootForeground: true });
+    expect(r.m.foreground).toBe(0);
+    directPort(r, v).write32(pv(PVINFO.display_ready), 1);
+    expect(r.m.foreground).toBe(1);
+  });
+});
+
+describe('robustness', () => {
+  it('never throws for invalid offsets from a guest', () => {
+    const r = rig();
+    const { v } = addVm(r, 1);
+    const p = directPort(r, v);
+    expect(p.read32(3)).toBe(0);
+    expect(p.read32(-4)).toBe(0);
+    expect(() => p.write32(0x7fffffff, 1)).not.toThrow();
+    expect(() => p.write64(GTT_OFFSET + 3, 1, 1)).not.toThrow();
+  });
+});

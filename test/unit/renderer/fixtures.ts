@@ -1,0 +1,33 @@
+import type { DomainInfo, VgpuInfo } from '../../../src/shared/api';
+
+const MiB = 1 << 20;
+
+export function vgpu(partial: Partial<VgpuInfo> = {}): VgpuInfo {
+  return {
+    lowGmBase: 128 * MiB,
+    lowGmSize: 128 * MiB,
+    highGmBase: 1024 * MiB,
+    highGmSize: 384 * MiB,
+    fenceBase: 4,
+    fenceCount: 4,
+    droppedPtes: 0,
+    workloads: 0,
+    rejectedCommands: 0,
+    gpuTimeMs: 0,
+    ...partial,
+  };
+}
+
+export function domain(partial: Partial<DomainInfo> & Pick<DomainInfo, 'name'>): DomainInfo {
+  return { domid: null, state: 'stopped', memoryMiB: 2048, vcpus: 2, timeS: 0, vgpu: null, configErrors: [], workload: 'desktop', ...partial };
+}
+
+/** Dom0, a running guest (domid 1), a second running guest (domid 3) and a stopped library entry. */
+export function sampleDomains(): DomainInfo[] {
+  return [
+    domain({ name: 'Domain-0', domid: 0, state: 'running', memoryMiB: 2048, vgpu: null, workload: '' }),
+    domain({ name: 'vgtHVMDomain', domid: 1, state: 'running', vgpu: vgpu() }),
+    domain({ name: 'win7', domid: 3, state: 'running', vgpu: vgpu({ lowGmBase: 256 * MiB, fenceBase: 8 }) }),
+    domain({ name: 'ubuntu', domid: null, state: 'stopped' }),
+  ];
+}

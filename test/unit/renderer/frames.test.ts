@@ -1,0 +1,107 @@
+// @vitest-environment happy-dom
+import { beforeEach, describe, expect, it } from 'vitest';
+import { createPinia, setActivePinia } from 'pinia';
+import { PHYSICAL_SOURCE, type FrameMessage } from '../../../src/shared/api';
+import { useFramesStore } from '../../../src/renderer/stores/frames';
+
+/** A w×h rect whose pixel (i, j) is [i, j, seed, 255]: every byte says where it came from. */
+function rect(x: number, y: number, w: number, h: number, seed: number): Uint8ClampedArray {
+  const out = new Uint8ClampedArray(w * h * 4);
+  for (let j = 0; j < h; j++) for (let i = 0; i < w; i++) out.set([i, j, seed, 255], (j * w + i) * 4);
+  return out;
+}
+
+function frame(p: Partial<FrameMessage> & Pick<FrameMessage, 'x' | 'y' | 'w' | 'h'>, seed = 7): FrameMessage {
+  return { source: 1, width: 8, height: 6, seq: 1, rgba: rect(p.x, p.y, p.w, p.h, seed), ...p };
+}
+
+function pixel(store: ReturnType<typeof useFramesStore>, source: number, x: number, y: number): number[] {
+  const s = store.surface(source)!;
+  return [...s.rgba.subarray((y * s.width + x) * 4, (y * s.width + x) * 4 + 4)];
+}
+
+beforeEach(() => setActivePinia(createPinia()));
+
+describe('frames store', () => {
+  it('puts a damage rect at (x, y) and leaves the rest untouched', () => {
+    const frames = useFramesStore();
+    frames.apply(frame({ x: 2, y: 1, w: 3, h: 2 }));
+
+    expect(frames.surface(1)).toMatchObject({ width: 8, height: 6 });
+    expect(frames.surface(1)!.rgba.length).toBe(8 * 6 * 4);
+    expect(pixel(frames, 1, 2, 1)).toEqual([0, 0, 7, 255]); // rect's first pixel
+    expect(pixel(frames, 1, 4, 1)).toEqual([2, 0, 7, 255]); // end of its first row
+    expect(pixel(frames, 1, 3, 2)).toEqual([1, 1, 7, 255]); // second row
+    expect(pixel(frames, 1, 4, 2)).toEqual([2, 1, 7, 255]); // last pixel
+    expect(pixel(frames, 1, 1, 1)).toEqual([0, 0, 0, 0]); // left of it
+    expect(pixel(frames, 1, 5, 1)).toEqual([0, 0, 0, 0]); // right of it
+    expect(pixel(frames, 1, 2, 3)).toEqual([0, 0, 0, 0]); // below it
+    expect(frames.takeDirty(1)).toEqual({ x: 0, y: 0, w: 8, h: 6 }); // first frame: the whole new surface
+  });
+
+  it('keeps earlier pixels and reports the union of damage since the last blit', () => {
+    const frames = useFramesStore();
+    frames.apply(frame({ x: 0, y: 0, w: 8, h: 6 }, 1));
+    frames.takeDirty(1);
+    frames.apply(frame({ x: 1, y: 1, w: 1, h: 1, seq: 2 }, 50));
+    frames.apply(frame({ x: 5, y: 3, w: 2, h: 2, seq: 2 }, 60));
+
+    expect(pixel(frames, 1, 1, 1)).toEqual([0, 0, 50, 255]);
+    expect(pixel(frames, 1, 6, 4)).toEqual([1, 1, 60, 255]);
+    expect(pixel(frames, 1, 7, 5)).toEqual([7, 5, 1, 255]); // from the first full frame
+    expect(frames.takeDirty(1)).toEqual({ x: 1, y: 1, w: 6, h: 4 });
+    expect(frames.takeDirty(1)).toBeNull();
+  });
+
+  it('clips a rect that runs past the frame edge', () => {
+    const frames = useFramesStore();
+    frames.apply(frame({ x: 6, y: 4, w: 4, h: 4 }));
+    expect(pixel(frames, 1, 7, 5)).toEqual([1, 1, 7, 255]);
+    expect(frames.surface(1)!.rgba.length).toBe(8 * 6 * 4);
+  });
+
+  it('resizes on a new width/height and treats 0x0 as no signal', () => {
+    const frames = useFramesStore();
+    frames.apply(frame({ x: 0, y: 0, w: 1, h: 1 }));
+    frames.apply(frame({ width: 4, height: 2, x: 3, y: 1, w: 1, h: 1, seq: 2 }, 9));
+    expect(frames.info.get(1)).toMatchObject({ width: 4, height: 2 });
+    expect(frames.surface(1)!.rgba.length).toBe(4 * 2 * 4);
+    expect(pixel(frames, 1, 0, 0)).toEqual([0, 0, 0, 0]); // old pixels do not survive a mode change
+    expect(pixel(frames, 1, 3, 1)).toEqual([0, 0, 9, 255]);
+
+    frames.apply({ source: 1, width: 0, height: 0, x: 0, y: 0, w: 0, h: 0, seq: 3, rgba: new Uint8ClampedArray(0) });
+    expect(frames.info.get(1)).toMatchObject({ width: 0, height: 0 });
+    expect(frames.surface(1)!.rgba.length).toBe(0);
+  });
+
+  it('keeps sources apart', () => {
+    const frames = useFramesStore();
+    frames.apply(frame({ source: PHYSICAL_SOURCE, x: 0, y: 0, w: 1, h: 1 }, 200));
+    frames.apply(frame({ source: 3, x: 0, y: 0, w: 1, h: 1 }, 100));
+    expect(pixel(frames, PHYSICAL_SOURCE, 0, 0)).toEqual([0, 0, 200, 255]);
+    expect(pixel(frames, 3, 0, 0)).toEqual([0, 0, 100, 255]);
+    expect(frames.surface(1)).toBeUndefined();
+  });
+
+  it('applies a base64 snapshot as the whole picture', () => {
+    const frames = useFramesStore();
+    const rgba = Uint8Array.from([10, 20, 30, 255, 40, 50, 60, 255]);
+    frames.applySnapshot(2, { width: 2, height: 1, rgbaBase64: btoa(String.fromCharCode(...rgba)) });
+    expect(pixel(frames, 2, 1, 0)).toEqual([40, 50, 60, 255]);
+    expect(() => frames.applySnapshot(2, { width: 3, height: 1, rgbaBase64: btoa('abcd') })).toThrow(RangeError);
+    frames.applySnapshot(2, null);
+    expect(frames.info.get(2)).toMatchObject({ width: 0, height: 0 });
+  });
+
+  it('counts frames (not rects) per second', () => {
+    const frames = useFramesStore();
+    frames.apply(frame({ x: 0, y: 0, w: 1, h: 1, seq: 1 }), 0);
+    frames.apply(frame({ x: 1, y: 0, w: 1, h: 1, seq: 1 }), 10); // same frame, second rect
+    frames.apply(frame({ x: 0, y: 0, w: 1, h: 1, seq: 2 }), 500);
+    frames.apply(frame({ x: 0, y: 0, w: 1, h: 1, seq: 3 }), 900);
+    frames.sampleFps(1000);
+    expect(frames.info.get(1)!.fps).toBe(3);
+    frames.sampleFps(2000);
+    expect(frames.info.get(1)!.fps).toBe(0);
+  });
+});

@@ -1,0 +1,150 @@
+// @vitest-environment happy-dom
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { ApiError, PHYSICAL_SOURCE, encodeFrame, type FrameMessage } from '../../../src/shared/api';
+import { ConnectionLostError, WsClient, apiUrlFor, type SocketLike } from '../../../src/renderer/api/ws-client';
+
+/** A WebSocket stand-in the test drives by hand. */
+class MockSocket implements SocketLike {
+  static instances: MockSocket[] = [];
+  binaryType = 'blob';
+  readyState = 0;
+  onopen: ((ev: unknown) => void) | null = null;
+  onclose: ((ev: unknown) => void) | null = null;
+  onmessage: ((ev: { data: unknown }) => void) | null = null;
+  readonly sent: string[] = [];
+
+  constructor(readonly url: string) {
+    MockSocket.instances.push(this);
+  }
+  send(data: string): void {
+    this.sent.push(data);
+  }
+  close(): void {
+    this.readyState = 3;
+  }
+  open(): void {
+    this.readyState = 1;
+    this.onopen?.({});
+  }
+  serverClose(): void {
+    this.readyState = 3;
+    this.onclose?.({});
+  }
+  receive(data: unknown): void {
+    this.onmessage?.({ data });
+  }
+  requests(): { id: number; method: string; params: unknown }[] {
+    return this.sent.map((s) => JSON.parse(s));
+  }
+}
+
+function newClient(): { client: WsClient; socket: () => MockSocket } {
+  const client = new WsClient('ws://127.0.0.1:1234/api?token=t', { minBackoffMs: 100, maxBackoffMs: 400, createSocket: (url) => new MockSocket(url) });
+  return { client, socket: () => MockSocket.instances[MockSocket.instances.length - 1] };
+}
+
+beforeEach(() => {
+  MockSocket.instances = [];
+});
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+describe('WsClient', () => {
+  it('builds the api URL from the page URL token', () => {
+    expect(apiUrlFor({ protocol: 'http:', host: '127.0.0.1:8123', search: '?token=a%2Fb' })).toBe('ws://127.0.0.1:8123/api?token=a%2Fb');
+  });
+
+  it('queues calls until open, then correlates responses by id even out of order', async () => {
+    const { client, socket } = newClient();
+    const list = client.invoke('domains.list', {});
+    const start = client.invoke('domain.start', { name: 'vm1' });
+    expect(socket().sent).toHaveLength(0);
+    expect(socket().binaryType).toBe('arraybuffer');
+
+    socket().open();
+    const [r1, r2] = socket().requests();
+    expect(r1).toMatchObject({ method: 'domains.list', params: {} });
+    expect(r2).toMatchObject({ method: 'domain.start', params: { name: 'vm1' } });
+    expect(r1.id).not.toBe(r2.id);
+
+    socket().receive(JSON.stringify({ id: r2.id, result: { domid: 5 } }));
+    socket().receive(JSON.stringify({ id: r1.id, result: [] }));
+    await expect(start).resolves.toEqual({ domid: 5 });
+    await expect(list).resolves.toEqual([]);
+  });
+
+  it('rejects with an ApiError carrying the server code and message', async () => {
+    const { client, socket } = newClient();
+    socket().open();
+    const call = client.invoke('library.import', { fileName: 'a.hvm', text: 'x' });
+    const { id } = socket().requests()[0];
+    socket().receive(JSON.stringify({ id, error: { code: 'config', message: 'a.hvm:1: expected key = value' } }));
+    const err = await call.catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ApiError);
+    expect(err).toMatchObject({ code: 'config', message: 'a.hvm:1: expected key = value' });
+  });
+
+  it('dispatches push events to their subscribers until unsubscribed', () => {
+    const { client, socket } = newClient();
+    socket().open();
+    const serial = vi.fn();
+    const display = vi.fn();
+    const off = client.on('serial', serial);
+    client.on('display', display);
+    socket().receive(JSON.stringify({ event: 'serial', data: { domid: 1, text: 'Booting' } }));
+    socket().receive(JSON.stringify({ event: 'display', data: { foreground: 1 } }));
+    off();
+    socket().receive(JSON.stringify({ event: 'serial', data: { domid: 1, text: 'again' } }));
+    expect(serial.mock.calls).toEqual([[{ domid: 1, text: 'Booting' }]]);
+    expect(display.mock.calls).toEqual([[{ foreground: 1 }]]);
+  });
+
+  it('decodes binary frame messages for onFrame and drops malformed ones', () => {
+    const { client, socket } = newClient();
+    socket().open();
+    const frames: FrameMessage[] = [];
+    client.onFrame((f) => frames.push(f));
+    const rgba = new Uint8Array([1, 2, 3, 255, 4, 5, 6, 255]);
+    const msg = encodeFrame({ source: PHYSICAL_SOURCE, width: 640, height: 480, x: 10, y: 20, w: 2, h: 1, seq: 9 }, rgba);
+    socket().receive(msg.buffer);
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
+    socket().receive(new Uint8Array(8).buffer);
+    warn.mockRestore();
+
+    expect(frames).toHaveLength(1);
+    expect(frames[0]).toMatchObject({ source: PHYSICAL_SOURCE, width: 640, height: 480, x: 10, y: 20, w: 2, h: 1, seq: 9 });
+    expect([...frames[0].rgba]).toEqual([...rgba]);
+  });
+
+  it('rejects pending calls when the socket drops, then reconnects with growing backoff', async () => {
+    vi.useFakeTimers();
+    const { client, socket } = newClient();
+    const statuses: string[] = [];
+    client.onStatus((s) => statuses.push(s));
+    socket().open();
+    const call = client.invoke('gpu.info', {});
+    socket().serverClose();
+    const err = await call.catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ConnectionLostError);
+    expect((err as Error).message).toMatch(/gpu\.info.*connection.*lost/);
+
+    expect(MockSocket.instances).toHaveLength(1);
+    vi.advanceTimersByTime(100);
+    expect(MockSocket.instances).toHaveLength(2);
+    socket().serverClose(); // the attempt fails: next wait doubles
+    vi.advanceTimersByTime(199);
+    expect(MockSocket.instances).toHaveLength(2);
+    vi.advanceTimersByTime(1);
+    expect(MockSocket.instances).toHaveLength(3);
+
+    // A call made while reconnecting goes out once the new socket opens.
+    const again = client.invoke('gpu.info', {});
+    socket().open();
+    const { id } = socket().requests()[0];
+    socket().receive(JSON.stringify({ id, result: { foreground: 0 } }));
+    await expect(again).resolves.toEqual({ foreground: 0 });
+    expect(statuses).toEqual(['open', 'closed', 'connecting', 'closed', 'connecting', 'open']);
+    client.close();
+  });
+});

@@ -1,0 +1,110 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { DOMAIN_DEFAULTS, domainSpecFromXl, readDomainConfig, type DomainSpec } from '../../../src/main/vm/domain-spec';
+import { formatFinding, parseXlConfig, type ConfigFinding } from '../../../src/main/vm/xlcfg';
+
+const SHARED = path.resolve(__dirname, '../../../../shared');
+const read = (p: string): string => readFileSync(p, 'utf8');
+
+function specOf(text: string, file = 'd.cfg'): { spec: DomainSpec | null; findings: ConfigFinding[] } {
+  const { config, findings } = parseXlConfig(text, file);
+  expect(findings.filter((f) => f.severity === 'error')).toEqual([]);
+  return domainSpecFromXl(config, file);
+}
+const errors = (fs: ConfigFinding[]): string[] => fs.filter((f) => f.severity === 'error').map(formatFinding);
+
+describe('domainSpecFromXl', () => {
+  it('reads the 2016 guide xlexample.hvm', () => {
+    const { spec, findings } = specOf(read(`${SHARED}/examples/xlexample.hvm`), 'xlexample.hvm');
+    expect(findings).toEqual([]);
+    expect(spec).toEqual({
+      name: 'vgtHVMDomain',
+      memoryMiB: 2048,
+      vcpus: 1,
+      vgt: true,
+      lowGmMiB: 128,
+      highGmMiB: 384,
+      fences: 4,
+      monitorConfigFile: '/path/to/monitor.config',
+      workload: 'desktop',
+    });
+  });
+
+  it('reads the 2013 guide config (its typographic quotes are only parse warnings)', () => {
+    const r = readDomainConfig(read(`${SHARED}/examples/xmexample-2013.conf`), 'xmexample-2013.conf');
+    expect(r.findings.every((f) => f.severity === 'warning')).toBe(true);
+    expect(r.findings).toHaveLength(6);
+    expect(r.spec).toMatchObject({ name: 'vgtHVMDomain', memoryMiB: 2048, vgt: true, lowGmMiB: 64, highGmMiB: 448, fences: 4, monitorConfigFile: null });
+  });
+
+  it('reads a Xen example without vGPU: vgt defaults to 0', () => {
+    const { spec, findings } = specOf(read(`${SHARED}/testdata/xl/xlexample.pvlinux`));
+    expect(findings).toEqual([]);
+    expect(spec).toEqual({ ...DOMAIN_DEFAULTS, name: 'example.pvlinux', memoryMiB: 128, vcpus: 2 });
+  });
+
+  it('fills defaults for a name-only config', () => {
+    expect(specOf("name = 'tiny'\n").spec).toEqual({
+      name: 'tiny', memoryMiB: 512, vcpus: 1, vgt: false, lowGmMiB: 64, highGmMiB: 448, fences: 4, monitorConfigFile: null, workload: 'desktop',
+    });
+  });
+
+  it('names file, line, column and field in errors (the string-for-number case from the brief)', () => {
+    const text = read(`${SHARED}/examples/xlexample.hvm`).replace('vgt_low_gm_sz=128', "vgt_low_gm_sz='abc'");
+    const { spec, findings } = specOf(text, 'xlexample.hvm');
+    expect(spec).toBeNull();
+    expect(findings.map(formatFinding)).toEqual(["xlexample.hvm:18:1: error: vgt_low_gm_sz: must be a number of MiB, got 'abc'"]);
+  });
+
+  const bad: [string, string, string][] = [
+    ['memory as a string', "name='a'\nmemory = '2048'\n", "d.cfg:2:1: error: memory: must be a number of MiB, got '2048'"],
+    ['memory too small', "name='a'\nmemory = 8\n", 'd.cfg:2:1: error: memory: must be 16..65536 MiB, got 8'],
+    ['vcpus 0', "name='a'\nvcpus = 0\n", 'd.cfg:2:1: error: vcpus: must be 1..64, got 0'],
+    ['vcpus list', "name='a'\nvcpus = [ 1 ]\n", 'd.cfg:2:1: error: vcpus: must be a number of virtual CPUs, got a list'],
+    ['aperture not a multiple of 4', "name='a'\nvgt=1\nvgt_low_gm_sz = 130\n", 'd.cfg:3:1: error: vgt_low_gm_sz: must be a multiple of 4 MiB, got 130'],
+    ['aperture too large', "name='a'\nvgt=1\nvgt_low_gm_sz = 8192\n", 'd.cfg:3:1: error: vgt_low_gm_sz: must be 8..4096 MiB, got 8192'],
+    ['high GM too large', "name='a'\nvgt=1\nvgt_high_gm_sz = 16388\n", 'd.cfg:3:1: error: vgt_high_gm_sz: must be 0..16384 MiB, got 16388'],
+    ['too many fences', "name='a'\nvgt=1\nvgt_fence_sz = 33\n", 'd.cfg:3:1: error: vgt_fence_sz: must be 0..32, got 33'],
+    ['vgt 2', "name='a'\nvgt = 2\n", 'd.cfg:2:1: error: vgt: must be 0 or 1, got 2'],
+    ['vgt as a string', "name='a'\nvgt = '1'\n", "d.cfg:2:1: error: vgt: must be 0 or 1, got '1'"],
+    ['monitor path as a number', "name='a'\nvgt=1\nvgt_monitor_config_file = 1\n", 'd.cfg:3:1: error: vgt_monitor_config_file: must be a quoted file path, got 1'],
+    ['unknown workload', "name='a'\n  gvt_workload = 'gaming'\n", "d.cfg:2:3: error: gvt_workload: must be one of 'desktop', 'idle', got 'gaming'"],
+    ['missing name', 'memory = 64\n', "d.cfg:1:1: error: name: required: add name = '…' (1-64 letters, digits, '.', '_' or '-')"],
+    ['name with a space', "name = 'my vm'\n", "d.cfg:1:1: error: name: must be 1-64 letters, digits, '.', '_' or '-', got 'my vm'"],
+    ['name as a number', 'name = 7\n', 'd.cfg:1:1: error: name: must be a quoted string, got 7'],
+    ['name too long', `name = '${'x'.repeat(65)}'\n`, `d.cfg:1:1: error: name: must be 1-64 letters, digits, '.', '_' or '-', got '${'x'.repeat(65)}'`],
+  ];
+  it.each(bad)('%s is an error', (_name, text, message) => {
+    const { spec, findings } = specOf(text);
+    expect(spec).toBeNull();
+    expect(errors(findings)).toEqual([message]);
+  });
+
+  it('accepts the allowed workloads and the range limits', () => {
+    const { spec, findings } = specOf("name='a.b_c-1'\nmemory=65536\nvcpus=64\nvgt=1\nvgt_low_gm_sz=4096\nvgt_high_gm_sz=0\nvgt_fence_sz=0\ngvt_workload='idle'\n");
+    expect(findings).toEqual([]);
+    expect(spec).toMatchObject({ name: 'a.b_c-1', memoryMiB: 65536, vcpus: 64, lowGmMiB: 4096, highGmMiB: 0, fences: 0, workload: 'idle' });
+  });
+
+  it('warns about vGPU keys that have no effect without vgt=1, and a small aperture', () => {
+    const off = specOf("name='a'\nvgt=0\nvgt_low_gm_sz=128\n");
+    expect(off.spec).toMatchObject({ vgt: false, lowGmMiB: 128 });
+    expect(off.findings.map(formatFinding)).toEqual(['d.cfg:3:1: warning: vgt_low_gm_sz: has no effect with vgt=0 (the domain gets no vGPU)']);
+    const small = specOf("name='a'\nvgt=1\nvgt_low_gm_sz=32\n");
+    expect(small.spec?.lowGmMiB).toBe(32);
+    expect(small.findings.map((f) => `${f.line} ${f.severity} ${f.field}`)).toEqual(['3 warning vgt_low_gm_sz']);
+  });
+
+  it('uses the last of duplicate keys', () => {
+    expect(specOf("name='a'\nmemory=1024\nmemory=2048\n").spec?.memoryMiB).toBe(2048);
+  });
+});
+
+describe('readDomainConfig', () => {
+  it('gives no spec when the parse has an error, and merges findings in file order', () => {
+    const r = readDomainConfig("memory = 12abc\nname = 'a'\nvcpus = 99\n", 'm.cfg');
+    expect(r.spec).toBeNull();
+    expect(r.findings.map((f) => `${f.line}:${f.column} ${f.field}`)).toEqual(['1:10 memory', '3:1 vcpus']);
+  });
+});
