@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 'use strict';
+/* eslint-disable @typescript-eslint/no-require-imports -- plain CommonJS, run by node without a build step */
 /**
  * `npm start` launcher (after `npm run build`): runs the Electron app when its binary is installed
  * and a display is available; otherwise — or when Electron fails within a few seconds — serves the
@@ -15,28 +16,49 @@ const args = process.argv.slice(2);
 /** Electron exiting with failure sooner than this after launch counts as "could not start". */
 const EARLY_FAILURE_MS = 5000;
 
-/** Absolute path of the installed Electron binary, or null (read from path.txt, as electron's index.js does, minus its download). */
-function electronBinary() {
-  const pkgDir = join(root, 'node_modules', 'electron');
+/**
+ * Absolute path of the installed Electron binary under `projectRoot`, or null. Reads
+ * node_modules/electron/path.txt as electron's own index.js does, but never downloads.
+ */
+function electronBinary(projectRoot, env) {
+  const pkgDir = join(projectRoot, 'node_modules', 'electron');
   const pathFile = join(pkgDir, 'path.txt');
   if (!existsSync(pathFile)) return null;
   const rel = readFileSync(pathFile, 'utf8').trim();
   if (!rel) return null;
-  const distDir = process.env.ELECTRON_OVERRIDE_DIST_PATH || join(pkgDir, 'dist');
+  const distDir = env.ELECTRON_OVERRIDE_DIST_PATH || join(pkgDir, 'dist');
   const bin = join(distDir, rel);
   return existsSync(bin) ? bin : null;
 }
 
-function hasDisplay() {
-  if (process.platform !== 'linux') return true;
-  return Boolean(process.env.DISPLAY || process.env.WAYLAND_DISPLAY);
+/** True unless this is Linux without $DISPLAY and $WAYLAND_DISPLAY. */
+function hasDisplay(env, platform) {
+  if (platform !== 'linux') return true;
+  return Boolean(env.DISPLAY || env.WAYLAND_DISPLAY);
 }
 
-/** Run a child with our stdio; SIGTERM/SIGHUP are forwarded, SIGINT reaches it from the terminal. */
+/**
+ * Why an Electron exit means "could not start" (so browser mode takes over), or null: a failure
+ * (non-zero code, or a crash signal) within EARLY_FAILURE_MS. Stopping it with INT/TERM/HUP is not.
+ */
+function earlyFailure(code, signal, elapsedMs) {
+  if (elapsedMs >= EARLY_FAILURE_MS) return null;
+  if (signal === 'SIGINT' || signal === 'SIGTERM' || signal === 'SIGHUP') return null;
+  if (signal) return `Electron was killed by ${signal} right after launch`;
+  if (code !== 0) return `Electron exited with code ${code} right after launch`;
+  return null;
+}
+
+/**
+ * Run a child with our stdio in its own process group, so a terminal Ctrl-C reaches only us and we
+ * forward it exactly once (a second Ctrl-C then means "force quit" to the child, as usual).
+ */
 function run(command, argv, onExit) {
-  const child = spawn(command, argv, { stdio: 'inherit', cwd: root });
-  const forward = (signal) => () => child.kill(signal);
-  const handlers = { SIGINT: () => {}, SIGTERM: forward('SIGTERM'), SIGHUP: forward('SIGHUP') };
+  const child = spawn(command, argv, { stdio: 'inherit', cwd: root, detached: true });
+  const forward = (signal) => () => {
+    if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+  };
+  const handlers = { SIGINT: forward('SIGINT'), SIGTERM: forward('SIGTERM'), SIGHUP: forward('SIGHUP') };
   for (const [signal, handler] of Object.entries(handlers)) process.on(signal, handler);
   const detach = () => {
     for (const [signal, handler] of Object.entries(handlers)) process.off(signal, handler);
@@ -74,19 +96,18 @@ function browserMode(reason) {
 }
 
 function main() {
-  const bin = electronBinary();
+  const bin = electronBinary(root, process.env);
   if (!bin) return browserMode('Electron binary not available (no network to download it)');
-  if (!hasDisplay()) return browserMode('No display ($DISPLAY / $WAYLAND_DISPLAY unset)');
+  if (!hasDisplay(process.env, process.platform)) return browserMode('No display ($DISPLAY / $WAYLAND_DISPLAY unset)');
   const started = Date.now();
   run(bin, [root, ...args], (code, signal, err) => {
     if (err) return browserMode(`Electron could not be started (${err.message})`);
-    const early = Date.now() - started < EARLY_FAILURE_MS;
-    const stoppedByUser = signal === 'SIGINT' || signal === 'SIGTERM' || signal === 'SIGHUP';
-    if (early && !stoppedByUser && code !== 0) {
-      return browserMode(`Electron ${signal ? `was killed by ${signal}` : `exited with code ${code}`} right after launch`);
-    }
+    const failure = earlyFailure(code, signal, Date.now() - started);
+    if (failure) return browserMode(failure);
     exitLike(code, signal);
   });
 }
 
-main();
+if (require.main === module) main();
+
+module.exports = { electronBinary, hasDisplay, earlyFailure, EARLY_FAILURE_MS };

@@ -9,9 +9,13 @@
  * - on(event, handler) subscribes to a host push event; returns an unsubscribe function.
  * - onFrame(handler) delivers decoded frame messages (FrameMessage, pixels as Uint8ClampedArray);
  *   returns an unsubscribe function.
+ *
+ * A sandboxed preload can require only `electron` (and a few Node shims): this file must not import
+ * runtime code from src/shared/api.ts (it pulls in zod). Frames therefore arrive already decoded by
+ * the main process; only types come from the shared contract.
  */
 import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
-import { decodeFrame, type ApiErrorShape, type EventName, type FrameMessage } from '../shared/api';
+import type { ApiErrorShape, EventName, FrameMessage } from '../shared/api';
 import { CHANNELS } from '../main/electron/channels';
 
 const EVENTS = { domains: true, serial: true, display: true } as const satisfies Record<EventName, true>;
@@ -51,22 +55,17 @@ function onFrame(handler: (frame: FrameMessage) => void): () => void {
   };
 }
 
-// One IPC listener for frames: decode once, hand to every subscriber, then acknowledge (flow control).
-ipcRenderer.on(CHANNELS.frame, (_e: IpcRendererEvent, message: Uint8Array) => {
-  try {
-    const frame = decodeFrame(message);
-    for (const handler of frameHandlers) {
-      try {
-        handler(frame);
-      } catch (err) {
-        console.error('gvt-desk: frame handler failed', err);
-      }
+// One IPC listener for frames (decoded by the main process): hand each to every subscriber, then
+// acknowledge it so the main process sends more (flow control).
+ipcRenderer.on(CHANNELS.frame, (_e: IpcRendererEvent, frame: FrameMessage) => {
+  for (const handler of frameHandlers) {
+    try {
+      handler(frame);
+    } catch (err) {
+      console.error('gvt-desk: frame handler failed', err);
     }
-  } catch (err) {
-    console.warn('gvt-desk: dropping a bad frame message', err);
-  } finally {
-    ipcRenderer.send(CHANNELS.frameAck);
   }
+  ipcRenderer.send(CHANNELS.frameAck);
 });
 
 contextBridge.exposeInMainWorld('gvtDesk', { invoke, on, onFrame });

@@ -3,7 +3,7 @@
  * Unix socket and calls the same host API the UI and the Dom0 console use; `xl …` lines go to
  * console.exec verbatim so the CLI and the console share one implementation.
  */
-import { writeFile } from 'node:fs/promises';
+import { access, writeFile } from 'node:fs/promises';
 import { isAbsolute, resolve } from 'node:path';
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { PNG } from 'pngjs';
@@ -92,11 +92,13 @@ export async function runCli(argv: string[], io: CliIo, deps: CliDeps): Promise<
   const xl = program.command('xl').description('xl toolstack commands, run by the Dom0 console of the running instance');
   xl.command('create')
     .description('create a domain from an xl config file')
-    .argument('<file>', 'xl config file (e.g. xlexample.hvm)')
+    .argument('<file>', 'xl config file (e.g. xlexample.hvm), or the name of a library domain')
     .action(async (file: string, _opts: unknown, cmd: Command) => {
-      // The host has another working directory: send an absolute path.
+      // The host has another working directory: send an absolute path. A bare name with no such
+      // file here goes as is, so the console can start the library domain of that name.
       const abs = isAbsolute(file) ? file : resolve(io.cwd, file);
-      await runConsole(cmd, `xl create ${shellQuote(abs)}`);
+      const arg = /^[A-Za-z0-9_.-]+$/.test(file) && !(await exists(abs)) ? file : abs;
+      await runConsole(cmd, `xl create ${shellQuote(arg)}`);
     });
   xl.command('list')
     .description('list domains')
@@ -151,10 +153,21 @@ function parsePort(value: string): number {
   return Number(value);
 }
 
-/** Quote a word for the Dom0 console line the way a POSIX shell would, if it needs quoting. */
+/**
+ * Quote a word for a Dom0 console line if it needs it. The console splits on whitespace, treats
+ * '…' and "…" as quotes without escapes, and concatenates adjacent quoted parts, so a single quote
+ * is written as '"'"' (valid POSIX shell too).
+ */
 export function shellQuote(word: string): string {
   if (/^[A-Za-z0-9_./:@%+=,-]+$/.test(word)) return word;
-  return `'${word.replace(/'/g, `'\\''`)}'`;
+  return `'${word.replace(/'/g, `'"'"'`)}'`;
+}
+
+async function exists(path: string): Promise<boolean> {
+  return access(path).then(
+    () => true,
+    () => false,
+  );
 }
 
 /**

@@ -3,6 +3,7 @@
  * host; host events and frames are pushed to the window with webContents.send.
  */
 import type { BrowserWindow, IpcMain, IpcMainEvent, IpcMainInvokeEvent, WebContents } from 'electron';
+import { decodeFrame, type FrameMessage } from '../../shared/api';
 import type { HostApi } from '../host/host-api';
 import { EVENT_NAMES, FrameFlow, handleRequest, type ApiResponse, type HandleOptions } from '../host/protocol';
 import { CHANNELS } from './channels';
@@ -74,11 +75,13 @@ export interface WindowPush {
 }
 
 /**
- * Push host events (`gvt:event`, `{ event, data }`) and frames (`gvt:frame`, Uint8Array) to a
- * window's webContents. Frames go through FrameFlow with at most MAX_FRAMES_IN_FLIGHT
- * unacknowledged, so a stalled renderer does not make the main process queue frames without bound.
+ * Push host events (`gvt:event`, `{ event, data }`) and frames (`gvt:frame`, a decoded
+ * FrameMessage) to a window's webContents. Frames are decoded here, in the main process, because
+ * the sandboxed preload can load no npm module (src/shared/api.ts pulls in zod). They go through
+ * FrameFlow with at most MAX_FRAMES_IN_FLIGHT unacknowledged, so a stalled renderer does not make
+ * the main process queue frames without bound.
  */
-export function pushHostToWindow(host: HostApi, contents: WebContents, log?: HandleOptions['log']): WindowPush {
+export function pushHostToWindow(host: HostApi, contents: WebContents, log: HandleOptions['log'] = (m, e) => console.error(m, e)): WindowPush {
   let inFlight = 0;
   const alive = (): boolean => !contents.isDestroyed();
   const flow = new FrameFlow(
@@ -87,8 +90,15 @@ export function pushHostToWindow(host: HostApi, contents: WebContents, log?: Han
       congested: () => inFlight >= MAX_FRAMES_IN_FLIGHT,
       isOpen: alive,
       send: (message) => {
+        let frame: FrameMessage;
+        try {
+          frame = decodeFrame(message);
+        } catch (err) {
+          log('gvt-desk: dropping a malformed frame message from the host', err);
+          return;
+        }
         inFlight++;
-        contents.send(CHANNELS.frame, message);
+        contents.send(CHANNELS.frame, frame);
       },
     },
     log,

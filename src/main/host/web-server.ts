@@ -181,7 +181,13 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
   const unsubscribe = [
     ...EVENT_NAMES.map((event) =>
       host.on(event, (data) => {
-        const text = JSON.stringify({ event, data });
+        let text: string;
+        try {
+          text = JSON.stringify({ event, data });
+        } catch (err) {
+          log(`gvt-desk: cannot send the '${event}' event`, err);
+          return;
+        }
         for (const ws of wss.clients) sendJson(ws, text);
       }),
     ),

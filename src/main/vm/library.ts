@@ -8,17 +8,13 @@
  * in a file: an unreadable or broken config shows up as an entry with error findings.
  */
 import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, rmSync, unlinkSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { basename, join } from 'node:path';
+import writeFileAtomic from 'write-file-atomic';
 import { ApiError } from '../../shared/api';
 import { DOMAIN_NAME, readDomainConfig, type DomainSpec } from './domain-spec';
 import { kvmgtToXl, looksLikeKvmgt, parseKvmgtArgs } from './kvmgt-args';
 import { formatFinding, type ConfigFinding } from './xlcfg';
 
-/** write-file-atomic ships no type declarations; this is the part of its API used here. */
-const writeFileAtomic = createRequire(import.meta.url)('write-file-atomic') as {
-  sync(file: string, data: string, options: { encoding: 'utf8'; fsync: boolean }): void;
-};
 
 export interface LibraryEntry {
   /** The domain name (= the config's name=, = the file's base name). */

@@ -58,7 +58,7 @@ export class WsClient implements ApiClient {
   private readonly minBackoffMs: number;
   private readonly maxBackoffMs: number;
   private readonly createSocket: SocketFactory;
-  status: ConnectionStatus = 'connecting';
+  private currentStatus: ConnectionStatus = 'connecting';
 
   constructor(
     private readonly url: string,
@@ -71,7 +71,12 @@ export class WsClient implements ApiClient {
     this.connect();
   }
 
+  get status(): ConnectionStatus {
+    return this.currentStatus;
+  }
+
   invoke<M extends MethodName>(method: M, params: Params<M>): Promise<Results[M]> {
+    if (this.closedByUser) return Promise.reject(new ConnectionLostError(`${method}: the client was closed`));
     const id = this.nextId++;
     const message = JSON.stringify({ id, method, params });
     return new Promise<Results[M]>((resolve, reject) => {
@@ -153,8 +158,8 @@ export class WsClient implements ApiClient {
   }
 
   private setStatus(status: ConnectionStatus): void {
-    if (this.status === status) return;
-    this.status = status;
+    if (this.currentStatus === status) return;
+    this.currentStatus = status;
     for (const h of this.statusHandlers) h(status);
   }
 

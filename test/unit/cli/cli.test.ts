@@ -142,7 +142,20 @@ describe('gvt-desk xl / sysfs', () => {
 
   it('shellQuote leaves plain words alone and quotes the rest', () => {
     expect(shellQuote('/a/b-c_d.hvm')).toBe('/a/b-c_d.hvm');
-    expect(shellQuote("it's here")).toBe("'it'\\''s here'");
+    expect(shellQuote("it's here")).toBe(`'it'"'"'s here'`);
+  });
+
+  it('shellQuote output splits back into the same word with the Dom0 console rules', async () => {
+    const { splitWords } = await import('../../../src/main/host/dom0-console');
+    for (const word of ['/plain/path.hvm', '/with space/x.hvm', "/it's/here.hvm", '/a"b/c.hvm', '/x>y', '/tab\there']) {
+      expect(splitWords(`xl create ${shellQuote(word)}`)).toEqual(['xl', 'create', word]);
+    }
+  });
+
+  it('xl create passes a bare library name through when no such file exists here', async () => {
+    host.consoleAnswers.set('xl create vmlib', { output: '', exitCode: 0 });
+    expect((await cli(['xl', 'create', 'vmlib'])).code).toBe(0);
+    expect(host.calls.map((c) => c.params)).toEqual([{ line: 'xl create vmlib' }]);
   });
 });
 

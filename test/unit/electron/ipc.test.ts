@@ -89,10 +89,23 @@ describe('pushHostToWindow', () => {
     for (let i = 1; i <= MAX_FRAMES_IN_FLIGHT + 5; i++) host.emitFrame(frame(i));
     const frames = () => wc.sent.filter((s) => s.channel === CHANNELS.frame);
     expect(frames()).toHaveLength(MAX_FRAMES_IN_FLIGHT);
-    expect(frames()[0]?.args[0]).toBeInstanceOf(Uint8Array);
+    // Sent decoded: the sandboxed preload cannot load the decoder.
+    expect(frames()[0]?.args[0]).toMatchObject({ source: 1, width: 1, height: 1, seq: 1, rgba: new Uint8ClampedArray(4) });
     expect(push.flow.stats.dropped).toBe(5);
     push.ack();
     push.dispose();
+  });
+
+  it('drops a malformed frame message without counting it in flight', () => {
+    const host = createFakeHost();
+    const wc = new FakeWebContents();
+    const log = vi.fn();
+    pushHostToWindow(host, wc as never, log);
+    for (let i = 0; i < MAX_FRAMES_IN_FLIGHT + 1; i++) host.emitFrame(new Uint8Array([0x47, 0x56, 0x54, 0x46, 1, 2, 3]));
+    expect(wc.sent).toEqual([]);
+    expect(log).toHaveBeenCalledTimes(MAX_FRAMES_IN_FLIGHT + 1);
+    host.emitFrame(frame(1));
+    expect(wc.sent).toHaveLength(1);
   });
 
   it('stops sending to a destroyed webContents', () => {

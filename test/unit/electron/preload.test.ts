@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
-import { encodeFrame, type FrameMessage } from '../../../src/shared/api';
+import { readFile } from 'node:fs/promises';
+import { decodeFrame, encodeFrame, type FrameMessage } from '../../../src/shared/api';
 import { CHANNELS } from '../../../src/main/electron/channels';
 
 const ipcRenderer = Object.assign(new EventEmitter(), {
@@ -68,24 +69,34 @@ describe('preload', () => {
     expect(() => api.on('gvt:invoke', vi.fn())).toThrow("unknown event 'gvt:invoke'");
   });
 
-  it('onFrame decodes frame messages, acks each one, and unsubscribes', () => {
+  it('onFrame hands decoded frames to every subscriber, acks each one, and unsubscribes', () => {
     const got = vi.fn();
+    const failing = vi.fn(() => {
+      throw new Error('subscriber bug');
+    });
+    const offFailing = api.onFrame(failing);
     const off = api.onFrame(got);
     ipcRenderer.send.mockClear();
-    ipcRenderer.emit(CHANNELS.frame, {}, encodeFrame({ source: 2, width: 4, height: 4, x: 1, y: 1, w: 1, h: 1, seq: 9 }, new Uint8Array([1, 2, 3, 4])));
-    expect(got).toHaveBeenCalledTimes(1);
-    const frame = got.mock.calls[0]![0] as FrameMessage;
-    expect(frame).toMatchObject({ source: 2, width: 4, height: 4, x: 1, y: 1, w: 1, h: 1, seq: 9 });
-    expect([...frame.rgba]).toEqual([1, 2, 3, 4]);
-    // A bad message is dropped but still acknowledged, so flow control does not stall.
-    const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
-    ipcRenderer.emit(CHANNELS.frame, {}, new Uint8Array(3));
-    expect(warn).toHaveBeenCalledTimes(1);
-    warn.mockRestore();
-    expect(got).toHaveBeenCalledTimes(1);
-    expect(ipcRenderer.send.mock.calls).toEqual([[CHANNELS.frameAck], [CHANNELS.frameAck]]);
+    const frame = decodeFrame(encodeFrame({ source: 2, width: 4, height: 4, x: 1, y: 1, w: 1, h: 1, seq: 9 }, new Uint8Array([1, 2, 3, 4])));
+    const error = vi.spyOn(console, 'error').mockImplementation(() => undefined);
+    ipcRenderer.emit(CHANNELS.frame, {}, frame);
+    // A failing subscriber neither starves the others nor stalls flow control.
+    expect(error).toHaveBeenCalledTimes(1);
+    error.mockRestore();
+    expect(got.mock.calls).toEqual([[frame]]);
+    expect(ipcRenderer.send.mock.calls).toEqual([[CHANNELS.frameAck]]);
     off();
-    ipcRenderer.emit(CHANNELS.frame, {}, encodeFrame({ source: 2, width: 1, height: 1, x: 0, y: 0, w: 1, h: 1, seq: 10 }, new Uint8Array(4)));
+    offFailing();
+    ipcRenderer.emit(CHANNELS.frame, {}, frame);
     expect(got).toHaveBeenCalledTimes(1);
+    expect(ipcRenderer.send).toHaveBeenCalledTimes(2);
+  });
+
+  it('loads no runtime module but electron and the channel names (a sandboxed preload cannot require npm modules)', async () => {
+    const source = await readFile(new URL('../../../src/preload/index.ts', import.meta.url), 'utf8');
+    const runtimeImports = [...source.matchAll(/^import\s+(?!type\s)[^;]*?from\s+'([^']+)'/gm)].map((m) => m[1]);
+    expect(runtimeImports.sort()).toEqual(['../main/electron/channels', 'electron']);
+    const channels = await readFile(new URL('../../../src/main/electron/channels.ts', import.meta.url), 'utf8');
+    expect(channels).not.toMatch(/^import\s/m);
   });
 });

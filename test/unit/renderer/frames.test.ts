@@ -5,14 +5,14 @@ import { PHYSICAL_SOURCE, type FrameMessage } from '../../../src/shared/api';
 import { useFramesStore } from '../../../src/renderer/stores/frames';
 
 /** A w×h rect whose pixel (i, j) is [i, j, seed, 255]: every byte says where it came from. */
-function rect(x: number, y: number, w: number, h: number, seed: number): Uint8ClampedArray {
+function rect(w: number, h: number, seed: number): Uint8ClampedArray {
   const out = new Uint8ClampedArray(w * h * 4);
   for (let j = 0; j < h; j++) for (let i = 0; i < w; i++) out.set([i, j, seed, 255], (j * w + i) * 4);
   return out;
 }
 
 function frame(p: Partial<FrameMessage> & Pick<FrameMessage, 'x' | 'y' | 'w' | 'h'>, seed = 7): FrameMessage {
-  return { source: 1, width: 8, height: 6, seq: 1, rgba: rect(p.x, p.y, p.w, p.h, seed), ...p };
+  return { source: 1, width: 8, height: 6, seq: 1, rgba: rect(p.w, p.h, seed), ...p };
 }
 
 function pixel(store: ReturnType<typeof useFramesStore>, source: number, x: number, y: number): number[] {

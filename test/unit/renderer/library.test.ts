@@ -136,4 +136,13 @@ describe('VM library', () => {
     await flushPromises();
     expect(byTestId(wrapper, 'error-banner').text()).toContain('not enough fences: ubuntu wants 4, 0 free');
   });
+
+  it('shows the message of a plain { code, message } rejection (what the Electron preload sends)', async () => {
+    const { wrapper } = await setup(sampleDomains(), {
+      'domain.destroy': () => Promise.reject({ name: 'ApiError', code: 'busy', message: 'win7 is being reset' }),
+    });
+    await byTestId(wrapper, 'destroy-win7').trigger('click');
+    await flushPromises();
+    expect(byTestId(wrapper, 'error-banner').text()).toContain('Destroy win7: win7 is being reset');
+  });
 });

@@ -1,0 +1,88 @@
+import { describe, expect, it } from 'vitest';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ApiError, type DomainInfo } from '../../../src/shared/api';
+import { Dom0Console, formatXlList, splitWords } from '../../../src/main/host/dom0-console';
+
+const dom = (name: string, domid: number, memoryMiB: number, timeS: number): DomainInfo => ({ name, domid, state: 'running', memoryMiB, vcpus: 1, timeS, vgpu: null, configErrors: [], workload: 'desktop' });
+
+function console0() {
+  const calls: [string, unknown][] = [];
+  let foreground = 0;
+  const call = (async (method: string, params: Record<string, unknown>) => {
+    calls.push([method, params]);
+    switch (method) {
+      case 'domains.list':
+        return [dom('Domain-0', 0, 730, 1139.2), dom('vgtHVMDomain', 7, 2048, 1)];
+      case 'library.import':
+        return { name: 'vgtHVMDomain' };
+      case 'library.get':
+        if (params.name === 'known') return { name: 'known', fileName: 'known.cfg', text: '' };
+        throw new ApiError('not_found', 'no');
+      case 'domain.start':
+        return { domid: 7 };
+      case 'domain.destroy':
+        return { domid: 7 };
+      case 'sysfs.read':
+        return { value: `${foreground}\n` };
+      case 'sysfs.write':
+        if (!/^\d+$/.test(String(params.value))) throw new ApiError('invalid', `${params.path}: write error: Invalid argument`);
+        foreground = Number(params.value);
+        return { ok: true };
+    }
+    throw new Error(method);
+  }) as ConstructorParameters<typeof Dom0Console>[0];
+  const dir = mkdtempSync(join(tmpdir(), 'dom0-'));
+  return { c: new Dom0Console(call, dir, async (p) => (p === '/sys/kernel/vgt' ? ['control', 'vm7'] : null)), calls, dir };
+}
+
+describe('Dom0 console', () => {
+  it('splits words with quotes and a redirect', () => {
+    expect(splitWords(`echo "a b" 'c'>/x`)).toEqual(['echo', 'a b', 'c', '>', '/x']);
+    expect(() => splitWords('echo "oops')).toThrow(/unterminated/);
+  });
+
+  it('xl list prints the seeds\' columns', () => {
+    const out = formatXlList([dom('Domain-0', 0, 730, 1139.2), dom('ExampleHVMDomain', 7, 2048, 1)]);
+    const [head, d0, d7] = out.split('\n');
+    expect(head).toMatch(/^Name\s+ID\s+Mem\s+VCPUs\s+State\s+Time\(s\)$/);
+    expect(d0).toMatch(/^Domain-0\s+0\s+730\s+1\s+r-----\s+1139\.2$/);
+    expect(d7).toMatch(/^ExampleHVMDomain\s+7\s+2048\s+1\s+r-----\s+1\.0$/);
+  });
+
+  it('echo ID > foreground_vm and cat run the sysfs API', async () => {
+    const { c, calls } = console0();
+    expect(await c.exec('echo 7 > /sys/kernel/vgt/control/foreground_vm')).toEqual({ output: '', exitCode: 0 });
+    expect(await c.exec('cat /sys/kernel/vgt/control/foreground_vm')).toEqual({ output: '7\n', exitCode: 0 });
+    expect(calls[0]).toEqual(['sysfs.write', { path: '/sys/kernel/vgt/control/foreground_vm', value: '7' }]);
+    const bad = await c.exec('echo x > /sys/kernel/vgt/control/foreground_vm');
+    expect(bad.exitCode).toBe(1);
+    expect(bad.output).toMatch(/Invalid argument/);
+  });
+
+  it('xl create FILE imports the file (relative to the cwd) and starts it; a library name also works', async () => {
+    const { c, calls, dir } = console0();
+    writeFileSync(join(dir, 'xlexample.hvm'), "name='vgtHVMDomain'\n");
+    const r = await c.exec('xl create xlexample.hvm');
+    expect(r).toEqual({ output: 'Parsing config from xlexample.hvm\nDomain vgtHVMDomain created with domid 7\n', exitCode: 0 });
+    expect(calls.map((x) => x[0])).toEqual(['library.import', 'domain.start']);
+    expect((await c.exec('xl create known')).exitCode).toBe(0);
+    const missing = await c.exec('xl create /nope/x.cfg');
+    expect(missing.exitCode).toBe(1);
+    expect(missing.output).toMatch(/Failed to read config file: \/nope\/x.cfg: No such file or directory/);
+  });
+
+  it('xl destroy by id or name; unknown commands are reported, never thrown', async () => {
+    const { c, calls } = console0();
+    await c.exec('xl destroy 7');
+    await c.exec('xl destroy vgtHVMDomain');
+    expect(calls).toEqual([
+      ['domain.destroy', { ref: 7 }],
+      ['domain.destroy', { ref: 'vgtHVMDomain' }],
+    ]);
+    expect(await c.exec('rm -rf /')).toEqual({ output: "rm: command not found (try 'help')\n", exitCode: 127 });
+    expect((await c.exec('xl frobnicate')).exitCode).toBe(2);
+    expect(await c.exec('ls')).toEqual({ output: 'control  vm7\n', exitCode: 0 });
+  });
+});
