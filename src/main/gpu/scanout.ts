@@ -12,7 +12,6 @@ import {
   PLANE_CTL_TILED_X,
 } from '../../shared/regs';
 import type { Ggtt } from './ggtt';
-import { readGm } from './gm-access';
 
 /** Raw plane register values (PLANE_CTL, PLANE_STRIDE, PLANE_SIZE, PLANE_SURF, PLANE_OFFSET). */
 export interface PlaneRegs {
@@ -47,31 +46,58 @@ export function decodePlaneRegs(p: PlaneRegs): DecodedPlane | { error: string } 
 }
 
 /**
- * Read the plane's pixels into `out` (RGBA, width*height*4 bytes). XRGB8888 in memory is
- * B, G, R, X; alpha is forced opaque.
+ * Copy the plane's pixels as stored (XRGB8888 dwords: 0x00RRGGBB) into `out32` (width*height,
+ * row-packed), a GGTT page at a time; unmapped pages read as black.
  */
-export function scanoutPlane(ggtt: Ggtt, plane: DecodedPlane, out: Uint8Array): void {
+export function readPlaneXrgb(ggtt: Ggtt, plane: DecodedPlane, out32: Uint32Array): void {
   const { width, height, surf, pitch } = plane;
-  const rowBytes = width * 4;
-  const row = new Uint8Array(plane.tiling === 'x' ? pitch : rowBytes);
   for (let y = 0; y < height; y++) {
+    const rowOut = y * width;
     if (plane.tiling === 'linear') {
-      readGm(ggtt, surf + y * pitch, rowBytes, row);
+      copySpan(ggtt, surf + y * pitch, width, out32, rowOut);
     } else {
       // X tiles are 512 B wide and 8 rows tall, 4 KiB each, laid out row of tiles by row of tiles.
-      const tileRow = Math.floor(y / 8);
-      const inTileY = y % 8;
       const tilesPerRow = pitch / 512;
-      for (let t = 0; t < tilesPerRow && t * 512 < rowBytes; t++) {
-        readGm(ggtt, surf + (tileRow * tilesPerRow + t) * 4096 + inTileY * 512, 512, row, t * 512);
-      }
-    }
-    const o = y * rowBytes;
-    for (let i = 0; i < rowBytes; i += 4) {
-      out[o + i] = row[i + 2];
-      out[o + i + 1] = row[i + 1];
-      out[o + i + 2] = row[i];
-      out[o + i + 3] = 255;
+      const tileRowBase = surf + Math.floor(y / 8) * tilesPerRow * 4096 + (y % 8) * 512;
+      for (let t = 0; t * 128 < width; t++) copySpan(ggtt, tileRowBase + t * 4096, Math.min(128, width - t * 128), out32, rowOut + t * 128);
     }
   }
+}
+
+function copySpan(ggtt: Ggtt, gm: number, pixels: number, out32: Uint32Array, at: number): void {
+  let done = 0;
+  while (done < pixels) {
+    const addr = gm + done * 4;
+    const chunk = Math.min(pixels - done, (4096 - (addr % 4096)) >>> 2);
+    const r = ggtt.resolve(addr);
+    if (r) out32.set(r.region.words.subarray(r.offset >>> 2, (r.offset >>> 2) + chunk), at + done);
+    else out32.fill(0, at + done, at + done + chunk);
+    done += chunk;
+  }
+}
+
+/**
+ * Convert rectangle (x, y, w, h) of an XRGB8888 frame `width` pixels wide to packed RGBA bytes
+ * (w*h*4), alpha forced opaque.
+ */
+export function xrgbToRgba(xrgb: Uint32Array, width: number, x: number, y: number, w: number, h: number): Uint8Array {
+  const out = new Uint8Array(w * h * 4);
+  const out32 = new Uint32Array(out.buffer);
+  let o = 0;
+  for (let row = y; row < y + h; row++) {
+    const end = row * width + x + w;
+    for (let i = row * width + x; i < end; i++) {
+      const p = xrgb[i];
+      // Int32 result on purpose: the typed-array store wraps it, and V8 keeps it a small integer.
+      out32[o++] = 0xff000000 | ((p & 0xff) << 16) | (p & 0xff00) | ((p >>> 16) & 0xff);
+    }
+  }
+  return out;
+}
+
+/** The plane as RGBA bytes (width*height*4), e.g. for a screenshot. */
+export function scanoutPlane(ggtt: Ggtt, plane: DecodedPlane, out: Uint8Array): void {
+  const xrgb = new Uint32Array(plane.width * plane.height);
+  readPlaneXrgb(ggtt, plane, xrgb);
+  out.set(xrgbToRgba(xrgb, plane.width, 0, 0, plane.width, plane.height));
 }

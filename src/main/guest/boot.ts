@@ -1,7 +1,9 @@
 /**
  * A simulated guest OS: prints a Linux-like boot log on its serial console, loads the graphics
  * driver and runs the workload named by the domain's `gvt_workload` key until the host stops it.
- * Interrupt-driven: the desktop draws on every second vblank (30 frames/s at 60 Hz).
+ * Interrupt-driven: the desktop draws on vblank, aiming at 30 frames/s (every second vblank at
+ * 60 Hz; a vblank that comes while the previous blits are still in flight is skipped, and the next
+ * one catches up rather than waiting another whole period).
  */
 import { GuestDriver, NoVgpuError } from './driver';
 import type { GuestRam } from './guest-ram';
@@ -61,15 +63,18 @@ export function runGuest(port: TrapPort, ram: GuestRam, env: GuestEnv): void {
   driver.setDisplayReady();
   log('[drm] Initialized i915 1.6.0 for 0000:00:02.0 on minor 0');
   log('gvt-workload: desktop started');
-  let vblanks = 0;
+  const framePeriodMs = 1000 / 30;
+  let lastDraw = -Infinity;
   let inFlight = false;
   while (!env.stopped()) {
     if (!env.waitIrq(200)) continue;
     const causes = driver.handleInterrupt();
     if (causes.bcsUser) inFlight = false;
-    if (causes.vblank) vblanks++;
-    if (causes.vblank && vblanks % 2 === 0 && !inFlight) {
+    // Half a vblank period of slack, so a 60 Hz vblank lands every other frame.
+    const now = env.uptime() * 1000;
+    if (causes.vblank && !inFlight && now - lastDraw >= framePeriodMs - 1000 / 120) {
       scene.frame(env.nowMs());
+      lastDraw = now;
       inFlight = true;
     }
   }

@@ -5,7 +5,7 @@
  * This is the adapter that gives the pure core its threads, timers and messages.
  */
 import { parentPort } from 'node:worker_threads';
-import { ApiError, PHYSICAL_SOURCE, encodeFrame } from '../../shared/api';
+import { ApiError, encodeFrame } from '../../shared/api';
 import {
   MB_HI,
   MB_IRQ,
@@ -21,8 +21,8 @@ import {
   STATE_REQUEST,
 } from '../../shared/trap-mailbox';
 import { Gen9Gpu } from '../gpu/gpu';
-import { DamageTracker } from '../mediator/damage';
-import { type DecodeResult, decodePhysicalFrame, decodeVgpuFrame } from '../mediator/fb-decoder';
+import { CompositorFeed } from '../mediator/compositor-feed';
+import { type DecodeResult, decodePhysicalFrame, decodeVgpuFrame, frameRgba } from '../mediator/fb-decoder';
 import { DOM0_RAM_BYTES } from '../mediator/host-gm';
 import { drawHostConsole } from '../mediator/host-console';
 import { Mediator } from '../mediator/mediator';
@@ -78,7 +78,7 @@ const handlers: { [K in keyof GpuRequests]: (args: GpuRequests[K][0]) => GpuRequ
   destroyVgpu({ domid }) {
     mediator.destroyVgpu(domid);
     mailboxes.delete(domid);
-    damage.forget(domid);
+    feed.forget(domid);
     return null;
   },
   setForeground({ domid }) {
@@ -98,7 +98,7 @@ const handlers: { [K in keyof GpuRequests]: (args: GpuRequests[K][0]) => GpuRequ
   snapshot({ source }) {
     const r = decode(source);
     if ('error' in r) throw new ApiError('invalid', r.error);
-    return r.frame.width ? { width: r.frame.width, height: r.frame.height, rgba: r.frame.rgba } : null;
+    return r.frame.width ? { width: r.frame.width, height: r.frame.height, rgba: frameRgba(r.frame) } : null;
   },
   hostConsole({ lines }) {
     hostLines = lines;
@@ -166,19 +166,22 @@ async function trapLoop(): Promise<void> {
   }
 }
 
-const damage = new DamageTracker();
+const feed = new CompositorFeed(gpu, mediator);
 const VBLANK_NS = 1e9 / 60;
 let nextVblank = 0;
-let frameCount = 0;
 let seq = 0;
 let lastHostDraw = 0;
 
-function publish(source: number, r: DecodeResult): void {
-  if ('error' in r) return;
-  const d = damage.update(source, r.frame.width, r.frame.height, r.frame.rgba);
-  if (!d.rect) return;
-  const msg = encodeFrame({ source, width: d.width, height: d.height, ...d.rect, seq: ++seq }, d.rgba);
-  send({ type: 'frame', message: msg }, [msg.buffer as ArrayBuffer]);
+/** Send each changed source's damage rectangle to the host (transferred, not copied). */
+function publishFrames(now: number): void {
+  for (const { source, damage } of feed.collect(now)) {
+    // The pieces of one frame share its sequence number (the renderer counts frames, not rects).
+    seq++;
+    for (const { rect, rgba } of damage.pieces) {
+      const msg = encodeFrame({ source, width: damage.width, height: damage.height, ...rect, seq }, rgba);
+      send({ type: 'frame', message: msg }, [msg.buffer as ArrayBuffer]);
+    }
+  }
 }
 
 const timer = setInterval(() => {
@@ -187,11 +190,7 @@ const timer = setInterval(() => {
   if (now >= nextVblank) {
     nextVblank = Math.max(nextVblank + VBLANK_NS, now);
     mediator.vblank();
-    // Compositor frames at half the refresh rate: every source, foreground or not.
-    if (++frameCount % 2 === 0) {
-      for (const v of mediator.vgpus()) publish(v.domid, decodeVgpuFrame(gpu, v));
-      publish(PHYSICAL_SOURCE, decodePhysicalFrame(gpu));
-    }
+    publishFrames(now);
     if (now - lastHostDraw > 1e9) {
       lastHostDraw = now;
       redrawHost();

@@ -4,7 +4,7 @@
  * the physical pipe. Source: GVT-g fb_decoder.c (intel_vgpu_decode_primary_plane).
  */
 import { PIPECONF_A, PIPECONF_ENABLE } from '../../shared/regs';
-import { type DecodedPlane, decodePlaneRegs, scanoutPlane } from '../gpu/scanout';
+import { type DecodedPlane, decodePlaneRegs, readPlaneXrgb, xrgbToRgba } from '../gpu/scanout';
 import type { Gen9Gpu } from '../gpu/gpu';
 import { planeFrom } from './display-regs';
 import type { Vgpu } from './vgpu';
@@ -12,12 +12,15 @@ import type { Vgpu } from './vgpu';
 export interface Frame {
   width: number;
   height: number;
-  /** RGBA, width*height*4 bytes. */
-  rgba: Uint8Array;
+  /** Pixels as stored, XRGB8888 (0x00RRGGBB), width*height, row-packed. */
+  xrgb: Uint32Array;
 }
 
 /** An empty frame: pipe or plane off (no signal). */
-export const NO_SIGNAL: Frame = { width: 0, height: 0, rgba: new Uint8Array(0) };
+export const NO_SIGNAL: Frame = { width: 0, height: 0, xrgb: new Uint32Array(0) };
+
+/** A frame as RGBA bytes (width*height*4), for screenshots and snapshots. */
+export const frameRgba = (f: Frame): Uint8Array => xrgbToRgba(f.xrgb, f.width, 0, 0, f.width, f.height);
 
 export type DecodeResult = { frame: Frame } | { error: string };
 
@@ -28,9 +31,9 @@ function decodeWith(gpu: Gen9Gpu, regs: Uint32Array, guard?: (p: DecodedPlane) =
   if ('error' in plane) return plane;
   const problem = guard?.(plane);
   if (problem) return { error: problem };
-  const rgba = new Uint8Array(plane.width * plane.height * 4);
-  scanoutPlane(gpu.ggtt, plane, rgba);
-  return { frame: { width: plane.width, height: plane.height, rgba } };
+  const xrgb = new Uint32Array(plane.width * plane.height);
+  readPlaneXrgb(gpu.ggtt, plane, xrgb);
+  return { frame: { width: plane.width, height: plane.height, xrgb } };
 }
 
 /** Decode a vGPU's primary plane from its vreg; a surface outside its own GM is refused. */

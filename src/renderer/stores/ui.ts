@@ -18,6 +18,8 @@ export interface WindowPlacement {
 /** Older errors drop off so a burst of failures cannot bury the screen. */
 const MAX_ERRORS = 5;
 const CASCADE_STEP = 32;
+/** Window width (560 px, see CompositorWindow) plus a gap. */
+const COLUMN_STEP = 576;
 
 export const useUiStore = defineStore('ui', () => {
   const errors = ref<UiError[]>([]);
@@ -53,11 +55,15 @@ export const useUiStore = defineStore('ui', () => {
   const windows = reactive<Record<string, WindowPlacement>>({});
   let topZ = 0;
 
-  /** Placement of a compositor window; new windows cascade from the top-left. */
+  /**
+   * Placement of a compositor window: the first two sit side by side (physical display next to the
+   * first VM, so both are visible), later pairs cascade over them.
+   */
   function placeWindow(key: string): WindowPlacement {
     if (!windows[key]) {
       const n = Object.keys(windows).length;
-      windows[key] = { x: 16 + (n % 8) * CASCADE_STEP, y: 16 + (n % 8) * CASCADE_STEP, z: ++topZ };
+      const step = Math.floor(n / 2) % 8;
+      windows[key] = { x: 16 + (n % 2) * COLUMN_STEP + step * CASCADE_STEP, y: 16 + step * CASCADE_STEP, z: ++topZ };
     }
     return windows[key];
   }

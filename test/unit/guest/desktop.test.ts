@@ -3,7 +3,7 @@ import { addVm, directPort, rig } from '../helpers/system';
 import { GuestDriver, NoVgpuError } from '../../../src/main/guest/driver';
 import { GuestRam } from '../../../src/main/guest/guest-ram';
 import { DesktopScene } from '../../../src/main/guest/workloads/desktop';
-import { decodePhysicalFrame, decodeVgpuFrame } from '../../../src/main/mediator/fb-decoder';
+import { decodePhysicalFrame, decodeVgpuFrame, frameRgba } from '../../../src/main/mediator/fb-decoder';
 import { glyph } from '../../../src/shared/font';
 
 function bootDesktop(domid: number, r = rig()) {
@@ -22,7 +22,7 @@ function bootDesktop(domid: number, r = rig()) {
 function frameOf(r: ReturnType<typeof rig>, v: ReturnType<typeof addVm>['v']) {
   const d = decodeVgpuFrame(r.gpu, v);
   if ('error' in d) throw new Error(d.error);
-  return d.frame;
+  return { ...d.frame, rgba: frameRgba(d.frame) };
 }
 
 describe('guest driver + desktop through the mediator (in-thread)', () => {
@@ -70,7 +70,7 @@ describe('guest driver + desktop through the mediator (in-thread)', () => {
     r.m.setForeground(2);
     const phys = decodePhysicalFrame(r.gpu);
     if ('error' in phys) throw new Error(phys.error);
-    expect(Buffer.from(phys.frame.rgba).equals(Buffer.from(frameOf(r, b.v).rgba))).toBe(true);
+    expect(Buffer.from(frameRgba(phys.frame)).equals(Buffer.from(frameOf(r, b.v).rgba))).toBe(true);
     expect(Buffer.from(frameOf(r, a.v).rgba).equals(Buffer.from(frameOf(r, b.v).rgba))).toBe(false);
     r.m.setForeground(0);
     const host = decodePhysicalFrame(r.gpu);
