@@ -3,12 +3,15 @@
  * import xlexample.hvm, start it, watch its framebuffer change, switch the display from the
  * Display menu and from the Dom0 console, have a fourth guest refused, destroy a VM.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PNG } from 'pngjs';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type App, EXAMPLES, canvasSample, launchBrowser, startApp } from './harness';
+import { type App, EXAMPLES, ROOT, canvasSample, launchBrowser, startApp } from './harness';
+
+/** Screenshots for people to look at (not compared): test-results/e2e/. */
+const SHOTS = join(ROOT, 'test-results', 'e2e');
 
 let app: App;
 let browser: Browser;
@@ -82,7 +85,8 @@ describe('GVT Desk in browser mode', () => {
     expect(later.height).toBe(768);
     // hvm_boot_foreground: the new VM took the physical display once its driver was ready.
     await until('VM 1 in the foreground', async () => (await text('physical-foreground')).includes('(1)'));
-    await page.screenshot({ path: join(app.dataDir, 'started.png') });
+    mkdirSync(SHOTS, { recursive: true });
+    await page.screenshot({ path: join(SHOTS, 'started.png') });
   });
 
   it('switches the display from the Display menu', async () => {
@@ -130,9 +134,17 @@ describe('GVT Desk in browser mode', () => {
     await page.getByTestId('start-guest2').waitFor();
     const list = await consoleRun('xl list');
     expect(list).not.toMatch(/guest2/);
-    // The freed aperture now admits the guest that was refused.
+    // The freed aperture now admits the guest that was refused. With hvm_boot_foreground turned
+    // off from the Display menu, it boots without taking the physical display.
+    const before = await text('physical-foreground');
+    await page.getByTestId('menu-display').click();
+    await page.getByTestId('menu-display-boot-foreground').click();
+    await until('the setting to be saved', async () => JSON.parse(readFileSync(join(app.dataDir, 'settings.json'), 'utf8')).hvmBootForeground === false);
     await page.getByTestId('start-guest4').click();
     await page.getByTestId('window-4').waitFor();
+    await until('guest4 to draw', async () => (await canvasSample(page, 'canvas-4')).distinct > 3);
+    expect(await text('physical-foreground')).toBe(before);
+    await page.screenshot({ path: join(SHOTS, 'three-guests.png') });
   });
 
   it('the CLI screenshot is the VM\'s current framebuffer as PNG', async () => {

@@ -13,11 +13,15 @@ export interface DisplayState {
   domains: DomainInfo[];
   /** domid owning the physical display. */
   foreground: number;
+  /** hvm_boot_foreground: new VMs take the display once their driver is ready. */
+  bootForeground: boolean;
 }
 
 export interface MenuActions {
   /** Switch the physical display; failures are reported by the caller. */
   selectDisplay(domid: number): void;
+  /** Turn hvm_boot_foreground on or off. */
+  setBootForeground(on: boolean): void;
   /** File ▸ Import Domain Config… */
   importConfig(): void;
   openExternal(url: string): void;
@@ -45,16 +49,29 @@ export function displayCandidates(domains: DomainInfo[]): { name: string; domid:
   return [{ name: dom0?.name ?? 'Domain-0', domid: 0 }, ...guests];
 }
 
-/** Display menu items: one radio item per candidate, checked for the foreground domid. */
-export function displayMenuItems(state: DisplayState, actions: Pick<MenuActions, 'selectDisplay'>): MenuItemConstructorOptions[] {
-  return displayCandidates(state.domains).map(({ name, domid }) => ({
-    id: `display-${domid}`,
-    label: `${name} (domid ${domid})`,
-    type: 'radio',
-    checked: domid === state.foreground,
-    accelerator: domid <= 9 ? `CmdOrCtrl+Alt+${domid}` : undefined,
-    click: () => actions.selectDisplay(domid),
-  }));
+/**
+ * Display menu items: one radio item per candidate, checked for the foreground domid, then the
+ * hvm_boot_foreground checkbox.
+ */
+export function displayMenuItems(state: DisplayState, actions: Pick<MenuActions, 'selectDisplay' | 'setBootForeground'>): MenuItemConstructorOptions[] {
+  return [
+    ...displayCandidates(state.domains).map(({ name, domid }): MenuItemConstructorOptions => ({
+      id: `display-${domid}`,
+      label: `${name} (domid ${domid})`,
+      type: 'radio',
+      checked: domid === state.foreground,
+      accelerator: domid <= 9 ? `CmdOrCtrl+Alt+${domid}` : undefined,
+      click: () => actions.selectDisplay(domid),
+    })),
+    { type: 'separator' },
+    {
+      id: 'display-boot-foreground',
+      label: 'Show New VMs on Boot (hvm_boot_foreground)',
+      type: 'checkbox',
+      checked: state.bootForeground,
+      click: () => actions.setBootForeground(!state.bootForeground),
+    },
+  ];
 }
 
 /** The whole menu template: (macOS app menu,) File, Display, View, Help. */
@@ -114,9 +131,9 @@ export interface AppMenu {
  */
 export function installAppMenu(options: AppMenuOptions): AppMenu {
   const { Menu, host } = options;
-  const state: DisplayState = { domains: [], foreground: 0 };
+  const state: DisplayState = { domains: [], foreground: 0, bootForeground: true };
   let shownKey = '';
-  const keyOf = (s: DisplayState): string => JSON.stringify([s.foreground, displayCandidates(s.domains)]);
+  const keyOf = (s: DisplayState): string => JSON.stringify([s.foreground, s.bootForeground, displayCandidates(s.domains)]);
 
   const actions: MenuActions = {
     selectDisplay: (domid) => {
@@ -129,6 +146,18 @@ export function installAppMenu(options: AppMenuOptions): AppMenu {
         (err: unknown) => {
           rebuild(true);
           options.onError(`Cannot switch the display to domid ${domid}`, err);
+        },
+      );
+    },
+    setBootForeground: (on) => {
+      host.call('settings.set', { hvmBootForeground: on }).then(
+        (r) => {
+          state.bootForeground = (r as { hvmBootForeground: boolean }).hvmBootForeground;
+          rebuild(true);
+        },
+        (err: unknown) => {
+          rebuild(true);
+          options.onError('Cannot change hvm_boot_foreground', err);
         },
       );
     },
@@ -155,15 +184,16 @@ export function installAppMenu(options: AppMenuOptions): AppMenu {
   ];
 
   async function refresh(): Promise<void> {
-    const [domains, info] = await Promise.all([host.call('domains.list', {}), host.call('gpu.info', {})]);
+    const [domains, info, settings] = await Promise.all([host.call('domains.list', {}), host.call('gpu.info', {}), host.call('settings.get', {})]);
     state.domains = domains as DomainInfo[];
     state.foreground = (info as { foreground: number }).foreground;
+    state.bootForeground = (settings as { hvmBootForeground: boolean }).hvmBootForeground;
     rebuild();
   }
 
   rebuild(true);
   return {
-    state: () => ({ domains: [...state.domains], foreground: state.foreground }),
+    state: () => ({ ...state, domains: [...state.domains] }),
     refresh,
     dispose: () => {
       for (const u of unsubscribe) u();

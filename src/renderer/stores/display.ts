@@ -8,12 +8,22 @@ export const useDisplayStore = defineStore('display', () => {
   const api = useApi();
   const foreground = ref(0);
   const resources = ref<GpuResources | null>(null);
+  /** hvm_boot_foreground: a new VM takes the physical display once its driver is ready. */
+  const bootForeground = ref(true);
 
   /** gpu.info carries the foreground too, so one call brings both up to date. */
   async function refresh(): Promise<void> {
     const { foreground: fg, ...res } = await api.invoke('gpu.info', {});
     foreground.value = fg;
     resources.value = res;
+  }
+
+  async function refreshSettings(): Promise<void> {
+    bootForeground.value = (await api.invoke('settings.get', {})).hvmBootForeground;
+  }
+
+  async function setBootForeground(on: boolean): Promise<void> {
+    bootForeground.value = (await api.invoke('settings.set', { hvmBootForeground: on })).hvmBootForeground;
   }
 
   async function setForeground(domid: number): Promise<void> {
@@ -28,5 +38,5 @@ export const useDisplayStore = defineStore('display', () => {
   });
   onScopeDispose(off);
 
-  return { foreground, resources, refresh, setForeground };
+  return { foreground, resources, bootForeground, refresh, refreshSettings, setBootForeground, setForeground };
 });

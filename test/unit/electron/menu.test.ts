@@ -16,12 +16,13 @@ function submenu(template: MenuItemConstructorOptions[], label: string): MenuIte
   return item!.submenu as MenuItemConstructorOptions[];
 }
 
-const noActions = { selectDisplay: vi.fn(), importConfig: vi.fn(), openExternal: vi.fn() };
+const noActions = { selectDisplay: vi.fn(), setBootForeground: vi.fn(), importConfig: vi.fn(), openExternal: vi.fn() };
+const radios = (items: MenuItemConstructorOptions[]) => items.filter((i) => i.type === 'radio');
 
 describe('Display menu', () => {
   it('lists Domain-0 and the running VMs in domid order, radio-checked on the foreground', () => {
-    const items = displayMenuItems({ domains, foreground: 2 }, noActions);
-    expect(items.map((i) => [i.label, i.type, i.checked])).toEqual([
+    const items = displayMenuItems({ domains, foreground: 2, bootForeground: true }, noActions);
+    expect(radios(items).map((i) => [i.label, i.type, i.checked])).toEqual([
       ['Domain-0 (domid 0)', 'radio', false],
       ['ubuntu (domid 2)', 'radio', true],
       ['win10 (domid 4)', 'radio', false],
@@ -29,21 +30,21 @@ describe('Display menu', () => {
   });
 
   it('always offers Domain-0', () => {
-    expect(displayMenuItems({ domains: [], foreground: 0 }, noActions).map((i) => i.label)).toEqual(['Domain-0 (domid 0)']);
+    expect(radios(displayMenuItems({ domains: [], foreground: 0, bootForeground: true }, noActions)).map((i) => i.label)).toEqual(['Domain-0 (domid 0)']);
   });
 
   it('has File, Display, View and Help menus (app menu on macOS only)', () => {
-    const linux = buildMenuTemplate({ domains, foreground: 0 }, noActions, { platform: 'linux', isPackaged: true });
+    const linux = buildMenuTemplate({ domains, foreground: 0, bootForeground: true }, noActions, { platform: 'linux', isPackaged: true });
     expect(linux.map((m) => m.label ?? m.role)).toEqual(['File', 'Display', 'editMenu', 'View', 'help']);
     expect(submenu(linux, 'View').some((i) => i.role === 'toggleDevTools')).toBe(false);
-    const mac = buildMenuTemplate({ domains, foreground: 0 }, noActions, { platform: 'darwin', isPackaged: false });
+    const mac = buildMenuTemplate({ domains, foreground: 0, bootForeground: true }, noActions, { platform: 'darwin', isPackaged: false });
     expect(mac[0]?.role).toBe('appMenu');
     expect(submenu(mac, 'View').some((i) => i.role === 'toggleDevTools')).toBe(true);
   });
 
   it('File ▸ Import calls the import action', () => {
     const importConfig = vi.fn();
-    const t = buildMenuTemplate({ domains, foreground: 0 }, { ...noActions, importConfig }, { platform: 'linux', isPackaged: true });
+    const t = buildMenuTemplate({ domains, foreground: 0, bootForeground: true }, { ...noActions, importConfig }, { platform: 'linux', isPackaged: true });
     (submenu(t, 'File')[0]?.click as () => void)();
     expect(importConfig).toHaveBeenCalledTimes(1);
   });
@@ -71,15 +72,15 @@ describe('installAppMenu', () => {
 
   it('is filled from domains.list + gpu.info and rebuilt on domains/display events', async () => {
     const { Menu, host, menu, display } = install(createFakeHost({ domains, foreground: 4 }));
-    expect(display().map((i) => i.label)).toEqual(['Domain-0 (domid 0)']);
+    expect(radios(display()).map((i) => i.label)).toEqual(['Domain-0 (domid 0)']);
     await menu.refresh();
-    expect(display().map((i) => [i.label, i.checked])).toEqual([
+    expect(radios(display()).map((i) => [i.label, i.checked])).toEqual([
       ['Domain-0 (domid 0)', false],
       ['ubuntu (domid 2)', false],
       ['win10 (domid 4)', true],
     ]);
     host.emit('domains', [domain('Domain-0', 0), domain('win10', 4), domain('new-vm', 5)]);
-    expect(display().map((i) => i.label)).toEqual(['Domain-0 (domid 0)', 'win10 (domid 4)', 'new-vm (domid 5)']);
+    expect(radios(display()).map((i) => i.label)).toEqual(['Domain-0 (domid 0)', 'win10 (domid 4)', 'new-vm (domid 5)']);
     host.emit('display', { foreground: 0 });
     expect(display().find((i) => i.checked)?.label).toBe('Domain-0 (domid 0)');
 
@@ -90,6 +91,17 @@ describe('installAppMenu', () => {
 
     menu.dispose();
     expect(host.listenerCount()).toBe(0);
+  });
+
+  it('the hvm_boot_foreground checkbox reflects and changes the host setting', async () => {
+    const { host, menu, display } = install();
+    await menu.refresh();
+    const box = () => display().find((i) => i.id === 'display-boot-foreground')!;
+    expect([box().type, box().checked]).toEqual(['checkbox', true]);
+    (box().click as () => void)();
+    await vi.waitFor(() => expect(box().checked).toBe(false));
+    expect(host.calls.at(-1)).toEqual({ method: 'settings.set', params: { hvmBootForeground: false } });
+    menu.dispose();
   });
 
   it('reports a failed switch and restores the check to the real foreground', async () => {

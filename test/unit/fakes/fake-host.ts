@@ -2,7 +2,7 @@
  * An in-memory HostApi for transport tests: validates params with the real schemas, keeps a few
  * domains, records calls, and lets a test push events and frames or make a method fail.
  */
-import { ApiError, methods, type DomainInfo, type EventName, type Events, type FrameSnapshot, type MethodName } from '../../../src/shared/api';
+import { ApiError, methods, type DomainInfo, type EventName, type Events, type FrameSnapshot, type MethodName, type Settings } from '../../../src/shared/api';
 import type { HostApi } from '../../../src/main/host/host-api';
 
 export interface FakeHost extends HostApi {
@@ -22,6 +22,7 @@ export interface FakeHost extends HostApi {
   /** Number of live event + frame subscriptions (to check transports unsubscribe). */
   listenerCount(): number;
   closed: boolean;
+  settings: Settings;
 }
 
 export function domain(name: string, domid: number | null, state: DomainInfo['state'] = domid === null ? 'stopped' : 'running'): DomainInfo {
@@ -41,6 +42,7 @@ export function createFakeHost(init: Partial<Pick<FakeHost, 'domains' | 'foregro
     consoleAnswers: new Map(),
     sysfs: new Map([['/sys/kernel/vgt/control/foreground_vm', '0']]),
     closed: false,
+    settings: { hvmBootForeground: true },
 
     async call(method: string, params: unknown): Promise<unknown> {
       if (!Object.hasOwn(methods, method)) throw new ApiError('invalid', `unknown method '${method}'`);
@@ -82,6 +84,11 @@ export function createFakeHost(init: Partial<Pick<FakeHost, 'domains' | 'foregro
           return host.snapshots.get(p.source as number | 'physical') ?? null;
         case 'library.import':
           return { name: String(p.fileName).replace(/\.[^.]*$/, '') };
+        case 'settings.get':
+          return { ...host.settings };
+        case 'settings.set':
+          Object.assign(host.settings, p);
+          return { ...host.settings };
         default:
           throw new ApiError('invalid', `${method} is not implemented by the fake host`);
       }
