@@ -3,27 +3,13 @@
  * thread answers each with a result or an { code, message } error. Events flow GPU -> host.
  */
 import type { ApiErrorShape } from '../../shared/api';
+import type { VgpuRequest, VgpuSummary } from '../vm/domains';
 
-export interface VgpuCreate {
-  domid: number;
-  name: string;
-  lowGmBytes: number;
-  highGmBytes: number;
-  fences: number;
-  bootForeground: boolean;
-  ram: SharedArrayBuffer;
-  mailbox: SharedArrayBuffer;
-}
+export type VgpuCreate = VgpuRequest;
 
-export interface VgpuStatus {
-  domid: number;
+export interface VgpuStatus extends VgpuSummary {
   vgtId: number;
-  lowGm: { base: number; size: number };
-  highGm: { base: number; size: number };
-  fenceBase: number;
-  fenceCount: number;
-  failsafe: string | null;
-  stats: { workloads: number; commands: number; rejectedCommands: number; droppedPtes: number; gpuTimeNs: number; mmioTraps: number };
+  stats: VgpuSummary['stats'] & { commands: number; mmioTraps: number };
 }
 
 export interface GpuStatus {

@@ -18,9 +18,22 @@ export interface VgpuSummary {
   stats: { workloads: number; rejectedCommands: number; droppedPtes: number; gpuTimeNs: number };
 }
 
+/** What creating a vGPU takes: sizes in bytes, the VM's RAM and its trap mailbox. */
+export interface VgpuRequest {
+  domid: number;
+  name: string;
+  lowGmBytes: number;
+  highGmBytes: number;
+  fences: number;
+  /** hvm_boot_foreground: take the display once the guest driver is ready. */
+  bootForeground: boolean;
+  ram: SharedArrayBuffer;
+  mailbox: SharedArrayBuffer;
+}
+
 export interface GpuBackend {
   /** Throws ApiError('no_resources') when the GPU cannot fit the request. */
-  createVgpu(req: { domid: number; name: string; lowGmBytes: number; highGmBytes: number; fences: number; bootForeground: boolean; ram: SharedArrayBuffer; mailbox: SharedArrayBuffer }): Promise<VgpuSummary>;
+  createVgpu(req: VgpuRequest): Promise<VgpuSummary>;
   destroyVgpu(domid: number): Promise<void>;
   vgpus(): Promise<VgpuSummary[]>;
 }
