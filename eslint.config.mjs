@@ -24,6 +24,12 @@ export default tseslint.config(
     },
   },
   {
+    // Plain CommonJS launchers, run by node without a build step.
+    files: ['bin/**/*.js'],
+    languageOptions: { sourceType: 'commonjs' },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
+  {
     // The renderer is untrusted and browser-safe: it may import only src/shared and browser libraries.
     files: ['src/renderer/**/*.{ts,vue}'],
     languageOptions: { globals: { ...globals.browser } },

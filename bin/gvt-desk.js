@@ -1,6 +1,5 @@
 #!/usr/bin/env node
 'use strict';
-/* eslint-disable @typescript-eslint/no-require-imports -- plain CommonJS, run by node without a build step */
 // gvt-desk command line: a shim for the built CLI (out/main/cli.js, CommonJS from electron-vite).
 const { existsSync } = require('node:fs');
 const { join } = require('node:path');

@@ -1,6 +1,5 @@
 #!/usr/bin/env node
 'use strict';
-/* eslint-disable @typescript-eslint/no-require-imports -- plain CommonJS, run by node without a build step */
 /**
  * `npm start` launcher (after `npm run build`): runs the Electron app when its binary is installed
  * and a display is available; otherwise — or when Electron fails within a few seconds — serves the
