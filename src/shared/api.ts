@@ -24,6 +24,8 @@ export const methods = {
   'domain.serial': z.object({ domid: z.number().int().min(0) }).strict(),
   'display.setForeground': z.object({ domid: z.number().int().min(0) }).strict(),
   'gpu.info': z.object({}).strict(),
+  /** GVT-g vGPU types (GVTg_V5_*) with their available instances. */
+  'gpu.types': z.object({}).strict(),
   'sysfs.read': z.object({ path: z.string().min(1).max(4096) }).strict(),
   'sysfs.write': z.object({ path: z.string().min(1).max(4096), value: z.string().max(1 << 16) }).strict(),
   /** Run one Dom0 console line (xl …, cat/echo on /sys/kernel/vgt/…); output is terminal text. */
@@ -82,6 +84,19 @@ export interface GpuResources {
   liveVgpus: number;
 }
 
+/** A GVT-g vGPU type as the mdev interface describes it; sizes in bytes. */
+export interface VgpuTypeInfo {
+  name: string;
+  lowGmBytes: number;
+  highGmBytes: number;
+  fences: number;
+  weight: number;
+  resolution: { width: number; height: number };
+  availableInstances: number;
+  /** The mdev type's `description` text. */
+  description: string;
+}
+
 export interface Settings {
   hvmBootForeground: boolean;
 }
@@ -102,6 +117,7 @@ export interface Results {
   'domain.serial': { text: string };
   'display.setForeground': { foreground: number };
   'gpu.info': GpuResources & { foreground: number };
+  'gpu.types': VgpuTypeInfo[];
   'sysfs.read': { value: string };
   'sysfs.write': { ok: true };
   'console.exec': ConsoleResult;

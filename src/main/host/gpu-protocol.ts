@@ -2,13 +2,14 @@
  * Messages between the host (main thread) and the GPU thread. Requests carry an id; the GPU
  * thread answers each with a result or an { code, message } error. Events flow GPU -> host.
  */
-import type { ApiErrorShape } from '../../shared/api';
+import type { ApiErrorShape, VgpuTypeInfo } from '../../shared/api';
 import type { VgpuRequest, VgpuSummary } from '../vm/domains';
 
 export type VgpuCreate = VgpuRequest;
 
 export interface VgpuStatus extends VgpuSummary {
   vgtId: number;
+  weight: number;
   stats: VgpuSummary['stats'] & { commands: number; mmioTraps: number };
 }
 
@@ -31,6 +32,7 @@ export interface GpuRequests {
   sysfsList: [{ path: string }, { entries: string[] | null }];
   snapshot: [{ source: number | 'physical' }, { width: number; height: number; rgba: Uint8Array } | null];
   hostConsole: [{ lines: string[] }, null];
+  types: [Record<string, never>, VgpuTypeInfo[]];
 }
 export type GpuOp = keyof GpuRequests;
 

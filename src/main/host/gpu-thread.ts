@@ -28,6 +28,7 @@ import { drawHostConsole } from '../mediator/host-console';
 import { Mediator } from '../mediator/mediator';
 import { sysfsList, sysfsRead, sysfsWrite } from '../mediator/sysfs';
 import type { Vgpu } from '../mediator/vgpu';
+import { vgpuTypes } from '../mediator/vgpu-types';
 import type { FromGpu, GpuRequests, GpuStatus, ToGpu, VgpuCreate, VgpuStatus } from './gpu-protocol';
 
 const port = parentPort!;
@@ -56,7 +57,7 @@ const doorbell = new Int32Array(doorbellBuf);
 let hostLines: string[] = [];
 
 function status(v: Vgpu): VgpuStatus {
-  return { domid: v.domid, vgtId: v.id, lowGm: v.alloc.lowGm, highGm: v.alloc.highGm, fenceBase: v.alloc.fenceBase, fenceCount: v.alloc.fenceCount, failsafe: v.failsafe, stats: { ...v.stats } };
+  return { domid: v.domid, vgtId: v.id, weight: v.weight, lowGm: v.alloc.lowGm, highGm: v.alloc.highGm, fenceBase: v.alloc.fenceBase, fenceCount: v.alloc.fenceCount, failsafe: v.failsafe, stats: { ...v.stats } };
 }
 
 function vgpuOf(domid: number): Vgpu {
@@ -100,6 +101,7 @@ const handlers: { [K in keyof GpuRequests]: (args: GpuRequests[K][0]) => GpuRequ
     if ('error' in r) throw new ApiError('invalid', r.error);
     return r.frame.width ? { width: r.frame.width, height: r.frame.height, rgba: frameRgba(r.frame) } : null;
   },
+  types: () => vgpuTypes(mediator.pool),
   hostConsole({ lines }) {
     hostLines = lines;
     redrawHost();

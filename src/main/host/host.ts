@@ -123,6 +123,7 @@ export async function createHost(options: HostOptions): Promise<HostApi> {
         foreground: s.foreground,
       };
     },
+    'gpu.types': () => gpu.call('types', {}),
     'sysfs.read': ({ path }) => gpu.call('sysfsRead', { path }),
     'sysfs.write': async ({ path, value }) => {
       await gpu.call('sysfsWrite', { path, value });

@@ -47,6 +47,7 @@ import { type HostGm, SHADOW_RING_BYTES, setupHostGm } from './host-gm';
 import { pvinfoRead } from './pvinfo';
 import { ResourcePool, type ResourceRequest } from './resources';
 import { Vgpu, type Workload } from './vgpu';
+import { DEFAULT_WEIGHT } from './vgpu-types';
 
 /** Injected I/O: how the mediator reaches guests and the host. */
 export interface MediatorPorts {
@@ -65,6 +66,8 @@ export interface CreateVgpuRequest extends ResourceRequest {
   ram: ArrayBufferLike;
   /** Switch the display to this VM once its driver reports display_ready (hvm_boot_foreground). */
   bootForeground: boolean;
+  /** Scheduler weight (GVT-g type weight; DEFAULT_WEIGHT for explicit sizes). */
+  weight?: number;
 }
 
 const ENGINES: readonly EngineId[] = ['rcs', 'bcs'];
@@ -115,7 +118,7 @@ export class Mediator {
     while (used.has(id)) id++;
     const base = id * RAM_SLOT_BYTES;
     this.gpu.memory.attach(base, req.ram);
-    const v = new Vgpu({ id, domid: req.domid, name: req.name, alloc, ram: { base, size: req.ram.byteLength } });
+    const v = new Vgpu({ id, domid: req.domid, name: req.name, alloc, ram: { base, size: req.ram.byteLength }, weight: req.weight ?? DEFAULT_WEIGHT });
     this.byDomid.set(req.domid, v);
     if (req.bootForeground) this.bootForeground.add(req.domid);
     return v;

@@ -2,12 +2,17 @@
  * The XenGT sysfs control interface, /sys/kernel/vgt/..., emulated over the mediator. Reads return
  * the text a real node gives (with the trailing newline); writes take what `echo` would send.
  * Errors are ApiError with errno-style wording. Source: XenGT setup guides (seeds 000/001,
- * section "Display Switch"): control/foreground_vm, vm<domid>/ directories.
+ * section "Display Switch"): control/foreground_vm, vm<domid>/ directories; and the KVMGT mdev
+ * type directory (GVT-g kvmgt.c: available_instances, description, device_api, name).
  */
 import { ApiError } from '../../shared/api';
 import type { Mediator } from './mediator';
+import { vgpuTypes } from './vgpu-types';
 
 export const SYSFS_ROOT = '/sys/kernel/vgt';
+/** The GVT-g (KVMGT) mdev parent: the vGPU types of the integrated GPU at 00:02.0. */
+export const MDEV_TYPES = '/sys/class/mdev_bus/0000:00:02.0/mdev_supported_types';
+const MDEV_TYPE_ATTRS = ['available_instances', 'description', 'device_api', 'name'];
 
 /** Normalise a user path: absolute, no trailing slash, no `.`/`..` games outside the root. */
 function normalise(path: string): string {
@@ -36,6 +41,14 @@ export function sysfsRead(m: Mediator, path: string): string {
       if (vm[2] === 'fence_sz') return `${v.alloc.fenceCount}\n`;
     }
   }
+  const mdev = p.startsWith(`${MDEV_TYPES}/i915-`) ? p.slice(MDEV_TYPES.length + 6).split('/') : null;
+  if (mdev?.length === 2) {
+    const t = vgpuTypes(m.pool).find((x) => x.name === mdev[0]);
+    if (t && mdev[1] === 'available_instances') return `${t.availableInstances}\n`;
+    if (t && mdev[1] === 'description') return t.description;
+    if (t && mdev[1] === 'device_api') return 'vfio-pci\n';
+    if (t && mdev[1] === 'name') return `${t.name}\n`;
+  }
   if (sysfsList(m, p)) throw new ApiError('invalid', `${p}: Is a directory`);
   throw new ApiError('not_found', `${p}: No such file or directory`);
 }
@@ -47,6 +60,9 @@ export function sysfsList(m: Mediator, path: string): string[] | undefined {
   if (p === `${SYSFS_ROOT}/control`) return ['foreground_vm'];
   const vm = p.match(/^\/sys\/kernel\/vgt\/vm(\d+)$/);
   if (vm && m.vgpu(Number(vm[1]))) return ['aperture_base', 'aperture_sz', 'fence_base', 'fence_sz', 'gm_sz', 'vgt_id'];
+  const types = vgpuTypes(m.pool).map((t) => `i915-${t.name}`);
+  if (p === MDEV_TYPES) return types;
+  if (types.some((t) => p === `${MDEV_TYPES}/${t}`)) return MDEV_TYPE_ATTRS;
   return undefined;
 }
 

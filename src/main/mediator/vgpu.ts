@@ -16,6 +16,8 @@ export interface VgpuParams {
   alloc: Allocation;
   /** The VM's RAM in host-physical space (guest-physical 0 maps to ram.base). */
   ram: Range;
+  /** Scheduler weight. */
+  weight: number;
 }
 
 export interface Workload {
@@ -42,6 +44,7 @@ export class Vgpu {
   readonly name: string;
   readonly alloc: Allocation;
   readonly ram: Range;
+  readonly weight: number;
   readonly vreg = new Uint32Array(MMIO_SPACE_BYTES / 4);
   /** Guest-written GGTT entries by GM page index: [lo, hi] as the guest wrote them. */
   readonly guestPtes = new Map<number, [number, number]>();
@@ -63,6 +66,7 @@ export class Vgpu {
     this.name = p.name;
     this.alloc = p.alloc;
     this.ram = p.ram;
+    this.weight = p.weight;
   }
 
   /** True when [gm, gm + bytes) lies inside this vGPU's aperture or high-GM range. */

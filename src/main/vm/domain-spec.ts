@@ -3,8 +3,10 @@
  *
  * source: xl.cfg(5) for name/memory/vcpus; the Intel GVT-g setup guide (Nov 2016, §4.1.1) for the
  * XenGT keys vgt, vgt_low_gm_sz, vgt_high_gm_sz, vgt_fence_sz, vgt_monitor_config_file; gvt_workload
- * is GVT Desk's own key (which simulated guest workload runs), ignored by real xl.
+ * and gvt_vgpu_type (a GVT-g vGPU type instead of explicit sizes) are GVT Desk's own keys, ignored
+ * by real xl.
  */
+import { DEFAULT_WEIGHT, VGPU_TYPES, findVgpuType } from '../mediator/vgpu-types';
 import { describeXlValue, parseXlConfig, type ConfigFinding, type XlConfig, type XlValue } from './xlcfg';
 
 export interface DomainSpec {
@@ -26,6 +28,10 @@ export interface DomainSpec {
   monitorConfigFile: string | null;
   /** gvt_workload, one of WORKLOADS, default 'desktop' */
   workload: string;
+  /** gvt_vgpu_type (e.g. 'GVTg_V5_4'): sizes and weight come from the type; null = explicit vgt_* sizes */
+  vgpuType: string | null;
+  /** Scheduler weight: the type's, or DEFAULT_WEIGHT for explicit sizes */
+  weight: number;
 }
 
 /** Domain names as xl and the API accept them. */
@@ -44,6 +50,8 @@ export const DOMAIN_DEFAULTS: Readonly<Omit<DomainSpec, 'name'>> = {
   fences: 4,
   monitorConfigFile: null,
   workload: 'desktop',
+  vgpuType: null,
+  weight: DEFAULT_WEIGHT,
 };
 
 type NumberProp = 'memoryMiB' | 'vcpus' | 'lowGmMiB' | 'highGmMiB' | 'fences';
@@ -68,7 +76,7 @@ const NUMBER_RULES: readonly NumberRule[] = [
 ];
 
 /** Keys that only mean something with vgt=1. */
-const VGT_KEYS = ['vgt_low_gm_sz', 'vgt_high_gm_sz', 'vgt_fence_sz', 'vgt_monitor_config_file'];
+const VGT_KEYS = ['vgt_low_gm_sz', 'vgt_high_gm_sz', 'vgt_fence_sz', 'vgt_monitor_config_file', 'gvt_vgpu_type'];
 
 /**
  * Read a DomainSpec from a parsed config. Only the config's values are checked here: combine with
@@ -120,6 +128,15 @@ export function domainSpecFromXl(config: XlConfig, fileName: string): { spec: Do
     const allowed = WORKLOADS.map((w) => `'${w}'`).join(', ');
     if (workload.kind !== 'string' || !WORKLOADS.includes(workload.value)) at('gvt_workload', 'error', `must be one of ${allowed}, got ${describeXlValue(workload)}`);
     else spec.workload = workload.value;
+  }
+
+  const vgpuType = config.get('gvt_vgpu_type');
+  if (vgpuType !== undefined) {
+    const type = vgpuType.kind === 'string' ? findVgpuType(vgpuType.value) : undefined;
+    const explicit = ['vgt_low_gm_sz', 'vgt_high_gm_sz', 'vgt_fence_sz'].filter((k) => config.has(k));
+    if (!type) at('gvt_vgpu_type', 'error', `must be one of ${VGPU_TYPES.map((t) => `'${t.name}'`).join(', ')}, got ${describeXlValue(vgpuType)}`);
+    else if (explicit.length > 0) at('gvt_vgpu_type', 'error', `conflicts with ${explicit.join(', ')}: a vGPU type fixes the sizes; remove one or the other`);
+    else Object.assign(spec, { vgpuType: type.name, weight: type.weight, lowGmMiB: type.lowGmBytes / 2 ** 20, highGmMiB: type.highGmBytes / 2 ** 20, fences: type.fences });
   }
 
   if (vgt?.kind === 'number' && vgt.value === 0) {

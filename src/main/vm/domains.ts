@@ -27,6 +27,8 @@ export interface VgpuRequest {
   fences: number;
   /** hvm_boot_foreground: take the display once the guest driver is ready. */
   bootForeground: boolean;
+  /** Scheduler weight (GVT-g vGPU type weight). */
+  weight: number;
   ram: SharedArrayBuffer;
   mailbox: SharedArrayBuffer;
 }
@@ -113,6 +115,7 @@ export class Domains {
         lowGmBytes: spec.lowGmMiB * MiB,
         highGmBytes: spec.highGmMiB * MiB,
         fences: spec.fences,
+        weight: spec.weight,
         bootForeground: this.settings().hvmBootForeground,
         ram,
         mailbox,

@@ -1,21 +1,24 @@
 /** The physical display and GPU: which domain is in the foreground, and free/total GPU resources. */
 import { defineStore } from 'pinia';
 import { onScopeDispose, ref } from 'vue';
-import type { GpuResources } from '../../shared/api';
+import type { GpuResources, VgpuTypeInfo } from '../../shared/api';
 import { useApi } from '../api';
 
 export const useDisplayStore = defineStore('display', () => {
   const api = useApi();
   const foreground = ref(0);
   const resources = ref<GpuResources | null>(null);
+  /** GVT-g vGPU types with their available instances (they change as vGPUs come and go). */
+  const types = ref<VgpuTypeInfo[]>([]);
   /** hvm_boot_foreground: a new VM takes the physical display once its driver is ready. */
   const bootForeground = ref(true);
 
-  /** gpu.info carries the foreground too, so one call brings both up to date. */
+  /** gpu.info carries the foreground too; gpu.types the vGPU types' available instances. */
   async function refresh(): Promise<void> {
-    const { foreground: fg, ...res } = await api.invoke('gpu.info', {});
+    const [{ foreground: fg, ...res }, t] = await Promise.all([api.invoke('gpu.info', {}), api.invoke('gpu.types', {})]);
     foreground.value = fg;
     resources.value = res;
+    types.value = t;
   }
 
   async function refreshSettings(): Promise<void> {
@@ -38,5 +41,5 @@ export const useDisplayStore = defineStore('display', () => {
   });
   onScopeDispose(off);
 
-  return { foreground, resources, bootForeground, refresh, refreshSettings, setBootForeground, setForeground };
+  return { foreground, resources, types, bootForeground, refresh, refreshSettings, setBootForeground, setForeground };
 });

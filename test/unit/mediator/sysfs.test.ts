@@ -30,3 +30,17 @@ describe('/sys/kernel/vgt', () => {
   });
 });
 
+
+describe('mdev_supported_types', () => {
+  it('lists the GVT-g types with their attributes and live available_instances', () => {
+    const r = rig();
+    const base = '/sys/class/mdev_bus/0000:00:02.0/mdev_supported_types';
+    expect(sysfsList(r.m, base)).toEqual(['i915-GVTg_V5_8', 'i915-GVTg_V5_4', 'i915-GVTg_V5_2']);
+    expect(sysfsList(r.m, `${base}/i915-GVTg_V5_4`)).toEqual(['available_instances', 'description', 'device_api', 'name']);
+    expect(sysfsRead(r.m, `${base}/i915-GVTg_V5_4/available_instances`)).toBe('3\n');
+    expect(sysfsRead(r.m, `${base}/i915-GVTg_V5_4/description`)).toContain('weight: 4\n');
+    addVm(r, 1);
+    expect(sysfsRead(r.m, `${base}/i915-GVTg_V5_4/available_instances`)).toBe('2\n');
+    expect(() => sysfsRead(r.m, `${base}/i915-GVTg_V5_1/name`)).toThrow(/No such file/);
+  });
+});

@@ -21,6 +21,8 @@ async function setup() {
   const fake = new FakeClient({
     'domains.list': () => sampleDomains(),
     'gpu.info': () => ({ ...GPU, foreground }),
+    'gpu.types': () => [{ name: 'GVTg_V5_4', lowGmBytes: 128 << 20, highGmBytes: 512 << 20, fences: 4, weight: 4, resolution: { width: 1920, height: 1200 }, availableInstances: 2, description: '' }],
+    'settings.get': () => ({ hvmBootForeground: true }),
     'frame.snapshot': () => null,
   });
   const mounted = mountWith(fake, App);
@@ -43,6 +45,7 @@ describe('desktop', () => {
     expect(byTestId(wrapper, 'window-1').text()).toContain('vgtHVMDomain — domid 1');
     expect(byTestId(wrapper, 'physical-foreground').text()).toContain('1');
     expect(byTestId(wrapper, 'dashboard').text()).toContain('128 MiB free of 512 MiB');
+    expect(byTestId(wrapper, 'type-avail-GVTg_V5_4').text()).toBe('2');
     expect(byTestId(wrapper, 'dom0-console-log').text()).toBe('root@dom0:~#');
   });
 

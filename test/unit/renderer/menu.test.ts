@@ -19,6 +19,8 @@ async function setup() {
   const fake = new FakeClient({
     'domains.list': () => sampleDomains(),
     'gpu.info': () => ({ ...RESOURCES, foreground }),
+    'gpu.types': () => [],
+    'settings.get': () => ({ hvmBootForeground: true }),
     'display.setForeground': ({ domid }) => ({ foreground: (foreground = domid) }),
   });
   const mounted = mountWith(fake, MenuBar);

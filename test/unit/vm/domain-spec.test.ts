@@ -28,6 +28,8 @@ describe('domainSpecFromXl', () => {
       fences: 4,
       monitorConfigFile: '/path/to/monitor.config',
       workload: 'desktop',
+      vgpuType: null,
+      weight: 4,
     });
   });
 
@@ -46,7 +48,7 @@ describe('domainSpecFromXl', () => {
 
   it('fills defaults for a name-only config', () => {
     expect(specOf("name = 'tiny'\n").spec).toEqual({
-      name: 'tiny', memoryMiB: 512, vcpus: 1, vgt: false, lowGmMiB: 64, highGmMiB: 448, fences: 4, monitorConfigFile: null, workload: 'desktop',
+      name: 'tiny', memoryMiB: 512, vcpus: 1, vgt: false, lowGmMiB: 64, highGmMiB: 448, fences: 4, monitorConfigFile: null, workload: 'desktop', vgpuType: null, weight: 4,
     });
   });
 
@@ -106,5 +108,22 @@ describe('readDomainConfig', () => {
     const r = readDomainConfig("memory = 12abc\nname = 'a'\nvcpus = 99\n", 'm.cfg');
     expect(r.spec).toBeNull();
     expect(r.findings.map((f) => `${f.line}:${f.column} ${f.field}`)).toEqual(['1:10 memory', '3:1 vcpus']);
+  });
+});
+
+describe('gvt_vgpu_type', () => {
+  it('takes sizes and weight from a GVT-g type', () => {
+    const { spec, findings } = readDomainConfig("name='t'\nvgt=1\ngvt_vgpu_type='GVTg_V5_2'\n", 't.cfg');
+    expect(findings).toEqual([]);
+    expect(spec).toMatchObject({ vgpuType: 'GVTg_V5_2', lowGmMiB: 256, highGmMiB: 1024, fences: 4, weight: 8 });
+  });
+
+  it('refuses unknown types and types combined with explicit sizes, naming the line', () => {
+    const bad = readDomainConfig("name='t'\nvgt=1\ngvt_vgpu_type='GVTg_V9_3'\n", 't.cfg');
+    expect(bad.spec).toBeNull();
+    expect(formatFinding(bad.findings[0])).toMatch(/^t\.cfg:3:1: error: gvt_vgpu_type: must be one of 'GVTg_V5_8', 'GVTg_V5_4', 'GVTg_V5_2', 'GVTg_V5_1'/);
+    const both = readDomainConfig("name='t'\nvgt=1\nvgt_low_gm_sz=128\ngvt_vgpu_type='GVTg_V5_4'\n", 't.cfg');
+    expect(both.spec).toBeNull();
+    expect(both.findings[0].message).toMatch(/conflicts with vgt_low_gm_sz/);
   });
 });

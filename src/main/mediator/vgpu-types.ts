@@ -1,0 +1,64 @@
+/**
+ * GVT-g's vGPU types for a Gen9 GPU (GVTg_V5_8 / _4 / _2 / _1) and how many instances of each
+ * still fit. Sizes in bytes. Source: GVT-g vgpu.c (vgpu_types[], intel_gvt_init_vgpu_types,
+ * intel_gvt_update_vgpu_types): a type exists only if at least one instance fits the GPU after the
+ * host's reservation; available instances = min(free low GM / type low GM, free high GM / type high
+ * GM, free fences / type fences) — counted in contiguous blocks, since each vGPU's ranges are
+ * contiguous — further capped by GVT_MAX_VGPU minus the live vGPUs.
+ */
+import { GVT_MAX_VGPU, MiB } from '../../shared/platform';
+import type { ResourcePool } from './resources';
+
+export interface VgpuTypeDef {
+  /** e.g. "GVTg_V5_4": "V5" is Gen9, the suffix is how many fit a 512 MiB-aperture GPU. */
+  name: string;
+  lowGmBytes: number;
+  highGmBytes: number;
+  fences: number;
+  /** Scheduler weight (VGPU_MAX_WEIGHT 16 / suffix). */
+  weight: number;
+  /** Resolution of the built-in virtual monitor (EDID). */
+  resolution: { width: number; height: number };
+}
+
+export const VGPU_TYPES: readonly VgpuTypeDef[] = [
+  { name: 'GVTg_V5_8', lowGmBytes: 64 * MiB, highGmBytes: 384 * MiB, fences: 4, weight: 2, resolution: { width: 1024, height: 768 } },
+  { name: 'GVTg_V5_4', lowGmBytes: 128 * MiB, highGmBytes: 512 * MiB, fences: 4, weight: 4, resolution: { width: 1920, height: 1200 } },
+  { name: 'GVTg_V5_2', lowGmBytes: 256 * MiB, highGmBytes: 1024 * MiB, fences: 4, weight: 8, resolution: { width: 1920, height: 1200 } },
+  { name: 'GVTg_V5_1', lowGmBytes: 512 * MiB, highGmBytes: 2048 * MiB, fences: 4, weight: 16, resolution: { width: 1920, height: 1200 } },
+];
+
+/** Weight of a vGPU created from explicit vgt_* sizes (XenGT had no types): that of GVTg_V5_4. */
+export const DEFAULT_WEIGHT = 4;
+
+export interface VgpuTypeStatus extends VgpuTypeDef {
+  availableInstances: number;
+  /** The sysfs `description` text of the mdev type. */
+  description: string;
+}
+
+/** The mdev `description` attribute. Source: GVT-g kvmgt.c description_show. */
+export function typeDescription(t: VgpuTypeDef): string {
+  return `low_gm_size: ${t.lowGmBytes / MiB}MB\nhigh_gm_size: ${t.highGmBytes / MiB}MB\nfence: ${t.fences}\nresolution: ${t.resolution.width}x${t.resolution.height}\nweight: ${t.weight}\n`;
+}
+
+/**
+ * The types this GPU offers with their available instances now. A type whose aperture does not fit
+ * the GPU at all (after the host reservation) is not offered, as in intel_gvt_init_vgpu_types.
+ */
+export function vgpuTypes(pool: ResourcePool): VgpuTypeStatus[] {
+  const g = pool.geometry;
+  const lowTotal = g.apertureBytes - pool.host.lowGm.size;
+  const highTotal = g.totalGmBytes - g.apertureBytes - pool.host.highGm.size;
+  const free = pool.free();
+  const slots = Math.max(0, GVT_MAX_VGPU - free.liveVgpus);
+  return VGPU_TYPES.filter((t) => Math.floor(lowTotal / t.lowGmBytes) > 0 && Math.floor(highTotal / t.highGmBytes) > 0).map((t) => ({
+    ...t,
+    availableInstances: Math.min(pool.countFits('low', t.lowGmBytes), pool.countFits('high', t.highGmBytes), pool.countFits('fence', t.fences), slots),
+    description: typeDescription(t),
+  }));
+}
+
+export function findVgpuType(name: string): VgpuTypeDef | undefined {
+  return VGPU_TYPES.find((t) => t.name === name);
+}
