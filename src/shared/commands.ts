@@ -1,8 +1,11 @@
 /**
  * Gen8+/Gen9 command encodings shared by the guest driver (which emits them) and the command
- * parser / engines (which decode them). A command is a header dword followed by payload dwords.
- * Source: Mesa genxml gen9.xml (MI_*) and i915 intel_gpu_commands.h (XY_* blitter commands).
+ * parser / engines (which decode them). A command is a header dword (dw0) followed by payload
+ * dwords. Sources: Mesa genxml gen9.xml for every MI and 3D/media/GPGPU/video command (the
+ * generated table in ./gen9-commands.ts), i915 intel_gpu_commands.h and Mesa i965 intel_blit.c
+ * for the XY_* blitter commands (genxml has no Gen9 blitter).
  */
+import { GEN9_INSTRUCTIONS, type Gen9Engine, type Gen9Instruction } from './gen9-commands';
 
 /** Command Type, header bits 31:29. */
 export const CMD_TYPE_MI = 0;
@@ -22,8 +25,9 @@ export const MI = {
   BATCH_BUFFER_START: 0x31,
 } as const;
 
-/** 2D (blitter) opcodes (bits 28:22). */
+/** 2D (blitter) opcodes (bits 28:22). Source: i915 intel_gpu_commands.h. */
 export const BLT = {
+  XY_SETUP_BLT: 0x01,
   XY_COLOR_BLT: 0x50,
   XY_SRC_COPY_BLT: 0x53,
 } as const;
@@ -47,6 +51,8 @@ export const BLT_WRITE_RGB = 1 << 20;
 /** Gen8 lengths in dwords (64-bit addresses). */
 export const XY_COLOR_BLT_LEN = 7;
 export const XY_SRC_COPY_BLT_LEN = 10;
+/** Gen8+ XY_SETUP_BLT: BR00, BR13, clip rect (2), destination base (2), bg, fg, pattern base (2). Source: Mesa i965 intel_blit.c. */
+export const XY_SETUP_BLT_LEN = 10;
 export const XY_COLOR_BLT_CMD = ((CMD_TYPE_2D << 29) | (BLT.XY_COLOR_BLT << 22) | BLT_WRITE_ALPHA | BLT_WRITE_RGB | (XY_COLOR_BLT_LEN - 2)) >>> 0;
 export const XY_SRC_COPY_BLT_CMD = ((CMD_TYPE_2D << 29) | (BLT.XY_SRC_COPY_BLT << 22) | BLT_WRITE_ALPHA | BLT_WRITE_RGB | (XY_SRC_COPY_BLT_LEN - 2)) >>> 0;
 
@@ -56,47 +62,212 @@ export const ROP_PATCOPY = 0xf0;
 export const ROP_SRCCOPY = 0xcc;
 export const br13 = (rop: number, pitchBytes: number): number => (BR13_32BPP | (rop << 16) | (pitchBytes & 0xffff)) >>> 0;
 
+
+// ---------------------------------------------------------------------------------------------
+// Header decoding: every genxml Gen9 MI / type-3 instruction plus the i915 blitter commands.
+
+/** Engine bits of CommandSpec.engines, and the `engine` argument of the decoders. */
+export const ENGINE = { RENDER: 1, BLITTER: 2, VIDEO: 4 } as const;
+/** All engines (genxml instructions without an `engine` attribute: the MI commands). */
+export const ENGINE_ALL = ENGINE.RENDER | ENGINE.BLITTER | ENGINE.VIDEO;
+
+/**
+ * A field of a command that holds a graphics address, an offset from a base, or an MMIO register
+ * offset — what the scanner must audit. Bits are counted within the command's dwords: the field's
+ * lowest bit is bit `lo` of dword `dword` (0 = header), its highest is bit `hi` counted from the
+ * same dword (`hi` > 31 when it continues into the next dwords, e.g. dword 1 bits 2..47 is a
+ * 48-bit address whose upper 16 bits are bits 0..15 of dword 2).
+ */
+export interface AddressField {
+  /** genxml field name; struct members as "Field.Member" (e.g. "Constant Body.Buffer"). */
+  readonly name: string;
+  /** 'address': graphics address (GGTT or PPGTT); 'offset': offset from a base address the
+   * command does not carry (state base, indirect object base, URB); 'register': MMIO offset. */
+  readonly kind: 'address' | 'offset' | 'register';
+  readonly dword: number;
+  readonly lo: number;
+  readonly hi: number;
+  /** Present when the field repeats: again every `stride` dwords, `count` times in all, or
+   * (no `count`) for as long as the command's length allows. */
+  readonly stride?: number;
+  readonly count?: number;
+}
+
+/** Static description of one command opcode. */
+export interface CommandSpec {
+  /** genxml instruction name ("MI_STORE_DATA_IMM", "3DSTATE_VERTEX_BUFFERS") or i915's for XY_*. */
+  readonly name: string;
+  /** Command Type, header bits 31:29 (CMD_TYPE_MI, CMD_TYPE_2D or CMD_TYPE_3D). */
+  readonly type: number;
+  /** Packed opcode key, as opcodeKey(dw0) returns for this command's headers. */
+  readonly key: number;
+  /** Length in dwords = (dw0 & lengthMask) + bias; lengthMask 0 means the fixed nominalLength. */
+  readonly bias: number;
+  readonly lengthMask: number;
+  /** The command's usual length in dwords (genxml `length`, Gen8 layout for XY_*); undefined
+   * when the length varies. Always set when lengthMask is 0. */
+  readonly nominalLength: number | undefined;
+  /** Engines that accept the command: a mask of ENGINE bits. */
+  readonly engines: number;
+  readonly addressFields: readonly AddressField[];
+  readonly source: 'genxml' | 'i915';
+}
+
+/** One decoded header: the spec's facts plus the length this particular dw0 encodes. */
+export interface CommandInfo {
+  readonly name: string;
+  readonly type: number;
+  /** Total length in dwords, header included. */
+  readonly length: number;
+  /** Mask of ENGINE bits the command may run on. */
+  readonly engines: number;
+  readonly addressFields: readonly AddressField[];
+  readonly spec: CommandSpec;
+}
+
+/**
+ * Packed opcode key of a header: MI → bits 31:23, 2D → bits 31:22, 3D/media (type 3) → bits
+ * 31:16 (type, subtype/pipeline, opcode, sub-opcode). The Command Type bits keep the three
+ * ranges apart. Undefined for Command Types with no commands here (1, 4–7).
+ */
+export function opcodeKey(dw0: number): number | undefined {
+  switch (dw0 >>> 29) {
+    case CMD_TYPE_MI:
+      return dw0 >>> 23;
+    case CMD_TYPE_2D:
+      return dw0 >>> 22;
+    case CMD_TYPE_3D:
+      return dw0 >>> 16;
+    default:
+      return undefined;
+  }
+}
+
+const ENGINE_BITS: Record<string, number> = { render: ENGINE.RENDER, blitter: ENGINE.BLITTER, video: ENGINE.VIDEO };
+
+const engineMask = (engine: Gen9Engine): number =>
+  engine === 'all' ? ENGINE_ALL : engine.split('|').reduce((m, e) => m | (ENGINE_BITS[e] ?? 0), 0);
+
+/**
+ * Engine corrections to genxml. gen9.xml marks MI_FLUSH_DW engine="video" only, but it is the
+ * flush of every non-render ring: i915 emits it on BCS, VCS and VECS (gen8_emit_flush_xcs), and
+ * the guest driver here emits it on BCS.
+ */
+const ENGINE_OVERRIDES: Readonly<Record<string, number>> = { MI_FLUSH_DW: ENGINE.BLITTER | ENGINE.VIDEO };
+
+function fromGenxml(row: Gen9Instruction): CommandSpec {
+  const dw0 =
+    row.type === CMD_TYPE_MI
+      ? row.op << 23
+      : (CMD_TYPE_3D << 29) | ((row.sub ?? 0) << 27) | (row.op << 24) | ((row.subop ?? 0) << 16);
+  return {
+    name: row.name,
+    type: row.type,
+    key: opcodeKey(dw0 >>> 0)!,
+    bias: row.bias,
+    lengthMask: row.lenEnd === undefined ? 0 : (2 << row.lenEnd) - 1,
+    nominalLength: row.length,
+    engines: ENGINE_OVERRIDES[row.name] ?? engineMask(row.engine),
+    addressFields: row.addr.map(([name, dword, lo, hi, kind, stride, count]) => ({
+      name,
+      kind,
+      dword,
+      lo,
+      hi,
+      ...(stride === undefined ? {} : { stride }),
+      ...(count === undefined ? {} : { count }),
+    })),
+    source: 'genxml',
+  };
+}
+
+/** XY_* blitter command (i915): DWord Length is bits 7:0, bias 2, BCS only; 64-bit addresses. */
+const blt = (name: string, op: number, nominalLength: number, addr: ReadonlyArray<readonly [string, number]>): CommandSpec => ({
+  name,
+  type: CMD_TYPE_2D,
+  key: (CMD_TYPE_2D << 7) | op,
+  bias: 2,
+  lengthMask: 0xff,
+  nominalLength,
+  engines: ENGINE.BLITTER,
+  addressFields: addr.map(([n, dword]) => ({ name: n, kind: 'address' as const, dword, lo: 0, hi: 63 })),
+  source: 'i915',
+});
+
+/**
+ * Every command this model can decode: the genxml Gen9 instructions (gen9.xml order) followed by
+ * the XY_* blitter commands. XY_MONO_SRC_COPY_BLT (0x54) and the other XY_* are left out: no
+ * Gen8+ layout source was at hand, and the scanner must not audit fields at guessed positions.
+ */
+export const COMMAND_SPECS: readonly CommandSpec[] = [
+  ...GEN9_INSTRUCTIONS.map(fromGenxml),
+  blt('XY_SETUP_BLT', BLT.XY_SETUP_BLT, XY_SETUP_BLT_LEN, [['Destination Base Address', 4], ['Pattern Base Address', 8]]),
+  blt('XY_COLOR_BLT', BLT.XY_COLOR_BLT, XY_COLOR_BLT_LEN, [['Destination Base Address', 4]]),
+  blt('XY_SRC_COPY_BLT', BLT.XY_SRC_COPY_BLT, XY_SRC_COPY_BLT_LEN, [['Destination Base Address', 4], ['Source Base Address', 8]]),
+];
+
+const lowestBit = (mask: number): number => mask & -mask;
+
+/**
+ * Opcode key → specs sharing it. Gen9 reuses eight type-3 keys between a render-engine media
+ * command and a video-engine MFX command (MEDIA_VFE_STATE / MFX_PIPE_MODE_SELECT share 0x7000,
+ * …); each list is ordered by lowest engine bit, then name, so the render command comes first.
+ */
+const INDEX: ReadonlyMap<number, readonly CommandSpec[]> = (() => {
+  const m = new Map<number, CommandSpec[]>();
+  for (const s of COMMAND_SPECS) {
+    const list = m.get(s.key);
+    if (list) list.push(s);
+    else m.set(s.key, [s]);
+  }
+  for (const list of m.values()) {
+    list.sort((a, b) => lowestBit(a.engines) - lowestBit(b.engines) || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  }
+  return m;
+})();
+
+/** All specs whose opcode matches dw0 (usually one; two for the media/MFX aliases; none if unknown). */
+export function commandCandidates(dw0: number): readonly CommandSpec[] {
+  const key = opcodeKey(dw0 >>> 0);
+  return (key === undefined ? undefined : INDEX.get(key)) ?? [];
+}
+
+/**
+ * The spec for dw0: for an opcode shared by several commands, the first one accepting `engine`
+ * (an ENGINE bit) if given and any does, else the first (render-engine) one.
+ */
+export function commandSpec(dw0: number, engine?: number): CommandSpec | undefined {
+  const list = commandCandidates(dw0);
+  if (list.length > 1 && engine !== undefined) return list.find((s) => (s.engines & engine) !== 0) ?? list[0];
+  return list[0];
+}
+
+const specLength = (s: CommandSpec, dw0: number): number =>
+  s.lengthMask === 0 ? s.nominalLength! : (dw0 & s.lengthMask) + s.bias;
+
+/**
+ * Decode a command header in O(1): name, Command Type, total length in dwords (from the DWord
+ * Length field, or the fixed length), engine mask and address fields. `engine` (an ENGINE bit)
+ * only picks between commands sharing an opcode (see commandSpec); it does not reject a command
+ * the engine cannot run — check `engines` for that. Undefined for an unknown opcode.
+ */
+export function decodeHeader(dw0: number, engine?: number): CommandInfo | undefined {
+  const spec = commandSpec(dw0, engine);
+  if (!spec) return undefined;
+  return { name: spec.name, type: spec.type, length: specLength(spec, dw0 >>> 0), engines: spec.engines, addressFields: spec.addressFields, spec };
+}
+
 /**
  * Total length in dwords of the command starting with dw0, or undefined for an opcode this
- * model does not know. Source: genxml "bias" + DWord Length field (MI: bits 5:0; 2D: bits 7:0).
+ * model does not know. Source: genxml "bias" + DWord Length field (bits 5:0 … 15:0 depending
+ * on the command), fixed length when it has none; 2D: bits 7:0 + 2 (i915 / GVT-g cmd_parser).
  */
-export function commandLength(dw0: number): number | undefined {
-  const type = cmdType(dw0);
-  if (type === CMD_TYPE_MI) {
-    const op = miOpcode(dw0);
-    switch (op) {
-      case MI.NOOP:
-      case MI.USER_INTERRUPT:
-      case MI.BATCH_BUFFER_END:
-        return 1;
-      case MI.STORE_DATA_IMM:
-      case MI.LOAD_REGISTER_IMM:
-      case MI.FLUSH_DW:
-      case MI.BATCH_BUFFER_START:
-        return (dw0 & 0x3f) + 2;
-      default:
-        return undefined;
-    }
-  }
-  if (type === CMD_TYPE_2D) {
-    const op = bltOpcode(dw0);
-    if (op === BLT.XY_COLOR_BLT || op === BLT.XY_SRC_COPY_BLT) return (dw0 & 0xff) + 2;
-    return undefined;
-  }
-  return undefined;
+export function commandLength(dw0: number, engine?: number): number | undefined {
+  const spec = commandSpec(dw0, engine);
+  return spec && specLength(spec, dw0 >>> 0);
 }
 
 /** Name of a command header for logs and UIs ("XY_COLOR_BLT", "MI_NOOP", "UNKNOWN(0x…)"). */
-export function commandName(dw0: number): string {
-  const type = cmdType(dw0);
-  if (type === CMD_TYPE_MI) {
-    const op = miOpcode(dw0);
-    const name = Object.entries(MI).find(([, v]) => v === op)?.[0];
-    if (name) return `MI_${name}`;
-  } else if (type === CMD_TYPE_2D) {
-    const op = bltOpcode(dw0);
-    const name = Object.entries(BLT).find(([, v]) => v === op)?.[0];
-    if (name) return name;
-  }
-  return `UNKNOWN(0x${(dw0 >>> 0).toString(16).padStart(8, '0')})`;
+export function commandName(dw0: number, engine?: number): string {
+  return commandSpec(dw0, engine)?.name ?? `UNKNOWN(0x${(dw0 >>> 0).toString(16).padStart(8, '0')})`;
 }

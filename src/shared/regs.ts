@@ -96,3 +96,27 @@ export const VGT_PVINFO_SIZE = 0x1000;
 /** Gen8+ GGTT lives in the upper half of the 16 MiB BAR0: GTT window = BAR0 + 8 MiB. */
 export const GTT_OFFSET = 8 << 20;
 export const BAR0_SIZE = 16 << 20;
+
+/**
+ * Execlists (Gen8+), relative to an engine base. Source: i915 intel_lrc.h / intel_lrc.c:
+ * RING_ELSP, RING_EXECLIST_STATUS_LO/HI, RING_CONTEXT_STATUS_BUF_LO/HI(i), RING_CONTEXT_STATUS_PTR,
+ * RING_MODE_GEN7 (GFX_MODE) with GFX_RUN_LIST_ENABLE.
+ */
+export const RING_ELSP = 0x230;
+export const RING_EXECLIST_STATUS_LO = 0x234;
+export const RING_EXECLIST_STATUS_HI = 0x238;
+export const RING_CONTEXT_STATUS_BUF_LO = (i: number): number => 0x370 + i * 8;
+export const RING_CONTEXT_STATUS_BUF_HI = (i: number): number => 0x374 + i * 8;
+export const RING_CONTEXT_STATUS_PTR = 0x3a0;
+export const RING_MODE_GEN7 = 0x29c;
+export const GFX_RUN_LIST_ENABLE = 1 << 15;
+/** Gen8/9 context status buffer entries. */
+export const GEN8_CSB_ENTRIES = 6;
+/** Per-engine interrupt bit: context switch (CSB updated). Source: i915 GT_CONTEXT_SWITCH_INTERRUPT. */
+export const GT_CONTEXT_SWITCH_INTERRUPT = 1 << 8;
+
+/** Masked registers: the high 16 bits select which low bits a write changes. Source: i915 _MASKED_BIT_ENABLE. */
+export const maskedBitEnable = (bit: number): number => ((bit << 16) | bit) >>> 0;
+export const maskedBitDisable = (bit: number): number => (bit << 16) >>> 0;
+/** Apply a masked-register write to the current value. */
+export const applyMasked = (current: number, write: number): number => ((current & ~(write >>> 16)) | (write & (write >>> 16) & 0xffff)) >>> 0;

@@ -15,6 +15,7 @@ import {
   GEN8_MASTER_IRQ_CONTROL,
   GEN8_PIPE_VBLANK,
   GEN8_RCS_IRQ_SHIFT,
+  GT_CONTEXT_SWITCH_INTERRUPT,
   GT_RENDER_USER_INTERRUPT,
   PIPECONF_A,
   PIPECONF_ENABLE,
@@ -31,6 +32,7 @@ import {
 } from '../../shared/regs';
 import { type GpuGeometry, SKL_GT2_DEFAULT } from '../../shared/platform';
 import { type EngineId, type ExecResult, RingEngine } from './engine';
+import { ExeclistPort } from './execlist';
 import { Ggtt } from './ggtt';
 import { type IrqBank, ackIir, bankRegister, newBank, raise } from './irq';
 import { HostMemory } from './memory';
@@ -47,6 +49,7 @@ export class Gen9Gpu {
   readonly ggtt: Ggtt;
   readonly regs = new Uint32Array(MMIO_SPACE_BYTES / 4);
   readonly engines: Record<EngineId, RingEngine>;
+  readonly execlists: Record<EngineId, ExeclistPort>;
   readonly gt0: IrqBank = newBank();
   readonly dePipeA: IrqBank = newBank();
   /** Emulated time until which each engine is busy, ns. */
@@ -55,6 +58,7 @@ export class Gen9Gpu {
   constructor(readonly geometry: GpuGeometry = SKL_GT2_DEFAULT) {
     this.ggtt = new Ggtt(geometry.totalGmBytes, this.memory);
     this.engines = { rcs: new RingEngine('rcs', this.ggtt), bcs: new RingEngine('bcs', this.ggtt) };
+    this.execlists = { rcs: new ExeclistPort(this.engines.rcs, this.ggtt), bcs: new ExeclistPort(this.engines.bcs, this.ggtt) };
   }
 
   /** Read a register; offset: bytes from BAR0; throws RangeError if unaligned or outside MMIO space. */
@@ -62,6 +66,8 @@ export class Gen9Gpu {
     checkOffset(offset);
     const ring = this.ringReg(offset);
     if (ring) return ring.engine.ring[ring.field] >>> 0;
+    const el = this.execlistReg(offset);
+    if (el) return el.port.read(el.rel);
     const gt = bankRegister(offset, GEN8_GT_ISR0);
     if (offset >= GEN8_GT_ISR0 && offset < GEN8_GT_ISR0 + 16 && gt) return this.gt0[gt] >>> 0;
     const de = bankRegister(offset, GEN8_DE_PIPE_ISR_A);
@@ -83,6 +89,11 @@ export class Gen9Gpu {
       if (ring.field === 'tail') return this.kick(ring.engine.id, nowNs);
       return undefined;
     }
+    const el = this.execlistReg(offset);
+    if (el) {
+      const run = el.port.write(el.rel, value);
+      return run ? this.account(el.id, run.total, nowNs, true) : undefined;
+    }
     if (offset >= GEN8_GT_ISR0 && offset < GEN8_GT_ISR0 + 16) return void this.bankWrite(this.gt0, bankRegister(offset, GEN8_GT_ISR0), value);
     if (offset >= GEN8_DE_PIPE_ISR_A && offset < GEN8_DE_PIPE_ISR_A + 16) return void this.bankWrite(this.dePipeA, bankRegister(offset, GEN8_DE_PIPE_ISR_A), value);
     this.regs[offset >>> 2] = value;
@@ -90,10 +101,24 @@ export class Gen9Gpu {
   }
 
   private kick(id: EngineId, nowNs: number): ExecResult {
-    const res = this.engines[id].run();
+    return this.account(id, this.engines[id].run(), nowNs, false);
+  }
+
+  /** Busy time and interrupts of work an engine just ran (legacy ring or an execlist submission). */
+  private account(id: EngineId, res: ExecResult, nowNs: number, contextSwitch: boolean): ExecResult {
     this.busyUntilNs[id] = Math.max(this.busyUntilNs[id], nowNs) + res.costNs;
-    if (res.userInterrupts > 0) raise(this.gt0, GT_RENDER_USER_INTERRUPT << ENGINE_IRQ_SHIFT[id]);
+    let bits = res.userInterrupts > 0 ? GT_RENDER_USER_INTERRUPT : 0;
+    if (contextSwitch) bits |= GT_CONTEXT_SWITCH_INTERRUPT;
+    if (bits) raise(this.gt0, bits << ENGINE_IRQ_SHIFT[id]);
     return res;
+  }
+
+  private execlistReg(offset: number): { id: EngineId; port: ExeclistPort; rel: number } | undefined {
+    for (const id of ['rcs', 'bcs'] as const) {
+      const rel = offset - ENGINE_BASE[id];
+      if (ExeclistPort.owns(rel)) return { id, port: this.execlists[id], rel };
+    }
+    return undefined;
   }
 
   /** The start of a vertical blank on pipe A (called at the mode's refresh rate). */

@@ -32,7 +32,7 @@ export interface GuestEnv {
 export function runGuest(port: TrapPort, ram: GuestRam, env: GuestEnv): void {
   const log = (line: string): void => env.serial(`[${env.uptime().toFixed(6).padStart(12)}] ${line}`);
   log(`Linux version 4.3.0-vgt+ (gvt-desk guest) #1 SMP`);
-  log(`Command line: root=/dev/xvda1 ro console=ttyS0 i915.enable_execlists=0`);
+  log(`Command line: root=/dev/xvda1 ro console=ttyS0 i915.enable_execlists=1`);
   log(`Memory: ${env.memoryMiB * 1024}K available, ${env.vcpus} vCPU(s)`);
   log(`Hypervisor detected: Xen HVM, domain "${env.name}" domid ${env.domid}`);
   if (!env.vgt) {
@@ -69,7 +69,7 @@ export function runGuest(port: TrapPort, ram: GuestRam, env: GuestEnv): void {
   while (!env.stopped()) {
     if (!env.waitIrq(200)) continue;
     const causes = driver.handleInterrupt();
-    if (causes.bcsUser) inFlight = false;
+    if (causes.bcsUser || causes.completedContexts.length > 0) inFlight = false;
     // Half a vblank period of slack, so a 60 Hz vblank lands every other frame.
     const now = env.uptime() * 1000;
     if (causes.vblank && !inFlight && now - lastDraw >= framePeriodMs - 1000 / 120) {

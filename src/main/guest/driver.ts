@@ -2,10 +2,22 @@
  * The guest graphics driver: programs its vGPU the way i915 does inside a GVT-g guest. It detects
  * the vGPU by the PVINFO magic, balloons itself to the GM ranges and fence count PVINFO gives it,
  * maps objects by writing guest-physical PTEs through the trapped GTT window, programs pipe A and
- * the primary plane, submits blitter commands on the BCS ring and handles its (virtual) MSIs.
+ * the primary plane, submits blitter commands through execlists (or the legacy BCS ring) and
+ * handles its (virtual) MSIs and context status buffer.
  * Source: i915 i915_vgpu.c (intel_vgpu_detect, vgt_balloon), intel_display.c, intel_ringbuffer.c.
  */
 import { MI_NOOP } from '../../shared/commands';
+import {
+  CTX_LRI_HEADER_0,
+  CTX_RING_BUFFER_CONTROL,
+  CTX_RING_BUFFER_START,
+  CTX_RING_HEAD,
+  CTX_RING_TAIL,
+  GEN8_CTX_STATUS_COMPLETE,
+  LRC_STATE_PN,
+  MI_LOAD_REGISTER_IMM_N,
+  contextDescriptor,
+} from '../../shared/execlist';
 import { PAGE_SIZE } from '../../shared/platform';
 import { PVINFO, VGT_DRV_DISPLAY_READY, VGT_MAGIC_HI, VGT_MAGIC_LO, VGT_VERSION_MAJOR } from '../../shared/pvinfo';
 import {
@@ -21,7 +33,10 @@ import {
   GEN8_GT_RCS_IRQ,
   GEN8_MASTER_IRQ,
   GEN8_MASTER_IRQ_CONTROL,
+  GEN8_CSB_ENTRIES,
   GEN8_PIPE_VBLANK,
+  GFX_RUN_LIST_ENABLE,
+  GT_CONTEXT_SWITCH_INTERRUPT,
   GT_RENDER_USER_INTERRUPT,
   GTT_OFFSET,
   HBLANK_A,
@@ -39,16 +54,22 @@ import {
   PLANE_SIZE_1_A,
   PLANE_STRIDE_1_A,
   PLANE_SURF_1_A,
+  RING_CONTEXT_STATUS_BUF_HI,
+  RING_CONTEXT_STATUS_BUF_LO,
+  RING_CONTEXT_STATUS_PTR,
   RING_CTL,
   RING_CTL_SIZE,
   RING_CTL_VALID,
   RING_HEAD,
   RING_START,
+  RING_ELSP,
+  RING_MODE_GEN7,
   RING_TAIL,
   VBLANK_A,
   VGT_PVINFO_PAGE,
   VSYNC_A,
   VTOTAL_A,
+  maskedBitEnable,
 } from '../../shared/regs';
 import type { GuestRam } from './guest-ram';
 import type { TrapPort } from './trap-port';
@@ -80,11 +101,20 @@ export interface DisplayMode {
 export interface IrqCauses {
   bcsUser: boolean;
   vblank: boolean;
+  /** Context IDs the BCS context status buffer reported complete (execlist mode). */
+  completedContexts: number[];
 }
+
+/** How work reaches the engine: Gen8+ execlists (what GVT-g requires) or the legacy ring buffer. */
+export type SubmissionMode = 'execlist' | 'ring';
+
+/** The context ID this driver gives its one BCS context. */
+export const BCS_CONTEXT_ID = 1;
 
 export class NoVgpuError extends Error {}
 
 const BCS_USER = GT_RENDER_USER_INTERRUPT << GEN8_BCS_IRQ_SHIFT;
+const BCS_CTX_SWITCH = GT_CONTEXT_SWITCH_INTERRUPT << GEN8_BCS_IRQ_SHIFT;
 const RING_BYTES = 16 * 1024;
 
 export class GuestDriver {
@@ -92,7 +122,9 @@ export class GuestDriver {
   private nextLow = 0;
   private nextHigh = 0;
   private ring: GemObject | null = null;
+  private context: GemObject | null = null;
   private ringTail = 0;
+  private mode: SubmissionMode = 'execlist';
 
   constructor(
     private readonly port: TrapPort,
@@ -184,23 +216,41 @@ export class GuestDriver {
     this.port.write32(VGT_PVINFO_PAGE + PVINFO.display_ready, VGT_DRV_DISPLAY_READY);
   }
 
-  /** Set up the BCS ring buffer in the aperture. */
-  initBlitterRing(): void {
+  /**
+   * Set up BCS submission. Execlists (default): a ring buffer plus a logical ring context image
+   * (PPHWSP page + register state page) in the aperture, GFX_MODE run-list enabled. Ring: the
+   * legacy RING_START/RING_CTL programming.
+   */
+  initBlitterRing(mode: SubmissionMode = 'execlist'): void {
+    this.mode = mode;
     this.ring = this.allocObject(RING_BYTES, 'aperture');
+    this.ringTail = 0;
     const p = this.port;
+    const ctl = RING_CTL_SIZE(RING_BYTES) | RING_CTL_VALID;
+    if (mode === 'execlist') {
+      this.context = this.allocObject(2 * PAGE_SIZE, 'aperture');
+      const st = this.context.words.subarray((LRC_STATE_PN * PAGE_SIZE) >>> 2);
+      st[CTX_LRI_HEADER_0] = MI_LOAD_REGISTER_IMM_N(4);
+      [[CTX_RING_HEAD, RING_HEAD, 0], [CTX_RING_TAIL, RING_TAIL, 0], [CTX_RING_BUFFER_START, RING_START, this.ring.gm], [CTX_RING_BUFFER_CONTROL, RING_CTL, ctl]].forEach(([i, reg, value]) => {
+        st[i] = BLT_RING_BASE + reg;
+        st[i + 1] = value;
+      });
+      p.write32(BLT_RING_BASE + RING_MODE_GEN7, maskedBitEnable(GFX_RUN_LIST_ENABLE));
+      this.log('[drm] Using execlists on bcs0');
+      return;
+    }
     p.write32(BLT_RING_BASE + RING_CTL, 0);
     p.write32(BLT_RING_BASE + RING_START, this.ring.gm);
     p.write32(BLT_RING_BASE + RING_HEAD, 0);
     p.write32(BLT_RING_BASE + RING_TAIL, 0);
-    p.write32(BLT_RING_BASE + RING_CTL, RING_CTL_SIZE(RING_BYTES) | RING_CTL_VALID);
-    this.ringTail = 0;
+    p.write32(BLT_RING_BASE + RING_CTL, ctl);
   }
 
-  /** Unmask the BCS user interrupt and pipe A vblank, then enable the master interrupt. */
+  /** Unmask the BCS user and context-switch interrupts and pipe A vblank, then enable the master interrupt. */
   enableInterrupts(): void {
     const p = this.port;
-    p.write32(GEN8_GT_IMR0, ~BCS_USER >>> 0);
-    p.write32(GEN8_GT_IER0, BCS_USER);
+    p.write32(GEN8_GT_IMR0, ~(BCS_USER | BCS_CTX_SWITCH) >>> 0);
+    p.write32(GEN8_GT_IER0, BCS_USER | BCS_CTX_SWITCH);
     p.write32(GEN8_DE_PIPE_IMR_A, ~GEN8_PIPE_VBLANK >>> 0);
     p.write32(GEN8_DE_PIPE_IER_A, GEN8_PIPE_VBLANK);
     p.write32(GEN8_MASTER_IRQ, GEN8_MASTER_IRQ_CONTROL);
@@ -211,11 +261,12 @@ export class GuestDriver {
     const p = this.port;
     const master = p.read32(GEN8_MASTER_IRQ);
     p.write32(GEN8_MASTER_IRQ, 0);
-    const causes: IrqCauses = { bcsUser: false, vblank: false };
+    const causes: IrqCauses = { bcsUser: false, vblank: false, completedContexts: [] };
     if (master & GEN8_GT_RCS_IRQ) {
       const iir = p.read32(GEN8_GT_IIR0);
       p.write32(GEN8_GT_IIR0, iir);
       causes.bcsUser = (iir & BCS_USER) !== 0;
+      if (iir & BCS_CTX_SWITCH) causes.completedContexts = this.processCsb();
     }
     if (master & GEN8_DE_PIPE_A_IRQ) {
       const iir = p.read32(GEN8_DE_PIPE_IIR_A);
@@ -227,8 +278,31 @@ export class GuestDriver {
   }
 
   /**
-   * Copy `dwords` into the ring (CPU writes: the ring pages are the guest's own) and submit them
-   * with a trapped RING_TAIL write. The caller waits for completion before reusing the space.
+   * Read the BCS context status buffer from the last entry read up to the hardware's write
+   * pointer, then move the read pointer there. Returns the context IDs reported complete.
+   * Source: i915 intel_lrc.c process_csb.
+   */
+  private processCsb(): number[] {
+    const p = this.port;
+    const ptr = p.read32(BLT_RING_BASE + RING_CONTEXT_STATUS_PTR);
+    const write = ptr & 0x7;
+    let read = (ptr >>> 8) & 0x7;
+    const done: number[] = [];
+    if (write >= GEN8_CSB_ENTRIES) return done; // nothing written since reset
+    while (read !== write) {
+      read = (read + 1) % GEN8_CSB_ENTRIES;
+      const status = p.read32(BLT_RING_BASE + RING_CONTEXT_STATUS_BUF_LO(read));
+      if (status & GEN8_CTX_STATUS_COMPLETE) done.push(p.read32(BLT_RING_BASE + RING_CONTEXT_STATUS_BUF_HI(read)));
+    }
+    p.write32(BLT_RING_BASE + RING_CONTEXT_STATUS_PTR, ((0x7 << 8) << 16) | (read << 8));
+    return done;
+  }
+
+  /**
+   * Copy `dwords` into the ring (CPU writes: the ring pages are the guest's own) and submit them:
+   * execlists update the context image's RING_TAIL and write the ELSP (element 1 empty, element 0
+   * our context, the last write submits); ring mode writes RING_TAIL. Both are trapped.
+   * The caller waits for completion before reusing the space.
    */
   submit(dwords: readonly number[]): void {
     const ring = this.ring;
@@ -246,11 +320,15 @@ export class GuestDriver {
       this.ringTail += 4;
     }
     this.ringTail %= RING_BYTES;
-    this.port.write32(BLT_RING_BASE + RING_TAIL, this.ringTail);
+    if (this.mode === 'ring' || !this.context) return this.port.write32(BLT_RING_BASE + RING_TAIL, this.ringTail);
+    this.context.words[((LRC_STATE_PN * PAGE_SIZE) >>> 2) + CTX_RING_TAIL + 1] = this.ringTail;
+    const [lo, hi] = contextDescriptor(this.context.gm, BCS_CONTEXT_ID);
+    for (const dw of [0, 0, hi, lo]) this.port.write32(BLT_RING_BASE + RING_ELSP, dw);
   }
 
-  /** The engine's progress as the guest sees it (RING_HEAD, bytes). */
+  /** The engine's progress as the guest sees it (bytes): the context image's or RING_HEAD. */
   ringHead(): number {
+    if (this.mode === 'execlist' && this.context) return this.context.words[((LRC_STATE_PN * PAGE_SIZE) >>> 2) + CTX_RING_HEAD + 1] & 0x1ffffc;
     return this.port.read32(BLT_RING_BASE + RING_HEAD) & 0x1ffffc;
   }
 

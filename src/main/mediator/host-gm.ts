@@ -1,7 +1,8 @@
 /**
  * The host's (Dom0's) own use of its reserved graphics memory: its console framebuffer in host
- * aperture and one shadow ring buffer per engine in host high GM, all backed by Dom0 RAM that the
- * host maps directly into the physical GGTT (the host is not mediated).
+ * aperture, and per engine one shadow ring buffer and one shadow context image in host high GM,
+ * all backed by Dom0 RAM that the host maps directly into the physical GGTT (the host is not
+ * mediated).
  * Source: GVT-g shadow ring buffers (scheduler.c / cmd_parser.c copy guest commands to a host
  * buffer before they reach the engine).
  */
@@ -16,7 +17,9 @@ import type { Allocation } from './resources';
 export const HOST_FB_BYTES = 1920 * 1200 * 4;
 /** Shadow ring per engine, bytes (a workload larger than this is rejected by the scanner). */
 export const SHADOW_RING_BYTES = 256 << 10;
-export const DOM0_RAM_BYTES = HOST_FB_BYTES + 2 * SHADOW_RING_BYTES + (1 << 20);
+/** Shadow context image per engine: PPHWSP page + register state page. */
+export const SHADOW_CONTEXT_BYTES = 2 * PAGE_SIZE;
+export const DOM0_RAM_BYTES = HOST_FB_BYTES + 2 * SHADOW_RING_BYTES + 2 * SHADOW_CONTEXT_BYTES + (1 << 20);
 
 export interface HostGm {
   fbGm: number;
@@ -24,6 +27,8 @@ export interface HostGm {
   /** Byte offset of the framebuffer inside Dom0 RAM. */
   fbRamOffset: number;
   shadowRingGm: Record<EngineId, number>;
+  /** GM of the host's shadow context image per engine (what the physical ELSP is given). */
+  shadowContextGm: Record<EngineId, number>;
 }
 
 /** Attach Dom0 RAM at host-physical 0 and map the host framebuffer and shadow rings. */
@@ -44,5 +49,8 @@ export function setupHostGm(gpu: Gen9Gpu, host: Allocation, dom0Ram: ArrayBuffer
   const bcs = rcs + SHADOW_RING_BYTES;
   map(rcs, SHADOW_RING_BYTES);
   map(bcs, SHADOW_RING_BYTES);
-  return { fbGm, fbRam: region, fbRamOffset, shadowRingGm: { rcs, bcs } };
+  const rcsCtx = bcs + SHADOW_RING_BYTES;
+  const bcsCtx = rcsCtx + SHADOW_CONTEXT_BYTES;
+  map(rcsCtx, 2 * SHADOW_CONTEXT_BYTES);
+  return { fbGm, fbRam: region, fbRamOffset, shadowRingGm: { rcs, bcs }, shadowContextGm: { rcs: rcsCtx, bcs: bcsCtx } };
 }

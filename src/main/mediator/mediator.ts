@@ -30,17 +30,32 @@ import {
   RING_ADDR_MASK,
   VGT_PVINFO_PAGE,
   VGT_PVINFO_SIZE,
-  ringCtlBytes,
   RING_HEAD,
   GT_RENDER_USER_INTERRUPT,
   GEN8_BCS_IRQ_SHIFT,
   GEN8_RCS_IRQ_SHIFT,
+  GFX_RUN_LIST_ENABLE,
+  GT_CONTEXT_SWITCH_INTERRUPT,
+  RING_CONTEXT_STATUS_PTR,
+  RING_ELSP,
+  RING_MODE_GEN7,
+  applyMasked,
+  maskedBitEnable,
 } from '../../shared/regs';
 import { PVINFO, PVINFO_GUEST_WRITABLE, VGT_DRV_DISPLAY_READY } from '../../shared/pvinfo';
-import type { EngineId } from '../gpu/engine';
+import {
+  GEN8_CTX_STATUS_ACTIVE_IDLE,
+  GEN8_CTX_STATUS_COMPLETE,
+  GEN8_CTX_STATUS_IDLE_ACTIVE,
+  GEN8_CTX_VALID,
+  contextDescriptor,
+  lrcaOf,
+} from '../../shared/execlist';
+import type { EngineId, ExecResult } from '../gpu/engine';
 import { ENGINE_BASE, type Gen9Gpu, MMIO_SPACE_BYTES } from '../gpu/gpu';
 import { type IrqBank, ackIir, bankRegister, pending, raise } from '../gpu/irq';
-import { scanRing } from './cmd-scan';
+import { execlistRegister, virtualExeclistRead } from './execlist-regs';
+import { CONTEXT_IMAGE_BYTES, buildWorkload, contextRing, setContextHead, writeContextRing } from './workload-build';
 import { DISPLAY_REGS, isDisplayReg } from './display-regs';
 import { clearVgpuPtes, readGuestPte, writeGuestPte } from './gtt-shadow';
 import { type HostGm, SHADOW_RING_BYTES, setupHostGm } from './host-gm';
@@ -74,6 +89,8 @@ const ENGINES: readonly EngineId[] = ['rcs', 'bcs'];
 const ENGINE_IRQ_SHIFT: Record<EngineId, number> = { rcs: GEN8_RCS_IRQ_SHIFT, bcs: GEN8_BCS_IRQ_SHIFT };
 /** Host-physical slot per vGPU RAM window (8 GiB apart; slot 0 is Dom0). */
 const RAM_SLOT_BYTES = 8 * 2 ** 30;
+/** Context ID the host gives its shadow contexts (guest context IDs only appear in virtual CSBs). */
+const SHADOW_CTX_ID = 0xffff;
 /** Bound on workloads dispatched per engine per tick (keeps a tick's cost bounded). */
 const MAX_DISPATCH_PER_TICK = 64;
 
@@ -95,6 +112,8 @@ export class Mediator {
   ) {
     this.pool = new ResourcePool(gpu.geometry, reservation);
     this.hostGm = setupHostGm(gpu, this.pool.host, dom0Ram);
+    // The host drives the physical engines with execlists, as i915 does on Gen8+.
+    for (const e of ENGINES) gpu.mmioWrite(ENGINE_BASE[e] + RING_MODE_GEN7, maskedBitEnable(GFX_RUN_LIST_ENABLE));
   }
 
   get foreground(): number {
@@ -185,6 +204,8 @@ export class Mediator {
     if (bank) return bank.bank[bank.field] >>> 0;
     if (offset === GEN8_MASTER_IRQ) return this.virtualMaster(v);
     if (offset >= MMIO_SPACE_BYTES) return 0;
+    const el = execlistRegister(offset);
+    if (el) return virtualExeclistRead(v.execlists[el.engine], el.rel);
     return v.vreg[offset >>> 2];
   }
 
@@ -212,6 +233,8 @@ export class Mediator {
       return;
     }
     if (offset >= MMIO_SPACE_BYTES) return;
+    const el = execlistRegister(offset);
+    if (el) return this.execlistWrite(v, el.engine, el.rel, value, nowNs);
     v.vreg[offset >>> 2] = value;
     if (offset === GEN8_MASTER_IRQ) return this.maybeMsi(v);
     const fence = this.fenceIndex(offset);
@@ -270,31 +293,64 @@ export class Mediator {
 
   // ---- submission and scheduling ----
 
+  /** Legacy ring submission: a trapped RING_TAIL write. */
   private submit(v: Vgpu, engine: EngineId, nowNs: number): void {
     if (v.failsafe) return;
     const base = ENGINE_BASE[engine];
-    const ctl = v.vreg[(base + RING_CTL) >>> 2];
-    const start = v.vreg[(base + RING_START) >>> 2] & 0xfffff000;
-    const tail = v.vreg[(base + RING_TAIL) >>> 2] & RING_ADDR_MASK;
-    if ((ctl & RING_CTL_VALID) === 0) return void v.note(`${engine}: RING_TAIL written while the ring is disabled`);
-    const size = ringCtlBytes(ctl);
-    if (!v.ownsGm(start, size)) return this.enterFailsafe(v, `${engine}: ring buffer GM 0x${start.toString(16)}+${size} outside the vGPU's graphics memory`);
-    if (tail >= size) return this.enterFailsafe(v, `${engine}: RING_TAIL 0x${tail.toString(16)} beyond ring size ${size}`);
-    const head = v.scannedTail[engine];
-    const bytes = (tail - head + size) % size;
-    if (bytes === 0) return;
-    if (bytes > SHADOW_RING_BYTES) return this.enterFailsafe(v, `${engine}: workload of ${bytes} B exceeds the ${SHADOW_RING_BYTES} B shadow ring`);
-    // Copy first, then scan the copy: the guest can change its ring after this point, the engine never sees it.
-    const copy = new Uint32Array(bytes / 4);
-    for (let i = 0; i < copy.length; i++) copy[i] = this.gpu.ggtt.read32(start + ((head + i * 4) % size));
-    const scan = scanRing(v, engine, (off) => copy[((off - head + size) % size) / 4], size, head, tail);
-    if (!scan.ok) {
-      v.stats.rejectedCommands++;
-      return this.enterFailsafe(v, `${engine}: command at ring offset 0x${scan.offset.toString(16)} rejected: ${scan.reason}`);
-    }
+    const r = (rel: number): number => v.vreg[(base + rel) >>> 2];
+    const ring = { start: r(RING_START), ctl: r(RING_CTL), head: r(RING_HEAD), tail: r(RING_TAIL) };
+    if ((ring.ctl & RING_CTL_VALID) === 0) return void v.note(`${engine}: RING_TAIL written while the ring is disabled`);
+    const tail = ring.tail & RING_ADDR_MASK;
+    if (tail === v.scannedTail[engine]) return;
+    const built = buildWorkload(this.gpu.ggtt, v, engine, ring, v.scannedTail[engine]);
+    if (!built.ok) return this.refuse(v, built);
     v.scannedTail[engine] = tail;
-    v.queue.push({ engine, tail, commands: scan.commands, dwords: copy });
+    v.queue.push({ engine, tail, commands: built.commands, dwords: built.dwords });
     this.dispatch(engine, nowNs);
+  }
+
+  /** GFX_MODE, the CSB read pointer and ELSP of a vGPU's virtual execlist port. */
+  private execlistWrite(v: Vgpu, engine: EngineId, rel: number, value: number, nowNs: number): void {
+    const ve = v.execlists[engine];
+    if (rel === RING_MODE_GEN7) ve.gfxMode = applyMasked(ve.gfxMode, value);
+    else if (rel === RING_CONTEXT_STATUS_PTR) ve.csb.writePtrRegister(value);
+    else if (rel === RING_ELSP) {
+      ve.elsp.push(value);
+      if (ve.elsp.length < 4) return;
+      const [hi1, lo1, hi0, lo0] = ve.elsp;
+      ve.elsp = [];
+      if ((ve.gfxMode & GFX_RUN_LIST_ENABLE) === 0) return void v.note(`${engine}: ELSP written with execlists disabled (GFX_MODE)`);
+      this.submitExeclist(v, engine, [[lo0, hi0], [lo1, hi1]], nowNs);
+    }
+  }
+
+  /**
+   * An ELSP submission: each valid element names a guest context (LRCA inside the vGPU's GM) whose
+   * image holds the ring state; the commands from the last scanned position to its RING_TAIL
+   * become one workload. Source: GVT-g execlist.c submit_context / scheduler.c.
+   */
+  private submitExeclist(v: Vgpu, engine: EngineId, elements: [number, number][], nowNs: number): void {
+    if (v.failsafe) return;
+    const valid = elements.filter(([lo]) => lo & GEN8_CTX_VALID);
+    const built: Workload[] = [];
+    for (const [i, [lo, ctxId]] of valid.entries()) {
+      const lrca = lrcaOf(lo);
+      if (!v.ownsGm(lrca, CONTEXT_IMAGE_BYTES)) return this.enterFailsafe(v, `${engine}: context descriptor LRCA 0x${lrca.toString(16)} outside the vGPU's graphics memory`);
+      const ring = contextRing(this.gpu.ggtt, lrca);
+      const ve = v.execlists[engine];
+      const from = ve.scannedTail.get(lrca) ?? ring.head;
+      const b = buildWorkload(this.gpu.ggtt, v, engine, ring, from);
+      if (!b.ok) return this.refuse(v, b);
+      ve.scannedTail.set(lrca, ring.tail & RING_ADDR_MASK);
+      built.push({ engine, tail: ring.tail & RING_ADDR_MASK, commands: b.commands, dwords: b.dwords, context: { lrca, ctxId, first: i === 0, last: i === valid.length - 1 } });
+    }
+    v.queue.push(...built);
+    this.dispatch(engine, nowNs);
+  }
+
+  private refuse(v: Vgpu, b: { reason: string; rejected: boolean }): void {
+    if (b.rejected) v.stats.rejectedCommands++;
+    this.enterFailsafe(v, b.reason);
   }
 
   /** Advance emulated time: dispatch queued workloads to idle engines (round robin across vGPUs). */
@@ -323,28 +379,43 @@ export class Mediator {
     return next;
   }
 
+  /**
+   * Run a workload on the physical engine: its scanned copy goes into the host's shadow ring, the
+   * host's shadow context image points at it, and the physical ELSP submits that context. Then the
+   * guest sees its own completion: RING_HEAD (legacy) or the context image head plus CSB entries
+   * and a context-switch interrupt (execlists), and MI_USER_INTERRUPTs on its virtual GT bank.
+   */
   private execute(v: Vgpu, w: Workload, nowNs: number): void {
     const gpu = this.gpu;
     const base = ENGINE_BASE[w.engine];
-    const shadow = this.hostGm.shadowRingGm[w.engine];
-    for (let i = 0; i < w.dwords.length; i++) gpu.ggtt.write32(shadow + i * 4, w.dwords[i]);
-    gpu.mmioWrite(base + RING_CTL, 0);
-    gpu.mmioWrite(base + RING_START, shadow);
-    gpu.mmioWrite(base + RING_HEAD, 0);
-    gpu.mmioWrite(base + RING_CTL, ((SHADOW_RING_BYTES - PAGE_SIZE) & 0x1ff000) | RING_CTL_VALID);
+    const ring = this.hostGm.shadowRingGm[w.engine];
+    const ctx = this.hostGm.shadowContextGm[w.engine];
+    for (let i = 0; i < w.dwords.length; i++) gpu.ggtt.write32(ring + i * 4, w.dwords[i]);
+    writeContextRing(gpu.ggtt, ctx, { start: ring, ctl: ((SHADOW_RING_BYTES - PAGE_SIZE) & 0x1ff000) | RING_CTL_VALID, head: 0, tail: w.dwords.length * 4 });
     const before = gpu.busyUntilNs[w.engine];
-    const res = gpu.mmioWrite(base + RING_TAIL, w.dwords.length * 4, nowNs);
-    if (!res) return;
+    const [lo, hi] = contextDescriptor(ctx, SHADOW_CTX_ID);
+    // Element 1 (empty) first, element 0 last: the fourth write submits.
+    let res: ExecResult | undefined;
+    for (const dw of [0, 0, hi, lo]) res = gpu.mmioWrite(base + RING_ELSP, dw, nowNs) ?? res;
+    if (!res) return this.enterFailsafe(v, `${w.engine}: the physical engine did not take the shadow context (execlists disabled?)`);
     v.stats.workloads++;
     v.stats.commands += res.commands;
     v.stats.gpuTimeNs += gpu.busyUntilNs[w.engine] - Math.max(before, nowNs);
-    // The workload is consumed: the guest's view of RING_HEAD moves to its tail.
-    v.vreg[(base + RING_HEAD) >>> 2] = (v.vreg[(base + RING_HEAD) >>> 2] & ~RING_ADDR_MASK) | w.tail;
-    const bit = GT_RENDER_USER_INTERRUPT << ENGINE_IRQ_SHIFT[w.engine];
     // Physical completion interrupts are consumed here and re-raised on the owner's virtual bank.
-    ackIir(gpu.gt0, bit);
+    ackIir(gpu.gt0, (GT_RENDER_USER_INTERRUPT | GT_CONTEXT_SWITCH_INTERRUPT) << ENGINE_IRQ_SHIFT[w.engine]);
     if (res.fault) this.enterFailsafe(v, res.fault);
-    if (res.userInterrupts > 0 && raise(v.gt0, bit)) this.maybeMsi(v);
+    let bits = res.userInterrupts > 0 ? GT_RENDER_USER_INTERRUPT : 0;
+    if (w.context) {
+      const csb = v.execlists[w.engine].csb;
+      if (w.context.first) csb.push(GEN8_CTX_STATUS_IDLE_ACTIVE, w.context.ctxId);
+      setContextHead(gpu.ggtt, w.context.lrca, w.tail);
+      csb.push(GEN8_CTX_STATUS_COMPLETE | (w.context.last ? GEN8_CTX_STATUS_ACTIVE_IDLE : 0), w.context.ctxId);
+      bits |= GT_CONTEXT_SWITCH_INTERRUPT;
+    } else {
+      // The workload is consumed: the guest's view of RING_HEAD moves to its tail.
+      v.vreg[(base + RING_HEAD) >>> 2] = (v.vreg[(base + RING_HEAD) >>> 2] & ~RING_ADDR_MASK) | w.tail;
+    }
+    if (bits && raise(v.gt0, bits << ENGINE_IRQ_SHIFT[w.engine])) this.maybeMsi(v);
   }
 
   // ---- interrupts, vblank, failsafe ----

@@ -4,6 +4,7 @@
  * virtual ring state and queued workloads. Source: GVT-g gvt.h struct intel_vgpu.
  */
 import type { EngineId } from '../gpu/engine';
+import { ContextStatusBuffer } from '../gpu/execlist';
 import { MMIO_SPACE_BYTES } from '../gpu/gpu';
 import { type IrqBank, newBank } from '../gpu/irq';
 import type { Allocation, Range } from './resources';
@@ -27,6 +28,17 @@ export interface Workload {
   commands: number;
   /** The scanned commands, copied out of guest memory; only this copy reaches the engine. */
   dwords: Uint32Array;
+  /** Set for an execlist submission: the guest context and its place in the ELSP pair. */
+  context?: { lrca: number; ctxId: number; first: boolean; last: boolean };
+}
+
+/** A vGPU's virtual execlist port for one engine. Source: GVT-g execlist.c (intel_vgpu_execlist). */
+export class VirtualExeclist {
+  gfxMode = 0;
+  elsp: number[] = [];
+  readonly csb = new ContextStatusBuffer();
+  /** Per guest context (LRCA): ring offset up to which commands were scanned and queued. */
+  readonly scannedTail = new Map<number, number>();
 }
 
 export interface VgpuStats {
@@ -53,6 +65,7 @@ export class Vgpu {
   /** Per-engine: the ring offset up to which commands have been scanned and queued. */
   readonly scannedTail: Record<EngineId, number> = { rcs: 0, bcs: 0 };
   readonly queue: Workload[] = [];
+  readonly execlists: Record<EngineId, VirtualExeclist> = { rcs: new VirtualExeclist(), bcs: new VirtualExeclist() };
   readonly stats: VgpuStats = { workloads: 0, commands: 0, rejectedCommands: 0, droppedPtes: 0, gpuTimeNs: 0, mmioTraps: 0 };
   /** PVINFO guest-writable fields by byte offset within the page. */
   readonly pvinfoWritten = new Map<number, number>();

@@ -131,3 +131,34 @@ describe('scanout', () => {
     expect(decodePlaneRegs({ ctl: 0, stride: 1, size: 0, surf: 0, offset: 0 })).toBeNull();
   });
 });
+
+describe('physical execlists', () => {
+  it('ELSP runs the context image ring, writes RING_HEAD back, fills the CSB and raises context switch', async () => {
+    const { contextDescriptor } = await import('../../../src/shared/execlist');
+    const { RING_ELSP, RING_MODE_GEN7, RING_CONTEXT_STATUS_PTR, RING_CONTEXT_STATUS_BUF_LO, maskedBitEnable, GFX_RUN_LIST_ENABLE } = await import('../../../src/shared/regs');
+    const { gpu, ram } = gpuWithRam();
+    const ringGm = 16 * 4096;
+    const ctx = 20 * 4096;
+    [XY_COLOR_BLT_CMD, br13(ROP_PATCOPY, 256), 0, (1 << 16) | 1, 0, 0, 0xff123456, MI_USER_INTERRUPT].forEach((d, i) => (ram[ringGm / 4 + i] = d));
+    const st = (ctx + 4096) / 4;
+    ram[st + 5] = 0; // head
+    ram[st + 7] = 32; // tail
+    ram[st + 9] = ringGm;
+    ram[st + 11] = RING_CTL_SIZE(4096) | RING_CTL_VALID;
+    gpu.gt0.imr = 0;
+    gpu.gt0.ier = 0xffffffff;
+    const [lo, hi] = contextDescriptor(ctx, 42);
+    // Disabled run list: the submission is ignored.
+    for (const dw of [0, 0, hi, lo]) expect(gpu.mmioWrite(BLT_RING_BASE + RING_ELSP, dw)).toBeUndefined();
+    gpu.mmioWrite(BLT_RING_BASE + RING_MODE_GEN7, maskedBitEnable(GFX_RUN_LIST_ENABLE));
+    let res;
+    for (const dw of [0, 0, hi, lo]) res = gpu.mmioWrite(BLT_RING_BASE + RING_ELSP, dw) ?? res;
+    expect(res).toMatchObject({ commands: 2, pixels: 1, userInterrupts: 1 });
+    expect(ram[0]).toBe(0xff123456);
+    expect(ram[st + 5]).toBe(32);
+    expect(gpu.mmioRead(BLT_RING_BASE + RING_CONTEXT_STATUS_PTR) & 7).toBe(1);
+    expect(gpu.mmioRead(BLT_RING_BASE + RING_CONTEXT_STATUS_BUF_LO(1))).toBe((1 << 4) | (1 << 3));
+    expect(gpu.mmioRead(BLT_RING_BASE + RING_CONTEXT_STATUS_BUF_LO(1) + 4)).toBe(42);
+    expect(gpu.mmioRead(GEN8_GT_IIR0)).toBe(((1 << 8) | 1) << 16);
+  });
+});

@@ -1,0 +1,78 @@
+/**
+ * Turning a guest submission into an audited workload: read the guest's ring (through the GGTT,
+ * i.e. its own memory), copy the commands between the scanned position and the new tail, and scan
+ * the copy. Both submission paths use it: the legacy RING_TAIL write and an execlist context.
+ * Source: GVT-g scheduler.c / execlist.c (prepare workload, shadow ring buffer), cmd_parser.c.
+ */
+import { CTX_LRI_HEADER_0, CTX_RING_BUFFER_CONTROL, CTX_RING_BUFFER_START, CTX_RING_HEAD, CTX_RING_TAIL, LRC_STATE_PN, MI_LOAD_REGISTER_IMM_N } from '../../shared/execlist';
+import { PAGE_SIZE } from '../../shared/platform';
+import { RING_ADDR_MASK, RING_CTL, RING_CTL_VALID, RING_HEAD, RING_START, RING_TAIL, ringCtlBytes } from '../../shared/regs';
+import type { EngineId } from '../gpu/engine';
+import type { Ggtt } from '../gpu/ggtt';
+import { scanRing } from './cmd-scan';
+import { SHADOW_RING_BYTES } from './host-gm';
+import type { Vgpu } from './vgpu';
+
+export interface RingState {
+  start: number;
+  ctl: number;
+  head: number;
+  tail: number;
+}
+
+export type BuildResult = { ok: true; dwords: Uint32Array; commands: number } | { ok: false; reason: string; rejected: boolean };
+
+/**
+ * Copy and scan ring bytes [from, ring.tail) of `v`'s ring on `engine`. `rejected` marks a command
+ * the scanner refused (as opposed to a malformed ring).
+ */
+export function buildWorkload(ggtt: Ggtt, v: Vgpu, engine: EngineId, ring: RingState, from: number): BuildResult {
+  if ((ring.ctl & RING_CTL_VALID) === 0) return { ok: false, reason: `${engine}: ring is not enabled (RING_CTL)`, rejected: false };
+  const start = ring.start & 0xfffff000;
+  const size = ringCtlBytes(ring.ctl);
+  const tail = ring.tail & RING_ADDR_MASK;
+  if (!v.ownsGm(start, size)) return { ok: false, reason: `${engine}: ring buffer GM 0x${start.toString(16)}+${size} outside the vGPU's graphics memory`, rejected: false };
+  if (tail >= size) return { ok: false, reason: `${engine}: ring tail 0x${tail.toString(16)} beyond ring size ${size}`, rejected: false };
+  const head = from % size;
+  const bytes = (tail - head + size) % size;
+  if (bytes > SHADOW_RING_BYTES) return { ok: false, reason: `${engine}: workload of ${bytes} B exceeds the ${SHADOW_RING_BYTES} B shadow ring`, rejected: false };
+  // Copy first, then scan the copy: the guest can change its ring after this point, the engine never sees it.
+  const dwords = new Uint32Array(bytes / 4);
+  for (let i = 0; i < dwords.length; i++) dwords[i] = ggtt.read32(start + ((head + i * 4) % size));
+  const scan = scanRing(v, engine, (off) => dwords[((off - head + size) % size) / 4], size, head, tail);
+  if (!scan.ok) return { ok: false, reason: `${engine}: command at ring offset 0x${scan.offset.toString(16)} rejected: ${scan.reason}`, rejected: true };
+  return { ok: true, dwords, commands: scan.commands };
+}
+
+/** Bytes of a logical ring context image the mediator reads: the PPHWSP page and the state page. */
+export const CONTEXT_IMAGE_BYTES = 2 * PAGE_SIZE;
+
+/** Ring state stored in a context image at `lrca` (GM), read through the GGTT. */
+export function contextRing(ggtt: Ggtt, lrca: number): RingState {
+  const state = lrca + LRC_STATE_PN * PAGE_SIZE;
+  const reg = (i: number): number => ggtt.read32(state + (i + 1) * 4);
+  return { head: reg(CTX_RING_HEAD) & RING_ADDR_MASK, tail: reg(CTX_RING_TAIL), start: reg(CTX_RING_BUFFER_START), ctl: reg(CTX_RING_BUFFER_CONTROL) };
+}
+
+/** Write a context image's RING_HEAD (the guest sees its context consumed up to there). */
+export function setContextHead(ggtt: Ggtt, lrca: number, head: number): void {
+  ggtt.write32(lrca + LRC_STATE_PN * PAGE_SIZE + (CTX_RING_HEAD + 1) * 4, head);
+}
+
+/**
+ * Fill the ring part of a context image's register state as an LRI list, the way i915 lays it out
+ * (MI_LOAD_REGISTER_IMM header, then RING_HEAD/TAIL/START/CTL offset-value pairs).
+ */
+export function writeContextRing(ggtt: Ggtt, lrca: number, ring: RingState, engineBase = 0): void {
+  const state = lrca + LRC_STATE_PN * PAGE_SIZE;
+  const put = (i: number, v: number): void => void ggtt.write32(state + i * 4, v >>> 0);
+  put(CTX_LRI_HEADER_0, MI_LOAD_REGISTER_IMM_N(4));
+  put(CTX_RING_HEAD, engineBase + RING_HEAD);
+  put(CTX_RING_HEAD + 1, ring.head);
+  put(CTX_RING_TAIL, engineBase + RING_TAIL);
+  put(CTX_RING_TAIL + 1, ring.tail);
+  put(CTX_RING_BUFFER_START, engineBase + RING_START);
+  put(CTX_RING_BUFFER_START + 1, ring.start);
+  put(CTX_RING_BUFFER_CONTROL, engineBase + RING_CTL);
+  put(CTX_RING_BUFFER_CONTROL + 1, ring.ctl);
+}

@@ -1,0 +1,44 @@
+/**
+ * Execlist context descriptors, the logical ring context image and context status buffer (CSB)
+ * encodings for Gen8/Gen9. Source: i915 intel_lrc.c / intel_lrc.h (GEN8_CTX_*, CTX_* register
+ * state offsets, GEN8_CTX_STATUS_*), LRC_PPHWSP_PN = 0, LRC_STATE_PN = 1.
+ */
+
+/** Context descriptor (64 bits: lo, hi). LRCA in bits 31:12 of lo, context ID in hi. */
+export const GEN8_CTX_VALID = 1 << 0;
+export const GEN8_CTX_FORCE_PD_RESTORE = 1 << 1;
+export const GEN8_CTX_FORCE_RESTORE = 1 << 2;
+export const GEN8_CTX_ADDRESSING_MODE_SHIFT = 3;
+export const INTEL_LEGACY_32B_CONTEXT = 1;
+export const GEN8_CTX_L3LLC_COHERENT = 1 << 5;
+export const GEN8_CTX_PRIVILEGE = 1 << 8;
+export const lrcaOf = (descLo: number): number => (descLo & 0xfffff000) >>> 0;
+
+/** The context image: page 0 is the per-process HWSP, page 1 the register state. */
+export const LRC_PPHWSP_PN = 0;
+export const LRC_STATE_PN = 1;
+/** Dword indexes in the register state: each is an (MMIO offset, value) pair of an LRI list. */
+export const CTX_LRI_HEADER_0 = 0x01;
+export const CTX_CONTEXT_CONTROL = 0x02;
+export const CTX_RING_HEAD = 0x04;
+export const CTX_RING_TAIL = 0x06;
+export const CTX_RING_BUFFER_START = 0x08;
+export const CTX_RING_BUFFER_CONTROL = 0x0a;
+/** Dwords of register state a context image must hold for the fields above. */
+export const CTX_STATE_DWORDS = 0x0c;
+
+/** CSB status dword bits (the upper dword is the context ID). */
+export const GEN8_CTX_STATUS_IDLE_ACTIVE = 1 << 0;
+export const GEN8_CTX_STATUS_PREEMPTED = 1 << 1;
+export const GEN8_CTX_STATUS_ELEMENT_SWITCH = 1 << 2;
+export const GEN8_CTX_STATUS_ACTIVE_IDLE = 1 << 3;
+export const GEN8_CTX_STATUS_COMPLETE = 1 << 4;
+export const GEN8_CTX_STATUS_LITE_RESTORE = 1 << 15;
+
+/** A descriptor for a GGTT ("privileged", legacy 32-bit addressing) context at `lrca`. */
+export function contextDescriptor(lrca: number, ctxId: number): [number, number] {
+  return [(lrca | GEN8_CTX_VALID | (INTEL_LEGACY_32B_CONTEXT << GEN8_CTX_ADDRESSING_MODE_SHIFT) | GEN8_CTX_PRIVILEGE) >>> 0, ctxId >>> 0];
+}
+
+/** MI_LOAD_REGISTER_IMM header for `n` (offset, value) pairs, as a context image's register state starts. Source: i915 MI_LOAD_REGISTER_IMM(x). */
+export const MI_LOAD_REGISTER_IMM_N = (n: number): number => ((0x22 << 23) | (2 * n - 1)) >>> 0;
