@@ -18,12 +18,28 @@ export const cmdType = (dw0: number): number => dw0 >>> 29;
 export const MI = {
   NOOP: 0x00,
   USER_INTERRUPT: 0x02,
+  ARB_CHECK: 0x05,
   BATCH_BUFFER_END: 0x0a,
+  DISPLAY_FLIP: 0x14,
+  SET_CONTEXT: 0x18,
+  SEMAPHORE_WAIT: 0x1c,
   STORE_DATA_IMM: 0x20,
   LOAD_REGISTER_IMM: 0x22,
+  /** Privileged: writes GGTT entries. Not in genxml's Gen9 list; i915 MI_UPDATE_GTT. */
+  UPDATE_GTT: 0x23,
+  STORE_REGISTER_MEM: 0x24,
   FLUSH_DW: 0x26,
+  LOAD_REGISTER_MEM: 0x29,
+  LOAD_REGISTER_REG: 0x2a,
   BATCH_BUFFER_START: 0x31,
 } as const;
+
+/** MI_BATCH_BUFFER_START (Gen8, 3 dwords): bit 22 second-level batch, bit 8 PPGTT address space. */
+export const MI_BATCH_BUFFER_START_GGTT = ((MI.BATCH_BUFFER_START << 23) | 1) >>> 0;
+export const MI_BATCH_SECOND_LEVEL = 1 << 22;
+export const MI_BATCH_PPGTT = 1 << 8;
+/** MI_LOAD_REGISTER_IMM for `n` (offset, value) pairs. Source: i915 MI_LOAD_REGISTER_IMM(x). */
+export const MI_LOAD_REGISTER_IMM_N = (n: number): number => ((MI.LOAD_REGISTER_IMM << 23) | (2 * n - 1)) >>> 0;
 
 /** 2D (blitter) opcodes (bits 28:22). Source: i915 intel_gpu_commands.h. */
 export const BLT = {

@@ -39,6 +39,3 @@ export const GEN8_CTX_STATUS_LITE_RESTORE = 1 << 15;
 export function contextDescriptor(lrca: number, ctxId: number): [number, number] {
   return [(lrca | GEN8_CTX_VALID | (INTEL_LEGACY_32B_CONTEXT << GEN8_CTX_ADDRESSING_MODE_SHIFT) | GEN8_CTX_PRIVILEGE) >>> 0, ctxId >>> 0];
 }
-
-/** MI_LOAD_REGISTER_IMM header for `n` (offset, value) pairs, as a context image's register state starts. Source: i915 MI_LOAD_REGISTER_IMM(x). */
-export const MI_LOAD_REGISTER_IMM_N = (n: number): number => ((0x22 << 23) | (2 * n - 1)) >>> 0;

@@ -43,8 +43,9 @@ export const GEN8_DE_PIPE_ISR_A = 0x44400;
 export const GEN8_DE_PIPE_IMR_A = 0x44404;
 export const GEN8_DE_PIPE_IIR_A = 0x44408;
 export const GEN8_DE_PIPE_IER_A = 0x4440c;
-/** GEN8_PIPE_VBLANK: bit 0 of the DE pipe banks. */
+/** GEN8_PIPE_VBLANK: bit 0 of the DE pipe banks; GEN8_PIPE_PRIMARY_FLIP_DONE: bit 4. */
 export const GEN8_PIPE_VBLANK = 1 << 0;
+export const GEN8_PIPE_PRIMARY_FLIP_DONE = 1 << 4;
 
 /** PCH south display engine interrupts (hotplug). Source: i915 SDEISR/SDEIMR/SDEIIR/SDEIER. */
 export const SDEISR = 0xc4000;

@@ -6,7 +6,7 @@
  * handles its (virtual) MSIs and context status buffer.
  * Source: i915 i915_vgpu.c (intel_vgpu_detect, vgt_balloon), intel_display.c, intel_ringbuffer.c.
  */
-import { MI_NOOP } from '../../shared/commands';
+import { MI_LOAD_REGISTER_IMM_N, MI_NOOP } from '../../shared/commands';
 import {
   CTX_LRI_HEADER_0,
   CTX_RING_BUFFER_CONTROL,
@@ -15,7 +15,6 @@ import {
   CTX_RING_TAIL,
   GEN8_CTX_STATUS_COMPLETE,
   LRC_STATE_PN,
-  MI_LOAD_REGISTER_IMM_N,
   contextDescriptor,
 } from '../../shared/execlist';
 import { PAGE_SIZE } from '../../shared/platform';

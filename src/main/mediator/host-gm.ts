@@ -1,6 +1,7 @@
 /**
  * The host's (Dom0's) own use of its reserved graphics memory: its console framebuffer in host
- * aperture, and per engine one shadow ring buffer and one shadow context image in host high GM,
+ * aperture, and per engine one shadow ring buffer and one shadow context image, plus a shadow batch
+ * buffer area, in host high GM,
  * all backed by Dom0 RAM that the host maps directly into the physical GGTT (the host is not
  * mediated).
  * Source: GVT-g shadow ring buffers (scheduler.c / cmd_parser.c copy guest commands to a host
@@ -19,7 +20,9 @@ export const HOST_FB_BYTES = 1920 * 1200 * 4;
 export const SHADOW_RING_BYTES = 256 << 10;
 /** Shadow context image per engine: PPHWSP page + register state page. */
 export const SHADOW_CONTEXT_BYTES = 2 * PAGE_SIZE;
-export const DOM0_RAM_BYTES = HOST_FB_BYTES + 2 * SHADOW_RING_BYTES + 2 * SHADOW_CONTEXT_BYTES + (1 << 20);
+/** Shadow batch buffer area: the scanned copies of a workload's batch buffers are laid out here. */
+export const SHADOW_BATCH_BYTES = 1 << 20;
+export const DOM0_RAM_BYTES = HOST_FB_BYTES + 2 * SHADOW_RING_BYTES + 2 * SHADOW_CONTEXT_BYTES + SHADOW_BATCH_BYTES + (1 << 20);
 
 export interface HostGm {
   fbGm: number;
@@ -29,6 +32,8 @@ export interface HostGm {
   shadowRingGm: Record<EngineId, number>;
   /** GM of the host's shadow context image per engine (what the physical ELSP is given). */
   shadowContextGm: Record<EngineId, number>;
+  /** GM of the shadow batch buffer area. */
+  shadowBatchGm: number;
 }
 
 /** Attach Dom0 RAM at host-physical 0 and map the host framebuffer and shadow rings. */
@@ -52,5 +57,7 @@ export function setupHostGm(gpu: Gen9Gpu, host: Allocation, dom0Ram: ArrayBuffer
   const rcsCtx = bcs + SHADOW_RING_BYTES;
   const bcsCtx = rcsCtx + SHADOW_CONTEXT_BYTES;
   map(rcsCtx, 2 * SHADOW_CONTEXT_BYTES);
-  return { fbGm, fbRam: region, fbRamOffset, shadowRingGm: { rcs, bcs }, shadowContextGm: { rcs: rcsCtx, bcs: bcsCtx } };
+  const batch = bcsCtx + SHADOW_CONTEXT_BYTES;
+  map(batch, SHADOW_BATCH_BYTES);
+  return { fbGm, fbRam: region, fbRamOffset, shadowRingGm: { rcs, bcs }, shadowContextGm: { rcs: rcsCtx, bcs: bcsCtx }, shadowBatchGm: batch };
 }

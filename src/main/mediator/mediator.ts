@@ -22,7 +22,9 @@ import {
   PIPECONF_ENABLE,
   PLANE_CTL_1_A,
   PLANE_CTL_ENABLE,
+  PLANE_STRIDE_1_A,
   PLANE_SURF_1_A,
+  GEN8_PIPE_PRIMARY_FLIP_DONE,
   RING_CTL,
   RING_CTL_VALID,
   RING_START,
@@ -54,8 +56,9 @@ import {
 import type { EngineId, ExecResult } from '../gpu/engine';
 import { ENGINE_BASE, type Gen9Gpu, MMIO_SPACE_BYTES } from '../gpu/gpu';
 import { type IrqBank, ackIir, bankRegister, pending, raise } from '../gpu/irq';
+import type { FlipRequest } from './cmd-scan';
 import { execlistRegister, virtualExeclistRead } from './execlist-regs';
-import { CONTEXT_IMAGE_BYTES, buildWorkload, contextRing, setContextHead, writeContextRing } from './workload-build';
+import { CONTEXT_IMAGE_BYTES, buildWorkload, contextRing, layoutShadowBatches, setContextHead, writeContextRing } from './workload-build';
 import { DISPLAY_REGS, isDisplayReg } from './display-regs';
 import { clearVgpuPtes, readGuestPte, writeGuestPte } from './gtt-shadow';
 import { type HostGm, SHADOW_RING_BYTES, setupHostGm } from './host-gm';
@@ -305,7 +308,7 @@ export class Mediator {
     const built = buildWorkload(this.gpu.ggtt, v, engine, ring, v.scannedTail[engine]);
     if (!built.ok) return this.refuse(v, built);
     v.scannedTail[engine] = tail;
-    v.queue.push({ engine, tail, commands: built.commands, dwords: built.dwords });
+    v.queue.push({ engine, tail, scan: built.scan });
     this.dispatch(engine, nowNs);
   }
 
@@ -342,7 +345,7 @@ export class Mediator {
       const b = buildWorkload(this.gpu.ggtt, v, engine, ring, from);
       if (!b.ok) return this.refuse(v, b);
       ve.scannedTail.set(lrca, ring.tail & RING_ADDR_MASK);
-      built.push({ engine, tail: ring.tail & RING_ADDR_MASK, commands: b.commands, dwords: b.dwords, context: { lrca, ctxId, first: i === 0, last: i === valid.length - 1 } });
+      built.push({ engine, tail: ring.tail & RING_ADDR_MASK, scan: b.scan, context: { lrca, ctxId, first: i === 0, last: i === valid.length - 1 } });
     }
     v.queue.push(...built);
     this.dispatch(engine, nowNs);
@@ -390,8 +393,9 @@ export class Mediator {
     const base = ENGINE_BASE[w.engine];
     const ring = this.hostGm.shadowRingGm[w.engine];
     const ctx = this.hostGm.shadowContextGm[w.engine];
-    for (let i = 0; i < w.dwords.length; i++) gpu.ggtt.write32(ring + i * 4, w.dwords[i]);
-    writeContextRing(gpu.ggtt, ctx, { start: ring, ctl: ((SHADOW_RING_BYTES - PAGE_SIZE) & 0x1ff000) | RING_CTL_VALID, head: 0, tail: w.dwords.length * 4 });
+    const ringDwords = layoutShadowBatches(gpu.ggtt, w.scan, this.hostGm.shadowBatchGm);
+    for (let i = 0; i < ringDwords.length; i++) gpu.ggtt.write32(ring + i * 4, ringDwords[i]);
+    writeContextRing(gpu.ggtt, ctx, { start: ring, ctl: ((SHADOW_RING_BYTES - PAGE_SIZE) & 0x1ff000) | RING_CTL_VALID, head: 0, tail: ringDwords.length * 4 });
     const before = gpu.busyUntilNs[w.engine];
     const [lo, hi] = contextDescriptor(ctx, SHADOW_CTX_ID);
     // Element 1 (empty) first, element 0 last: the fourth write submits.
@@ -416,6 +420,22 @@ export class Mediator {
       v.vreg[(base + RING_HEAD) >>> 2] = (v.vreg[(base + RING_HEAD) >>> 2] & ~RING_ADDR_MASK) | w.tail;
     }
     if (bits && raise(v.gt0, bits << ENGINE_IRQ_SHIFT[w.engine])) this.maybeMsi(v);
+    for (const flip of w.scan.flips) this.emulateFlip(v, flip);
+  }
+
+  /**
+   * MI_DISPLAY_FLIP, emulated: the vGPU's primary plane takes the new surface (and, for a
+   * foreground VM, the physical plane), and the guest gets its flip-done event.
+   * Source: GVT-g cmd_parser.c cmd_handler_mi_display_flip / display.c.
+   */
+  private emulateFlip(v: Vgpu, flip: FlipRequest): void {
+    v.vreg[PLANE_STRIDE_1_A >>> 2] = flip.pitch / 64;
+    v.vreg[PLANE_SURF_1_A >>> 2] = flip.surf;
+    if (this.foregroundDomid === v.domid) {
+      this.gpu.mmioWrite(PLANE_STRIDE_1_A, flip.pitch / 64);
+      this.gpu.mmioWrite(PLANE_SURF_1_A, flip.surf);
+    }
+    if (raise(v.dePipeA, GEN8_PIPE_PRIMARY_FLIP_DONE)) this.maybeMsi(v);
   }
 
   // ---- interrupts, vblank, failsafe ----

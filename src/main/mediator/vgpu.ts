@@ -5,6 +5,7 @@
  */
 import type { EngineId } from '../gpu/engine';
 import { ContextStatusBuffer } from '../gpu/execlist';
+import type { ScannedWorkload } from './cmd-scan';
 import { MMIO_SPACE_BYTES } from '../gpu/gpu';
 import { type IrqBank, newBank } from '../gpu/irq';
 import type { Allocation, Range } from './resources';
@@ -25,9 +26,8 @@ export interface Workload {
   engine: EngineId;
   /** Ring tail (bytes) the guest submitted, already scanned. */
   tail: number;
-  commands: number;
-  /** The scanned commands, copied out of guest memory; only this copy reaches the engine. */
-  dwords: Uint32Array;
+  /** The scanned commands and batch buffers, copied out of guest memory; only these copies reach the engine. */
+  scan: ScannedWorkload;
   /** Set for an execlist submission: the guest context and its place in the ELSP pair. */
   context?: { lrca: number; ctxId: number; first: boolean; last: boolean };
 }

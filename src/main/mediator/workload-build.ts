@@ -1,15 +1,16 @@
 /**
  * Turning a guest submission into an audited workload: read the guest's ring (through the GGTT,
  * i.e. its own memory), copy the commands between the scanned position and the new tail, and scan
- * the copy. Both submission paths use it: the legacy RING_TAIL write and an execlist context.
+ * the copy (and every batch buffer it calls, shadowing them). Both submission paths use it: the legacy RING_TAIL write and an execlist context.
  * Source: GVT-g scheduler.c / execlist.c (prepare workload, shadow ring buffer), cmd_parser.c.
  */
-import { CTX_LRI_HEADER_0, CTX_RING_BUFFER_CONTROL, CTX_RING_BUFFER_START, CTX_RING_HEAD, CTX_RING_TAIL, LRC_STATE_PN, MI_LOAD_REGISTER_IMM_N } from '../../shared/execlist';
+import { CTX_LRI_HEADER_0, CTX_RING_BUFFER_CONTROL, CTX_RING_BUFFER_START, CTX_RING_HEAD, CTX_RING_TAIL, LRC_STATE_PN } from '../../shared/execlist';
+import { MI_LOAD_REGISTER_IMM_N } from '../../shared/commands';
 import { PAGE_SIZE } from '../../shared/platform';
 import { RING_ADDR_MASK, RING_CTL, RING_CTL_VALID, RING_HEAD, RING_START, RING_TAIL, ringCtlBytes } from '../../shared/regs';
 import type { EngineId } from '../gpu/engine';
 import type { Ggtt } from '../gpu/ggtt';
-import { scanRing } from './cmd-scan';
+import { type ScannedWorkload, scanWorkload } from './cmd-scan';
 import { SHADOW_RING_BYTES } from './host-gm';
 import type { Vgpu } from './vgpu';
 
@@ -20,7 +21,7 @@ export interface RingState {
   tail: number;
 }
 
-export type BuildResult = { ok: true; dwords: Uint32Array; commands: number } | { ok: false; reason: string; rejected: boolean };
+export type BuildResult = { ok: true; scan: ScannedWorkload } | { ok: false; reason: string; rejected: boolean };
 
 /**
  * Copy and scan ring bytes [from, ring.tail) of `v`'s ring on `engine`. `rejected` marks a command
@@ -39,9 +40,12 @@ export function buildWorkload(ggtt: Ggtt, v: Vgpu, engine: EngineId, ring: RingS
   // Copy first, then scan the copy: the guest can change its ring after this point, the engine never sees it.
   const dwords = new Uint32Array(bytes / 4);
   for (let i = 0; i < dwords.length; i++) dwords[i] = ggtt.read32(start + ((head + i * 4) % size));
-  const scan = scanRing(v, engine, (off) => dwords[((off - head + size) % size) / 4], size, head, tail);
-  if (!scan.ok) return { ok: false, reason: `${engine}: command at ring offset 0x${scan.offset.toString(16)} rejected: ${scan.reason}`, rejected: true };
-  return { ok: true, dwords, commands: scan.commands };
+  const scan = scanWorkload(v, engine, dwords, (gm) => (ggtt.resolve(gm) ? ggtt.read32(gm) : undefined));
+  if (!scan.ok) {
+    const where = scan.segment === 0 ? `ring offset 0x${((head + scan.offset) % size).toString(16)}` : `batch buffer ${scan.segment} offset 0x${scan.offset.toString(16)}`;
+    return { ok: false, reason: `${engine}: command at ${where} rejected: ${scan.reason}`, rejected: true };
+  }
+  return { ok: true, scan };
 }
 
 /** Bytes of a logical ring context image the mediator reads: the PPHWSP page and the state page. */
@@ -75,4 +79,25 @@ export function writeContextRing(ggtt: Ggtt, lrca: number, ring: RingState, engi
   put(CTX_RING_BUFFER_START + 1, ring.start);
   put(CTX_RING_BUFFER_CONTROL, engineBase + RING_CTL);
   put(CTX_RING_BUFFER_CONTROL + 1, ring.ctl);
+}
+
+/**
+ * Copy a workload's shadowed batch buffers into the host's shadow batch area and point every
+ * MI_BATCH_BUFFER_START at its copy; returns the (patched) ring dwords. The scanner bounded the
+ * total size to the area's size.
+ */
+export function layoutShadowBatches(ggtt: Ggtt, scan: ScannedWorkload, areaGm: number): Uint32Array {
+  const at: number[] = [0];
+  let cursor = areaGm;
+  for (let s = 1; s < scan.segments.length; s++) {
+    at[s] = cursor;
+    cursor += Math.ceil(scan.segments[s].length / 2) * 8; // keep each batch qword aligned
+  }
+  for (const p of scan.patches) {
+    const seg = scan.segments[p.segment];
+    seg[p.at + 1] = at[p.target] >>> 0;
+    seg[p.at + 2] = 0;
+  }
+  for (let s = 1; s < scan.segments.length; s++) scan.segments[s].forEach((dw, i) => ggtt.write32(at[s] + i * 4, dw));
+  return scan.segments[0];
 }

@@ -162,7 +162,7 @@ describe('submission, scanning and interrupts', () => {
     expect(a.v.failsafe).toMatch(/unknown command/);
     const b = addVm(r, 2);
     submit(r, b, [XY_COLOR_BLT_CMD, 0, 0]);
-    expect(b.v.failsafe).toMatch(/needs 7 dwords/);
+    expect(b.v.failsafe).toMatch(/runs past the ring tail/);
   });
 });
 
