@@ -57,6 +57,10 @@ export interface VgpuInfo {
   rejectedCommands: number;
   /** Engine time used, ms. */
   gpuTimeMs: number;
+  /** Distinct MMIO offsets outside the tracking table the guest touched (see /sys/kernel/vgt/vmN/untracked_mmio). */
+  untrackedMmio: number;
+  /** Why the vGPU stopped running the guest's work (policy violation), or null. */
+  failsafe: string | null;
 }
 
 export interface DomainInfo {

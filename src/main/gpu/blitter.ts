@@ -1,8 +1,19 @@
 /**
- * The 2D blitter (BCS) operations, 32 bpp linear surfaces, executed to exact pixels through the GGTT.
- * Rectangles are [x1, x2) x [y1, y2) in pixels; pitch in bytes. Source: i915 XY_COLOR_BLT /
- * XY_SRC_COPY_BLT semantics (PRM Vol 2a "BLT Engine").
+ * The 2D blitter (BCS) operations, executed to exact pixels through the GGTT: solid fills
+ * (XY_COLOR_BLT) and copies (XY_SRC_COPY_BLT) between linear or X-tiled surfaces of 8, 16 or 32
+ * bits per pixel. Rectangles are [x1, x2) x [y1, y2) in pixels; pitches in bytes.
+ *
+ * X tiling (the only tiling the Gen8+ XY_* commands address): a surface is a grid of 4 KiB tiles,
+ * each 512 bytes wide and 8 rows high, laid out row-major, so byte `x` of row `y` lives at
+ * base + ((y / 8) * (pitch / 512) + x / 512) * 4096 + (y % 8) * 512 + x % 512. No bit-6 swizzling
+ * (Gen9 has none). In the XY_* commands a tiled surface's pitch is given in dwords; the command
+ * decoder converts it, these functions take bytes.
+ *
+ * Sources: i915 intel_gpu_commands.h (XY_*, BLT_WRITE_*), Mesa i965 intel_blit.c (XY_DST_TILED /
+ * XY_SRC_TILED, tiled pitch / 4), PRM Vol 2a "BLT Engine" (BR13 colour depth, 32 bpp byte mask),
+ * PRM "Memory Views: X-Major Tiling".
  */
+import { PAGE_SIZE } from '../../shared/platform';
 import type { Ggtt } from './ggtt';
 import { fillGm32, readGm, writeGm } from './gm-access';
 
@@ -13,33 +24,154 @@ export interface BlitRect {
   y2: number;
 }
 
+/** A surface as a blit command describes it. */
+export interface BlitSurface {
+  /** GM address of pixel (0, 0); 4 KiB aligned for a tiled surface. */
+  base: number;
+  /** Bytes from one row to the next (a tiled surface: a multiple of 512). */
+  pitch: number;
+  /** X-tiled (512 B x 8 row tiles) rather than linear. */
+  tiled: boolean;
+  /** Bytes per pixel: 1, 2 or 4. */
+  cpp: number;
+}
+
+/** X tile geometry. Source: PRM "X-Major Tiling". */
+export const X_TILE_ROW_BYTES = 512;
+export const X_TILE_ROWS = 8;
+export const X_TILE_BYTES = 4096;
+
+/** Which bytes of each 32 bpp pixel a blit writes (BR00 bit 21 alpha = byte 3, bit 20 RGB = bytes 0-2). */
+export interface ChannelMask {
+  alpha: boolean;
+  rgb: boolean;
+}
+const ALL_CHANNELS: ChannelMask = { alpha: true, rgb: true };
+
 /** Pixels a rectangle covers (0 when empty or inverted, as the hardware skips it). */
 export function rectPixels(r: BlitRect): number {
   return r.x2 > r.x1 && r.y2 > r.y1 ? (r.x2 - r.x1) * (r.y2 - r.y1) : 0;
 }
 
-/** XY_COLOR_BLT: fill `rect` of the surface at GM `dst` (pitch bytes) with ARGB `color`. */
-export function colorBlt(ggtt: Ggtt, dst: number, pitch: number, rect: BlitRect, color: number): number {
-  const w = rect.x2 - rect.x1;
-  if (rectPixels(rect) === 0) return 0;
-  for (let y = rect.y1; y < rect.y2; y++) fillGm32(ggtt, dst + y * pitch + rect.x1 * 4, w * 4, color >>> 0);
-  return rectPixels(rect);
+/** GM address of byte `xBytes` of row `y` of surface `s`. */
+export function surfaceAddress(s: BlitSurface, xBytes: number, y: number): number {
+  if (!s.tiled) return s.base + y * s.pitch + xBytes;
+  const tilesPerRow = Math.floor(s.pitch / X_TILE_ROW_BYTES);
+  const tile = Math.floor(y / X_TILE_ROWS) * tilesPerRow + Math.floor(xBytes / X_TILE_ROW_BYTES);
+  return s.base + tile * X_TILE_BYTES + (y % X_TILE_ROWS) * X_TILE_ROW_BYTES + (xBytes % X_TILE_ROW_BYTES);
 }
 
 /**
- * XY_SRC_COPY_BLT: copy from (srcX, srcY) of the surface at GM `src` to `rect` of `dst`.
- * Overlapping copies go bottom-up when the source is above the destination, as the engine does.
+ * The GM spans making up `length` bytes of row `y` from byte `xBytes`: one span when linear, one
+ * per tile crossed when tiled. `fn(gm, offset, len)`: offset is the span's position in the row run.
  */
-export function srcCopyBlt(ggtt: Ggtt, dst: number, dstPitch: number, rect: BlitRect, src: number, srcPitch: number, srcX: number, srcY: number): number {
+function forEachSpan(s: BlitSurface, y: number, xBytes: number, length: number, fn: (gm: number, offset: number, len: number) => void): void {
+  if (!s.tiled) return fn(surfaceAddress(s, xBytes, y), 0, length);
+  let done = 0;
+  while (done < length) {
+    const x = xBytes + done;
+    const len = Math.min(length - done, X_TILE_ROW_BYTES - (x % X_TILE_ROW_BYTES));
+    fn(surfaceAddress(s, x, y), done, len);
+    done += len;
+  }
+}
+
+/** Lowest GM address row `y` touches (rows only grow from here: used to stop at the end of GM). */
+const rowFloor = (s: BlitSurface, xBytes: number, y: number): number =>
+  s.tiled ? s.base + Math.floor(y / X_TILE_ROWS) * X_TILE_ROWS * s.pitch : s.base + y * s.pitch + xBytes;
+
+const readRow = (ggtt: Ggtt, s: BlitSurface, y: number, xBytes: number, out: Uint8Array): void =>
+  forEachSpan(s, y, xBytes, out.length, (gm, off, len) => readGm(ggtt, gm, len, out, off));
+
+const writeRow = (ggtt: Ggtt, s: BlitSurface, y: number, xBytes: number, row: Uint8Array): void =>
+  forEachSpan(s, y, xBytes, row.length, (gm, off, len) => writeGm(ggtt, gm, row, off, len));
+
+/** Keep the destination's bytes where the 32 bpp channel mask says not to write. */
+function applyMask(row: Uint8Array, dest: Uint8Array, mask: ChannelMask): void {
+  for (let i = 0; i < row.length; i += 4) {
+    if (!mask.rgb) {
+      row[i] = dest[i];
+      row[i + 1] = dest[i + 1];
+      row[i + 2] = dest[i + 2];
+    }
+    if (!mask.alpha) row[i + 3] = dest[i + 3];
+  }
+}
+
+const fullMask = (cpp: number, mask: ChannelMask): boolean => cpp !== 4 || (mask.alpha && mask.rgb);
+
+/**
+ * Fill `rect` of surface `dst` with `color` (its low `cpp` bytes, little-endian). For 32 bpp only
+ * the channels in `mask` are written. Rows that start beyond `gmEnd` (the end of graphics memory)
+ * are skipped: they would only reach the scratch page. Returns the pixels the command covers.
+ */
+export function fillSurface(ggtt: Ggtt, dst: BlitSurface, rect: BlitRect, color: number, mask: ChannelMask = ALL_CHANNELS, gmEnd = Infinity): number {
+  const pixels = rectPixels(rect);
+  if (pixels === 0 || (dst.cpp === 4 && !mask.alpha && !mask.rgb)) return pixels;
+  const w = rect.x2 - rect.x1;
+  const x = rect.x1 * dst.cpp;
+  const row = new Uint8Array(w * dst.cpp);
+  for (let i = 0; i < row.length; i++) row[i] = (color >>> ((i % dst.cpp) * 8)) & 0xff;
+  const partial = !fullMask(dst.cpp, mask);
+  const dest = partial ? new Uint8Array(row.length) : row;
+  const pattern = partial ? row.slice() : row;
+  for (let y = rect.y1; y < rect.y2; y++) {
+    if (rowFloor(dst, x, y) >= gmEnd) break;
+    if (!dst.tiled && dst.cpp === 4 && !partial && x % 4 === 0 && dst.base % 4 === 0 && dst.pitch % 4 === 0) {
+      fillGm32(ggtt, surfaceAddress(dst, x, y), row.length, color >>> 0);
+      continue;
+    }
+    if (partial) {
+      readRow(ggtt, dst, y, x, dest);
+      row.set(pattern);
+      applyMask(row, dest, mask);
+    }
+    writeRow(ggtt, dst, y, x, row);
+  }
+  return pixels;
+}
+
+/**
+ * Copy the (x2-x1) x (y2-y1) pixels at (srcX, srcY) of `src` to `rect` of `dst` (same cpp). Each
+ * row is read whole before it is written, so overlap within a row is safe; when both are the same
+ * surface and the source lies above the destination the rows go bottom-up, as the engine does.
+ * Rows of `dst` starting beyond `gmEnd` are skipped. Returns the pixels the command covers.
+ */
+export function copySurface(ggtt: Ggtt, dst: BlitSurface, rect: BlitRect, src: BlitSurface, srcX: number, srcY: number, mask: ChannelMask = ALL_CHANNELS, gmEnd = Infinity): number {
+  const pixels = rectPixels(rect);
+  if (pixels === 0 || (dst.cpp === 4 && !mask.alpha && !mask.rgb)) return pixels;
   const w = rect.x2 - rect.x1;
   const h = rect.y2 - rect.y1;
-  if (rectPixels(rect) === 0) return 0;
-  const row = new Uint8Array(w * 4);
-  const bottomUp = src === dst && srcY < rect.y1;
+  const row = new Uint8Array(w * dst.cpp);
+  const partial = !fullMask(dst.cpp, mask);
+  const dest = partial ? new Uint8Array(row.length) : row;
+  const bottomUp = src.base === dst.base && src.tiled === dst.tiled && srcY < rect.y1;
+  const dx = rect.x1 * dst.cpp;
   for (let i = 0; i < h; i++) {
     const r = bottomUp ? h - 1 - i : i;
-    readGm(ggtt, src + (srcY + r) * srcPitch + srcX * 4, w * 4, row);
-    writeGm(ggtt, dst + (rect.y1 + r) * dstPitch + rect.x1 * 4, row, 0, w * 4);
+    if (rowFloor(dst, dx, rect.y1 + r) >= gmEnd) {
+      if (bottomUp) continue;
+      break;
+    }
+    readRow(ggtt, src, srcY + r, srcX * src.cpp, row);
+    if (partial) {
+      readRow(ggtt, dst, rect.y1 + r, dx, dest);
+      applyMask(row, dest, mask);
+    }
+    writeRow(ggtt, dst, rect.y1 + r, dx, row);
   }
-  return w * h;
+  return pixels;
+}
+
+/** XY_COLOR_BLT on a linear 32 bpp surface: fill `rect` of the surface at GM `dst` (pitch bytes) with ARGB `color`. */
+export function colorBlt(ggtt: Ggtt, dst: number, pitch: number, rect: BlitRect, color: number): number {
+  return fillSurface(ggtt, { base: dst, pitch, tiled: false, cpp: 4 }, rect, color, ALL_CHANNELS, ggtt.entries * PAGE_SIZE);
+}
+
+/**
+ * XY_SRC_COPY_BLT on linear 32 bpp surfaces: copy from (srcX, srcY) of the surface at GM `src` to
+ * `rect` of `dst`.
+ */
+export function srcCopyBlt(ggtt: Ggtt, dst: number, dstPitch: number, rect: BlitRect, src: number, srcPitch: number, srcX: number, srcY: number): number {
+  return copySurface(ggtt, { base: dst, pitch: dstPitch, tiled: false, cpp: 4 }, rect, { base: src, pitch: srcPitch, tiled: false, cpp: 4 }, srcX, srcY, ALL_CHANNELS, ggtt.entries * PAGE_SIZE);
 }

@@ -10,6 +10,8 @@ export type VgpuCreate = VgpuRequest;
 export interface VgpuStatus extends VgpuSummary {
   vgtId: number;
   weight: number;
+  /** Distinct untracked MMIO offsets the guest touched. */
+  untrackedMmio: number;
   stats: VgpuSummary['stats'] & { commands: number; mmioTraps: number };
 }
 

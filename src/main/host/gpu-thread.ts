@@ -57,7 +57,7 @@ const doorbell = new Int32Array(doorbellBuf);
 let hostLines: string[] = [];
 
 function status(v: Vgpu): VgpuStatus {
-  return { domid: v.domid, vgtId: v.id, weight: v.weight, lowGm: v.alloc.lowGm, highGm: v.alloc.highGm, fenceBase: v.alloc.fenceBase, fenceCount: v.alloc.fenceCount, failsafe: v.failsafe, stats: { ...v.stats } };
+  return { domid: v.domid, vgtId: v.id, weight: v.weight, lowGm: v.alloc.lowGm, highGm: v.alloc.highGm, fenceBase: v.alloc.fenceBase, fenceCount: v.alloc.fenceCount, failsafe: v.failsafe, stats: { ...v.stats }, untrackedMmio: v.untrackedMmio.size };
 }
 
 function vgpuOf(domid: number): Vgpu {

@@ -58,6 +58,7 @@ import { ENGINE_BASE, type Gen9Gpu, MMIO_SPACE_BYTES } from '../gpu/gpu';
 import { type IrqBank, ackIir, bankRegister, pending, raise } from '../gpu/irq';
 import type { FlipRequest } from './cmd-scan';
 import { execlistRegister, virtualExeclistRead } from './execlist-regs';
+import { F_MODE_MASK, F_RO, mmioEntry } from './mmio-table';
 import { CONTEXT_IMAGE_BYTES, buildWorkload, contextRing, layoutShadowBatches, setContextHead, writeContextRing } from './workload-build';
 import { DISPLAY_REGS, isDisplayReg } from './display-regs';
 import { clearVgpuPtes, readGuestPte, writeGuestPte } from './gtt-shadow';
@@ -209,6 +210,7 @@ export class Mediator {
     if (offset >= MMIO_SPACE_BYTES) return 0;
     const el = execlistRegister(offset);
     if (el) return virtualExeclistRead(v.execlists[el.engine], el.rel);
+    if (!mmioEntry(offset)) v.untracked(offset, 'read');
     return v.vreg[offset >>> 2];
   }
 
@@ -238,7 +240,10 @@ export class Mediator {
     if (offset >= MMIO_SPACE_BYTES) return;
     const el = execlistRegister(offset);
     if (el) return this.execlistWrite(v, el.engine, el.rel, value, nowNs);
-    v.vreg[offset >>> 2] = value;
+    const entry = mmioEntry(offset);
+    if (!entry) v.untracked(offset, 'write');
+    else if (entry.flags & F_RO) return;
+    v.vreg[offset >>> 2] = entry && entry.flags & F_MODE_MASK ? applyMasked(v.vreg[offset >>> 2], value) : value;
     if (offset === GEN8_MASTER_IRQ) return this.maybeMsi(v);
     const fence = this.fenceIndex(offset);
     if (fence !== undefined) return this.fenceWrite(v, fence, offset);

@@ -39,6 +39,8 @@ export function sysfsRead(m: Mediator, path: string): string {
       if (vm[2] === 'gm_sz') return `${(v.alloc.lowGm.size + v.alloc.highGm.size) / 2 ** 20}\n`;
       if (vm[2] === 'fence_base') return `${v.alloc.fenceBase}\n`;
       if (vm[2] === 'fence_sz') return `${v.alloc.fenceCount}\n`;
+      if (vm[2] === 'untracked_mmio') return [...v.untrackedMmio].map(([o, c]) => `0x${o.toString(16).padStart(6, '0')} reads ${c.reads} writes ${c.writes}\n`).join('');
+      if (vm[2] === 'log') return v.log.map((l) => l + '\n').join('');
     }
   }
   const mdev = p.startsWith(`${MDEV_TYPES}/i915-`) ? p.slice(MDEV_TYPES.length + 6).split('/') : null;
@@ -59,7 +61,7 @@ export function sysfsList(m: Mediator, path: string): string[] | undefined {
   if (p === SYSFS_ROOT) return ['control', ...m.vgpus().map((v) => `vm${v.domid}`)];
   if (p === `${SYSFS_ROOT}/control`) return ['foreground_vm'];
   const vm = p.match(/^\/sys\/kernel\/vgt\/vm(\d+)$/);
-  if (vm && m.vgpu(Number(vm[1]))) return ['aperture_base', 'aperture_sz', 'fence_base', 'fence_sz', 'gm_sz', 'vgt_id'];
+  if (vm && m.vgpu(Number(vm[1]))) return ['aperture_base', 'aperture_sz', 'fence_base', 'fence_sz', 'gm_sz', 'log', 'untracked_mmio', 'vgt_id'];
   const types = vgpuTypes(m.pool).map((t) => `i915-${t.name}`);
   if (p === MDEV_TYPES) return types;
   if (types.some((t) => p === `${MDEV_TYPES}/${t}`)) return MDEV_TYPE_ATTRS;

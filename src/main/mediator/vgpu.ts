@@ -88,6 +88,22 @@ export class Vgpu {
     return inside(this.alloc.lowGm) || inside(this.alloc.highGm);
   }
 
+  /** Accesses to offsets outside the MMIO tracking table, by offset (emulated against vreg, logged). */
+  readonly untrackedMmio = new Map<number, { reads: number; writes: number }>();
+
+  /** Count an untracked access; the first one of each offset goes to the log. */
+  untracked(offset: number, kind: 'read' | 'write'): void {
+    let e = this.untrackedMmio.get(offset);
+    if (!e) {
+      if (this.untrackedMmio.size >= 4096) return; // bounded: a guest sweeping BAR0 cannot grow this forever
+      e = { reads: 0, writes: 0 };
+      this.untrackedMmio.set(offset, e);
+      this.note(`MMIO: untracked ${kind} of 0x${offset.toString(16)}`);
+    }
+    if (kind === 'read') e.reads++;
+    else e.writes++;
+  }
+
   /** Append a line to the vGPU's log (bounded), e.g. a dropped PTE or a rejected command. */
   note(message: string): void {
     this.log.push(message);

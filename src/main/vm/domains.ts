@@ -16,6 +16,7 @@ export interface VgpuSummary {
   fenceCount: number;
   failsafe: string | null;
   stats: { workloads: number; rejectedCommands: number; droppedPtes: number; gpuTimeNs: number };
+  untrackedMmio?: number;
 }
 
 /** What creating a vGPU takes: sizes in bytes, the VM's RAM and its trap mailbox. */
@@ -184,7 +185,7 @@ export class Domains {
           configErrors: [],
           workload: r.spec.workload,
           vgpu: v
-            ? { lowGmBase: v.lowGm.base, lowGmSize: v.lowGm.size, highGmBase: v.highGm.base, highGmSize: v.highGm.size, fenceBase: v.fenceBase, fenceCount: v.fenceCount, droppedPtes: v.stats.droppedPtes, workloads: v.stats.workloads, rejectedCommands: v.stats.rejectedCommands, gpuTimeMs: v.stats.gpuTimeNs / 1e6 }
+            ? { lowGmBase: v.lowGm.base, lowGmSize: v.lowGm.size, highGmBase: v.highGm.base, highGmSize: v.highGm.size, fenceBase: v.fenceBase, fenceCount: v.fenceCount, droppedPtes: v.stats.droppedPtes, workloads: v.stats.workloads, rejectedCommands: v.stats.rejectedCommands, gpuTimeMs: v.stats.gpuTimeNs / 1e6, untrackedMmio: v.untrackedMmio ?? 0, failsafe: v.failsafe }
             : null,
         };
       });

@@ -250,3 +250,33 @@ describe('robustness', () => {
     expect(() => p.write64(GTT_OFFSET + 3, 1, 1)).not.toThrow();
   });
 });
+
+describe('MMIO tracking table', () => {
+  it('logs untracked offsets once per offset, counts them, and shows them in sysfs', async () => {
+    const { sysfsRead } = await import('../../../src/main/mediator/sysfs');
+    const r = rig();
+    const { v } = addVm(r, 1);
+    const p = directPort(r, v);
+    p.write32(0x12340, 7);
+    expect(p.read32(0x12340)).toBe(7);
+    p.read32(0x12340);
+    expect(v.untrackedMmio.get(0x12340)).toEqual({ reads: 2, writes: 1 });
+    expect(v.log.filter((l) => l.includes('0x12340'))).toHaveLength(1);
+    expect(sysfsRead(r.m, '/sys/kernel/vgt/vm1/untracked_mmio')).toBe('0x012340 reads 2 writes 1\n');
+    // Tracked registers are not logged.
+    p.write32(BLT_RING_BASE + RING_START, v.alloc.lowGm.base);
+    expect(v.untrackedMmio.size).toBe(1);
+  });
+
+  it('drops guest writes to read-only registers and applies masked writes to mode registers', () => {
+    const r = rig();
+    const { v } = addVm(r, 1);
+    const p = directPort(r, v);
+    p.write32(0x22358, 0x1234); // BCS RING_TIMESTAMP: read-only
+    expect(p.read32(0x22358)).toBe(0);
+    p.write32(0x7004, (1 << 16) | 1); // CACHE_MODE_1: set bit 0
+    p.write32(0x7004, (2 << 16) | 2); // set bit 1, bit 0 untouched
+    p.write32(0x7004, 1 << 16); // clear bit 0
+    expect(p.read32(0x7004)).toBe(2);
+  });
+});

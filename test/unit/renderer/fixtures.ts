@@ -13,6 +13,8 @@ export function vgpu(partial: Partial<VgpuInfo> = {}): VgpuInfo {
     droppedPtes: 0,
     workloads: 0,
     rejectedCommands: 0,
+    untrackedMmio: 0,
+    failsafe: null,
     gpuTimeMs: 0,
     ...partial,
   };
