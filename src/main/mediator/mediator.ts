@@ -9,6 +9,7 @@ import { ApiError } from '../../shared/api';
 import { GVTG_HOST_RESERVATION, type HostReservation, PAGE_SIZE } from '../../shared/platform';
 import {
   FENCE_REG_GEN6_LO,
+  GEN8_DE_PCH_IRQ,
   GEN8_DE_PIPE_A_IRQ,
   GEN8_DE_PIPE_ISR_A,
   GEN8_GT_ISR0,
@@ -32,6 +33,7 @@ import {
   RING_ADDR_MASK,
   VGT_PVINFO_PAGE,
   VGT_PVINFO_SIZE,
+  SDEISR,
   RING_HEAD,
   GT_RENDER_USER_INTERRUPT,
   GEN8_BCS_IRQ_SHIFT,
@@ -445,6 +447,16 @@ export class Mediator {
 
   // ---- interrupts, vblank, failsafe ----
 
+  /**
+   * Raise a virtual PCH (south display) event, e.g. a port's hotplug: latched into SDEIIR when
+   * unmasked, propagated to the master as the PCH bit, delivered as an MSI. Source: GVT-g
+   * interrupt.c (intel_vgpu_trigger_virtual_event, gen8_check_pending_irq).
+   */
+  raisePchEvent(v: Vgpu, bits: number): void {
+    v.sde.isr = (v.sde.isr | bits) >>> 0;
+    if (raise(v.sde, bits)) this.maybeMsi(v);
+  }
+
   /** Start of vblank on every enabled virtual pipe and on the physical pipe. */
   vblank(): void {
     this.gpu.vblank();
@@ -457,18 +469,20 @@ export class Mediator {
     let m = v.vreg[GEN8_MASTER_IRQ >>> 2] & GEN8_MASTER_IRQ_CONTROL;
     if (pending(v.gt0)) m |= GEN8_GT_RCS_IRQ;
     if (pending(v.dePipeA)) m |= GEN8_DE_PIPE_A_IRQ;
+    if (pending(v.sde)) m |= GEN8_DE_PCH_IRQ;
     return m >>> 0;
   }
 
   private maybeMsi(v: Vgpu): void {
     const m = this.virtualMaster(v);
-    if (m & GEN8_MASTER_IRQ_CONTROL && m & (GEN8_GT_RCS_IRQ | GEN8_DE_PIPE_A_IRQ)) this.ports.msi(v);
+    if (m & GEN8_MASTER_IRQ_CONTROL && m & (GEN8_GT_RCS_IRQ | GEN8_DE_PIPE_A_IRQ | GEN8_DE_PCH_IRQ)) this.ports.msi(v);
   }
 
   private bankOf(v: Vgpu, offset: number): { bank: IrqBank; field: keyof IrqBank } | undefined {
     for (const [base, bank] of [
       [GEN8_GT_ISR0, v.gt0],
       [GEN8_DE_PIPE_ISR_A, v.dePipeA],
+      [SDEISR, v.sde],
     ] as const) {
       if (offset >= base && offset < base + 16) return { bank, field: bankRegister(offset, base)! };
     }

@@ -62,6 +62,8 @@ export class Vgpu {
   readonly guestPtes = new Map<number, [number, number]>();
   readonly gt0: IrqBank = newBank();
   readonly dePipeA: IrqBank = newBank();
+  /** PCH south display engine (hotplug) bank: SDEISR/SDEIMR/SDEIIR/SDEIER. */
+  readonly sde: IrqBank = newBank();
   /** Per-engine: the ring offset up to which commands have been scanned and queued. */
   readonly scannedTail: Record<EngineId, number> = { rcs: 0, bcs: 0 };
   readonly queue: Workload[] = [];

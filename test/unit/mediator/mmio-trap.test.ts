@@ -280,3 +280,43 @@ describe('MMIO tracking table', () => {
     expect(p.read32(0x7004)).toBe(2);
   });
 });
+
+describe('virtual interrupt tree', () => {
+  it('a PCH event latches into SDEIIR only when unmasked, sets the master PCH bit and sends one MSI', async () => {
+    const { SDEIER, SDEIIR, SDEIMR, GEN8_DE_PCH_IRQ } = await import('../../../src/shared/regs');
+    const r = rig();
+    const { v } = addVm(r, 1);
+    const p = directPort(r, v);
+    p.write32(GEN8_MASTER_IRQ, GEN8_MASTER_IRQ_CONTROL);
+    r.m.raisePchEvent(v, 1 << 21); // masked (IMR all ones after reset)
+    expect(p.read32(SDEIIR)).toBe(0);
+    expect(r.msis.get(1)).toBeUndefined();
+    p.write32(SDEIMR, ~(1 << 21) >>> 0);
+    p.write32(SDEIER, 1 << 21);
+    r.m.raisePchEvent(v, 1 << 21);
+    expect(p.read32(SDEIIR)).toBe(1 << 21);
+    expect(p.read32(GEN8_MASTER_IRQ) & GEN8_DE_PCH_IRQ).toBe(GEN8_DE_PCH_IRQ);
+    expect(r.msis.get(1)).toBe(1);
+    p.write32(SDEIIR, 1 << 21);
+    expect(p.read32(GEN8_MASTER_IRQ) & GEN8_DE_PCH_IRQ).toBe(0);
+  });
+
+  it('vblank reaches only guests with the pipe enabled and the event unmasked', async () => {
+    const { GEN8_DE_PIPE_IER_A, GEN8_DE_PIPE_IIR_A, GEN8_DE_PIPE_IMR_A } = await import('../../../src/shared/regs');
+    const r = rig();
+    const a = addVm(r, 1).v;
+    const b = addVm(r, 2).v;
+    for (const v of [a, b]) {
+      const p = directPort(r, v);
+      p.write32(GEN8_MASTER_IRQ, GEN8_MASTER_IRQ_CONTROL);
+      p.write32(GEN8_DE_PIPE_IMR_A, ~1 >>> 0);
+      p.write32(GEN8_DE_PIPE_IER_A, 1);
+    }
+    directPort(r, a).write32(PIPECONF_A, PIPECONF_ENABLE);
+    r.m.vblank();
+    expect(directPort(r, a).read32(GEN8_DE_PIPE_IIR_A)).toBe(1);
+    expect(directPort(r, b).read32(GEN8_DE_PIPE_IIR_A)).toBe(0);
+    expect(r.msis.get(1)).toBe(1);
+    expect(r.msis.get(2)).toBeUndefined();
+  });
+});
