@@ -15,6 +15,7 @@ import {
   GEN8_MASTER_IRQ_CONTROL,
   GEN8_PIPE_VBLANK,
   GEN8_RCS_IRQ_SHIFT,
+  GEN6_GDRST,
   GT_CONTEXT_SWITCH_INTERRUPT,
   GT_RENDER_USER_INTERRUPT,
   PIPECONF_A,
@@ -31,7 +32,7 @@ import {
   RING_TAIL,
 } from '../../shared/regs';
 import { type GpuGeometry, SKL_GT2_DEFAULT } from '../../shared/platform';
-import { type EngineId, type ExecResult, RingEngine } from './engine';
+import { type EngineId, type ExecResult, type RegisterPort, RingEngine, emptyExecResult } from './engine';
 import { ExeclistPort } from './execlist';
 import { Ggtt } from './ggtt';
 import { type IrqBank, ackIir, bankRegister, newBank, raise } from './irq';
@@ -44,6 +45,21 @@ export const MMIO_SPACE_BYTES = 2 << 20;
 export const ENGINE_BASE: Record<EngineId, number> = { rcs: RENDER_RING_BASE, bcs: BLT_RING_BASE };
 const ENGINE_IRQ_SHIFT: Record<EngineId, number> = { rcs: GEN8_RCS_IRQ_SHIFT, bcs: GEN8_BCS_IRQ_SHIFT };
 
+/**
+ * Per-engine interrupt bit (in the engine's 16-bit GT field): PIPE_CONTROL / MI_FLUSH_DW Notify
+ * Enable completed. Source: i915 GT_RENDER_PIPECTL_NOTIFY_INTERRUPT; GVT-g interrupt.c maps bit 4
+ * to RCS_PIPE_CONTROL and bit 20 (BCS field) to BCS_MI_FLUSH_DW.
+ */
+export const GT_RENDER_PIPECTL_NOTIFY_INTERRUPT = 1 << 4;
+/** GEN6_GDRST reset domains. Source: i915 GEN6_GRDOM_FULL / GEN6_GRDOM_RENDER / GEN6_GRDOM_BLT. */
+export const GEN6_GRDOM_FULL = 1 << 0;
+export const GEN6_GRDOM_RENDER = 1 << 1;
+export const GEN6_GRDOM_BLT = 1 << 3;
+const ENGINE_GRDOM: Record<EngineId, number> = { rcs: GEN6_GRDOM_RENDER, bcs: GEN6_GRDOM_BLT };
+
+/** Registers an engine owns (ring and execlist registers), relative to its base. */
+const isEngineRegister = (rel: number): boolean => rel === RING_TAIL || rel === RING_HEAD || rel === RING_START || rel === RING_CTL || ExeclistPort.owns(rel);
+
 export class Gen9Gpu {
   readonly memory = new HostMemory();
   readonly ggtt: Ggtt;
@@ -54,10 +70,13 @@ export class Gen9Gpu {
   readonly dePipeA: IrqBank = newBank();
   /** Emulated time until which each engine is busy, ns. */
   readonly busyUntilNs: Record<EngineId, number> = { rcs: 0, bcs: 0 };
+  /** Latest emulated time seen by mmioWrite / resume, ns (time only moves forward). */
+  private clockNs = 0;
 
   constructor(readonly geometry: GpuGeometry = SKL_GT2_DEFAULT) {
     this.ggtt = new Ggtt(geometry.totalGmBytes, this.memory);
-    this.engines = { rcs: new RingEngine('rcs', this.ggtt), bcs: new RingEngine('bcs', this.ggtt) };
+    const engine = (id: EngineId): RingEngine => new RingEngine(id, this.ggtt, { regs: this.registerPort(), clockNs: () => Math.max(this.busyUntilNs[id], this.clockNs) });
+    this.engines = { rcs: engine('rcs'), bcs: engine('bcs') };
     this.execlists = { rcs: new ExeclistPort(this.engines.rcs, this.ggtt), bcs: new ExeclistPort(this.engines.bcs, this.ggtt) };
   }
 
@@ -78,11 +97,14 @@ export class Gen9Gpu {
 
   /**
    * Write a register. A RING_TAIL write kicks the engine: it executes up to the new tail at once
-   * and is busy for the returned cost from `nowNs`. Returns the execution result for tail writes.
+   * and is busy for the returned cost from `nowNs` (or from when it frees up). Returns the
+   * execution result for tail writes and for the ELSP write that submits; for a GEN6_GDRST write
+   * that resets engines, an empty result whose `reset` lists them.
    */
   mmioWrite(offset: number, value: number, nowNs = 0): ExecResult | undefined {
     checkOffset(offset);
     value >>>= 0;
+    this.clockNs = Math.max(this.clockNs, nowNs);
     const ring = this.ringReg(offset);
     if (ring) {
       ring.engine.ring[ring.field] = value;
@@ -92,7 +114,12 @@ export class Gen9Gpu {
     const el = this.execlistReg(offset);
     if (el) {
       const run = el.port.write(el.rel, value);
-      return run ? this.account(el.id, run.total, nowNs, true) : undefined;
+      // Aggregate from the per-context results: they carry every ExecResult field.
+      return run ? this.account(el.id, mergeResults(run.contexts.map((c) => c.result)), nowNs, true) : undefined;
+    }
+    if (offset === GEN6_GDRST) {
+      const reset = this.resetDomains(value);
+      return reset.length > 0 ? { ...emptyExecResult(), reset } : undefined;
     }
     if (offset >= GEN8_GT_ISR0 && offset < GEN8_GT_ISR0 + 16) return void this.bankWrite(this.gt0, bankRegister(offset, GEN8_GT_ISR0), value);
     if (offset >= GEN8_DE_PIPE_ISR_A && offset < GEN8_DE_PIPE_ISR_A + 16) return void this.bankWrite(this.dePipeA, bankRegister(offset, GEN8_DE_PIPE_ISR_A), value);
@@ -100,14 +127,58 @@ export class Gen9Gpu {
     return undefined;
   }
 
+  /**
+   * Kick engine `id` again without a register write, e.g. after the memory an MI_SEMAPHORE_WAIT
+   * polls has changed: it continues where it stopped (stall or hang), accounted like a tail kick.
+   */
+  resume(id: EngineId, nowNs = 0): ExecResult {
+    this.clockNs = Math.max(this.clockNs, nowNs);
+    return this.kick(id, nowNs);
+  }
+
+  /**
+   * GEN6_GDRST: reset the engines whose domain bits are set (bit 0 full reset = every engine, bit 1
+   * render, bit 3 blitter); returns them. The reset completes at once, so the register reads back 0
+   * (i915 polls for the bits to clear). A reset engine is idle from now: its busy time is cut
+   * back. Interrupt, execlist (GFX_MODE, CSB) and display state are left alone.
+   */
+  resetDomains(value: number): EngineId[] {
+    const ids = (['rcs', 'bcs'] as const).filter((id) => value & (GEN6_GRDOM_FULL | ENGINE_GRDOM[id]));
+    for (const id of ids) {
+      this.engines[id].reset();
+      this.busyUntilNs[id] = Math.min(this.busyUntilNs[id], this.clockNs);
+    }
+    this.regs[GEN6_GDRST >>> 2] = 0;
+    return ids;
+  }
+
   private kick(id: EngineId, nowNs: number): ExecResult {
     return this.account(id, this.engines[id].run(), nowNs, false);
+  }
+
+  /**
+   * The engines' view of MMIO: this GPU's own mmioRead/mmioWrite. Offsets outside the modelled
+   * register space read 0 and drop writes (unclaimed MMIO), and writes to the ring or execlist
+   * registers of an engine that is executing right now are dropped, so a command cannot re-enter
+   * or reprogram its own engine mid-run. Nested kicks of another engine are accounted as usual.
+   */
+  private registerPort(): RegisterPort {
+    const inSpace = (offset: number): boolean => Number.isInteger(offset) && offset >= 0 && offset < MMIO_SPACE_BYTES && offset % 4 === 0;
+    return {
+      read32: (offset) => (inSpace(offset) ? this.mmioRead(offset) : 0),
+      write32: (offset, value) => {
+        if (!inSpace(offset)) return;
+        for (const e of Object.values(this.engines)) if (e.executing && isEngineRegister(offset - ENGINE_BASE[e.id])) return;
+        this.mmioWrite(offset, value, this.clockNs);
+      },
+    };
   }
 
   /** Busy time and interrupts of work an engine just ran (legacy ring or an execlist submission). */
   private account(id: EngineId, res: ExecResult, nowNs: number, contextSwitch: boolean): ExecResult {
     this.busyUntilNs[id] = Math.max(this.busyUntilNs[id], nowNs) + res.costNs;
     let bits = res.userInterrupts > 0 ? GT_RENDER_USER_INTERRUPT : 0;
+    if ((res.notifyInterrupts ?? 0) > 0) bits |= GT_RENDER_PIPECTL_NOTIFY_INTERRUPT;
     if (contextSwitch) bits |= GT_CONTEXT_SWITCH_INTERRUPT;
     if (bits) raise(this.gt0, bits << ENGINE_IRQ_SHIFT[id]);
     return res;
@@ -160,6 +231,23 @@ export class Gen9Gpu {
     }
     return undefined;
   }
+}
+
+/** Sum of several engine results (an execlist submission's contexts), every field included. */
+export function mergeResults(results: readonly ExecResult[]): ExecResult {
+  const total = emptyExecResult();
+  for (const r of results) {
+    total.commands += r.commands;
+    total.pixels += r.pixels;
+    total.costNs += r.costNs;
+    total.userInterrupts += r.userInterrupts;
+    total.notifyInterrupts! += r.notifyInterrupts ?? 0;
+    total.stalled ||= r.stalled ?? false;
+    total.hung ||= r.hung ?? false;
+    total.flips!.push(...(r.flips ?? []));
+    if (r.fault) total.fault ??= r.fault;
+  }
+  return total;
 }
 
 function checkOffset(offset: number): void {

@@ -60,7 +60,8 @@ import { ENGINE_BASE, type Gen9Gpu, MMIO_SPACE_BYTES } from '../gpu/gpu';
 import { type IrqBank, ackIir, bankRegister, pending, raise } from '../gpu/irq';
 import type { FlipRequest } from './cmd-scan';
 import { execlistRegister, virtualExeclistRead } from './execlist-regs';
-import { F_MODE_MASK, F_RO, mmioEntry } from './mmio-table';
+import { CONTEXT_SWITCHED_MMIO, F_MODE_MASK, F_RO, mmioEntry } from './mmio-table';
+import { TimeSliceScheduler } from './scheduler';
 import { CONTEXT_IMAGE_BYTES, buildWorkload, contextRing, layoutShadowBatches, setContextHead, writeContextRing } from './workload-build';
 import { DISPLAY_REGS, isDisplayReg } from './display-regs';
 import { clearVgpuPtes, readGuestPte, writeGuestPte } from './gtt-shadow';
@@ -107,7 +108,9 @@ export class Mediator {
   readonly hostDisplay = new Uint32Array(MMIO_SPACE_BYTES / 4);
   private readonly byDomid = new Map<number, Vgpu>();
   private readonly bootForeground = new Set<number>();
-  private readonly lastPicked: Record<EngineId, number> = { rcs: -1, bcs: -1 };
+  private readonly scheduler = new TimeSliceScheduler();
+  /** Latest emulated time seen (ticks and trapped accesses), ns. */
+  private nowNs = 0;
   private foregroundDomid = 0;
 
   constructor(
@@ -145,6 +148,7 @@ export class Mediator {
     this.gpu.memory.attach(base, req.ram);
     const v = new Vgpu({ id, domid: req.domid, name: req.name, alloc, ram: { base, size: req.ram.byteLength }, weight: req.weight ?? DEFAULT_WEIGHT });
     this.byDomid.set(req.domid, v);
+    this.scheduler.add(v.id, this.nowNs);
     if (req.bootForeground) this.bootForeground.add(req.domid);
     return v;
   }
@@ -154,6 +158,7 @@ export class Mediator {
     const v = this.byDomid.get(domid);
     if (!v) return;
     if (this.foregroundDomid === domid) this.setForeground(0);
+    this.scheduler.remove(v.id, this.nowNs);
     clearVgpuPtes(this.gpu.ggtt, v);
     this.pool.release(v.alloc);
     this.gpu.memory.detach(v.ram.base);
@@ -363,30 +368,64 @@ export class Mediator {
     this.enterFailsafe(v, b.reason);
   }
 
-  /** Advance emulated time: dispatch queued workloads to idle engines (round robin across vGPUs). */
+  /**
+   * Scheduler tick (every TICK_NS): charge the owner's time, pick the owner for the next tick with
+   * GVT-g's time-based policy (switching only when no engine has work in flight, with the
+   * per-engine MMIO context saved and restored), then feed its queued workloads to idle engines.
+   */
   tick(nowNs: number): void {
+    this.schedule(nowNs);
     for (const e of ENGINES) this.dispatch(e, nowNs);
   }
 
+  /** One scheduling decision (charge, pick, MMIO context switch); dispatches nothing. */
+  private schedule(nowNs: number): void {
+    this.nowNs = Math.max(this.nowNs, nowNs);
+    const inFlight = ENGINES.some((e) => this.gpu.busyUntilNs[e] > nowNs);
+    const entities = this.vgpus()
+      .filter((v) => !v.failsafe)
+      .map((v) => ({ id: v.id, weight: v.weight, busy: () => v.queue.length > 0 }));
+    const before = this.scheduler.current;
+    const after = this.scheduler.tick(nowNs, entities, inFlight);
+    if (after !== before) this.switchMmioContext(before, after);
+  }
+
+  /** GPU time `v` has owned the engines under the scheduler, ns. */
+  ownedNs(v: Vgpu): number {
+    return this.scheduler.ownedNs(v.id, this.nowNs);
+  }
+
+  /** Feed the current owner's queued workloads for `engine` while the engine is idle. */
   private dispatch(engine: EngineId, nowNs: number): void {
+    this.nowNs = Math.max(this.nowNs, nowNs);
+    // Nobody owns the GPU: decide now rather than leave a new submission waiting for the tick.
+    if (this.scheduler.current === null && this.vgpus().some((v) => v.queue.length > 0)) this.schedule(nowNs);
+    const v = this.byId(this.scheduler.current);
+    if (!v || v.failsafe) return;
     for (let n = 0; n < MAX_DISPATCH_PER_TICK && this.gpu.busyUntilNs[engine] <= nowNs; n++) {
-      const v = this.pickNext(engine);
-      if (!v) return;
       const idx = v.queue.findIndex((w) => w.engine === engine);
+      if (idx < 0) return;
       const w = v.queue.splice(idx, 1)[0];
       this.execute(v, w, nowNs);
     }
   }
 
-  /** Round robin: the next vGPU (by id, after the last one served) with work for this engine. */
-  private pickNext(engine: EngineId): Vgpu | undefined {
-    const ready = this.vgpus()
-      .filter((v) => !v.failsafe && v.queue.some((w) => w.engine === engine))
-      .sort((a, b) => a.id - b.id);
-    if (ready.length === 0) return undefined;
-    const next = ready.find((v) => v.id > this.lastPicked[engine]) ?? ready[0];
-    this.lastPicked[engine] = next.id;
-    return next;
+  private byId(id: number | null): Vgpu | undefined {
+    return id === null ? undefined : this.vgpus().find((v) => v.id === id);
+  }
+
+  /**
+   * Per-engine MMIO context switch between owners: registers guest commands may change (the
+   * F_CMD_ACCESS set: GPRs, predicate, cache-mode registers) are saved from the physical GPU into
+   * the outgoing vGPU's vreg and restored from the incoming one's. Source: GVT-g mmio_context.c.
+   */
+  private switchMmioContext(fromId: number | null, toId: number | null): void {
+    const from = this.byId(fromId);
+    const to = this.byId(toId);
+    for (const off of CONTEXT_SWITCHED_MMIO) {
+      if (from) from.vreg[off >>> 2] = this.gpu.mmioRead(off);
+      this.gpu.mmioWrite(off, to ? to.vreg[off >>> 2] : 0);
+    }
   }
 
   /**

@@ -166,40 +166,6 @@ describe('submission, scanning and interrupts', () => {
   });
 });
 
-describe('scheduler', () => {
-  it('alternates between vGPUs with pending work, one workload at a time per engine', () => {
-    const r = rig();
-    const a = addVm(r, 1);
-    const b = addVm(r, 2);
-    // Make the engine busy so both submissions queue, then let ticks drain them.
-    r.gpu.busyUntilNs.bcs = 1e9;
-    const order: number[] = [];
-    const fill = (vm: ReturnType<typeof addVm>): void => {
-      const p = directPort(r, vm.v);
-      const gm = mapAperture(r, vm.v, 8);
-      const words = new Uint32Array(vm.ram);
-      p.write32(BLT_RING_BASE + RING_START, gm);
-      p.write32(BLT_RING_BASE + RING_CTL, RING_CTL_SIZE(4096) | RING_CTL_VALID);
-      for (let k = 0; k < 3; k++) {
-        const base = 1024 + k * 8;
-        [XY_COLOR_BLT_CMD, br13(ROP_PATCOPY, 64), 0, (1 << 16) | 1, gm + 4096, 0, vm.v.domid, MI_NOOP].forEach((d, i) => (words[base + i] = d));
-        p.write32(BLT_RING_BASE + RING_TAIL, (k + 1) * 32);
-      }
-    };
-    fill(a);
-    fill(b);
-    expect(a.v.queue).toHaveLength(3);
-    const exec = r.m['execute'].bind(r.m);
-    r.m['execute'] = (v: typeof a.v, w: never, now: number) => {
-      order.push(v.domid);
-      exec(v, w, now);
-      r.gpu.busyUntilNs.bcs = now + 1; // one workload per tick
-    };
-    for (let t = 1; t <= 6; t++) r.m.tick(1e9 + t * 10);
-    expect(order).toEqual([1, 2, 1, 2, 1, 2]);
-  });
-});
-
 describe('display ownership', () => {
   it('foreground_vm needs display_ready (EAGAIN) and then mirrors the VM plane to the physical pipe', () => {
     const r = rig();

@@ -1,0 +1,131 @@
+/**
+ * GVT-g's time-based scheduler (TBS). The GPU belongs to one vGPU at a time. Every tick (1 ms) the
+ * owner's time is charged against its timeslice; every balance period (100 ms) each busy vGPU is
+ * given `period * weight / total weight` more (every started vGPU counts, busy or not: the policy
+ * is not work-conserving), and at every 10th period the accumulated left-over or debt is dropped. The next owner is the first vGPU in LRU order with work queued that is either
+ * in its priority window (the first 2 s after creation) or has timeslice left, and a pick outside
+ * the priority window goes to the back of the LRU queue; the owner changes only when no engine has
+ * work in flight. Pure: time comes in as nowNs.
+ * Source: GVT-g sched_policy.c (tbs_sched_func, gvt_balance_timeslice, find_busy_vgpu,
+ * vgpu_update_timeslice; GVT_TS_BALANCE_PERIOD_MS 100, GVT_TS_BALANCE_STAGE_NUM 10,
+ * GVT_SCHED_VGPU_PRI_TIME 2 s), scheduler.c (no switch while a workload is in flight).
+ */
+
+export const TICK_NS = 1e6;
+export const BALANCE_PERIOD_NS = 100e6;
+export const BALANCE_STAGES = 10;
+export const PRIORITY_WINDOW_NS = 2e9;
+
+export interface SchedEntity {
+  id: number;
+  weight: number;
+  /** Does it have queued work? */
+  busy(): boolean;
+}
+
+interface EntityState {
+  createdNs: number;
+  allocatedNs: number;
+  leftNs: number;
+  /** Time it has owned the GPU in total, ns. */
+  ownedNs: number;
+}
+
+export class TimeSliceScheduler {
+  private readonly state = new Map<number, EntityState>();
+  /** LRU run queue: the front was served least recently. */
+  private lru: number[] = [];
+  private currentId: number | null = null;
+  private schedInNs = 0;
+  private nextBalanceNs = 0;
+  private stage = 0;
+
+  get current(): number | null {
+    return this.currentId;
+  }
+
+  /** A new vGPU joins at the back of the queue with its priority window open. */
+  add(id: number, nowNs: number): void {
+    this.state.set(id, { createdNs: nowNs, allocatedNs: 0, leftNs: 0, ownedNs: 0 });
+    this.lru.push(id);
+  }
+
+  remove(id: number, nowNs: number): void {
+    if (this.currentId === id) this.switchTo(null, nowNs);
+    this.state.delete(id);
+    this.lru = this.lru.filter((x) => x !== id);
+  }
+
+  /** Total time `id` has owned the GPU, ns (for statistics and fairness checks). */
+  ownedNs(id: number, nowNs: number): number {
+    const s = this.state.get(id);
+    if (!s) return 0;
+    return s.ownedNs + (this.currentId === id ? nowNs - this.schedInNs : 0);
+  }
+
+  /**
+   * Scheduler tick. `entities` are the live vGPUs; `inFlight` tells whether an engine still has
+   * work of the current owner. Returns the owner for the coming tick (null: idle).
+   */
+  tick(nowNs: number, entities: readonly SchedEntity[], inFlight: boolean): number | null {
+    const byId = new Map(entities.map((e) => [e.id, e]));
+    if (nowNs >= this.nextBalanceNs) {
+      this.balance(entities);
+      this.nextBalanceNs = nowNs + BALANCE_PERIOD_NS;
+    }
+    if (this.currentId !== null) this.charge(nowNs);
+    if (inFlight) return this.currentId;
+    const next = this.findBusy(nowNs, byId);
+    if (next !== this.currentId) this.switchTo(next, nowNs);
+    // The one picked goes to the back of the queue, unless it is in its priority window.
+    if (next !== null && !this.inPriority(next, nowNs)) this.lru = [...this.lru.filter((x) => x !== next), next];
+    return this.currentId;
+  }
+
+  /** Timeslice left (negative: debt) of `id` in the current balance period, ns. */
+  leftNs(id: number): number {
+    return this.state.get(id)?.leftNs ?? 0;
+  }
+
+  private inPriority(id: number, nowNs: number): boolean {
+    const s = this.state.get(id);
+    return s !== undefined && nowNs - s.createdNs < PRIORITY_WINDOW_NS;
+  }
+
+  private balance(entities: readonly SchedEntity[]): void {
+    const busy = entities.filter((e) => this.state.has(e.id));
+    const total = busy.reduce((n, e) => n + e.weight, 0);
+    for (const e of busy) {
+      const s = this.state.get(e.id)!;
+      s.allocatedNs = total > 0 ? (BALANCE_PERIOD_NS * e.weight) / total : 0;
+      // Stage 0 starts afresh: left-over time and debt of earlier periods are forgotten.
+      s.leftNs = this.stage === 0 ? s.allocatedNs : s.leftNs + s.allocatedNs;
+    }
+    this.stage = (this.stage + 1) % BALANCE_STAGES;
+  }
+
+  private charge(nowNs: number): void {
+    const s = this.state.get(this.currentId!);
+    if (!s) return;
+    const used = nowNs - this.schedInNs;
+    s.leftNs -= used;
+    s.ownedNs += used;
+    this.schedInNs = nowNs;
+  }
+
+  private findBusy(nowNs: number, byId: Map<number, SchedEntity>): number | null {
+    for (const id of this.lru) {
+      const e = byId.get(id);
+      const s = this.state.get(id);
+      if (!e || !s || !e.busy()) continue;
+      if (this.inPriority(id, nowNs) || s.leftNs > 0) return id;
+    }
+    return null;
+  }
+
+  private switchTo(id: number | null, nowNs: number): void {
+    if (this.currentId !== null) this.charge(nowNs);
+    this.currentId = id;
+    this.schedInNs = nowNs;
+  }
+}
