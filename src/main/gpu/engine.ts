@@ -258,16 +258,16 @@ export class RingEngine {
         const at = depth > 0 ? this.batches[depth - 1] : base + head;
         const h = head;
         const dw = depth > 0 ? (i: number): number => this.ggtt.read32(at + i * 4) : (i: number): number => this.ggtt.read32(base + ((h + i * 4) % size));
-        const where = depth > 0 ? `batch GM 0x${at.toString(16)} (level ${depth})` : `head 0x${head.toString(16)}`;
+        const where = (): string => (depth > 0 ? `batch GM 0x${at.toString(16)} (level ${depth})` : `head 0x${h.toString(16)}`);
         const dw0 = dw(0) >>> 0;
         const info = decodeHeader(dw0, ENGINE_BIT[this.id]);
         if (!info) {
-          res.fault = `${this.id}: cannot execute ${commandName(dw0)} at ${where}`;
+          res.fault = `${this.id}: cannot execute ${commandName(dw0)} at ${where()}`;
           break;
         }
         const len = info.length;
         if (depth === 0 && len * 4 > (tail - head + size) % size) {
-          res.fault = `${this.id}: ${info.name} (${len} dwords) at ${where} runs past RING_TAIL 0x${tail.toString(16)}`;
+          res.fault = `${this.id}: ${info.name} (${len} dwords) at ${where()} runs past RING_TAIL 0x${tail.toString(16)}`;
           break;
         }
         let step: Step;
@@ -283,7 +283,7 @@ export class RingEngine {
           return res;
         }
         if (step.op === 'fault') {
-          res.fault = `${this.id}: ${info.name}: ${step.reason} at ${where}`;
+          res.fault = `${this.id}: ${info.name}: ${step.reason} at ${where()}`;
           break;
         }
         if (step.op === 'stall') {

@@ -8,7 +8,9 @@
 import { GuestDriver, NoVgpuError } from './driver';
 import type { GuestRam } from './guest-ram';
 import type { TrapPort } from './trap-port';
+import { HOSTILE_SCENARIOS } from '../../shared/workloads';
 import { DesktopScene } from './workloads/desktop';
+import { runHostile } from './workloads/hostile';
 
 export interface GuestEnv {
   name: string;
@@ -50,6 +52,17 @@ export function runGuest(port: TrapPort, ram: GuestRam, env: GuestEnv): void {
       return;
     }
     throw e;
+  }
+  if (env.workload.startsWith('hostile:')) {
+    driver.initBlitterRing();
+    driver.enableInterrupts();
+    const which = env.workload.slice('hostile:'.length);
+    for (const scenario of HOSTILE_SCENARIOS.filter((s) => which === 'all' || s === which)) {
+      log(`gvt-workload: hostile ${scenario}: ${runHostile(scenario, driver, port)}`);
+    }
+    // Keep acknowledging interrupts like a live driver, so the mediator keeps delivering them.
+    while (!env.stopped()) if (env.waitIrq(500)) driver.handleInterrupt();
+    return;
   }
   if (env.workload === 'idle') {
     log('gvt-workload: idle');

@@ -6,6 +6,7 @@
  * and gvt_vgpu_type (a GVT-g vGPU type instead of explicit sizes) are GVT Desk's own keys, ignored
  * by real xl.
  */
+import { HOSTILE_SCENARIOS, WORKLOAD_NAMES } from '../../shared/workloads';
 import { DEFAULT_WEIGHT, VGPU_TYPES, findVgpuType } from '../mediator/vgpu-types';
 import { describeXlValue, parseXlConfig, type ConfigFinding, type XlConfig, type XlValue } from './xlcfg';
 
@@ -38,7 +39,7 @@ export interface DomainSpec {
 export const DOMAIN_NAME = /^[A-Za-z0-9_.-]{1,64}$/;
 
 /** Simulated guest workloads a domain may run (gvt_workload=). */
-export const WORKLOADS: readonly string[] = ['desktop', 'idle'];
+export const WORKLOADS: readonly string[] = WORKLOAD_NAMES;
 
 /** Values used for keys a config leaves out. */
 export const DOMAIN_DEFAULTS: Readonly<Omit<DomainSpec, 'name'>> = {
@@ -125,7 +126,7 @@ export function domainSpecFromXl(config: XlConfig, fileName: string): { spec: Do
 
   const workload = config.get('gvt_workload');
   if (workload !== undefined) {
-    const allowed = WORKLOADS.map((w) => `'${w}'`).join(', ');
+    const allowed = `'desktop', 'idle', 'hostile:all' or 'hostile:<scenario>' (${HOSTILE_SCENARIOS.join(', ')})`;
     if (workload.kind !== 'string' || !WORKLOADS.includes(workload.value)) at('gvt_workload', 'error', `must be one of ${allowed}, got ${describeXlValue(workload)}`);
     else spec.workload = workload.value;
   }
