@@ -33,7 +33,7 @@
  * Sources: PRM "Ring Buffer" (head/tail in bytes, wrap at RING_CTL size); Mesa genxml gen9.xml
  * (command layouts, lengths, engine masks); GVT-g cmd_parser.c (batch buffer levels).
  */
-import { BLT, CMD_TYPE_2D, CMD_TYPE_3D, CMD_TYPE_MI, type CommandInfo, ENGINE, MI, bltOpcode, commandName, decodeHeader, miOpcode } from '../../shared/commands';
+import { BLT, CMD_TYPE_2D, CMD_TYPE_3D, CMD_TYPE_MI, type CommandSpec, ENGINE, MI, bltOpcode, commandName, commandSpec, miOpcode } from '../../shared/commands';
 import { PAGE_SIZE } from '../../shared/platform';
 import { RING_ADDR_MASK, RING_CTL_VALID, ringCtlBytes } from '../../shared/regs';
 import { type BlitRect, type BlitSurface, copySurface, fillSurface } from './blitter';
@@ -246,26 +246,29 @@ export class RingEngine {
     }
     const epoch = this.epoch;
     const ctx = this.context(res);
+    const engineBit = ENGINE_BIT[this.id];
+    // The command being executed: a GM address in a batch, or a byte offset in the ring (wrapping).
+    let depth = 0;
+    let at = 0;
+    const dw = (i: number): number => this.ggtt.read32(depth > 0 ? at + i * 4 : base + ((at + i * 4) % size));
+    const where = (): string => (depth > 0 ? `batch GM 0x${at.toString(16)} (level ${depth})` : `head 0x${at.toString(16)}`);
     this.running = true;
     try {
       for (;;) {
-        const depth = this.batches.length;
+        depth = this.batches.length;
         if (depth === 0 && head === tail) break;
         if (res.commands >= MAX_COMMANDS_PER_KICK) {
           res.hung = true;
           break;
         }
-        const at = depth > 0 ? this.batches[depth - 1] : base + head;
-        const h = head;
-        const dw = depth > 0 ? (i: number): number => this.ggtt.read32(at + i * 4) : (i: number): number => this.ggtt.read32(base + ((h + i * 4) % size));
-        const where = (): string => (depth > 0 ? `batch GM 0x${at.toString(16)} (level ${depth})` : `head 0x${h.toString(16)}`);
+        at = depth > 0 ? this.batches[depth - 1] : head;
         const dw0 = dw(0) >>> 0;
-        const info = decodeHeader(dw0, ENGINE_BIT[this.id]);
+        const info = commandSpec(dw0, engineBit);
         if (!info) {
           res.fault = `${this.id}: cannot execute ${commandName(dw0)} at ${where()}`;
           break;
         }
-        const len = info.length;
+        const len = info.lengthMask === 0 ? (info.nominalLength ?? 1) : (dw0 & info.lengthMask) + info.bias;
         if (depth === 0 && len * 4 > (tail - head + size) % size) {
           res.fault = `${this.id}: ${info.name} (${len} dwords) at ${where()} runs past RING_TAIL 0x${tail.toString(16)}`;
           break;
@@ -338,7 +341,7 @@ export class RingEngine {
     };
   }
 
-  private execute(info: CommandInfo, dw0: number, len: number, dw: (i: number) => number, ctx: MiContext, res: ExecResult, depth: number): Step {
+  private execute(info: CommandSpec, dw0: number, len: number, dw: (i: number) => number, ctx: MiContext, res: ExecResult, depth: number): Step {
     if ((info.engines & ENGINE_BIT[this.id]) === 0) return fault(`not valid on ${this.id}`);
     if (info.type === CMD_TYPE_MI) return this.executeMi(dw0, len, dw, ctx, res, depth);
     if (info.type === CMD_TYPE_2D) return this.executeBlt(dw0, len, dw, res);
