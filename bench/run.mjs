@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
+import { build, stop } from 'esbuild';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -86,6 +86,7 @@ try {
   }
 } finally {
   rmSync(outdir, { recursive: true, force: true });
+  await stop(); // the esbuild service process
 }
 
 console.log('\n== summary');

@@ -46,7 +46,7 @@ export function header(name: string, what: string): void {
 
 /** The closing line every benchmark ends with. */
 export function benchLine(name: string, ratio: number, what: string): void {
-  console.log(`BENCH ${name} ${ratio.toFixed(4)} ${what}`);
+  console.log(`BENCH ${name} ${Number(ratio.toPrecision(4))} ${what}`);
 }
 
 /** Left-pad a table cell. */

@@ -37,6 +37,8 @@ export const GEN8_RCS_IRQ_SHIFT = 0;
 export const GEN8_BCS_IRQ_SHIFT = 16;
 /** Per-engine interrupt bit: MI_USER_INTERRUPT completed. Source: i915 GT_RENDER_USER_INTERRUPT. */
 export const GT_RENDER_USER_INTERRUPT = 1 << 0;
+/** Per-engine interrupt bit: PIPE_CONTROL / MI_FLUSH_DW notify. Source: i915 GT_RENDER_PIPECTL_NOTIFY_INTERRUPT. */
+export const GT_RENDER_PIPECTL_NOTIFY_INTERRUPT = 1 << 4;
 
 /** DE pipe A interrupt bank. Source: i915 GEN8_DE_PIPE_ISR(PIPE_A). */
 export const GEN8_DE_PIPE_ISR_A = 0x44400;
@@ -87,8 +89,11 @@ export const PLANE_CTL_TILED_X = 1 << 10;
 export const FENCE_REG_GEN6_LO = (i: number): number => 0x100000 + i * 8;
 export const FENCE_REG_GEN6_HI = (i: number): number => 0x100004 + i * 8;
 
-/** Graphics device reset. Source: i915 GEN6_GDRST 0x941C. */
+/** Graphics device reset. Source: i915 GEN6_GDRST 0x941C and its domains GEN6_GRDOM_FULL / RENDER / BLT. */
 export const GEN6_GDRST = 0x941c;
+export const GEN6_GRDOM_FULL = 1 << 0;
+export const GEN6_GRDOM_RENDER = 1 << 1;
+export const GEN6_GRDOM_BLT = 1 << 3;
 
 /** Offset of the PVINFO page in BAR0. Source: i915 VGT_PVINFO_PAGE. */
 export const VGT_PVINFO_PAGE = 0x78000;

@@ -121,30 +121,62 @@ export class ExeclistPort {
     return undefined;
   }
 
+  /** Contexts of the current submission still to finish, the active one first. */
+  private pending: { lrca: number; ctxId: number; loaded: boolean }[] = [];
+
+  /** True while a submitted context has not completed (e.g. stalled on a semaphore, or hung). */
+  get active(): boolean {
+    return this.pending.length > 0;
+  }
+
   private submit(elements: [number, number][]): ExeclistRun {
+    this.pending = elements.filter(([lo]) => lo & GEN8_CTX_VALID).map(([lo, ctxId]) => ({ lrca: lrcaOf(lo), ctxId, loaded: false }));
+    if (this.pending.length > 0) this.csb.push(GEN8_CTX_STATUS_IDLE_ACTIVE, this.pending[0].ctxId);
+    return this.continueRun();
+  }
+
+  /** Continue the active context after a stall (undefined when nothing is active). */
+  resume(): ExeclistRun | undefined {
+    return this.active ? this.continueRun() : undefined;
+  }
+
+  /** Engine reset: the submission is abandoned (no CSB entry: the hardware lost it). */
+  abort(): void {
+    this.pending = [];
+  }
+
+  /**
+   * Run contexts in order. One that stalls, hangs or faults stays active and stops the run (no
+   * COMPLETE, the next element waits); one that completes is reported in the CSB and the next is
+   * loaded from its image.
+   */
+  private continueRun(): ExeclistRun {
     const run: ExeclistRun = { contexts: [], total: { commands: 0, pixels: 0, costNs: 0, userInterrupts: 0 } };
-    const valid = elements.filter(([lo]) => lo & GEN8_CTX_VALID);
-    valid.forEach(([lo, ctxId], i) => {
-      const lrca = lrcaOf(lo);
-      if (i === 0) this.csb.push(GEN8_CTX_STATUS_IDLE_ACTIVE, ctxId);
-      const result = this.runContext(lrca);
-      run.contexts.push({ lrca, ctxId, result });
+    while (this.pending.length > 0) {
+      const ctx = this.pending[0];
+      const result = this.runContext(ctx.lrca, !ctx.loaded);
+      ctx.loaded = true;
+      run.contexts.push({ lrca: ctx.lrca, ctxId: ctx.ctxId, result });
       for (const k of ['commands', 'pixels', 'costNs', 'userInterrupts'] as const) run.total[k] += result[k];
       if (result.fault) run.total.fault ??= result.fault;
-      this.csb.push(GEN8_CTX_STATUS_COMPLETE | (i === valid.length - 1 ? GEN8_CTX_STATUS_ACTIVE_IDLE : 0), ctxId);
-    });
+      if (result.stalled || result.hung || result.fault) break;
+      this.pending.shift();
+      this.csb.push(GEN8_CTX_STATUS_COMPLETE | (this.pending.length === 0 ? GEN8_CTX_STATUS_ACTIVE_IDLE : 0), ctx.ctxId);
+    }
     return run;
   }
 
-  /** Load the ring from the context image, run it, save RING_HEAD back. */
-  private runContext(lrca: number): ExecResult {
+  /** Load the ring from the context image (unless resuming it), run it, save RING_HEAD back. */
+  private runContext(lrca: number, load: boolean): ExecResult {
     const state = lrca + LRC_STATE_PN * PAGE_SIZE;
     const reg = (i: number): number => this.ggtt.read32(state + (i + 1) * 4);
     const ring = this.engine.ring;
-    ring.head = reg(CTX_RING_HEAD);
-    ring.tail = reg(CTX_RING_TAIL);
-    ring.start = reg(CTX_RING_BUFFER_START);
-    ring.ctl = reg(CTX_RING_BUFFER_CONTROL);
+    if (load) {
+      ring.head = reg(CTX_RING_HEAD);
+      ring.tail = reg(CTX_RING_TAIL);
+      ring.start = reg(CTX_RING_BUFFER_START);
+      ring.ctl = reg(CTX_RING_BUFFER_CONTROL);
+    }
     const result = this.engine.run();
     this.ggtt.write32(state + (CTX_RING_HEAD + 1) * 4, ring.head);
     return result;

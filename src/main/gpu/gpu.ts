@@ -16,7 +16,11 @@ import {
   GEN8_PIPE_VBLANK,
   GEN8_RCS_IRQ_SHIFT,
   GEN6_GDRST,
+  GEN6_GRDOM_BLT,
+  GEN6_GRDOM_FULL,
+  GEN6_GRDOM_RENDER,
   GT_CONTEXT_SWITCH_INTERRUPT,
+  GT_RENDER_PIPECTL_NOTIFY_INTERRUPT,
   GT_RENDER_USER_INTERRUPT,
   PIPECONF_A,
   PIPECONF_ENABLE,
@@ -45,16 +49,6 @@ export const MMIO_SPACE_BYTES = 2 << 20;
 export const ENGINE_BASE: Record<EngineId, number> = { rcs: RENDER_RING_BASE, bcs: BLT_RING_BASE };
 const ENGINE_IRQ_SHIFT: Record<EngineId, number> = { rcs: GEN8_RCS_IRQ_SHIFT, bcs: GEN8_BCS_IRQ_SHIFT };
 
-/**
- * Per-engine interrupt bit (in the engine's 16-bit GT field): PIPE_CONTROL / MI_FLUSH_DW Notify
- * Enable completed. Source: i915 GT_RENDER_PIPECTL_NOTIFY_INTERRUPT; GVT-g interrupt.c maps bit 4
- * to RCS_PIPE_CONTROL and bit 20 (BCS field) to BCS_MI_FLUSH_DW.
- */
-export const GT_RENDER_PIPECTL_NOTIFY_INTERRUPT = 1 << 4;
-/** GEN6_GDRST reset domains. Source: i915 GEN6_GRDOM_FULL / GEN6_GRDOM_RENDER / GEN6_GRDOM_BLT. */
-export const GEN6_GRDOM_FULL = 1 << 0;
-export const GEN6_GRDOM_RENDER = 1 << 1;
-export const GEN6_GRDOM_BLT = 1 << 3;
 const ENGINE_GRDOM: Record<EngineId, number> = { rcs: GEN6_GRDOM_RENDER, bcs: GEN6_GRDOM_BLT };
 
 /** Registers an engine owns (ring and execlist registers), relative to its base. */
@@ -115,7 +109,8 @@ export class Gen9Gpu {
     if (el) {
       const run = el.port.write(el.rel, value);
       // Aggregate from the per-context results: they carry every ExecResult field.
-      return run ? this.account(el.id, mergeResults(run.contexts.map((c) => c.result)), nowNs, true) : undefined;
+      // A context-switch interrupt only once the CSB has news beyond IDLE_ACTIVE, i.e. a completion.
+      return run ? this.account(el.id, mergeResults(run.contexts.map((c) => c.result)), nowNs, !el.port.active) : undefined;
     }
     if (offset === GEN6_GDRST) {
       const reset = this.resetDomains(value);
@@ -133,6 +128,8 @@ export class Gen9Gpu {
    */
   resume(id: EngineId, nowNs = 0): ExecResult {
     this.clockNs = Math.max(this.clockNs, nowNs);
+    const run = this.execlists[id].resume();
+    if (run) return this.account(id, mergeResults(run.contexts.map((c) => c.result)), nowNs, !this.execlists[id].active);
     return this.kick(id, nowNs);
   }
 
@@ -146,6 +143,7 @@ export class Gen9Gpu {
     const ids = (['rcs', 'bcs'] as const).filter((id) => value & (GEN6_GRDOM_FULL | ENGINE_GRDOM[id]));
     for (const id of ids) {
       this.engines[id].reset();
+      this.execlists[id].abort();
       this.busyUntilNs[id] = Math.min(this.busyUntilNs[id], this.clockNs);
     }
     this.regs[GEN6_GDRST >>> 2] = 0;

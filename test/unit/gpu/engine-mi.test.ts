@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { COST_PER_COMMAND_NS, MAX_COMMANDS_PER_KICK, RingEngine, type RegisterPort } from '../../../src/main/gpu/engine';
-import { ENGINE_BASE, GEN6_GRDOM_BLT, GEN6_GRDOM_FULL, GEN6_GRDOM_RENDER, GT_RENDER_PIPECTL_NOTIFY_INTERRUPT } from '../../../src/main/gpu/gpu';
+import { ENGINE_BASE } from '../../../src/main/gpu/gpu';
+import { GT_RENDER_PIPECTL_NOTIFY_INTERRUPT } from '../../../src/shared/regs';
+import { GEN6_GRDOM_BLT, GEN6_GRDOM_FULL, GEN6_GRDOM_RENDER } from '../../../src/shared/regs';
 import { Ggtt, encodePte } from '../../../src/main/gpu/ggtt';
 import { HostMemory } from '../../../src/main/gpu/memory';
 import { SEMAPHORE_COMPARE } from '../../../src/main/gpu/mi-commands';

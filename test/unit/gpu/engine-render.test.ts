@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { COST_PER_VERTEX_NS, DRAW_SETUP_COST_NS, GEN7_3DPRIM_INSTANCE_COUNT, GEN7_3DPRIM_VERTEX_COUNT, MAX_COMMAND_COST_NS, STATE_COMMAND_COST_NS, drawCostNs } from '../../../src/main/gpu/cost-model';
 import { COST_PER_COMMAND_NS } from '../../../src/main/gpu/engine';
-import { GT_RENDER_PIPECTL_NOTIFY_INTERRUPT } from '../../../src/main/gpu/gpu';
+import { GT_RENDER_PIPECTL_NOTIFY_INTERRUPT } from '../../../src/shared/regs';
 import { GEN8_GT_IIR0 } from '../../../src/shared/regs';
 import { LRI, PC_GLOBAL_GTT, PC_NOTIFY, PIPELINE_SELECT, PIPE_CONTROL, PRIMITIVE_3D, PRIM_INDIRECT, SCRATCH as S, gpuWithRam, pcPostSync, runRing } from './helpers';
 

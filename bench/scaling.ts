@@ -1,0 +1,125 @@
+/**
+ * scaling: aggregate guest throughput with 1, 2, 3 and 7 busy vGPUs on one emulated GPU,
+ * in-thread, scheduled by Mediator.tick (GVT-g's time-based scheduler) on a simulated clock that
+ * advances one scheduler tick (TICK_NS = 1 ms) per step, as the GPU thread's 1 ms timer does. Every
+ * guest runs DesktopScene (1024x768) and submits its next frame as soon as it sees the previous one
+ * complete, so every vGPU always has work queued; the measurement starts after the scheduler's 2 s
+ * priority window for new vGPUs (the simulated clock jumps over it). vGPUs are 32 MiB aperture /
+ * 64 MiB hidden GM / 2 fences (seven of them fit next to the host's reservation). Throughput is
+ * wall-clock frames/s of this process: one CPU thread does all the work, so ideal scaling keeps
+ * the aggregate constant (1.0); what is lost goes to scheduling, owner switches (MMIO context
+ * save/restore) and the larger memory footprint of more guests.
+ */
+import { DesktopScene } from '../src/main/guest/workloads/desktop';
+import { PRIORITY_WINDOW_NS, TICK_NS } from '../src/main/mediator/scheduler';
+import { benchLine, fmt, header, median, pad, rate } from './lib/common';
+import { type MediatedGuest, type MediatedHost, type VgpuSize, mediatedGuest, mediatedHost } from './lib/systems';
+
+const COUNTS = [1, 2, 3, 7] as const;
+const ROUNDS = 15;
+const ROUND_MS = 150;
+const SIZE: VgpuSize = { lowMiB: 32, highMiB: 64, fences: 2, ramMiB: 32 };
+const FIXED_MS = Date.UTC(2026, 0, 1, 12, 0, 0);
+
+interface Busy {
+  g: MediatedGuest;
+  scene: DesktopScene;
+  seq: number;
+  inFlight: boolean;
+  frames: number;
+}
+
+interface Setup {
+  h: MediatedHost;
+  guests: Busy[];
+  step(): void;
+  frames(): number;
+  ticks(): number;
+}
+
+function setup(n: number): Setup {
+  const h = mediatedHost();
+  const guests: Busy[] = [];
+  for (let i = 1; i <= n; i++) {
+    const g = mediatedGuest(h, i, SIZE);
+    g.driver.probe();
+    g.driver.initBlitterRing();
+    g.driver.enableInterrupts();
+    const scene = new DesktopScene(g.driver, { name: `vm${i}`, domid: i }, { width: 1024, height: 768, refresh: 60 });
+    scene.boot();
+    g.driver.setDisplayReady();
+    guests.push({ g, scene, seq: 0, inFlight: false, frames: 0 });
+  }
+  // Let the new vGPUs' priority window pass (idle time) before any work is submitted.
+  h.clock.ns = PRIORITY_WINDOW_NS + TICK_NS;
+  h.m.tick(h.clock.ns);
+  let total = 0;
+  let ticks = 0;
+  return {
+    h,
+    guests,
+    frames: () => total,
+    ticks: () => ticks,
+    step() {
+      for (const b of guests) {
+        if (b.inFlight && b.scene.completedSeqno() === b.seq) {
+          b.inFlight = false;
+          b.frames++;
+          total++;
+          if (!b.g.driver.handleInterrupt().bcsUser) throw new Error(`vm${b.g.v.domid}: no BCS user interrupt`);
+        }
+        if (!b.inFlight) {
+          b.seq = b.scene.frame(FIXED_MS);
+          b.inFlight = true;
+        }
+      }
+      // One scheduler tick of emulated time: the owner for the next tick is picked and fed.
+      h.clock.ns += TICK_NS;
+      ticks++;
+      h.m.tick(h.clock.ns);
+    },
+  };
+}
+
+function main(): void {
+  header('scaling', 'aggregate DesktopScene throughput with 1, 2, 3 and 7 busy vGPUs (in-thread, Mediator.tick every simulated 1 ms)');
+  console.log(`vGPU size: ${SIZE.lowMiB} MiB aperture, ${SIZE.highMiB} MiB hidden GM, ${SIZE.fences} fences, ${SIZE.ramMiB} MiB RAM`);
+  const setups = new Map<number, Setup>(COUNTS.map((n) => [n, setup(n)]));
+  const samples = new Map<number, number[]>(COUNTS.map((n) => [n, []]));
+  const measure = (n: number, ms: number): number => {
+    const s = setups.get(n)!;
+    const f0 = s.frames();
+    const r = rate(ms, s.step);
+    return ((s.frames() - f0) * 1000) / r.elapsedMs;
+  };
+  for (const n of COUNTS) measure(n, 250); // warm-up
+  for (let r = 0; r < ROUNDS; r++) {
+    const order = r % 2 === 0 ? COUNTS : [...COUNTS].reverse();
+    for (const n of order) samples.get(n)!.push(measure(n, ROUND_MS));
+  }
+  for (const s of setups.values()) {
+    if (s.h.failsafes.length) throw new Error(`failsafe: ${s.h.failsafes.join('; ')}`);
+  }
+  const base = median(samples.get(1)!);
+  console.log(`${pad('vGPUs', 5)} ${pad('frames/s', 9)} ${pad('per vGPU', 9)} ${pad('vs 1', 6)} ${pad('emulated f/s', 12)}  fairness: frames min/max, engine-time share min/max, ownership share min/max`);
+  let ratio7 = NaN;
+  for (const n of COUNTS) {
+    const agg = median(samples.get(n)!);
+    const ratio = agg / base;
+    if (n === 7) ratio7 = ratio;
+    const s = setups.get(n)!;
+    const frames = s.guests.map((b) => b.frames);
+    const share = (xs: number[]): string => {
+      const t = xs.reduce((a, b) => a + b, 0);
+      return `${((Math.min(...xs) / t) * 100).toFixed(1)}%/${((Math.max(...xs) / t) * 100).toFixed(1)}%`;
+    };
+    console.log(
+      `${pad(n, 5)} ${pad(fmt(agg), 9)} ${pad(fmt(agg / n), 9)} ${pad(ratio.toFixed(3), 6)} ${pad(fmt((s.frames() * 1e9) / (s.ticks() * TICK_NS)), 12)}  ` +
+        `${Math.min(...frames)}/${Math.max(...frames)}, ${share(s.guests.map((b) => b.g.v.stats.gpuTimeNs))}, ${share(s.guests.map((b) => s.h.m.ownedNs(b.g.v)))}`,
+    );
+  }
+  console.log('(frames/s: wall clock, this process; emulated f/s: frames per simulated second of GPU time, all vGPUs)');
+  benchLine('scaling', ratio7, 'aggregate throughput with 7 busy vGPUs relative to 1');
+}
+
+main();
