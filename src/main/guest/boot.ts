@@ -77,6 +77,8 @@ export function runGuest(port: TrapPort, ram: GuestRam, env: GuestEnv): void {
   log('[drm] Initialized i915 1.6.0 for 0000:00:02.0 on minor 0');
   log('gvt-workload: desktop started');
   const framePeriodMs = 1000 / 30;
+  /** Hangcheck: a frame still in flight after this long means the GPU hung (i915 uses 1.5 s). */
+  const hangcheckMs = 1000;
   let lastDraw = -Infinity;
   let inFlight = false;
   while (!env.stopped()) {
@@ -85,6 +87,10 @@ export function runGuest(port: TrapPort, ram: GuestRam, env: GuestEnv): void {
     if (causes.bcsUser || causes.completedContexts.length > 0) inFlight = false;
     // Half a vblank period of slack, so a 60 Hz vblank lands every other frame.
     const now = env.uptime() * 1000;
+    if (inFlight && now - lastDraw > hangcheckMs) {
+      driver.resetEngine();
+      inFlight = false;
+    }
     if (causes.vblank && !inFlight && now - lastDraw >= framePeriodMs - 1000 / 120) {
       scene.frame(env.nowMs());
       lastDraw = now;

@@ -32,6 +32,8 @@ import {
   GEN8_GT_RCS_IRQ,
   GEN8_MASTER_IRQ,
   GEN8_MASTER_IRQ_CONTROL,
+  GEN6_GDRST,
+  GEN6_GRDOM_BLT,
   GEN8_CSB_ENTRIES,
   GEN8_PIPE_VBLANK,
   GFX_RUN_LIST_ENABLE,
@@ -323,6 +325,28 @@ export class GuestDriver {
     this.context.words[((LRC_STATE_PN * PAGE_SIZE) >>> 2) + CTX_RING_TAIL + 1] = this.ringTail;
     const [lo, hi] = contextDescriptor(this.context.gm, BCS_CONTEXT_ID);
     for (const dw of [0, 0, hi, lo]) this.port.write32(BLT_RING_BASE + RING_ELSP, dw);
+  }
+
+  /**
+   * Hang recovery, as i915's hangcheck does it: reset the blitter engine with GEN6_GDRST (the
+   * mediator resets only this vGPU) and start its ring over, empty.
+   */
+  resetEngine(): void {
+    this.port.write32(GEN6_GDRST, GEN6_GRDOM_BLT);
+    this.ringTail = 0;
+    if (this.mode === 'execlist' && this.context) {
+      const st = (LRC_STATE_PN * PAGE_SIZE) >>> 2;
+      this.context.words[st + CTX_RING_HEAD + 1] = 0;
+      this.context.words[st + CTX_RING_TAIL + 1] = 0;
+    } else if (this.ring) {
+      const p = this.port;
+      p.write32(BLT_RING_BASE + RING_CTL, 0);
+      p.write32(BLT_RING_BASE + RING_START, this.ring.gm);
+      p.write32(BLT_RING_BASE + RING_HEAD, 0);
+      p.write32(BLT_RING_BASE + RING_TAIL, 0);
+      p.write32(BLT_RING_BASE + RING_CTL, RING_CTL_SIZE(RING_BYTES) | RING_CTL_VALID);
+    }
+    this.log('[drm] GPU HANG: bcs0 reset, ring restarted');
   }
 
   /** The engine's progress as the guest sees it (bytes): the context image's or RING_HEAD. */

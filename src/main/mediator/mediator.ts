@@ -40,6 +40,11 @@ import {
   GEN8_RCS_IRQ_SHIFT,
   GFX_RUN_LIST_ENABLE,
   GT_CONTEXT_SWITCH_INTERRUPT,
+  GT_RENDER_PIPECTL_NOTIFY_INTERRUPT,
+  GEN6_GDRST,
+  GEN6_GRDOM_BLT,
+  GEN6_GRDOM_FULL,
+  GEN6_GRDOM_RENDER,
   RING_CONTEXT_STATUS_PTR,
   RING_ELSP,
   RING_MODE_GEN7,
@@ -79,6 +84,8 @@ export interface MediatorPorts {
   failsafe?(vgpu: Vgpu, reason: string): void;
   /** The foreground VM changed. */
   foregroundChanged?(domid: number): void;
+  /** An engine was reset because `vgpu`'s workload hung or faulted. */
+  engineReset?(vgpu: Vgpu, engine: EngineId, reason: string): void;
 }
 
 export interface CreateVgpuRequest extends ResourceRequest {
@@ -96,6 +103,9 @@ const ENGINES: readonly EngineId[] = ['rcs', 'bcs'];
 const ENGINE_IRQ_SHIFT: Record<EngineId, number> = { rcs: GEN8_RCS_IRQ_SHIFT, bcs: GEN8_BCS_IRQ_SHIFT };
 /** Host-physical slot per vGPU RAM window (8 GiB apart; slot 0 is Dom0). */
 const RAM_SLOT_BYTES = 8 * 2 ** 30;
+/** A workload still on the engine after this long is a GPU hang: reset. Source: i915 hangcheck (1.5 s), shortened. */
+export const WATCHDOG_NS = 250e6;
+const ENGINE_GRDOM: Record<EngineId, number> = { rcs: GEN6_GRDOM_RENDER, bcs: GEN6_GRDOM_BLT };
 /** Context ID the host gives its shadow contexts (guest context IDs only appear in virtual CSBs). */
 const SHADOW_CTX_ID = 0xffff;
 /** Bound on workloads dispatched per engine per tick (keeps a tick's cost bounded). */
@@ -109,6 +119,8 @@ export class Mediator {
   private readonly byDomid = new Map<number, Vgpu>();
   private readonly bootForeground = new Set<number>();
   private readonly scheduler = new TimeSliceScheduler();
+  /** Workloads still on a physical engine (stalled on a semaphore, or hung). */
+  private readonly running: Partial<Record<EngineId, { v: Vgpu; w: Workload; startNs: number }>> = {};
   /** Latest emulated time seen (ticks and trapped accesses), ns. */
   private nowNs = 0;
   private foregroundDomid = 0;
@@ -254,6 +266,10 @@ export class Mediator {
     if (offset === GEN8_MASTER_IRQ) return this.maybeMsi(v);
     const fence = this.fenceIndex(offset);
     if (fence !== undefined) return this.fenceWrite(v, fence, offset);
+    if (offset === GEN6_GDRST) {
+      v.vreg[offset >>> 2] = 0; // the reset completes at once; i915 polls for the bits to clear
+      return this.guestReset(v, value);
+    }
     for (const e of ENGINES) if (offset === ENGINE_BASE[e] + RING_TAIL) return this.submit(v, e, nowNs);
     if (isDisplayReg(offset) && this.foregroundDomid === v.domid) this.gpu.mmioWrite(offset, this.displayValue(v, v.vreg, offset));
   }
@@ -374,6 +390,7 @@ export class Mediator {
    * per-engine MMIO context saved and restored), then feed its queued workloads to idle engines.
    */
   tick(nowNs: number): void {
+    this.watchdog(nowNs);
     this.schedule(nowNs);
     for (const e of ENGINES) this.dispatch(e, nowNs);
   }
@@ -381,7 +398,7 @@ export class Mediator {
   /** One scheduling decision (charge, pick, MMIO context switch); dispatches nothing. */
   private schedule(nowNs: number): void {
     this.nowNs = Math.max(this.nowNs, nowNs);
-    const inFlight = ENGINES.some((e) => this.gpu.busyUntilNs[e] > nowNs);
+    const inFlight = ENGINES.some((e) => this.gpu.busyUntilNs[e] > nowNs || this.running[e] !== undefined);
     const entities = this.vgpus()
       .filter((v) => !v.failsafe)
       .map((v) => ({ id: v.id, weight: v.weight, busy: () => v.queue.length > 0 }));
@@ -401,8 +418,10 @@ export class Mediator {
     // Nobody owns the GPU: decide now rather than leave a new submission waiting for the tick.
     if (this.scheduler.current === null && this.vgpus().some((v) => v.queue.length > 0)) this.schedule(nowNs);
     const v = this.byId(this.scheduler.current);
-    if (!v || v.failsafe) return;
-    for (let n = 0; n < MAX_DISPATCH_PER_TICK && this.gpu.busyUntilNs[engine] <= nowNs; n++) {
+    if (!v || v.failsafe || this.running[engine]) return;
+    for (let n = 0; n < MAX_DISPATCH_PER_TICK && this.gpu.busyUntilNs[engine] <= nowNs && !this.running[engine]; n++) {
+      // An owner whose timeslice ran out waits for the next tick to reschedule (GVT-g need_reschedule).
+      if (!this.scheduler.mayRun(v.id, nowNs)) return;
       const idx = v.queue.findIndex((w) => w.engine === engine);
       if (idx < 0) return;
       const w = v.queue.splice(idx, 1)[0];
@@ -442,19 +461,41 @@ export class Mediator {
     const ringDwords = layoutShadowBatches(gpu.ggtt, w.scan, this.hostGm.shadowBatchGm);
     for (let i = 0; i < ringDwords.length; i++) gpu.ggtt.write32(ring + i * 4, ringDwords[i]);
     writeContextRing(gpu.ggtt, ctx, { start: ring, ctl: ((SHADOW_RING_BYTES - PAGE_SIZE) & 0x1ff000) | RING_CTL_VALID, head: 0, tail: ringDwords.length * 4 });
-    const before = gpu.busyUntilNs[w.engine];
     const [lo, hi] = contextDescriptor(ctx, SHADOW_CTX_ID);
     // Element 1 (empty) first, element 0 last: the fourth write submits.
     let res: ExecResult | undefined;
+    const before = gpu.busyUntilNs[w.engine];
     for (const dw of [0, 0, hi, lo]) res = gpu.mmioWrite(base + RING_ELSP, dw, nowNs) ?? res;
     if (!res) return this.enterFailsafe(v, `${w.engine}: the physical engine did not take the shadow context (execlists disabled?)`);
     v.stats.workloads++;
+    this.progress(v, w, res, before, nowNs, nowNs);
+  }
+
+  /**
+   * Account what the engine did for workload `w` and, when it completed, report completion to the
+   * guest. A workload that stalls (semaphore) or hangs stays on the engine as in flight; the tick
+   * resumes it, and the watchdog resets engine and vGPU if it never finishes.
+   */
+  private progress(v: Vgpu, w: Workload, res: ExecResult, busyBefore: number, nowNs: number, startNs: number): void {
+    const gpu = this.gpu;
     v.stats.commands += res.commands;
-    v.stats.gpuTimeNs += gpu.busyUntilNs[w.engine] - Math.max(before, nowNs);
-    // Physical completion interrupts are consumed here and re-raised on the owner's virtual bank.
-    ackIir(gpu.gt0, (GT_RENDER_USER_INTERRUPT | GT_CONTEXT_SWITCH_INTERRUPT) << ENGINE_IRQ_SHIFT[w.engine]);
-    if (res.fault) this.enterFailsafe(v, res.fault);
-    let bits = res.userInterrupts > 0 ? GT_RENDER_USER_INTERRUPT : 0;
+    v.stats.gpuTimeNs += gpu.busyUntilNs[w.engine] - Math.max(busyBefore, nowNs);
+    // Physical interrupts are consumed here and re-raised on the owner's virtual bank.
+    ackIir(gpu.gt0, (GT_RENDER_USER_INTERRUPT | GT_CONTEXT_SWITCH_INTERRUPT | GT_RENDER_PIPECTL_NOTIFY_INTERRUPT) << ENGINE_IRQ_SHIFT[w.engine]);
+    let bits = (res.userInterrupts > 0 ? GT_RENDER_USER_INTERRUPT : 0) | ((res.notifyInterrupts ?? 0) > 0 ? GT_RENDER_PIPECTL_NOTIFY_INTERRUPT : 0);
+    if (res.fault) {
+      // The engine stopped on a command the scanner let through: contain it like a hang.
+      this.running[w.engine] = { v, w, startNs };
+      this.recoverHang(w.engine, res.fault);
+      return;
+    }
+    if (res.stalled || res.hung) {
+      this.running[w.engine] = { v, w, startNs };
+      if (bits && raise(v.gt0, bits << ENGINE_IRQ_SHIFT[w.engine])) this.maybeMsi(v);
+      return;
+    }
+    this.running[w.engine] = undefined;
+    const base = ENGINE_BASE[w.engine];
     if (w.context) {
       const csb = v.execlists[w.engine].csb;
       if (w.context.first) csb.push(GEN8_CTX_STATUS_IDLE_ACTIVE, w.context.ctxId);
@@ -467,6 +508,72 @@ export class Mediator {
     }
     if (bits && raise(v.gt0, bits << ENGINE_IRQ_SHIFT[w.engine])) this.maybeMsi(v);
     for (const flip of w.scan.flips) this.emulateFlip(v, flip);
+  }
+
+  /** Continue stalled workloads; reset engines whose workload outlived the watchdog. */
+  private watchdog(nowNs: number): void {
+    for (const e of ENGINES) {
+      const r = this.running[e];
+      if (!r) continue;
+      if (nowNs - r.startNs >= WATCHDOG_NS) {
+        this.recoverHang(e, `${e}: workload did not complete within ${WATCHDOG_NS / 1e6} ms (GPU hang)`);
+        continue;
+      }
+      if (this.gpu.engines[e].stalled && this.gpu.busyUntilNs[e] <= nowNs) {
+        const before = this.gpu.busyUntilNs[e];
+        this.progress(r.v, r.w, this.gpu.resume(e, nowNs), before, nowNs, r.startNs);
+      }
+    }
+  }
+
+  /**
+   * GPU hang recovery: reset the physical engine (GEN6_GDRST), drop the guilty vGPU's work on it
+   * and reset that vGPU's engine state; the other vGPUs resume. Source: i915 hangcheck + GVT-g
+   * engine reset handling (intel_gvt_reset_vgpu_locked with an engine mask).
+   */
+  private recoverHang(engine: EngineId, reason: string): void {
+    const r = this.running[engine];
+    this.running[engine] = undefined;
+    this.gpu.mmioWrite(GEN6_GDRST, ENGINE_GRDOM[engine]);
+    ackIir(this.gpu.gt0, 0xffff << ENGINE_IRQ_SHIFT[engine]);
+    if (!r) return;
+    r.v.stats.resets++;
+    r.v.note(`engine reset: ${reason}`);
+    this.resetVgpuEngine(r.v, engine);
+    this.ports.engineReset?.(r.v, engine, reason);
+  }
+
+  /** Reset a vGPU's view of one engine: queued work dropped, ring and execlist state back to idle. */
+  private resetVgpuEngine(v: Vgpu, engine: EngineId): void {
+    v.queue.splice(0, v.queue.length, ...v.queue.filter((w) => w.engine !== engine));
+    v.scannedTail[engine] = 0;
+    const base = ENGINE_BASE[engine];
+    for (const reg of [RING_HEAD, RING_TAIL, RING_START, RING_CTL]) v.vreg[(base + reg) >>> 2] = 0;
+    const ve = v.execlists[engine];
+    ve.elsp = [];
+    ve.scannedTail.clear();
+    ve.csb.reset();
+  }
+
+  /**
+   * A guest's GEN6_GDRST write resets only its own vGPU: its engines (and, if they are on the
+   * physical engine right now, the physical engine too); a full reset also clears failsafe.
+   */
+  private guestReset(v: Vgpu, value: number): void {
+    for (const e of ENGINES) {
+      if (!(value & (GEN6_GRDOM_FULL | ENGINE_GRDOM[e]))) continue;
+      if (this.running[e]?.v === v) {
+        this.running[e] = undefined;
+        this.gpu.mmioWrite(GEN6_GDRST, ENGINE_GRDOM[e]);
+      }
+      this.resetVgpuEngine(v, e);
+    }
+    if (value & GEN6_GRDOM_FULL && v.failsafe) {
+      v.note(`failsafe cleared by a full reset (was: ${v.failsafe})`);
+      v.failsafe = null;
+    }
+    v.stats.resets++;
+    v.note(`guest reset GDRST=0x${value.toString(16)}`);
   }
 
   /**

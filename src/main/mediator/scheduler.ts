@@ -82,6 +82,16 @@ export class TimeSliceScheduler {
     return this.currentId;
   }
 
+  /**
+   * May the owner `id` be given more work now? Only while it owns the GPU and is in its priority
+   * window or has timeslice left (counting the time since it was last charged).
+   */
+  mayRun(id: number, nowNs: number): boolean {
+    if (this.currentId !== id) return false;
+    const s = this.state.get(id);
+    return s !== undefined && (this.inPriority(id, nowNs) || s.leftNs - (nowNs - this.schedInNs) > 0);
+  }
+
   /** Timeslice left (negative: debt) of `id` in the current balance period, ns. */
   leftNs(id: number): number {
     return this.state.get(id)?.leftNs ?? 0;

@@ -48,6 +48,8 @@ export interface VgpuStats {
   droppedPtes: number;
   gpuTimeNs: number;
   mmioTraps: number;
+  /** Engine resets of this vGPU (hang recovery or guest GDRST). */
+  resets: number;
 }
 
 export class Vgpu {
@@ -68,7 +70,7 @@ export class Vgpu {
   readonly scannedTail: Record<EngineId, number> = { rcs: 0, bcs: 0 };
   readonly queue: Workload[] = [];
   readonly execlists: Record<EngineId, VirtualExeclist> = { rcs: new VirtualExeclist(), bcs: new VirtualExeclist() };
-  readonly stats: VgpuStats = { workloads: 0, commands: 0, rejectedCommands: 0, droppedPtes: 0, gpuTimeNs: 0, mmioTraps: 0 };
+  readonly stats: VgpuStats = { workloads: 0, commands: 0, rejectedCommands: 0, droppedPtes: 0, gpuTimeNs: 0, mmioTraps: 0, resets: 0 };
   /** PVINFO guest-writable fields by byte offset within the page. */
   readonly pvinfoWritten = new Map<number, number>();
   /** Failsafe: the vGPU stopped executing the guest's work after a policy violation. */

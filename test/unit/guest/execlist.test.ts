@@ -80,3 +80,41 @@ describe('execlist submission through the mediator', () => {
     expect(causes).toMatchObject({ bcsUser: true, completedContexts: [] });
   });
 });
+
+describe('hang recovery', () => {
+  it('a hung workload is reset by the watchdog; the guest resets its engine and draws again', async () => {
+    const { WATCHDOG_NS } = await import('../../../src/main/mediator/mediator');
+    const { MI_BATCH_BUFFER_START_GGTT } = await import('../../../src/shared/commands');
+    const { r, v, driver, fb } = boot();
+    const loop = driver.allocObject(4096, 'aperture');
+    loop.words.set([MI_NOOP, MI_BATCH_BUFFER_START_GGTT, loop.gm, 0]);
+    driver.submit([MI_BATCH_BUFFER_START_GGTT, loop.gm, 0, MI_USER_INTERRUPT]);
+    expect(v.stats.resets).toBe(0);
+    r.m.tick(WATCHDOG_NS / 2);
+    expect(v.stats.resets).toBe(0);
+    r.m.tick(WATCHDOG_NS + 1);
+    expect(v.stats.resets).toBe(1);
+    expect(v.failsafe).toBeNull();
+    // The guest's hangcheck resets its engine (only its own vGPU) and carries on.
+    driver.resetEngine();
+    expect(v.stats.resets).toBe(2);
+    r.now.ns = WATCHDOG_NS + 2e6;
+    driver.submit(fill(fb.gm, 0xff00ff00));
+    r.m.tick(WATCHDOG_NS + 3e6);
+    expect(fb.words[0]).toBe(0xff00ff00);
+    expect(driver.handleInterrupt().completedContexts).toEqual([BCS_CONTEXT_ID]);
+  });
+
+  it('a guest GDRST resets only its own vGPU', async () => {
+    const { GEN6_GDRST, GEN6_GRDOM_BLT } = await import('../../../src/shared/regs');
+    const r = rig();
+    const a = addVm(r, 1);
+    const b = addVm(r, 2);
+    b.v.queue.push({ engine: 'bcs', tail: 0, scan: { commands: 0, segments: [new Uint32Array([MI_NOOP])], patches: [], flips: [] } });
+    directPort(r, a.v).write32(GEN6_GDRST, GEN6_GRDOM_BLT);
+    expect(a.v.stats.resets).toBe(1);
+    expect(b.v.stats.resets).toBe(0);
+    expect(b.v.queue).toHaveLength(1);
+    expect(directPort(r, a.v).read32(GEN6_GDRST)).toBe(0);
+  });
+});
