@@ -7,6 +7,8 @@
 import { z } from 'zod';
 
 export const DomainName = z.string().min(1).max(64).regex(/^[A-Za-z0-9_.-]+$/, 'name may use letters, digits, . _ -');
+/** The emulated GPU's aperture sizes (a BIOS/host setting on real hardware). */
+export const ApertureMiB = z.union([z.literal(256), z.literal(512), z.literal(1024)]);
 /** A domain is addressed as xl does: by name or by numeric domid. */
 export const DomainRef = z.union([DomainName, z.number().int().min(0)]);
 
@@ -31,7 +33,7 @@ export const methods = {
   /** Run one Dom0 console line (xl …, cat/echo on /sys/kernel/vgt/…); output is terminal text. */
   'console.exec': z.object({ line: z.string().max(8192) }).strict(),
   'settings.get': z.object({}).strict(),
-  'settings.set': z.object({ hvmBootForeground: z.boolean().optional() }).strict(),
+  'settings.set': z.object({ hvmBootForeground: z.boolean().optional(), apertureMiB: ApertureMiB.optional() }).strict(),
   /** The current framebuffer of a domain (or the physical pipe) as a full frame. */
   'frame.snapshot': z.object({ source: z.union([z.number().int().min(0), z.literal('physical')]) }).strict(),
 } as const;
@@ -103,6 +105,8 @@ export interface VgpuTypeInfo {
 
 export interface Settings {
   hvmBootForeground: boolean;
+  /** Aperture size of the emulated GPU, MiB; takes effect at the next start of the host. */
+  apertureMiB: 256 | 512 | 1024;
 }
 
 export interface ConsoleResult {

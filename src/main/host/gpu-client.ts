@@ -5,7 +5,7 @@
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { ApiError } from '../../shared/api';
-import type { FromGpu, GpuOp, GpuRequests, ToGpu } from './gpu-protocol';
+import type { FromGpu, GpuOp, GpuRequests, GpuThreadData, ToGpu } from './gpu-protocol';
 
 export interface GpuClientEvents {
   frame(message: Uint8Array): void;
@@ -21,8 +21,9 @@ export class GpuClient {
   doorbell: SharedArrayBuffer | null = null;
   private readonly readyPromise: Promise<void>;
 
-  constructor(workerDir: string, events: GpuClientEvents) {
-    this.worker = new Worker(join(workerDir, 'gpu-thread.js'));
+  /** `apertureMiB`: the emulated GPU's aperture size (fixed for the GPU thread's life). */
+  constructor(workerDir: string, events: GpuClientEvents, apertureMiB = 512) {
+    this.worker = new Worker(join(workerDir, 'gpu-thread.js'), { workerData: { apertureMiB } satisfies GpuThreadData });
     this.readyPromise = new Promise((resolve, reject) => {
       this.worker.once('error', reject);
       this.worker.on('message', (m: FromGpu) => {

@@ -38,6 +38,11 @@ export interface GpuRequests {
 }
 export type GpuOp = keyof GpuRequests;
 
+/** What the GPU thread is started with. */
+export interface GpuThreadData {
+  apertureMiB: number;
+}
+
 export type ToGpu = { type: 'call'; id: number; op: GpuOp; args: unknown } | { type: 'shutdown' };
 
 export type FromGpu =

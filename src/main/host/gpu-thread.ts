@@ -4,7 +4,8 @@
  * frame decoding for the compositor (30 frames/s per source, damage rectangles only).
  * This is the adapter that gives the pure core its threads, timers and messages.
  */
-import { parentPort } from 'node:worker_threads';
+import { parentPort, workerData } from 'node:worker_threads';
+import { MiB, SKL_GT2_DEFAULT } from '../../shared/platform';
 import { ApiError, encodeFrame } from '../../shared/api';
 import {
   MB_HI,
@@ -29,14 +30,15 @@ import { Mediator } from '../mediator/mediator';
 import { sysfsList, sysfsRead, sysfsWrite } from '../mediator/sysfs';
 import type { Vgpu } from '../mediator/vgpu';
 import { vgpuTypes } from '../mediator/vgpu-types';
-import type { FromGpu, GpuRequests, GpuStatus, ToGpu, VgpuCreate, VgpuStatus } from './gpu-protocol';
+import type { FromGpu, GpuRequests, GpuStatus, GpuThreadData, ToGpu, VgpuCreate, VgpuStatus } from './gpu-protocol';
 
 const port = parentPort!;
 const send = (m: FromGpu, transfer: ArrayBuffer[] = []): void => port.postMessage(m, transfer);
 const t0 = performance.now();
 const nowNs = (): number => Math.round((performance.now() - t0) * 1e6);
 
-const gpu = new Gen9Gpu();
+const { apertureMiB } = (workerData ?? { apertureMiB: 512 }) as GpuThreadData;
+const gpu = new Gen9Gpu({ ...SKL_GT2_DEFAULT, apertureBytes: apertureMiB * MiB });
 const mailboxes = new Map<number, Int32Array>();
 const mediator = new Mediator(
   gpu,

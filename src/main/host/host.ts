@@ -23,6 +23,7 @@ export async function createHost(options: HostOptions): Promise<HostApi> {
   const frameListeners = new Set<(m: Uint8Array) => void>();
   const emit = <E extends EventName>(event: E, data: Events[E]): void => listeners.get(event)?.forEach((h) => h(data));
 
+  const settings = new SettingsStore(options.dataDir);
   const gpu = new GpuClient(options.workerDir, {
     frame: (m) => frameListeners.forEach((h) => h(m)),
     failsafe: (domid, reason) => {
@@ -30,7 +31,7 @@ export async function createHost(options: HostOptions): Promise<HostApi> {
       void publishDomains();
     },
     foreground: (domid) => emit('display', { foreground: domid }),
-  });
+  }, settings.get().apertureMiB);
   await gpu.ready();
 
   const backend: GpuBackend = {
@@ -39,7 +40,6 @@ export async function createHost(options: HostOptions): Promise<HostApi> {
     vgpus: async (): Promise<VgpuSummary[]> => (await gpu.call('status', {})).vgpus,
   };
   const library = new Library(join(options.dataDir, 'domains'));
-  const settings = new SettingsStore(options.dataDir);
   const domains = new Domains(
     backend,
     new WorkerGuestLauncher(options.workerDir, () => gpu.doorbell!),

@@ -6,11 +6,11 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import writeFileAtomic from 'write-file-atomic';
 import { z } from 'zod';
-import type { Settings } from '../../shared/api';
+import { ApertureMiB, type Settings } from '../../shared/api';
 
-const SettingsSchema = z.object({ hvmBootForeground: z.boolean() });
+const SettingsSchema = z.object({ hvmBootForeground: z.boolean(), apertureMiB: ApertureMiB });
 /** Defaults follow the seeds' grub line (i915.hvm_boot_foreground=1). */
-export const DEFAULT_SETTINGS: Settings = { hvmBootForeground: true };
+export const DEFAULT_SETTINGS: Settings = { hvmBootForeground: true, apertureMiB: 512 };
 
 export class SettingsStore {
   private current: Settings;

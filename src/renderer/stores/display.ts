@@ -1,7 +1,7 @@
 /** The physical display and GPU: which domain is in the foreground, and free/total GPU resources. */
 import { defineStore } from 'pinia';
 import { onScopeDispose, ref } from 'vue';
-import type { GpuResources, VgpuTypeInfo } from '../../shared/api';
+import type { GpuResources, Settings, VgpuTypeInfo } from '../../shared/api';
 import { useApi } from '../api';
 
 export const useDisplayStore = defineStore('display', () => {
@@ -12,6 +12,8 @@ export const useDisplayStore = defineStore('display', () => {
   const types = ref<VgpuTypeInfo[]>([]);
   /** hvm_boot_foreground: a new VM takes the physical display once its driver is ready. */
   const bootForeground = ref(true);
+  /** The aperture size setting (MiB); the running GPU's is in `resources` until the next start. */
+  const apertureSetting = ref<Settings['apertureMiB']>(512);
 
   /** gpu.info carries the foreground too; gpu.types the vGPU types' available instances. */
   async function refresh(): Promise<void> {
@@ -22,7 +24,13 @@ export const useDisplayStore = defineStore('display', () => {
   }
 
   async function refreshSettings(): Promise<void> {
-    bootForeground.value = (await api.invoke('settings.get', {})).hvmBootForeground;
+    const s = await api.invoke('settings.get', {});
+    bootForeground.value = s.hvmBootForeground;
+    apertureSetting.value = s.apertureMiB;
+  }
+
+  async function setAperture(mib: Settings['apertureMiB']): Promise<void> {
+    apertureSetting.value = (await api.invoke('settings.set', { apertureMiB: mib })).apertureMiB;
   }
 
   async function setBootForeground(on: boolean): Promise<void> {
@@ -41,5 +49,5 @@ export const useDisplayStore = defineStore('display', () => {
   });
   onScopeDispose(off);
 
-  return { foreground, resources, types, bootForeground, refresh, refreshSettings, setBootForeground, setForeground };
+  return { foreground, resources, types, bootForeground, apertureSetting, refresh, refreshSettings, setAperture, setBootForeground, setForeground };
 });

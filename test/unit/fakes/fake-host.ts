@@ -42,7 +42,7 @@ export function createFakeHost(init: Partial<Pick<FakeHost, 'domains' | 'foregro
     consoleAnswers: new Map(),
     sysfs: new Map([['/sys/kernel/vgt/control/foreground_vm', '0']]),
     closed: false,
-    settings: { hvmBootForeground: true },
+    settings: { hvmBootForeground: true, apertureMiB: 512 },
 
     async call(method: string, params: unknown): Promise<unknown> {
       if (!Object.hasOwn(methods, method)) throw new ApiError('invalid', `unknown method '${method}'`);

@@ -22,7 +22,7 @@ async function setup() {
     'domains.list': () => sampleDomains(),
     'gpu.info': () => ({ ...GPU, foreground }),
     'gpu.types': () => [{ name: 'GVTg_V5_4', lowGmBytes: 128 << 20, highGmBytes: 512 << 20, fences: 4, weight: 4, resolution: { width: 1920, height: 1200 }, availableInstances: 2, description: '' }],
-    'settings.get': () => ({ hvmBootForeground: true }),
+    'settings.get': () => ({ hvmBootForeground: true, apertureMiB: 512 as const }),
     'frame.snapshot': () => null,
   });
   const mounted = mountWith(fake, App);

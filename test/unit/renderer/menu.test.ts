@@ -20,7 +20,7 @@ async function setup() {
     'domains.list': () => sampleDomains(),
     'gpu.info': () => ({ ...RESOURCES, foreground }),
     'gpu.types': () => [],
-    'settings.get': () => ({ hvmBootForeground: true }),
+    'settings.get': () => ({ hvmBootForeground: true, apertureMiB: 512 as const }),
     'display.setForeground': ({ domid }) => ({ foreground: (foreground = domid) }),
   });
   const mounted = mountWith(fake, MenuBar);
