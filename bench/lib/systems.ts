@@ -79,6 +79,8 @@ export function mediatedGuest(h: MediatedHost, domid: number, size: VgpuSize = D
     read32: (off) => h.m.mmioRead(v, off),
     write32: (off, val) => h.m.mmioWrite(v, off, val, h.clock.ns),
     write64: (off, lo, hi) => h.m.mmioWrite64(v, off, lo, hi, h.clock.ns),
+    apertureRead32: (off) => h.m.apertureAccess(v, off, false),
+    apertureWrite32: (off, val) => void h.m.apertureAccess(v, off, true, val),
   };
   const ram = new GuestRam(buf);
   const lines: string[] = [];
@@ -127,6 +129,8 @@ export function nativeGuest(ramMiB = DEFAULT_SIZE.ramMiB): NativeSystem {
   };
   const isPvinfo = (off: number): boolean => off >= VGT_PVINFO_PAGE && off < VGT_PVINFO_PAGE + VGT_PVINFO_SIZE;
   const port: TrapPort = {
+    apertureRead32: (off) => gpu.apertureRead32(off),
+    apertureWrite32: (off, val) => gpu.apertureWrite32(off, val),
     read32(off) {
       if (off >= GTT_OFFSET) return gpu.ggtt.ptes[(off - GTT_OFFSET) >>> 2];
       if (isPvinfo(off)) return pvinfo(off - VGT_PVINFO_PAGE);

@@ -64,6 +64,9 @@ export const MI_FLUSH_DW = mi(MI.FLUSH_DW, 3);
 /** Blitter header bits: write alpha and RGB channels for 32 bpp. Source: i915 BLT_WRITE_ALPHA/RGB. */
 export const BLT_WRITE_ALPHA = 1 << 21;
 export const BLT_WRITE_RGB = 1 << 20;
+/** XY_SRC_COPY_BLT header bits: source / destination X-tiled (their pitch is then in dwords). */
+export const BLT_SRC_TILED = 1 << 15;
+export const BLT_DST_TILED = 1 << 11;
 /** Gen8 lengths in dwords (64-bit addresses). */
 export const XY_COLOR_BLT_LEN = 7;
 export const XY_SRC_COPY_BLT_LEN = 10;

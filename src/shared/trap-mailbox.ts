@@ -24,3 +24,9 @@ export const STATE_DONE = 2;
 export const OP_READ32 = 1;
 export const OP_WRITE32 = 2;
 export const OP_WRITE64 = 3;
+/**
+ * CPU access through the aperture (BAR2). On real GVT-g the vGPU's aperture slice is mapped into
+ * the guest and not trapped; here the GPU model must apply the fences' detiling, so it is a trap.
+ */
+export const OP_APERTURE_READ32 = 4;
+export const OP_APERTURE_WRITE32 = 5;

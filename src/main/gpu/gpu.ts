@@ -37,6 +37,7 @@ import {
 } from '../../shared/regs';
 import { type GpuGeometry, SKL_GT2_DEFAULT } from '../../shared/platform';
 import { type EngineId, type ExecResult, type RegisterPort, RingEngine, emptyExecResult } from './engine';
+import { apertureToGm } from './aperture';
 import { ExeclistPort } from './execlist';
 import { Ggtt } from './ggtt';
 import { type IrqBank, ackIir, bankRegister, newBank, raise } from './irq';
@@ -188,6 +189,25 @@ export class Gen9Gpu {
       if (ExeclistPort.owns(rel)) return { id, port: this.execlists[id], rel };
     }
     return undefined;
+  }
+
+  /**
+   * A CPU read through the aperture (BAR2) at byte `offset` (= GM address), detiled by any fence
+   * covering it. Throws RangeError outside the aperture or unaligned.
+   */
+  apertureRead32(offset: number): number {
+    this.checkAperture(offset);
+    return this.ggtt.read32(apertureToGm(this.regs, this.geometry.fences, offset));
+  }
+
+  /** A CPU write through the aperture; see apertureRead32. */
+  apertureWrite32(offset: number, value: number): void {
+    this.checkAperture(offset);
+    this.ggtt.write32(apertureToGm(this.regs, this.geometry.fences, offset), value >>> 0);
+  }
+
+  private checkAperture(offset: number): void {
+    if (!Number.isInteger(offset) || offset < 0 || offset >= this.geometry.apertureBytes || offset % 4) throw new RangeError(`aperture offset 0x${offset.toString(16)} outside the ${this.geometry.apertureBytes >>> 20} MiB aperture or unaligned`);
   }
 
   /** The start of a vertical blank on pipe A (called at the mode's refresh rate). */

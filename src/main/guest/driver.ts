@@ -32,6 +32,8 @@ import {
   GEN8_GT_RCS_IRQ,
   GEN8_MASTER_IRQ,
   GEN8_MASTER_IRQ_CONTROL,
+  FENCE_REG_GEN6_HI,
+  FENCE_REG_GEN6_LO,
   GEN6_GDRST,
   GEN6_GRDOM_BLT,
   GEN8_CSB_ENTRIES,
@@ -72,6 +74,7 @@ import {
   VTOTAL_A,
   maskedBitEnable,
 } from '../../shared/regs';
+import { encodeFence } from '../../shared/fence';
 import type { GuestRam } from './guest-ram';
 import type { TrapPort } from './trap-port';
 
@@ -210,6 +213,29 @@ export class GuestDriver {
     p.write32(PLANE_SIZE_1_A, ((height - 1) << 16) | (width - 1));
     p.write32(PLANE_CTL_1_A, PLANE_CTL_ENABLE | PLANE_CTL_FORMAT_XRGB_8888 | PLANE_CTL_TILED_LINEAR);
     p.write32(PLANE_SURF_1_A, fb.gm);
+  }
+
+  /**
+   * Program fence `i` over `obj` as an X- or Y-tiled surface of `pitch` bytes per row, the way
+   * i915 does (disable, high dword, then low dword with the valid bit). Throws RangeError for a
+   * fence the vGPU does not own.
+   */
+  setFence(i: number, obj: GemObject, pitch: number, tiling: 'x' | 'y'): void {
+    if (i >= this.resources.fences) throw new RangeError(`fence ${i}: this vGPU owns ${this.resources.fences}`);
+    const [lo, hi] = encodeFence({ start: obj.gm, end: obj.gm + obj.size, pitch, tiling });
+    this.port.write32(FENCE_REG_GEN6_LO(i), 0);
+    this.port.write32(FENCE_REG_GEN6_HI(i), hi);
+    this.port.write32(FENCE_REG_GEN6_LO(i), lo);
+  }
+
+  /** Disable fence `i`. */
+  clearFence(i: number): void {
+    this.port.write32(FENCE_REG_GEN6_LO(i), 0);
+  }
+
+  /** Write a dword through the aperture (BAR2) at GM address `gm` (a fence may detile it). */
+  apertureWrite(gm: number, value: number): void {
+    this.port.apertureWrite32(gm, value);
   }
 
   /** Tell the mediator the display is ready for an owner switch (PVINFO display_ready). */

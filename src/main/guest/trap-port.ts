@@ -11,6 +11,8 @@ import {
   MB_RESULT,
   MB_STATE,
   MB_STOP,
+  OP_APERTURE_READ32,
+  OP_APERTURE_WRITE32,
   OP_READ32,
   OP_WRITE32,
   OP_WRITE64,
@@ -24,6 +26,9 @@ export interface TrapPort {
   write32(offset: number, value: number): void;
   /** A 64-bit write (writeq), e.g. a GGTT PTE. */
   write64(offset: number, lo: number, hi: number): void;
+  /** CPU access through the aperture (BAR2); offset = GM address inside the vGPU's aperture. */
+  apertureRead32(offset: number): number;
+  apertureWrite32(offset: number, value: number): void;
 }
 
 /** Thrown inside the guest when the host asked it to stop while it waited on a trap. */
@@ -45,6 +50,14 @@ export class MailboxTrapPort implements TrapPort {
 
   write64(offset: number, lo: number, hi: number): void {
     this.trap(OP_WRITE64, offset, lo, hi);
+  }
+
+  apertureRead32(offset: number): number {
+    return this.trap(OP_APERTURE_READ32, offset, 0, 0);
+  }
+
+  apertureWrite32(offset: number, value: number): void {
+    this.trap(OP_APERTURE_WRITE32, offset, value, 0);
   }
 
   private trap(op: number, offset: number, lo: number, hi: number): number {

@@ -15,6 +15,8 @@ import {
   MB_OP,
   MB_RESULT,
   MB_STATE,
+  OP_APERTURE_READ32,
+  OP_APERTURE_WRITE32,
   OP_READ32,
   OP_WRITE32,
   OP_WRITE64,
@@ -149,6 +151,12 @@ function serviceTraps(): void {
           break;
         case OP_WRITE64:
           mediator.mmioWrite64(v, off, mb[MB_LO] >>> 0, mb[MB_HI] >>> 0, now);
+          break;
+        case OP_APERTURE_READ32:
+          result = mediator.apertureAccess(v, off, false);
+          break;
+        case OP_APERTURE_WRITE32:
+          mediator.apertureAccess(v, off, true, mb[MB_LO] >>> 0);
           break;
         default:
           v.note(`trap: unknown op ${mb[MB_OP]}`);

@@ -51,6 +51,7 @@ import {
   applyMasked,
   maskedBitEnable,
 } from '../../shared/regs';
+import { decodeFence } from '../../shared/fence';
 import { PVINFO, PVINFO_GUEST_WRITABLE, VGT_DRV_DISPLAY_READY } from '../../shared/pvinfo';
 import {
   GEN8_CTX_STATUS_ACTIVE_IDLE,
@@ -274,6 +275,23 @@ export class Mediator {
     if (isDisplayReg(offset) && this.foregroundDomid === v.domid) this.gpu.mmioWrite(offset, this.displayValue(v, v.vreg, offset));
   }
 
+  /**
+   * A guest CPU access through its aperture (BAR2). Only its own aperture slice is reachable (GVT-g
+   * maps exactly that slice into the guest); the GPU model applies the fences' detiling.
+   */
+  apertureAccess(v: Vgpu, offset: number, write: boolean, value = 0): number {
+    const r = v.alloc.lowGm;
+    if (!Number.isInteger(offset) || offset % 4 || offset < r.base || offset + 4 > r.base + r.size) {
+      v.note(`aperture: ${write ? 'write' : 'read'} at 0x${offset.toString(16)} outside the vGPU's aperture, ignored`);
+      return 0;
+    }
+    if (write) {
+      this.gpu.apertureWrite32(offset, value);
+      return 0;
+    }
+    return this.gpu.apertureRead32(offset);
+  }
+
   /** A guest's 64-bit write (writeq), used for GGTT PTEs. */
   mmioWrite64(v: Vgpu, offset: number, lo: number, hi: number, nowNs: number): void {
     if (offset >= GTT_OFFSET && offset < BAR0_SIZE && offset % 8 === 0) {
@@ -307,15 +325,10 @@ export class Mediator {
       v.vreg[offset >>> 2] = 0;
       return;
     }
-    const lo = v.vreg[FENCE_REG_GEN6_LO(i) >>> 2];
-    const hi = v.vreg[(FENCE_REG_GEN6_LO(i) + 4) >>> 2];
-    // LO bits 31:12 start page, HI bits 31:12 end page (inclusive); bit 0 of LO = valid.
-    const start = lo & 0xfffff000;
-    const end = (hi & 0xfffff000) + PAGE_SIZE;
-    const valid = (lo & 1) !== 0;
+    const fence = decodeFence(v.vreg[FENCE_REG_GEN6_LO(i) >>> 2], v.vreg[(FENCE_REG_GEN6_LO(i) + 4) >>> 2]);
     const physOff = FENCE_REG_GEN6_LO(v.alloc.fenceBase + i) + (offset - FENCE_REG_GEN6_LO(i));
-    if (valid && !v.ownsGm(start, end - start)) {
-      v.note(`fence ${i}: range 0x${start.toString(16)}-0x${end.toString(16)} outside the vGPU's GM, not applied`);
+    if (fence && !v.ownsGm(fence.start, fence.end - fence.start)) {
+      v.note(`fence ${i}: range 0x${fence.start.toString(16)}-0x${fence.end.toString(16)} outside the vGPU's GM, not applied`);
       this.gpu.mmioWrite(FENCE_REG_GEN6_LO(v.alloc.fenceBase + i), 0);
       return;
     }

@@ -80,7 +80,32 @@ describe('guest driver + desktop through the mediator (in-thread)', () => {
 
   it('a driver on a device without PVINFO refuses to load', () => {
     const ram = new GuestRam(new SharedArrayBuffer(1 << 20));
-    const driver = new GuestDriver({ read32: () => 0, write32: () => undefined, write64: () => undefined }, ram, () => undefined);
+    const driver = new GuestDriver({ read32: () => 0, write32: () => undefined, write64: () => undefined, apertureRead32: () => 0, apertureWrite32: () => undefined }, ram, () => undefined);
     expect(() => driver.probe()).toThrow(NoVgpuError);
+  });
+});
+
+describe('tiled badge through a fenced aperture', () => {
+  it('lands X-tiled in memory and is blitted linear onto the window', async () => {
+    const { BADGE_W, BADGE_H } = await import('../../../src/main/guest/workloads/desktop');
+    const { r, v, scene } = bootDesktop(1);
+    scene.frame(0);
+    r.m.tick(1e6);
+    const f = frameOf(r, v);
+    // The window moved by (6, 4) from (40, 80): its bottom-right corner holds the badge's border.
+    const x = 46 + 360 - BADGE_W - 10;
+    const y = 84 + 200 - BADGE_H - 10;
+    const at = (px: number, py: number) => [...f.rgba.subarray((py * f.width + px) * 4, (py * f.width + px) * 4 + 4)];
+    const accent = at(x, y);
+    expect(accent).toEqual(at(x + BADGE_W - 1, y + BADGE_H - 1));
+    expect(accent).not.toEqual(at(x + 1, y + 1));
+    expect(v.failsafe).toBeNull();
+    expect(v.log.filter((l) => /fence|aperture/.test(l))).toEqual([]);
+  });
+
+  it('aperture accesses outside the vGPU slice are ignored and logged', () => {
+    const { r, v } = bootDesktop(1);
+    r.m.apertureAccess(v, 0, true, 1);
+    expect(v.log.at(-1)).toMatch(/aperture: write at 0x0 outside/);
   });
 });

@@ -49,5 +49,7 @@ export function directPort(r: Rig, v: Vgpu): TrapPort {
     read32: (off) => r.m.mmioRead(v, off),
     write32: (off, val) => r.m.mmioWrite(v, off, val, r.now.ns),
     write64: (off, lo, hi) => r.m.mmioWrite64(v, off, lo, hi, r.now.ns),
+    apertureRead32: (off) => r.m.apertureAccess(v, off, false),
+    apertureWrite32: (off, val) => void r.m.apertureAccess(v, off, true, val),
   };
 }

@@ -4,6 +4,9 @@
  * its framebuffer pages. Mediated: each frame, blitter commands on the BCS ring restore the
  * background under a moving window (XY_SRC_COPY_BLT from a hidden-GM copy), draw the window's
  * frame (XY_COLOR_BLT) and copy its contents (XY_SRC_COPY_BLT), ending with MI_USER_INTERRUPT.
+ * A small "vGPU" badge is an X-tiled surface: written once at boot through the aperture with a
+ * fence giving the CPU a linear view, and blitted from tiled to linear (XY_SRC_COPY_BLT, source
+ * tiled) onto the window every frame.
  */
 import {
   MI_NOOP,
@@ -11,6 +14,7 @@ import {
   MI_USER_INTERRUPT,
   ROP_PATCOPY,
   ROP_SRCCOPY,
+  BLT_SRC_TILED,
   XY_COLOR_BLT_CMD,
   XY_SRC_COPY_BLT_CMD,
   br13,
@@ -22,6 +26,9 @@ export const BAR_HEIGHT = 40;
 const WIN_W = 360;
 const WIN_H = 200;
 const TITLE_H = 28;
+/** The tiled badge: one X tile wide (512 B = 128 px), four tile rows (32 px) tall. */
+export const BADGE_W = 128;
+export const BADGE_H = 32;
 
 export interface DesktopIdentity {
   name: string;
@@ -54,6 +61,9 @@ export class DesktopScene {
   private bg!: GemObject;
   private win!: GemObject;
   private status!: GemObject;
+  private badge!: GemObject;
+  /** Set once the badge was written (a vGPU without fences has none). */
+  private badgeReady = false;
   private pitch = 0;
   private winX = 40;
   private winY = BAR_HEIGHT + 40;
@@ -78,6 +88,8 @@ export class DesktopScene {
     // Background copy and window contents live in hidden (non-mappable) GM: only the GPU reads them.
     this.bg = d.allocObject(this.pitch * h, 'hidden');
     this.win = d.allocObject(WIN_W * 4 * WIN_H, 'hidden');
+    // The badge must be CPU-reachable through the aperture, so it lives in low GM.
+    this.badge = d.allocObject(BADGE_W * 4 * BADGE_H, 'aperture');
     const pal = palette(this.id.domid);
     const pp = this.pitch / 4;
     for (let y = 0; y < h; y++) {
@@ -86,6 +98,7 @@ export class DesktopScene {
     }
     this.fb.words.set(this.bg.words.subarray(0, pp * h));
     this.paintWindowContents(pal.accent);
+    if (d.resources.fences > 0) this.paintBadge(pal.accent);
     d.setMode(this.mode);
     d.setPlane(this.fb, w, h, this.pitch);
     this.drawBar(0);
@@ -99,6 +112,21 @@ export class DesktopScene {
     drawTextRows(ww, WIN_W, WIN_W, WIN_H, 10, 6, title, 0xffffffff);
     const lines = ['Mediated pass-through', 'drawn by XY_SRC_COPY_BLT', `vGPU ${this.driver.resources.vgtId}  fences ${this.driver.resources.fences}`];
     lines.forEach((l, i) => drawTextRows(ww, WIN_W, WIN_W, WIN_H, 14, TITLE_H + 18 + i * (FONT_HEIGHT + 8), l, 0xff202020));
+  }
+
+  /**
+   * Write the badge through the aperture: fence 0 makes the X-tiled surface look linear to the
+   * CPU, so the pixels go in row by row and land tiled in memory. The fence is released after.
+   */
+  private paintBadge(accent: number): void {
+    const px = new Uint32Array(BADGE_W * BADGE_H).fill(0xff202830);
+    for (let x = 0; x < BADGE_W; x++) px[x] = px[(BADGE_H - 1) * BADGE_W + x] = accent;
+    for (let y = 0; y < BADGE_H; y++) px[y * BADGE_W] = px[y * BADGE_W + BADGE_W - 1] = accent;
+    drawTextRows(px, BADGE_W, BADGE_W, BADGE_H, 8, 8, `vGPU ${this.driver.resources.vgtId}`, 0xffffffff);
+    this.driver.setFence(0, this.badge, BADGE_W * 4, 'x');
+    for (let i = 0; i < px.length; i++) this.driver.apertureWrite(this.badge.gm + i * 4, px[i]);
+    this.driver.clearFence(0);
+    this.badgeReady = true;
   }
 
   /** Pass-through CPU drawing of the top bar: identity, clock, frame counter. */
@@ -139,6 +167,8 @@ export class DesktopScene {
       // Drop shadow, then the window contents.
       XY_COLOR_BLT_CMD, br13(ROP_PATCOPY, p), xy(this.winX + 6, this.winY + 6), xy(Math.min(w, this.winX + WIN_W + 6), Math.min(h, this.winY + WIN_H + 6)), this.fb.gm, 0, 0xff000000,
       XY_SRC_COPY_BLT_CMD, br13(ROP_SRCCOPY, p), xy(this.winX, this.winY), xy(this.winX + WIN_W, this.winY + WIN_H), this.fb.gm, 0, xy(0, 0), WIN_W * 4, this.win.gm, 0,
+      // The tiled badge (source tiled: pitch in dwords) onto the window's corner.
+      ...(this.badgeReady ? [(XY_SRC_COPY_BLT_CMD | BLT_SRC_TILED) >>> 0, br13(ROP_SRCCOPY, p), xy(this.winX + WIN_W - BADGE_W - 10, this.winY + WIN_H - BADGE_H - 10), xy(this.winX + WIN_W - 10, this.winY + WIN_H - 10), this.fb.gm, 0, xy(0, 0), (BADGE_W * 4) / 4, this.badge.gm, 0] : []),
       MI_STORE_DATA_IMM_GGTT, this.status.gm, 0, this.seqno,
       MI_USER_INTERRUPT,
       MI_NOOP,
