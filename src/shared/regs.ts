@@ -49,6 +49,13 @@ export const GEN8_DE_PIPE_IER_A = 0x4440c;
 export const GEN8_PIPE_VBLANK = 1 << 0;
 export const GEN8_PIPE_PRIMARY_FLIP_DONE = 1 << 4;
 
+/** DE port interrupts (DP AUX A, port A hotplug). Source: i915 GEN8_DE_PORT_ISR 0x44440; master bit 20. */
+export const GEN8_DE_PORT_ISR = 0x44440;
+export const GEN8_DE_PORT_IMR = 0x44444;
+export const GEN8_DE_PORT_IIR = 0x44448;
+export const GEN8_DE_PORT_IER = 0x4444c;
+export const GEN8_DE_PORT_IRQ = 1 << 20;
+
 /** PCH south display engine interrupts (hotplug). Source: i915 SDEISR/SDEIMR/SDEIIR/SDEIER. */
 export const SDEISR = 0xc4000;
 export const SDEIMR = 0xc4004;

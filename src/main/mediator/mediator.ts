@@ -10,6 +10,8 @@ import { GVTG_HOST_RESERVATION, type HostReservation, PAGE_SIZE } from '../../sh
 import {
   FENCE_REG_GEN6_LO,
   GEN8_DE_PCH_IRQ,
+  GEN8_DE_PORT_IRQ,
+  GEN8_DE_PORT_ISR,
   GEN8_DE_PIPE_A_IRQ,
   GEN8_DE_PIPE_ISR_A,
   GEN8_GT_ISR0,
@@ -616,6 +618,11 @@ export class Mediator {
     if (raise(v.sde, bits)) this.maybeMsi(v);
   }
 
+  /** Raise a virtual DE port event (e.g. DP AUX A done, port A hotplug); see raisePchEvent. */
+  raiseDePortEvent(v: Vgpu, bits: number): void {
+    if (raise(v.dePort, bits)) this.maybeMsi(v);
+  }
+
   /** Start of vblank on every enabled virtual pipe and on the physical pipe. */
   vblank(): void {
     this.gpu.vblank();
@@ -629,12 +636,13 @@ export class Mediator {
     if (pending(v.gt0)) m |= GEN8_GT_RCS_IRQ;
     if (pending(v.dePipeA)) m |= GEN8_DE_PIPE_A_IRQ;
     if (pending(v.sde)) m |= GEN8_DE_PCH_IRQ;
+    if (pending(v.dePort)) m |= GEN8_DE_PORT_IRQ;
     return m >>> 0;
   }
 
   private maybeMsi(v: Vgpu): void {
     const m = this.virtualMaster(v);
-    if (m & GEN8_MASTER_IRQ_CONTROL && m & (GEN8_GT_RCS_IRQ | GEN8_DE_PIPE_A_IRQ | GEN8_DE_PCH_IRQ)) this.ports.msi(v);
+    if (m & GEN8_MASTER_IRQ_CONTROL && m & (GEN8_GT_RCS_IRQ | GEN8_DE_PIPE_A_IRQ | GEN8_DE_PCH_IRQ | GEN8_DE_PORT_IRQ)) this.ports.msi(v);
   }
 
   private bankOf(v: Vgpu, offset: number): { bank: IrqBank; field: keyof IrqBank } | undefined {
@@ -642,6 +650,7 @@ export class Mediator {
       [GEN8_GT_ISR0, v.gt0],
       [GEN8_DE_PIPE_ISR_A, v.dePipeA],
       [SDEISR, v.sde],
+      [GEN8_DE_PORT_ISR, v.dePort],
     ] as const) {
       if (offset >= base && offset < base + 16) return { bank, field: bankRegister(offset, base)! };
     }

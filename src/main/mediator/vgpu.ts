@@ -64,6 +64,8 @@ export class Vgpu {
   readonly guestPtes = new Map<number, [number, number]>();
   readonly gt0: IrqBank = newBank();
   readonly dePipeA: IrqBank = newBank();
+  /** DE port bank (AUX channel A, port A hotplug): GEN8_DE_PORT_ISR/IMR/IIR/IER. */
+  readonly dePort: IrqBank = newBank();
   /** PCH south display engine (hotplug) bank: SDEISR/SDEIMR/SDEIIR/SDEIER. */
   readonly sde: IrqBank = newBank();
   /** Per-engine: the ring offset up to which commands have been scanned and queued. */

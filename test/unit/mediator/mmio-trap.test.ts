@@ -286,3 +286,20 @@ describe('virtual interrupt tree', () => {
     expect(r.msis.get(2)).toBeUndefined();
   });
 });
+
+describe('DE port bank', () => {
+  it('a DE port event reaches the master as bit 20 when unmasked and is acked by IIR', async () => {
+    const { GEN8_DE_PORT_IER, GEN8_DE_PORT_IIR, GEN8_DE_PORT_IMR, GEN8_DE_PORT_IRQ } = await import('../../../src/shared/regs');
+    const r = rig();
+    const { v } = addVm(r, 1);
+    const p = directPort(r, v);
+    p.write32(GEN8_MASTER_IRQ, GEN8_MASTER_IRQ_CONTROL);
+    p.write32(GEN8_DE_PORT_IMR, ~1 >>> 0);
+    p.write32(GEN8_DE_PORT_IER, 1);
+    r.m.raiseDePortEvent(v, 1);
+    expect(p.read32(GEN8_MASTER_IRQ) & GEN8_DE_PORT_IRQ).toBe(GEN8_DE_PORT_IRQ);
+    expect(r.msis.get(1)).toBe(1);
+    p.write32(GEN8_DE_PORT_IIR, 1);
+    expect(p.read32(GEN8_MASTER_IRQ) & GEN8_DE_PORT_IRQ).toBe(0);
+  });
+});
