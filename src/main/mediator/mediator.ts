@@ -77,6 +77,8 @@ import { type HostGm, SHADOW_RING_BYTES, setupHostGm } from './host-gm';
 import { pvinfoRead } from './pvinfo';
 import { ResourcePool, type ResourceRequest } from './resources';
 import { Vgpu, type Workload } from './vgpu';
+import { VirtualDisplay, type VirtualPort } from './vdisplay';
+import type { PortName } from '../../shared/ports';
 import { DEFAULT_WEIGHT } from './vgpu-types';
 
 /** Injected I/O: how the mediator reaches guests and the host. */
@@ -100,6 +102,8 @@ export interface CreateVgpuRequest extends ResourceRequest {
   bootForeground: boolean;
   /** Scheduler weight (GVT-g type weight; DEFAULT_WEIGHT for explicit sizes). */
   weight?: number;
+  /** Virtual ports with their monitors; none means the guest finds no display. */
+  ports?: VirtualPort[];
 }
 
 const ENGINES: readonly EngineId[] = ['rcs', 'bcs'];
@@ -161,7 +165,7 @@ export class Mediator {
     while (used.has(id)) id++;
     const base = id * RAM_SLOT_BYTES;
     this.gpu.memory.attach(base, req.ram);
-    const v = new Vgpu({ id, domid: req.domid, name: req.name, alloc, ram: { base, size: req.ram.byteLength }, weight: req.weight ?? DEFAULT_WEIGHT });
+    const v = new Vgpu({ id, domid: req.domid, name: req.name, alloc, ram: { base, size: req.ram.byteLength }, weight: req.weight ?? DEFAULT_WEIGHT, ports: req.ports ?? [] });
     this.byDomid.set(req.domid, v);
     this.scheduler.add(v.id, this.nowNs);
     if (req.bootForeground) this.bootForeground.add(req.domid);
@@ -226,6 +230,9 @@ export class Mediator {
       return readGuestPte(v, rel >>> 3)[(rel >>> 2) & 1];
     }
     if (offset >= VGT_PVINFO_PAGE && offset < VGT_PVINFO_PAGE + VGT_PVINFO_SIZE) return pvinfoRead(v, offset - VGT_PVINFO_PAGE);
+    if (offset === SDEISR) return v.display.liveSde();
+    if (offset === GEN8_DE_PORT_ISR) return v.display.liveDePort();
+    if (VirtualDisplay.owns(offset)) return v.display.read(offset);
     const bank = this.bankOf(v, offset);
     if (bank) return bank.bank[bank.field] >>> 0;
     if (offset === GEN8_MASTER_IRQ) return this.virtualMaster(v);
@@ -252,6 +259,7 @@ export class Mediator {
       return;
     }
     if (offset >= VGT_PVINFO_PAGE && offset < VGT_PVINFO_PAGE + VGT_PVINFO_SIZE) return this.pvinfoWrite(v, offset - VGT_PVINFO_PAGE, value);
+    if (VirtualDisplay.owns(offset)) return v.display.write(offset, value);
     const bank = this.bankOf(v, offset);
     if (bank) {
       if (bank.field === 'iir') ackIir(bank.bank, value);
@@ -614,8 +622,21 @@ export class Mediator {
    * interrupt.c (intel_vgpu_trigger_virtual_event, gen8_check_pending_irq).
    */
   raisePchEvent(v: Vgpu, bits: number): void {
-    v.sde.isr = (v.sde.isr | bits) >>> 0;
     if (raise(v.sde, bits)) this.maybeMsi(v);
+  }
+
+  /**
+   * Virtual hotplug: connect, disconnect or replace the monitor on a vGPU's virtual port; the guest
+   * gets the hotplug interrupt (PCH SDE, or DE port for port A) and re-probes.
+   * Throws ApiError('not_found') for an unknown domain.
+   */
+  hotplug(domid: number, port: PortName, connected: boolean, edid?: Uint8Array | null, type?: number): void {
+    const v = this.byDomid.get(domid);
+    if (!v) throw new ApiError('not_found', `no running domain with id ${domid}`);
+    const ev = v.display.hotplug(port, connected, edid, type);
+    v.note(`hotplug: ${port} ${connected ? 'connected' : 'disconnected'}`);
+    if (ev.sdeBit) this.raisePchEvent(v, ev.sdeBit);
+    if (ev.dePortBit) this.raiseDePortEvent(v, ev.dePortBit);
   }
 
   /** Raise a virtual DE port event (e.g. DP AUX A done, port A hotplug); see raisePchEvent. */

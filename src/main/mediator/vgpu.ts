@@ -6,6 +6,7 @@
 import type { EngineId } from '../gpu/engine';
 import { ContextStatusBuffer } from '../gpu/execlist';
 import type { ScannedWorkload } from './cmd-scan';
+import { VirtualDisplay, type VirtualPort } from './vdisplay';
 import { MMIO_SPACE_BYTES } from '../gpu/gpu';
 import { type IrqBank, newBank } from '../gpu/irq';
 import type { Allocation, Range } from './resources';
@@ -20,6 +21,8 @@ export interface VgpuParams {
   ram: Range;
   /** Scheduler weight. */
   weight: number;
+  /** Virtual display ports (monitors), from monitor.config or the vGPU type's built-in monitor. */
+  ports: VirtualPort[];
 }
 
 export interface Workload {
@@ -86,7 +89,11 @@ export class Vgpu {
     this.alloc = p.alloc;
     this.ram = p.ram;
     this.weight = p.weight;
+    this.display = new VirtualDisplay(p.ports);
   }
+
+  /** Virtual ports, GMBUS/AUX and hotplug state. */
+  readonly display: VirtualDisplay;
 
   /** True when [gm, gm + bytes) lies inside this vGPU's aperture or high-GM range. */
   ownsGm(gm: number, bytes: number): boolean {

@@ -1,0 +1,266 @@
+/**
+ * A vGPU's virtual display ports: which monitor (EDID) each virtual port has, and the emulation
+ * of what a guest driver touches to find and read it — GMBUS (DDC over I2C for VGA/HDMI) and the
+ * DP AUX channels (native DPCD reads, I2C-over-AUX EDID reads) — plus hotplug (live status in
+ * SDEISR / DE port ISR, long-pulse status in PCH_PORT_HOTPLUG, an interrupt on change).
+ * Pure: the mediator routes the trapped offsets here. Source: GVT-g edid.c (gmbus and aux
+ * emulation), display.c (emulate_monitor_status_change, hotplug), XenGT indirect display mode.
+ */
+import {
+  DDC_ADDR,
+  DP_AUX_CH_CTL,
+  DP_AUX_CH_CTL_DONE,
+  DP_AUX_CH_CTL_MESSAGE_SIZE_MASK,
+  DP_AUX_CH_CTL_MESSAGE_SIZE_SHIFT,
+  DP_AUX_CH_CTL_SEND_BUSY,
+  DP_AUX_CH_CTL_TIME_OUT_ERROR,
+  DP_AUX_CH_DATA,
+  DP_AUX_I2C_MOT,
+  DP_AUX_I2C_READ,
+  DP_AUX_I2C_WRITE,
+  DP_AUX_NATIVE_READ,
+  DP_AUX_NATIVE_REPLY_ACK,
+  DP_AUX_NATIVE_REPLY_NACK,
+  DP_AUX_NATIVE_WRITE,
+  GEN8_PORT_DP_A_HOTPLUG,
+  GMBUS_ACTIVE,
+  GMBUS_BYTE_COUNT_SHIFT,
+  GMBUS_CYCLE_INDEX,
+  GMBUS_CYCLE_STOP,
+  GMBUS_HW_RDY,
+  GMBUS_HW_WAIT_PHASE,
+  GMBUS_SATOER,
+  GMBUS_SLAVE_INDEX_SHIFT,
+  GMBUS_SLAVE_READ,
+  GMBUS_SW_RDY,
+  PCH_GMBUS0,
+  PCH_GMBUS1,
+  PCH_GMBUS2,
+  PCH_GMBUS3,
+  PCH_GMBUS4,
+  PCH_GMBUS5,
+  PORT_AUX_CH,
+  PORT_GMBUS_PIN,
+  PORT_HOTPLUG_CTL,
+  PORT_HOTPLUG_LONG_DETECT,
+  PORT_NAMES,
+  type PortName,
+  SDE_PORT_HOTPLUG,
+  isDpType,
+} from '../../shared/ports';
+
+export interface VirtualPort {
+  name: PortName;
+  /** XenGT vgt_port_type (CRT=0, DP_A..DP_D=1..4, HDMI_B..HDMI_D=5..7). */
+  type: number;
+  /** The physical port this virtual port overrides (indirect display mode), or null. */
+  overridePort: PortName | null;
+  /** The monitor's EDID (128 bytes or more), or null for no monitor. */
+  edid: Uint8Array | null;
+  connected: boolean;
+}
+
+/** What `hotplug` changed, so the mediator can raise the right interrupt. */
+export interface HotplugEvent {
+  port: PortName;
+  /** SDEISR/SDEIIR bit, or 0 when the port's hotplug goes to the DE port bank. */
+  sdeBit: number;
+  /** GEN8_DE_PORT bit for port A, else 0. */
+  dePortBit: number;
+}
+
+/** A DPCD as a DP 1.2 sink at 5.4 Gbps x4 answers it (native AUX reads). */
+function dpcd(addr: number): number {
+  const table: Record<number, number> = { 0x000: 0x12, 0x001: 0x14, 0x002: 0x84, 0x003: 0x01, 0x005: 0x01, 0x200: 0x01 };
+  return table[addr] ?? 0;
+}
+
+export class VirtualDisplay {
+  readonly ports = new Map<PortName, VirtualPort>();
+  /** Hotplug control registers (PCH_PORT_HOTPLUG, _2, DIGITAL_PORT_HOTPLUG_CNTRL) by offset. */
+  private readonly hotplugRegs = new Map<number, number>();
+  private gmbus = { pin: 0, status: 0, data: null as Uint8Array | null, pos: 0, remaining: 0, index: 0 };
+  private readonly aux = new Map<number, { ctl: number; data: number[]; i2cOffset: number }>();
+
+  constructor(ports: VirtualPort[]) {
+    for (const p of ports) this.ports.set(p.name, { ...p });
+  }
+
+  /** SDEISR live bits: one per connected PCH port. */
+  liveSde(): number {
+    let bits = 0;
+    for (const p of this.ports.values()) if (p.connected && SDE_PORT_HOTPLUG[p.name]) bits |= SDE_PORT_HOTPLUG[p.name]!;
+    return bits >>> 0;
+  }
+
+  /** DE port ISR live bits (port A). */
+  liveDePort(): number {
+    return this.ports.get('PORT_A')?.connected ? GEN8_PORT_DP_A_HOTPLUG : 0;
+  }
+
+  /**
+   * Plug or unplug a monitor (or swap its EDID): updates the port, sets the long-pulse status the
+   * guest reads from the hotplug control register, and says which interrupt to raise.
+   */
+  hotplug(name: PortName, connected: boolean, edid?: Uint8Array | null, type?: number): HotplugEvent {
+    const p = this.ports.get(name) ?? { name, type: type ?? 0, overridePort: null, edid: null, connected: false };
+    if (edid !== undefined) p.edid = edid;
+    if (type !== undefined) p.type = type;
+    p.connected = connected && p.edid !== null;
+    this.ports.set(name, p);
+    const ctl = PORT_HOTPLUG_CTL[name];
+    this.hotplugRegs.set(ctl.reg, ((this.hotplugRegs.get(ctl.reg) ?? 0) | (PORT_HOTPLUG_LONG_DETECT << ctl.shift)) >>> 0);
+    return { port: name, sdeBit: SDE_PORT_HOTPLUG[name] ?? 0, dePortBit: name === 'PORT_A' ? GEN8_PORT_DP_A_HOTPLUG : 0 };
+  }
+
+  /** Does this module emulate `offset`? */
+  static owns(offset: number): boolean {
+    if (offset >= PCH_GMBUS0 && offset <= PCH_GMBUS5) return true;
+    if ([...Object.values(PORT_HOTPLUG_CTL)].some((c) => c.reg === offset)) return true;
+    for (let ch = 0; ch < 4; ch++) if (offset >= DP_AUX_CH_CTL(ch) && offset <= DP_AUX_CH_DATA(ch, 4)) return true;
+    return false;
+  }
+
+  read(offset: number): number {
+    const g = this.gmbus;
+    switch (offset) {
+      case PCH_GMBUS0:
+        return g.pin;
+      case PCH_GMBUS2:
+        return g.status;
+      case PCH_GMBUS3: {
+        if (!g.data || g.remaining <= 0) return 0;
+        let v = 0;
+        for (let i = 0; i < 4; i++) v |= (g.data[g.pos + i] ?? 0) << (8 * i);
+        g.pos += 4;
+        g.remaining -= 4;
+        if (g.remaining <= 0) g.status = (g.status & ~GMBUS_HW_RDY) | GMBUS_HW_WAIT_PHASE;
+        return v >>> 0;
+      }
+      case PCH_GMBUS1:
+      case PCH_GMBUS4:
+      case PCH_GMBUS5:
+        return 0;
+    }
+    const hp = [...Object.values(PORT_HOTPLUG_CTL)].find((c) => c.reg === offset);
+    if (hp) return this.hotplugRegs.get(offset) ?? 0;
+    const a = this.auxOf(offset);
+    if (a) return a.rel === 0 ? a.state.ctl : (a.state.data[a.rel / 4 - 1] ?? 0);
+    return 0;
+  }
+
+  write(offset: number, value: number): void {
+    value >>>= 0;
+    if (offset === PCH_GMBUS0) {
+      this.gmbus = { pin: value & 0x7, status: 0, data: null, pos: 0, remaining: 0, index: 0 };
+      return;
+    }
+    if (offset === PCH_GMBUS1) return this.gmbusCommand(value);
+    if (offset === PCH_GMBUS3) {
+      // A 1-byte slave write to the EDID EEPROM sets its offset.
+      this.gmbus.index = value & 0xff;
+      return;
+    }
+    if ([...Object.values(PORT_HOTPLUG_CTL)].some((c) => c.reg === offset)) {
+      // Enable bits are kept; status bits (1:0 of each port byte) are write-1-to-clear.
+      const cur = this.hotplugRegs.get(offset) ?? 0;
+      const statusMask = 0x03030303;
+      this.hotplugRegs.set(offset, (((cur & statusMask) & ~(value & statusMask)) | (value & ~statusMask)) >>> 0);
+      return;
+    }
+    const a = this.auxOf(offset);
+    if (!a) return;
+    if (a.rel !== 0) {
+      a.state.data[a.rel / 4 - 1] = value;
+      return;
+    }
+    // Status bits DONE / errors are write-1-to-clear; SEND_BUSY starts a transaction.
+    a.state.ctl = (a.state.ctl & ~(value & (DP_AUX_CH_CTL_DONE | DP_AUX_CH_CTL_TIME_OUT_ERROR))) >>> 0;
+    if (value & DP_AUX_CH_CTL_SEND_BUSY) this.auxTransaction(a.ch, a.state, (value & DP_AUX_CH_CTL_MESSAGE_SIZE_MASK) >>> DP_AUX_CH_CTL_MESSAGE_SIZE_SHIFT);
+  }
+
+  private portOfPin(pin: number): VirtualPort | undefined {
+    const name = PORT_NAMES.find((n) => PORT_GMBUS_PIN[n] === pin);
+    return name ? this.ports.get(name) : undefined;
+  }
+
+  /** GMBUS1: start (SW_RDY) or end (CYCLE_STOP) a DDC transaction on the selected pin. */
+  private gmbusCommand(cmd: number): void {
+    const g = this.gmbus;
+    if ((cmd & (7 << 25)) === GMBUS_CYCLE_STOP) {
+      g.status = 0;
+      g.data = null;
+      return;
+    }
+    if (!(cmd & GMBUS_SW_RDY)) return;
+    const addr = (cmd >>> 1) & 0x7f;
+    const port = this.portOfPin(g.pin);
+    const monitor = port && port.connected && port.edid && !isDpType(port.type) ? port.edid : null;
+    if (!monitor || addr !== DDC_ADDR) {
+      // Nobody answers at that address: NAK (i915 reports -ENXIO).
+      g.status = GMBUS_SATOER | GMBUS_HW_RDY;
+      g.data = null;
+      return;
+    }
+    if (cmd & GMBUS_SLAVE_READ) {
+      const index = cmd & GMBUS_CYCLE_INDEX ? (cmd >>> GMBUS_SLAVE_INDEX_SHIFT) & 0xff : g.index;
+      g.data = monitor;
+      g.pos = index;
+      g.remaining = (cmd >>> GMBUS_BYTE_COUNT_SHIFT) & 0x1ff;
+      g.status = GMBUS_ACTIVE | (g.remaining > 0 ? GMBUS_HW_RDY : GMBUS_HW_WAIT_PHASE);
+    } else {
+      g.status = GMBUS_ACTIVE | GMBUS_HW_WAIT_PHASE | GMBUS_HW_RDY;
+    }
+  }
+
+  private auxOf(offset: number): { ch: number; rel: number; state: { ctl: number; data: number[]; i2cOffset: number } } | undefined {
+    for (let ch = 0; ch < 4; ch++) {
+      const rel = offset - DP_AUX_CH_CTL(ch);
+      if (rel >= 0 && rel <= 20 && rel % 4 === 0) {
+        let state = this.aux.get(ch);
+        if (!state) this.aux.set(ch, (state = { ctl: 0, data: [0, 0, 0, 0, 0], i2cOffset: 0 }));
+        return { ch, rel, state };
+      }
+    }
+    return undefined;
+  }
+
+  /** One AUX transaction: request bytes in the data registers (big-endian), reply written back. */
+  private auxTransaction(ch: number, st: { ctl: number; data: number[]; i2cOffset: number }, size: number): void {
+    const req: number[] = [];
+    for (let i = 0; i < Math.min(size, 20); i++) req.push((st.data[i >> 2] >>> (24 - 8 * (i & 3))) & 0xff);
+    const name = PORT_NAMES.find((n) => PORT_AUX_CH[n] === ch);
+    const port = name ? this.ports.get(name) : undefined;
+    const reply = (bytes: number[]): void => {
+      st.data = [0, 0, 0, 0, 0];
+      bytes.slice(0, 20).forEach((b, i) => (st.data[i >> 2] |= (b & 0xff) << (24 - 8 * (i & 3))));
+      st.data = st.data.map((d) => d >>> 0);
+      st.ctl = (DP_AUX_CH_CTL_DONE | (Math.min(bytes.length, 20) << DP_AUX_CH_CTL_MESSAGE_SIZE_SHIFT)) >>> 0;
+    };
+    if (!port || !port.connected || !isDpType(port.type) || req.length < 3) {
+      // No DP sink on this channel: the transaction times out.
+      st.ctl = (DP_AUX_CH_CTL_DONE | DP_AUX_CH_CTL_TIME_OUT_ERROR) >>> 0;
+      return;
+    }
+    const request = req[0] >>> 4;
+    const addr = ((req[0] & 0xf) << 16) | (req[1] << 8) | req[2];
+    const len = req.length > 3 ? req[3] + 1 : 0;
+    const i2c = (request & DP_AUX_NATIVE_WRITE) === 0;
+    if (!i2c) {
+      if (request === DP_AUX_NATIVE_READ) return reply([DP_AUX_NATIVE_REPLY_ACK, ...Array.from({ length: len }, (_, k) => dpcd(addr + k))]);
+      return reply([request === DP_AUX_NATIVE_WRITE ? DP_AUX_NATIVE_REPLY_ACK : DP_AUX_NATIVE_REPLY_NACK]);
+    }
+    if (addr !== DDC_ADDR || !port.edid) return reply([0x40 /* I2C NACK */]);
+    const op = request & ~DP_AUX_I2C_MOT;
+    if (op === DP_AUX_I2C_WRITE) {
+      if (len > 0) st.i2cOffset = req[4] ?? 0;
+      return reply([DP_AUX_NATIVE_REPLY_ACK]);
+    }
+    if (op === DP_AUX_I2C_READ) {
+      const out = Array.from({ length: len }, (_, k) => port.edid![st.i2cOffset + k] ?? 0);
+      st.i2cOffset += len;
+      return reply([DP_AUX_NATIVE_REPLY_ACK, ...out]);
+    }
+    reply([0x40]);
+  }
+}

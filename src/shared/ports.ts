@@ -1,0 +1,96 @@
+/**
+ * Display ports as a GVT-g guest sees them: XenGT's port and port-type enums, and the Skylake/SPT
+ * registers a guest driver uses to find monitors (GMBUS for DDC on VGA/HDMI ports, DP AUX for DP
+ * ports) and to learn about hotplug (SDEISR/SDEIIR port bits, PCH_PORT_HOTPLUG long/short pulse).
+ * Source: XenGT vgt.h (enum vgt_port, enum vgt_port_type), i915 i915_reg.h (PCH_GMBUS0..5,
+ * DP_AUX_CH_CTL/DATA, SDE_PORT*_HOTPLUG_CPT/SPT, PCH_PORT_HOTPLUG, DIGITAL_PORT_HOTPLUG_CNTRL,
+ * GEN8_PORT_DP_A_HOTPLUG), intel_gmbus.c (SKL pins).
+ */
+
+export const PORT_NAMES = ['PORT_A', 'PORT_B', 'PORT_C', 'PORT_D', 'PORT_E'] as const;
+export type PortName = (typeof PORT_NAMES)[number];
+export const portIndex = (p: PortName): number => PORT_NAMES.indexOf(p);
+
+/** XenGT enum vgt_port_type. */
+export const PORT_TYPES = { CRT: 0, DP_A: 1, DP_B: 2, DP_C: 3, DP_D: 4, HDMI_B: 5, HDMI_C: 6, HDMI_D: 7 } as const;
+export type PortTypeName = keyof typeof PORT_TYPES;
+export const portTypeName = (t: number): PortTypeName | undefined => (Object.keys(PORT_TYPES) as PortTypeName[]).find((k) => PORT_TYPES[k] === t);
+export const isDpType = (t: number): boolean => t >= PORT_TYPES.DP_A && t <= PORT_TYPES.DP_D;
+
+/** GMBUS (PCH) registers. */
+export const PCH_GMBUS0 = 0xc5100;
+export const PCH_GMBUS1 = 0xc5104;
+export const PCH_GMBUS2 = 0xc5108;
+export const PCH_GMBUS3 = 0xc510c;
+export const PCH_GMBUS4 = 0xc5110;
+export const PCH_GMBUS5 = 0xc5120;
+/** GMBUS0 pin pair select (bits 2:0 on SPT): the DDC bus of a port. */
+export const GMBUS_PIN_VGADDC = 2;
+export const GMBUS_PIN_DPC = 4;
+export const GMBUS_PIN_DPB = 5;
+export const GMBUS_PIN_DPD = 6;
+export const PORT_GMBUS_PIN: Partial<Record<PortName, number>> = { PORT_B: GMBUS_PIN_DPB, PORT_C: GMBUS_PIN_DPC, PORT_D: GMBUS_PIN_DPD, PORT_E: GMBUS_PIN_VGADDC };
+/** GMBUS1 command bits. */
+export const GMBUS_SW_CLR_INT = 1 << 31;
+export const GMBUS_SW_RDY = 1 << 30;
+export const GMBUS_CYCLE_INDEX = 1 << 26;
+export const GMBUS_CYCLE_WAIT = 1 << 25;
+export const GMBUS_CYCLE_STOP = 4 << 25;
+export const GMBUS_BYTE_COUNT_SHIFT = 16;
+export const GMBUS_SLAVE_INDEX_SHIFT = 8;
+export const GMBUS_SLAVE_READ = 1;
+/** GMBUS2 status bits. */
+export const GMBUS_INUSE = 1 << 15;
+export const GMBUS_HW_WAIT_PHASE = 1 << 14;
+export const GMBUS_HW_RDY = 1 << 11;
+export const GMBUS_SATOER = 1 << 10;
+export const GMBUS_ACTIVE = 1 << 9;
+
+/** DDC address of the EDID EEPROM (7-bit). */
+export const DDC_ADDR = 0x50;
+
+/** DP AUX channel registers (SKL): channel A..D at 0x64010 + 0x100 * ch; 5 data registers follow. */
+export const DP_AUX_CH_CTL = (ch: number): number => 0x64010 + ch * 0x100;
+export const DP_AUX_CH_DATA = (ch: number, i: number): number => 0x64014 + ch * 0x100 + i * 4;
+export const DP_AUX_CH_CTL_SEND_BUSY = 1 << 31;
+export const DP_AUX_CH_CTL_DONE = 1 << 30;
+export const DP_AUX_CH_CTL_TIME_OUT_ERROR = 1 << 28;
+export const DP_AUX_CH_CTL_RECEIVE_ERROR = 1 << 25;
+export const DP_AUX_CH_CTL_MESSAGE_SIZE_SHIFT = 20;
+export const DP_AUX_CH_CTL_MESSAGE_SIZE_MASK = 0x1f << 20;
+/** AUX request codes (header nibble) and reply codes. Source: drm_dp_helper.h. */
+export const DP_AUX_I2C_WRITE = 0x0;
+export const DP_AUX_I2C_READ = 0x1;
+export const DP_AUX_I2C_MOT = 0x4;
+export const DP_AUX_NATIVE_WRITE = 0x8;
+export const DP_AUX_NATIVE_READ = 0x9;
+export const DP_AUX_NATIVE_REPLY_ACK = 0x0;
+export const DP_AUX_NATIVE_REPLY_NACK = 0x1 << 4;
+export const DP_AUX_I2C_REPLY_NACK = 0x1 << 6;
+/** The AUX channel of a port (A..D; port E has none). */
+export const PORT_AUX_CH: Partial<Record<PortName, number>> = { PORT_A: 0, PORT_B: 1, PORT_C: 2, PORT_D: 3 };
+
+/** Hotplug: live status in SDEISR (PCH ports B..E) or GEN8_DE_PORT_ISR (port A); events latch in the IIRs. */
+export const SDE_PORT_HOTPLUG: Partial<Record<PortName, number>> = { PORT_B: 1 << 21, PORT_C: 1 << 22, PORT_D: 1 << 23, PORT_E: 1 << 25 };
+export const GEN8_PORT_DP_A_HOTPLUG = 1 << 3;
+/** PCH_PORT_HOTPLUG: per port B/C/D a byte at shift 0/8/16 (enable bit 4, status bits 1:0); port E in PCH_PORT_HOTPLUG2; port A in DIGITAL_PORT_HOTPLUG_CNTRL. */
+export const PCH_PORT_HOTPLUG = 0xc4030;
+export const PCH_PORT_HOTPLUG2 = 0xc403c;
+export const DIGITAL_PORT_HOTPLUG_CNTRL = 0x44030;
+export const PORT_HOTPLUG_ENABLE = 1 << 4;
+export const PORT_HOTPLUG_SHORT_DETECT = 1 << 0;
+export const PORT_HOTPLUG_LONG_DETECT = 1 << 1;
+/** Where a port's hotplug control byte lives: register and bit shift. */
+export const PORT_HOTPLUG_CTL: Record<PortName, { reg: number; shift: number }> = {
+  PORT_A: { reg: DIGITAL_PORT_HOTPLUG_CNTRL, shift: 0 },
+  PORT_B: { reg: PCH_PORT_HOTPLUG, shift: 0 },
+  PORT_C: { reg: PCH_PORT_HOTPLUG, shift: 8 },
+  PORT_D: { reg: PCH_PORT_HOTPLUG, shift: 16 },
+  PORT_E: { reg: PCH_PORT_HOTPLUG2, shift: 0 },
+};
+
+/** DPCD addresses a guest reads. Source: drm_dp_helper.h. */
+export const DP_DPCD_REV = 0x000;
+export const DP_MAX_LINK_RATE = 0x001;
+export const DP_MAX_LANE_COUNT = 0x002;
+export const DP_SINK_COUNT = 0x200;
