@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { addVm, directPort, rig } from '../helpers/system';
+import { directPort, rig } from '../helpers/system';
 import {
   DP_AUX_CH_CTL,
   DP_AUX_CH_CTL_DONE,
