@@ -75,6 +75,7 @@ import {
   maskedBitEnable,
 } from '../../shared/regs';
 import { encodeFence } from '../../shared/fence';
+import type { DetailedTiming } from '../../shared/edid-types';
 import type { GuestRam } from './guest-ram';
 import type { TrapPort } from './trap-port';
 
@@ -99,6 +100,15 @@ export interface DisplayMode {
   height: number;
   /** Refresh rate, Hz. */
   refresh: number;
+  /** The monitor's timing (from its EDID); without it the driver uses simple CVT-like blanking. */
+  timing?: DetailedTiming;
+}
+
+/** Where the GM and RAM allocators stand, to free everything allocated after it. */
+export interface AllocationMark {
+  low: number;
+  high: number;
+  ram: number;
 }
 
 /** Interrupt causes seen by one pass of the interrupt handler. */
@@ -187,21 +197,50 @@ export class GuestDriver {
     return { gm, size, firstFrame, words: this.ram.words.subarray((firstFrame * PAGE_SIZE) >>> 2, (firstFrame * PAGE_SIZE + size) >>> 2) };
   }
 
-  /** Program pipe A timings for `mode` (simple CVT-like blanking) and enable the pipe. */
+  /** The allocators' position (see release). */
+  mark(): AllocationMark {
+    return { low: this.nextLow, high: this.nextHigh, ram: this.ram.mark() };
+  }
+
+  /**
+   * Free every object allocated after `m` (their GGTT entries stay until reused; the GM is the
+   * vGPU's own), e.g. the framebuffers of the previous mode after a mode change.
+   */
+  release(m: AllocationMark): void {
+    this.nextLow = Math.min(this.nextLow, m.low);
+    this.nextHigh = Math.min(this.nextHigh, m.high);
+    this.ram.release(m.ram);
+  }
+
+  /**
+   * Program pipe A for `mode` — the EDID's detailed timing when given, else simple CVT-like
+   * blanking — and enable the pipe. Source: i915 intel_set_pipe_timings (values are N-1).
+   */
   setMode(mode: DisplayMode): void {
     const { width: w, height: h } = mode;
-    const htotal = w + 160;
-    const vtotal = h + 30;
+    const t = mode.timing;
+    const htotal = t ? t.hActive + t.hBlank : w + 160;
+    const vtotal = t ? t.vActive + t.vBlank : h + 30;
+    const hsync = t ? [w + t.hSyncOffset, w + t.hSyncOffset + t.hSyncWidth] : [w + 48, w + 80];
+    const vsync = t ? [h + t.vSyncOffset, h + t.vSyncOffset + t.vSyncWidth] : [h + 3, h + 10];
     const p = this.port;
     p.write32(HTOTAL_A, ((htotal - 1) << 16) | (w - 1));
     p.write32(HBLANK_A, ((htotal - 1) << 16) | (w - 1));
-    p.write32(HSYNC_A, ((w + 80 - 1) << 16) | (w + 48 - 1));
+    p.write32(HSYNC_A, ((hsync[1] - 1) << 16) | (hsync[0] - 1));
     p.write32(VTOTAL_A, ((vtotal - 1) << 16) | (h - 1));
     p.write32(VBLANK_A, ((vtotal - 1) << 16) | (h - 1));
-    p.write32(VSYNC_A, ((h + 10 - 1) << 16) | (h + 3 - 1));
+    p.write32(VSYNC_A, ((vsync[1] - 1) << 16) | (vsync[0] - 1));
     p.write32(PIPESRC_A, ((w - 1) << 16) | (h - 1));
     p.write32(PIPECONF_A, PIPECONF_ENABLE);
     this.log(`[drm] pipe A: ${w}x${h}@${mode.refresh}Hz`);
+  }
+
+  /** Turn the primary plane and pipe A off (no monitor connected). */
+  disablePipe(): void {
+    this.port.write32(PLANE_CTL_1_A, 0);
+    this.port.write32(PLANE_SURF_1_A, 0);
+    this.port.write32(PIPECONF_A, 0);
+    this.log('[drm] pipe A: off (no monitor)');
   }
 
   /** Scan out `fb` (linear XRGB8888, `pitch` bytes per row) on the primary plane; PLANE_SURF last. */

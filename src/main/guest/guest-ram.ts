@@ -22,6 +22,15 @@ export class GuestRam {
     return Math.floor(this.bytes.length / PAGE_SIZE);
   }
 
+  /** The allocator's position, to return to with `release` (objects allocated since are freed). */
+  mark(): number {
+    return this.nextPage;
+  }
+
+  release(mark: number): void {
+    this.nextPage = Math.max(FIRST_OBJECT_PAGE, Math.min(this.nextPage, mark));
+  }
+
   /** Allocate `count` guest-physical pages (frame numbers). Throws RangeError when RAM is exhausted. */
   allocPages(count: number): number[] {
     if (this.nextPage + count > this.pages) throw new RangeError(`guest RAM exhausted: need ${count} pages, ${this.pages - this.nextPage} left`);

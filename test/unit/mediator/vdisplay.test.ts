@@ -22,6 +22,7 @@ import {
   GMBUS_PIN_VGADDC,
   GMBUS_PIN_DPB,
 } from '../../../src/shared/ports';
+import type { VirtualPort } from '../../../src/main/mediator/vdisplay';
 import { GEN8_MASTER_IRQ, GEN8_MASTER_IRQ_CONTROL, SDEIER, SDEIIR, SDEIMR, SDEISR } from '../../../src/shared/regs';
 
 // The seeds' ASUS PA238 (examples/monitor.config).
@@ -29,7 +30,7 @@ const PA238 = Uint8Array.from(
   '00ffffffffffff000469b1232df800000f16010381331d782a5ea5a2554da026115054bfef00d1c095008140818081c0950fb300714f023a801871382d40582c4500fd1e1100001e000000ff0043344c4d54463036333533330a000000fd00324b185311000a202020202020000000fc00415355532050413233380a202000e0'.match(/../g)!.map((h) => parseInt(h, 16)),
 );
 
-function setup(ports = [{ name: 'PORT_E' as const, type: PORT_TYPES.CRT, overridePort: 'PORT_B' as const, edid: PA238, connected: true }]) {
+function setup(ports: VirtualPort[] = [{ name: 'PORT_E', type: PORT_TYPES.CRT, overridePort: 'PORT_B', edid: PA238, connected: true }]) {
   const r = rig();
   const ram = new SharedArrayBuffer(16 << 20);
   const v = r.m.createVgpu({ domid: 1, name: 'vm1', lowGmBytes: 64 << 20, highGmBytes: 64 << 20, fences: 2, ram, bootForeground: false, ports });
