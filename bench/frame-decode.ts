@@ -28,8 +28,9 @@ function main(): void {
   d.probe();
   d.initBlitterRing();
   d.enableInterrupts();
-  const scene = new DesktopScene(d, { name: 'vm1', domid: 1 }, { width: W, height: H, refresh: 60 });
+  const scene = new DesktopScene(d, { name: 'vm1', domid: 1 });
   scene.boot();
+  scene.setMode({ width: W, height: H, refresh: 60 });
   d.setDisplayReady();
   const v = g.v;
 

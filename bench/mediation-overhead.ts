@@ -90,8 +90,9 @@ function bootDriver(s: System): void {
 function desktopWorkload(s: System): () => void {
   bootDriver(s);
   const d = s.guest.driver;
-  const scene = new DesktopScene(d, { name: 'vm1', domid: 1 }, { width: 1024, height: 768, refresh: 60 });
+  const scene = new DesktopScene(d, { name: 'vm1', domid: 1 });
   scene.boot();
+  scene.setMode({ width: 1024, height: 768, refresh: 60 });
   d.setDisplayReady();
   return () => {
     s.vblank();

@@ -45,8 +45,9 @@ function setup(n: number): Setup {
     g.driver.probe();
     g.driver.initBlitterRing();
     g.driver.enableInterrupts();
-    const scene = new DesktopScene(g.driver, { name: `vm${i}`, domid: i }, { width: 1024, height: 768, refresh: 60 });
+    const scene = new DesktopScene(g.driver, { name: `vm${i}`, domid: i });
     scene.boot();
+    scene.setMode({ width: 1024, height: 768, refresh: 60 });
     g.driver.setDisplayReady();
     guests.push({ g, scene, seq: 0, inFlight: false, frames: 0 });
   }

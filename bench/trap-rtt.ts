@@ -99,7 +99,7 @@ async function main(): Promise<void> {
   try {
     const ram = new SharedArrayBuffer(16 * MiB);
     const mailbox = new SharedArrayBuffer(MAILBOX_BYTES);
-    await gpu.call('createVgpu', { domid: 1, name: 'bench', lowGmBytes: 128 * MiB, highGmBytes: 384 * MiB, fences: 4, weight: DEFAULT_WEIGHT, bootForeground: false, ram, mailbox });
+    await gpu.call('createVgpu', { domid: 1, name: 'bench', lowGmBytes: 128 * MiB, highGmBytes: 384 * MiB, fences: 4, weight: DEFAULT_WEIGHT, bootForeground: false, ram, mailbox, ports: [], maxResolution: { width: 1024, height: 768 } });
     const r = await runGuest({ mailbox, doorbell: gpu.doorbell, reg: REG, value: VALUE, warmup: WARMUP, count: COUNT });
     if (!r.magicOk) throw new Error('the guest did not find the PVINFO magic through the mailbox');
     if (r.mismatches) throw new Error(`${r.mismatches} trapped reads returned the wrong value`);

@@ -18,7 +18,7 @@ import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
 import type { ApiErrorShape, EventName, FrameMessage } from '../shared/api';
 import { CHANNELS } from '../main/electron/channels';
 
-const EVENTS = { domains: true, serial: true, display: true } as const satisfies Record<EventName, true>;
+const EVENTS = { domains: true, serial: true, display: true, ports: true } as const satisfies Record<EventName, true>;
 
 let nextId = 1;
 const frameHandlers = new Set<(frame: FrameMessage) => void>();

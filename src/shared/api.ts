@@ -9,6 +9,8 @@ import { z } from 'zod';
 export const DomainName = z.string().min(1).max(64).regex(/^[A-Za-z0-9_.-]+$/, 'name may use letters, digits, . _ -');
 /** The emulated GPU's aperture sizes (a BIOS/host setting on real hardware). */
 export const ApertureMiB = z.union([z.literal(256), z.literal(512), z.literal(1024)]);
+export const DomainId = z.number().int().min(0).max(65535);
+export const PortNameSchema = z.enum(['PORT_A', 'PORT_B', 'PORT_C', 'PORT_D', 'PORT_E']);
 /** A domain is addressed as xl does: by name or by numeric domid. */
 export const DomainRef = z.union([DomainName, z.number().int().min(0)]);
 
@@ -34,6 +36,18 @@ export const methods = {
   'console.exec': z.object({ line: z.string().max(8192) }).strict(),
   'settings.get': z.object({}).strict(),
   'settings.set': z.object({ hvmBootForeground: z.boolean().optional(), apertureMiB: ApertureMiB.optional() }).strict(),
+  /** A running domain's virtual ports and their monitors. */
+  'ports.list': z.object({ domid: DomainId }).strict(),
+  /** Virtual hotplug: connect (optionally with a new EDID, hex text) or disconnect a monitor. */
+  'ports.hotplug': z.object({ domid: DomainId, port: PortNameSchema, action: z.enum(['connect', 'disconnect']), edidHex: z.string().max(4096).optional(), type: z.number().int().min(0).max(7).optional() }).strict(),
+  /** The VFIO-style EDID region of a vGPU (its primary port). */
+  'edidRegion.get': z.object({ domid: DomainId }).strict(),
+  /** Write the EDID region: a blob (hex, only while the link is down) and/or link_state 1 (up) / 2 (down). */
+  'edidRegion.set': z.object({ domid: DomainId, edidHex: z.string().max(4096).optional(), linkState: z.union([z.literal(1), z.literal(2)]).optional() }).strict(),
+  /** Read a monitor.config file (text), for the editor; a missing file reads as null. */
+  'monitorConfig.read': z.object({ path: z.string().min(1).max(4096) }).strict(),
+  /** Write a monitor.config file atomically; refused (with line-numbered findings) when malformed. */
+  'monitorConfig.write': z.object({ path: z.string().min(1).max(4096), text: z.string().max(1 << 16) }).strict(),
   /** The current framebuffer of a domain (or the physical pipe) as a full frame. */
   'frame.snapshot': z.object({ source: z.union([z.number().int().min(0), z.literal('physical')]) }).strict(),
 } as const;
@@ -132,6 +146,38 @@ export interface Results {
   'settings.get': Settings;
   'settings.set': Settings;
   'frame.snapshot': FrameSnapshot | null;
+  'ports.list': PortInfo[];
+  'ports.hotplug': PortInfo[];
+  'edidRegion.get': EdidRegionInfo;
+  'edidRegion.set': EdidRegionInfo;
+  'monitorConfig.read': { path: string; text: string | null };
+  'monitorConfig.write': { path: string };
+}
+
+/** A virtual port of a vGPU and its monitor. */
+export interface PortInfo {
+  name: 'PORT_A' | 'PORT_B' | 'PORT_C' | 'PORT_D' | 'PORT_E';
+  /** XenGT vgt_port_type and its name (CRT, DP_A..DP_D, HDMI_B..HDMI_D). */
+  type: number;
+  typeName: string;
+  overridePort: string | null;
+  connected: boolean;
+  /** EDID as hex text (16 bytes per line), or null. */
+  edidHex: string | null;
+  monitorName: string | null;
+  preferredMode: { width: number; height: number; refreshHz: number } | null;
+  /** Pipe A follows this port (the first connected monitor). */
+  active: boolean;
+}
+
+/** The VFIO EDID region (struct vfio_region_gfx_edid): link_state 1 = up, 2 = down. */
+export interface EdidRegionInfo {
+  edidMaxSize: number;
+  edidSize: number;
+  maxXres: number;
+  maxYres: number;
+  linkState: 1 | 2;
+  edidHex: string;
 }
 
 export interface FrameSnapshot {
@@ -144,6 +190,8 @@ export interface FrameSnapshot {
 /** Push events from the host. */
 export interface Events {
   domains: DomainInfo[];
+  /** A domain's ports changed (hotplug). */
+  ports: { domid: number; ports: PortInfo[] };
   serial: { domid: number; text: string };
   display: { foreground: number };
 }

@@ -1,6 +1,7 @@
 /**
- * The gvt-desk command line. Every command except `serve` talks to a running instance through its
- * Unix socket and calls the same host API the UI and the Dom0 console use; `xl …` lines go to
+ * The gvt-desk command line. Every command except `serve` and the file checks (`edid decode`,
+ * `monitor-config check`, src/main/cli/offline.ts) talks to a running instance through its Unix
+ * socket and calls the same host API the UI and the Dom0 console use; `xl …` lines go to
  * console.exec verbatim so the CLI and the console share one implementation.
  */
 import { access, writeFile } from 'node:fs/promises';
@@ -10,6 +11,7 @@ import { PNG } from 'pngjs';
 import { ApiError, type ConsoleResult, type DomainInfo, type FrameSnapshot } from '../../shared/api';
 import type { HostApi, HostOptions } from '../host/host-api';
 import { resolvePaths } from '../host/paths';
+import { registerOfflineCommands } from './offline';
 import { serve } from './serve';
 import { callSocket } from './socket-client';
 
@@ -137,6 +139,10 @@ export async function runCli(argv: string[], io: CliIo, deps: CliDeps): Promise<
       await writeFile(out, encodePng(snap));
       println(`${out}: ${snap.width}x${snap.height}`);
     });
+
+  registerOfflineCommands(program, io, (code) => {
+    exitCode = code;
+  });
 
   try {
     await program.parseAsync(argv, { from: 'user' });

@@ -9,6 +9,7 @@ import { GuestDriver, NoVgpuError } from './driver';
 import type { GuestRam } from './guest-ram';
 import type { TrapPort } from './trap-port';
 import { HOSTILE_SCENARIOS } from '../../shared/workloads';
+import { probeDisplays } from './display-probe';
 import { DesktopScene } from './workloads/desktop';
 import { runHostile } from './workloads/hostile';
 
@@ -69,10 +70,13 @@ export function runGuest(port: TrapPort, ram: GuestRam, env: GuestEnv): void {
     idle(env);
     return;
   }
-  const scene = new DesktopScene(driver, { name: env.name, domid: env.domid }, { width: 1024, height: 768, refresh: 60 });
+  const scene = new DesktopScene(driver, { name: env.name, domid: env.domid });
   driver.initBlitterRing();
   driver.enableInterrupts();
   scene.boot();
+  // Like i915's output probing: the first connected monitor with a usable EDID drives pipe A.
+  const probe = (): void => scene.setMode(probeDisplays(port, log)[0]?.mode ?? null);
+  probe();
   driver.setDisplayReady();
   log('[drm] Initialized i915 1.6.0 for 0000:00:02.0 on minor 0');
   log('gvt-workload: desktop started');
@@ -81,17 +85,27 @@ export function runGuest(port: TrapPort, ram: GuestRam, env: GuestEnv): void {
   const hangcheckMs = 1000;
   let lastDraw = -Infinity;
   let inFlight = false;
+  let pendingProbe = false;
   while (!env.stopped()) {
     if (!env.waitIrq(200)) continue;
     const causes = driver.handleInterrupt();
     if (causes.bcsUser || causes.completedContexts.length > 0) inFlight = false;
+    if (causes.hotplug) {
+      log('[drm] hotplug event: re-probing outputs');
+      pendingProbe = true;
+    }
+    // Surfaces of the old mode are freed on a mode change: only once the GPU is done with them.
+    if (pendingProbe && !inFlight) {
+      pendingProbe = false;
+      probe();
+    }
     // Half a vblank period of slack, so a 60 Hz vblank lands every other frame.
     const now = env.uptime() * 1000;
     if (inFlight && now - lastDraw > hangcheckMs) {
       driver.resetEngine();
       inFlight = false;
     }
-    if (causes.vblank && !inFlight && now - lastDraw >= framePeriodMs - 1000 / 120) {
+    if (causes.vblank && scene.mode && !inFlight && now - lastDraw >= framePeriodMs - 1000 / 120) {
       scene.frame(env.nowMs());
       lastDraw = now;
       inFlight = true;

@@ -37,6 +37,14 @@ import {
   GEN6_GDRST,
   GEN6_GRDOM_BLT,
   GEN8_CSB_ENTRIES,
+  GEN8_DE_PCH_IRQ,
+  GEN8_DE_PORT_IER,
+  GEN8_DE_PORT_IIR,
+  GEN8_DE_PORT_IMR,
+  GEN8_DE_PORT_IRQ,
+  SDEIER,
+  SDEIIR,
+  SDEIMR,
   GEN8_PIPE_VBLANK,
   GFX_RUN_LIST_ENABLE,
   GT_CONTEXT_SWITCH_INTERRUPT,
@@ -76,6 +84,7 @@ import {
 } from '../../shared/regs';
 import { encodeFence } from '../../shared/fence';
 import type { DetailedTiming } from '../../shared/edid-types';
+import { GEN8_PORT_DP_A_HOTPLUG, PORT_HOTPLUG_CTL, PORT_HOTPLUG_ENABLE, SDE_PORT_HOTPLUG } from '../../shared/ports';
 import type { GuestRam } from './guest-ram';
 import type { TrapPort } from './trap-port';
 
@@ -117,6 +126,8 @@ export interface IrqCauses {
   vblank: boolean;
   /** Context IDs the BCS context status buffer reported complete (execlist mode). */
   completedContexts: number[];
+  /** A monitor was plugged, unplugged or changed: re-probe. */
+  hotplug: boolean;
 }
 
 /** How work reaches the engine: Gen8+ execlists (what GVT-g requires) or the legacy ring buffer. */
@@ -319,6 +330,16 @@ export class GuestDriver {
     p.write32(GEN8_GT_IER0, BCS_USER | BCS_CTX_SWITCH);
     p.write32(GEN8_DE_PIPE_IMR_A, ~GEN8_PIPE_VBLANK >>> 0);
     p.write32(GEN8_DE_PIPE_IER_A, GEN8_PIPE_VBLANK);
+    // Hotplug: every PCH port's bit, and DP port A on the DE port bank; detection enabled per port.
+    const sde = Object.values(SDE_PORT_HOTPLUG).reduce((a, b) => a | b, 0);
+    p.write32(SDEIMR, ~sde >>> 0);
+    p.write32(SDEIER, sde >>> 0);
+    p.write32(GEN8_DE_PORT_IMR, ~GEN8_PORT_DP_A_HOTPLUG >>> 0);
+    p.write32(GEN8_DE_PORT_IER, GEN8_PORT_DP_A_HOTPLUG);
+    for (const reg of new Set(Object.values(PORT_HOTPLUG_CTL).map((c) => c.reg))) {
+      const shifts = Object.values(PORT_HOTPLUG_CTL).filter((c) => c.reg === reg).map((c) => c.shift);
+      p.write32(reg, shifts.reduce((v, sh) => v | (PORT_HOTPLUG_ENABLE << sh), 0));
+    }
     p.write32(GEN8_MASTER_IRQ, GEN8_MASTER_IRQ_CONTROL);
   }
 
@@ -327,7 +348,7 @@ export class GuestDriver {
     const p = this.port;
     const master = p.read32(GEN8_MASTER_IRQ);
     p.write32(GEN8_MASTER_IRQ, 0);
-    const causes: IrqCauses = { bcsUser: false, vblank: false, completedContexts: [] };
+    const causes: IrqCauses = { bcsUser: false, vblank: false, completedContexts: [], hotplug: false };
     if (master & GEN8_GT_RCS_IRQ) {
       const iir = p.read32(GEN8_GT_IIR0);
       p.write32(GEN8_GT_IIR0, iir);
@@ -338,6 +359,15 @@ export class GuestDriver {
       const iir = p.read32(GEN8_DE_PIPE_IIR_A);
       p.write32(GEN8_DE_PIPE_IIR_A, iir);
       causes.vblank = (iir & GEN8_PIPE_VBLANK) !== 0;
+    }
+    if (master & (GEN8_DE_PCH_IRQ | GEN8_DE_PORT_IRQ)) {
+      for (const iirReg of [SDEIIR, GEN8_DE_PORT_IIR]) {
+        const iir = p.read32(iirReg);
+        if (iir) p.write32(iirReg, iir);
+      }
+      // Long/short pulse status bits are write-1-to-clear: read and write back.
+      for (const reg of new Set(Object.values(PORT_HOTPLUG_CTL).map((c) => c.reg))) p.write32(reg, p.read32(reg));
+      causes.hotplug = true;
     }
     p.write32(GEN8_MASTER_IRQ, GEN8_MASTER_IRQ_CONTROL);
     return causes;

@@ -4,13 +4,14 @@
  */
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { ApiError } from '../../shared/api';
+import { ApiError, type PortInfo } from '../../shared/api';
 import type { FromGpu, GpuOp, GpuRequests, GpuThreadData, ToGpu } from './gpu-protocol';
 
 export interface GpuClientEvents {
   frame(message: Uint8Array): void;
   failsafe(domid: number, reason: string): void;
   foreground(domid: number): void;
+  ports(domid: number, ports: PortInfo[]): void;
 }
 
 export class GpuClient {
@@ -48,6 +49,9 @@ export class GpuClient {
             break;
           case 'foreground':
             events.foreground(m.domid);
+            break;
+          case 'ports':
+            events.ports(m.domid, m.ports);
             break;
         }
       });

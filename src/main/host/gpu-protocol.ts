@@ -2,7 +2,8 @@
  * Messages between the host (main thread) and the GPU thread. Requests carry an id; the GPU
  * thread answers each with a result or an { code, message } error. Events flow GPU -> host.
  */
-import type { ApiErrorShape, VgpuTypeInfo } from '../../shared/api';
+import type { ApiErrorShape, EdidRegionInfo, PortInfo, VgpuTypeInfo } from '../../shared/api';
+import type { VirtualPort } from '../mediator/vdisplay';
 import type { VgpuRequest, VgpuSummary } from '../vm/domains';
 
 export type VgpuCreate = VgpuRequest;
@@ -35,6 +36,10 @@ export interface GpuRequests {
   snapshot: [{ source: number | 'physical' }, { width: number; height: number; rgba: Uint8Array } | null];
   hostConsole: [{ lines: string[] }, null];
   types: [Record<string, never>, VgpuTypeInfo[]];
+  ports: [{ domid: number }, PortInfo[]];
+  hotplug: [{ domid: number; port: PortInfo['name']; connected: boolean; edid?: Uint8Array; type?: number }, PortInfo[]];
+  edidRegion: [{ domid: number; edid?: Uint8Array; linkState?: 1 | 2 }, EdidRegionInfo];
+  physicalPorts: [{ ports: VirtualPort[] }, null];
 }
 export type GpuOp = keyof GpuRequests;
 
@@ -51,4 +56,5 @@ export type FromGpu =
   | { type: 'frame'; message: Uint8Array }
   | { type: 'failsafe'; domid: number; reason: string }
   | { type: 'foreground'; domid: number }
+  | { type: 'ports'; domid: number; ports: PortInfo[] }
   | { type: 'ready'; doorbell: SharedArrayBuffer };

@@ -32,6 +32,9 @@ import { Mediator } from '../mediator/mediator';
 import { sysfsList, sysfsRead, sysfsWrite } from '../mediator/sysfs';
 import type { Vgpu } from '../mediator/vgpu';
 import { vgpuTypes } from '../mediator/vgpu-types';
+import { portInfos } from '../mediator/port-info';
+import { writeEdidRegion } from '../mediator/edid-region';
+import { edidToHex } from '../../shared/edid';
 import type { FromGpu, GpuRequests, GpuStatus, GpuThreadData, ToGpu, VgpuCreate, VgpuStatus } from './gpu-protocol';
 
 const port = parentPort!;
@@ -53,6 +56,7 @@ const mediator = new Mediator(
     },
     failsafe: (v, reason) => send({ type: 'failsafe', domid: v.domid, reason }),
     foregroundChanged: (domid) => send({ type: 'foreground', domid }),
+    portsChanged: (v) => send({ type: 'ports', domid: v.domid, ports: portInfos(v) }),
   },
   new SharedArrayBuffer(DOM0_RAM_BYTES),
 );
@@ -106,6 +110,20 @@ const handlers: { [K in keyof GpuRequests]: (args: GpuRequests[K][0]) => GpuRequ
     return r.frame.width ? { width: r.frame.width, height: r.frame.height, rgba: frameRgba(r.frame) } : null;
   },
   types: () => vgpuTypes(mediator.pool),
+  ports: ({ domid }) => portInfos(vgpuOf(domid)),
+  hotplug({ domid, port, connected, edid, type }) {
+    mediator.hotplug(domid, port, connected, edid, type);
+    return portInfos(vgpuOf(domid));
+  },
+  edidRegion({ domid, edid, linkState }) {
+    const r = writeEdidRegion(mediator, vgpuOf(domid), { edid, linkState });
+    return { edidMaxSize: r.edidMaxSize, edidSize: r.edidSize, maxXres: r.maxXres, maxYres: r.maxYres, linkState: r.linkState, edidHex: edidToHex(r.edid) };
+  },
+  physicalPorts({ ports }) {
+    mediator.physicalPorts.clear();
+    for (const p of ports) mediator.physicalPorts.set(p.name, p);
+    return null;
+  },
   hostConsole({ lines }) {
     hostLines = lines;
     redrawHost();

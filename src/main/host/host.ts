@@ -14,6 +14,9 @@ import { GpuClient } from './gpu-client';
 import { WorkerGuestLauncher } from './guest-launcher';
 import type { HostApi, HostOptions } from './host-api';
 import { SettingsStore } from './settings';
+import { edidFromHex, readMonitorConfigFile, writeMonitorConfigFile } from './monitor-files';
+import { libraryMonitor } from '../../shared/edid-library';
+import { PORT_TYPES } from '../../shared/ports';
 
 type Handlers = { [M in MethodName]: (p: Params<M>) => Promise<Results[M]> | Results[M] };
 
@@ -31,8 +34,11 @@ export async function createHost(options: HostOptions): Promise<HostApi> {
       void publishDomains();
     },
     foreground: (domid) => emit('display', { foreground: domid }),
+    ports: (domid, ports) => emit('ports', { domid, ports }),
   }, settings.get().apertureMiB);
   await gpu.ready();
+  // The emulated GPU's own monitor: the seeds' ASUS PA238 on physical PORT_B (DP).
+  await gpu.call('physicalPorts', { ports: [{ name: 'PORT_B', type: PORT_TYPES.DP_B, overridePort: null, edid: libraryMonitor('asus-pa238')!.bytes, connected: true }] });
 
   const backend: GpuBackend = {
     createVgpu: (req) => gpu.call('createVgpu', req),
@@ -132,6 +138,13 @@ export async function createHost(options: HostOptions): Promise<HostApi> {
     'console.exec': ({ line }) => dom0.exec(line),
     'settings.get': () => settings.get(),
     'settings.set': (patch) => settings.set(patch),
+    'ports.list': ({ domid }) => gpu.call('ports', { domid }),
+    'ports.hotplug': ({ domid, port, action, edidHex, type }) =>
+      gpu.call('hotplug', { domid, port, connected: action === 'connect', edid: edidHex === undefined ? undefined : edidFromHex(edidHex), type }),
+    'edidRegion.get': ({ domid }) => gpu.call('edidRegion', { domid }),
+    'edidRegion.set': ({ domid, edidHex, linkState }) => gpu.call('edidRegion', { domid, edid: edidHex === undefined ? undefined : edidFromHex(edidHex), linkState }),
+    'monitorConfig.read': ({ path }) => readMonitorConfigFile(path),
+    'monitorConfig.write': ({ path, text }) => writeMonitorConfigFile(path, text),
     'frame.snapshot': async ({ source }) => {
       const s = await gpu.call('snapshot', { source });
       return s && { width: s.width, height: s.height, rgbaBase64: Buffer.from(s.rgba.buffer, s.rgba.byteOffset, s.rgba.byteLength).toString('base64') };

@@ -26,7 +26,7 @@ export interface EventMessage<E extends EventName = EventName> {
 }
 
 /** Every push event name, checked against the Events interface at compile time. */
-const EVENT_SET = { domains: true, serial: true, display: true } as const satisfies Record<EventName, true>;
+const EVENT_SET = { domains: true, serial: true, display: true, ports: true } as const satisfies Record<EventName, true>;
 export const EVENT_NAMES: readonly EventName[] = Object.keys(EVENT_SET) as EventName[];
 
 const ERROR_CODES: ReadonlySet<string> = new Set<ApiErrorCode>(['invalid', 'not_found', 'exists', 'no_resources', 'busy', 'config', 'internal']);

@@ -89,6 +89,8 @@ export interface MediatorPorts {
   failsafe?(vgpu: Vgpu, reason: string): void;
   /** The foreground VM changed. */
   foregroundChanged?(domid: number): void;
+  /** A vGPU's virtual ports changed (hotplug). */
+  portsChanged?(vgpu: Vgpu): void;
   /** An engine was reset because `vgpu`'s workload hung or faulted. */
   engineReset?(vgpu: Vgpu, engine: EngineId, reason: string): void;
 }
@@ -104,6 +106,8 @@ export interface CreateVgpuRequest extends ResourceRequest {
   weight?: number;
   /** Virtual ports with their monitors; none means the guest finds no display. */
   ports?: VirtualPort[];
+  /** Largest mode its monitors may ask for; default 1920x1200 (the largest GVT-g type resolution). */
+  maxResolution?: { width: number; height: number };
 }
 
 const ENGINES: readonly EngineId[] = ['rcs', 'bcs'];
@@ -124,6 +128,8 @@ export class Mediator {
   /** The host's own display registers (Dom0's console), indexed like vreg. */
   readonly hostDisplay = new Uint32Array(MMIO_SPACE_BYTES / 4);
   private readonly byDomid = new Map<number, Vgpu>();
+  /** The emulated GPU's physical ports and monitors (direct display); set by the host. */
+  readonly physicalPorts = new Map<PortName, VirtualPort>();
   private readonly bootForeground = new Set<number>();
   private readonly scheduler = new TimeSliceScheduler();
   /** Workloads still on a physical engine (stalled on a semaphore, or hung). */
@@ -165,7 +171,7 @@ export class Mediator {
     while (used.has(id)) id++;
     const base = id * RAM_SLOT_BYTES;
     this.gpu.memory.attach(base, req.ram);
-    const v = new Vgpu({ id, domid: req.domid, name: req.name, alloc, ram: { base, size: req.ram.byteLength }, weight: req.weight ?? DEFAULT_WEIGHT, ports: req.ports ?? [] });
+    const v = new Vgpu({ id, domid: req.domid, name: req.name, alloc, ram: { base, size: req.ram.byteLength }, weight: req.weight ?? DEFAULT_WEIGHT, ports: req.ports ?? [], maxResolution: req.maxResolution ?? { width: 1920, height: 1200 } });
     this.byDomid.set(req.domid, v);
     this.scheduler.add(v.id, this.nowNs);
     if (req.bootForeground) this.bootForeground.add(req.domid);
@@ -630,10 +636,11 @@ export class Mediator {
    * gets the hotplug interrupt (PCH SDE, or DE port for port A) and re-probes.
    * Throws ApiError('not_found') for an unknown domain.
    */
-  hotplug(domid: number, port: PortName, connected: boolean, edid?: Uint8Array | null, type?: number): void {
+  hotplug(domid: number, port: PortName, connected: boolean, edid?: Uint8Array | null, type?: number, overridePort?: PortName | null): void {
     const v = this.byDomid.get(domid);
     if (!v) throw new ApiError('not_found', `no running domain with id ${domid}`);
-    const ev = v.display.hotplug(port, connected, edid, type);
+    const ev = v.display.hotplug(port, connected, edid, type, overridePort);
+    this.ports.portsChanged?.(v);
     v.note(`hotplug: ${port} ${connected ? 'connected' : 'disconnected'}`);
     if (ev.sdeBit) this.raisePchEvent(v, ev.sdeBit);
     if (ev.dePortBit) this.raiseDePortEvent(v, ev.dePortBit);

@@ -8,6 +8,8 @@
 import { ApiError } from '../../shared/api';
 import type { Mediator } from './mediator';
 import { vgpuTypes } from './vgpu-types';
+import { PORT_NAMES } from '../../shared/ports';
+import { PORT_NODES, readPhysicalPortNode, readPortNode, writePortNode } from './sysfs-ports';
 
 export const SYSFS_ROOT = '/sys/kernel/vgt';
 /** The GVT-g (KVMGT) mdev parent: the vGPU types of the integrated GPU at 00:02.0. */
@@ -29,6 +31,17 @@ function normalise(path: string): string {
 export function sysfsRead(m: Mediator, path: string): string {
   const p = normalise(path);
   if (p === `${SYSFS_ROOT}/control/foreground_vm`) return `${m.foreground}\n`;
+  const portNode = p.match(/^\/sys\/kernel\/vgt\/vm(\d+)\/(PORT_[A-E])\/(\w+)$/);
+  if (portNode) {
+    const v = m.vgpu(Number(portNode[1]));
+    const value = v && readPortNode(v, portNode[2], portNode[3]);
+    if (value !== undefined) return value;
+  }
+  const phys = p.match(/^\/sys\/kernel\/vgt\/control\/(PORT_[A-E])\/(\w+)$/);
+  if (phys) {
+    const value = readPhysicalPortNode(m, phys[1], phys[2]);
+    if (value !== undefined) return value;
+  }
   const vm = p.match(/^\/sys\/kernel\/vgt\/vm(\d+)\/(\w+)$/);
   if (vm) {
     const v = m.vgpu(Number(vm[1]));
@@ -59,9 +72,13 @@ export function sysfsRead(m: Mediator, path: string): string {
 export function sysfsList(m: Mediator, path: string): string[] | undefined {
   const p = normalise(path);
   if (p === SYSFS_ROOT) return ['control', ...m.vgpus().map((v) => `vm${v.domid}`)];
-  if (p === `${SYSFS_ROOT}/control`) return ['foreground_vm'];
+  if (p === `${SYSFS_ROOT}/control`) return ['foreground_vm', ...PORT_NAMES];
+  const physDir = p.match(/^\/sys\/kernel\/vgt\/control\/(PORT_[A-E])$/);
+  if (physDir) return ['connection', 'edid', 'type'];
+  const portDir = p.match(/^\/sys\/kernel\/vgt\/vm(\d+)\/(PORT_[A-E])$/);
+  if (portDir && m.vgpu(Number(portDir[1]))) return PORT_NODES;
   const vm = p.match(/^\/sys\/kernel\/vgt\/vm(\d+)$/);
-  if (vm && m.vgpu(Number(vm[1]))) return ['aperture_base', 'aperture_sz', 'fence_base', 'fence_sz', 'gm_sz', 'log', 'untracked_mmio', 'vgt_id'];
+  if (vm && m.vgpu(Number(vm[1]))) return [...PORT_NAMES, 'aperture_base', 'aperture_sz', 'fence_base', 'fence_sz', 'gm_sz', 'log', 'untracked_mmio', 'vgt_id'];
   const types = vgpuTypes(m.pool).map((t) => `i915-${t.name}`);
   if (p === MDEV_TYPES) return types;
   if (types.some((t) => p === `${MDEV_TYPES}/${t}`)) return MDEV_TYPE_ATTRS;
@@ -75,6 +92,13 @@ export function sysfsWrite(m: Mediator, path: string, value: string): void {
     const text = value.trim();
     if (!/^\d+$/.test(text)) throw new ApiError('invalid', `${p}: write error: Invalid argument (expected a domain id, got '${text}')`);
     m.setForeground(Number(text));
+    return;
+  }
+  const portNode = p.match(/^\/sys\/kernel\/vgt\/vm(\d+)\/(PORT_[A-E])\/(\w+)$/);
+  if (portNode) {
+    const v = m.vgpu(Number(portNode[1]));
+    if (!v) throw new ApiError('not_found', `${p}: No such file or directory`);
+    writePortNode(m, v, portNode[2], portNode[3], value);
     return;
   }
   if (sysfsList(m, p)) throw new ApiError('invalid', `${p}: Is a directory`);

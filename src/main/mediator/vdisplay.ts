@@ -75,8 +75,16 @@ function dpcd(addr: number): number {
   return table[addr] ?? 0;
 }
 
+/** XenGT's staged port settings (sysfs edid_text / type / port_override), applied on connect or flush. */
+export interface PendingPort {
+  edid?: Uint8Array;
+  type?: number;
+  overridePort?: PortName;
+}
+
 export class VirtualDisplay {
   readonly ports = new Map<PortName, VirtualPort>();
+  readonly pending = new Map<PortName, PendingPort>();
   /** Hotplug control registers (PCH_PORT_HOTPLUG, _2, DIGITAL_PORT_HOTPLUG_CNTRL) by offset. */
   private readonly hotplugRegs = new Map<number, number>();
   private gmbus = { pin: 0, status: 0, data: null as Uint8Array | null, pos: 0, remaining: 0, index: 0 };
@@ -84,6 +92,22 @@ export class VirtualDisplay {
 
   constructor(ports: VirtualPort[]) {
     for (const p of ports) this.ports.set(p.name, { ...p });
+  }
+
+  /** The port the guest's pipe A follows: the first connected port with a monitor (as the guest probes). */
+  activePort(): PortName | null {
+    for (const name of PORT_NAMES) {
+      const p = this.ports.get(name);
+      if (p?.connected && p.edid) return name;
+    }
+    return null;
+  }
+
+  /** Take a port's staged settings (clearing them). */
+  takePending(name: PortName): PendingPort {
+    const p = this.pending.get(name) ?? {};
+    this.pending.delete(name);
+    return p;
   }
 
   /** SDEISR live bits: one per connected PCH port. */
@@ -102,10 +126,11 @@ export class VirtualDisplay {
    * Plug or unplug a monitor (or swap its EDID): updates the port, sets the long-pulse status the
    * guest reads from the hotplug control register, and says which interrupt to raise.
    */
-  hotplug(name: PortName, connected: boolean, edid?: Uint8Array | null, type?: number): HotplugEvent {
+  hotplug(name: PortName, connected: boolean, edid?: Uint8Array | null, type?: number, overridePort?: PortName | null): HotplugEvent {
     const p = this.ports.get(name) ?? { name, type: type ?? 0, overridePort: null, edid: null, connected: false };
     if (edid !== undefined) p.edid = edid;
     if (type !== undefined) p.type = type;
+    if (overridePort !== undefined) p.overridePort = overridePort;
     p.connected = connected && p.edid !== null;
     this.ports.set(name, p);
     const ctl = PORT_HOTPLUG_CTL[name];

@@ -23,6 +23,8 @@ export interface VgpuParams {
   weight: number;
   /** Virtual display ports (monitors), from monitor.config or the vGPU type's built-in monitor. */
   ports: VirtualPort[];
+  /** Largest mode its monitors may ask for (the vGPU type's resolution). */
+  maxResolution: { width: number; height: number };
 }
 
 export interface Workload {
@@ -90,7 +92,12 @@ export class Vgpu {
     this.ram = p.ram;
     this.weight = p.weight;
     this.display = new VirtualDisplay(p.ports);
+    this.maxResolution = p.maxResolution;
   }
+
+  readonly maxResolution: { width: number; height: number };
+  /** An EDID blob written to the VFIO EDID region while its link is down, not yet plugged. */
+  edidBlob: Uint8Array | null = null;
 
   /** Virtual ports, GMBUS/AUX and hotplug state. */
   readonly display: VirtualDisplay;

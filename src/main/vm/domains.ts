@@ -7,6 +7,8 @@
 import { ApiError, type DomainInfo } from '../../shared/api';
 import { MiB } from '../../shared/platform';
 import type { DomainSpec } from './domain-spec';
+import { domainDisplay } from './domain-ports';
+import type { VirtualPort } from '../mediator/vdisplay';
 
 export interface VgpuSummary {
   domid: number;
@@ -30,6 +32,9 @@ export interface VgpuRequest {
   bootForeground: boolean;
   /** Scheduler weight (GVT-g vGPU type weight). */
   weight: number;
+  /** Virtual ports with their monitors, and the largest mode allowed. */
+  ports: VirtualPort[];
+  maxResolution: { width: number; height: number };
   ram: SharedArrayBuffer;
   mailbox: SharedArrayBuffer;
 }
@@ -106,6 +111,8 @@ export class Domains {
   /** `xl create`: boot a domain from its spec. Throws ApiError('exists' | 'no_resources'). */
   async create(spec: DomainSpec): Promise<number> {
     if (spec.name === 'Domain-0' || this.isRunning(spec.name)) throw new ApiError('exists', `domain '${spec.name}' already exists`);
+    const display = spec.vgt ? await domainDisplay(spec) : null;
+    if (spec.name === 'Domain-0' || this.isRunning(spec.name)) throw new ApiError('exists', `domain '${spec.name}' already exists`);
     const domid = this.nextDomid;
     const ram = new SharedArrayBuffer(spec.memoryMiB * MiB);
     const mailbox = new SharedArrayBuffer(this.guests.mailboxBytes);
@@ -117,6 +124,8 @@ export class Domains {
         highGmBytes: spec.highGmMiB * MiB,
         fences: spec.fences,
         weight: spec.weight,
+        ports: display!.ports,
+        maxResolution: display!.maxResolution,
         bootForeground: this.settings().hvmBootForeground,
         ram,
         mailbox,
@@ -144,6 +153,7 @@ export class Domains {
         }
       },
     });
+    for (const note of display?.notes ?? []) entry.serial += `[gvt-desk] ${note}\n`;
     this.events.changed();
     return domid;
   }

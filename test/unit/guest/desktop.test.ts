@@ -13,8 +13,9 @@ function bootDesktop(domid: number, r = rig()) {
   driver.probe();
   driver.initBlitterRing();
   driver.enableInterrupts();
-  const scene = new DesktopScene(driver, { name: `vm${domid}`, domid }, { width: 1024, height: 768, refresh: 60 });
+  const scene = new DesktopScene(driver, { name: `vm${domid}`, domid });
   scene.boot();
+  scene.setMode({ width: 1024, height: 768, refresh: 60 });
   driver.setDisplayReady();
   return { r, v, driver, scene, lines };
 }

@@ -19,8 +19,9 @@ function desktop(r: ReturnType<typeof rig>, domid: number) {
   d.probe();
   d.initBlitterRing();
   d.enableInterrupts();
-  const scene = new DesktopScene(d, { name: `vm${domid}`, domid }, { width: 1024, height: 768, refresh: 60 });
+  const scene = new DesktopScene(d, { name: `vm${domid}`, domid });
   scene.boot();
+  scene.setMode({ width: 1024, height: 768, refresh: 60 });
   d.setDisplayReady();
   return { v, ram, d, scene };
 }

@@ -262,7 +262,7 @@ describe('startWebServer: /api WebSocket', () => {
   it('unsubscribes from the host and disconnects clients on close', async () => {
     const ws = await open();
     const closed = new Promise((r) => ws.once('close', r));
-    expect(host.listenerCount()).toBe(4);
+    expect(host.listenerCount()).toBe(5); // domains, serial, display, ports events + frames
     await server.close();
     await closed;
     expect(host.listenerCount()).toBe(0);

@@ -11,8 +11,9 @@ function desktop(r: ReturnType<typeof rig>, domid: number) {
   const d = new GuestDriver(directPort(r, v), new GuestRam(ram), () => undefined);
   d.probe();
   d.initBlitterRing();
-  const scene = new DesktopScene(d, { name: `vm${domid}`, domid }, { width: 1024, height: 768, refresh: 60 });
+  const scene = new DesktopScene(d, { name: `vm${domid}`, domid });
   scene.boot();
+  scene.setMode({ width: 1024, height: 768, refresh: 60 });
   d.setDisplayReady();
   return { v, scene };
 }

@@ -20,7 +20,7 @@ import {
   br13,
 } from '../../../shared/commands';
 import { FONT_HEIGHT, drawTextRows, textWidth } from '../../../shared/font';
-import type { DisplayMode, GemObject, GuestDriver } from '../driver';
+import type { AllocationMark, DisplayMode, GemObject, GuestDriver } from '../driver';
 
 export const BAR_HEIGHT = 40;
 const WIN_W = 360;
@@ -64,6 +64,9 @@ export class DesktopScene {
   private badge!: GemObject;
   /** Set once the badge was written (a vGPU without fences has none). */
   private badgeReady = false;
+  /** Where the mode-sized surfaces start, to free them on a mode change. */
+  private modeMark: AllocationMark | null = null;
+  private current: DisplayMode | null = null;
   private pitch = 0;
   private winX = 40;
   private winY = BAR_HEIGHT + 40;
@@ -75,21 +78,46 @@ export class DesktopScene {
   constructor(
     private readonly driver: GuestDriver,
     private readonly id: DesktopIdentity,
-    readonly mode: DisplayMode,
   ) {}
 
-  /** Allocate surfaces, paint the static parts by CPU, program the mode and plane. */
+  /** The mode the desktop is drawn at, or null while no monitor is connected (pipe off). */
+  get mode(): DisplayMode | null {
+    return this.current;
+  }
+
+  /** Allocate the surfaces that do not depend on the mode and paint them by CPU. */
   boot(): void {
-    const { width: w, height: h } = this.mode;
     const d = this.driver;
-    this.pitch = Math.ceil((w * 4) / 64) * 64;
-    this.fb = d.allocObject(this.pitch * h, 'aperture');
     this.status = d.allocObject(4096, 'aperture');
-    // Background copy and window contents live in hidden (non-mappable) GM: only the GPU reads them.
-    this.bg = d.allocObject(this.pitch * h, 'hidden');
+    // Window contents live in hidden (non-mappable) GM: only the GPU reads them.
     this.win = d.allocObject(WIN_W * 4 * WIN_H, 'hidden');
     // The badge must be CPU-reachable through the aperture, so it lives in low GM.
     this.badge = d.allocObject(BADGE_W * 4 * BADGE_H, 'aperture');
+    const pal = palette(this.id.domid);
+    this.paintWindowContents(pal.accent);
+    if (d.resources.fences > 0) this.paintBadge(pal.accent);
+    this.modeMark = d.mark();
+  }
+
+  /**
+   * Draw at `mode` (a monitor's preferred mode): the framebuffer and background of the previous
+   * mode are freed, new ones allocated and painted, pipe and plane programmed. Null turns the pipe
+   * off until a monitor is back.
+   */
+  setMode(mode: DisplayMode | null): void {
+    const d = this.driver;
+    if (!this.modeMark) throw new Error('boot() first');
+    if (!mode) {
+      d.disablePipe();
+      this.current = null;
+      return;
+    }
+    d.release(this.modeMark);
+    const { width: w, height: h } = mode;
+    this.pitch = Math.ceil((w * 4) / 64) * 64;
+    this.fb = d.allocObject(this.pitch * h, 'aperture');
+    // The background copy only the blitter reads: hidden GM.
+    this.bg = d.allocObject(this.pitch * h, 'hidden');
     const pal = palette(this.id.domid);
     const pp = this.pitch / 4;
     for (let y = 0; y < h; y++) {
@@ -97,9 +125,10 @@ export class DesktopScene {
       for (let x = 0; x < w; x++) this.bg.words[y * pp + x] = (x % 64 === 0 || y % 64 === 0) ? lerp(c, 0xffffffff, 0.08) : c;
     }
     this.fb.words.set(this.bg.words.subarray(0, pp * h));
-    this.paintWindowContents(pal.accent);
-    if (d.resources.fences > 0) this.paintBadge(pal.accent);
-    d.setMode(this.mode);
+    this.current = mode;
+    this.winX = Math.min(this.winX, Math.max(0, w - WIN_W));
+    this.winY = Math.max(BAR_HEIGHT, Math.min(this.winY, h - WIN_H));
+    d.setMode(mode);
     d.setPlane(this.fb, w, h, this.pitch);
     this.drawBar(0);
   }
@@ -131,7 +160,8 @@ export class DesktopScene {
 
   /** Pass-through CPU drawing of the top bar: identity, clock, frame counter. */
   drawBar(nowMs: number): void {
-    const { width: w } = this.mode;
+    if (!this.current) return;
+    const { width: w } = this.current;
     const pp = this.pitch / 4;
     const words = this.fb.words;
     for (let y = 0; y < BAR_HEIGHT; y++) words.fill(0xff101418, y * pp, y * pp + w);
@@ -145,7 +175,8 @@ export class DesktopScene {
 
   /** Advance the moving window and submit this frame's blits; returns the seqno to wait for. */
   frame(nowMs: number): number {
-    const { width: w, height: h } = this.mode;
+    if (!this.current) return this.seqno;
+    const { width: w, height: h } = this.current;
     const oldX = this.winX;
     const oldY = this.winY;
     this.winX += this.dx;

@@ -1,0 +1,28 @@
+/**
+ * A vGPU's ports as the API reports them (src/shared/api.ts PortInfo): the monitor's EDID as hex,
+ * its name and preferred mode, and which port pipe A follows.
+ */
+import type { PortInfo } from '../../shared/api';
+import { decodeEdid, edidToHex, modeLine, preferredTiming } from '../../shared/edid';
+import { PORT_NAMES, portTypeName } from '../../shared/ports';
+import type { Vgpu } from './vgpu';
+
+export function portInfos(v: Vgpu): PortInfo[] {
+  const active = v.display.activePort();
+  return PORT_NAMES.filter((n) => v.display.ports.has(n)).map((n) => {
+    const p = v.display.ports.get(n)!;
+    const decoded = p.edid ? decodeEdid(p.edid).edid : null;
+    const timing = decoded && preferredTiming(decoded);
+    return {
+      name: n,
+      type: p.type,
+      typeName: portTypeName(p.type) ?? `type ${p.type}`,
+      overridePort: p.overridePort,
+      connected: p.connected,
+      edidHex: p.edid ? edidToHex(p.edid) : null,
+      monitorName: decoded?.monitorName ?? null,
+      preferredMode: timing ? modeLine(timing) : null,
+      active: active === n,
+    };
+  });
+}
