@@ -5,7 +5,9 @@
  * and `display` events.
  */
 import type { Menu as ElectronMenu, MenuItemConstructorOptions } from 'electron';
-import type { DomainInfo } from '../../shared/api';
+import type { DomainInfo, PortInfo } from '../../shared/api';
+import { edidToHex } from '../../shared/edid';
+import { MONITOR_LIBRARY } from '../../shared/edid-library';
 import type { HostApi } from '../host/host-api';
 
 /** What the Display menu shows. */
@@ -15,6 +17,8 @@ export interface DisplayState {
   foreground: number;
   /** hvm_boot_foreground: new VMs take the display once their driver is ready. */
   bootForeground: boolean;
+  /** Virtual ports of running guests, by domid (for the Hotplug menu). */
+  ports?: Map<number, PortInfo[]>;
 }
 
 export interface MenuActions {
@@ -22,6 +26,8 @@ export interface MenuActions {
   selectDisplay(domid: number): void;
   /** Turn hvm_boot_foreground on or off. */
   setBootForeground(on: boolean): void;
+  /** Virtual hotplug: connect `edidHex` (a library monitor) to a port, or disconnect it. */
+  hotplug?(domid: number, port: PortInfo['name'], edidHex: string | null): void;
   /** File ▸ Import Domain Config… */
   importConfig(): void;
   openExternal(url: string): void;
@@ -74,7 +80,36 @@ export function displayMenuItems(state: DisplayState, actions: Pick<MenuActions,
   ];
 }
 
-/** The whole menu template: (macOS app menu,) File, Display, View, Help. */
+/**
+ * Hotplug menu: running VM → port → Connect / Replace EDID with a library monitor, or Disconnect.
+ * (Editing an EDID before plugging it in is the renderer's Hotplug menu, which has the editor.)
+ */
+export function hotplugMenuItems(state: DisplayState, actions: Pick<MenuActions, 'hotplug'>): MenuItemConstructorOptions[] {
+  const vms = displayCandidates(state.domains).filter((d) => d.domid !== 0);
+  if (vms.length === 0) return [{ label: 'No running VMs', enabled: false }];
+  return vms.map(({ name, domid }) => {
+    const ports = state.ports?.get(domid) ?? [];
+    return {
+      id: `hotplug-${domid}`,
+      label: `${name} (domid ${domid})`,
+      submenu: ports.length
+        ? ports.map((p): MenuItemConstructorOptions => ({
+            id: `hotplug-${domid}-${p.name}`,
+            label: `${p.name} — ${p.connected ? (p.monitorName ?? 'monitor') : 'disconnected'}`,
+            submenu: [
+              {
+                label: p.connected ? 'Replace EDID' : 'Connect with EDID',
+                submenu: MONITOR_LIBRARY.map((m) => ({ label: m.label, click: () => actions.hotplug?.(domid, p.name, edidToHex(m.bytes)) })),
+              },
+              { label: 'Disconnect', enabled: p.connected, click: () => actions.hotplug?.(domid, p.name, null) },
+            ],
+          }))
+        : [{ label: 'No virtual ports', enabled: false }],
+    };
+  });
+}
+
+/** The whole menu template: (macOS app menu,) File, Display, Hotplug, View, Help. */
 export function buildMenuTemplate(state: DisplayState, actions: MenuActions, env: MenuEnv): MenuItemConstructorOptions[] {
   const isMac = env.platform === 'darwin';
   const template: MenuItemConstructorOptions[] = [];
@@ -88,6 +123,7 @@ export function buildMenuTemplate(state: DisplayState, actions: MenuActions, env
     ],
   });
   template.push({ id: 'display', label: 'Display', submenu: displayMenuItems(state, actions) });
+  template.push({ id: 'hotplug', label: 'Hotplug', submenu: hotplugMenuItems(state, actions) });
   template.push({ role: 'editMenu' });
   const view: MenuItemConstructorOptions[] = [];
   if (!env.isPackaged) view.push({ role: 'reload' }, { role: 'forceReload' }, { role: 'toggleDevTools' }, { type: 'separator' });
@@ -131,9 +167,18 @@ export interface AppMenu {
  */
 export function installAppMenu(options: AppMenuOptions): AppMenu {
   const { Menu, host } = options;
-  const state: DisplayState = { domains: [], foreground: 0, bootForeground: true };
+  const state: DisplayState = { domains: [], foreground: 0, bootForeground: true, ports: new Map() };
   let shownKey = '';
-  const keyOf = (s: DisplayState): string => JSON.stringify([s.foreground, s.bootForeground, displayCandidates(s.domains)]);
+  const portsKey = (s: DisplayState): unknown => [...(s.ports ?? new Map<number, PortInfo[]>())].map(([d, ps]) => [d, ps.map((p) => [p.name, p.connected, p.monitorName])]);
+  const keyOf = (s: DisplayState): string => JSON.stringify([s.foreground, s.bootForeground, displayCandidates(s.domains), portsKey(s)]);
+
+  /** Fetch the ports of every running guest (the Hotplug menu lists them). */
+  async function refreshPorts(): Promise<void> {
+    const guests = displayCandidates(state.domains).filter((d) => d.domid !== 0);
+    const lists = await Promise.all(guests.map((g) => host.call('ports.list', { domid: g.domid }).catch(() => [])));
+    state.ports = new Map(guests.map((g, i) => [g.domid, lists[i] as PortInfo[]]));
+    rebuild();
+  }
 
   const actions: MenuActions = {
     selectDisplay: (domid) => {
@@ -161,6 +206,16 @@ export function installAppMenu(options: AppMenuOptions): AppMenu {
         },
       );
     },
+    hotplug: (domid, port, edidHex) => {
+      const params = edidHex === null ? { domid, port, action: 'disconnect' as const } : { domid, port, action: 'connect' as const, edidHex };
+      host.call('ports.hotplug', params).then(
+        (r) => {
+          state.ports?.set(domid, r as PortInfo[]);
+          rebuild(true);
+        },
+        (err: unknown) => options.onError(`Hotplug on ${port} of domid ${domid} failed`, err),
+      );
+    },
     importConfig: () => options.importConfig(),
     openExternal: (url) => options.openExternal(url),
   };
@@ -176,6 +231,11 @@ export function installAppMenu(options: AppMenuOptions): AppMenu {
     host.on('domains', (domains) => {
       state.domains = domains;
       rebuild();
+      void refreshPorts();
+    }),
+    host.on('ports', ({ domid, ports }) => {
+      state.ports?.set(domid, ports);
+      rebuild();
     }),
     host.on('display', ({ foreground }) => {
       state.foreground = foreground;
@@ -189,11 +249,12 @@ export function installAppMenu(options: AppMenuOptions): AppMenu {
     state.foreground = (info as { foreground: number }).foreground;
     state.bootForeground = (settings as { hvmBootForeground: boolean }).hvmBootForeground;
     rebuild();
+    await refreshPorts();
   }
 
   rebuild(true);
   return {
-    state: () => ({ ...state, domains: [...state.domains] }),
+    state: () => ({ ...state, domains: [...state.domains], ports: new Map(state.ports) }),
     refresh,
     dispose: () => {
       for (const u of unsubscribe) u();

@@ -33,9 +33,9 @@ describe('Display menu', () => {
     expect(radios(displayMenuItems({ domains: [], foreground: 0, bootForeground: true }, noActions)).map((i) => i.label)).toEqual(['Domain-0 (domid 0)']);
   });
 
-  it('has File, Display, View and Help menus (app menu on macOS only)', () => {
+  it('has File, Display, Hotplug, View and Help menus (app menu on macOS only)', () => {
     const linux = buildMenuTemplate({ domains, foreground: 0, bootForeground: true }, noActions, { platform: 'linux', isPackaged: true });
-    expect(linux.map((m) => m.label ?? m.role)).toEqual(['File', 'Display', 'editMenu', 'View', 'help']);
+    expect(linux.map((m) => m.label ?? m.role)).toEqual(['File', 'Display', 'Hotplug', 'editMenu', 'View', 'help']);
     expect(submenu(linux, 'View').some((i) => i.role === 'toggleDevTools')).toBe(false);
     const mac = buildMenuTemplate({ domains, foreground: 0, bootForeground: true }, noActions, { platform: 'darwin', isPackaged: false });
     expect(mac[0]?.role).toBe('appMenu');
@@ -101,6 +101,26 @@ describe('installAppMenu', () => {
     (box().click as () => void)();
     await vi.waitFor(() => expect(box().checked).toBe(false));
     expect(host.calls.at(-1)).toEqual({ method: 'settings.set', params: { hvmBootForeground: false } });
+    menu.dispose();
+  });
+
+  it('Hotplug lists running VMs and their ports; a library monitor connects, Disconnect unplugs', async () => {
+    const port = { name: 'PORT_B' as const, type: 5, typeName: 'HDMI_B', overridePort: null, connected: true, edidHex: null, monitorName: 'GVT 1024x768', preferredMode: null, active: true };
+    const host = createFakeHost({ domains, foreground: 0 });
+    host.portsByDomid = new Map([[2, [port]], [4, []]]);
+    const { Menu, menu } = install(host);
+    await menu.refresh();
+    const hotplug = () => submenu((Menu.current as { template: MenuItemConstructorOptions[] }).template, 'Hotplug');
+    expect(hotplug().map((i) => i.label)).toEqual(['ubuntu (domid 2)', 'win10 (domid 4)']);
+    const ubuntuPorts = hotplug()[0].submenu as MenuItemConstructorOptions[];
+    expect(ubuntuPorts.map((i) => i.label)).toEqual(['PORT_B — GVT 1024x768']);
+    const actions = ubuntuPorts[0].submenu as MenuItemConstructorOptions[];
+    const library = actions[0].submenu as MenuItemConstructorOptions[];
+    (library.find((i) => String(i.label).startsWith('Generic 1920x1080'))!.click as () => void)();
+    await vi.waitFor(() => expect(host.calls.at(-1)).toMatchObject({ method: 'ports.hotplug', params: { domid: 2, port: 'PORT_B', action: 'connect', edidHex: expect.stringMatching(/^00ffffffffffff00/) } }));
+    (actions[1].click as () => void)();
+    await vi.waitFor(() => expect(host.calls.at(-1)).toEqual({ method: 'ports.hotplug', params: { domid: 2, port: 'PORT_B', action: 'disconnect' } }));
+    expect((hotplug()[1].submenu as MenuItemConstructorOptions[])[0].label).toBe('No virtual ports');
     menu.dispose();
   });
 

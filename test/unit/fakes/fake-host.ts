@@ -2,7 +2,7 @@
  * An in-memory HostApi for transport tests: validates params with the real schemas, keeps a few
  * domains, records calls, and lets a test push events and frames or make a method fail.
  */
-import { ApiError, methods, type DomainInfo, type EventName, type Events, type FrameSnapshot, type MethodName, type Settings } from '../../../src/shared/api';
+import { ApiError, methods, type DomainInfo, type EventName, type Events, type FrameSnapshot, type MethodName, type PortInfo, type Settings } from '../../../src/shared/api';
 import type { HostApi } from '../../../src/main/host/host-api';
 
 export interface FakeHost extends HostApi {
@@ -23,6 +23,7 @@ export interface FakeHost extends HostApi {
   listenerCount(): number;
   closed: boolean;
   settings: Settings;
+  portsByDomid: Map<number, PortInfo[]>;
 }
 
 export function domain(name: string, domid: number | null, state: DomainInfo['state'] = domid === null ? 'stopped' : 'running'): DomainInfo {
@@ -43,6 +44,7 @@ export function createFakeHost(init: Partial<Pick<FakeHost, 'domains' | 'foregro
     sysfs: new Map([['/sys/kernel/vgt/control/foreground_vm', '0']]),
     closed: false,
     settings: { hvmBootForeground: true, apertureMiB: 512 },
+    portsByDomid: new Map(),
 
     async call(method: string, params: unknown): Promise<unknown> {
       if (!Object.hasOwn(methods, method)) throw new ApiError('invalid', `unknown method '${method}'`);
@@ -84,6 +86,10 @@ export function createFakeHost(init: Partial<Pick<FakeHost, 'domains' | 'foregro
           return host.snapshots.get(p.source as number | 'physical') ?? null;
         case 'library.import':
           return { name: String(p.fileName).replace(/\.[^.]*$/, '') };
+        case 'ports.list':
+          return host.portsByDomid.get(p.domid as number) ?? [];
+        case 'ports.hotplug':
+          return host.portsByDomid.get(p.domid as number) ?? [];
         case 'settings.get':
           return { ...host.settings };
         case 'settings.set':
