@@ -86,3 +86,15 @@ export async function canvasSample(page: Page, testid: string): Promise<{ width:
     return { width: c.width, height: c.height, distinct: seen.size, hash };
   });
 }
+
+/** Poll `probe` until it returns a truthy value (or time out with the last value in the message). */
+export async function until<T>(what: string, probe: () => Promise<T>, timeoutMs = 20_000): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  let last: T | undefined;
+  while (Date.now() < end) {
+    last = await probe().catch(() => undefined);
+    if (last) return last;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`timed out waiting for ${what} (last: ${JSON.stringify(last)})`);
+}

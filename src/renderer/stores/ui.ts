@@ -2,11 +2,19 @@
 import { defineStore } from 'pinia';
 import { reactive, ref } from 'vue';
 import type { ConnectionStatus } from '../api/ws-client';
+import type { PortName } from '../../shared/ports';
 import { errorMessage } from '../lib/errors';
 
 export interface UiError {
   id: number;
   message: string;
+}
+
+/** What the hotplug dialog is doing: plug a monitor into a port, or swap the EDID of a connected one. */
+export interface HotplugRequest {
+  domid: number;
+  port: PortName;
+  mode: 'connect' | 'replace';
 }
 
 export interface WindowPlacement {
@@ -48,6 +56,10 @@ export const useUiStore = defineStore('ui', () => {
   const dashboardOpen = ref(true);
   /** Library entry whose config is open in the editor. */
   const editing = ref<string | null>(null);
+  /** Library entry whose monitor.config is open in the monitor editor. */
+  const monitorEditing = ref<string | null>(null);
+  /** The open hotplug dialog (Connect with EDID… / Replace EDID…), if any. */
+  const hotplugDialog = ref<HotplugRequest | null>(null);
   /** Bumped by File ▸ Import; the library panel owns the file input and opens it. */
   const importRequests = ref(0);
   const connection = ref<ConnectionStatus>('connecting');
@@ -88,6 +100,8 @@ export const useUiStore = defineStore('ui', () => {
     consoleOpen,
     dashboardOpen,
     editing,
+    monitorEditing,
+    hotplugDialog,
     importRequests,
     connection,
     windows,
