@@ -6,11 +6,8 @@
 
 /** Context descriptor (64 bits: lo, hi). LRCA in bits 31:12 of lo, context ID in hi. */
 export const GEN8_CTX_VALID = 1 << 0;
-export const GEN8_CTX_FORCE_PD_RESTORE = 1 << 1;
-export const GEN8_CTX_FORCE_RESTORE = 1 << 2;
 export const GEN8_CTX_ADDRESSING_MODE_SHIFT = 3;
 export const INTEL_LEGACY_32B_CONTEXT = 1;
-export const GEN8_CTX_L3LLC_COHERENT = 1 << 5;
 export const GEN8_CTX_PRIVILEGE = 1 << 8;
 export const lrcaOf = (descLo: number): number => (descLo & 0xfffff000) >>> 0;
 
@@ -19,21 +16,16 @@ export const LRC_PPHWSP_PN = 0;
 export const LRC_STATE_PN = 1;
 /** Dword indexes in the register state: each is an (MMIO offset, value) pair of an LRI list. */
 export const CTX_LRI_HEADER_0 = 0x01;
-export const CTX_CONTEXT_CONTROL = 0x02;
 export const CTX_RING_HEAD = 0x04;
 export const CTX_RING_TAIL = 0x06;
 export const CTX_RING_BUFFER_START = 0x08;
 export const CTX_RING_BUFFER_CONTROL = 0x0a;
 /** Dwords of register state a context image must hold for the fields above. */
-export const CTX_STATE_DWORDS = 0x0c;
 
 /** CSB status dword bits (the upper dword is the context ID). */
 export const GEN8_CTX_STATUS_IDLE_ACTIVE = 1 << 0;
-export const GEN8_CTX_STATUS_PREEMPTED = 1 << 1;
-export const GEN8_CTX_STATUS_ELEMENT_SWITCH = 1 << 2;
 export const GEN8_CTX_STATUS_ACTIVE_IDLE = 1 << 3;
 export const GEN8_CTX_STATUS_COMPLETE = 1 << 4;
-export const GEN8_CTX_STATUS_LITE_RESTORE = 1 << 15;
 
 /** A descriptor for a GGTT ("privileged", legacy 32-bit addressing) context at `lrca`. */
 export function contextDescriptor(lrca: number, ctxId: number): [number, number] {

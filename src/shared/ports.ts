@@ -9,7 +9,6 @@
 
 export const PORT_NAMES = ['PORT_A', 'PORT_B', 'PORT_C', 'PORT_D', 'PORT_E'] as const;
 export type PortName = (typeof PORT_NAMES)[number];
-export const portIndex = (p: PortName): number => PORT_NAMES.indexOf(p);
 
 /** XenGT enum vgt_port_type. */
 export const PORT_TYPES = { CRT: 0, DP_A: 1, DP_B: 2, DP_C: 3, DP_D: 4, HDMI_B: 5, HDMI_C: 6, HDMI_D: 7 } as const;
@@ -31,7 +30,6 @@ export const GMBUS_PIN_DPB = 5;
 export const GMBUS_PIN_DPD = 6;
 export const PORT_GMBUS_PIN: Partial<Record<PortName, number>> = { PORT_B: GMBUS_PIN_DPB, PORT_C: GMBUS_PIN_DPC, PORT_D: GMBUS_PIN_DPD, PORT_E: GMBUS_PIN_VGADDC };
 /** GMBUS1 command bits. */
-export const GMBUS_SW_CLR_INT = 1 << 31;
 export const GMBUS_SW_RDY = 1 << 30;
 export const GMBUS_CYCLE_INDEX = 1 << 26;
 export const GMBUS_CYCLE_WAIT = 1 << 25;
@@ -40,7 +38,6 @@ export const GMBUS_BYTE_COUNT_SHIFT = 16;
 export const GMBUS_SLAVE_INDEX_SHIFT = 8;
 export const GMBUS_SLAVE_READ = 1;
 /** GMBUS2 status bits. */
-export const GMBUS_INUSE = 1 << 15;
 export const GMBUS_HW_WAIT_PHASE = 1 << 14;
 export const GMBUS_HW_RDY = 1 << 11;
 export const GMBUS_SATOER = 1 << 10;
@@ -78,7 +75,6 @@ export const PCH_PORT_HOTPLUG = 0xc4030;
 export const PCH_PORT_HOTPLUG2 = 0xc403c;
 export const DIGITAL_PORT_HOTPLUG_CNTRL = 0x44030;
 export const PORT_HOTPLUG_ENABLE = 1 << 4;
-export const PORT_HOTPLUG_SHORT_DETECT = 1 << 0;
 export const PORT_HOTPLUG_LONG_DETECT = 1 << 1;
 /** Where a port's hotplug control byte lives: register and bit shift. */
 export const PORT_HOTPLUG_CTL: Record<PortName, { reg: number; shift: number }> = {

@@ -84,10 +84,8 @@ export const PLANE_SURF_1_A = 0x7019c;
 export const PLANE_OFFSET_1_A = 0x701a4;
 /** PLANE_CTL fields. Source: i915 PLANE_CTL_ENABLE, PLANE_CTL_FORMAT_*, PLANE_CTL_TILED_*. */
 export const PLANE_CTL_ENABLE = 1 << 31;
-export const PLANE_CTL_FORMAT_SHIFT = 24;
 export const PLANE_CTL_FORMAT_MASK = 0xf << 24;
 export const PLANE_CTL_FORMAT_XRGB_8888 = 0x4 << 24;
-export const PLANE_CTL_TILED_SHIFT = 10;
 export const PLANE_CTL_TILED_MASK = 0x7 << 10;
 export const PLANE_CTL_TILED_LINEAR = 0 << 10;
 export const PLANE_CTL_TILED_X = 1 << 10;
@@ -130,6 +128,5 @@ export const GT_CONTEXT_SWITCH_INTERRUPT = 1 << 8;
 
 /** Masked registers: the high 16 bits select which low bits a write changes. Source: i915 _MASKED_BIT_ENABLE. */
 export const maskedBitEnable = (bit: number): number => ((bit << 16) | bit) >>> 0;
-export const maskedBitDisable = (bit: number): number => (bit << 16) >>> 0;
 /** Apply a masked-register write to the current value. */
 export const applyMasked = (current: number, write: number): number => ((current & ~(write >>> 16)) | (write & (write >>> 16) & 0xffff)) >>> 0;

@@ -33,7 +33,7 @@
  * Sources: PRM "Ring Buffer" (head/tail in bytes, wrap at RING_CTL size); Mesa genxml gen9.xml
  * (command layouts, lengths, engine masks); GVT-g cmd_parser.c (batch buffer levels).
  */
-import { BLT, CMD_TYPE_2D, CMD_TYPE_3D, CMD_TYPE_MI, type CommandSpec, ENGINE, MI, bltOpcode, commandName, commandSpec, miOpcode } from '../../shared/commands';
+import { BLT, BLT_DST_TILED, BLT_SRC_TILED, BLT_WRITE_ALPHA, BLT_WRITE_RGB, MI_BATCH_PPGTT, MI_BATCH_SECOND_LEVEL, CMD_TYPE_2D, CMD_TYPE_3D, CMD_TYPE_MI, type CommandSpec, ENGINE, MI, bltOpcode, commandName, commandSpec, miOpcode } from '../../shared/commands';
 import { PAGE_SIZE } from '../../shared/platform';
 import { RING_ADDR_MASK, RING_CTL_VALID, ringCtlBytes } from '../../shared/regs';
 import { type BlitRect, type BlitSurface, copySurface, fillSurface } from './blitter';
@@ -123,18 +123,11 @@ export interface EnginePorts {
   clockNs?: () => number;
 }
 
-/** XY_* header bits (BR00). Source: i915 XY_SRC_TILED / XY_DST_TILED, BLT_WRITE_ALPHA / BLT_WRITE_RGB. */
-const XY_DST_TILED = 1 << 11;
-const XY_SRC_TILED = 1 << 15;
-const XY_WRITE_ALPHA = 1 << 21;
-const XY_WRITE_RGB = 1 << 20;
 /** BR13 bits 25:24 colour depth → bytes per pixel (8 bpp, 565, 1555, 8888). */
 const BR13_CPP = [1, 2, 2, 4] as const;
 /** MI_BATCH_BUFFER_START dw0 bits. Source: genxml MI_BATCH_BUFFER_START. */
-const BB_SECOND_LEVEL = 1 << 22;
 const BB_ADD_OFFSET = 1 << 16;
 const BB_PREDICATION = 1 << 15;
-const BB_PPGTT = 1 << 8;
 /** MI_ARB_ON_OFF (genxml opcode 0x08): arbitration on/off; a no-op without preemption. */
 const MI_ARB_ON_OFF = 0x08;
 
@@ -387,11 +380,11 @@ export class RingEngine {
       case MI.BATCH_BUFFER_END:
         return END;
       case MI.BATCH_BUFFER_START: {
-        if (dw0 & BB_PPGTT) return fault('PPGTT not supported (Address Space Indicator selects the per-process GTT)');
+        if (dw0 & MI_BATCH_PPGTT) return fault('PPGTT not supported (Address Space Indicator selects the per-process GTT)');
         if (dw0 & BB_PREDICATION) return fault('predicated batch buffers are not modelled (no MI_PREDICATE state)');
         if (dw0 & BB_ADD_OFFSET) return fault('Add Offset Enable is not modelled');
         if (len < 3) return fault(`${len} dwords is too short for its fields (needs 3)`);
-        const second = depth > 0 && (dw0 & BB_SECOND_LEVEL) !== 0;
+        const second = depth > 0 && (dw0 & MI_BATCH_SECOND_LEVEL) !== 0;
         if (second && depth >= MAX_BATCH_DEPTH) return fault(`batch nesting deeper than second level (called from a level-${depth} batch)`);
         return { op: 'start', target: addr64(dw(1) & ~3, dw(2)), second };
       }
@@ -408,21 +401,21 @@ export class RingEngine {
     const d1 = dw(1);
     const rectAt = (i: number): BlitRect => ({ x1: dw(i) & 0xffff, y1: dw(i) >>> 16, x2: dw(i + 1) & 0xffff, y2: dw(i + 1) >>> 16 });
     if (op === BLT.XY_SETUP_BLT) {
-      this.setup = { br13: d1 >>> 0, clip: rectAt(2), dstBase: addr64(dw(4), dw(5)), dstTiled: (dw0 & XY_DST_TILED) !== 0, background: dw(6) >>> 0, foreground: dw(7) >>> 0, patternBase: addr64(dw(8), dw(9)) };
+      this.setup = { br13: d1 >>> 0, clip: rectAt(2), dstBase: addr64(dw(4), dw(5)), dstTiled: (dw0 & BLT_DST_TILED) !== 0, background: dw(6) >>> 0, foreground: dw(7) >>> 0, patternBase: addr64(dw(8), dw(9)) };
       return NEXT;
     }
     const cpp = BR13_CPP[(d1 >>> 24) & 3];
-    const dstTiled = (dw0 & XY_DST_TILED) !== 0;
+    const dstTiled = (dw0 & BLT_DST_TILED) !== 0;
     const dst: BlitSurface = { base: addr64(dw(4), dw(5)), pitch: (d1 & 0xffff) * (dstTiled ? 4 : 1), tiled: dstTiled, cpp };
     const rect = rectAt(2);
     if (rect.y2 - rect.y1 > 1 && rect.x2 > rect.x1 && dst.pitch < rect.x2 * cpp) return fault(`destination pitch ${dst.pitch} B is narrower than x2=${rect.x2} at ${cpp * 8} bpp (rows would overlap)`);
-    const mask = { alpha: (dw0 & XY_WRITE_ALPHA) !== 0, rgb: (dw0 & XY_WRITE_RGB) !== 0 };
+    const mask = { alpha: (dw0 & BLT_WRITE_ALPHA) !== 0, rgb: (dw0 & BLT_WRITE_RGB) !== 0 };
     const gmEnd = this.ggtt.entries * PAGE_SIZE;
     let pixels: number;
     if (op === BLT.XY_COLOR_BLT) {
       pixels = fillSurface(this.ggtt, dst, rect, dw(6), mask, gmEnd);
     } else {
-      const srcTiled = (dw0 & XY_SRC_TILED) !== 0;
+      const srcTiled = (dw0 & BLT_SRC_TILED) !== 0;
       const src: BlitSurface = { base: addr64(dw(8), dw(9)), pitch: (dw(7) & 0xffff) * (srcTiled ? 4 : 1), tiled: srcTiled, cpp };
       pixels = copySurface(this.ggtt, dst, rect, src, dw(6) & 0xffff, dw(6) >>> 16, mask, gmEnd);
     }

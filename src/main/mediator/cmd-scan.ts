@@ -9,7 +9,7 @@
  * vGPU's virtual plane. Source: GVT-g cmd_parser.c (cmd_info, audit handlers, perform_bb_shadow,
  * cmd_handler_mi_display_flip).
  */
-import { ENGINE, MI, MI_BATCH_PPGTT, MI_BATCH_SECOND_LEVEL, MI_NOOP, BLT, CMD_TYPE_2D, CMD_TYPE_3D, CMD_TYPE_MI, bltOpcode, cmdType, commandName, decodeHeader, miOpcode } from '../../shared/commands';
+import { BLT_DST_TILED, BLT_SRC_TILED, ENGINE, MI, MI_BATCH_PPGTT, MI_BATCH_SECOND_LEVEL, MI_NOOP, BLT, CMD_TYPE_2D, CMD_TYPE_3D, CMD_TYPE_MI, bltOpcode, cmdType, commandName, decodeHeader, miOpcode } from '../../shared/commands';
 import type { EngineId } from '../gpu/engine';
 import { addr64 } from '../gpu/engine';
 import { rectPixels } from '../gpu/blitter';
@@ -187,7 +187,7 @@ function audit(v: Vgpu, name: string, dw0: number, len: number, dw: (i: number) 
     if (depth !== 3) return `color depth ${depth} is not 32 bpp`;
     const rect = { x1: dw(2) & 0xffff, y1: dw(2) >>> 16, x2: dw(3) & 0xffff, y2: dw(3) >>> 16 };
     if (rectPixels(rect) === 0) return undefined;
-    const dstTiled = (dw0 & (1 << 11)) !== 0;
+    const dstTiled = (dw0 & BLT_DST_TILED) !== 0;
     const dstPitch = (dw(1) & 0xffff) * (dstTiled ? 4 : 1);
     if (dstPitch < rect.x2 * 4) return `pitch ${dstPitch} B is narrower than x2=${rect.x2}`;
     const extent = (base: number, pitch: number, x1: number, y1: number, w: number, h: number, tiled: boolean): [number, number] =>
@@ -197,7 +197,7 @@ function audit(v: Vgpu, name: string, dw0: number, len: number, dw: (i: number) 
     const [a, n] = extent(addr64(dw(4), dw(5)), dstPitch, rect.x1, rect.y1, w, h, dstTiled);
     if (op === BLT.XY_COLOR_BLT) return gm(a, n, 'destination');
     if (op === BLT.XY_SRC_COPY_BLT) {
-      const srcTiled = (dw0 & (1 << 15)) !== 0;
+      const srcTiled = (dw0 & BLT_SRC_TILED) !== 0;
       const srcPitch = (dw(7) & 0xffff) * (srcTiled ? 4 : 1);
       const [sa, sn] = extent(addr64(dw(8), dw(9)), srcPitch, dw(6) & 0xffff, dw(6) >>> 16, w, h, srcTiled);
       return gm(a, n, 'destination') ?? gm(sa, sn, 'source');

@@ -105,6 +105,3 @@ export function cmdAccessAllowed(offset: number): boolean {
 
 /** Registers saved and restored per vGPU when the GPU changes owner: what commands can change, minus read-only ones. */
 export const CONTEXT_SWITCHED_MMIO: readonly number[] = [...table].filter(([, e]) => e.flags & F_CMD_ACCESS && !(e.flags & F_RO)).map(([o]) => o);
-
-/** Number of tracked dword offsets (for tests and the UI). */
-export const trackedCount = (): number => table.size;

@@ -15,6 +15,11 @@ import {
   DP_AUX_CH_CTL_SEND_BUSY,
   DP_AUX_CH_CTL_TIME_OUT_ERROR,
   DP_AUX_CH_DATA,
+  DP_AUX_I2C_REPLY_NACK,
+  DP_DPCD_REV,
+  DP_MAX_LANE_COUNT,
+  DP_MAX_LINK_RATE,
+  DP_SINK_COUNT,
   DP_AUX_I2C_MOT,
   DP_AUX_I2C_READ,
   DP_AUX_I2C_WRITE,
@@ -71,7 +76,8 @@ export interface HotplugEvent {
 
 /** A DPCD as a DP 1.2 sink at 5.4 Gbps x4 answers it (native AUX reads). */
 function dpcd(addr: number): number {
-  const table: Record<number, number> = { 0x000: 0x12, 0x001: 0x14, 0x002: 0x84, 0x003: 0x01, 0x005: 0x01, 0x200: 0x01 };
+  // DPCD 1.2, HBR2 (0x14 = 5.4 Gbps), 4 lanes + enhanced framing, max downspread, one sink.
+  const table: Record<number, number> = { [DP_DPCD_REV]: 0x12, [DP_MAX_LINK_RATE]: 0x14, [DP_MAX_LANE_COUNT]: 0x84, 0x003: 0x01, 0x005: 0x01, [DP_SINK_COUNT]: 0x01 };
   return table[addr] ?? 0;
 }
 
@@ -275,7 +281,7 @@ export class VirtualDisplay {
       if (request === DP_AUX_NATIVE_READ) return reply([DP_AUX_NATIVE_REPLY_ACK, ...Array.from({ length: len }, (_, k) => dpcd(addr + k))]);
       return reply([request === DP_AUX_NATIVE_WRITE ? DP_AUX_NATIVE_REPLY_ACK : DP_AUX_NATIVE_REPLY_NACK]);
     }
-    if (addr !== DDC_ADDR || !port.edid) return reply([0x40 /* I2C NACK */]);
+    if (addr !== DDC_ADDR || !port.edid) return reply([DP_AUX_I2C_REPLY_NACK]);
     const op = request & ~DP_AUX_I2C_MOT;
     if (op === DP_AUX_I2C_WRITE) {
       if (len > 0) st.i2cOffset = req[4] ?? 0;
@@ -286,6 +292,6 @@ export class VirtualDisplay {
       st.i2cOffset += len;
       return reply([DP_AUX_NATIVE_REPLY_ACK, ...out]);
     }
-    reply([0x40]);
+    reply([DP_AUX_I2C_REPLY_NACK]);
   }
 }
