@@ -106,11 +106,14 @@ export interface GpuResources {
 
 /** A GVT-g vGPU type as the mdev interface describes it; sizes in bytes. */
 export interface VgpuTypeInfo {
+  /** e.g. "GVTg_V5_4": "V5" is Gen9, the suffix is how many fit a 512 MiB-aperture GPU. */
   name: string;
   lowGmBytes: number;
   highGmBytes: number;
   fences: number;
+  /** Scheduler weight (VGPU_MAX_WEIGHT 16 / suffix). */
   weight: number;
+  /** Resolution of the built-in virtual monitor (EDID). */
   resolution: { width: number; height: number };
   availableInstances: number;
   /** The mdev type's `description` text. */

@@ -6,20 +6,12 @@
  * GM, free fences / type fences) — counted in contiguous blocks, since each vGPU's ranges are
  * contiguous — further capped by GVT_MAX_VGPU minus the live vGPUs.
  */
+import type { VgpuTypeInfo } from '../../shared/api';
 import { GVT_MAX_VGPU, MiB } from '../../shared/platform';
 import type { ResourcePool } from './resources';
 
-export interface VgpuTypeDef {
-  /** e.g. "GVTg_V5_4": "V5" is Gen9, the suffix is how many fit a 512 MiB-aperture GPU. */
-  name: string;
-  lowGmBytes: number;
-  highGmBytes: number;
-  fences: number;
-  /** Scheduler weight (VGPU_MAX_WEIGHT 16 / suffix). */
-  weight: number;
-  /** Resolution of the built-in virtual monitor (EDID). */
-  resolution: { width: number; height: number };
-}
+/** A type's fixed properties (the API's VgpuTypeInfo without the live instance count). */
+export type VgpuTypeDef = Omit<VgpuTypeInfo, 'availableInstances' | 'description'>;
 
 export const VGPU_TYPES: readonly VgpuTypeDef[] = [
   { name: 'GVTg_V5_8', lowGmBytes: 64 * MiB, highGmBytes: 384 * MiB, fences: 4, weight: 2, resolution: { width: 1024, height: 768 } },
@@ -31,12 +23,6 @@ export const VGPU_TYPES: readonly VgpuTypeDef[] = [
 /** Weight of a vGPU created from explicit vgt_* sizes (XenGT had no types): that of GVTg_V5_4. */
 export const DEFAULT_WEIGHT = 4;
 
-export interface VgpuTypeStatus extends VgpuTypeDef {
-  availableInstances: number;
-  /** The sysfs `description` text of the mdev type. */
-  description: string;
-}
-
 /** The mdev `description` attribute. Source: GVT-g kvmgt.c description_show. */
 export function typeDescription(t: VgpuTypeDef): string {
   return `low_gm_size: ${t.lowGmBytes / MiB}MB\nhigh_gm_size: ${t.highGmBytes / MiB}MB\nfence: ${t.fences}\nresolution: ${t.resolution.width}x${t.resolution.height}\nweight: ${t.weight}\n`;
@@ -46,7 +32,7 @@ export function typeDescription(t: VgpuTypeDef): string {
  * The types this GPU offers with their available instances now. A type whose aperture does not fit
  * the GPU at all (after the host reservation) is not offered, as in intel_gvt_init_vgpu_types.
  */
-export function vgpuTypes(pool: ResourcePool): VgpuTypeStatus[] {
+export function vgpuTypes(pool: ResourcePool): VgpuTypeInfo[] {
   const g = pool.geometry;
   const lowTotal = g.apertureBytes - pool.host.lowGm.size;
   const highTotal = g.totalGmBytes - g.apertureBytes - pool.host.highGm.size;

@@ -1,24 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { addVm, directPort, rig } from '../helpers/system';
+import { addVm, bootDesktop, rig } from '../helpers/system';
 import { GuestDriver, NoVgpuError } from '../../../src/main/guest/driver';
 import { GuestRam } from '../../../src/main/guest/guest-ram';
-import { DesktopScene } from '../../../src/main/guest/workloads/desktop';
 import { decodePhysicalFrame, decodeVgpuFrame, frameRgba } from '../../../src/main/mediator/fb-decoder';
 import { glyph } from '../../../src/shared/font';
-
-function bootDesktop(domid: number, r = rig()) {
-  const { v, ram } = addVm(r, domid);
-  const lines: string[] = [];
-  const driver = new GuestDriver(directPort(r, v), new GuestRam(ram), (l) => lines.push(l));
-  driver.probe();
-  driver.initBlitterRing();
-  driver.enableInterrupts();
-  const scene = new DesktopScene(driver, { name: `vm${domid}`, domid });
-  scene.boot();
-  scene.setMode({ width: 1024, height: 768, refresh: 60 });
-  driver.setDisplayReady();
-  return { r, v, driver, scene, lines };
-}
 
 function frameOf(r: ReturnType<typeof rig>, v: ReturnType<typeof addVm>['v']) {
   const d = decodeVgpuFrame(r.gpu, v);
@@ -28,13 +13,13 @@ function frameOf(r: ReturnType<typeof rig>, v: ReturnType<typeof addVm>['v']) {
 
 describe('guest driver + desktop through the mediator (in-thread)', () => {
   it('logs the i915 vGPU detection and ballooning lines', () => {
-    const { lines } = bootDesktop(1);
+    const { lines } = bootDesktop(rig(), 1);
     expect(lines).toContain('i915 0000:00:02.0: Virtual GPU for Intel GVT-g detected.');
     expect(lines).toContain('[drm] Mappable graphic memory: base 0x8000000 size 131072KiB');
   });
 
   it('draws a non-blank desktop whose pixels change between frames, with blits completing via MSI', () => {
-    const { r, v, driver, scene } = bootDesktop(1);
+    const { r, v, driver, scene } = bootDesktop(rig(), 1);
     const f0 = frameOf(r, v);
     expect(f0.width).toBe(1024);
     expect(f0.height).toBe(768);
@@ -56,7 +41,7 @@ describe('guest driver + desktop through the mediator (in-thread)', () => {
   });
 
   it('the top bar shows the VM name: the first glyph of "vm1" is drawn at 2x scale', () => {
-    const { r, v } = bootDesktop(1);
+    const { r, v } = bootDesktop(rig(), 1);
     const f = frameOf(r, v);
     const g = glyph('v'.charCodeAt(0));
     const white = (x: number, y: number): boolean => f.rgba[(y * f.width + x) * 4] === 255 && f.rgba[(y * f.width + x) * 4 + 1] === 255;
@@ -66,8 +51,8 @@ describe('guest driver + desktop through the mediator (in-thread)', () => {
 
   it('two VMs draw independently; the physical pipe shows the foreground one', () => {
     const r = rig();
-    const a = bootDesktop(1, r);
-    const b = bootDesktop(2, r);
+    const a = bootDesktop(r, 1);
+    const b = bootDesktop(r, 2);
     r.m.setForeground(2);
     const phys = decodePhysicalFrame(r.gpu);
     if ('error' in phys) throw new Error(phys.error);
@@ -89,7 +74,7 @@ describe('guest driver + desktop through the mediator (in-thread)', () => {
 describe('tiled badge through a fenced aperture', () => {
   it('lands X-tiled in memory and is blitted linear onto the window', async () => {
     const { BADGE_W, BADGE_H } = await import('../../../src/main/guest/workloads/desktop');
-    const { r, v, scene } = bootDesktop(1);
+    const { r, v, scene } = bootDesktop(rig(), 1);
     scene.frame(0);
     r.m.tick(1e6);
     const f = frameOf(r, v);
@@ -105,7 +90,7 @@ describe('tiled badge through a fenced aperture', () => {
   });
 
   it('aperture accesses outside the vGPU slice are ignored and logged', () => {
-    const { r, v } = bootDesktop(1);
+    const { r, v } = bootDesktop(rig(), 1);
     r.m.apertureAccess(v, 0, true, 1);
     expect(v.log.at(-1)).toMatch(/aperture: write at 0x0 outside/);
   });

@@ -3,33 +3,19 @@
  * their memory must be exactly what they are in a run without the hostile guest.
  */
 import { describe, expect, it } from 'vitest';
-import { addVm, directPort, rig } from '../helpers/system';
+import { addVm, bootDesktop, directPort, rig } from '../helpers/system';
 import { GuestDriver } from '../../../src/main/guest/driver';
 import { GuestRam } from '../../../src/main/guest/guest-ram';
-import { DesktopScene } from '../../../src/main/guest/workloads/desktop';
 import { runHostile } from '../../../src/main/guest/workloads/hostile';
 import { decodeVgpuFrame, frameRgba } from '../../../src/main/mediator/fb-decoder';
 import { HOSTILE_SCENARIOS, type HostileScenario } from '../../../src/shared/workloads';
 
 const FRAMES = 6;
 
-function desktop(r: ReturnType<typeof rig>, domid: number) {
-  const { v, ram } = addVm(r, domid);
-  const d = new GuestDriver(directPort(r, v), new GuestRam(ram), () => undefined);
-  d.probe();
-  d.initBlitterRing();
-  d.enableInterrupts();
-  const scene = new DesktopScene(d, { name: `vm${domid}`, domid });
-  scene.boot();
-  scene.setMode({ width: 1024, height: 768, refresh: 60 });
-  d.setDisplayReady();
-  return { v, ram, d, scene };
-}
-
 /** Run two desktops (and optionally a hostile guest between their frames); return what they left behind. */
 function run(hostile: HostileScenario[] | null) {
   const r = rig();
-  const guests = [desktop(r, 1), desktop(r, 2)];
+  const guests = [bootDesktop(r, 1), bootDesktop(r, 2)];
   let h: ReturnType<typeof addVm> | undefined;
   let hd: GuestDriver | undefined;
   if (hostile) {

@@ -4,6 +4,9 @@ import { DOM0_RAM_BYTES } from '../../../src/main/mediator/host-gm';
 import { Mediator } from '../../../src/main/mediator/mediator';
 import type { Vgpu } from '../../../src/main/mediator/vgpu';
 import type { TrapPort } from '../../../src/main/guest/trap-port';
+import { GuestDriver } from '../../../src/main/guest/driver';
+import { GuestRam } from '../../../src/main/guest/guest-ram';
+import { DesktopScene } from '../../../src/main/guest/workloads/desktop';
 import { MiB } from '../../../src/shared/platform';
 
 export interface Rig {
@@ -52,4 +55,22 @@ export function directPort(r: Rig, v: Vgpu): TrapPort {
     apertureRead32: (off) => r.m.apertureAccess(v, off, false),
     apertureWrite32: (off, val) => void r.m.apertureAccess(v, off, true, val),
   };
+}
+
+/**
+ * A guest booted with the desktop workload at 1024x768 through the mediator (in-thread): driver
+ * probed, execlists and interrupts on, display ready. `lines` collects its driver log.
+ */
+export function bootDesktop(r: Rig, domid: number) {
+  const { v, ram } = addVm(r, domid);
+  const lines: string[] = [];
+  const driver = new GuestDriver(directPort(r, v), new GuestRam(ram), (l) => lines.push(l));
+  driver.probe();
+  driver.initBlitterRing();
+  driver.enableInterrupts();
+  const scene = new DesktopScene(driver, { name: `vm${domid}`, domid });
+  scene.boot();
+  scene.setMode({ width: 1024, height: 768, refresh: 60 });
+  driver.setDisplayReady();
+  return { r, v, ram, driver, scene, lines };
 }

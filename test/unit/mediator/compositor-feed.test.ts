@@ -1,27 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { addVm, directPort, rig } from '../helpers/system';
-import { GuestDriver } from '../../../src/main/guest/driver';
-import { GuestRam } from '../../../src/main/guest/guest-ram';
-import { DesktopScene } from '../../../src/main/guest/workloads/desktop';
+import { bootDesktop, rig } from '../helpers/system';
 import { CompositorFeed, REFRESH_NS } from '../../../src/main/mediator/compositor-feed';
 import { PHYSICAL_SOURCE } from '../../../src/shared/api';
-
-function desktop(r: ReturnType<typeof rig>, domid: number) {
-  const { v, ram } = addVm(r, domid);
-  const d = new GuestDriver(directPort(r, v), new GuestRam(ram), () => undefined);
-  d.probe();
-  d.initBlitterRing();
-  const scene = new DesktopScene(d, { name: `vm${domid}`, domid });
-  scene.boot();
-  scene.setMode({ width: 1024, height: 768, refresh: 60 });
-  d.setDisplayReady();
-  return { v, scene };
-}
 
 describe('CompositorFeed', () => {
   it('sends full frames first, then only damage when a workload ran, nothing when idle', () => {
     const r = rig();
-    const { scene } = desktop(r, 1);
+    const { scene } = bootDesktop(r, 1);
     const feed = new CompositorFeed(r.gpu, r.m);
     const first = feed.collect(0);
     // VM 1 in full, and the physical pipe (Domain-0's console is not drawn in this rig): no signal.
@@ -46,8 +31,8 @@ describe('CompositorFeed', () => {
 
   it('the physical pipe reuses the foreground VM\'s decode and follows a display switch', () => {
     const r = rig();
-    desktop(r, 1);
-    const b = desktop(r, 2);
+    bootDesktop(r, 1);
+    const b = bootDesktop(r, 2);
     r.m.setForeground(2);
     const feed = new CompositorFeed(r.gpu, r.m);
     const items = feed.collect(0);
