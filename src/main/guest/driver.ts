@@ -136,6 +136,7 @@ export type SubmissionMode = 'execlist' | 'ring';
 /** The context ID this driver gives its one BCS context. */
 export const BCS_CONTEXT_ID = 1;
 
+/** The device is not a GVT-g vGPU (no PVINFO magic) or speaks an unsupported PVINFO version. */
 export class NoVgpuError extends Error {}
 
 const BCS_USER = GT_RENDER_USER_INTERRUPT << GEN8_BCS_IRQ_SHIFT;

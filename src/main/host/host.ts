@@ -20,6 +20,11 @@ import { PORT_TYPES } from '../../shared/ports';
 
 type Handlers = { [M in MethodName]: (p: Params<M>) => Promise<Results[M]> | Results[M] };
 
+/**
+ * Start the host: the GPU thread (with the aperture size from the settings), the library in
+ * `<dataDir>/domains`, the settings, and the API dispatcher. Resolves once the GPU thread is
+ * ready; rejects if it cannot start (e.g. the worker files are missing from `workerDir`).
+ */
 export async function createHost(options: HostOptions): Promise<HostApi> {
   mkdirSync(options.dataDir, { recursive: true });
   const listeners = new Map<string, Set<(d: unknown) => void>>();

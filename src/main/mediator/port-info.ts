@@ -7,6 +7,7 @@ import { decodeEdid, edidToHex, modeLine, preferredTiming } from '../../shared/e
 import { PORT_NAMES, portTypeName } from '../../shared/ports';
 import type { Vgpu } from './vgpu';
 
+/** The vGPU's ports in port order (PORT_A..PORT_E), only those it has. */
 export function portInfos(v: Vgpu): PortInfo[] {
   const active = v.display.activePort();
   return PORT_NAMES.filter((n) => v.display.ports.has(n)).map((n) => {

@@ -45,6 +45,7 @@ export function vgpuTypes(pool: ResourcePool): VgpuTypeInfo[] {
   }));
 }
 
+/** The type named `name` (e.g. "GVTg_V5_4"), or undefined. */
 export function findVgpuType(name: string): VgpuTypeDef | undefined {
   return VGPU_TYPES.find((t) => t.name === name);
 }
