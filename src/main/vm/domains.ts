@@ -109,10 +109,19 @@ export class Domains {
   }
 
   /** `xl create`: boot a domain from its spec. Throws ApiError('exists' | 'no_resources'). */
-  async create(spec: DomainSpec): Promise<number> {
+  create(spec: DomainSpec): Promise<number> {
+    // One creation at a time: the name check, the domid and the vGPU admission must not interleave
+    // across the awaits (two concurrent `xl create`s of one config, or racing domids).
+    const next = this.creating.then(() => this.createNow(spec));
+    this.creating = next.catch(() => undefined);
+    return next;
+  }
+
+  private creating: Promise<unknown> = Promise.resolve();
+
+  private async createNow(spec: DomainSpec): Promise<number> {
     if (spec.name === 'Domain-0' || this.isRunning(spec.name)) throw new ApiError('exists', `domain '${spec.name}' already exists`);
     const display = spec.vgt ? await domainDisplay(spec) : null;
-    if (spec.name === 'Domain-0' || this.isRunning(spec.name)) throw new ApiError('exists', `domain '${spec.name}' already exists`);
     const domid = this.nextDomid;
     const ram = new SharedArrayBuffer(spec.memoryMiB * MiB);
     const mailbox = new SharedArrayBuffer(this.guests.mailboxBytes);

@@ -97,3 +97,14 @@ describe('Domains (xl semantics)', () => {
     expect((await domains.list())[1].state).toBe('crashed');
   });
 });
+
+describe('concurrent creation', () => {
+  it('two simultaneous creates of one name: one succeeds, one is refused; domids stay distinct', async () => {
+    const { domains } = setup();
+    const results = await Promise.allSettled([domains.create(spec('a')), domains.create(spec('a')), domains.create(spec('b'))]);
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    expect(results[0]).toMatchObject({ value: 1 });
+    expect(results[2]).toMatchObject({ value: 2 });
+    expect((results[1] as PromiseRejectedResult).reason.message).toMatch(/already exists/);
+  });
+});
