@@ -31,12 +31,12 @@ export interface ServeOptions {
 export async function serve(options: ServeOptions): Promise<void> {
   await mkdir(options.dataDir, { recursive: true, mode: 0o700 });
   // Fail before the host (GPU thread, guests) starts if another instance owns the socket.
-  await prepareSocketPath(options.socketPath);
+  await prepareSocketPath(options.socketPath, { dataDir: options.dataDir });
   const host = await options.createHost({ dataDir: options.dataDir, workerDir: options.workerDir });
   let socket: SocketServer | null = null;
   let web: WebServer | null = null;
   try {
-    socket = await startSocketServer({ host, path: options.socketPath });
+    socket = await startSocketServer({ host, path: options.socketPath, dataDir: options.dataDir });
     web = await startWebServer({ host, port: options.port, rendererDir: options.rendererDir }).catch((err: NodeJS.ErrnoException) => {
       if (err.code === 'EADDRINUSE') throw new Error(`port ${options.port} on 127.0.0.1 is in use; pass another --port (or 0 for any free one)`);
       throw err;

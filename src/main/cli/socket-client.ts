@@ -1,6 +1,13 @@
 /**
- * CLI side of the control socket: connect, send one request line, await its response line.
+ * CLI side of the control socket: check who owns the socket, connect, send one request line, await
+ * its response line.
+ *
+ * The owner check keeps the CLI from handing a request (and trusting the answer) to a socket
+ * another user planted at the path, e.g. in a shared directory. It is a check before connect(), not
+ * a peer-credential check (Node has no SO_PEERCRED API; see socket-server.ts): it settles the
+ * question when the socket's directory is yours and closed to others, which the server insists on.
  */
+import { lstat, stat } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { ApiError, type ApiErrorCode } from '../../shared/api';
 
@@ -14,6 +21,21 @@ export class NoHostError extends Error {
   }
 }
 
+/** The socket (or a symlink in its place) belongs to another user; nothing was sent to it. */
+export class ForeignSocketError extends Error {
+  constructor(
+    public readonly socketPath: string,
+    public readonly ownerUid: number,
+    public readonly uid: number,
+  ) {
+    super(
+      `refusing to talk to ${socketPath}: it belongs to uid ${ownerUid}, not to you (uid ${uid}), so another user may have planted it; ` +
+        "remove it, or pass --socket PATH to your own instance's socket",
+    );
+    this.name = 'ForeignSocketError';
+  }
+}
+
 export interface CallOptions {
   /** Give up after this many ms; default 120 000 (xl create waits for the domain to start). */
   timeoutMs?: number;
@@ -22,9 +44,32 @@ export interface CallOptions {
 /**
  * Call one API method through the socket at `socketPath` and resolve with its result.
  * Rejects with ApiError (the host's code and message) when the host refuses, NoHostError when
- * nothing listens, and a plain Error on a timeout, a dropped connection or a garbled response.
+ * nothing listens, ForeignSocketError (before connecting) when the socket or a symlink at the path
+ * belongs to another user, and a plain Error on a timeout, a dropped connection or a garbled
+ * response.
  */
-export function callSocket(socketPath: string, method: string, params: unknown, options: CallOptions = {}): Promise<unknown> {
+export async function callSocket(socketPath: string, method: string, params: unknown, options: CallOptions = {}): Promise<unknown> {
+  await checkOwner(socketPath);
+  return exchange(socketPath, method, params, options);
+}
+
+/**
+ * Throw ForeignSocketError unless what is at `socketPath` (the entry itself and, for a symlink, its
+ * target) belongs to the current user. Nothing there, or no POSIX owners (Windows): no opinion, and
+ * connect() reports what it finds.
+ */
+async function checkOwner(socketPath: string): Promise<void> {
+  const uid = process.getuid?.();
+  if (uid === undefined) return;
+  const entry = await lstat(socketPath).catch(() => null);
+  if (entry === null) return;
+  const target = entry.isSymbolicLink() ? await stat(socketPath).catch(() => null) : null;
+  for (const info of [entry, target]) {
+    if (info && info.uid !== uid) throw new ForeignSocketError(socketPath, info.uid, uid);
+  }
+}
+
+function exchange(socketPath: string, method: string, params: unknown, options: CallOptions): Promise<unknown> {
   const timeoutMs = options.timeoutMs ?? 120_000;
   const id = 1;
   return new Promise<unknown>((resolveCall, rejectCall) => {

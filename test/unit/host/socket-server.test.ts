@@ -1,13 +1,26 @@
-import { spawn } from 'node:child_process';
-import { lstat, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
+import { spawn, spawnSync } from 'node:child_process';
+import { chmod, chown, lchown, lstat, mkdir, mkdtemp, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ApiError } from '../../../src/shared/api';
-import { SocketInUseError, startSocketServer, type SocketServer } from '../../../src/main/host/socket-server';
-import { NoHostError, callSocket } from '../../../src/main/cli/socket-client';
+import { SocketInUseError, UnsafeSocketDirError, startSocketServer, type SocketServer } from '../../../src/main/host/socket-server';
+import { ForeignSocketError, NoHostError, callSocket } from '../../../src/main/cli/socket-client';
 import { createFakeHost, type FakeHost } from '../fakes/fake-host';
+
+// chmod passes through unless a test sets skipChmod: then it does nothing, so a test sees the mode
+// the socket file was born with (the moment another user could race for it).
+const fsHooks = vi.hoisted(() => ({ skipChmod: false }));
+vi.mock('node:fs/promises', async (importOriginal) => {
+  const real = await importOriginal<typeof import('node:fs/promises')>();
+  const chmodHook: typeof real.chmod = (path, mode) => (fsHooks.skipChmod ? Promise.resolve() : real.chmod(path, mode));
+  return { ...real, chmod: chmodHook };
+});
+
+const isRoot = process.getuid?.() === 0;
+/** uid of `nobody` (root-only tests chown files to it). */
+const NOBODY = 65534;
 
 let dir: string;
 let host: FakeHost;
@@ -19,14 +32,26 @@ beforeEach(async () => {
 });
 
 afterEach(async () => {
+  fsHooks.skipChmod = false;
   for (const s of servers.splice(0)) await s.close();
   await rm(dir, { recursive: true, force: true });
 });
 
-async function start(path = join(dir, 'gvt-desk.sock')): Promise<SocketServer> {
-  const s = await startSocketServer({ host, path, log: vi.fn() });
+async function start(path = join(dir, 'gvt-desk.sock'), dataDir?: string): Promise<SocketServer> {
+  const s = await startSocketServer({ host, path, dataDir, log: vi.fn() });
   servers.push(s);
   return s;
+}
+
+/** Run `fn` under `mask`, restoring the previous umask after; returns fn's result and the umask found on the way out. */
+async function withUmask<T>(mask: number, fn: () => Promise<T>): Promise<{ value: T; umaskAfter: number }> {
+  const previous = process.umask(mask);
+  try {
+    const value = await fn();
+    return { value, umaskAfter: process.umask(mask) };
+  } finally {
+    process.umask(previous);
+  }
 }
 
 /** Send raw text, collect every response line until `count` lines arrived. */
@@ -172,5 +197,106 @@ describe('socket server + client', () => {
     } finally {
       mute.close();
     }
+  });
+
+  it('client: refuses a socket another user owns, before sending anything', async (ctx) => {
+    if (!isRoot) return ctx.skip('needs root to chown the socket to nobody');
+    const s = await start();
+    await chown(s.path, NOBODY, NOBODY);
+    const err = await callSocket(s.path, 'sysfs.write', { path: '/sys/kernel/vgt/control/foreground_vm', value: '1' }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ForeignSocketError);
+    expect((err as Error).message).toBe(
+      `refusing to talk to ${s.path}: it belongs to uid ${NOBODY}, not to you (uid 0), so another user may have planted it; remove it, or pass --socket PATH to your own instance's socket`,
+    );
+    expect(host.calls).toEqual([]);
+  });
+
+  it('client: refuses a symlink another user owns, even to a socket of ours', async (ctx) => {
+    if (!isRoot) return ctx.skip('needs root to chown the link to nobody');
+    const s = await start();
+    const link = join(dir, 'link.sock');
+    await symlink(s.path, link);
+    expect(await callSocket(link, 'gpu.info', {})).toMatchObject({ foreground: 0 });
+    await lchown(link, NOBODY, NOBODY);
+    await expect(callSocket(link, 'gpu.info', {})).rejects.toThrow(`refusing to talk to ${link}: it belongs to uid ${NOBODY}`);
+  });
+});
+
+describe('socket privacy', () => {
+  it('the socket file is born without group/other access, even under umask 000 and before any chmod', async () => {
+    fsHooks.skipChmod = true;
+    const { value: s, umaskAfter } = await withUmask(0o000, () => start());
+    expect((await lstat(s.path)).mode & 0o077).toBe(0);
+    // The umask is put back right after listening.
+    expect(umaskAfter).toBe(0o000);
+    expect(await callSocket(s.path, 'gpu.info', {})).toMatchObject({ foreground: 0 });
+  });
+
+  it('nobody cannot connect in the gap between listen and chmod', async (ctx) => {
+    if (!isRoot) return ctx.skip('needs root to run a client as nobody');
+    if (spawnSync('runuser', ['--help']).error) return ctx.skip('runuser not available');
+    fsHooks.skipChmod = true;
+    const { value: s } = await withUmask(0o000, () => start());
+    fsHooks.skipChmod = false;
+    // Even if the directory check were bypassed (say the directory is opened up afterwards)…
+    await chmod(dir, 0o755);
+    const client = `const c = require('node:net').connect(${JSON.stringify(s.path)}); c.on('connect', () => { console.log('connected'); c.destroy(); }); c.on('error', (e) => console.log(e.code));`;
+    const r = spawnSync('runuser', ['-u', 'nobody', '--', process.execPath, '-e', client], { encoding: 'utf8', timeout: 10_000 });
+    // …the socket file itself keeps nobody out.
+    expect(r.stdout.trim()).toBe('EACCES');
+  });
+
+  it('refuses a socket directory other users can enter, naming it, its mode and owner, and what to do', async () => {
+    for (const mode of [0o755, 0o777, 0o1777, 0o710, 0o701]) {
+      const open = join(dir, `open-${mode.toString(8)}`);
+      await mkdir(open);
+      await chmod(open, mode);
+      const path = join(open, 'gvt-desk.sock');
+      const err = await start(path).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(UnsafeSocketDirError);
+      expect((err as Error).message).toBe(
+        `refusing to listen on ${path}: its directory ${open} (mode ${mode.toString(8).padStart(4, '0')}, owner uid ${process.getuid!()}) is open to other users; ` +
+          `use a directory only you can enter (chmod 700 ${open}), or pass --socket PATH inside your data dir`,
+      );
+      await expect(lstat(path)).rejects.toMatchObject({ code: 'ENOENT' });
+      // The directory is left as it was.
+      expect((await stat(open)).mode & 0o7777).toBe(mode);
+    }
+  });
+
+  it('refuses a socket directory another user owns, even with mode 0700', async (ctx) => {
+    if (!isRoot) return ctx.skip('needs root to chown the directory to nobody');
+    const theirs = join(dir, 'theirs');
+    await mkdir(theirs, { mode: 0o700 });
+    await chown(theirs, NOBODY, NOBODY);
+    const path = join(theirs, 'gvt-desk.sock');
+    const err = await start(path).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(UnsafeSocketDirError);
+    expect((err as Error).message).toBe(
+      `refusing to listen on ${path}: its directory ${theirs} (mode 0700, owner uid ${NOBODY}) belongs to another user, not to you (uid 0); ` +
+        `use a directory you own with mode 0700, or pass --socket PATH inside your data dir`,
+    );
+    await expect(lstat(path)).rejects.toMatchObject({ code: 'ENOENT' });
+  });
+
+  it('tightens its own data dir to 0700 when the socket sits in it, instead of refusing', async () => {
+    const data = join(dir, 'data');
+    await mkdir(data);
+    await chmod(data, 0o755);
+    const s = await start(join(data, 'gvt-desk.sock'), data);
+    expect((await stat(data)).mode & 0o777).toBe(0o700);
+    expect(await callSocket(s.path, 'gpu.info', {})).toMatchObject({ foreground: 0 });
+    // A --socket elsewhere is not the data dir: its directory is refused, not changed.
+    const elsewhere = join(dir, 'elsewhere');
+    await mkdir(elsewhere);
+    await chmod(elsewhere, 0o755);
+    await expect(start(join(elsewhere, 'x.sock'), data)).rejects.toBeInstanceOf(UnsafeSocketDirError);
+    expect((await stat(elsewhere)).mode & 0o777).toBe(0o755);
+  });
+
+  it('a directory it creates really is 0700 whatever the umask', async () => {
+    const { value: s } = await withUmask(0o277, () => start(join(dir, 'made', 'gvt.sock')));
+    expect((await stat(join(dir, 'made'))).mode & 0o777).toBe(0o700);
+    expect((await stat(s.path)).mode & 0o777).toBe(0o600);
   });
 });
