@@ -5,6 +5,7 @@
  * { method, params } and get back the method's result or an ApiError.
  */
 import { z } from 'zod';
+import { MAX_CONFIG_BYTES, MAX_MONITOR_CONFIG_BYTES } from './limits';
 
 export const DomainName = z.string().min(1).max(64).regex(/^[A-Za-z0-9_.-]+$/, 'name may use letters, digits, . _ -');
 /** The emulated GPU's aperture sizes (a BIOS/host setting on real hardware). */
@@ -18,9 +19,9 @@ export const methods = {
   /** All domains: Domain-0, running guests and stopped library entries. */
   'domains.list': z.object({}).strict(),
   /** Import an xl config (file name + text); stored verbatim in the library. */
-  'library.import': z.object({ fileName: z.string().min(1).max(255), text: z.string().max(1 << 20), replace: z.boolean().optional() }).strict(),
+  'library.import': z.object({ fileName: z.string().min(1).max(255), text: z.string().max(MAX_CONFIG_BYTES), replace: z.boolean().optional() }).strict(),
   'library.get': z.object({ name: DomainName }).strict(),
-  'library.save': z.object({ name: DomainName, text: z.string().max(1 << 20) }).strict(),
+  'library.save': z.object({ name: DomainName, text: z.string().max(MAX_CONFIG_BYTES) }).strict(),
   'library.remove': z.object({ name: DomainName }).strict(),
   /** Start a library domain (xl create on its stored config). */
   'domain.start': z.object({ name: DomainName }).strict(),
@@ -44,10 +45,14 @@ export const methods = {
   'edidRegion.get': z.object({ domid: DomainId }).strict(),
   /** Write the EDID region: a blob (hex, only while the link is down) and/or link_state 1 (up) / 2 (down). */
   'edidRegion.set': z.object({ domid: DomainId, edidHex: z.string().max(4096).optional(), linkState: z.union([z.literal(1), z.literal(2)]).optional() }).strict(),
-  /** Read a monitor.config file (text), for the editor; a missing file reads as null. */
+  /** The data dir (everything under it is inside the file boundary), its monitors/ dir, and whether a native file dialog exists (Electron). */
+  'files.info': z.object({}).strict(),
+  /** Ask the user to choose a file in a native dialog (Electron only); the chosen file joins the file boundary. */
+  'files.choose': z.object({ purpose: z.literal('monitorConfig'), mode: z.enum(['open', 'save']), suggestedName: z.string().min(1).max(255).regex(/^[^/\\\0]+$/, 'a file name, not a path').optional() }).strict(),
+  /** Read a monitor.config file (text), for the editor; a missing file reads as null. Only files under the data dir or chosen by the user (files.choose). */
   'monitorConfig.read': z.object({ path: z.string().min(1).max(4096) }).strict(),
-  /** Write a monitor.config file atomically; refused (with line-numbered findings) when malformed. */
-  'monitorConfig.write': z.object({ path: z.string().min(1).max(4096), text: z.string().max(1 << 16) }).strict(),
+  /** Write a monitor.config file atomically; refused (with line-numbered findings) when malformed. Same file boundary as monitorConfig.read. */
+  'monitorConfig.write': z.object({ path: z.string().min(1).max(4096), text: z.string().max(MAX_MONITOR_CONFIG_BYTES) }).strict(),
   /** The current framebuffer of a domain (or the physical pipe) as a full frame. */
   'frame.snapshot': z.object({ source: z.union([z.number().int().min(0), z.literal('physical')]) }).strict(),
 } as const;
@@ -153,8 +158,20 @@ export interface Results {
   'ports.hotplug': PortInfo[];
   'edidRegion.get': EdidRegionInfo;
   'edidRegion.set': EdidRegionInfo;
+  'files.info': FilesInfo;
+  'files.choose': { path: string | null };
   'monitorConfig.read': { path: string; text: string | null };
   'monitorConfig.write': { path: string };
+}
+
+/** The host's file boundary as the UI needs it. */
+export interface FilesInfo {
+  /** Absolute, canonical data directory: every file under it may be read and written. */
+  dataDir: string;
+  /** Where monitor.config files go by default (`<dataDir>/monitors`). */
+  monitorsDir: string;
+  /** True when files.choose opens a native dialog (Electron); false in browser mode. */
+  dialogs: boolean;
 }
 
 /** A virtual port of a vGPU and its monitor. */

@@ -117,13 +117,21 @@ describe('virtual hotplug and the monitor editor', () => {
   });
 
   it('saves a monitor.config through the monitor editor; the file parses and the config names it', async () => {
-    const path = join(app.dataDir, 'vgtHVMDomain.monitor.config');
+    const path = join(app.dataDir, 'monitors', 'vgtHVMDomain.monitor.config');
     await page.getByTestId('monitors-vgtHVMDomain').click();
     await page.getByTestId('monitor-editor').waitFor();
-    expect(await page.getByTestId('monitor-path').inputValue()).toBe('/path/to/monitor.config');
-    await until('the missing file noted', async () => (await text('monitor-notes')).includes('does not exist yet'));
+    // The seeds' '/path/to/monitor.config' is outside the file boundary: the editor offers the data dir's default.
+    await until('the boundary noted', async () => (await text('monitor-notes')).includes("/path/to/monitor.config: outside GVT Desk's file boundary"));
+    expect(await page.getByTestId('monitor-path').inputValue()).toBe(path);
+    // A file outside the boundary cannot be read through the editor either.
+    await page.getByTestId('monitor-path').fill('/etc/passwd');
+    await page.getByTestId('monitor-load').click();
+    expect(await until('the refusal', async () => (await page.getByTestId('monitor-error').count()) && (await text('monitor-error')))).toContain("/etc/passwd: outside GVT Desk's file boundary");
+    expect(await page.getByTestId('monitor-editor').textContent()).not.toContain('root:');
 
     await page.getByTestId('monitor-path').fill(path);
+    await page.getByTestId('monitor-load').click();
+    await until('the missing file noted', async () => (await text('monitor-notes')).includes('does not exist yet'));
     await page.getByTestId('monitor-add').click();
     await page.getByTestId('monitor-row-PORT_B').waitFor();
     await page.getByTestId('edid-library').selectOption('generic-1280x1024');

@@ -3,20 +3,26 @@
  *   gvt-desk edid decode FILE [--json]             decode an EDID (binary, hex text or edid-decode output)
  *   gvt-desk monitor-config check FILE [--json]    check a XenGT monitor.config (text or binary)
  * Both exit 0 when the input has no error findings and 1 otherwise (warnings alone keep 0); a file
- * that cannot be read is a plain failure (exit 1, message on stderr).
+ * that cannot be read (missing, not a regular file, over the size limit) is a plain failure (exit 1,
+ * message on stderr).
  */
-import { readFile } from 'node:fs/promises';
+import { realpath } from 'node:fs/promises';
 import { isAbsolute, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { decodeEdid, edidToHex, modeLine, parseEdidText } from '../../shared/edid';
 import type { DetailedTiming, Edid, EdidFinding } from '../../shared/edid-types';
 import { formatMonitorConfigFinding, parseMonitorConfig } from '../../shared/monitor-config';
 import type { CliIo } from './program';
+import { FILE_LIMITS, readRegularFile } from '../files/checked-io';
 
 /** Register `edid` and `monitor-config` on `program`; `setExit` receives the command's exit code. */
 export function registerOfflineCommands(program: Command, io: CliIo, setExit: (code: number) => void): void {
   const println = (text: string) => io.stdout(text.endsWith('\n') ? text : `${text}\n`);
-  const load = (file: string) => readFile(isAbsolute(file) ? file : resolve(io.cwd, file));
+  // The local user's own path: canonicalised (a symlink is followed here, once), then the checked reader.
+  const load = async (file: string, limit: number, what: string): Promise<Buffer> => {
+    const abs = isAbsolute(file) ? file : resolve(io.cwd, file);
+    return readRegularFile(await realpath(abs).catch(() => abs), limit, what);
+  };
 
   const edid = program.command('edid').description('EDID tools (no running instance needed)');
   edid
@@ -25,7 +31,7 @@ export function registerOfflineCommands(program: Command, io: CliIo, setExit: (c
     .argument('<file>', 'EDID file')
     .option('--json', 'print JSON instead of a summary')
     .action(async (file: string, opts: { json?: boolean }) => {
-      const raw = await load(file);
+      const raw = await load(file, FILE_LIMITS.edid, 'EDID file');
       const data = raw[0] === 0xef && raw[1] === 0xbb && raw[2] === 0xbf ? raw.subarray(3) : raw; // a UTF-8 BOM
       let bytes: Uint8Array;
       if (looksBinary(data)) bytes = new Uint8Array(data);
@@ -54,7 +60,7 @@ export function registerOfflineCommands(program: Command, io: CliIo, setExit: (c
     .argument('<file>', 'monitor.config file (text or binary)')
     .option('--json', 'print JSON instead of findings and a summary')
     .action(async (file: string, opts: { json?: boolean }) => {
-      const data = await load(file);
+      const data = await load(file, FILE_LIMITS.monitorConfig, 'monitor.config');
       const { config, findings } = parseMonitorConfig(new Uint8Array(data), file);
       const valid = config !== null;
       const records = (config?.records ?? []).map((r) => {

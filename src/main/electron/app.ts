@@ -2,12 +2,14 @@
  * Electron wiring: one host, the CLI socket, the main window (IPC + pushed events/frames) and the
  * application menu; orderly shutdown on quit, SIGINT or SIGTERM.
  */
-import { app, BrowserWindow, dialog, ipcMain, Menu, shell } from 'electron';
+import { app, BrowserWindow, dialog, ipcMain, Menu, protocol, session, shell } from 'electron';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { HostApi, HostOptions } from '../host/host-api';
 import { resolvePaths, type PathOptions } from '../host/paths';
 import { prepareSocketPath, startSocketServer, type SocketServer } from '../host/socket-server';
+import { APP_SCHEME, appProtocolHandler, registerAppScheme } from './app-protocol';
+import { chooseFileWithDialog } from './choose-file';
 import { importConfigFromDialog } from './import';
 import { makeSenderCheck, pushHostToWindow, registerIpc, type WindowPush } from './ipc';
 import { installAppMenu, type AppMenu } from './menu';
@@ -39,13 +41,14 @@ function messageOf(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
 
-/** Start the Electron app (call once, from the main entry, before `ready`). */
+/** Start the Electron app (call once, from the main entry, before `ready`: it registers the app:// scheme). */
 export function runElectronApp(options: ElectronAppOptions): void {
   const { dataDir, socketPath } = resolvePaths(parseInstanceArgs(process.argv), process.env);
   // Each data dir gets its own Chromium profile, so instances side by side do not share one.
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   app.setPath('userData', join(dataDir, 'electron'));
   app.enableSandbox();
+  registerAppScheme(protocol);
 
   let host: HostApi | null = null;
   let socket: SocketServer | null = null;
@@ -74,12 +77,14 @@ export function runElectronApp(options: ElectronAppOptions): void {
 
   async function start(): Promise<void> {
     // Fail before the host (GPU thread, guests) starts if another instance owns the socket.
-    await prepareSocketPath(socketPath);
-    host = await options.createHost({ dataDir, workerDir: options.mainDir });
-    socket = await startSocketServer({ host, path: socketPath });
+    await prepareSocketPath(socketPath, { dataDir });
+    host = await options.createHost({ dataDir, workerDir: options.mainDir, chooseFile: (request) => chooseFileWithDialog(dialog, win, request) });
+    socket = await startSocketServer({ host, path: socketPath, dataDir });
     const liveHost = host;
 
-    const source = rendererSource(process.env, app.isPackaged, join(options.mainDir, '..', 'renderer', 'index.html'));
+    const source = rendererSource(process.env, app.isPackaged);
+    // The main window has no partition, so it uses the default session: serve app:// there.
+    session.defaultSession.protocol.handle(APP_SCHEME, appProtocolHandler(join(options.mainDir, '..', 'renderer')));
     unregisterIpc = registerIpc({
       ipcMain,
       host: liveHost,

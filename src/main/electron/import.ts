@@ -3,13 +3,11 @@
  * through the host API (`library.import`), asking before replacing an existing domain.
  */
 import type { BrowserWindow, Dialog } from 'electron';
-import { readFile, stat } from 'node:fs/promises';
+import { realpath } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { ApiError } from '../../shared/api';
+import { FILE_LIMITS, readRegularFile } from '../files/checked-io';
 import type { HostApi } from '../host/host-api';
-
-/** library.import accepts at most this much text (see src/shared/api.ts). */
-const MAX_CONFIG_BYTES = 1 << 20;
 
 export interface ImportDeps {
   dialog: Pick<Dialog, 'showOpenDialog' | 'showMessageBox'>;
@@ -19,7 +17,8 @@ export interface ImportDeps {
 
 /**
  * Run the import flow. Resolves with the imported domain name, or null if the user cancelled.
- * Rejects with ApiError from the host (e.g. 'config') or an Error for an unreadable/oversized file.
+ * Rejects with ApiError from the host (e.g. 'config') or FileAccessError for a file that is not a
+ * regular file, is over FILE_LIMITS.config or cannot be read (the checked reader every entry uses).
  */
 export async function importConfigFromDialog(deps: ImportDeps): Promise<string | null> {
   const options = {
@@ -33,9 +32,7 @@ export async function importConfigFromDialog(deps: ImportDeps): Promise<string |
   const picked = deps.window ? await deps.dialog.showOpenDialog(deps.window, options) : await deps.dialog.showOpenDialog(options);
   const file = picked.filePaths[0];
   if (picked.canceled || !file) return null;
-  const info = await stat(file);
-  if (info.size > MAX_CONFIG_BYTES) throw new Error(`${file} is ${info.size} bytes; a domain config may be at most 1 MiB`);
-  const text = await readFile(file, 'utf8');
+  const text = (await readRegularFile(await realpath(file), FILE_LIMITS.config, 'config file')).toString('utf8');
   const fileName = basename(file);
   try {
     return ((await deps.host.call('library.import', { fileName, text })) as { name: string }).name;

@@ -3,7 +3,7 @@
  * navigation away from the app, no new windows, no webviews, no permissions.
  */
 import { BrowserWindow, type WebContents, type WebPreferences } from 'electron';
-import { pathToFileURL } from 'node:url';
+import { APP_INDEX_URL, isAppUrl } from './app-protocol';
 
 /** The webPreferences every GVT Desk window uses; `preload` is the absolute path of out/preload/index.js. */
 export function secureWebPreferences(preload: string): WebPreferences {
@@ -39,22 +39,19 @@ export function hardenWebContents(contents: WebContents): void {
   contents.session.setPermissionCheckHandler((_wc, permission) => ALLOWED_PERMISSIONS.has(permission));
 }
 
-/** Where the renderer comes from: the Vite dev server (ELECTRON_RENDERER_URL) or the built file. */
-export type RendererSource = { kind: 'url'; url: string } | { kind: 'file'; path: string };
+/** Where the renderer comes from: the Vite dev server (ELECTRON_RENDERER_URL) or the built files on app://gvt-desk/. */
+export type RendererSource = { kind: 'dev'; url: string } | { kind: 'app' };
 
-/**
- * Pick the renderer source: ELECTRON_RENDERER_URL (set by `electron-vite dev`) when not packaged,
- * else `rendererFile` (absolute path of out/renderer/index.html).
- */
-export function rendererSource(env: Record<string, string | undefined>, isPackaged: boolean, rendererFile: string): RendererSource {
+/** Pick the renderer source: ELECTRON_RENDERER_URL (set by `electron-vite dev`) when not packaged, else app://. */
+export function rendererSource(env: Record<string, string | undefined>, isPackaged: boolean): RendererSource {
   const devUrl = env.ELECTRON_RENDERER_URL;
-  if (!isPackaged && devUrl) return { kind: 'url', url: devUrl };
-  return { kind: 'file', path: rendererFile };
+  if (!isPackaged && devUrl) return { kind: 'dev', url: devUrl };
+  return { kind: 'app' };
 }
 
 /**
- * True when `url` is a page of our renderer: same origin as the dev server URL, or the built
- * index.html file itself (query and hash ignored).
+ * True when `url` is a page of our renderer: any URL on app://gvt-desk/ (see isAppUrl), or, for
+ * the dev server, any URL with its (http) origin. Nothing else: no file: URL, no other app:// host.
  */
 export function isRendererUrl(url: string, source: RendererSource): boolean {
   let u: URL;
@@ -63,9 +60,10 @@ export function isRendererUrl(url: string, source: RendererSource): boolean {
   } catch {
     return false;
   }
-  if (source.kind === 'url') return u.origin === new URL(source.url).origin;
-  const expected = pathToFileURL(source.path);
-  return u.protocol === 'file:' && u.pathname === expected.pathname && u.host === expected.host;
+  if (source.kind === 'app') return isAppUrl(u);
+  const origin = new URL(source.url).origin;
+  // Non-special schemes all have the origin 'null', which must not match itself.
+  return origin !== 'null' && u.origin === origin;
 }
 
 export interface MainWindowOptions {
@@ -74,7 +72,10 @@ export interface MainWindowOptions {
   source: RendererSource;
 }
 
-/** Create, harden and load the main window; it is shown once its first paint is ready. */
+/**
+ * Create, harden and load the main window (the dev server URL, or APP_INDEX_URL, which needs the
+ * app:// handler on the default session); it is shown once its first paint is ready.
+ */
 export function createMainWindow(options: MainWindowOptions): BrowserWindow {
   const win = new BrowserWindow({
     width: 1360,
@@ -88,7 +89,6 @@ export function createMainWindow(options: MainWindowOptions): BrowserWindow {
   });
   hardenWebContents(win.webContents);
   win.once('ready-to-show', () => win.show());
-  const loaded = options.source.kind === 'url' ? win.loadURL(options.source.url) : win.loadFile(options.source.path);
-  loaded.catch((err: unknown) => console.error('gvt-desk: cannot load the renderer', err));
+  win.loadURL(options.source.kind === 'dev' ? options.source.url : APP_INDEX_URL).catch((err: unknown) => console.error('gvt-desk: cannot load the renderer', err));
   return win;
 }

@@ -3,11 +3,17 @@
  * `cat`/`echo … >`/`ls` on /sys/kernel/vgt/...) interpreted over the same host API the buttons
  * and menus use. Output is terminal text; the exit code follows the shell convention.
  */
-import { readFile } from 'node:fs/promises';
 import { basename, isAbsolute, resolve } from 'node:path';
 import { ApiError, type ConsoleResult, type DomainInfo, type MethodName, type Params, type Results } from '../../shared/api';
+import { FileAccessError } from '../files/checked-io';
 
 export type Call = <M extends MethodName>(method: M, params: Params<M>) => Promise<Results[M]>;
+
+/**
+ * Reads a config file the user typed (absolute path): canonicalised, regular files only, at most
+ * FILE_LIMITS.config bytes. Throws FileAccessError.
+ */
+export type ConfigReader = (path: string) => Promise<Uint8Array>;
 
 /** Split a command line into words: whitespace-separated, with '…' and "…" quoting and a `>` redirect. */
 export function splitWords(line: string): string[] {
@@ -62,6 +68,7 @@ export class Dom0Console {
     /** Directory relative paths are resolved against (the console's working directory). */
     private readonly cwd: string,
     private readonly list: (path: string) => Promise<string[] | null>,
+    private readonly readConfig: ConfigReader,
   ) {}
 
   /** Run one line. Never throws: errors become output with a non-zero exit code. */
@@ -138,17 +145,19 @@ export class Dom0Console {
 
   /** A config file on disk is imported (replacing the library copy); otherwise FILE may name a library entry. */
   private async importForCreate(file: string): Promise<string> {
-    let text: string;
+    let bytes: Uint8Array;
     try {
-      text = await readFile(this.path(file), 'utf8');
+      bytes = await this.readConfig(this.path(file));
     } catch (e) {
-      const code = (e as NodeJS.ErrnoException).code;
-      if (code === 'ENOENT' && /^[A-Za-z0-9_.-]+$/.test(file)) {
+      if (!(e instanceof FileAccessError)) throw e;
+      if (e.reason === 'not_found' && /^[A-Za-z0-9_.-]+$/.test(file)) {
         const entry = await this.call('library.get', { name: file }).catch(() => null);
         if (entry) return entry.name;
       }
-      throw new ApiError('not_found', `Failed to read config file: ${file}: ${code === 'ENOENT' ? 'No such file or directory' : (e as Error).message}`);
+      // e.message already names the path and the rule (never the contents).
+      throw new ApiError(e.reason === 'not_found' ? 'not_found' : 'invalid', `Failed to read config file: ${e.reason === 'not_found' ? `${file}: No such file or directory` : e.message}`);
     }
+    const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
     return (await this.call('library.import', { fileName: basename(file), text, replace: true })).name;
   }
 }

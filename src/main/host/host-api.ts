@@ -3,7 +3,7 @@
  * Every transport forwards { method, params } to call(); the host validates params against
  * src/shared/api.ts schemas and throws ApiError (code + message) for anything it refuses.
  */
-import type { EventName, Events } from '../../shared/api';
+import type { EventName, Events, Params } from '../../shared/api';
 
 export interface HostApi {
   /** Validate and run one API method. Throws ApiError; never throws anything else for bad input. */
@@ -21,4 +21,9 @@ export interface HostOptions {
   dataDir: string;
   /** Directory holding the built worker entry points (gpu-thread.js, guest-worker.js). */
   workerDir: string;
+  /**
+   * A native open/save dialog (Electron): resolves with the absolute path the user chose, or null
+   * when they cancelled. Absent in browser mode, where files travel by upload and download.
+   */
+  chooseFile?: (request: Params<'files.choose'>) => Promise<string | null>;
 }

@@ -15,18 +15,29 @@ import { WorkerGuestLauncher } from './guest-launcher';
 import type { HostApi, HostOptions } from './host-api';
 import { SettingsStore } from './settings';
 import { edidFromHex, readMonitorConfigFile, writeMonitorConfigFile } from './monitor-files';
+import { FileBoundary, GRANTS_FILE } from '../files/boundary';
+import { FILE_LIMITS, removeStaleTempFiles } from '../files/checked-io';
 import { libraryMonitor } from '../../shared/edid-library';
 import { PORT_TYPES } from '../../shared/ports';
+import { fileApiError } from './file-api-error';
 
 type Handlers = { [M in MethodName]: (p: Params<M>) => Promise<Results[M]> | Results[M] };
 
+/** Where the monitor editor keeps monitor.config files by default: `<dataDir>/monitors`. */
+export const MONITORS_DIR = 'monitors';
+
 /**
  * Start the host: the GPU thread (with the aperture size from the settings), the library in
- * `<dataDir>/domains`, the settings, and the API dispatcher. Resolves once the GPU thread is
+ * `<dataDir>/domains`, the settings, the file boundary and the API dispatcher. Temp files that
+ * killed atomic writes left in the data dir are removed first. Resolves once the GPU thread is
  * ready; rejects if it cannot start (e.g. the worker files are missing from `workerDir`).
  */
 export async function createHost(options: HostOptions): Promise<HostApi> {
-  mkdirSync(options.dataDir, { recursive: true });
+  mkdirSync(join(options.dataDir, MONITORS_DIR), { recursive: true, mode: 0o700 });
+  const files = new FileBoundary(options.dataDir);
+  const monitorsDir = join(files.dataDir, MONITORS_DIR);
+  removeStaleTempFiles(files.dataDir, (t) => t === 'settings.json' || t === GRANTS_FILE || t.endsWith('.config'));
+  removeStaleTempFiles(monitorsDir, (t) => t.endsWith('.config'));
   const listeners = new Map<string, Set<(d: unknown) => void>>();
   const frameListeners = new Set<(m: Uint8Array) => void>();
   const emit = <E extends EventName>(event: E, data: Events[E]): void => listeners.get(event)?.forEach((h) => h(data));
@@ -59,6 +70,7 @@ export async function createHost(options: HostOptions): Promise<HostApi> {
       serial: (domid, text) => emit('serial', { domid, text }),
     },
     () => settings.get(),
+    async (path) => (await files.read(path, FILE_LIMITS.monitorConfig, 'monitor.config')).bytes,
   );
 
   async function listAll(): Promise<DomainInfo[]> {
@@ -88,8 +100,16 @@ export async function createHost(options: HostOptions): Promise<HostApi> {
     await gpu.call('hostConsole', { lines: ['# xl list', ...formatXlList(list).trimEnd().split('\n')] });
   }
 
-  const call = <M extends MethodName>(method: M, params: Params<M>): Promise<Results[M]> => Promise.resolve(handlers[method](params));
-  const dom0 = new Dom0Console(call, process.cwd(), async (path) => (await gpu.call('sysfsList', { path })).entries);
+  // The console goes through the same validation (and size limits) as every transport.
+  const call = <M extends MethodName>(method: M, params: Params<M>): Promise<Results[M]> => dispatch(method, params) as Promise<Results[M]>;
+  const dom0 = new Dom0Console(
+    call,
+    process.cwd(),
+    async (path) => (await gpu.call('sysfsList', { path })).entries,
+    // A path typed in the console is the local user's own authority: no data-dir rule, but
+    // canonicalised, regular files only, bounded.
+    async (path) => (await files.read(path, FILE_LIMITS.config, 'config file', 'user')).bytes,
+  );
 
   const handlers: Handlers = {
     'domains.list': () => listAll(),
@@ -148,29 +168,39 @@ export async function createHost(options: HostOptions): Promise<HostApi> {
       gpu.call('hotplug', { domid, port, connected: action === 'connect', edid: edidHex === undefined ? undefined : edidFromHex(edidHex), type }),
     'edidRegion.get': ({ domid }) => gpu.call('edidRegion', { domid }),
     'edidRegion.set': ({ domid, edidHex, linkState }) => gpu.call('edidRegion', { domid, edid: edidHex === undefined ? undefined : edidFromHex(edidHex), linkState }),
-    'monitorConfig.read': ({ path }) => readMonitorConfigFile(path),
-    'monitorConfig.write': ({ path, text }) => writeMonitorConfigFile(path, text),
+    'monitorConfig.read': ({ path }) => readMonitorConfigFile(files, path),
+    'monitorConfig.write': ({ path, text }) => writeMonitorConfigFile(files, path, text),
+    'files.info': () => ({ dataDir: files.dataDir, monitorsDir, dialogs: options.chooseFile !== undefined }),
+    'files.choose': async (request) => {
+      if (!options.chooseFile) throw new ApiError('invalid', 'there is no file dialog in browser mode: keep files under the data dir, or upload and download them');
+      const picked = await options.chooseFile(request);
+      return { path: picked === null ? null : await files.grant(picked).catch((e: unknown) => Promise.reject(fileApiError(e))) };
+    },
     'frame.snapshot': async ({ source }) => {
       const s = await gpu.call('snapshot', { source });
       return s && { width: s.width, height: s.height, rgbaBase64: Buffer.from(s.rgba.buffer, s.rgba.byteOffset, s.rgba.byteLength).toString('base64') };
     },
   };
 
+  /** Validate `params` against the method's schema, run it, and turn every failure into an ApiError. */
+  async function dispatch(method: string, params: unknown): Promise<unknown> {
+    if (!Object.hasOwn(methods, method)) throw new ApiError('invalid', `unknown method '${method}'`);
+    const m = method as MethodName;
+    const parsed = methods[m].safeParse(params ?? {});
+    if (!parsed.success) throw new ApiError('invalid', `${method}: ${parsed.error.issues.map((i) => `${i.path.join('.') || 'params'}: ${i.message}`).join('; ')}`);
+    try {
+      return await (handlers[m] as (p: unknown) => Promise<unknown>)(parsed.data);
+    } catch (e) {
+      const err = fileApiError(e);
+      if (err instanceof ApiError) throw err;
+      throw new ApiError('internal', `${method} failed: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  }
+
   await publishDomains();
 
   return {
-    async call(method: string, params: unknown): Promise<unknown> {
-      if (!Object.hasOwn(methods, method)) throw new ApiError('invalid', `unknown method '${method}'`);
-      const m = method as MethodName;
-      const parsed = methods[m].safeParse(params ?? {});
-      if (!parsed.success) throw new ApiError('invalid', `${method}: ${parsed.error.issues.map((i) => `${i.path.join('.') || 'params'}: ${i.message}`).join('; ')}`);
-      try {
-        return await (handlers[m] as (p: unknown) => Promise<unknown>)(parsed.data);
-      } catch (e) {
-        if (e instanceof ApiError) throw e;
-        throw new ApiError('internal', `${method} failed: ${e instanceof Error ? e.message : String(e)}`);
-      }
-    },
+    call: dispatch,
     on(event, handler) {
       const set = listeners.get(event) ?? new Set();
       listeners.set(event, set);

@@ -2,10 +2,9 @@
  * Host settings, persisted atomically as JSON in the data directory. A missing or corrupt file
  * falls back to the defaults (and is reported once), never blocking start-up.
  */
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import writeFileAtomic from 'write-file-atomic';
 import { z } from 'zod';
+import { FILE_LIMITS, FileAccessError, readRegularFileSync, writeFileAtomicallySync } from '../files/checked-io';
 import { ApertureMiB, type Settings } from '../../shared/api';
 
 const SettingsSchema = z.object({ hvmBootForeground: z.boolean(), apertureMiB: ApertureMiB });
@@ -22,11 +21,13 @@ export class SettingsStore {
     this.file = join(dataDir, 'settings.json');
     let loaded: Settings = { ...DEFAULT_SETTINGS };
     try {
-      const parsed = SettingsSchema.partial().safeParse(JSON.parse(readFileSync(this.file, 'utf8')));
+      const parsed = SettingsSchema.partial().safeParse(JSON.parse(readRegularFileSync(this.file, FILE_LIMITS.json, 'settings').toString('utf8')));
       if (parsed.success) loaded = { ...loaded, ...parsed.data };
       else this.loadProblem = `${this.file}: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`;
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') this.loadProblem = `${this.file}: ${(e as Error).message}`;
+      if (e instanceof FileAccessError) {
+        if (e.reason !== 'not_found') this.loadProblem = e.message;
+      } else this.loadProblem = `${this.file}: not valid JSON`;
     }
     this.current = loaded;
   }
@@ -38,7 +39,7 @@ export class SettingsStore {
   /** Merge `patch` and write the file atomically. */
   set(patch: Partial<Settings>): Settings {
     this.current = { ...this.current, ...patch };
-    writeFileAtomic.sync(this.file, JSON.stringify(this.current, null, 2) + '\n');
+    writeFileAtomicallySync(this.file, JSON.stringify(this.current, null, 2) + '\n', 'settings');
     return this.get();
   }
 }

@@ -5,8 +5,8 @@
  * Source: seeds 001 §4.1.3 (indirect display mode), GVT-g vgpu_types[] (GVT_EDID_1024_768 /
  * GVT_EDID_1920_1200).
  */
-import { readFile } from 'node:fs/promises';
 import { ApiError } from '../../shared/api';
+import { FileAccessError } from '../files/checked-io';
 import { libraryMonitor } from '../../shared/edid-library';
 import { formatMonitorConfigFinding, parseMonitorConfig } from '../../shared/monitor-config';
 import { PORT_TYPES } from '../../shared/ports';
@@ -29,20 +29,29 @@ export function builtInDisplay(spec: DomainSpec): DomainDisplay {
 }
 
 /**
- * Ports for starting `spec`. A monitor.config that does not exist falls back to the built-in
- * monitor (with a note: the seeds' example names a placeholder path); one that exists but is
- * malformed refuses the start: ApiError('config') with line-numbered findings.
+ * Reads a monitor.config a config key names, through the host's file boundary (data dir or a file
+ * the user chose; regular files of at most FILE_LIMITS.monitorConfig bytes). Throws
+ * FileAccessError when the file is outside the boundary, missing, special or too large.
  */
-export async function domainDisplay(spec: DomainSpec): Promise<DomainDisplay> {
+export type MonitorConfigReader = (path: string) => Promise<Uint8Array>;
+
+/**
+ * Ports for starting `spec`. A monitor.config that cannot be used (missing, like the seeds'
+ * placeholder path, outside the file boundary, not a regular file, too large) falls back to the
+ * built-in monitor with a note saying why; one that is read but malformed refuses the start:
+ * ApiError('config') with line-numbered findings.
+ */
+export async function domainDisplay(spec: DomainSpec, read: MonitorConfigReader): Promise<DomainDisplay> {
   const builtIn = builtInDisplay(spec);
   const file = spec.monitorConfigFile;
   if (!file) return builtIn;
   let bytes: Uint8Array;
   try {
-    bytes = await readFile(file);
+    bytes = await read(file);
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    return { ...builtIn, notes: [`vgt_monitor_config_file ${file}: ${code === 'ENOENT' ? 'not found' : (e as Error).message}; using the built-in monitor (direct display mode)`] };
+    if (!(e instanceof FileAccessError)) throw e;
+    const why = e.reason === 'not_found' ? `${file}: not found` : e.message;
+    return { ...builtIn, notes: [`vgt_monitor_config_file ${why}; using the built-in monitor (direct display mode)`] };
   }
   const parsed = parseMonitorConfig(bytes, file);
   if (!parsed.config) throw new ApiError('config', `${spec.name} cannot start: monitor.config is malformed:\n${parsed.findings.filter((f) => f.severity === 'error').map((f) => formatMonitorConfigFinding(file, f)).join('\n')}`);

@@ -7,7 +7,7 @@
 import { ApiError, type DomainInfo } from '../../shared/api';
 import { MiB } from '../../shared/platform';
 import type { DomainSpec } from './domain-spec';
-import { domainDisplay } from './domain-ports';
+import { domainDisplay, type MonitorConfigReader } from './domain-ports';
 import type { VirtualPort } from '../mediator/vdisplay';
 
 export interface VgpuSummary {
@@ -93,6 +93,8 @@ export class Domains {
     private readonly guests: GuestLauncher,
     private readonly events: DomainEvents,
     private readonly settings: () => { hvmBootForeground: boolean },
+    /** Reads `vgt_monitor_config_file` through the host's file boundary. */
+    private readonly readMonitorConfig: MonitorConfigReader,
   ) {}
 
   /** Domain by name or domid among running ones (Domain-0 included as domid 0). */
@@ -121,7 +123,7 @@ export class Domains {
 
   private async createNow(spec: DomainSpec): Promise<number> {
     if (spec.name === 'Domain-0' || this.isRunning(spec.name)) throw new ApiError('exists', `domain '${spec.name}' already exists`);
-    const display = spec.vgt ? await domainDisplay(spec) : null;
+    const display = spec.vgt ? await domainDisplay(spec, this.readMonitorConfig) : null;
     const domid = this.nextDomid;
     const ram = new SharedArrayBuffer(spec.memoryMiB * MiB);
     const mailbox = new SharedArrayBuffer(this.guests.mailboxBytes);

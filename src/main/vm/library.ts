@@ -4,13 +4,14 @@
  * Layout: `<dir>/<name>.cfg` holds the config text exactly as imported or saved (xl.cfg syntax);
  * `<dir>/<name>.meta.json` holds { fileName, importedAt, savedAt?, convertedFrom? }. Every write goes
  * through write-file-atomic (temp file + fsync + rename), so a crash leaves the old file or the new
- * one, never a mix. Nothing is written for a refused request. Listing never fails because of what is
- * in a file: an unreadable or broken config shows up as an entry with error findings.
+ * one, never a mix; temp files a killed write left behind are removed when the library opens. Nothing
+ * is written for a refused request. Listing never fails because of what is in a file: an unreadable,
+ * oversized or special (FIFO, device, symlink) config shows up as an entry with error findings.
  */
-import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, rmSync, unlinkSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, readdirSync, rmSync, unlinkSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import writeFileAtomic from 'write-file-atomic';
 import { ApiError } from '../../shared/api';
+import { FILE_LIMITS, readRegularFileSync, removeStaleTempFiles, writeFileAtomicallySync } from '../files/checked-io';
 import { DOMAIN_NAME, readDomainConfig, type DomainSpec } from './domain-spec';
 import { kvmgtToXl, looksLikeKvmgt, parseKvmgtArgs } from './kvmgt-args';
 import { formatFinding, type ConfigFinding } from './xlcfg';
@@ -43,11 +44,14 @@ const META = '.meta.json';
 
 export class Library {
   /**
-   * @param dir the library directory; created (with parents) when missing
+   * @param dir the library directory; created (with parents) when missing. Stale temp files of
+   *   atomic writes (`<name>.cfg.<n>`, `<name>.meta.json.<n>`) are removed: open the library only
+   *   while no other instance writes to it.
    * @throws the fs error when the directory cannot be created
    */
   constructor(readonly dir: string) {
     mkdirSync(dir, { recursive: true });
+    removeStaleTempFiles(dir, (target) => target.endsWith(CFG) || target.endsWith(META));
   }
 
   /**
@@ -100,7 +104,7 @@ export class Library {
     if (xl.findings.some((f) => f.severity === 'error') && looksLikeKvmgt(text)) {
       const { settings, findings } = parseKvmgtArgs(text, base);
       const errors = findings.filter((f) => f.severity === 'error');
-      if (errors.length > 0) throw new ApiError('config', `cannot import ${base}: the qemu command line has errors:\n${errors.map(formatFinding).join('\n')}`);
+      if (errors.length > 0) throw new ApiError('config', `cannot import ${base}: the qemu command line has errors:\n${firstFindings(errors)}`);
       const derived = nameFromFileName(base);
       if (derived === null) throw new ApiError('config', `cannot import ${base}: a KVMGT command line has no name and none can be made from the file name; rename the file`);
       name = derived;
@@ -111,7 +115,7 @@ export class Library {
       const value = xl.config.get('name');
       if (value?.kind !== 'string' || !DOMAIN_NAME.test(value.value)) {
         const errors = xl.findings.filter((f) => f.severity === 'error');
-        throw new ApiError('config', `cannot import ${base}: it has no usable name:\n${errors.map(formatFinding).join('\n')}`);
+        throw new ApiError('config', `cannot import ${base}: it has no usable name:\n${firstFindings(errors)}`);
       }
       name = value.value;
     }
@@ -180,7 +184,7 @@ export class Library {
 
   private write(path: string, data: string): void {
     try {
-      writeFileAtomic.sync(path, data, { encoding: 'utf8', fsync: true });
+      writeFileAtomicallySync(path, data, 'library file');
     } catch (err) {
       throw new ApiError('internal', `cannot write ${path}: ${errorText(err)}`);
     }
@@ -190,13 +194,14 @@ export class Library {
     const path = this.metaPath(name);
     if (!existsSync(path)) return { meta: null, problem: null };
     try {
-      const raw: unknown = JSON.parse(readFileSync(path, 'utf8'));
+      const raw: unknown = JSON.parse(readRegularFileSync(path, FILE_LIMITS.json, 'library metadata').toString('utf8'));
       if (typeof raw !== 'object' || raw === null) return { meta: null, problem: 'not a JSON object' };
       const m = raw as Record<string, unknown>;
       if (typeof m.fileName !== 'string' || m.fileName === '' || typeof m.importedAt !== 'string') return { meta: null, problem: 'fileName or importedAt missing' };
       return { meta: m as unknown as Meta, problem: null };
     } catch (err) {
-      return { meta: null, problem: errorText(err) };
+      // V8's JSON.parse message quotes the text; say only that it is not JSON.
+      return { meta: null, problem: err instanceof SyntaxError ? 'not valid JSON' : errorText(err) };
     }
   }
 
@@ -208,7 +213,7 @@ export class Library {
     if (problem !== null) findings.push({ severity: 'warning', file: `${name}${META}`, line: 1, column: 1, message: `library metadata unreadable (${problem}); the original file name is lost` });
     let bytes: Buffer;
     try {
-      bytes = readFileSync(this.cfgPath(name));
+      bytes = readRegularFileSync(this.cfgPath(name), FILE_LIMITS.config, 'stored config');
     } catch (err) {
       findings.push({ severity: 'error', file: `${name}${CFG}`, line: 1, column: 1, message: `cannot read the stored config: ${errorText(err)}` });
       return { name, fileName, text: '', spec: null, findings };
@@ -232,6 +237,16 @@ export class Library {
     if (findings.some((f) => f.severity === 'error')) spec = null;
     return { name, fileName, text, spec, findings };
   }
+}
+
+/** Findings shown when an import is refused. A file that is no config at all (say /etc/shadow) has
+ * one per line; listing them all would spell much of it out, 40 characters at a time. */
+const MAX_REFUSAL_FINDINGS = 5;
+
+function firstFindings(errors: ConfigFinding[]): string {
+  const shown = errors.slice(0, MAX_REFUSAL_FINDINGS).map(formatFinding);
+  if (errors.length > shown.length) shown.push(`… and ${errors.length - shown.length} more errors`);
+  return shown.join('\n');
 }
 
 /** A domain name from a file name: extension dropped, other characters replaced; null if none is left. */

@@ -1,4 +1,5 @@
 /** `gvt-desk edid decode` and `gvt-desk monitor-config check`: files only, no running instance. */
+import { execFileSync } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -93,8 +94,18 @@ describe('gvt-desk edid decode', () => {
   it('a missing file or argument', async () => {
     const r = await cli(['edid', 'decode', 'nope.bin']);
     expect(r.code).toBe(1);
-    expect(r.err).toMatch(/^gvt-desk: ENOENT/);
+    expect(r.err).toBe(`gvt-desk: EDID file ${path.join(dir, 'nope.bin')}: No such file or directory\n`);
     expect((await cli(['edid', 'decode'])).code).toBe(2);
+  });
+
+  it('a FIFO, a device or an oversized file is refused before reading (the checked reader, EDID 32 KiB, monitor.config 64 KiB)', async () => {
+    execFileSync('mkfifo', [path.join(dir, 'fifo.bin')]);
+    expect(await cli(['edid', 'decode', 'fifo.bin'])).toMatchObject({ code: 1, err: expect.stringMatching(/fifo.bin: is a FIFO, not a regular file/) });
+    expect(await cli(['monitor-config', 'check', '/dev/zero'])).toMatchObject({ code: 1, err: 'gvt-desk: monitor.config /dev/zero: is a character device, not a regular file\n' });
+    await writeFile(path.join(dir, 'big.hex'), Buffer.alloc(32 * 1024 + 1, 0x30));
+    expect((await cli(['edid', 'decode', 'big.hex'])).err).toMatch(/big.hex: is 32769 bytes; the limit is 32768 bytes/);
+    await writeFile(path.join(dir, 'big.config'), Buffer.alloc(64 * 1024 + 1, 0x30));
+    expect((await cli(['monitor-config', 'check', 'big.config'])).err).toMatch(/big.config: is 65537 bytes; the limit is 65536 bytes/);
   });
 
   it('truncated input', async () => {

@@ -1,10 +1,11 @@
-import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { FakeBrowserWindow } from './electron-mock';
 import { createFakeHost } from '../fakes/fake-host';
 import { callSocket } from '../../../src/main/cli/socket-client';
+import type { HostOptions } from '../../../src/main/host/host-api';
 
 const electron = vi.hoisted(() => ({ current: null as null | ReturnType<typeof import('./electron-mock').createElectronMock> }));
 vi.mock('electron', async () => {
@@ -45,13 +46,27 @@ describe('runElectronApp', () => {
     const data = join(dir, 'data');
     process.argv = ['electron', '.', '--data-dir', data];
     const host = createFakeHost();
-    const createHost = vi.fn(async () => host);
+    const createHost = vi.fn(async (_options: HostOptions) => host);
+    await mkdir(join(dir, 'out', 'renderer'), { recursive: true });
+    await writeFile(join(dir, 'out', 'renderer', 'index.html'), '<!doctype html>');
+    let ready = (): void => undefined;
+    e.app.whenReady.mockImplementationOnce(() => new Promise<void>((resolve) => (ready = resolve)));
     runElectronApp({ createHost, mainDir: join(dir, 'out', 'main') });
+
+    // app:// is privileged before ready (Electron accepts it only then); it is served after ready.
+    expect(e.protocol.registerSchemesAsPrivileged).toHaveBeenCalledWith([{ scheme: 'app', privileges: { standard: true, secure: true, supportFetchAPI: true } }]);
+    expect(e.protocol.registerSchemesAsPrivileged.mock.invocationCallOrder[0]).toBeLessThan(e.app.whenReady.mock.invocationCallOrder[0]!);
+    expect(e.protocol.handle).not.toHaveBeenCalled();
+    ready();
 
     expect(e.app.enableSandbox).toHaveBeenCalled();
     expect(e.app.paths.get('userData')).toBe(join(data, 'electron'));
     await vi.waitFor(() => expect(FakeBrowserWindow.created).toHaveLength(1));
-    expect(createHost).toHaveBeenCalledWith({ dataDir: data, workerDir: join(dir, 'out', 'main') });
+    expect(createHost).toHaveBeenCalledWith({ dataDir: data, workerDir: join(dir, 'out', 'main'), chooseFile: expect.any(Function) });
+    // files.choose opens the native save dialog; the host gets the path the user chose.
+    e.dialog.showSaveDialog.mockResolvedValueOnce({ canceled: false, filePath: '/home/u/m.config' });
+    const hostOptions = createHost.mock.calls[0]![0] as HostOptions;
+    expect(await hostOptions.chooseFile!({ purpose: 'monitorConfig', mode: 'save' })).toBe('/home/u/m.config');
 
     const win = FakeBrowserWindow.created[0]!;
     expect(win.options.webPreferences).toMatchObject({
@@ -60,7 +75,12 @@ describe('runElectronApp', () => {
       sandbox: true,
       nodeIntegration: false,
     });
-    expect(win.loadFile).toHaveBeenCalledWith(join(dir, 'out', 'renderer', 'index.html'));
+    expect(win.loadURL).toHaveBeenCalledWith('app://gvt-desk/index.html');
+    // …from out/renderer, on the session the window uses.
+    expect(e.session.defaultSession.protocol.handle).toHaveBeenCalledWith('app', expect.any(Function));
+    const page = await e.protocol.schemeHandlers.get('app')!(new Request('app://gvt-desk/index.html'));
+    expect(page.status).toBe(200);
+    expect(await page.text()).toBe('<!doctype html>');
     expect(e.ipcMain.handlers.has(CHANNELS.invoke)).toBe(true);
     await vi.waitFor(() => expect(e.Menu.setApplicationMenu).toHaveBeenCalled());
 

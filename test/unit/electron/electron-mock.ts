@@ -34,7 +34,6 @@ export class FakeBrowserWindow extends EventEmitter {
   webContents = new FakeWebContents();
   destroyed = false;
   loadURL = vi.fn(async (_url: string) => undefined);
-  loadFile = vi.fn(async (_path: string) => undefined);
   show = vi.fn();
   constructor(public options: Record<string, unknown>) {
     super();
@@ -75,8 +74,19 @@ export function createElectronMock() {
   const dialog = {
     showErrorBox: vi.fn(),
     showOpenDialog: vi.fn(),
+    showSaveDialog: vi.fn(),
     showMessageBox: vi.fn(),
   };
   const shell = { openExternal: vi.fn(async () => undefined) };
-  return { BrowserWindow: FakeBrowserWindow, ipcMain, Menu, app, dialog, shell };
+  // As in Electron, the protocol module is the default session's protocol.
+  const schemeHandlers = new Map<string, (request: Request) => Response | Promise<Response>>();
+  const protocol = {
+    schemeHandlers,
+    registerSchemesAsPrivileged: vi.fn(),
+    handle: vi.fn((scheme: string, handler: (request: Request) => Response | Promise<Response>) => {
+      schemeHandlers.set(scheme, handler);
+    }),
+  };
+  const session = { defaultSession: { protocol } };
+  return { BrowserWindow: FakeBrowserWindow, ipcMain, Menu, app, dialog, shell, protocol, session };
 }

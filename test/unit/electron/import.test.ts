@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -63,6 +64,18 @@ describe('File ▸ Import', () => {
     host.failNext('library.import', new ApiError('config', 'bad.hvm:1: memory: expected a number'));
     await expect(importConfigFromDialog({ dialog: dialog as never, host, window: null })).rejects.toMatchObject({ code: 'config' });
     await writeFile(file, Buffer.alloc((1 << 20) + 1, 0x61));
-    await expect(importConfigFromDialog({ dialog: dialog as never, host, window: null })).rejects.toThrow('at most 1 MiB');
+    await expect(importConfigFromDialog({ dialog: dialog as never, host, window: null })).rejects.toThrow('is 1048577 bytes; the limit is 1048576 bytes');
+  });
+
+  it('refuses a FIFO or a device at once, through the same checked reader as every other entry point', async () => {
+    const fifo = join(dir, 'fifo.hvm');
+    execFileSync('mkfifo', [fifo]);
+    const { dialog } = createElectronMock();
+    const host = createFakeHost();
+    dialog.showOpenDialog.mockResolvedValue({ canceled: false, filePaths: [fifo] });
+    await expect(importConfigFromDialog({ dialog: dialog as never, host, window: null })).rejects.toThrow(`config file ${fifo}: is a FIFO, not a regular file`);
+    dialog.showOpenDialog.mockResolvedValue({ canceled: false, filePaths: ['/dev/zero'] });
+    await expect(importConfigFromDialog({ dialog: dialog as never, host, window: null })).rejects.toThrow('/dev/zero: is a character device, not a regular file');
+    expect(host.calls).toEqual([]);
   });
 });

@@ -7,15 +7,17 @@ vi.mock('electron', async () => (await import('./electron-mock')).createElectron
 
 const { CHANNELS } = await import('../../../src/main/electron/channels');
 const { MAX_FRAMES_IN_FLIGHT, makeSenderCheck, pushHostToWindow, registerIpc } = await import('../../../src/main/electron/ipc');
+const { isRendererUrl } = await import('../../../src/main/electron/window');
 
-const OUR_URL = 'file:///app/out/renderer/index.html';
+const OUR_URL = 'app://gvt-desk/index.html';
 
 function setup() {
   const { ipcMain } = createElectronMock();
   const host = createFakeHost();
   const win = new FakeBrowserWindow({});
   win.webContents.mainFrame.url = OUR_URL;
-  const isTrustedSender = makeSenderCheck(() => win as never, (url) => url === OUR_URL);
+  // Wired as app.ts wires it for the built renderer.
+  const isTrustedSender = makeSenderCheck(() => win as never, (url) => isRendererUrl(url, { kind: 'app' }));
   const onFrameAck = vi.fn();
   const log = vi.fn();
   const unregister = registerIpc({ ipcMain: ipcMain as never, host, isTrustedSender, onFrameAck, log });
@@ -36,6 +38,8 @@ describe('gvt:invoke', () => {
     ['another window', () => new FakeWebContents(), OUR_URL, null],
     ['a subframe of our window', null, OUR_URL, { url: OUR_URL }],
     ['our window showing a foreign page', null, 'https://evil.example/', null],
+    ['our window showing a file: page', null, 'file:///app/out/renderer/index.html', null],
+    ['our window showing another app:// host', null, 'app://evil/index.html', null],
   ])('refuses a request from %s without calling the host', async (_name, otherSender, url, parent) => {
     const { host, win, invoke, eventFrom, log } = setup();
     const sender = otherSender ? otherSender() : win.webContents;

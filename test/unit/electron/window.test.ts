@@ -21,11 +21,10 @@ describe('window security', () => {
     });
   });
 
-  it('creates the window with those preferences and loads the built renderer file', () => {
-    const win = createMainWindow({ preload: '/app/out/preload/index.js', source: { kind: 'file', path: '/app/out/renderer/index.html' } }) as unknown as FakeBrowserWindow;
+  it('creates the window with those preferences and loads the built renderer from app://gvt-desk/', () => {
+    const win = createMainWindow({ preload: '/app/out/preload/index.js', source: { kind: 'app' } }) as unknown as FakeBrowserWindow;
     expect(win.options.webPreferences).toEqual(secureWebPreferences('/app/out/preload/index.js'));
-    expect(win.loadFile).toHaveBeenCalledWith('/app/out/renderer/index.html');
-    expect(win.loadURL).not.toHaveBeenCalled();
+    expect(win.loadURL.mock.calls).toEqual([['app://gvt-desk/index.html']]);
     // Navigation and popups are locked down on the created window too.
     const event = { preventDefault: vi.fn() };
     win.webContents.emit('will-navigate', event, 'https://example.com/');
@@ -34,8 +33,8 @@ describe('window security', () => {
   });
 
   it('loads the dev server URL when given', () => {
-    const win = createMainWindow({ preload: '/p.js', source: { kind: 'url', url: 'http://localhost:5173/' } }) as unknown as FakeBrowserWindow;
-    expect(win.loadURL).toHaveBeenCalledWith('http://localhost:5173/');
+    const win = createMainWindow({ preload: '/p.js', source: { kind: 'dev', url: 'http://localhost:5173/' } }) as unknown as FakeBrowserWindow;
+    expect(win.loadURL.mock.calls).toEqual([['http://localhost:5173/']]);
   });
 
   it('prevents navigation and webviews, denies window.open and permissions except clipboard writes', () => {
@@ -57,22 +56,36 @@ describe('window security', () => {
 });
 
 describe('renderer source and URL check', () => {
-  it('uses ELECTRON_RENDERER_URL only when not packaged', () => {
-    expect(rendererSource({ ELECTRON_RENDERER_URL: 'http://localhost:5173' }, false, '/r/index.html')).toEqual({ kind: 'url', url: 'http://localhost:5173' });
-    expect(rendererSource({ ELECTRON_RENDERER_URL: 'http://localhost:5173' }, true, '/r/index.html')).toEqual({ kind: 'file', path: '/r/index.html' });
-    expect(rendererSource({}, false, '/r/index.html')).toEqual({ kind: 'file', path: '/r/index.html' });
+  it('uses ELECTRON_RENDERER_URL only when not packaged, else app://', () => {
+    expect(rendererSource({ ELECTRON_RENDERER_URL: 'http://localhost:5173' }, false)).toEqual({ kind: 'dev', url: 'http://localhost:5173' });
+    expect(rendererSource({ ELECTRON_RENDERER_URL: 'http://localhost:5173' }, true)).toEqual({ kind: 'app' });
+    expect(rendererSource({}, false)).toEqual({ kind: 'app' });
   });
 
-  it('accepts only our index.html or the dev server origin', () => {
-    const file = { kind: 'file' as const, path: '/app/out/renderer/index.html' };
-    expect(isRendererUrl('file:///app/out/renderer/index.html', file)).toBe(true);
-    expect(isRendererUrl('file:///app/out/renderer/index.html#/vm/1', file)).toBe(true);
-    expect(isRendererUrl('file:///app/out/renderer/other.html', file)).toBe(false);
-    expect(isRendererUrl('file:///tmp/evil.html', file)).toBe(false);
-    expect(isRendererUrl('https://example.com/app/out/renderer/index.html', file)).toBe(false);
-    expect(isRendererUrl('not a url', file)).toBe(false);
-    const dev = { kind: 'url' as const, url: 'http://localhost:5173/' };
+  it.each([
+    ['app://gvt-desk/index.html', true],
+    ['app://gvt-desk/index.html#/vm/1', true],
+    ['app://gvt-desk/x', true],
+    ['app://gvt-desk/', true],
+    ['file:///app/out/renderer/index.html', false],
+    ['file:///tmp/evil.html', false],
+    ['app://evil/', false],
+    ['app://evil/index.html', false],
+    ['app://gvt-desk:1234/index.html', false],
+    ['app://attacker@gvt-desk/index.html', false],
+    ['other://gvt-desk/index.html', false],
+    ['http://gvt-desk/index.html', false],
+    ['https://example.com/', false],
+    ['not a url', false],
+  ])('built renderer: %s is ours: %s', (url, ours) => {
+    expect(isRendererUrl(url, { kind: 'app' })).toBe(ours);
+  });
+
+  it('dev server: accepts its origin only', () => {
+    const dev = { kind: 'dev' as const, url: 'http://localhost:5173/' };
     expect(isRendererUrl('http://localhost:5173/some/route', dev)).toBe(true);
     expect(isRendererUrl('http://localhost:5174/', dev)).toBe(false);
+    expect(isRendererUrl('app://gvt-desk/index.html', dev)).toBe(false);
+    expect(isRendererUrl('file:///app/out/renderer/index.html', dev)).toBe(false);
   });
 });

@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { FileBoundary } from '../../../src/main/files/boundary';
+import { FILE_LIMITS } from '../../../src/main/files/checked-io';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { directPort, rig } from '../helpers/system';
@@ -141,14 +144,36 @@ describe('domain ports', () => {
 
   it('indirect mode reads monitor.config; a missing file falls back with a note; a malformed one refuses', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'mc-'));
+    const read = boundaryReader(dir);
     const good = join(dir, 'good.config');
     writeFileSync(good, `# x\n11\n0401\n${edidToHex(mon('asus-pa238'))}\n`);
-    const d = await domainDisplay({ ...spec, monitorConfigFile: good });
+    const d = await domainDisplay({ ...spec, monitorConfigFile: good }, read);
     expect(d.ports).toEqual([{ name: 'PORT_E', type: PORT_TYPES.CRT, overridePort: 'PORT_B', edid: mon('asus-pa238'), connected: true }]);
-    const missing = await domainDisplay({ ...spec, monitorConfigFile: join(dir, 'nope') });
+    const missing = await domainDisplay({ ...spec, monitorConfigFile: join(dir, 'nope') }, read);
     expect(missing.notes[0]).toMatch(/not found; using the built-in monitor/);
     const bad = join(dir, 'bad.config');
     writeFileSync(bad, '11\n04zz\n');
-    await expect(domainDisplay({ ...spec, monitorConfigFile: bad })).rejects.toThrow(/monitor.config is malformed:\n.*bad.config:2/);
+    await expect(domainDisplay({ ...spec, monitorConfigFile: bad }, read)).rejects.toThrow(/monitor.config is malformed:\n.*bad.config:2/);
+  });
+
+  it('a vgt_monitor_config_file outside the file boundary, or a FIFO, falls back to the built-in monitor without reading it', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mc-'));
+    const read = boundaryReader(join(dir, 'data'));
+    const outside = join(dir, 'outside.config');
+    writeFileSync(outside, `11\n0401\n${edidToHex(mon('asus-pa238'))}\n`);
+    const d = await domainDisplay({ ...spec, monitorConfigFile: outside }, read);
+    expect(d.ports[0]!.name).toBe('PORT_B');
+    expect(d.notes[0]).toMatch(/outside GVT Desk's file boundary.*using the built-in monitor/);
+    const fifo = join(dir, 'data', 'fifo.config');
+    execFileSync('mkfifo', [fifo]);
+    const f = await domainDisplay({ ...spec, monitorConfigFile: fifo }, read);
+    expect(f.notes[0]).toMatch(/is a FIFO, not a regular file; using the built-in monitor/);
   });
 });
+
+/** The host's reader for config keys that name files: the boundary of a data dir `dir`. */
+function boundaryReader(dir: string): (path: string) => Promise<Uint8Array> {
+  mkdirSync(dir, { recursive: true });
+  const boundary = new FileBoundary(dir);
+  return async (path) => (await boundary.read(path, FILE_LIMITS.monitorConfig, 'monitor.config')).bytes;
+}

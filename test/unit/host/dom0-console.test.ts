@@ -1,9 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ApiError, type DomainInfo } from '../../../src/shared/api';
 import { Dom0Console, formatXlList, splitWords } from '../../../src/main/host/dom0-console';
+import { FILE_LIMITS, readRegularFile } from '../../../src/main/files/checked-io';
 
 const dom = (name: string, domid: number, memoryMiB: number, timeS: number): DomainInfo => ({ name, domid, state: 'running', memoryMiB, vcpus: 1, timeS, vgpu: null, configErrors: [], workload: 'desktop' });
 
@@ -34,7 +36,9 @@ function console0() {
     throw new Error(method);
   }) as ConstructorParameters<typeof Dom0Console>[0];
   const dir = mkdtempSync(join(tmpdir(), 'dom0-'));
-  return { c: new Dom0Console(call, dir, async (p) => (p === '/sys/kernel/vgt' ? ['control', 'vm7'] : null)), calls, dir };
+  // The host's reader for typed paths: the checked reader with the config limit.
+  const read = (p: string) => readRegularFile(p, FILE_LIMITS.config, 'config file');
+  return { c: new Dom0Console(call, dir, async (p) => (p === '/sys/kernel/vgt' ? ['control', 'vm7'] : null), read), calls, dir };
 }
 
 describe('Dom0 console', () => {
@@ -71,6 +75,25 @@ describe('Dom0 console', () => {
     const missing = await c.exec('xl create /nope/x.cfg');
     expect(missing.exitCode).toBe(1);
     expect(missing.output).toMatch(/Failed to read config file: \/nope\/x.cfg: No such file or directory/);
+  });
+
+  it('xl create of a FIFO, a device, a directory or an oversized file is refused at once, nothing imported', async () => {
+    const { c, calls, dir } = console0();
+    execFileSync('mkfifo', [join(dir, 'fifo.hvm')]);
+    writeFileSync(join(dir, 'big.hvm'), '');
+    truncateSync(join(dir, 'big.hvm'), FILE_LIMITS.config + 1);
+    const cases: [string, RegExp][] = [
+      ['xl create fifo.hvm', /fifo.hvm: is a FIFO, not a regular file/],
+      ['xl create /dev/zero', /\/dev\/zero: is a character device, not a regular file/],
+      [`xl create ${dir}`, /is a directory, not a regular file/],
+      ['xl create big.hvm', /big.hvm: is 1048577 bytes; the limit is 1048576 bytes/],
+    ];
+    for (const [line, message] of cases) {
+      const r = await c.exec(line);
+      expect(r.exitCode, line).toBe(1);
+      expect(r.output, line).toMatch(message);
+    }
+    expect(calls).toEqual([]);
   });
 
   it('xl destroy by id or name; unknown commands are reported, never thrown', async () => {

@@ -1,5 +1,5 @@
 // @vitest-environment happy-dom
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { flushPromises, mount, type VueWrapper } from '@vue/test-utils';
 import { createPinia, setActivePinia } from 'pinia';
 import MonitorEditor from '../../../src/renderer/components/MonitorEditor.vue';
@@ -47,6 +47,7 @@ async function setup(opts: { config?: string; files?: Record<string, string>; ha
     'monitorConfig.read': ({ path }) => ({ path, text: files[path] ?? null }),
     'monitorConfig.write': ({ path, text }) => ((files[path] = text), { path }),
     'ports.list': () => [],
+    'files.info': () => ({ dataDir: '/data', monitorsDir: '/data/monitors', dialogs: false }),
     ...opts.handlers,
   });
   const pinia = createPinia();
@@ -145,12 +146,68 @@ describe('monitor editor', () => {
 
   it('adds the key to a config that has none', async () => {
     const { w, config } = await setup({ config: "name = 'ubuntu'\nvgt=1\n" });
-    expect((byTestId(w, 'monitor-path').element as HTMLInputElement).value).toBe('');
+    // The default is inside the data dir, where the host may write.
+    expect((byTestId(w, 'monitor-path').element as HTMLInputElement).value).toBe('/data/monitors/ubuntu.monitor.config');
+    await byTestId(w, 'monitor-path').setValue('');
+    await flushPromises();
     expect(byTestId(w, 'monitor-save').attributes('disabled')).toBeDefined();
     await byTestId(w, 'monitor-path').setValue('/srv/ubuntu.monitor.config');
     await click(w, 'monitor-add');
     await click(w, 'monitor-save');
     expect(config()).toBe("name = 'ubuntu'\nvgt=1\nvgt_monitor_config_file='/srv/ubuntu.monitor.config'\n");
+  });
+
+  it("a path outside the host's file boundary (the seeds' /path/to/monitor.config) offers the data dir's default", async () => {
+    const { w, files, config } = await setup({
+      handlers: {
+        'monitorConfig.read': ({ path }) => {
+          throw new ApiError('invalid', `${path}: outside GVT Desk's file boundary (files under the data dir /data, or files you chose in a dialog or typed in the Dom0 console)`);
+        },
+      },
+    });
+    expect((byTestId(w, 'monitor-path').element as HTMLInputElement).value).toBe('/data/monitors/ubuntu.monitor.config');
+    expect(byTestId(w, 'monitor-notes').text()).toContain("/path/to/monitor.config: outside GVT Desk's file boundary");
+    expect(byTestId(w, 'monitor-notes').text()).toContain('Save writes /data/monitors/ubuntu.monitor.config');
+    expect(w.find('[data-testid="monitor-error"]').exists()).toBe(false);
+    await click(w, 'monitor-add');
+    await click(w, 'monitor-save');
+    expect(Object.keys(files)).toEqual(['/data/monitors/ubuntu.monitor.config']);
+    expect(monitorConfigPath(config())).toBe('/data/monitors/ubuntu.monitor.config');
+  });
+
+  it('Choose… appears only with native dialogs (Electron) and loads the file the user chose', async () => {
+    const plain = await setup();
+    expect(byTestId(plain.w, 'monitor-choose').exists()).toBe(false);
+    plain.w.unmount();
+    const { w, fake } = await setup({
+      files: { '/home/u/pa238.config': SEED_MONITOR_CONFIG },
+      handlers: {
+        'files.info': () => ({ dataDir: '/data', monitorsDir: '/data/monitors', dialogs: true }),
+        'files.choose': () => ({ path: '/home/u/pa238.config' }),
+      },
+    });
+    await click(w, 'monitor-choose');
+    expect(fake.callsTo('files.choose')).toEqual([{ purpose: 'monitorConfig', mode: 'save', suggestedName: 'ubuntu.monitor.config' }]);
+    expect((byTestId(w, 'monitor-path').element as HTMLInputElement).value).toBe('/home/u/pa238.config');
+    expect(w.findAll('[data-testid^="monitor-row-"]').map((r) => r.attributes('data-testid'))).toEqual(['monitor-row-PORT_E']);
+  });
+
+  it('Open file… (upload) reads a local monitor.config into the table; Download hands the table back as a file', async () => {
+    const { w } = await setup();
+    const input = byTestId(w, 'monitor-upload');
+    Object.defineProperty(input.element, 'files', { value: [new File([SEED_MONITOR_CONFIG], 'pa238.config')], configurable: true });
+    await input.trigger('change');
+    await flushPromises();
+    expect(w.findAll('[data-testid^="monitor-row-"]').map((r) => r.attributes('data-testid'))).toEqual(['monitor-row-PORT_E']);
+    expect(byTestId(w, 'monitor-status').text()).toContain('Read pa238.config');
+    const blobs: Blob[] = [];
+    const create = vi.spyOn(URL, 'createObjectURL').mockImplementation((b) => (blobs.push(b as Blob), 'blob:x'));
+    const revoke = vi.spyOn(URL, 'revokeObjectURL').mockImplementation(() => undefined);
+    await click(w, 'monitor-download');
+    expect(blobs).toHaveLength(1);
+    expect(parseMonitorConfig(await blobs[0]!.text(), 'x').config?.records.map((r) => r.virtualPort)).toEqual(['PORT_E']);
+    create.mockRestore();
+    revoke.mockRestore();
   });
 
   it('refuses a relative path and an empty table before calling the host', async () => {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { FileAccessError } from '../../../src/main/files/checked-io';
 import { ApiError } from '../../../src/shared/api';
 import { Domains, type GpuBackend, type GuestLaunch } from '../../../src/main/vm/domains';
 import { DOMAIN_DEFAULTS, type DomainSpec } from '../../../src/main/vm/domain-spec';
@@ -33,6 +34,9 @@ function setup() {
     },
     { changed: () => changes++, serial: () => undefined },
     () => ({ hvmBootForeground: true }),
+    async (path) => {
+      throw new FileAccessError('not_found', path, `${path}: No such file or directory`);
+    },
   );
   return { r, domains, launches, stopped, changes: () => changes };
 }

@@ -1,0 +1,33 @@
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { DebugLogger } from 'builder-util';
+import type { Configuration } from 'electron-builder';
+// electron-builder's own loader and schema check (electron-builder re-exports neither), so the test
+// sees exactly what `electron-builder` would: electron-builder.yml, or a package.json "build" key.
+import { getConfig, validateConfiguration } from 'app-builder-lib/out/util/config/config';
+
+const projectDir = fileURLToPath(new URL('../../..', import.meta.url));
+
+describe('electron-builder.yml', () => {
+  it('is valid for electron-builder and packages out/ into an asar', async () => {
+    const config: Configuration = await getConfig(projectDir, null, null);
+    await validateConfiguration(structuredClone(config), new DebugLogger(false));
+    expect(config).toMatchObject({ productName: 'GVT Desk', directories: { output: 'dist' }, asar: true });
+    expect(config.appId).toMatch(/^[a-z0-9-]+(\.[a-z0-9-]+)+$/);
+    // (electron-builder normalises a plain list of patterns into one file set.)
+    expect(config.files).toEqual([{ filter: ['out/**', 'package.json'] }]);
+  });
+
+  it('flips exactly the hardening fuses', async () => {
+    const config: Configuration = await getConfig(projectDir, null, null);
+    expect(config.electronFuses).toEqual({
+      runAsNode: false,
+      enableCookieEncryption: true,
+      enableNodeOptionsEnvironmentVariable: false,
+      enableNodeCliInspectArguments: false,
+      enableEmbeddedAsarIntegrityValidation: true,
+      onlyLoadAppFromAsar: true,
+      grantFileProtocolExtraPrivileges: false,
+    });
+  });
+});
