@@ -2,7 +2,7 @@ import { resolve } from 'node:path';
 import { defineConfig, externalizeDepsPlugin } from 'electron-vite';
 import vue from '@vitejs/plugin-vue';
 
-// One build for every process: main (Electron entry, browser-mode server, CLI and the two worker
+// One build for every process: main (Electron entry, browser-mode server, CLI and the three worker
 // kinds), preload, and the renderer. Workers are separate entries because they are loaded by path.
 export default defineConfig({
   main: {
@@ -14,6 +14,7 @@ export default defineConfig({
           server: resolve(__dirname, 'src/main/server.ts'),
           cli: resolve(__dirname, 'src/main/cli.ts'),
           'gpu-thread': resolve(__dirname, 'src/main/host/gpu-thread.ts'),
+          'compositor-thread': resolve(__dirname, 'src/main/host/compositor-thread.ts'),
           'guest-worker': resolve(__dirname, 'src/main/guest/worker.ts'),
         },
       },

@@ -9,16 +9,24 @@ const ADDR_MASK_LO = 0xfffff000;
 const ADDR_MASK_HI = 0x7f; // bits 38:32
 
 export class Ggtt {
-  /** PTEs as (lo, hi) dword pairs. */
+  /** PTEs as (lo, hi) dword pairs, in shared memory so a scanout reader on another thread sees them. */
   readonly ptes: Uint32Array;
   readonly entries: number;
 
+  /**
+   * totalGmBytes: GM size, a multiple of 4 KiB. ptesBuffer: an existing table (entries * 8 bytes)
+   * to view, e.g. the GPU thread's GGTT seen from the compositor thread; a new one when omitted.
+   * Throws RangeError when ptesBuffer has the wrong size.
+   */
   constructor(
     totalGmBytes: number,
     private readonly memory: HostMemory,
+    ptesBuffer?: SharedArrayBuffer,
   ) {
     this.entries = totalGmBytes / PAGE_SIZE;
-    this.ptes = new Uint32Array(this.entries * 2);
+    const buffer = ptesBuffer ?? new SharedArrayBuffer(this.entries * 8);
+    if (buffer.byteLength !== this.entries * 8) throw new RangeError(`GGTT buffer of ${buffer.byteLength} B for ${this.entries} entries`);
+    this.ptes = new Uint32Array(buffer);
   }
 
   /** Write PTE `index` (0-based GM page). Throws RangeError outside the table. */

@@ -29,6 +29,11 @@ export class HostMemory {
     return region;
   }
 
+  /** The mapped regions, in attach order (to share them with another thread's HostMemory). */
+  list(): readonly RamRegion[] {
+    return this.regions;
+  }
+
   detach(base: number): void {
     this.regions = this.regions.filter((r) => r.base !== base);
   }

@@ -3,9 +3,9 @@
  * events (frames, failsafe, foreground changes). Errors keep their ApiError code across threads.
  */
 import { join } from 'node:path';
-import { Worker } from 'node:worker_threads';
+import { MessageChannel, Worker } from 'node:worker_threads';
 import { ApiError, type PortInfo } from '../../shared/api';
-import type { FromGpu, GpuOp, GpuRequests, GpuThreadData, ToGpu } from './gpu-protocol';
+import type { FromCompositor, FromGpu, GpuOp, GpuRequests, GpuThreadData, ToCompositor, ToGpu } from './gpu-protocol';
 
 export interface GpuClientEvents {
   frame(message: Uint8Array): void;
@@ -16,6 +16,8 @@ export interface GpuClientEvents {
 
 export class GpuClient {
   private readonly worker: Worker;
+  /** Decodes the planes the GPU thread plans and sends the frames (see compositor-thread.ts). */
+  private readonly compositor: Worker;
   private nextId = 1;
   private readonly pending = new Map<number, { resolve(v: unknown): void; reject(e: Error): void }>();
   /** The GPU thread's doorbell, shared with every guest (ready() resolves once it is known). */
@@ -25,6 +27,13 @@ export class GpuClient {
   /** `apertureMiB`: the emulated GPU's aperture size (fixed for the GPU thread's life). */
   constructor(workerDir: string, events: GpuClientEvents, apertureMiB = 512) {
     this.worker = new Worker(join(workerDir, 'gpu-thread.js'), { workerData: { apertureMiB } satisfies GpuThreadData });
+    this.compositor = new Worker(join(workerDir, 'compositor-thread.js'));
+    // A direct line between the two threads: scanout plans never pass through the main thread.
+    const { port1, port2 } = new MessageChannel();
+    this.worker.postMessage({ type: 'compositor', port: port1 } satisfies ToGpu, [port1]);
+    this.compositor.postMessage({ type: 'connect', port: port2 } satisfies ToCompositor, [port2]);
+    this.compositor.on('message', (m: FromCompositor) => events.frame(m.message));
+    this.compositor.on('error', (e) => console.error('gvt-desk: the compositor thread failed', e));
     this.readyPromise = new Promise((resolve, reject) => {
       this.worker.once('error', reject);
       this.worker.on('message', (m: FromGpu) => {
@@ -41,9 +50,6 @@ export class GpuClient {
             else p?.reject(new ApiError(m.error.code, m.error.message));
             break;
           }
-          case 'frame':
-            events.frame(m.message);
-            break;
           case 'failsafe':
             events.failsafe(m.domid, m.reason);
             break;
@@ -77,6 +83,7 @@ export class GpuClient {
 
   async close(): Promise<void> {
     this.worker.postMessage({ type: 'shutdown' } satisfies ToGpu);
-    await this.worker.terminate();
+    this.compositor.postMessage({ type: 'shutdown' } satisfies ToCompositor);
+    await Promise.all([this.worker.terminate(), this.compositor.terminate()]);
   }
 }

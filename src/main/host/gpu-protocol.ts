@@ -1,8 +1,13 @@
 /**
- * Messages between the host (main thread) and the GPU thread. Requests carry an id; the GPU
- * thread answers each with a result or an { code, message } error. Events flow GPU -> host.
+ * Messages between the host (main thread), the GPU thread and the compositor thread. Requests to
+ * the GPU thread carry an id; it answers each with a result or an { code, message } error. Events
+ * flow GPU -> host. The GPU thread tells the compositor thread (over a MessagePort the host gives
+ * both) where the GGTT and guest RAM are and, at each vblank, which planes to scan out; the
+ * compositor thread sends the host the frames.
  */
 import type { ApiErrorShape, EdidRegionInfo, PortInfo, VgpuTypeInfo } from '../../shared/api';
+import type { ScanoutSource } from '../mediator/compositor-feed';
+import type { MessagePort } from 'node:worker_threads';
 import type { VirtualPort } from '../mediator/vdisplay';
 import type { VgpuRequest, VgpuSummary } from '../vm/domains';
 
@@ -48,13 +53,29 @@ export interface GpuThreadData {
   apertureMiB: number;
 }
 
-export type ToGpu = { type: 'call'; id: number; op: GpuOp; args: unknown } | { type: 'shutdown' };
+export type ToGpu = { type: 'call'; id: number; op: GpuOp; args: unknown } | { type: 'compositor'; port: MessagePort } | { type: 'shutdown' };
 
 export type FromGpu =
   | { type: 'result'; id: number; value: unknown }
   | { type: 'error'; id: number; error: ApiErrorShape }
-  | { type: 'frame'; message: Uint8Array }
   | { type: 'failsafe'; domid: number; reason: string }
   | { type: 'foreground'; domid: number }
   | { type: 'ports'; domid: number; ports: PortInfo[] }
   | { type: 'ready'; doorbell: SharedArrayBuffer };
+
+/** GPU thread -> compositor thread. */
+export type GpuToCompositor =
+  /** The GGTT's PTE table (shared) and the GM size it maps. */
+  | { type: 'init'; ptes: SharedArrayBuffer; totalGmBytes: number }
+  /** Every RAM region the GGTT may point into (Dom0 and the VMs), after any change. */
+  | { type: 'memory'; regions: { base: number; buffer: SharedArrayBuffer }[] }
+  /** The planes to decode at this vblank. */
+  | { type: 'scanout'; plan: ScanoutSource[] }
+  /** A vGPU was destroyed: drop its last frame. */
+  | { type: 'forget'; source: number };
+
+/** Host -> compositor thread. */
+export type ToCompositor = { type: 'connect'; port: MessagePort } | { type: 'shutdown' };
+
+/** Compositor thread -> host: an encoded frame message (see encodeFrame). */
+export type FromCompositor = { type: 'frame'; message: Uint8Array };

@@ -1,12 +1,13 @@
 /**
  * GPU thread entry (a worker): hosts the emulated GPU and the mediator, services the guests' trap
- * mailboxes (woken by the shared doorbell), runs the scheduler tick (1 ms), vblank (60 Hz) and
- * frame decoding for the compositor (30 frames/s per source, damage rectangles only).
+ * mailboxes (woken by the shared doorbell), runs the scheduler tick (1 ms) and vblank (60 Hz).
+ * At vblank it only plans which planes changed; the compositor thread (a port the host hands
+ * over) decodes them from the shared GGTT and guest RAM, so frames never cost the GPU thread.
  * This is the adapter that gives the pure core its threads, timers and messages.
  */
-import { parentPort, workerData } from 'node:worker_threads';
+import { type MessagePort, parentPort, workerData } from 'node:worker_threads';
 import { MiB, SKL_GT2_DEFAULT } from '../../shared/platform';
-import { ApiError, encodeFrame } from '../../shared/api';
+import { ApiError } from '../../shared/api';
 import {
   MB_HI,
   MB_IRQ,
@@ -24,7 +25,7 @@ import {
   STATE_REQUEST,
 } from '../../shared/trap-mailbox';
 import { Gen9Gpu } from '../gpu/gpu';
-import { CompositorFeed } from '../mediator/compositor-feed';
+import { ScanoutPlanner } from '../mediator/compositor-feed';
 import { type DecodeResult, decodePhysicalFrame, decodeVgpuFrame, frameRgba } from '../mediator/fb-decoder';
 import { DOM0_RAM_BYTES } from '../mediator/host-gm';
 import { drawHostConsole } from '../mediator/host-console';
@@ -35,7 +36,7 @@ import { vgpuTypes } from '../mediator/vgpu-types';
 import { portInfos } from '../mediator/port-info';
 import { writeEdidRegion } from '../mediator/edid-region';
 import { edidToHex } from '../../shared/edid';
-import type { FromGpu, GpuRequests, GpuStatus, GpuThreadData, ToGpu, VgpuCreate, VgpuStatus } from './gpu-protocol';
+import type { FromGpu, GpuRequests, GpuStatus, GpuThreadData, GpuToCompositor, ToGpu, VgpuCreate, VgpuStatus } from './gpu-protocol';
 
 const port = parentPort!;
 const send = (m: FromGpu, transfer: ArrayBuffer[] = []): void => port.postMessage(m, transfer);
@@ -82,12 +83,15 @@ const handlers: { [K in keyof GpuRequests]: (args: GpuRequests[K][0]) => GpuRequ
   createVgpu(a: VgpuCreate) {
     const v = mediator.createVgpu({ ...a, ram: a.ram });
     mailboxes.set(a.domid, new Int32Array(a.mailbox));
+    shareMemory();
     return status(v);
   },
   destroyVgpu({ domid }) {
     mediator.destroyVgpu(domid);
     mailboxes.delete(domid);
-    feed.forget(domid);
+    planner.forget(domid);
+    toCompositor({ type: 'forget', source: domid });
+    shareMemory();
     return null;
   },
   setForeground({ domid }) {
@@ -135,10 +139,27 @@ function redrawHost(): void {
   drawHostConsole(mediator, hostLines, new Date().toISOString().slice(11, 19));
 }
 
+/** The compositor thread's port, once the host handed it over. */
+let compositor: MessagePort | null = null;
+const toCompositor = (m: GpuToCompositor): void => compositor?.postMessage(m);
+
+/** Tell the compositor thread which RAM regions the GGTT may point into. */
+function shareMemory(): void {
+  const regions = gpu.memory.list().flatMap((r) => (r.bytes.buffer instanceof SharedArrayBuffer ? [{ base: r.base, buffer: r.bytes.buffer }] : []));
+  toCompositor({ type: 'memory', regions });
+}
+
 port.on('message', (msg: ToGpu) => {
   if (msg.type === 'shutdown') {
     clearInterval(timer);
+    compositor?.close();
     port.close();
+    return;
+  }
+  if (msg.type === 'compositor') {
+    compositor = msg.port;
+    toCompositor({ type: 'init', ptes: gpu.ggtt.ptes.buffer as SharedArrayBuffer, totalGmBytes: gpu.geometry.totalGmBytes });
+    shareMemory();
     return;
   }
   try {
@@ -196,22 +217,16 @@ async function trapLoop(): Promise<void> {
   }
 }
 
-const feed = new CompositorFeed(gpu, mediator);
+const planner = new ScanoutPlanner(gpu, mediator);
 const VBLANK_NS = 1e9 / 60;
 let nextVblank = 0;
-let seq = 0;
 let lastHostDraw = 0;
 
-/** Send each changed source's damage rectangle to the host (transferred, not copied). */
+/** Hand the planes that may have changed to the compositor thread (a few hundred bytes). */
 function publishFrames(now: number): void {
-  for (const { source, damage } of feed.collect(now)) {
-    // The pieces of one frame share its sequence number (the renderer counts frames, not rects).
-    seq++;
-    for (const { rect, rgba } of damage.pieces) {
-      const msg = encodeFrame({ source, width: damage.width, height: damage.height, ...rect, seq }, rgba);
-      send({ type: 'frame', message: msg }, [msg.buffer as ArrayBuffer]);
-    }
-  }
+  if (!compositor) return;
+  const plan = planner.plan(now);
+  if (plan.length > 0) toCompositor({ type: 'scanout', plan });
 }
 
 const timer = setInterval(() => {

@@ -1,21 +1,43 @@
 /**
  * What the compositor windows receive: for each vGPU (foreground or not) and for the physical pipe,
- * the damage since the last frame sent. Called at vblank. A source is decoded only when something
- * may have changed it — a workload completed, its plane registers moved, the foreground changed —
- * or every REFRESH_NS regardless, which catches pure CPU (pass-through) drawing. The physical pipe
- * reuses the foreground VM's decode when it scans out the same plane.
+ * the damage since the last frame sent. The work is split so the GPU thread does only the cheap
+ * part: at vblank the ScanoutPlanner (GPU side) picks the sources that may have changed — a
+ * workload completed, their plane registers moved, the foreground changed, or REFRESH_NS passed,
+ * which catches pure CPU (pass-through) drawing — and snapshots their plane registers after the
+ * guard that keeps a vGPU from showing memory outside its GM. The FrameComposer (compositor
+ * thread) reads those planes through the shared GGTT and guest RAM, diffs them against the last
+ * frame sent and yields damage rectangles. The physical pipe reuses the foreground VM's decode when
+ * it scans out the same plane.
  */
 import { PHYSICAL_SOURCE } from '../../shared/api';
 import { PIPECONF_A, PIPECONF_ENABLE } from '../../shared/regs';
 import type { Gen9Gpu } from '../gpu/gpu';
-import type { PlaneRegs } from '../gpu/scanout';
-import { type Damage, DamageTracker } from './damage';
+import type { Ggtt } from '../gpu/ggtt';
+import { type PlaneRegs, decodePlaneRegs } from '../gpu/scanout';
+import { type Damage, DamageTracker, type RangeEqual } from './damage';
 import { planeFrom } from './display-regs';
-import { type DecodeResult, decodePhysicalFrame, decodeVgpuFrame } from './fb-decoder';
+import { type DecodeResult, decodePlane, vgpuPlaneGuard } from './fb-decoder';
 import type { Mediator } from './mediator';
 
 /** Decode every source at least this often even without a hint (catches CPU-only drawing), ns. */
 export const REFRESH_NS = 250e6;
+
+/** One source to decode this vblank, as the GPU thread saw it (structured-clone friendly). */
+export interface ScanoutSource {
+  /** domid, or PHYSICAL_SOURCE for the physical pipe A. */
+  source: number;
+  regs: PlaneRegs;
+  pipeOn: boolean;
+  /** For the physical pipe: the foreground domid whose decode shows the same plane, if any. */
+  sameAs?: number;
+  /** The plane may not be shown (e.g. its surface is outside the vGPU's GM): nothing is sent. */
+  refused?: string;
+}
+
+export interface FeedItem {
+  source: number;
+  damage: Damage;
+}
 
 interface SourceState {
   workloads: number;
@@ -25,51 +47,113 @@ interface SourceState {
 
 const planeKey = (p: PlaneRegs, pipeOn: boolean): string => `${pipeOn}:${p.ctl}:${p.stride}:${p.size}:${p.surf}:${p.offset}`;
 
-export interface FeedItem {
-  source: number;
-  damage: Damage;
-}
-
-export class CompositorFeed {
-  private readonly damage = new DamageTracker();
+/** GPU side: which sources to decode at this vblank (cheap: counters and register compares). */
+export class ScanoutPlanner {
   private readonly state = new Map<number, SourceState>();
   private lastForeground = -1;
-  /** Frames decoded since construction (for statistics). */
-  decodes = 0;
 
   constructor(
     private readonly gpu: Gen9Gpu,
     private readonly mediator: Mediator,
   ) {}
 
-  /** The damage of every source that changed since its last frame. */
-  collect(nowNs: number): FeedItem[] {
-    const items: FeedItem[] = [];
-    const decoded = new Map<number, DecodeResult>();
+  /** The sources that may have changed since their last plan; nowNs: monotonic time, ns. */
+  plan(nowNs: number): ScanoutSource[] {
+    const out: ScanoutSource[] = [];
     const fg = this.mediator.foreground;
     const fgChanged = fg !== this.lastForeground;
     this.lastForeground = fg;
+    let fgPlanned: ScanoutSource | undefined;
     for (const v of this.mediator.vgpus()) {
-      const plane = planeKey(planeFrom(v.vreg), (v.vreg[PIPECONF_A >>> 2] & PIPECONF_ENABLE) !== 0);
+      const regs = planeFrom(v.vreg);
+      const pipeOn = (v.vreg[PIPECONF_A >>> 2] & PIPECONF_ENABLE) !== 0;
+      const plane = planeKey(regs, pipeOn);
       const st = this.state.get(v.domid);
       if (st && st.workloads === v.stats.workloads && st.plane === plane && nowNs - st.lastNs < REFRESH_NS) continue;
       this.state.set(v.domid, { workloads: v.stats.workloads, plane, lastNs: nowNs });
-      const r = decodeVgpuFrame(this.gpu, v);
-      this.decodes++;
-      decoded.set(v.domid, r);
-      this.push(items, v.domid, r);
+      const decoded = pipeOn ? decodePlaneRegs(regs) : null;
+      const refused = decoded && !('error' in decoded) ? vgpuPlaneGuard(v)(decoded) : undefined;
+      const item: ScanoutSource = { source: v.domid, regs, pipeOn, ...(refused ? { refused } : {}) };
+      out.push(item);
+      if (v.domid === fg) fgPlanned = item;
     }
-    const physPlane = planeKey(this.gpu.planeA(), this.gpu.pipeAEnabled());
-    const fgVgpu = this.mediator.vgpu(fg);
-    const reuse = fgVgpu && decoded.get(fg) && physPlane === planeKey(planeFrom(fgVgpu.vreg), this.gpu.pipeAEnabled());
+    const physRegs = this.gpu.planeA();
+    const physOn = this.gpu.pipeAEnabled();
+    const physPlane = planeKey(physRegs, physOn);
     const st = this.state.get(PHYSICAL_SOURCE);
-    if (reuse) {
+    const reuse = fgPlanned !== undefined && !fgPlanned.refused && physPlane === planeKey(fgPlanned.regs, fgPlanned.pipeOn);
+    if (reuse || fgChanged || !st || st.plane !== physPlane || nowNs - st.lastNs >= REFRESH_NS || fgPlanned) {
       this.state.set(PHYSICAL_SOURCE, { workloads: 0, plane: physPlane, lastNs: nowNs });
-      this.push(items, PHYSICAL_SOURCE, decoded.get(fg)!);
-    } else if (fgChanged || !st || st.plane !== physPlane || nowNs - st.lastNs >= REFRESH_NS || (fgVgpu && decoded.has(fg))) {
-      this.state.set(PHYSICAL_SOURCE, { workloads: 0, plane: physPlane, lastNs: nowNs });
-      this.decodes++;
-      this.push(items, PHYSICAL_SOURCE, decodePhysicalFrame(this.gpu));
+      out.push({ source: PHYSICAL_SOURCE, regs: physRegs, pipeOn: physOn, ...(reuse ? { sameAs: fg } : {}) });
+    }
+    return out;
+  }
+
+  /** Forget a destroyed vGPU. */
+  forget(source: number): void {
+    this.state.delete(source);
+  }
+}
+
+/**
+ * Merge a newer plan into an older one that was not composed yet (a compositor running behind
+ * drops stale frames): per source the newer entry wins; sources only in the older plan stay.
+ */
+export function mergePlans(older: ScanoutSource[], newer: ScanoutSource[]): ScanoutSource[] {
+  const bySource = new Map<number, ScanoutSource>();
+  for (const s of older) bySource.set(s.source, s);
+  for (const s of newer) {
+    bySource.delete(s.source);
+    bySource.set(s.source, s);
+  }
+  // The physical pipe goes last: it may reuse a VM's decode from the same plan.
+  const phys = bySource.get(PHYSICAL_SOURCE);
+  bySource.delete(PHYSICAL_SOURCE);
+  return phys ? [...bySource.values(), phys] : [...bySource.values()];
+}
+
+/** Compositor side: decode the planned sources through the GGTT and diff them into damage. */
+export class FrameComposer {
+  private readonly damage: DamageTracker;
+  /**
+   * Per source, a buffer the next decode may overwrite: the frame before its last one. Used only
+   * while no source's last frame is that buffer (the physical pipe shares the foreground VM's).
+   */
+  private readonly spare = new Map<number, Uint32Array>();
+  /** Frames decoded since construction (for statistics and tests). */
+  decodes = 0;
+
+  /** equal: how word ranges are compared (see RangeEqual; the compositor thread passes a native one). */
+  constructor(
+    private ggtt: Ggtt,
+    equal?: RangeEqual,
+  ) {
+    this.damage = new DamageTracker(equal);
+  }
+
+  /** Read through another GGTT view from now on (the RAM regions behind it changed). */
+  rebind(ggtt: Ggtt): void {
+    this.ggtt = ggtt;
+  }
+
+  /** The damage of every planned source that changed, in plan order. */
+  compose(plan: ScanoutSource[]): FeedItem[] {
+    const items: FeedItem[] = [];
+    const decoded = new Map<number, DecodeResult>();
+    for (const s of plan) {
+      if (s.refused) continue;
+      let r = s.sameAs !== undefined ? decoded.get(s.sameAs) : undefined;
+      if (!r) {
+        const spare = this.spare.get(s.source);
+        r = decodePlane(this.ggtt, s.regs, s.pipeOn, spare && !this.damage.holds(spare) ? spare : undefined);
+        this.decodes++;
+      }
+      decoded.set(s.source, r);
+      if ('error' in r) continue;
+      const previous = this.damage.last(s.source);
+      const damage = this.damage.update(s.source, r.frame.width, r.frame.height, r.frame.xrgb);
+      if (previous && previous !== r.frame.xrgb && previous.length > 0) this.spare.set(s.source, previous);
+      if (damage.pieces.length > 0) items.push({ source: s.source, damage });
     }
     return items;
   }
@@ -77,12 +161,6 @@ export class CompositorFeed {
   /** Forget a destroyed vGPU's last frame. */
   forget(source: number): void {
     this.damage.forget(source);
-    this.state.delete(source);
-  }
-
-  private push(items: FeedItem[], source: number, r: DecodeResult): void {
-    if ('error' in r) return;
-    const damage = this.damage.update(source, r.frame.width, r.frame.height, r.frame.xrgb);
-    if (damage.pieces.length > 0) items.push({ source, damage });
+    this.spare.delete(source);
   }
 }

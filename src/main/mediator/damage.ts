@@ -23,6 +23,21 @@ export interface Damage {
 /** At most this many rectangles per frame; more bands are merged across their smallest gaps. */
 export const MAX_DAMAGE_RECTS = 8;
 
+/** Rows compared as one block first: unchanged blocks (most of a frame) cost one comparison. */
+const BLOCK_ROWS = 16;
+
+/**
+ * True when words [from, to) of `a` and `b` are equal. The compositor thread passes a native
+ * memcmp (Node's Buffer#equals, several times faster than a JS loop); the core stays portable.
+ */
+export type RangeEqual = (a: Uint32Array, b: Uint32Array, from: number, to: number) => boolean;
+
+/** The portable RangeEqual: a plain loop. */
+export const jsRangeEqual: RangeEqual = (a, b, from, to) => {
+  for (let i = from; i < to; i++) if (a[i] !== b[i]) return false;
+  return true;
+};
+
 /**
  * Damage tracking for frame transport: remembers the last frame sent per source (as stored
  * XRGB8888 words, so comparing costs one pass) and yields the changed regions, converted to RGBA,
@@ -30,48 +45,56 @@ export const MAX_DAMAGE_RECTS = 8;
  * a clock in the top bar and a window moving lower down do not make one screen-sized rectangle.
  */
 export class DamageTracker {
-  private last = new Map<number, { width: number; height: number; px: Uint32Array }>();
+  private frames = new Map<number, { width: number; height: number; px: Uint32Array }>();
+
+  constructor(private readonly equal: RangeEqual = jsRangeEqual) {}
 
   /** Compare `xrgb` (width x height) with the last frame of `source`, remember it, return the damage. */
   update(source: number, width: number, height: number, xrgb: Uint32Array): Damage {
-    const prev = this.last.get(source);
-    this.last.set(source, { width, height, px: xrgb });
-    const rects = !prev || prev.width !== width || prev.height !== height ? [{ x: 0, y: 0, w: width, h: height }] : changedRects(prev.px, xrgb, width, height);
+    const prev = this.frames.get(source);
+    this.frames.set(source, { width, height, px: xrgb });
+    const rects = !prev || prev.width !== width || prev.height !== height ? [{ x: 0, y: 0, w: width, h: height }] : changedRects(prev.px, xrgb, width, height, MAX_DAMAGE_RECTS, this.equal);
     return { width, height, pieces: rects.map((r) => ({ rect: r, rgba: xrgbToRgba(xrgb, width, r.x, r.y, r.w, r.h) })) };
   }
 
+  /** The pixels of the last frame of `source` (the buffer passed to update), if any. */
+  last(source: number): Uint32Array | undefined {
+    return this.frames.get(source)?.px;
+  }
+
+  /** True when `px` is the last frame of some source (so it must not be overwritten). */
+  holds(px: Uint32Array): boolean {
+    for (const f of this.frames.values()) if (f.px === px) return true;
+    return false;
+  }
+
   forget(source: number): void {
-    this.last.delete(source);
+    this.frames.delete(source);
   }
 }
 
 /**
  * The changed regions between two frames of the same size: bands of consecutive changed rows,
  * each spanning the union of its rows' changed columns; at most `maxRects`, merging the bands
- * with the smallest vertical gap first.
+ * with the smallest vertical gap first. Blocks of BLOCK_ROWS rows, then rows, are compared with
+ * `equal` before any pixel is looked at.
  */
-export function changedRects(a: Uint32Array, b: Uint32Array, width: number, height: number, maxRects = MAX_DAMAGE_RECTS): DamageRect[] {
-  // Rows are first compared two pixels at a time through 64-bit views (half the loop iterations);
-  // a NaN bit pattern only makes an equal row look changed, never the reverse.
-  const wide = width % 2 === 0 && a.byteOffset % 8 === 0 && b.byteOffset % 8 === 0;
-  const a64 = wide ? new Float64Array(a.buffer, a.byteOffset, (width * height) / 2) : null;
-  const b64 = wide ? new Float64Array(b.buffer, b.byteOffset, (width * height) / 2) : null;
-  const half = width / 2;
+export function changedRects(a: Uint32Array, b: Uint32Array, width: number, height: number, maxRects = MAX_DAMAGE_RECTS, equal: RangeEqual = jsRangeEqual): DamageRect[] {
   const bands: { x0: number; x1: number; y0: number; y1: number }[] = [];
   let band: (typeof bands)[number] | null = null;
+  let blockEnd = 0;
   for (let y = 0; y < height; y++) {
-    const row = y * width;
-    let same = true;
-    if (a64 && b64) {
-      for (let i = y * half, end = i + half; i < end; i++) {
-        if (a64[i] !== b64[i]) {
-          same = false;
-          break;
-        }
+    if (y === blockEnd) {
+      blockEnd = Math.min(height, y + BLOCK_ROWS);
+      if (equal(a, b, y * width, blockEnd * width)) {
+        band = null;
+        y = blockEnd - 1;
+        continue;
       }
-    } else same = false;
+    }
+    const row = y * width;
     let first = -1;
-    if (!same) {
+    if (!equal(a, b, row, row + width)) {
       for (let x = 0; x < width; x++) {
         if (a[row + x] !== b[row + x]) {
           first = x;

@@ -4,8 +4,9 @@
  * the physical pipe. Source: GVT-g fb_decoder.c (intel_vgpu_decode_primary_plane).
  */
 import { PIPECONF_A, PIPECONF_ENABLE } from '../../shared/regs';
-import { type DecodedPlane, decodePlaneRegs, readPlaneXrgb, xrgbToRgba } from '../gpu/scanout';
+import { type DecodedPlane, type PlaneRegs, decodePlaneRegs, readPlaneXrgb, xrgbToRgba } from '../gpu/scanout';
 import type { Gen9Gpu } from '../gpu/gpu';
+import type { Ggtt } from '../gpu/ggtt';
 import { planeFrom } from './display-regs';
 import type { Vgpu } from './vgpu';
 
@@ -24,24 +25,38 @@ export const frameRgba = (f: Frame): Uint8Array => xrgbToRgba(f.xrgb, f.width, 0
 
 export type DecodeResult = { frame: Frame } | { error: string };
 
-function decodeWith(gpu: Gen9Gpu, regs: Uint32Array, guard?: (p: DecodedPlane) => string | undefined): DecodeResult {
-  if ((regs[PIPECONF_A >>> 2] & PIPECONF_ENABLE) === 0) return { frame: NO_SIGNAL };
-  const plane = decodePlaneRegs(planeFrom(regs));
+/**
+ * Decode plane registers `regs` of a pipe that is on (`pipeOn`) through `ggtt`. `out` is reused
+ * when it holds exactly width*height pixels (the compositor double-buffers), else a new buffer is
+ * allocated. `guard` may refuse the decoded geometry (a reason string).
+ */
+export function decodePlane(ggtt: Ggtt, regs: PlaneRegs, pipeOn: boolean, out?: Uint32Array, guard?: (p: DecodedPlane) => string | undefined): DecodeResult {
+  if (!pipeOn) return { frame: NO_SIGNAL };
+  const plane = decodePlaneRegs(regs);
   if (plane === null) return { frame: NO_SIGNAL };
   if ('error' in plane) return plane;
   const problem = guard?.(plane);
   if (problem) return { error: problem };
-  const xrgb = new Uint32Array(plane.width * plane.height);
-  readPlaneXrgb(gpu.ggtt, plane, xrgb);
+  const xrgb = out && out.length === plane.width * plane.height ? out : new Uint32Array(plane.width * plane.height);
+  readPlaneXrgb(ggtt, plane, xrgb);
   return { frame: { width: plane.width, height: plane.height, xrgb } };
+}
+
+/**
+ * Why a vGPU's plane may not be shown: a surface outside its own GM (it would show another VM's
+ * memory), or undefined when it is fine. Source: GVT-g intel_vgpu_decode_primary_plane's
+ * intel_vgpu_ggtt_gmadr_is_valid check.
+ */
+export function vgpuPlaneGuard(v: Vgpu): (p: DecodedPlane) => string | undefined {
+  return (p) => (v.ownsGm(p.surf, p.pitch * p.height) ? undefined : `PLANE_SURF 0x${p.surf.toString(16)} (${p.pitch * p.height} B) is outside the vGPU's graphics memory`);
 }
 
 /** Decode a vGPU's primary plane from its vreg; a surface outside its own GM is refused. */
 export function decodeVgpuFrame(gpu: Gen9Gpu, v: Vgpu): DecodeResult {
-  return decodeWith(gpu, v.vreg, (p) => (v.ownsGm(p.surf, p.pitch * p.height) ? undefined : `PLANE_SURF 0x${p.surf.toString(16)} (${p.pitch * p.height} B) is outside the vGPU's graphics memory`));
+  return decodePlane(gpu.ggtt, planeFrom(v.vreg), (v.vreg[PIPECONF_A >>> 2] & PIPECONF_ENABLE) !== 0, undefined, vgpuPlaneGuard(v));
 }
 
 /** Decode what the physical pipe A scans out. */
 export function decodePhysicalFrame(gpu: Gen9Gpu): DecodeResult {
-  return decodeWith(gpu, gpu.regs);
+  return decodePlane(gpu.ggtt, gpu.planeA(), gpu.pipeAEnabled());
 }

@@ -1,0 +1,70 @@
+/**
+ * Compositor thread entry (a worker): turns the planes the GPU thread plans at each vblank into
+ * frame messages for the host (damage rectangles, RGBA), reading the framebuffers itself through
+ * the shared GGTT and guest RAM, so the GPU thread does only GPU work. When it falls behind, the
+ * plans waiting for it are merged and only the newest state of each source is composed: stale
+ * frames are dropped, never queued.
+ */
+import { type MessagePort, parentPort } from 'node:worker_threads';
+import { encodeFrame } from '../../shared/api';
+import { Ggtt } from '../gpu/ggtt';
+import { HostMemory } from '../gpu/memory';
+import { FrameComposer, type ScanoutSource, mergePlans } from '../mediator/compositor-feed';
+import type { RangeEqual } from '../mediator/damage';
+import type { FromCompositor, GpuToCompositor, ToCompositor } from './gpu-protocol';
+
+/** memcmp through Buffer#equals on views of the same memory (no copies). */
+const nativeRangeEqual: RangeEqual = (a, b, from, to) =>
+  Buffer.from(a.buffer, a.byteOffset + from * 4, (to - from) * 4).equals(Buffer.from(b.buffer, b.byteOffset + from * 4, (to - from) * 4));
+
+const host = parentPort!;
+let memory = new HostMemory();
+let composer: FrameComposer | null = null;
+let ggttBuffer: { ptes: SharedArrayBuffer; totalGmBytes: number } | null = null;
+let pending: ScanoutSource[] | null = null;
+let seq = 0;
+
+function compose(): void {
+  const plan = pending;
+  pending = null;
+  if (!plan || !composer) return;
+  for (const { source, damage } of composer.compose(plan)) {
+    // The pieces of one frame share its sequence number (the renderer counts frames, not rects).
+    seq++;
+    for (const { rect, rgba } of damage.pieces) {
+      const message = encodeFrame({ source, width: damage.width, height: damage.height, ...rect, seq }, rgba);
+      host.postMessage({ type: 'frame', message } satisfies FromCompositor, [message.buffer as ArrayBuffer]);
+    }
+  }
+}
+
+function onGpu(m: GpuToCompositor): void {
+  switch (m.type) {
+    case 'init':
+      ggttBuffer = { ptes: m.ptes, totalGmBytes: m.totalGmBytes };
+      composer = new FrameComposer(new Ggtt(m.totalGmBytes, memory, m.ptes), nativeRangeEqual);
+      break;
+    case 'memory': {
+      // A fresh HostMemory per change: the composer's GGTT view is rebuilt around it.
+      memory = new HostMemory();
+      for (const r of m.regions) memory.attach(r.base, r.buffer);
+      if (ggttBuffer && composer) composer.rebind(new Ggtt(ggttBuffer.totalGmBytes, memory, ggttBuffer.ptes));
+      break;
+    }
+    case 'scanout':
+      // Compose once the queue of messages is drained: plans that arrived meanwhile are merged.
+      if (pending === null) setImmediate(compose);
+      pending = pending ? mergePlans(pending, m.plan) : m.plan;
+      break;
+    case 'forget':
+      composer?.forget(m.source);
+      break;
+  }
+}
+
+host.on('message', (m: ToCompositor) => {
+  if (m.type === 'connect') {
+    const gpu: MessagePort = m.port;
+    gpu.on('message', onGpu);
+  } else if (m.type === 'shutdown') host.close();
+});
