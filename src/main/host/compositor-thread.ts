@@ -8,10 +8,12 @@
 import { type MessagePort, parentPort } from 'node:worker_threads';
 import { encodeFrame } from '../../shared/api';
 import { Ggtt } from '../gpu/ggtt';
+import { xrgbToRgba } from '../gpu/scanout';
 import { HostMemory } from '../gpu/memory';
 import { FrameComposer, type ScanoutSource, mergePlans } from '../mediator/compositor-feed';
 import type { RangeEqual } from '../mediator/damage';
 import type { FromCompositor, GpuToCompositor, ToCompositor } from './gpu-protocol';
+import type { SnapshotRegion } from './host-api';
 
 /** memcmp through Buffer#equals on views of the same memory (no copies). */
 const nativeRangeEqual: RangeEqual = (a, b, from, to) =>
@@ -62,9 +64,24 @@ function onGpu(m: GpuToCompositor): void {
   }
 }
 
+/**
+ * The last frame of `source` as a frame message (binary): `region` of it when the frame still has
+ * region's size and the rectangle fits, else the whole frame; null when there is none yet.
+ */
+function snapshot(source: number, region: SnapshotRegion | null): Uint8Array | null {
+  const f = composer?.lastFrame(source);
+  if (!f) return null;
+  const fits = region !== null && region.width === f.width && region.height === f.height && region.x + region.w <= f.width && region.y + region.h <= f.height;
+  const r = fits ? region : { x: 0, y: 0, w: f.width, h: f.height };
+  return encodeFrame({ source, width: f.width, height: f.height, x: r.x, y: r.y, w: r.w, h: r.h, seq: ++seq }, xrgbToRgba(f.xrgb, f.width, r.x, r.y, r.w, r.h));
+}
+
 host.on('message', (m: ToCompositor) => {
   if (m.type === 'connect') {
     const gpu: MessagePort = m.port;
     gpu.on('message', onGpu);
+  } else if (m.type === 'snapshot') {
+    const message = snapshot(m.source, m.region);
+    host.postMessage({ type: 'snapshot', id: m.id, message } satisfies FromCompositor, message ? [message.buffer as ArrayBuffer] : []);
   } else if (m.type === 'shutdown') host.close();
 });

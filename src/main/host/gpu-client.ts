@@ -5,6 +5,7 @@
 import { join } from 'node:path';
 import { MessageChannel, Worker } from 'node:worker_threads';
 import { ApiError, type PortInfo } from '../../shared/api';
+import type { SnapshotRegion } from './host-api';
 import type { FromCompositor, FromGpu, GpuOp, GpuRequests, GpuThreadData, ToCompositor, ToGpu } from './gpu-protocol';
 
 export interface GpuClientEvents {
@@ -32,7 +33,13 @@ export class GpuClient {
     const { port1, port2 } = new MessageChannel();
     this.worker.postMessage({ type: 'compositor', port: port1 } satisfies ToGpu, [port1]);
     this.compositor.postMessage({ type: 'connect', port: port2 } satisfies ToCompositor, [port2]);
-    this.compositor.on('message', (m: FromCompositor) => events.frame(m.message));
+    this.compositor.on('message', (m: FromCompositor) => {
+      if (m.type === 'frame') events.frame(m.message);
+      else {
+        this.snapshots.get(m.id)?.(m.message);
+        this.snapshots.delete(m.id);
+      }
+    });
     this.compositor.on('error', (e) => console.error('gvt-desk: the compositor thread failed', e));
     this.readyPromise = new Promise((resolve, reject) => {
       this.worker.once('error', reject);
@@ -72,6 +79,21 @@ export class GpuClient {
     return this.readyPromise;
   }
 
+  private readonly snapshots = new Map<number, (message: Uint8Array | null) => void>();
+
+  /**
+   * The last frame the compositor thread composed for `source` (domid or PHYSICAL_SOURCE) as a
+   * frame message (see encodeFrame): `region` of it while the frame has region's size, else the
+   * whole frame (0x0 while the display is off); null when it has none.
+   */
+  snapshotFrame(source: number, region: SnapshotRegion | null): Promise<Uint8Array | null> {
+    const id = this.nextId++;
+    return new Promise((resolve) => {
+      this.snapshots.set(id, resolve);
+      this.compositor.postMessage({ type: 'snapshot', id, source, region } satisfies ToCompositor);
+    });
+  }
+
   /** Run one GPU-thread operation; rejects with ApiError. */
   call<K extends GpuOp>(op: K, args: GpuRequests[K][0]): Promise<GpuRequests[K][1]> {
     const id = this.nextId++;
@@ -84,6 +106,8 @@ export class GpuClient {
   async close(): Promise<void> {
     this.worker.postMessage({ type: 'shutdown' } satisfies ToGpu);
     this.compositor.postMessage({ type: 'shutdown' } satisfies ToCompositor);
+    for (const answer of this.snapshots.values()) answer(null);
+    this.snapshots.clear();
     await Promise.all([this.worker.terminate(), this.compositor.terminate()]);
   }
 }

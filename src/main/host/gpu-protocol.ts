@@ -8,6 +8,7 @@
 import type { ApiErrorShape, EdidRegionInfo, PortInfo, VgpuTypeInfo } from '../../shared/api';
 import type { ScanoutSource } from '../mediator/compositor-feed';
 import type { MessagePort } from 'node:worker_threads';
+import type { SnapshotRegion } from './host-api';
 import type { VirtualPort } from '../mediator/vdisplay';
 import type { VgpuRequest, VgpuSummary } from '../vm/domains';
 
@@ -38,7 +39,6 @@ export interface GpuRequests {
   sysfsRead: [{ path: string }, { value: string }];
   sysfsWrite: [{ path: string; value: string }, null];
   sysfsList: [{ path: string }, { entries: string[] | null }];
-  snapshot: [{ source: number | 'physical' }, { width: number; height: number; rgba: Uint8Array } | null];
   hostConsole: [{ lines: string[] }, null];
   types: [Record<string, never>, VgpuTypeInfo[]];
   ports: [{ domid: number }, PortInfo[]];
@@ -74,8 +74,11 @@ export type GpuToCompositor =
   /** A vGPU was destroyed: drop its last frame. */
   | { type: 'forget'; source: number };
 
-/** Host -> compositor thread. */
-export type ToCompositor = { type: 'connect'; port: MessagePort } | { type: 'shutdown' };
+/** Host -> compositor thread; `snapshot` asks for the last frame of a source (domid or PHYSICAL_SOURCE). */
+export type ToCompositor = { type: 'connect'; port: MessagePort } | { type: 'snapshot'; id: number; source: number; region: SnapshotRegion | null } | { type: 'shutdown' };
 
-/** Compositor thread -> host: an encoded frame message (see encodeFrame). */
-export type FromCompositor = { type: 'frame'; message: Uint8Array };
+/**
+ * Compositor thread -> host: an encoded frame message (see encodeFrame), or the answer to a
+ * snapshot request: a whole-frame message, or null when the source has no frame yet.
+ */
+export type FromCompositor = { type: 'frame'; message: Uint8Array } | { type: 'snapshot'; id: number; message: Uint8Array | null };

@@ -26,7 +26,6 @@ import {
 } from '../../shared/trap-mailbox';
 import { Gen9Gpu } from '../gpu/gpu';
 import { ScanoutPlanner } from '../mediator/compositor-feed';
-import { type DecodeResult, decodePhysicalFrame, decodeVgpuFrame, frameRgba } from '../mediator/fb-decoder';
 import { DOM0_RAM_BYTES } from '../mediator/host-gm';
 import { drawHostConsole } from '../mediator/host-console';
 import { Mediator } from '../mediator/mediator';
@@ -75,10 +74,6 @@ function vgpuOf(domid: number): Vgpu {
   return v;
 }
 
-function decode(source: number | 'physical'): DecodeResult {
-  return source === 'physical' ? decodePhysicalFrame(gpu) : decodeVgpuFrame(gpu, vgpuOf(source));
-}
-
 const handlers: { [K in keyof GpuRequests]: (args: GpuRequests[K][0]) => GpuRequests[K][1] } = {
   createVgpu(a: VgpuCreate) {
     const v = mediator.createVgpu({ ...a, ram: a.ram });
@@ -108,11 +103,6 @@ const handlers: { [K in keyof GpuRequests]: (args: GpuRequests[K][0]) => GpuRequ
     return null;
   },
   sysfsList: ({ path }) => ({ entries: sysfsList(mediator, path) ?? null }),
-  snapshot({ source }) {
-    const r = decode(source);
-    if ('error' in r) throw new ApiError('invalid', r.error);
-    return r.frame.width ? { width: r.frame.width, height: r.frame.height, rgba: frameRgba(r.frame) } : null;
-  },
   types: () => vgpuTypes(mediator.pool),
   ports: ({ domid }) => portInfos(vgpuOf(domid)),
   hotplug({ domid, port, connected, edid, type }) {

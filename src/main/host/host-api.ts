@@ -10,10 +10,27 @@ export interface HostApi {
   call(method: string, params: unknown): Promise<unknown>;
   /** Subscribe to a push event; returns an unsubscribe function. */
   on<E extends EventName>(event: E, handler: (data: Events[E]) => void): () => void;
+  /**
+   * The current picture of a source as one frame message (see encodeFrame; binary, for the frame
+   * transports' repairs): the rectangle `region` of it when the frame still has region's
+   * width x height, else the whole frame (0x0 while its display is off); null when the source has
+   * no frame yet or does not exist.
+   */
+  snapshotFrame(source: number | 'physical', region?: SnapshotRegion | null): Promise<Uint8Array | null>;
   /** Subscribe to encoded frame messages (see encodeFrame in src/shared/api.ts). */
   onFrame(handler: (message: Uint8Array) => void): () => void;
   /** Stop every guest and the GPU thread. */
   close(): Promise<void>;
+}
+
+/** A rectangle of a frame of size width x height, in pixels. */
+export interface SnapshotRegion {
+  x: number;
+  y: number;
+  w: number;
+  h: number;
+  width: number;
+  height: number;
 }
 
 export interface HostOptions {

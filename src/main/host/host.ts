@@ -5,14 +5,14 @@
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { ApiError, type DomainInfo, type EventName, type Events, type MethodName, type Params, type Results, methods } from '../../shared/api';
+import { ApiError, PHYSICAL_SOURCE, decodeFrame, type DomainInfo, type EventName, type Events, type MethodName, type Params, type Results, methods } from '../../shared/api';
 import { formatFinding } from '../vm/xlcfg';
 import { Domains, type GpuBackend, type VgpuSummary } from '../vm/domains';
 import { Library } from '../vm/library';
 import { Dom0Console, formatXlList } from './dom0-console';
 import { GpuClient } from './gpu-client';
 import { WorkerGuestLauncher } from './guest-launcher';
-import type { HostApi, HostOptions } from './host-api';
+import type { HostApi, HostOptions, SnapshotRegion } from './host-api';
 import { SettingsStore } from './settings';
 import { edidFromHex, readMonitorConfigFile, writeMonitorConfigFile } from './monitor-files';
 import { FileBoundary, GRANTS_FILE } from '../files/boundary';
@@ -100,6 +100,8 @@ export async function createHost(options: HostOptions): Promise<HostApi> {
     await gpu.call('hostConsole', { lines: ['# xl list', ...formatXlList(list).trimEnd().split('\n')] });
   }
 
+  const snapshotFrame = (source: number | 'physical', region?: SnapshotRegion | null): Promise<Uint8Array | null> => gpu.snapshotFrame(source === 'physical' ? PHYSICAL_SOURCE : source, region ?? null);
+
   // The console goes through the same validation (and size limits) as every transport.
   const call = <M extends MethodName>(method: M, params: Params<M>): Promise<Results[M]> => dispatch(method, params) as Promise<Results[M]>;
   const dom0 = new Dom0Console(
@@ -177,8 +179,9 @@ export async function createHost(options: HostOptions): Promise<HostApi> {
       return { path: picked === null ? null : await files.grant(picked).catch((e: unknown) => Promise.reject(fileApiError(e))) };
     },
     'frame.snapshot': async ({ source }) => {
-      const s = await gpu.call('snapshot', { source });
-      return s && { width: s.width, height: s.height, rgbaBase64: Buffer.from(s.rgba.buffer, s.rgba.byteOffset, s.rgba.byteLength).toString('base64') };
+      const message = await snapshotFrame(source);
+      const f = message && decodeFrame(message);
+      return f && f.width ? { width: f.width, height: f.height, rgbaBase64: Buffer.from(f.rgba.buffer, f.rgba.byteOffset, f.rgba.byteLength).toString('base64') } : null;
     },
   };
 
@@ -201,6 +204,7 @@ export async function createHost(options: HostOptions): Promise<HostApi> {
 
   return {
     call: dispatch,
+    snapshotFrame,
     on(event, handler) {
       const set = listeners.get(event) ?? new Set();
       listeners.set(event, set);

@@ -5,7 +5,7 @@
  * schemas); this module checks the envelope and turns every failure into an error response.
  */
 import { z } from 'zod';
-import { ApiError, FRAME_HEADER_BYTES, FRAME_MAGIC, PHYSICAL_SOURCE, encodeFrame, methods, type ApiErrorCode, type ApiErrorShape, type EventName, type FrameSnapshot } from '../../shared/api';
+import { ApiError, FRAME_HEADER_BYTES, FRAME_MAGIC, PHYSICAL_SOURCE, methods, type ApiErrorCode, type ApiErrorShape, type EventName } from '../../shared/api';
 import type { HostApi } from './host-api';
 
 /** Request ids are chosen by the client and echoed back; null only when a request had no usable id. */
@@ -144,22 +144,24 @@ export interface FrameSink {
 export interface FrameFlowStats {
   sent: number;
   dropped: number;
-  /** Full frames sent (from frame.snapshot) to repair sources whose damage frames were dropped. */
+  /** Repairs sent (regions of the current picture) for sources whose damage frames were dropped. */
   resyncs: number;
 }
 
 /**
  * Frame flow control for one client. Frame messages carry damage rectangles, so dropping one
  * leaves the client's picture stale: FrameFlow drops frames while the sink is congested (bounding
- * memory for a slow client), remembers which sources lost frames, and once the sink drains (checked
- * on every offer and every `retryMs` while something is stale) sends each such source one full frame
- * built from `frame.snapshot`, with the sequence number of the newest dropped frame. Until that full
- * frame is out, newer frames of the source are dropped too (the snapshot already contains them).
+ * memory for a slow client) and remembers, per source, the union of the rectangles it dropped.
+ * Once the sink drains (checked on every offer and every `retryMs` while something is pending) it
+ * sends each such source that region of its current picture (HostApi.snapshotFrame, binary), with
+ * the sequence number of the newest dropped frame; a whole frame when the source changed size.
+ * Until then newer frames of the source are dropped too and join its region (the repair carries
+ * them). A slow window so costs at most one region per source, never a queue.
  */
 export class FrameFlow {
   readonly stats: FrameFlowStats = { sent: 0, dropped: 0, resyncs: 0 };
-  /** source → sequence number of the newest frame dropped for it. */
-  private readonly stale = new Map<number, number>();
+  /** source → what its dropped frames covered (rect null: the whole frame) and the newest seq. */
+  private readonly pending = new Map<number, { seq: number; width: number; height: number; rect: FrameRect | null }>();
   private resyncing = false;
   private retryTimer: ReturnType<typeof setTimeout> | null = null;
   private disposed = false;
@@ -176,9 +178,9 @@ export class FrameFlow {
   offer(message: Uint8Array): boolean {
     if (this.disposed || !this.sink.isOpen()) return false;
     const header = peekFrameHeader(message);
-    if (this.sink.congested() || (header !== null && this.stale.has(header.source))) {
+    if (this.sink.congested() || (header !== null && this.pending.has(header.source))) {
       this.stats.dropped++;
-      if (header !== null) this.stale.set(header.source, header.seq);
+      if (header !== null) this.remember(header);
       this.kick();
       return false;
     }
@@ -188,9 +190,9 @@ export class FrameFlow {
     return true;
   }
 
-  /** Repair stale sources now if the sink has drained (call when the sink reports progress). */
+  /** Repair pending sources now if the sink has drained (call when the sink reports progress). */
   kick(): void {
-    if (this.disposed || this.resyncing || this.stale.size === 0) return;
+    if (this.disposed || this.resyncing || this.pending.size === 0) return;
     if (!this.sink.isOpen()) {
       this.dispose();
       return;
@@ -202,21 +204,34 @@ export class FrameFlow {
     this.resyncing = true;
     void this.resyncPass().finally(() => {
       this.resyncing = false;
-      if (this.stale.size > 0) this.scheduleRetry();
+      if (this.pending.size > 0) this.scheduleRetry();
     });
   }
 
-  /** Sources waiting for a full frame (for tests and diagnostics). */
+  /** Sources waiting for a repair (for tests and diagnostics). */
   staleSources(): number[] {
-    return [...this.stale.keys()];
+    return [...this.pending.keys()];
   }
 
-  /** Stop: forget stale sources and cancel the retry timer. */
+  /** Stop: forget pending sources and cancel the retry timer. */
   dispose(): void {
     this.disposed = true;
-    this.stale.clear();
+    this.pending.clear();
     if (this.retryTimer) clearTimeout(this.retryTimer);
     this.retryTimer = null;
+  }
+
+  private remember(h: FrameHeader): void {
+    const p = this.pending.get(h.source);
+    const rect = { x: h.x, y: h.y, w: h.w, h: h.h };
+    if (!p) this.pending.set(h.source, { seq: h.seq, width: h.width, height: h.height, rect });
+    else {
+      // A size change (mode set, pipe off) needs the whole new frame.
+      p.rect = p.rect && p.width === h.width && p.height === h.height ? unionRect(p.rect, rect) : null;
+      p.seq = h.seq;
+      p.width = h.width;
+      p.height = h.height;
+    }
   }
 
   private scheduleRetry(): void {
@@ -229,44 +244,56 @@ export class FrameFlow {
   }
 
   private async resyncPass(): Promise<void> {
-    for (const source of [...this.stale.keys()]) {
-      let snap: FrameSnapshot | null;
-      try {
-        snap = (await this.host.call('frame.snapshot', { source: source === PHYSICAL_SOURCE ? 'physical' : source })) as FrameSnapshot | null;
-      } catch (err) {
-        // The source is gone (domain destroyed) or the host failed: nothing to repair.
-        this.log(`gvt-desk: cannot resync frames of source ${source}`, err);
-        this.stale.delete(source);
-        continue;
-      }
+    for (const [source, p] of [...this.pending]) {
       if (this.disposed || !this.sink.isOpen()) return;
       if (this.sink.congested()) return; // still slow: retried later
-      const seq = this.stale.get(source);
-      this.stale.delete(source);
-      if (seq === undefined) continue;
-      const full = fullFrameMessage(source, seq, snap);
-      if (full === null) {
-        this.log(`gvt-desk: frame.snapshot of source ${source} has an inconsistent size`, snap && { width: snap.width, height: snap.height });
-        continue;
+      // Frames dropped while the region is fetched start a new pending entry (the reply may predate them).
+      this.pending.delete(source);
+      let repair: Uint8Array | null;
+      try {
+        repair = await this.host.snapshotFrame(source === PHYSICAL_SOURCE ? 'physical' : source, p.rect && { ...p.rect, width: p.width, height: p.height });
+      } catch (err) {
+        this.log(`gvt-desk: cannot resync frames of source ${source}`, err);
+        repair = null;
       }
-      this.sink.send(full);
+      // No frame: the source is gone (domain destroyed); nothing to repair.
+      if (repair === null || peekFrameHeader(repair)?.source !== source || this.disposed || !this.sink.isOpen()) continue;
+      // The repair takes the newest dropped frame's place in the source's sequence.
+      new DataView(repair.buffer, repair.byteOffset, repair.byteLength).setUint32(32, p.seq, true);
+      this.sink.send(repair);
       this.stats.resyncs++;
     }
   }
 }
 
-/** Source and sequence number of an encoded frame message, or null if it is not one. */
-export function peekFrameHeader(message: Uint8Array): { source: number; seq: number } | null {
+/** A damage rectangle in frame pixels. */
+export interface FrameRect {
+  x: number;
+  y: number;
+  w: number;
+  h: number;
+}
+
+function unionRect(a: FrameRect, b: FrameRect): FrameRect {
+  const x = Math.min(a.x, b.x);
+  const y = Math.min(a.y, b.y);
+  return { x, y, w: Math.max(a.x + a.w, b.x + b.w) - x, h: Math.max(a.y + a.h, b.y + b.h) - y };
+}
+
+/** The header fields of a frame message (see encodeFrame). */
+export interface FrameHeader extends FrameRect {
+  source: number;
+  width: number;
+  height: number;
+  seq: number;
+}
+
+/** The header of an encoded frame message, or null if it is not one. */
+export function peekFrameHeader(message: Uint8Array): FrameHeader | null {
   if (message.byteLength < FRAME_HEADER_BYTES) return null;
   const dv = new DataView(message.buffer, message.byteOffset, message.byteLength);
   if (dv.getUint32(0, true) !== FRAME_MAGIC) return null;
-  return { source: dv.getUint32(4, true), seq: dv.getUint32(32, true) };
+  const u = (i: number): number => dv.getUint32(i * 4, true);
+  return { source: u(1), width: u(2), height: u(3), x: u(4), y: u(5), w: u(6), h: u(7), seq: u(8) };
 }
 
-/** A whole-frame message from a snapshot (null snapshot → a 0x0 "display off" frame); null if the snapshot's size is inconsistent. */
-export function fullFrameMessage(source: number, seq: number, snap: FrameSnapshot | null): Uint8Array | null {
-  if (snap === null) return encodeFrame({ source, width: 0, height: 0, x: 0, y: 0, w: 0, h: 0, seq }, new Uint8Array(0));
-  const rgba = Buffer.from(snap.rgbaBase64, 'base64');
-  if (!Number.isInteger(snap.width) || !Number.isInteger(snap.height) || rgba.length !== snap.width * snap.height * 4) return null;
-  return encodeFrame({ source, width: snap.width, height: snap.height, x: 0, y: 0, w: snap.width, h: snap.height, seq }, rgba);
-}

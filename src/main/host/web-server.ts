@@ -23,7 +23,7 @@ export interface WebServerOptions {
   rendererDir: string;
   /** Access token for /api; default 32 random hex digits. At least 16 characters when given. */
   token?: string;
-  /** Frames are dropped (and the source later repainted from frame.snapshot) for a client with more than this many bytes queued; default 4 MiB. */
+  /** Frames are dropped (and the source later repainted with a whole frame) for a client with more than this many bytes queued; default 16 MiB (one 1920x1200 frame is 9 MiB). */
   frameDropBytes?: number;
   /** A client with more than this many bytes queued is disconnected; default 64 MiB. */
   maxBufferedBytes?: number;
@@ -106,7 +106,7 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
   const { host } = options;
   const token = options.token ?? randomBytes(16).toString('hex');
   if (token.length < 16) throw new Error('web server: the access token must be at least 16 characters');
-  const frameDropBytes = options.frameDropBytes ?? 4 * 1024 * 1024;
+  const frameDropBytes = options.frameDropBytes ?? 16 * 1024 * 1024;
   const maxBufferedBytes = options.maxBufferedBytes ?? 64 * 1024 * 1024;
   const log = options.log ?? ((message: string, err: unknown) => console.error(message, err));
   const rendererRoot = await realpath(resolve(options.rendererDir)).catch(() => {

@@ -16,7 +16,7 @@ import type { Ggtt } from '../gpu/ggtt';
 import { type PlaneRegs, decodePlaneRegs } from '../gpu/scanout';
 import { type Damage, DamageTracker, type RangeEqual } from './damage';
 import { planeFrom } from './display-regs';
-import { type DecodeResult, decodePlane, vgpuPlaneGuard } from './fb-decoder';
+import { type DecodeResult, type Frame, decodePlane, vgpuPlaneGuard } from './fb-decoder';
 import type { Mediator } from './mediator';
 
 /** Decode every source at least this often even without a hint (catches CPU-only drawing), ns. */
@@ -150,12 +150,18 @@ export class FrameComposer {
       }
       decoded.set(s.source, r);
       if ('error' in r) continue;
-      const previous = this.damage.last(s.source);
+      const previous = this.damage.lastFrame(s.source)?.px;
       const damage = this.damage.update(s.source, r.frame.width, r.frame.height, r.frame.xrgb);
       if (previous && previous !== r.frame.xrgb && previous.length > 0) this.spare.set(s.source, previous);
       if (damage.pieces.length > 0) items.push({ source: s.source, damage });
     }
     return items;
+  }
+
+  /** The last frame composed for `source` (what its window shows), if any; 0x0 while off. */
+  lastFrame(source: number): Frame | undefined {
+    const f = this.damage.lastFrame(source);
+    return f && { width: f.width, height: f.height, xrgb: f.px };
   }
 
   /** Forget a destroyed vGPU's last frame. */

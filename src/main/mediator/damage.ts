@@ -57,9 +57,9 @@ export class DamageTracker {
     return { width, height, pieces: rects.map((r) => ({ rect: r, rgba: xrgbToRgba(xrgb, width, r.x, r.y, r.w, r.h) })) };
   }
 
-  /** The pixels of the last frame of `source` (the buffer passed to update), if any. */
-  last(source: number): Uint32Array | undefined {
-    return this.frames.get(source)?.px;
+  /** The last frame of `source` (its pixels are the buffer passed to update), if any. */
+  lastFrame(source: number): Readonly<{ width: number; height: number; px: Uint32Array }> | undefined {
+    return this.frames.get(source);
   }
 
   /** True when `px` is the last frame of some source (so it must not be overwritten). */

@@ -2,8 +2,8 @@
  * An in-memory HostApi for transport tests: validates params with the real schemas, keeps a few
  * domains, records calls, and lets a test push events and frames or make a method fail.
  */
-import { ApiError, methods, type DomainInfo, type EventName, type Events, type FrameSnapshot, type MethodName, type PortInfo, type Settings } from '../../../src/shared/api';
-import type { HostApi } from '../../../src/main/host/host-api';
+import { ApiError, PHYSICAL_SOURCE, encodeFrame, methods, type DomainInfo, type EventName, type Events, type FrameSnapshot, type MethodName, type PortInfo, type Settings } from '../../../src/shared/api';
+import type { HostApi, SnapshotRegion } from '../../../src/main/host/host-api';
 
 export interface FakeHost extends HostApi {
   /** Every call that passed validation, in order. */
@@ -15,7 +15,11 @@ export interface FakeHost extends HostApi {
   /** console.exec answers by exact line; unknown lines exit 1. */
   consoleAnswers: Map<string, { output: string; exitCode: number }>;
   sysfs: Map<string, string>;
-  /** Make the next call of `method` throw this value. */
+  /** Sources asked for with snapshotFrame, in order. */
+  readonly snapshotCalls: (number | 'physical')[];
+  /** The region asked for with each snapshotFrame call (null: the whole frame); the fake always answers with the whole snapshot. */
+  readonly snapshotRegions: (SnapshotRegion | null)[];
+  /** Make the next call of `method` (or of 'snapshotFrame') throw this value. */
   failNext(method: string, err: unknown): void;
   emit<E extends EventName>(event: E, data: Events[E]): void;
   emitFrame(message: Uint8Array): void;
@@ -40,6 +44,8 @@ export function createFakeHost(init: Partial<Pick<FakeHost, 'domains' | 'foregro
     domains: init.domains ?? [domain('Domain-0', 0), domain('vm1', 1), domain('stopped-vm', null)],
     foreground: init.foreground ?? 0,
     snapshots: new Map(),
+    snapshotCalls: [],
+    snapshotRegions: [],
     consoleAnswers: new Map(),
     sysfs: new Map([['/sys/kernel/vgt/control/foreground_vm', '0']]),
     closed: false,
@@ -116,6 +122,19 @@ export function createFakeHost(init: Partial<Pick<FakeHost, 'domains' | 'foregro
       host.closed = true;
     },
 
+    async snapshotFrame(source: number | 'physical', region?: SnapshotRegion | null): Promise<Uint8Array | null> {
+      host.snapshotCalls.push(source);
+      host.snapshotRegions.push(region ?? null);
+      if (failures.has('snapshotFrame')) {
+        const err = failures.get('snapshotFrame');
+        failures.delete('snapshotFrame');
+        throw err;
+      }
+      const snap = host.snapshots.get(source);
+      if (!snap) return null;
+      const rgba = Buffer.from(snap.rgbaBase64, 'base64');
+      return encodeFrame({ source: source === 'physical' ? PHYSICAL_SOURCE : source, width: snap.width, height: snap.height, x: 0, y: 0, w: snap.width, h: snap.height, seq: 0 }, rgba);
+    },
     failNext(method: string, err: unknown): void {
       failures.set(method, err);
     },

@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
 import { ApiError, PHYSICAL_SOURCE, decodeFrame, encodeFrame } from '../../../src/shared/api';
-import { FrameFlow, fullFrameMessage, handleRequest, handleText, peekFrameHeader, serializeResponse } from '../../../src/main/host/protocol';
+import { FrameFlow, handleRequest, handleText, peekFrameHeader, serializeResponse } from '../../../src/main/host/protocol';
 import { createFakeHost } from '../fakes/fake-host';
 
 const quiet = { log: vi.fn() };
@@ -119,18 +119,9 @@ describe('frame flow', () => {
     encodeFrame({ source, width: 2, height: 1, x: 0, y: 0, w: 2, h: 1, seq }, new Uint8Array(8).fill(fill));
 
   it('peeks source and seq from a frame header and rejects non-frames', () => {
-    expect(peekFrameHeader(frame(3, 99))).toEqual({ source: 3, seq: 99 });
+    expect(peekFrameHeader(frame(3, 99))).toEqual({ source: 3, width: 2, height: 1, x: 0, y: 0, w: 2, h: 1, seq: 99 });
     expect(peekFrameHeader(new Uint8Array(10))).toBeNull();
     expect(peekFrameHeader(new Uint8Array(40))).toBeNull();
-  });
-
-  it('builds full frames from snapshots and a 0x0 frame for null', () => {
-    const full = fullFrameMessage(PHYSICAL_SOURCE, 5, { width: 1, height: 2, rgbaBase64: Buffer.from([1, 2, 3, 4, 5, 6, 7, 8]).toString('base64') });
-    const decoded = decodeFrame(full!);
-    expect(decoded).toMatchObject({ source: PHYSICAL_SOURCE, width: 1, height: 2, x: 0, y: 0, w: 1, h: 2, seq: 5 });
-    expect([...decoded.rgba]).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
-    expect(decodeFrame(fullFrameMessage(1, 2, null)!)).toMatchObject({ width: 0, height: 0, w: 0, h: 0, seq: 2 });
-    expect(fullFrameMessage(1, 2, { width: 2, height: 2, rgbaBase64: 'AAAA' })).toBeNull();
   });
 
   it('drops frames while congested and repaints the source from a snapshot once drained', async () => {
@@ -153,29 +144,49 @@ describe('frame flow', () => {
     const repaint = decodeFrame(sent[1]!);
     expect(repaint).toMatchObject({ source: 1, x: 0, y: 0, w: 2, h: 1, seq: 3 });
     expect([...repaint.rgba]).toEqual(new Array(8).fill(9));
-    expect(host.calls.filter((c) => c.method === 'frame.snapshot')).toEqual([{ method: 'frame.snapshot', params: { source: 1 } }]);
+    // The repaint is the host's binary whole frame (no JSON, no base64 on the way).
+    expect(host.snapshotCalls).toEqual([1]);
 
     expect(flow.offer(frame(1, 4))).toBe(true);
     expect(flow.stats).toEqual({ sent: 2, dropped: 2, resyncs: 1 });
     flow.dispose();
   });
 
+  it('repairs only the region its dropped frames covered; a size change asks for the whole frame', async () => {
+    const host = createFakeHost();
+    host.snapshots.set(1, { width: 2, height: 1, rgbaBase64: Buffer.from(new Uint8Array(8)).toString('base64') });
+    let congested = true;
+    const flow = new FrameFlow(host, { congested: () => congested, isOpen: () => true, send: () => undefined }, quiet.log, 5);
+    const rect = (source: number, seq: number, x: number, y: number, w: number, h: number, width = 1920, height = 1200): Uint8Array =>
+      encodeFrame({ source, width, height, x, y, w, h, seq }, new Uint8Array(w * h * 4));
+    flow.offer(rect(1, 1, 100, 100, 10, 10));
+    flow.offer(rect(1, 2, 300, 50, 20, 5));
+    flow.offer(rect(3, 1, 0, 0, 4, 4));
+    flow.offer(rect(3, 2, 0, 0, 8, 8, 1024, 768)); // a mode change
+    congested = false;
+    flow.kick();
+    await vi.waitFor(() => expect(flow.staleSources()).toEqual([]));
+    expect(host.snapshotCalls).toEqual([1, 3]);
+    expect(host.snapshotRegions).toEqual([{ x: 100, y: 50, w: 220, h: 60, width: 1920, height: 1200 }, null]);
+    flow.dispose();
+  });
+
   it('asks for the physical snapshot for the physical source and gives up on a failed snapshot', async () => {
     const host = createFakeHost();
+    host.snapshots.set(2, { width: 1, height: 1, rgbaBase64: Buffer.from([1, 2, 3, 4]).toString('base64') });
     const sent: Uint8Array[] = [];
     let congested = true;
     const log = vi.fn();
     const flow = new FrameFlow(host, { congested: () => congested, isOpen: () => true, send: (m) => sent.push(m) }, log, 5);
     flow.offer(frame(PHYSICAL_SOURCE, 1));
     flow.offer(frame(2, 1));
-    host.failNext('frame.snapshot', new ApiError('not_found', 'no domain 2'));
+    host.failNext('snapshotFrame', new Error('GPU thread gone')); // the first one asked: the physical pipe
     congested = false;
     flow.kick();
     await vi.waitFor(() => expect(flow.staleSources()).toEqual([]));
-    const sources = host.calls.filter((c) => c.method === 'frame.snapshot').map((c) => (c.params as { source: unknown }).source);
-    expect(sources.sort()).toEqual([2, 'physical'].sort());
-    // The physical snapshot is null in the fake: a 0x0 frame; the failed one sends nothing.
-    expect(sent.map((m) => decodeFrame(m).source)).toHaveLength(1);
+    expect([...host.snapshotCalls].sort()).toEqual([2, 'physical'].sort());
+    // The failed one sends nothing.
+    expect(sent.map((m) => decodeFrame(m).source)).toEqual([2]);
     expect(log).toHaveBeenCalled();
     flow.dispose();
   });
