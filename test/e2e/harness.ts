@@ -69,12 +69,17 @@ export async function launchBrowser(): Promise<Browser> {
   });
 }
 
-/** RGBA checksum-ish summary of a canvas: the count of distinct sampled colours and a hash. */
+/**
+ * RGBA checksum-ish summary of a frame canvas: the guest's frame size (its data attributes; the
+ * canvas itself is the size it is shown at), the count of distinct sampled colours and a hash.
+ */
 export async function canvasSample(page: Page, testid: string): Promise<{ width: number; height: number; distinct: number; hash: number }> {
   return page.getByTestId(testid).evaluate((el) => {
     const c = el as HTMLCanvasElement;
     const ctx = c.getContext('2d');
-    if (!ctx || c.width === 0) return { width: c.width, height: c.height, distinct: 0, hash: 0 };
+    const width = Number(c.dataset.frameWidth ?? 0);
+    const height = Number(c.dataset.frameHeight ?? 0);
+    if (!ctx || c.width === 0) return { width, height, distinct: 0, hash: 0 };
     const d = ctx.getImageData(0, 0, c.width, c.height).data;
     const seen = new Set<number>();
     let hash = 0;
@@ -83,7 +88,7 @@ export async function canvasSample(page: Page, testid: string): Promise<{ width:
       seen.add(v);
       hash = (hash * 31 + v) | 0;
     }
-    return { width: c.width, height: c.height, distinct: seen.size, hash };
+    return { width, height, distinct: seen.size, hash };
   });
 }
 
