@@ -4,11 +4,12 @@
  * source: xl.cfg(5) for name/memory/vcpus; the Intel GVT-g setup guide (Nov 2016, §4.1.1) for the
  * XenGT keys vgt, vgt_low_gm_sz, vgt_high_gm_sz, vgt_fence_sz, vgt_monitor_config_file; gvt_workload
  * and gvt_vgpu_type (a GVT-g vGPU type instead of explicit sizes) are GVT Desk's own keys, ignored
- * by real xl.
+ * by real xl. Numbers are read as xl reads them (xlu_cfg_get_long, via xlLong): `memory = "2048"`
+ * is 2048.
  */
 import { HOSTILE_SCENARIOS, WORKLOAD_NAMES } from '../../shared/workloads';
 import { DEFAULT_WEIGHT, VGPU_TYPES, findVgpuType } from '../mediator/vgpu-types';
-import { describeXlValue, parseXlConfig, type ConfigFinding, type XlConfig, type XlValue } from './xlcfg';
+import { describeXlValue, parseXlConfig, xlLong, type ConfigFinding, type XlConfig } from './xlcfg';
 
 export interface DomainSpec {
   /** name=, required, /^[A-Za-z0-9_.-]{1,64}$/ */
@@ -104,7 +105,7 @@ export function domainSpecFromXl(config: XlConfig, fileName: string): { spec: Do
   for (const rule of NUMBER_RULES) {
     const v = config.get(rule.key);
     if (v === undefined) continue;
-    const n = numberOf(v);
+    const n = xlLong(v);
     if (n === null) at(rule.key, 'error', `must be a number of ${rule.what}, got ${describeXlValue(v)}`);
     else if (n < rule.min || n > rule.max) at(rule.key, 'error', `must be ${rule.min}..${rule.max}${rule.unit}, got ${n}`);
     else if (rule.multipleOf && n % rule.multipleOf !== 0) at(rule.key, 'error', `must be a multiple of ${rule.multipleOf}${rule.unit}, got ${n}`);
@@ -112,9 +113,10 @@ export function domainSpecFromXl(config: XlConfig, fileName: string): { spec: Do
   }
 
   const vgt = config.get('vgt');
+  const vgtNumber = vgt === undefined ? null : xlLong(vgt);
   if (vgt !== undefined) {
-    if (vgt.kind !== 'number' || (vgt.value !== 0 && vgt.value !== 1)) at('vgt', 'error', `must be 0 or 1, got ${describeXlValue(vgt)}`);
-    else spec.vgt = vgt.value === 1;
+    if (vgtNumber !== 0 && vgtNumber !== 1) at('vgt', 'error', `must be 0 or 1, got ${describeXlValue(vgt)}`);
+    else spec.vgt = vgtNumber === 1;
   }
 
   const monitor = config.get('vgt_monitor_config_file');
@@ -140,7 +142,7 @@ export function domainSpecFromXl(config: XlConfig, fileName: string): { spec: Do
     else Object.assign(spec, { vgpuType: type.name, weight: type.weight, lowGmMiB: type.lowGmBytes / 2 ** 20, highGmMiB: type.highGmBytes / 2 ** 20, fences: type.fences });
   }
 
-  if (vgt?.kind === 'number' && vgt.value === 0) {
+  if (vgtNumber === 0) {
     for (const key of VGT_KEYS) if (config.has(key)) at(key, 'warning', 'has no effect with vgt=0 (the domain gets no vGPU)');
   } else if (vgt === undefined) {
     for (const key of VGT_KEYS) if (config.has(key)) at(key, 'warning', 'has no effect without vgt=1 (the domain gets no vGPU)');
@@ -163,8 +165,4 @@ export function readDomainConfig(text: string, fileName: string): { config: XlCo
   const checked = domainSpecFromXl(parsed.config, fileName);
   const findings = [...parsed.findings, ...checked.findings].sort((a, b) => a.line - b.line || a.column - b.column);
   return { config: parsed.config, spec: findings.some((f) => f.severity === 'error') ? null : checked.spec, findings };
-}
-
-function numberOf(v: XlValue): number | null {
-  return v.kind === 'number' ? v.value : null;
 }

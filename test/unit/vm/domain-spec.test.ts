@@ -33,11 +33,15 @@ describe('domainSpecFromXl', () => {
     });
   });
 
-  it('reads the 2013 guide config (its typographic quotes are only parse warnings)', () => {
-    const r = readDomainConfig(read(`${SHARED}/examples/xmexample-2013.conf`), 'xmexample-2013.conf');
-    expect(r.findings.every((f) => f.severity === 'warning')).toBe(true);
-    expect(r.findings).toHaveLength(6);
-    expect(r.spec).toMatchObject({ name: 'vgtHVMDomain', memoryMiB: 2048, vgt: true, lowGmMiB: 64, highGmMiB: 448, fences: 4, monitorConfigFile: null });
+  it("refuses the 2013 guide config for its upper-case Kernel (as xl does); its other keys still read, typographic quotes only warnings", () => {
+    const text = read(`${SHARED}/examples/xmexample-2013.conf`);
+    const r = readDomainConfig(text, 'xmexample-2013.conf');
+    expect(errors(r.findings)).toEqual([expect.stringMatching(/^xmexample-2013\.conf:1:1: error: invalid key 'Kernel': .*did you mean 'kernel'\?$/)]);
+    expect(r.findings).toHaveLength(7);
+    expect(r.spec).toBeNull();
+    const rest = domainSpecFromXl(parseXlConfig(text, 'xmexample-2013.conf').config, 'xmexample-2013.conf');
+    expect(rest.findings).toEqual([]);
+    expect(rest.spec).toMatchObject({ name: 'vgtHVMDomain', memoryMiB: 2048, vgt: true, lowGmMiB: 64, highGmMiB: 448, fences: 4, monitorConfigFile: null });
   });
 
   it('reads a Xen example without vGPU: vgt defaults to 0', () => {
@@ -60,7 +64,9 @@ describe('domainSpecFromXl', () => {
   });
 
   const bad: [string, string, string][] = [
-    ['memory as a string', "name='a'\nmemory = '2048'\n", "d.cfg:2:1: error: memory: must be a number of MiB, got '2048'"],
+    ['memory as text', "name='a'\nmemory = '2048 MiB'\n", "d.cfg:2:1: error: memory: must be a number of MiB, got '2048 MiB'"],
+    ['memory with a trailing space (xlu_cfg_get_long wants the whole string a number)', "name='a'\nmemory = '2048 '\n", "d.cfg:2:1: error: memory: must be a number of MiB, got '2048 '"],
+    ['memory 08 (xlu_cfg_get_long: strtol base 0 reads a leading 0 as octal)', "name='a'\nmemory = '08'\n", "d.cfg:2:1: error: memory: must be a number of MiB, got '08'"],
     ['memory too small', "name='a'\nmemory = 8\n", 'd.cfg:2:1: error: memory: must be 16..65536 MiB, got 8'],
     ['vcpus 0', "name='a'\nvcpus = 0\n", 'd.cfg:2:1: error: vcpus: must be 1..64, got 0'],
     ['vcpus list', "name='a'\nvcpus = [ 1 ]\n", 'd.cfg:2:1: error: vcpus: must be a number of virtual CPUs, got a list'],
@@ -69,13 +75,13 @@ describe('domainSpecFromXl', () => {
     ['high GM too large', "name='a'\nvgt=1\nvgt_high_gm_sz = 16388\n", 'd.cfg:3:1: error: vgt_high_gm_sz: must be 0..16384 MiB, got 16388'],
     ['too many fences', "name='a'\nvgt=1\nvgt_fence_sz = 33\n", 'd.cfg:3:1: error: vgt_fence_sz: must be 0..32, got 33'],
     ['vgt 2', "name='a'\nvgt = 2\n", 'd.cfg:2:1: error: vgt: must be 0 or 1, got 2'],
-    ['vgt as a string', "name='a'\nvgt = '1'\n", "d.cfg:2:1: error: vgt: must be 0 or 1, got '1'"],
+    ['vgt as a word', "name='a'\nvgt = 'yes'\n", "d.cfg:2:1: error: vgt: must be 0 or 1, got 'yes'"],
     ['monitor path as a number', "name='a'\nvgt=1\nvgt_monitor_config_file = 1\n", 'd.cfg:3:1: error: vgt_monitor_config_file: must be a quoted file path, got 1'],
     ['unknown workload', "name='a'\n  gvt_workload = 'gaming'\n", "d.cfg:2:3: error: gvt_workload: must be one of 'desktop', 'idle', 'hostile:all' or 'hostile:<scenario>' (ggtt-outside, ggtt-foreign-frame, fence-steal, lri-privileged, batch-foreign, batch-loop, blit-foreign, malformed, oversized, pvinfo-reserved, irq-storm, mmio-sweep), got 'gaming'"],
     ['missing name', 'memory = 64\n', "d.cfg:1:1: error: name: required: add name = '…' (1-64 letters, digits, '.', '_' or '-')"],
     ['name with a space', "name = 'my vm'\n", "d.cfg:1:1: error: name: must be 1-64 letters, digits, '.', '_' or '-', got 'my vm'"],
     ['name as a number', 'name = 7\n', 'd.cfg:1:1: error: name: must be a quoted string, got 7'],
-    ['name too long', `name = '${'x'.repeat(65)}'\n`, `d.cfg:1:1: error: name: must be 1-64 letters, digits, '.', '_' or '-', got '${'x'.repeat(65)}'`],
+    ['name too long (quoted as a 40-character excerpt)', `name = '${'x'.repeat(65)}'\n`, `d.cfg:1:1: error: name: must be 1-64 letters, digits, '.', '_' or '-', got '${'x'.repeat(40)}…'`],
   ];
   it.each(bad)('%s is an error', (_name, text, message) => {
     const { spec, findings } = specOf(text);
@@ -96,6 +102,16 @@ describe('domainSpecFromXl', () => {
     const small = specOf("name='a'\nvgt=1\nvgt_low_gm_sz=32\n");
     expect(small.spec?.lowGmMiB).toBe(32);
     expect(small.findings.map((f) => `${f.line} ${f.severity} ${f.field}`)).toEqual(['3 warning vgt_low_gm_sz']);
+  });
+
+  it('reads quoted numbers as xlu_cfg_get_long does (strtol base 0 over the whole string: decimal, 0x hex, leading-0 octal)', () => {
+    const { spec, findings } = specOf(`name='q'\nmemory = "2048"\nvcpus = ' 0x2'\nvgt = '1'\nvgt_low_gm_sz = '0200'\nvgt_fence_sz = "+4"\n`);
+    expect(findings).toEqual([]);
+    expect(spec).toMatchObject({ memoryMiB: 2048, vcpus: 2, vgt: true, lowGmMiB: 128, fences: 4 });
+    const off = specOf("name='q'\nvgt = '0'\nvgt_fence_sz = 2\n");
+    expect(off.spec?.vgt).toBe(false);
+    expect(off.findings.map(formatFinding)).toEqual(['d.cfg:3:1: warning: vgt_fence_sz: has no effect with vgt=0 (the domain gets no vGPU)']);
+    expect(errors(specOf("name='q'\nvcpus = '-1'\n").findings)).toEqual(['d.cfg:2:1: error: vcpus: must be 1..64, got -1']);
   });
 
   it('uses the last of duplicate keys', () => {
