@@ -12,6 +12,7 @@
  * Decoding never throws: problems are findings with a byte offset. Encoding and the editing helpers
  * throw RangeError for values that do not fit their fields.
  */
+import { excerpt } from './excerpt';
 import type {
   CtaDataBlock,
   CtaExtension,
@@ -922,17 +923,17 @@ export function parseEdidText(text: string): ParseEdidTextResult {
       // After the dump: edid-decode's "----------------" rule, a "Block 0, …:" line or another section.
       if (started && (/^-{3,}$/.test(line) || line.includes(':'))) break;
       if (!started && /:\s*$/.test(line)) continue; // a section header such as "edid-decode (hex):"
-      return { bytes: null, error: { line: lineNo, message: `not EDID hex: ${JSON.stringify(line.slice(0, 40))}` } };
+      return { bytes: null, error: { line: lineNo, message: `not EDID hex: "${excerpt(line)}"` } };
     }
     for (const tok of tokens) {
-      if (!HEX_TOKEN.test(tok)) return { bytes: null, error: { line: lineNo, message: `bad hex ${JSON.stringify(tok)}` } };
+      if (!HEX_TOKEN.test(tok)) return { bytes: null, error: { line: lineNo, message: `bad hex "${excerpt(tok)}"` } };
       const prefixed = /^0x/i.test(tok);
       const digits = prefixed ? tok.slice(2) : tok;
       if (prefixed && digits.length <= 2) {
         out.push(parseInt(digits, 16));
         continue;
       }
-      if (digits.length % 2 !== 0) return { bytes: null, error: { line: lineNo, message: `odd number of hex digits in ${JSON.stringify(tok)}` } };
+      if (digits.length % 2 !== 0) return { bytes: null, error: { line: lineNo, message: `odd number of hex digits in "${excerpt(tok)}"` } };
       for (let i = 0; i < digits.length; i += 2) out.push(parseInt(digits.slice(i, i + 2), 16));
     }
     started = true;

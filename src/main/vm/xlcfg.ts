@@ -32,6 +32,8 @@
  * error naming the lower-case spelling, and its statement is skipped as xl would reject the file.
  */
 
+import { EXCERPT_MAX, INVISIBLE, excerpt } from '../../shared/excerpt';
+
 /** One problem found in a config file. line/column are 1-based; column counts UTF-16 code units. */
 export interface ConfigFinding {
   severity: 'error' | 'warning';
@@ -288,35 +290,6 @@ const STRTOL_BASE0 = /^[ \t\n\v\f\r]*([+-]?)(?:0[xX]([0-9a-fA-F]+)|0([0-7]*)|([1
 /** What xl's lexer takes for a key, in words, with the upstream rule. */
 const KEY_RULE = "xl keys are lower-case letters, digits, '_' and '.', starting with a letter ([a-z][._0-9a-z]* in Xen's libxlu_cfg_l.l)";
 
-/** At most this many characters of source text go into a message. */
-const EXCERPT_MAX = 40;
-
-/**
- * Characters a message shows as \u escapes: controls, format characters (bidi overrides,
- * zero-width), lone surrogates, private-use and unassigned code points, and every space but ' '.
- */
-const INVISIBLE = /^[\p{Cc}\p{Cf}\p{Cs}\p{Co}\p{Cn}\p{Z}]$/u;
-
-/** `\u00a0`-style escape for one code point (or lone surrogate). */
-function unicodeEscape(ch: string): string {
-  const cp = ch.codePointAt(0)!;
-  return cp > 0xffff ? `\\u{${cp.toString(16)}}` : `\\u${cp.toString(16).padStart(4, '0')}`;
-}
-
-/**
- * Source text for a message: its first EXCERPT_MAX characters (code points), backslashes and
- * invisible characters escaped JSON-style, and an ellipsis when anything was cut (or `more` says
- * the source goes on). Never echoes more of a file than that, whatever the file is.
- */
-function excerpt(raw: string, more = false): string {
-  let out = '';
-  let n = 0;
-  for (const ch of raw) {
-    if (n++ === EXCERPT_MAX) return `${out}…`;
-    out += ch === '\\' ? '\\\\' : ch === '\n' ? '\\n' : ch === '\r' ? '\\r' : ch === '\t' ? '\\t' : ch !== ' ' && INVISIBLE.test(ch) ? unicodeEscape(ch) : ch;
-  }
-  return more ? `${out}…` : out;
-}
 
 /** A key's effective value and the statement that decides it (its last `=`, else its first `+=`). */
 interface Effective {

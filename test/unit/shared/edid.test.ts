@@ -219,6 +219,14 @@ describe('decode → encode', () => {
 });
 
 describe('parseEdidText and edidToHex', () => {
+  it('quotes at most 40 escaped characters of an offending line or token', () => {
+    const long = parseEdidText(`${'0'.repeat(999)}\n`);
+    expect(long.bytes).toBeNull();
+    expect(long.bytes === null && long.error.message).toBe(`odd number of hex digits in "${'0'.repeat(40)}…"`);
+    const junk = parseEdidText(`root:$6$${'x'.repeat(80)}SECRET\n`);
+    expect(junk.bytes === null && junk.error.message).not.toContain('SECRET');
+  });
+
   it.each(FILES)('%s: the .hex file parses, and edidToHex writes it back verbatim', (file) => {
     const text = readFileSync(path.join(DIR, file), 'utf8');
     expect(edidToHex(bytesOf(file))).toBe(text);
