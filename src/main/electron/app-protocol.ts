@@ -5,7 +5,8 @@
  */
 import type { Protocol } from 'electron';
 import { readFile, realpath, stat } from 'node:fs/promises';
-import { extname, isAbsolute, relative, resolve, sep } from 'node:path';
+import { isAbsolute, relative, resolve, sep } from 'node:path';
+import { contentTypeFor } from '../host/content-types';
 
 export const APP_SCHEME = 'app';
 /** The one host the scheme serves; any other host is refused. */
@@ -30,32 +31,6 @@ export function registerAppScheme(protocol: Pick<Protocol, 'registerSchemesAsPri
  */
 export function isAppUrl(url: URL): boolean {
   return url.protocol === `${APP_SCHEME}:` && url.host === APP_HOST && url.username === '' && url.password === '';
-}
-
-const CONTENT_TYPES: Readonly<Record<string, string>> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.mjs': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.json': 'application/json; charset=utf-8',
-  '.map': 'application/json; charset=utf-8',
-  '.txt': 'text/plain; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.jpg': 'image/jpeg',
-  '.jpeg': 'image/jpeg',
-  '.gif': 'image/gif',
-  '.webp': 'image/webp',
-  '.ico': 'image/x-icon',
-  '.woff': 'font/woff',
-  '.woff2': 'font/woff2',
-  '.ttf': 'font/ttf',
-  '.wasm': 'application/wasm',
-};
-
-/** Content-Type for a file name by its extension (case-insensitive); unknown ones are `application/octet-stream`. */
-export function contentTypeOf(path: string): string {
-  return CONTENT_TYPES[extname(path).toLowerCase()] ?? 'application/octet-stream';
 }
 
 /** True when `path` is `root` or below it (both absolute and normalised). */
@@ -96,7 +71,7 @@ export function resolveAppPath(url: string, root: string): AppPathResult {
   const base = resolve(root);
   const path = resolve(base, rel);
   if (!isInside(base, path)) return { ok: false, status: 403, reason: 'the path leaves the renderer directory' };
-  return { ok: true, path, contentType: contentTypeOf(path) };
+  return { ok: true, path, contentType: contentTypeFor(path) };
 }
 
 /**

@@ -7,9 +7,10 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { realpath, stat } from 'node:fs/promises';
+import { contentTypeFor } from './content-types';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { extname, resolve, sep } from 'node:path';
+import { resolve, sep } from 'node:path';
 import type { Duplex } from 'node:stream';
 import { WebSocket, WebSocketServer, type RawData } from 'ws';
 import type { HostApi } from './host-api';
@@ -43,38 +44,6 @@ export interface WebServer {
 
 /** Largest request message, bytes: library.import carries up to 1 MiB of text, JSON-escaped. */
 const MAX_MESSAGE_BYTES = 8 * 1024 * 1024;
-
-const CONTENT_TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.mjs': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.json': 'application/json; charset=utf-8',
-  '.map': 'application/json; charset=utf-8',
-  '.txt': 'text/plain; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.jpg': 'image/jpeg',
-  '.jpeg': 'image/jpeg',
-  '.gif': 'image/gif',
-  '.webp': 'image/webp',
-  '.ico': 'image/x-icon',
-  '.woff': 'font/woff',
-  '.woff2': 'font/woff2',
-  '.ttf': 'font/ttf',
-  '.otf': 'font/otf',
-  '.wasm': 'application/wasm',
-  '.bin': 'application/octet-stream',
-  '.edid': 'application/octet-stream',
-  '.hvm': 'text/plain; charset=utf-8',
-  '.cfg': 'text/plain; charset=utf-8',
-  '.config': 'text/plain; charset=utf-8',
-};
-
-/** Content-Type for a file name by extension; unknown types are served as octet-stream. */
-export function contentTypeFor(fileName: string): string {
-  return CONTENT_TYPES[extname(fileName).toLowerCase()] ?? 'application/octet-stream';
-}
 
 /**
  * The Content-Security-Policy sent with every response. Scripts only from this server; the API

@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join, sep } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { APP_INDEX_URL, appProtocolHandler, contentTypeOf, isAppUrl, registerAppScheme, resolveAppPath } from '../../../src/main/electron/app-protocol';
+import { APP_INDEX_URL, appProtocolHandler, isAppUrl, registerAppScheme, resolveAppPath } from '../../../src/main/electron/app-protocol';
+import { contentTypeFor as contentTypeOf } from '../../../src/main/host/content-types';
 import { createElectronMock } from './electron-mock';
 
 const ROOT = join(sep, 'app', 'out', 'renderer');

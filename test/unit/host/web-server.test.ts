@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { WebSocket } from 'ws';
 import { decodeFrame, encodeFrame } from '../../../src/shared/api';
-import { contentTypeFor, resolveStaticPath, startWebServer, type WebServer } from '../../../src/main/host/web-server';
+import { resolveStaticPath, startWebServer, type WebServer } from '../../../src/main/host/web-server';
+import { contentTypeFor } from '../../../src/main/host/content-types';
 import { createFakeHost, type FakeHost } from '../fakes/fake-host';
 
 interface RawResponse {
