@@ -11,13 +11,9 @@ import { Ggtt } from '../gpu/ggtt';
 import { xrgbToRgba } from '../gpu/scanout';
 import { HostMemory } from '../gpu/memory';
 import { FrameComposer, type ScanoutSource, mergePlans } from '../mediator/compositor-feed';
-import type { RangeEqual } from '../mediator/damage';
+import { nativeRangeEqual } from './native-compare';
 import type { FromCompositor, GpuToCompositor, ToCompositor } from './gpu-protocol';
 import type { SnapshotRegion } from './host-api';
-
-/** memcmp through Buffer#equals on views of the same memory (no copies). */
-const nativeRangeEqual: RangeEqual = (a, b, from, to) =>
-  Buffer.from(a.buffer, a.byteOffset + from * 4, (to - from) * 4).equals(Buffer.from(b.buffer, b.byteOffset + from * 4, (to - from) * 4));
 
 const host = parentPort!;
 let memory = new HostMemory();

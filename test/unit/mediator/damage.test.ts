@@ -1,9 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { DamageTracker, type RangeEqual, changedRects, jsRangeEqual } from '../../../src/main/mediator/damage';
-
-/** The compositor thread's native comparison (Buffer#equals on views). */
-const bufferEqual: RangeEqual = (a, b, from, to) => Buffer.from(a.buffer, a.byteOffset + from * 4, (to - from) * 4).equals(Buffer.from(b.buffer, b.byteOffset + from * 4, (to - from) * 4));
+import { DamageTracker, changedRects, jsRangeEqual } from '../../../src/main/mediator/damage';
+import { nativeRangeEqual as bufferEqual } from '../../../src/main/host/native-compare';
 
 const frame = (w: number, h: number, f: (x: number, y: number) => number): Uint32Array => {
   const px = new Uint32Array(w * h);
