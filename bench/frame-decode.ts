@@ -8,7 +8,7 @@
  */
 import { decodePlane, vgpuPlaneGuard } from '../src/main/mediator/fb-decoder';
 import { planeFrom } from '../src/main/mediator/display-regs';
-import { DamageTracker, changedRects } from '../src/main/mediator/damage';
+import { DamageTracker, changedRects, jsRangeEqual } from '../src/main/mediator/damage';
 import { nativeRangeEqual } from '../src/main/host/native-compare';
 import { DesktopScene } from '../src/main/guest/workloads/desktop';
 import { PLANE_SURF_1_A } from '../src/shared/regs';
@@ -55,7 +55,7 @@ function main(): void {
     if (scene.completedSeqno() !== seq) throw new Error(`frame ${seq} did not complete`);
     d.handleInterrupt();
   };
-  const t = { decode: [] as number[], damage: [] as number[], rects: [] as number[], copy: [] as number[], fresh: [] as number[] };
+  const t = { decode: [] as number[], damage: [] as number[], rects: [] as number[], rectsJs: [] as number[], copy: [] as number[], fresh: [] as number[] };
   let damagedPx = 0;
   let pieces = 0;
   let sink = 0;
@@ -73,6 +73,9 @@ function main(): void {
     // changedRects alone (already included in the damage time above), for the breakdown.
     if (prev) changedRects(prev, f.xrgb, W, H, undefined, nativeRangeEqual);
     const e = now();
+    // The portable comparison, for the record (the core's default, used where Node is absent).
+    if (prev) changedRects(prev, f.xrgb, W, H, undefined, jsRangeEqual);
+    const e2 = now();
     dst.set(src);
     const k = now();
     const fresh = src.slice();
@@ -84,6 +87,7 @@ function main(): void {
     t.decode.push(b - a);
     t.damage.push(c - b);
     t.rects.push(e - c);
+    t.rectsJs.push(e2 - e);
     t.copy.push(k - e);
     t.fresh.push(l - k);
     for (const p of dmg.pieces) damagedPx += p.rect.w * p.rect.h;
@@ -113,7 +117,8 @@ function main(): void {
   console.log(`desktop frames: ${ITER} measured; typical damage ${fmt(pieces / ITER)} rects, ${fmt(damagedPx / ITER / 1000)} kpx of ${fmt((W * H) / 1000)} kpx per frame`);
   row('decodePlane (GGTT read into the spare buffer)', ms(t.decode));
   row('DamageTracker.update (compare + RGBA of bands)', ms(t.damage));
-  row('  of which changedRects', ms(t.rects));
+  row('  of which changedRects (native memcmp)', ms(t.rects));
+  row('  changedRects with the portable JS compare', ms(t.rectsJs));
   row('decode + damage (per frame)', ms(total));
   row('plain memcpy of the fb bytes (Uint8Array.set)', ms(t.copy));
   row('copy into a fresh buffer (slice)', ms(t.fresh));
