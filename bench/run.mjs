@@ -20,6 +20,7 @@ const BENCHES = {
   'trap-rtt': {
     'trap-rtt': 'bench/trap-rtt.ts',
     'trap-rtt-guest': 'bench/workers/trap-rtt-guest.ts',
+    'ping-pong': 'bench/workers/ping-pong.ts',
     // The real GPU thread entry (the same source electron-vite builds into out/main/gpu-thread.js).
     'gpu-thread': 'src/main/host/gpu-thread.ts',
   },
