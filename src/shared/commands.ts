@@ -58,6 +58,12 @@ export const MI_USER_INTERRUPT = mi(MI.USER_INTERRUPT);
 export const MI_BATCH_BUFFER_END = mi(MI.BATCH_BUFFER_END);
 /** MI_STORE_DATA_IMM with "Use Global GTT" (bit 22): 4 dwords (header, addr lo, addr hi, data). */
 export const MI_STORE_DATA_IMM_GGTT = (mi(MI.STORE_DATA_IMM, 2) | (1 << 22)) >>> 0;
+/**
+ * MI_DISPLAY_FLIP to display plane A (plane select bits 21:19 = 0), Gen8 form: 3 dwords (header,
+ * pitch in bytes | tiling bit 0, surface GM address). Source: i915 intel_gpu_commands.h
+ * MI_DISPLAY_FLIP / MI_DISPLAY_FLIP_I915; GVT-g cmd_parser.c gen8_decode_mi_display_flip.
+ */
+export const MI_DISPLAY_FLIP_PLANE_A = mi(MI.DISPLAY_FLIP, 1);
 /** MI_FLUSH_DW, Gen8+ form: 5 dwords (header, addr lo, addr hi, data lo, data hi). */
 export const MI_FLUSH_DW = mi(MI.FLUSH_DW, 3);
 

@@ -1,9 +1,8 @@
 /**
  * A simulated guest OS: prints a Linux-like boot log on its serial console, loads the graphics
  * driver and runs the workload named by the domain's `gvt_workload` key until the host stops it.
- * Interrupt-driven: the desktop draws on vblank, aiming at 30 frames/s (every second vblank at
- * 60 Hz; a vblank that comes while the previous blits are still in flight is skipped, and the next
- * one catches up rather than waiting another whole period).
+ * Interrupt-driven: the desktop draws a frame and flips at every vblank (60 Hz); a vblank that
+ * comes while the previous frame is still in flight is skipped.
  */
 import { GuestDriver, NoVgpuError } from './driver';
 import type { GuestRam } from './guest-ram';
@@ -80,7 +79,6 @@ export function runGuest(port: TrapPort, ram: GuestRam, env: GuestEnv): void {
   driver.setDisplayReady();
   log('[drm] Initialized i915 1.6.0 for 0000:00:02.0 on minor 0');
   log('gvt-workload: desktop started');
-  const framePeriodMs = 1000 / 30;
   /** Hangcheck: a frame still in flight after this long means the GPU hung (i915 uses 1.5 s). */
   const hangcheckMs = 1000;
   let lastDraw = -Infinity;
@@ -99,13 +97,12 @@ export function runGuest(port: TrapPort, ram: GuestRam, env: GuestEnv): void {
       pendingProbe = false;
       probe();
     }
-    // Half a vblank period of slack, so a 60 Hz vblank lands every other frame.
     const now = env.uptime() * 1000;
     if (inFlight && now - lastDraw > hangcheckMs) {
       driver.resetEngine();
       inFlight = false;
     }
-    if (causes.vblank && scene.mode && !inFlight && now - lastDraw >= framePeriodMs - 1000 / 120) {
+    if (causes.vblank && scene.mode && !inFlight) {
       scene.frame(env.nowMs());
       lastDraw = now;
       inFlight = true;

@@ -4,6 +4,7 @@ import { GuestDriver, NoVgpuError } from '../../../src/main/guest/driver';
 import { GuestRam } from '../../../src/main/guest/guest-ram';
 import { decodePhysicalFrame, decodeVgpuFrame, frameRgba } from '../../../src/main/mediator/fb-decoder';
 import { glyph } from '../../../src/shared/font';
+import { PLANE_SURF_1_A } from '../../../src/shared/regs';
 
 function frameOf(r: ReturnType<typeof rig>, v: ReturnType<typeof addVm>['v']) {
   const d = decodeVgpuFrame(r.gpu, v);
@@ -38,6 +39,37 @@ describe('guest driver + desktop through the mediator (in-thread)', () => {
     expect(v.failsafe).toBeNull();
     expect(v.stats.droppedPtes).toBe(0);
     expect(v.stats.workloads).toBe(1);
+  });
+
+  it('double-buffers: each frame is drawn into the back buffer and shown by MI_DISPLAY_FLIP, with no trail of old windows', () => {
+    const { r, v, driver, scene } = bootDesktop(rig(), 1);
+    const internals = scene as unknown as { bg: { words: Uint32Array }; winX: number; winY: number; pitch: number };
+    const surfs: number[] = [];
+    for (let i = 0; i < 6; i++) {
+      const seq = scene.frame(Date.UTC(2026, 0, 1, 12, 0, i));
+      r.m.tick((i + 1) * 1e6);
+      expect(scene.completedSeqno()).toBe(seq);
+      driver.handleInterrupt();
+      // The flip landed when the frame's commands completed: the plane shows the buffer just drawn.
+      surfs.push(v.vreg[PLANE_SURF_1_A >>> 2]!);
+      expect(surfs[i]).toBe(scene.frontBuffer.gm);
+    }
+    expect(new Set(surfs).size).toBe(2);
+    expect(surfs[0]).not.toBe(surfs[1]);
+    expect(surfs[2]).toBe(surfs[0]);
+    // Below the bar, every pixel outside the current window and its shadow is the background.
+    const f = frameOf(r, v);
+    const pp = internals.pitch / 4;
+    const { winX, winY } = internals;
+    let trail = 0;
+    for (let y = 40; y < f.height; y++) {
+      for (let x = 0; x < f.width; x++) {
+        if (x >= winX && x < winX + 366 && y >= winY && y < winY + 206) continue;
+        if (f.xrgb[y * f.width + x] !== internals.bg.words[y * pp + x]) trail++;
+      }
+    }
+    expect(trail).toBe(0);
+    expect(v.failsafe).toBeNull();
   });
 
   it('the top bar shows the VM name: the first glyph of "vm1" is drawn at 2x scale', () => {

@@ -1,9 +1,12 @@
 /**
  * The `desktop` workload: a guest desktop that changes over time, drawn through the vGPU with both
- * paths GVT-g offers. Pass-through: the CPU writes the top bar (name, domid, clock) straight into
- * its framebuffer pages. Mediated: each frame, blitter commands on the BCS ring restore the
- * background under a moving window (XY_SRC_COPY_BLT from a hidden-GM copy), draw the window's
- * frame (XY_COLOR_BLT) and copy its contents (XY_SRC_COPY_BLT), ending with MI_USER_INTERRUPT.
+ * paths GVT-g offers, double-buffered like a compositor: each frame is drawn into the back buffer
+ * and shown by an MI_DISPLAY_FLIP at the end of the frame's commands, so the scanout never shows a
+ * half-drawn frame. Pass-through: the CPU writes the top bar (name, domid, clock) straight into the
+ * back buffer's pages. Mediated: blitter commands on the BCS ring restore the background under
+ * where the window was two frames ago in that buffer (XY_SRC_COPY_BLT from a hidden-GM copy),
+ * draw the window's shadow (XY_COLOR_BLT) and copy its contents (XY_SRC_COPY_BLT), then
+ * MI_DISPLAY_FLIP, MI_STORE_DATA_IMM of the frame's seqno and MI_USER_INTERRUPT.
  * A small "vGPU" badge is an X-tiled surface: written once at boot through the aperture with a
  * fence giving the CPU a linear view, and blitted from tiled to linear (XY_SRC_COPY_BLT, source
  * tiled) onto the window every frame.
@@ -17,6 +20,7 @@ import {
   BLT_SRC_TILED,
   XY_COLOR_BLT_CMD,
   XY_SRC_COPY_BLT_CMD,
+  MI_DISPLAY_FLIP_PLANE_A,
   br13,
 } from '../../../shared/commands';
 import { FONT_HEIGHT, drawTextRows, textWidth } from '../../../shared/font';
@@ -56,8 +60,14 @@ const lerp = (a: number, b: number, t: number): number => {
   return (0xff000000 | (ch(16) << 16) | (ch(8) << 8) | ch(0)) >>> 0;
 };
 
+/** Where the moving window was last drawn into a buffer (null: the buffer shows only the background). */
+type Drawn = { x: number; y: number } | null;
+
 export class DesktopScene {
-  private fb!: GemObject;
+  /** The two framebuffers; `front` is the one scanned out. */
+  private fbs!: [GemObject, GemObject];
+  private front = 0;
+  private drawn: [Drawn, Drawn] = [null, null];
   private bg!: GemObject;
   private win!: GemObject;
   private status!: GemObject;
@@ -115,7 +125,9 @@ export class DesktopScene {
     d.release(this.modeMark);
     const { width: w, height: h } = mode;
     this.pitch = Math.ceil((w * 4) / 64) * 64;
-    this.fb = d.allocObject(this.pitch * h, 'aperture');
+    this.fbs = [d.allocObject(this.pitch * h, 'aperture'), d.allocObject(this.pitch * h, 'aperture')];
+    this.front = 0;
+    this.drawn = [null, null];
     // The background copy only the blitter reads: hidden GM.
     this.bg = d.allocObject(this.pitch * h, 'hidden');
     const pal = palette(this.id.domid);
@@ -124,12 +136,12 @@ export class DesktopScene {
       const c = lerp(pal.top, pal.bottom, y / h);
       for (let x = 0; x < w; x++) this.bg.words[y * pp + x] = (x % 64 === 0 || y % 64 === 0) ? lerp(c, 0xffffffff, 0.08) : c;
     }
-    this.fb.words.set(this.bg.words.subarray(0, pp * h));
+    for (const fb of this.fbs) fb.words.set(this.bg.words.subarray(0, pp * h));
     this.current = mode;
     this.winX = Math.min(this.winX, Math.max(0, w - WIN_W));
     this.winY = Math.max(BAR_HEIGHT, Math.min(this.winY, h - WIN_H));
     d.setMode(mode);
-    d.setPlane(this.fb, w, h, this.pitch);
+    d.setPlane(this.fbs[0], w, h, this.pitch);
     this.drawBar(0);
   }
 
@@ -158,12 +170,20 @@ export class DesktopScene {
     this.badgeReady = true;
   }
 
-  /** Pass-through CPU drawing of the top bar: identity, clock, frame counter. */
-  drawBar(nowMs: number): void {
+  /** The buffer scanned out now (after the last flip), and its GM address. */
+  get frontBuffer(): GemObject {
+    return this.fbs[this.front];
+  }
+
+  /**
+   * Pass-through CPU drawing of the top bar (identity, clock, frame counter) into `buffer`: the
+   * front one by default (a redraw in place), the back one while a frame is being drawn.
+   */
+  drawBar(nowMs: number, buffer: GemObject = this.fbs[this.front]): void {
     if (!this.current) return;
     const { width: w } = this.current;
     const pp = this.pitch / 4;
-    const words = this.fb.words;
+    const words = buffer.words;
     for (let y = 0; y < BAR_HEIGHT; y++) words.fill(0xff101418, y * pp, y * pp + w);
     const label = `${this.id.name}  domid ${this.id.domid}`;
     drawTextRows(words, pp, w, BAR_HEIGHT, 12, 4, label, 0xffffffff, undefined, 2);
@@ -173,12 +193,14 @@ export class DesktopScene {
     drawTextRows(words, pp, w, BAR_HEIGHT, w - textWidth(right, 2) - 12, 4, right, 0xffe0e0e0, undefined, 2);
   }
 
-  /** Advance the moving window and submit this frame's blits; returns the seqno to wait for. */
+  /**
+   * Draw the next frame into the back buffer and flip to it: advance the moving window, draw the
+   * top bar by CPU, submit the blits with MI_DISPLAY_FLIP after them. Returns the seqno to wait for;
+   * call again only once it completed (the back buffer must no longer be on screen).
+   */
   frame(nowMs: number): number {
     if (!this.current) return this.seqno;
     const { width: w, height: h } = this.current;
-    const oldX = this.winX;
-    const oldY = this.winY;
     this.winX += this.dx;
     this.winY += this.dy;
     if (this.winX < 0 || this.winX + WIN_W > w) {
@@ -189,26 +211,33 @@ export class DesktopScene {
       this.dy = -this.dy;
       this.winY = Math.max(BAR_HEIGHT, Math.min(h - WIN_H, this.winY));
     }
+    const backIndex = 1 - this.front;
+    const back = this.fbs[backIndex];
+    const old = this.drawn[backIndex];
     const p = this.pitch;
     const xy = (x: number, y: number): number => ((y << 16) | x) >>> 0;
     this.seqno = (this.seqno + 1) >>> 0;
+    const restore = (x0: number, y0: number, x1: number, y1: number): number[] => [XY_SRC_COPY_BLT_CMD, br13(ROP_SRCCOPY, p), xy(x0, y0), xy(x1, y1), back.gm, 0, xy(x0, y0), p, this.bg.gm, 0];
     const cmds = [
-      // Restore the background where the window was.
-      XY_SRC_COPY_BLT_CMD, br13(ROP_SRCCOPY, p), xy(oldX, oldY), xy(oldX + WIN_W, oldY + WIN_H), this.fb.gm, 0, xy(oldX, oldY), p, this.bg.gm, 0,
+      // Restore the background where this buffer had the window and its shadow, two frames ago.
+      ...(old ? [...restore(old.x, old.y, old.x + WIN_W, old.y + WIN_H), ...restore(old.x + 6, old.y + 6, Math.min(w, old.x + WIN_W + 6), Math.min(h, old.y + WIN_H + 6))] : []),
       // Drop shadow, then the window contents.
-      XY_COLOR_BLT_CMD, br13(ROP_PATCOPY, p), xy(this.winX + 6, this.winY + 6), xy(Math.min(w, this.winX + WIN_W + 6), Math.min(h, this.winY + WIN_H + 6)), this.fb.gm, 0, 0xff000000,
-      XY_SRC_COPY_BLT_CMD, br13(ROP_SRCCOPY, p), xy(this.winX, this.winY), xy(this.winX + WIN_W, this.winY + WIN_H), this.fb.gm, 0, xy(0, 0), WIN_W * 4, this.win.gm, 0,
+      XY_COLOR_BLT_CMD, br13(ROP_PATCOPY, p), xy(this.winX + 6, this.winY + 6), xy(Math.min(w, this.winX + WIN_W + 6), Math.min(h, this.winY + WIN_H + 6)), back.gm, 0, 0xff000000,
+      XY_SRC_COPY_BLT_CMD, br13(ROP_SRCCOPY, p), xy(this.winX, this.winY), xy(this.winX + WIN_W, this.winY + WIN_H), back.gm, 0, xy(0, 0), WIN_W * 4, this.win.gm, 0,
       // The tiled badge (source tiled: pitch in dwords) onto the window's corner.
-      ...(this.badgeReady ? [(XY_SRC_COPY_BLT_CMD | BLT_SRC_TILED) >>> 0, br13(ROP_SRCCOPY, p), xy(this.winX + WIN_W - BADGE_W - 10, this.winY + WIN_H - BADGE_H - 10), xy(this.winX + WIN_W - 10, this.winY + WIN_H - 10), this.fb.gm, 0, xy(0, 0), (BADGE_W * 4) / 4, this.badge.gm, 0] : []),
+      ...(this.badgeReady ? [(XY_SRC_COPY_BLT_CMD | BLT_SRC_TILED) >>> 0, br13(ROP_SRCCOPY, p), xy(this.winX + WIN_W - BADGE_W - 10, this.winY + WIN_H - BADGE_H - 10), xy(this.winX + WIN_W - 10, this.winY + WIN_H - 10), back.gm, 0, xy(0, 0), (BADGE_W * 4) / 4, this.badge.gm, 0] : []),
+      // Show the finished frame (linear: tiling bit 0 clear).
+      MI_DISPLAY_FLIP_PLANE_A, p, back.gm,
       MI_STORE_DATA_IMM_GGTT, this.status.gm, 0, this.seqno,
       MI_USER_INTERRUPT,
       MI_NOOP,
     ];
-    // The shadow must not leave a trail: restore the old shadow area too.
-    cmds.unshift(XY_SRC_COPY_BLT_CMD, br13(ROP_SRCCOPY, p), xy(oldX + 6, oldY + 6), xy(Math.min(w, oldX + WIN_W + 6), Math.min(h, oldY + WIN_H + 6)), this.fb.gm, 0, xy(oldX + 6, oldY + 6), p, this.bg.gm, 0);
-    this.driver.submit(cmds);
     this.frames++;
-    this.drawBar(nowMs);
+    // The bar goes in before the commands: the flip must show a finished frame.
+    this.drawBar(nowMs, back);
+    this.driver.submit(cmds);
+    this.drawn[backIndex] = { x: this.winX, y: this.winY };
+    this.front = backIndex;
     return this.seqno;
   }
 
