@@ -15,6 +15,25 @@ export const PortNameSchema = z.enum(['PORT_A', 'PORT_B', 'PORT_C', 'PORT_D', 'P
 /** A domain is addressed as xl does: by name or by numeric domid. */
 export const DomainRef = z.union([DomainName, z.number().int().min(0)]);
 
+/** Guest pixel coordinates (clamped by the guest to its mode). */
+const Coord = z.number().int().min(0).max(0xffff);
+export const MAX_INPUT_EVENTS = 256;
+export const MAX_SERIAL_INPUT = 4096;
+/**
+ * One input event. Keys are DOM KeyboardEvent.key values (one printable character, or a name such
+ * as Enter, Backspace, ArrowUp, Control, F2); text is typed key by key with the domain's keymap;
+ * a combo presses its keys in order and releases them in reverse (e.g. ['ctrl', 'alt', 'f2']).
+ */
+export const InputEventSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('pointer'), x: Coord, y: Coord }).strict(),
+  z.object({ type: z.literal('button'), button: z.enum(['left', 'right', 'middle']), action: z.enum(['press', 'release', 'click']), x: Coord, y: Coord }).strict(),
+  z.object({ type: z.literal('wheel'), delta: z.number().int().min(-16).max(16), x: Coord, y: Coord }).strict(),
+  z.object({ type: z.literal('key'), key: z.string().min(1).max(32), action: z.enum(['press', 'release', 'click']) }).strict(),
+  z.object({ type: z.literal('text'), text: z.string().min(1).max(MAX_SERIAL_INPUT) }).strict(),
+  z.object({ type: z.literal('combo'), keys: z.array(z.string().min(1).max(32)).min(1).max(8) }).strict(),
+]);
+export type InputEventRequest = z.infer<typeof InputEventSchema>;
+
 export const methods = {
   /** All domains: Domain-0, running guests and stopped library entries. */
   'domains.list': z.object({}).strict(),
@@ -26,7 +45,23 @@ export const methods = {
   /** Start a library domain (xl create on its stored config). */
   'domain.start': z.object({ name: DomainName }).strict(),
   'domain.destroy': z.object({ ref: DomainRef }).strict(),
-  'domain.serial': z.object({ domid: z.number().int().min(0) }).strict(),
+  /** `xl pause` / `xl unpause`: stop and resume the domain's vCPU (the vGPU keeps its state). */
+  'domain.pause': z.object({ ref: DomainRef }).strict(),
+  'domain.unpause': z.object({ ref: DomainRef }).strict(),
+  /**
+   * `xl shutdown` / `xl reboot`: ask the guest (Xen's control/shutdown request). With wait, resolve
+   * once it has powered off (or is up again after a reboot); ApiError('timeout') after timeoutS.
+   */
+  'domain.shutdown': z.object({ ref: DomainRef, wait: z.boolean().optional(), timeoutS: z.number().min(0.1).max(600).optional() }).strict(),
+  'domain.reboot': z.object({ ref: DomainRef, wait: z.boolean().optional(), timeoutS: z.number().min(0.1).max(600).optional() }).strict(),
+  /** A running domain's serial log; with since (an earlier `next`), only what came after it. */
+  'domain.serial': z.object({ domid: z.number().int().min(0), since: z.number().int().min(0).optional() }).strict(),
+  /** Type into the domain's serial line (its ttyS0 shell), as `xl console` does. */
+  'domain.serialInput': z.object({ ref: DomainRef, text: z.string().max(MAX_SERIAL_INPUT) }).strict(),
+  /** Run one command line on the guest's serial shell; resolves with its output once the prompt is back. */
+  'domain.serialExec': z.object({ ref: DomainRef, command: z.string().min(1).max(1024).regex(/^[^\r\n]*$/, 'one line'), timeoutS: z.number().min(0.1).max(60).optional() }).strict(),
+  /** Keyboard and pointer input for the domain's emulated PS/2 keyboard and USB tablet. */
+  'domain.input': z.object({ ref: DomainRef, events: z.array(InputEventSchema).min(1).max(MAX_INPUT_EVENTS) }).strict(),
   'display.setForeground': z.object({ domid: z.number().int().min(0) }).strict(),
   'gpu.info': z.object({}).strict(),
   /** GVT-g vGPU types (GVTg_V5_*) with their available instances. */
@@ -60,7 +95,11 @@ export const methods = {
 export type MethodName = keyof typeof methods;
 export type Params<M extends MethodName> = z.infer<(typeof methods)[M]>;
 
-export type DomainState = 'running' | 'stopped' | 'crashed';
+/**
+ * running (incl. blocked), paused (xl pause), shutdown (the guest is powering off or rebooting),
+ * crashed, stopped (a library entry that is not running).
+ */
+export type DomainState = 'running' | 'paused' | 'shutdown' | 'crashed' | 'stopped';
 
 export interface VgpuInfo {
   /** Aperture (low GM) base and size, bytes. */
@@ -94,6 +133,10 @@ export interface DomainInfo {
   /** Seconds of run time (xl list "Time(s)"). */
   timeS: number;
   vgpu: VgpuInfo | null;
+  /** xl list's State column: r (running), b (blocked), p (paused), s (shutdown), c (crashed), d (dying); '' when stopped. */
+  xlState: string;
+  /** A shutdown or reboot the toolstack asked for and the guest has not finished, or null. */
+  shutdownRequest: 'poweroff' | 'reboot' | null;
   /** Config problems that stop the domain from starting (empty when startable). */
   configErrors: string[];
   workload: string;
@@ -134,6 +177,8 @@ export interface Settings {
 export interface ConsoleResult {
   output: string;
   exitCode: number;
+  /** `xl console NAME`: the console should attach to this domain's serial line (Ctrl+] detaches). */
+  attach?: { domid: number; name: string };
 }
 
 export interface Results {
@@ -144,7 +189,17 @@ export interface Results {
   'library.remove': { name: string };
   'domain.start': { domid: number };
   'domain.destroy': { domid: number };
-  'domain.serial': { text: string };
+  'domain.pause': { domid: number };
+  'domain.unpause': { domid: number };
+  /** domid: the domain asked; after a waited reboot, newDomid is the rebooted domain's. */
+  'domain.shutdown': { domid: number };
+  'domain.reboot': { domid: number; newDomid: number | null };
+  /** next: the offset to pass as since to get only newer output. */
+  'domain.serial': { text: string; next: number };
+  'domain.serialInput': { accepted: number };
+  'domain.serialExec': { output: string };
+  /** Events queued; dropped: refused because the guest's input queue was full (a flood). */
+  'domain.input': { queued: number; dropped: number };
   'display.setForeground': { foreground: number };
   'gpu.info': GpuResources & { foreground: number };
   'gpu.types': VgpuTypeInfo[];
@@ -217,8 +272,12 @@ export interface Events {
 }
 export type EventName = keyof Events;
 
-/** Error codes a client can act on. */
-export type ApiErrorCode = 'invalid' | 'not_found' | 'exists' | 'no_resources' | 'busy' | 'config' | 'internal';
+/**
+ * Error codes a client can act on, defined once for every transport: `state` = the domain's state
+ * does not allow it (paused, crashed, shutting down); `timeout` = the guest did not answer in time.
+ */
+export const API_ERROR_CODES = ['invalid', 'not_found', 'exists', 'no_resources', 'busy', 'config', 'state', 'timeout', 'internal'] as const;
+export type ApiErrorCode = (typeof API_ERROR_CODES)[number];
 
 export interface ApiErrorShape {
   code: ApiErrorCode;

@@ -90,6 +90,34 @@ export const PLANE_CTL_TILED_MASK = 0x7 << 10;
 export const PLANE_CTL_TILED_LINEAR = 0 << 10;
 export const PLANE_CTL_TILED_X = 1 << 10;
 
+/**
+ * Cursor plane of pipe A (Skylake's "CUR" plane, i9xx-style programming). Source: i915
+ * intel_cursor_regs.h _CURACNTR 0x70080, _CURABASE 0x70084, _CURAPOS 0x70088 (CURCNTR/CURBASE/
+ * CURPOS(PIPE_A)). CUR_BASE holds the 4 KiB aligned GM address of the image; its write arms the
+ * update of all three (i9xx_update_cursor writes CURCNTR, CURPOS, then CURBASE).
+ */
+export const CUR_CTL_A = 0x70080;
+export const CUR_BASE_A = 0x70084;
+export const CUR_POS_A = 0x70088;
+/** CUR_CTL mode select bits; 0 (MCURSOR_MODE_DISABLE) turns the cursor off. Source: i915 MCURSOR_MODE_MASK 0x27. */
+export const MCURSOR_MODE_MASK = 0x27;
+/** 64x64 32 bpp ARGB8888 cursor, 256 B per row. Source: i915 MCURSOR_MODE_64_ARGB_AX (0x20 | MCURSOR_MODE_64_32B_AX 0x07). */
+export const MCURSOR_MODE_64_ARGB_AX = 0x20 | 0x07;
+/**
+ * CUR_POS: sign-magnitude X in bits 15:0 and Y in bits 31:16, the sign at bit 15 of each half.
+ * Source: i915 CURSOR_POS_SIGN 0x8000, CURSOR_X_SHIFT 0, CURSOR_Y_SHIFT 16 (intel_cursor_position).
+ */
+export const CURSOR_POS_SIGN = 0x8000;
+export const CURSOR_X_SHIFT = 0;
+export const CURSOR_Y_SHIFT = 16;
+/**
+ * CUR_POS magnitude fields as GVT-g decodes them: X bits 12:0, Y bits 27:16 (Skylake's field
+ * widths). Source: GVT-g fb_decoder.h _CURSOR_POS_X_MASK / _CURSOR_POS_Y_MASK; i915's newer
+ * intel_cursor_regs.h CURSOR_POS_X_MASK/_Y_MASK span 14:0 and 30:16 (later platforms' widths).
+ */
+export const CURSOR_POS_X_MASK = 0x1fff;
+export const CURSOR_POS_Y_MASK = 0xfff << CURSOR_Y_SHIFT;
+
 /** Fence registers, 64 bits each (LO, HI). Source: i915 FENCE_REG_GEN6_LO(i) = 0x100000 + 8*i. */
 export const FENCE_REG_GEN6_LO = (i: number): number => 0x100000 + i * 8;
 export const FENCE_REG_GEN6_HI = (i: number): number => 0x100004 + i * 8;
@@ -128,5 +156,7 @@ export const GT_CONTEXT_SWITCH_INTERRUPT = 1 << 8;
 
 /** Masked registers: the high 16 bits select which low bits a write changes. Source: i915 _MASKED_BIT_ENABLE. */
 export const maskedBitEnable = (bit: number): number => ((bit << 16) | bit) >>> 0;
+/** Source: i915 _MASKED_BIT_DISABLE. */
+export const maskedBitDisable = (bit: number): number => (bit << 16) >>> 0;
 /** Apply a masked-register write to the current value. */
 export const applyMasked = (current: number, write: number): number => ((current & ~(write >>> 16)) | (write & (write >>> 16) & 0xffff)) >>> 0;

@@ -109,7 +109,7 @@ describe('GVT Desk in browser mode', () => {
     expect(await consoleRun('cat /sys/kernel/vgt/control/foreground_vm')).toMatch(/\n0\s/);
     const list = await consoleRun('xl list');
     expect(list).toMatch(/Name\s+ID\s+Mem\s+VCPUs\s+State\s+Time\(s\)/);
-    expect(list).toMatch(/vgtHVMDomain\s+1\s+2048\s+1\s+r-----/);
+    expect(list).toMatch(/vgtHVMDomain\s+1\s+2048\s+1\s+(r-----|-b----)/);
     await consoleRun('echo 1 > /sys/kernel/vgt/control/foreground_vm');
     await until('VM 1 in the foreground', async () => (await text('physical-foreground')).includes('(1)'));
   });

@@ -21,6 +21,19 @@ export function runMain(argv: string[], entryDir: string): void {
       workerDir: entryDir,
       rendererDir: `${entryDir}/../renderer`,
       waitForShutdown: shutdownSignal,
+      stdin: {
+        onData(handler) {
+          // Raw mode, as xl console: every key goes to the guest, Ctrl+] included (it detaches).
+          if (process.stdin.isTTY) process.stdin.setRawMode(true);
+          process.stdin.on('data', handler);
+          process.stdin.resume();
+          return () => {
+            process.stdin.off('data', handler);
+            if (process.stdin.isTTY) process.stdin.setRawMode(false);
+            process.stdin.pause();
+          };
+        },
+      },
     },
   ).then((code) => {
     process.exitCode = code;

@@ -6,9 +6,9 @@
  */
 import { access, writeFile } from 'node:fs/promises';
 import { isAbsolute, resolve } from 'node:path';
-import { Command, CommanderError, InvalidArgumentError } from 'commander';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { PNG } from 'pngjs';
-import { ApiError, type ConsoleResult, type DomainInfo, type FrameSnapshot } from '../../shared/api';
+import { ApiError, type DomainInfo, type FrameSnapshot, type InputEventRequest, type MethodName, type Params, type Results } from '../../shared/api';
 import type { HostApi, HostOptions } from '../host/host-api';
 import { resolvePaths } from '../host/paths';
 import { registerOfflineCommands } from './offline';
@@ -35,6 +35,8 @@ export interface CliDeps {
   /** Per-call socket timeout, ms (tests shorten it). */
   timeoutMs?: number;
   onServeReady?: Parameters<typeof serve>[0]['onReady'];
+  /** Raw keystrokes for an attached console (stdin in raw mode in the real CLI); returns an unsubscribe. */
+  stdin?: { onData(handler: (bytes: Buffer) => void): () => void };
 }
 
 /** Exit codes: 0 ok, 1 failure (or the xl command's own code), 2 usage error. */
@@ -63,10 +65,11 @@ export async function runCli(argv: string[], io: CliIo, deps: CliDeps): Promise<
     const o = cmd.optsWithGlobals<{ dataDir?: string; socket?: string }>();
     return resolvePaths({ dataDir: o.dataDir, socket: o.socket }, io.env, io.cwd);
   };
-  const call = (cmd: Command, method: string, params: unknown) => callSocket(paths(cmd).socketPath, method, params, { timeoutMs: deps.timeoutMs });
+  const call = <M extends MethodName>(cmd: Command, method: M, params: Params<M>): Promise<Results[M]> =>
+    callSocket(paths(cmd).socketPath, method, params, { timeoutMs: deps.timeoutMs }) as Promise<Results[M]>;
   const println = (text: string) => io.stdout(text.endsWith('\n') || text === '' ? text : `${text}\n`);
   const runConsole = async (cmd: Command, line: string) => {
-    const result = (await call(cmd, 'console.exec', { line })) as ConsoleResult;
+    const result = await call(cmd, 'console.exec', { line });
     if (result.exitCode === 0) println(result.output);
     else io.stderr(result.output === '' || result.output.endsWith('\n') ? result.output : `${result.output}\n`);
     exitCode = result.exitCode;
@@ -105,17 +108,105 @@ export async function runCli(argv: string[], io: CliIo, deps: CliDeps): Promise<
   xl.command('list')
     .description('list domains')
     .action(async (_opts: unknown, cmd: Command) => runConsole(cmd, 'xl list'));
-  xl.command('destroy')
-    .description('destroy a domain')
+  for (const [verb, what] of [
+    ['destroy', 'destroy a domain (stop it at once, free its vGPU)'],
+    ['pause', "pause a domain's vCPUs"],
+    ['unpause', "resume a paused domain's vCPUs"],
+  ] as const) {
+    xl.command(verb)
+      .description(what)
+      .argument('<domain>', 'domain name or domid')
+      .action(async (ref: string, _opts: unknown, cmd: Command) => runConsole(cmd, `xl ${verb} ${shellQuote(ref)}`));
+  }
+  for (const [verb, what] of [
+    ['shutdown', 'ask the guest to power off'],
+    ['reboot', 'ask the guest to reboot (it comes back with a new domid)'],
+  ] as const) {
+    xl.command(verb)
+      .description(what)
+      .argument('<domain>', 'domain name or domid')
+      .option('-w', 'wait until the guest has acted')
+      .action(async (ref: string, opts: { w?: boolean }, cmd: Command) => runConsole(cmd, `xl ${verb}${opts.w ? ' -w' : ''} ${shellQuote(ref)}`));
+  }
+  xl.command('console')
+    .description("attach to a domain's serial console (Ctrl+] detaches)")
     .argument('<domain>', 'domain name or domid')
-    .action(async (ref: string, _opts: unknown, cmd: Command) => runConsole(cmd, `xl destroy ${shellQuote(ref)}`));
+    .action(async (ref: string, _opts: unknown, cmd: Command) => attachConsole(cmd, ref));
+
+  /** Resolve a domain reference to a running domid (the API's refs are names or numbers). */
+  const domidOf = async (cmd: Command, ref: string): Promise<number> => {
+    const source = await resolveSource(ref, (m, p) => call(cmd, m as 'domains.list', p as Params<'domains.list'>));
+    if (source === 'physical') throw new ApiError('invalid', "'physical' is a display, not a domain");
+    return source;
+  };
+
+  /**
+   * `xl console`: print the serial log, then poll for new output and send what is typed (stdin in
+   * raw mode) until Ctrl+] (0x1d, xl's escape character) or the domain goes away.
+   */
+  const attachConsole = async (cmd: Command, ref: string): Promise<void> => {
+    const domid = await domidOf(cmd, ref);
+    const stdin = deps.stdin;
+    if (!stdin) throw new Error('gvt-desk console needs a terminal on stdin (or use --exec CMD)');
+    let { text, next } = await call(cmd, 'domain.serial', { domid });
+    io.stdout(text);
+    let detached = false;
+    const detach = stdin.onData((bytes) => {
+      const escape = bytes.indexOf(0x1d);
+      const typed = (escape < 0 ? bytes : bytes.subarray(0, escape)).toString('utf8');
+      if (typed) void call(cmd, 'domain.serialInput', { ref: domid, text: typed }).catch(() => undefined);
+      if (escape >= 0) detached = true;
+    });
+    try {
+      while (!detached) {
+        await new Promise((r) => setTimeout(r, CONSOLE_POLL_MS));
+        ({ text, next } = await call(cmd, 'domain.serial', { domid, since: next }));
+        io.stdout(text);
+      }
+    } catch (e) {
+      if (!(e instanceof ApiError && e.code === 'not_found')) throw e;
+      println('\n[domain is gone]');
+    } finally {
+      detach();
+    }
+  };
+
+  program
+    .command('console')
+    .description("a domain's serial console: attached like xl console, or run one command with --exec")
+    .argument('<domain>', 'domain name or domid')
+    .option('--exec <command>', "run one command on the guest's serial shell, print its output and exit")
+    .option('--timeout <s>', 'with --exec: how long to wait for the prompt, s', parseSeconds, 10)
+    .action(async (ref: string, opts: { exec?: string; timeout: number }, cmd: Command) => {
+      if (opts.exec === undefined) return attachConsole(cmd, ref);
+      const { output } = await call(cmd, 'domain.serialExec', { ref: await domidOf(cmd, ref), command: opts.exec, timeoutS: opts.timeout });
+      io.stdout(output);
+    });
+
+  program
+    .command('input')
+    .description("keyboard and pointer input to a domain's emulated USB tablet and PS/2 keyboard")
+    .usage('DOMAIN pointer X Y [--button B] [--click|--press|--release] | DOMAIN key [TEXT] [--combo KEYS]')
+    .argument('<domain>', 'domain name or domid')
+    .argument('<device>', "'pointer' (move to guest pixel X Y) or 'key' (type TEXT with the domain's keymap)")
+    .argument('[args...]', 'pointer: X Y; key: TEXT')
+    .addOption(new Option('--button <b>', 'pointer button').choices(['left', 'right', 'middle']).default('left'))
+    .option('--click', 'press and release the button at X Y')
+    .option('--press', 'press the button at X Y')
+    .option('--release', 'release the button at X Y')
+    .option('--combo <keys>', 'keys joined by +, pressed in order and released in reverse, e.g. ctrl+alt+f2')
+    .action(async (ref: string, device: string, args: string[], opts: InputOptions, cmd: Command) => {
+      const events = inputEvents(device, args, opts);
+      const { dropped } = await call(cmd, 'domain.input', { ref: await domidOf(cmd, ref), events });
+      if (dropped > 0) io.stderr(`gvt-desk: ${dropped} input events dropped: the guest's input queue is full\n`);
+    });
 
   const sysfs = program.command('sysfs').description('read and write the GVT-g sysfs interface (/sys/kernel/vgt/…)');
   sysfs
     .command('read')
     .argument('<path>', 'e.g. /sys/kernel/vgt/control/foreground_vm')
     .action(async (path: string, _opts: unknown, cmd: Command) => {
-      const { value } = (await call(cmd, 'sysfs.read', { path })) as { value: string };
+      const { value } = await call(cmd, 'sysfs.read', { path });
       println(value);
     });
   sysfs
@@ -132,8 +223,8 @@ export async function runCli(argv: string[], io: CliIo, deps: CliDeps): Promise<
     .argument('<domain>', "domain name, domid, or 'physical' for the physical display")
     .argument('<file>', 'output PNG file')
     .action(async (ref: string, file: string, _opts: unknown, cmd: Command) => {
-      const source = await resolveSource(ref, (m, p) => call(cmd, m, p));
-      const snap = (await call(cmd, 'frame.snapshot', { source })) as FrameSnapshot | null;
+      const source = await resolveSource(ref, (m, p) => call(cmd, m as 'domains.list', p as Params<'domains.list'>));
+      const snap = await call(cmd, 'frame.snapshot', { source });
       if (snap === null) throw new Error(source === 'physical' ? 'the physical display has no framebuffer yet' : `domain ${source} has no framebuffer yet`);
       const out = isAbsolute(file) ? file : resolve(io.cwd, file);
       await writeFile(out, encodePng(snap));
@@ -152,6 +243,46 @@ export async function runCli(argv: string[], io: CliIo, deps: CliDeps): Promise<
     io.stderr(`gvt-desk: ${err instanceof Error ? err.message : String(err)}\n`);
     return 1;
   }
+}
+
+interface InputOptions {
+  button: 'left' | 'right' | 'middle';
+  click?: boolean;
+  press?: boolean;
+  release?: boolean;
+  combo?: string;
+}
+
+/** The events of `gvt-desk input DOMAIN pointer X Y …` / `… key [TEXT] [--combo KEYS]`; InvalidArgumentError on bad usage. */
+export function inputEvents(device: string, args: string[], opts: InputOptions): InputEventRequest[] {
+  if (device === 'pointer') {
+    if (args.length !== 2) throw new InvalidArgumentError('pointer needs X Y (guest pixels)');
+    const [x, y] = args.map(parseCoord);
+    const action: 'click' | 'press' | 'release' | null = opts.click ? 'click' : opts.press ? 'press' : opts.release ? 'release' : null;
+    return [{ type: 'pointer', x, y }, ...(action ? [{ type: 'button' as const, button: opts.button, action, x, y }] : [])];
+  }
+  if (device === 'key') {
+    const events: InputEventRequest[] = [];
+    if (args.length > 0) events.push({ type: 'text', text: args.join(' ') });
+    if (opts.combo) events.push({ type: 'combo', keys: opts.combo.split('+') });
+    if (events.length === 0) throw new InvalidArgumentError('key needs TEXT to type or --combo KEYS');
+    return events;
+  }
+  throw new InvalidArgumentError(`unknown input device '${device}': use pointer or key`);
+}
+
+/** How often an attached console polls for serial output, ms. */
+const CONSOLE_POLL_MS = 100;
+
+function parseCoord(value: string): number {
+  if (!/^\d+$/.test(value) || Number(value) > 0xffff) throw new InvalidArgumentError('expected a pixel coordinate 0-65535');
+  return Number(value);
+}
+
+function parseSeconds(value: string): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n < 0.1 || n > 60) throw new InvalidArgumentError('expected seconds, 0.1-60');
+  return n;
 }
 
 function parsePort(value: string): number {

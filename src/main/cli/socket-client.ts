@@ -9,9 +9,8 @@
  */
 import { lstat, stat } from 'node:fs/promises';
 import { connect } from 'node:net';
-import { ApiError, type ApiErrorCode } from '../../shared/api';
+import { API_ERROR_CODES, ApiError, type ApiErrorCode } from '../../shared/api';
 
-const ERROR_CODES: readonly ApiErrorCode[] = ['invalid', 'not_found', 'exists', 'no_resources', 'busy', 'config', 'internal'];
 
 /** Nothing listens on the socket (no file, or a stale one), or the connection broke. */
 export class NoHostError extends Error {
@@ -120,7 +119,7 @@ function parseResponse(line: string, id: number, method: string): { result?: unk
   if (typeof msg !== 'object' || msg === null) return { error: new Error(`${method}: the host sent a malformed response`) };
   const m = msg as { id?: unknown; result?: unknown; error?: { code?: unknown; message?: unknown } };
   if (m.error && (m.id === id || m.id === null)) {
-    const code = ERROR_CODES.includes(m.error.code as ApiErrorCode) ? (m.error.code as ApiErrorCode) : 'internal';
+    const code = (API_ERROR_CODES as readonly unknown[]).includes(m.error.code) ? (m.error.code as ApiErrorCode) : 'internal';
     return { error: new ApiError(code, typeof m.error.message === 'string' ? m.error.message : `${method} failed`) };
   }
   if (m.id !== id) return null;

@@ -1,11 +1,15 @@
 /**
  * The emulated physical Intel Gen9 (Skylake GT2) GPU: BAR0 MMIO register file, GGTT, the RCS and
- * BCS ring engines, the GT0 / DE pipe A / PCH interrupt banks and pipe A with its primary plane.
+ * BCS ring engines, the GT0 / DE pipe A / PCH interrupt banks and pipe A with its primary and
+ * cursor planes.
  * Pure and synchronous: the owner (the mediator) calls mmioRead/mmioWrite and vblank().
  * Offsets are bytes from BAR0; source: i915 i915_reg.h.
  */
 import {
   BLT_RING_BASE,
+  CUR_BASE_A,
+  CUR_CTL_A,
+  CUR_POS_A,
   GEN8_BCS_IRQ_SHIFT,
   GEN8_DE_PIPE_A_IRQ,
   GEN8_DE_PIPE_ISR_A,
@@ -42,7 +46,7 @@ import { ExeclistPort } from './execlist';
 import { Ggtt } from './ggtt';
 import { type IrqBank, ackIir, bankRegister, newBank, raise } from './irq';
 import { HostMemory } from './memory';
-import type { PlaneRegs } from './scanout';
+import type { CursorRegs, PlaneRegs } from './scanout';
 
 /** MMIO register space modelled (2 MiB: registers up to the fence block at 0x100000 and beyond). */
 export const MMIO_SPACE_BYTES = 2 << 20;
@@ -219,6 +223,16 @@ export class Gen9Gpu {
   planeA(): PlaneRegs {
     const r = (o: number): number => this.regs[o >>> 2];
     return { ctl: r(PLANE_CTL_1_A), stride: r(PLANE_STRIDE_1_A), size: r(PLANE_SIZE_1_A), surf: r(PLANE_SURF_1_A), offset: r(PLANE_OFFSET_1_A) };
+  }
+
+  /**
+   * Cursor plane of pipe A as programmed, for scanout. Source: i915 CURCNTR/CURBASE/CURPOS(PIPE_A).
+   * Like the primary plane's, these are plain register-file values that apply at once: the model
+   * does not double-buffer until the arming CUR_BASE write (i9xx_update_cursor writes it last anyway).
+   */
+  cursorA(): CursorRegs {
+    const r = (o: number): number => this.regs[o >>> 2];
+    return { ctl: r(CUR_CTL_A), base: r(CUR_BASE_A), pos: r(CUR_POS_A) };
   }
 
   pipeAEnabled(): boolean {

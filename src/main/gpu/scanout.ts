@@ -1,9 +1,19 @@
 /**
  * Plane scanout: turn universal-plane register values into RGBA pixels, reading the surface through
- * the GGTT. Used by the physical display engine and by the mediator's framebuffer decoder.
- * Source: i915 skl_plane_ctl / PLANE_STRIDE units (64 B linear, 512 B X-tiled); X tile = 512 B x 8 rows.
+ * the GGTT, and blend the cursor plane over them. Used by the physical display engine and by the
+ * mediator's framebuffer decoder.
+ * Source: i915 skl_plane_ctl / PLANE_STRIDE units (64 B linear, 512 B X-tiled); X tile = 512 B x 8 rows;
+ * cursor: i915 intel_cursor.c (i9xx_cursor_ctl, intel_cursor_position), GVT-g
+ * intel_vgpu_decode_cursor_plane.
  */
 import {
+  CURSOR_POS_SIGN,
+  CURSOR_POS_X_MASK,
+  CURSOR_POS_Y_MASK,
+  CURSOR_X_SHIFT,
+  CURSOR_Y_SHIFT,
+  MCURSOR_MODE_64_ARGB_AX,
+  MCURSOR_MODE_MASK,
   PLANE_CTL_ENABLE,
   PLANE_CTL_FORMAT_MASK,
   PLANE_CTL_FORMAT_XRGB_8888,
@@ -101,3 +111,88 @@ export function scanoutPlane(ggtt: Ggtt, plane: DecodedPlane, out: Uint8Array): 
   readPlaneXrgb(ggtt, plane, xrgb);
   out.set(xrgbToRgba(xrgb, plane.width, 0, 0, plane.width, plane.height));
 }
+
+/** Raw cursor plane register values (CUR_CTL, CUR_BASE, CUR_POS). */
+export interface CursorRegs {
+  ctl: number;
+  base: number;
+  pos: number;
+}
+
+/** A 64x64 ARGB cursor: image at GM `base` (4 KiB aligned, 256 B per row), top-left at (x, y) pipe pixels. */
+export interface DecodedCursor {
+  width: number;
+  height: number;
+  base: number;
+  /** Signed: a cursor may hang off the top or left edge. */
+  x: number;
+  y: number;
+}
+
+/** Side of the only cursor mode modelled (MCURSOR_MODE_64_ARGB_AX), pixels. */
+export const CURSOR_64 = 64;
+/** Bytes of a 64x64 ARGB8888 cursor image (16 KiB, four GGTT pages). */
+export const CURSOR_64_BYTES = CURSOR_64 * CURSOR_64 * 4;
+
+/**
+ * Cursor geometry from its registers: null when CUR_CTL's mode is MCURSOR_MODE_DISABLE, an error
+ * naming CUR_CTL and the mode for anything but MCURSOR_MODE_64_ARGB_AX. CUR_CTL's alpha fields are
+ * ignored, as GVT-g does (it only logs them). GVT-g also reports PVINFO cursor_x_hot/y_hot to the
+ * host's pointer; a composited cursor does not need them: the plane is drawn at CUR_POS.
+ * Source: GVT-g fb_decoder.c intel_vgpu_decode_cursor_plane (mode, base & page mask, sign bits).
+ */
+export function decodeCursorRegs(c: CursorRegs): DecodedCursor | { error: string } | null {
+  const mode = c.ctl & MCURSOR_MODE_MASK;
+  if (mode === 0) return null;
+  if (mode !== MCURSOR_MODE_64_ARGB_AX) return { error: `CUR_CTL mode 0x${mode.toString(16)} not supported (only MCURSOR_MODE_64_ARGB_AX 0x27)` };
+  return { width: CURSOR_64, height: CURSOR_64, base: (c.base & 0xfffff000) >>> 0, x: cursorCoord(c.pos, CURSOR_X_SHIFT, CURSOR_POS_X_MASK), y: cursorCoord(c.pos, CURSOR_Y_SHIFT, CURSOR_POS_Y_MASK) };
+}
+
+/** One sign-magnitude CUR_POS coordinate: the inverse of i915 intel_cursor_position, fields as GVT-g reads them. */
+function cursorCoord(pos: number, shift: number, mask: number): number {
+  const magnitude = (pos & mask) >>> shift;
+  return (pos >>> shift) & CURSOR_POS_SIGN ? -magnitude : magnitude;
+}
+
+/**
+ * Blend `cursor` (premultiplied ARGB8888, DRM_MODE_BLEND_PREMULTI: the cursor plane's default)
+ * over `frame` (XRGB8888, width x height, row-packed) in place: out = src + dst * (255 - a) / 255
+ * per channel, clamped to 255. Clipped to the frame; rows on unmapped GGTT pages are transparent.
+ * Source: the display engine's plane blending; image layout as i9xx_update_cursor programs it.
+ */
+export function compositeCursor(ggtt: Ggtt, cursor: DecodedCursor, frame: Uint32Array, width: number, height: number): void {
+  const x0 = Math.max(0, -cursor.x);
+  const x1 = Math.min(cursor.width, width - cursor.x);
+  const y0 = Math.max(0, -cursor.y);
+  const y1 = Math.min(cursor.height, height - cursor.y);
+  if (x0 >= x1 || y0 >= y1) return;
+  const rowBytes = cursor.width * 4;
+  for (let row = y0; row < y1; row++) {
+    // A row (256 B) never straddles a page: the base is page aligned and 4096 is a multiple of 256.
+    const r = ggtt.resolve(cursor.base + row * rowBytes);
+    if (!r) continue;
+    blendRow(r.region.words, (r.offset >>> 2) + x0, frame, (cursor.y + row) * width + cursor.x + x0, x1 - x0);
+  }
+}
+
+/** Blend `n` premultiplied ARGB pixels from src[at..] over XRGB dst[to..]; all-zero pixels are skipped. */
+function blendRow(src: Uint32Array, at: number, dst: Uint32Array, to: number, n: number): void {
+  for (let i = 0; i < n; i++) {
+    const s = src[at + i];
+    if (s === 0) continue;
+    const a = s >>> 24;
+    if (a === 0xff) {
+      dst[to + i] = s & 0xffffff;
+      continue;
+    }
+    const d = dst[to + i];
+    const inv = 0xff - a;
+    const r = Math.min(0xff, ((s >>> 16) & 0xff) + div255(((d >>> 16) & 0xff) * inv));
+    const g = Math.min(0xff, ((s >>> 8) & 0xff) + div255(((d >>> 8) & 0xff) * inv));
+    const b = Math.min(0xff, (s & 0xff) + div255((d & 0xff) * inv));
+    dst[to + i] = (r << 16) | (g << 8) | b;
+  }
+}
+
+/** round(v / 255) for v in 0..255*255, without a division. */
+const div255 = (v: number): number => ((v + 128) * 257) >>> 16;

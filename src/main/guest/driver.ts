@@ -1,10 +1,11 @@
 /**
  * The guest graphics driver: programs its vGPU the way i915 does inside a GVT-g guest. It detects
  * the vGPU by the PVINFO magic, balloons itself to the GM ranges and fence count PVINFO gives it,
- * maps objects by writing guest-physical PTEs through the trapped GTT window, programs pipe A and
- * the primary plane, submits blitter commands through execlists (or the legacy BCS ring) and
- * handles its (virtual) MSIs and context status buffer.
- * Source: i915 i915_vgpu.c (intel_vgpu_detect, vgt_balloon), intel_display.c, intel_ringbuffer.c.
+ * maps objects by writing guest-physical PTEs through the trapped GTT window, programs pipe A, the
+ * primary plane and the cursor plane, submits blitter commands through execlists (or the legacy
+ * BCS ring) and handles its (virtual) MSIs and context status buffer.
+ * Source: i915 i915_vgpu.c (intel_vgpu_detect, vgt_balloon), intel_display.c, intel_cursor.c,
+ * intel_ringbuffer.c.
  */
 import { MI_LOAD_REGISTER_IMM_N, MI_NOOP } from '../../shared/commands';
 import {
@@ -21,6 +22,15 @@ import { PAGE_SIZE } from '../../shared/platform';
 import { PVINFO, VGT_DRV_DISPLAY_READY, VGT_MAGIC_HI, VGT_MAGIC_LO, VGT_VERSION_MAJOR } from '../../shared/pvinfo';
 import {
   BLT_RING_BASE,
+  CUR_BASE_A,
+  CUR_CTL_A,
+  CUR_POS_A,
+  CURSOR_POS_SIGN,
+  CURSOR_POS_X_MASK,
+  CURSOR_POS_Y_MASK,
+  CURSOR_X_SHIFT,
+  CURSOR_Y_SHIFT,
+  MCURSOR_MODE_64_ARGB_AX,
   GEN8_BCS_IRQ_SHIFT,
   GEN8_DE_PIPE_A_IRQ,
   GEN8_DE_PIPE_IER_A,
@@ -80,6 +90,7 @@ import {
   VGT_PVINFO_PAGE,
   VSYNC_A,
   VTOTAL_A,
+  maskedBitDisable,
   maskedBitEnable,
 } from '../../shared/regs';
 import { encodeFence } from '../../shared/fence';
@@ -133,6 +144,20 @@ export interface IrqCauses {
 /** How work reaches the engine: Gen8+ execlists (what GVT-g requires) or the legacy ring buffer. */
 export type SubmissionMode = 'execlist' | 'ring';
 
+/** The cursor as the driver knows it (cursorState). */
+export interface CursorState {
+  /** The cursor plane is on in hardware (CUR_CTL as last written is not MCURSOR_MODE_DISABLE). */
+  visible: boolean;
+  /** Top-left of the 64x64 image in pipe pixels; may be negative (hanging off the left/top edge). */
+  x: number;
+  y: number;
+  /** GM address of the cursor image (0 before initCursor). */
+  base: number;
+}
+
+/** Side of the cursor image, pixels: MCURSOR_MODE_64_ARGB_AX is 64x64 ARGB8888 (16 KiB). */
+export const CURSOR_SIZE = 64;
+
 /** The context ID this driver gives its one BCS context. */
 export const BCS_CONTEXT_ID = 1;
 
@@ -151,6 +176,11 @@ export class GuestDriver {
   private context: GemObject | null = null;
   private ringTail = 0;
   private mode: SubmissionMode = 'execlist';
+  private cursorImage: GemObject | null = null;
+  /** What the guest asked for: shown (initCursor until hideCursor) and the position. */
+  private cursor = { shown: false, x: 0, y: 0 };
+  /** CUR_CTL and CUR_BASE as last written (i915 keeps the same cache in plane->cursor). */
+  private cursorHw = { ctl: 0, base: 0 };
 
   constructor(
     private readonly port: TrapPort,
@@ -247,12 +277,30 @@ export class GuestDriver {
     this.log(`[drm] pipe A: ${w}x${h}@${mode.refresh}Hz`);
   }
 
-  /** Turn the primary plane and pipe A off (no monitor connected). */
-  disablePipe(): void {
+  /** Turn the primary plane, the cursor and pipe A off (`why`: for the log; default no monitor). */
+  disablePipe(why = 'no monitor'): void {
     this.port.write32(PLANE_CTL_1_A, 0);
     this.port.write32(PLANE_SURF_1_A, 0);
+    // As intel_crtc_disable_planes: active planes go off before the pipe, the cursor after the
+    // primary. The guest's cursor stays shown: its next moveCursor turns the plane back on.
+    if (this.cursorHw.ctl !== 0) this.updateCursor(false);
     this.port.write32(PIPECONF_A, 0);
-    this.log('[drm] pipe A: off (no monitor)');
+    this.log(`[drm] pipe A: off (${why})`);
+  }
+
+  /**
+   * The driver's unload at power-off or reboot, after the last frame completed: outputs off, the
+   * display no longer ready for an owner switch, run list and interrupts off, the GM balloon let
+   * go (the vGPU itself is freed by the toolstack when the domain is destroyed).
+   * Source: i915 i915_driver_unload (intel_modeset_cleanup, intel_irq_uninstall), intel_vgt_deballoon.
+   */
+  shutdown(): void {
+    const p = this.port;
+    this.disablePipe('shutdown');
+    p.write32(VGT_PVINFO_PAGE + PVINFO.display_ready, 0);
+    if (this.mode === 'execlist' && this.ring) p.write32(BLT_RING_BASE + RING_MODE_GEN7, maskedBitDisable(GFX_RUN_LIST_ENABLE));
+    p.write32(GEN8_MASTER_IRQ, 0);
+    this.log('[drm] VGT deballoon: graphics memory released');
   }
 
   /** Scan out `fb` (linear XRGB8888, `pitch` bytes per row) on the primary plane; PLANE_SURF last. */
@@ -264,6 +312,74 @@ export class GuestDriver {
     p.write32(PLANE_SIZE_1_A, ((height - 1) << 16) | (width - 1));
     p.write32(PLANE_CTL_1_A, PLANE_CTL_ENABLE | PLANE_CTL_FORMAT_XRGB_8888 | PLANE_CTL_TILED_LINEAR);
     p.write32(PLANE_SURF_1_A, fb.gm);
+  }
+
+  /**
+   * Show `image` (CURSOR_SIZE x CURSOR_SIZE premultiplied ARGB8888, row-packed) on the cursor
+   * plane at the current position (0,0 at first). The image goes into a 16 KiB aperture object,
+   * allocated on the first call and reused after (allocate it before objects a later release()
+   * frees, e.g. mode-sized surfaces: their release would free it too); then, as
+   * i9xx_update_cursor does for a newly visible plane, CUR_CTL = MCURSOR_MODE_64_ARGB_AX, CUR_POS,
+   * and CUR_BASE last, which arms the update. Throws RangeError for an image of another size or
+   * when the aperture is exhausted. Source: i915 intel_cursor.c i9xx_update_cursor.
+   */
+  initCursor(image: Uint32Array): void {
+    if (image.length !== CURSOR_SIZE * CURSOR_SIZE) throw new RangeError(`cursor image has ${image.length} pixels, expected ${CURSOR_SIZE}x${CURSOR_SIZE}`);
+    this.cursorImage ??= this.allocObject(image.byteLength, 'aperture');
+    this.cursorImage.words.set(image);
+    this.cursor.shown = true;
+    this.updateCursor(true);
+  }
+
+  /**
+   * Move the cursor's top-left to (x, y) pipe pixels (negative: off the left/top edge): CUR_POS
+   * then CUR_BASE, which re-arms the update, one trapped write each — i9xx_update_cursor's path
+   * when only the position changed (it adds CUR_CTL first when the plane was off in hardware, e.g.
+   * after disablePipe). A hidden cursor keeps the position for later and writes what i915 writes
+   * for an invisible plane (CUR_POS 0, CUR_BASE 0). Throws RangeError for non-integers or
+   * magnitudes beyond CUR_POS's fields (X 8191, Y 4095), Error before initCursor.
+   */
+  moveCursor(x: number, y: number): void {
+    if (!this.cursorImage) throw new Error('initCursor() first');
+    cursorPosition(x, y); // validates before anything changes
+    this.cursor.x = x;
+    this.cursor.y = y;
+    this.updateCursor(this.cursor.shown);
+  }
+
+  /**
+   * Turn the cursor plane off until the next initCursor, as i9xx_update_cursor does for an
+   * invisible plane: CUR_CTL 0 (MCURSOR_MODE_DISABLE), CUR_POS 0, then CUR_BASE 0 to arm it. The
+   * position is remembered.
+   */
+  hideCursor(): void {
+    this.cursor.shown = false;
+    this.updateCursor(false);
+  }
+
+  /**
+   * The cursor from the driver's own state (no trapped read): `visible` while the cursor plane is
+   * on in hardware, the position last asked for, the image's GM address.
+   */
+  cursorState(): CursorState {
+    return { visible: this.cursorHw.ctl !== 0, x: this.cursor.x, y: this.cursor.y, base: this.cursorImage?.gm ?? 0 };
+  }
+
+  /**
+   * i9xx_update_cursor: CUR_CTL only when it or CUR_BASE changes from what the hardware holds (the
+   * driver's cache, as i915's plane->cursor), then CUR_POS and CUR_BASE always, CUR_BASE last: it
+   * arms the update of all three. An invisible plane is CUR_CTL 0, CUR_POS 0, CUR_BASE 0.
+   */
+  private updateCursor(visible: boolean): void {
+    const ctl = visible ? MCURSOR_MODE_64_ARGB_AX : 0;
+    const base = visible && this.cursorImage ? this.cursorImage.gm : 0;
+    const p = this.port;
+    if (this.cursorHw.ctl !== ctl || this.cursorHw.base !== base) {
+      p.write32(CUR_CTL_A, ctl);
+      this.cursorHw = { ctl, base };
+    }
+    p.write32(CUR_POS_A, visible ? cursorPosition(this.cursor.x, this.cursor.y) : 0);
+    p.write32(CUR_BASE_A, base);
   }
 
   /**
@@ -454,4 +570,17 @@ export class GuestDriver {
   get submittedTail(): number {
     return this.ringTail;
   }
+}
+
+/**
+ * CUR_POS for a top-left at (x, y): sign-magnitude per half, sign in bit 15 of each. Throws
+ * RangeError outside the fields' range. Source: i915 intel_cursor_position (CURSOR_POS_SIGN,
+ * CURSOR_X_SHIFT, CURSOR_Y_SHIFT); field widths as GVT-g decodes them.
+ */
+function cursorPosition(x: number, y: number): number {
+  const maxX = CURSOR_POS_X_MASK >>> CURSOR_X_SHIFT;
+  const maxY = CURSOR_POS_Y_MASK >>> CURSOR_Y_SHIFT;
+  if (!Number.isInteger(x) || !Number.isInteger(y) || Math.abs(x) > maxX || Math.abs(y) > maxY) throw new RangeError(`cursor position (${x}, ${y}) outside CUR_POS's range (±${maxX}, ±${maxY})`);
+  const half = (v: number): number => (v < 0 ? CURSOR_POS_SIGN | -v : v);
+  return ((half(x) << CURSOR_X_SHIFT) | (half(y) << CURSOR_Y_SHIFT)) >>> 0;
 }

@@ -1,5 +1,6 @@
 /**
- * The Dom0 console: the seeds' commands (`xl create FILE`, `xl list`, `xl destroy NAME|ID`,
+ * The Dom0 console: the seeds' commands (`xl create FILE`, `xl list`, `xl destroy NAME|ID`, the
+ * rest of the xl lifecycle (pause, unpause, shutdown, reboot, console),
  * `cat`/`echo … >`/`ls` on /sys/kernel/vgt/...) interpreted over the same host API the buttons
  * and menus use. Output is terminal text; the exit code follows the shell convention.
  */
@@ -49,7 +50,7 @@ export function formatXlList(domains: DomainInfo[]): string {
   const rows = domains.filter((d) => d.domid !== null);
   const head = `${'Name'.padEnd(40)} ${'ID'.padStart(5)} ${'Mem'.padStart(5)} ${'VCPUs'.padStart(5)} ${'State'.padStart(10)} ${'Time(s)'.padStart(9)}`;
   const line = (d: DomainInfo): string =>
-    `${d.name.padEnd(40)} ${String(d.domid).padStart(5)} ${String(d.memoryMiB).padStart(5)} ${String(d.vcpus).padStart(5)} ${(d.state === 'crashed' ? '----c-' : 'r-----').padStart(10)} ${d.timeS.toFixed(1).padStart(9)}`;
+    `${d.name.padEnd(40)} ${String(d.domid).padStart(5)} ${String(d.memoryMiB).padStart(5)} ${String(d.vcpus).padStart(5)} ${d.xlState.padStart(10)} ${d.timeS.toFixed(1).padStart(9)}`;
   return [head, ...rows.map(line)].join('\n') + '\n';
 }
 
@@ -57,6 +58,10 @@ const HELP = `GVT Desk Dom0 console. Commands:
   xl create FILE           create a domain from an xl config (or a library name)
   xl list                  list domains
   xl destroy NAME|ID       destroy a domain
+  xl pause|unpause NAME|ID pause or resume a domain's vCPUs
+  xl shutdown [-w] NAME|ID ask the guest to power off (-w: wait until it has)
+  xl reboot [-w] NAME|ID   ask the guest to reboot (-w: wait until it is back)
+  xl console NAME|ID       attach to the guest's serial console (Ctrl+] detaches)
   cat PATH                 read a /sys/kernel/vgt node
   echo VALUE > PATH        write a /sys/kernel/vgt node
   ls [PATH]                list a /sys/kernel/vgt directory
@@ -121,7 +126,9 @@ export class Dom0Console {
   }
 
   private async xl(w: string[]): Promise<ConsoleResult> {
-    const usage = { output: 'Usage: xl create FILE | xl list | xl destroy NAME|ID\n', exitCode: 2 };
+    const usage = { output: 'Usage: xl create FILE | xl list | xl destroy|pause|unpause|console NAME|ID | xl shutdown|reboot [-w] NAME|ID\n', exitCode: 2 };
+    const target = w.slice(1).find((a) => !a.startsWith('-'));
+    const ref = target === undefined ? undefined : /^\d+$/.test(target) ? Number(target) : target;
     switch (w[0]) {
       case 'list':
         return { output: formatXlList(await this.call('domains.list', {})), exitCode: 0 };
@@ -132,11 +139,35 @@ export class Dom0Console {
         const { domid } = await this.call('domain.start', { name });
         return { output: `Parsing config from ${file}\nDomain ${name} created with domid ${domid}\n`, exitCode: 0 };
       }
-      case 'destroy': {
-        if (!w[1]) return usage;
-        const ref = /^\d+$/.test(w[1]) ? Number(w[1]) : w[1];
-        await this.call('domain.destroy', { ref });
+      case 'destroy':
+      case 'pause':
+      case 'unpause': {
+        if (ref === undefined) return usage;
+        await this.call(w[0] === 'destroy' ? 'domain.destroy' : w[0] === 'pause' ? 'domain.pause' : 'domain.unpause', { ref });
         return { output: '', exitCode: 0 };
+      }
+      // xl's own messages (xl_vmcontrol.c shutdown_domain / reboot_domain / wait_for_domain_deaths).
+      case 'shutdown':
+      case 'reboot': {
+        if (ref === undefined) return usage;
+        const wait = w.includes('-w');
+        const { domid } = (await this.call('domains.list', {})).find((d) => d.domid !== null && (d.domid === ref || d.name === ref)) ?? { domid: ref };
+        let output = `${w[0] === 'reboot' ? 'Rebooting' : 'Shutting down'} domain ${domid}\n`;
+        if (w[0] === 'reboot') {
+          const r = await this.call('domain.reboot', { ref, wait });
+          if (wait) output += `Waiting for 1 domains\nDomain ${r.domid} has been shut down, reason code 1\n${r.newDomid === null ? '' : `Domain ${r.newDomid} is up again\n`}`;
+        } else {
+          await this.call('domain.shutdown', { ref, wait });
+          if (wait) output += `Waiting for 1 domains\nDomain ${domid} has been shut down, reason code 0\n`;
+        }
+        return { output, exitCode: 0 };
+      }
+      case 'console': {
+        if (ref === undefined) return usage;
+        const d = (await this.call('domains.list', {})).find((x) => x.domid !== null && (x.domid === ref || x.name === ref));
+        if (!d || d.domid === null) throw new ApiError('not_found', `xl console: no running domain '${ref}'`);
+        if (d.domid === 0) throw new ApiError('invalid', 'xl console: this console already is Domain-0\'s');
+        return { output: '', exitCode: 0, attach: { domid: d.domid, name: d.name } };
       }
       default:
         return usage;

@@ -11,6 +11,7 @@ import { ApiError } from '../../shared/api';
 import {
   MB_HI,
   MB_IRQ,
+  wakeVcpu,
   MB_LO,
   MB_OFFSET,
   MB_OP,
@@ -52,7 +53,7 @@ const mediator = new Mediator(
       const mb = mailboxes.get(v.domid);
       if (!mb) return;
       Atomics.add(mb, MB_IRQ, 1);
-      Atomics.notify(mb, MB_IRQ);
+      wakeVcpu(mb);
     },
     failsafe: (v, reason) => send({ type: 'failsafe', domid: v.domid, reason }),
     foregroundChanged: (domid) => send({ type: 'foreground', domid }),

@@ -4,9 +4,9 @@
  */
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { MAILBOX_BYTES, MB_IRQ, MB_STOP } from '../../shared/trap-mailbox';
+import { MAILBOX_BYTES, MB_STOP, wakeVcpu } from '../../shared/trap-mailbox';
 import type { GuestHandle, GuestLaunch, GuestLauncher } from '../vm/domains';
-import type { GuestWorkerData } from '../guest/worker';
+import type { GuestMessage, GuestWorkerData } from '../guest/worker';
 
 /** How long a guest gets to notice the stop flag before its thread is terminated, ms. */
 const STOP_GRACE_MS = 1000;
@@ -27,28 +27,31 @@ export class WorkerGuestLauncher implements GuestLauncher {
       vcpus: l.spec.vcpus,
       vgt: l.spec.vgt,
       workload: l.spec.workload,
+      keymap: l.spec.keymap,
+      tablet: l.spec.tablet,
       ram: l.ram,
       mailbox: l.mailbox,
       doorbell: this.doorbell(),
+      input: l.input,
     };
     const worker = new Worker(join(this.workerDir, 'guest-worker.js'), { workerData: data });
     const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
     let stopping = false;
-    worker.on('message', (m: { type: string; text?: string; message?: string }) => {
-      if (m.type === 'serial' && m.text) l.onSerial(m.text);
-      if (m.type === 'crash') l.onExit(m.message ?? 'unknown error');
+    worker.on('message', (m: GuestMessage) => {
+      if (m.type === 'serial') l.onSerial(m.text);
+      else if (m.type === 'crash') l.onExit({ kind: 'crash', message: m.message });
+      else if (m.type === 'exit' && m.reason !== 'stopped' && !stopping) l.onExit({ kind: m.reason });
     });
-    worker.on('error', (e) => l.onExit(e.message));
+    worker.on('error', (e) => l.onExit({ kind: 'crash', message: e.message }));
     worker.on('exit', (code) => {
-      if (!stopping && code !== 0) l.onExit(`guest thread exited with code ${code}`);
+      if (!stopping && code !== 0) l.onExit({ kind: 'crash', message: `guest thread exited with code ${code}` });
     });
     const mb = new Int32Array(l.mailbox);
     return {
       async stop() {
         stopping = true;
         Atomics.store(mb, MB_STOP, 1);
-        Atomics.add(mb, MB_IRQ, 1);
-        Atomics.notify(mb, MB_IRQ);
+        wakeVcpu(mb);
         const timer = setTimeout(() => void worker.terminate(), STOP_GRACE_MS);
         await exited;
         clearTimeout(timer);

@@ -7,7 +7,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { ApiError, PHYSICAL_SOURCE, decodeFrame, type DomainInfo, type EventName, type Events, type MethodName, type Params, type Results, methods } from '../../shared/api';
 import { formatFinding } from '../vm/xlcfg';
-import { Domains, type GpuBackend, type VgpuSummary } from '../vm/domains';
+import { Domains, SHUTDOWN_TIMEOUT_S, type GpuBackend, type VgpuSummary } from '../vm/domains';
 import { Library } from '../vm/library';
 import { Dom0Console, formatXlList } from './dom0-console';
 import { GpuClient } from './gpu-client';
@@ -41,6 +41,12 @@ export async function createHost(options: HostOptions): Promise<HostApi> {
   const listeners = new Map<string, Set<(d: unknown) => void>>();
   const frameListeners = new Set<(m: Uint8Array) => void>();
   const emit = <E extends EventName>(event: E, data: Events[E]): void => listeners.get(event)?.forEach((h) => h(data));
+  function on<E extends EventName>(event: E, handler: (data: Events[E]) => void): () => void {
+    const set = listeners.get(event) ?? new Set();
+    listeners.set(event, set);
+    set.add(handler as (d: unknown) => void);
+    return () => set.delete(handler as (d: unknown) => void);
+  }
 
   const settings = new SettingsStore(options.dataDir);
   const gpu = new GpuClient(options.workerDir, {
@@ -83,6 +89,8 @@ export async function createHost(options: HostOptions): Promise<HostApi> {
           name: e.name,
           domid: null,
           state: 'stopped',
+          xlState: '',
+          shutdownRequest: null,
           memoryMiB: e.spec?.memoryMiB ?? 0,
           vcpus: e.spec?.vcpus ?? 0,
           timeS: 0,
@@ -141,7 +149,16 @@ export async function createHost(options: HostOptions): Promise<HostApi> {
       return { domid: await domains.create(e.spec) };
     },
     'domain.destroy': async ({ ref }) => ({ domid: await domains.destroy(ref) }),
-    'domain.serial': ({ domid }) => ({ text: domains.serial(domid) }),
+    'domain.pause': ({ ref }) => ({ domid: domains.pause(ref) }),
+    'domain.unpause': ({ ref }) => ({ domid: domains.unpause(ref) }),
+    'domain.shutdown': async ({ ref, wait, timeoutS }) => ({ domid: (await domains.requestShutdown(ref, 'poweroff', wait ? (timeoutS ?? SHUTDOWN_TIMEOUT_S) : null)).domid }),
+    'domain.reboot': ({ ref, wait, timeoutS }) => domains.requestShutdown(ref, 'reboot', wait ? (timeoutS ?? SHUTDOWN_TIMEOUT_S) : null),
+    'domain.serialInput': ({ ref, text }) => ({ accepted: domains.serialInput(ref, text) }),
+    'domain.serialExec': async ({ ref, command, timeoutS }) => ({
+      output: await domains.serialExec(ref, command, timeoutS ?? 10, (domid, text) => on('serial', (e) => e.domid === domid && text(e.text))),
+    }),
+    'domain.input': ({ ref, events }) => domains.input(ref, events),
+    'domain.serial': ({ domid, since }) => domains.serial(domid, since),
     'display.setForeground': ({ domid }) => gpu.call('setForeground', { domid }),
     'gpu.info': async () => {
       const s = await gpu.call('status', {});
@@ -205,12 +222,7 @@ export async function createHost(options: HostOptions): Promise<HostApi> {
   return {
     call: dispatch,
     snapshotFrame,
-    on(event, handler) {
-      const set = listeners.get(event) ?? new Set();
-      listeners.set(event, set);
-      set.add(handler as (d: unknown) => void);
-      return () => set.delete(handler as (d: unknown) => void);
-    },
+    on,
     onFrame(handler) {
       frameListeners.add(handler);
       return () => frameListeners.delete(handler);

@@ -5,7 +5,7 @@
  * schemas); this module checks the envelope and turns every failure into an error response.
  */
 import { z } from 'zod';
-import { ApiError, FRAME_HEADER_BYTES, FRAME_MAGIC, PHYSICAL_SOURCE, methods, type ApiErrorCode, type ApiErrorShape, type EventName } from '../../shared/api';
+import { API_ERROR_CODES, ApiError, FRAME_HEADER_BYTES, FRAME_MAGIC, PHYSICAL_SOURCE, methods, type ApiErrorCode, type ApiErrorShape, type EventName } from '../../shared/api';
 import type { HostApi } from './host-api';
 
 /** Request ids are chosen by the client and echoed back; null only when a request had no usable id. */
@@ -29,7 +29,7 @@ export interface EventMessage<E extends EventName = EventName> {
 const EVENT_SET = { domains: true, serial: true, display: true, ports: true } as const satisfies Record<EventName, true>;
 export const EVENT_NAMES: readonly EventName[] = Object.keys(EVENT_SET) as EventName[];
 
-const ERROR_CODES: ReadonlySet<string> = new Set<ApiErrorCode>(['invalid', 'not_found', 'exists', 'no_resources', 'busy', 'config', 'internal']);
+const ERROR_CODES: ReadonlySet<string> = new Set<ApiErrorCode>(API_ERROR_CODES);
 
 const RequestId = z.union([z.number().int().min(0).max(Number.MAX_SAFE_INTEGER), z.string().min(1).max(128)]);
 const RequestSchema = z

@@ -2,22 +2,23 @@
  * What the compositor windows receive: for each vGPU (foreground or not) and for the physical pipe,
  * the damage since the last frame sent. The work is split so the GPU thread does only the cheap
  * part: at vblank the ScanoutPlanner (GPU side) picks the sources that may have changed — a
- * workload completed, their plane registers moved, the foreground changed, or REFRESH_NS passed,
- * which catches pure CPU (pass-through) drawing — and snapshots their plane registers after the
- * guard that keeps a vGPU from showing memory outside its GM. The FrameComposer (compositor
- * thread) reads those planes through the shared GGTT and guest RAM, diffs them against the last
- * frame sent and yields damage rectangles. The physical pipe reuses the foreground VM's decode when
- * it scans out the same plane.
+ * workload completed, their plane or cursor registers moved, the foreground changed, or REFRESH_NS
+ * passed, which catches pure CPU (pass-through) drawing — and snapshots their plane and cursor
+ * registers after the guards that keep a vGPU from showing memory outside its GM. The FrameComposer
+ * (compositor thread) reads those planes through the shared GGTT and guest RAM, blends the cursor
+ * on top, diffs the result against the last frame sent and yields damage rectangles. The physical
+ * pipe reuses the foreground VM's decode when it scans out the same plane and cursor.
  */
 import { PHYSICAL_SOURCE } from '../../shared/api';
 import { PIPECONF_A, PIPECONF_ENABLE } from '../../shared/regs';
 import type { Gen9Gpu } from '../gpu/gpu';
 import type { Ggtt } from '../gpu/ggtt';
-import { type PlaneRegs, decodePlaneRegs } from '../gpu/scanout';
+import { type CursorRegs, type PlaneRegs, decodeCursorRegs, decodePlaneRegs } from '../gpu/scanout';
 import { type Damage, DamageTracker, type RangeEqual } from './damage';
-import { planeFrom } from './display-regs';
-import { type DecodeResult, type Frame, decodePlane, vgpuPlaneGuard } from './fb-decoder';
+import { cursorFrom, planeFrom } from './display-regs';
+import { type DecodeResult, type Frame, decodePlane, overlayCursor, vgpuCursorGuard, vgpuPlaneGuard } from './fb-decoder';
 import type { Mediator } from './mediator';
+import type { Vgpu } from './vgpu';
 
 /** Decode every source at least this often even without a hint (catches CPU-only drawing), ns. */
 export const REFRESH_NS = 250e6;
@@ -28,10 +29,14 @@ export interface ScanoutSource {
   source: number;
   regs: PlaneRegs;
   pipeOn: boolean;
-  /** For the physical pipe: the foreground domid whose decode shows the same plane, if any. */
+  /** The cursor plane's registers (CUR_CTL, CUR_BASE, CUR_POS). */
+  cursor: CursorRegs;
+  /** For the physical pipe: the foreground domid whose decode shows the same plane and cursor, if any. */
   sameAs?: number;
   /** The plane may not be shown (e.g. its surface is outside the vGPU's GM): nothing is sent. */
   refused?: string;
+  /** The cursor may not be shown (its image is outside the vGPU's GM): the plane is sent without it. */
+  cursorRefused?: string;
 }
 
 export interface FeedItem {
@@ -41,11 +46,20 @@ export interface FeedItem {
 
 interface SourceState {
   workloads: number;
-  plane: string;
+  /** scanoutKey of the registers last planned. */
+  key: string;
   lastNs: number;
 }
 
-const planeKey = (p: PlaneRegs, pipeOn: boolean): string => `${pipeOn}:${p.ctl}:${p.stride}:${p.size}:${p.surf}:${p.offset}`;
+/** Everything that decides a source's picture besides memory: a change means decode again. */
+const scanoutKey = (p: PlaneRegs, pipeOn: boolean, c: CursorRegs): string => `${pipeOn}:${p.ctl}:${p.stride}:${p.size}:${p.surf}:${p.offset}:${c.ctl}:${c.base}:${c.pos}`;
+
+/** Why `cursor` may not be shown on a pipe whose registers come from `v` (nothing to check for the host's own). */
+function cursorRefusal(cursor: CursorRegs, pipeOn: boolean, v: Vgpu | undefined): string | undefined {
+  if (!pipeOn || !v) return undefined;
+  const decoded = decodeCursorRegs(cursor);
+  return decoded && !('error' in decoded) ? vgpuCursorGuard(v)(decoded) : undefined;
+}
 
 /** GPU side: which sources to decode at this vblank (cheap: counters and register compares). */
 export class ScanoutPlanner {
@@ -66,27 +80,40 @@ export class ScanoutPlanner {
     let fgPlanned: ScanoutSource | undefined;
     for (const v of this.mediator.vgpus()) {
       const regs = planeFrom(v.vreg);
+      const cursor = cursorFrom(v.vreg);
       const pipeOn = (v.vreg[PIPECONF_A >>> 2] & PIPECONF_ENABLE) !== 0;
-      const plane = planeKey(regs, pipeOn);
+      const key = scanoutKey(regs, pipeOn, cursor);
       const st = this.state.get(v.domid);
-      if (st && st.workloads === v.stats.workloads && st.plane === plane && nowNs - st.lastNs < REFRESH_NS) continue;
-      this.state.set(v.domid, { workloads: v.stats.workloads, plane, lastNs: nowNs });
+      if (st && st.workloads === v.stats.workloads && st.key === key && nowNs - st.lastNs < REFRESH_NS) continue;
+      this.state.set(v.domid, { workloads: v.stats.workloads, key, lastNs: nowNs });
       const decoded = pipeOn ? decodePlaneRegs(regs) : null;
       const refused = decoded && !('error' in decoded) ? vgpuPlaneGuard(v)(decoded) : undefined;
-      const item: ScanoutSource = { source: v.domid, regs, pipeOn, ...(refused ? { refused } : {}) };
+      const cursorRefused = cursorRefusal(cursor, pipeOn, v);
+      const item: ScanoutSource = { source: v.domid, regs, pipeOn, cursor, ...(refused ? { refused } : {}), ...(cursorRefused ? { cursorRefused } : {}) };
       out.push(item);
       if (v.domid === fg) fgPlanned = item;
     }
-    const physRegs = this.gpu.planeA();
-    const physOn = this.gpu.pipeAEnabled();
-    const physPlane = planeKey(physRegs, physOn);
-    const st = this.state.get(PHYSICAL_SOURCE);
-    const reuse = fgPlanned !== undefined && !fgPlanned.refused && physPlane === planeKey(fgPlanned.regs, fgPlanned.pipeOn);
-    if (reuse || fgChanged || !st || st.plane !== physPlane || nowNs - st.lastNs >= REFRESH_NS || fgPlanned) {
-      this.state.set(PHYSICAL_SOURCE, { workloads: 0, plane: physPlane, lastNs: nowNs });
-      out.push({ source: PHYSICAL_SOURCE, regs: physRegs, pipeOn: physOn, ...(reuse ? { sameAs: fg } : {}) });
-    }
+    const physical = this.planPhysical(nowNs, fg, fgChanged, fgPlanned);
+    if (physical) out.push(physical);
     return out;
+  }
+
+  /**
+   * The physical pipe A, when it may have changed. Its cursor is guarded against the foreground
+   * vGPU's GM too: its registers are that guest's, forwarded. It reuses the foreground's decode
+   * (sameAs) only when plane, pipe and cursor registers are all equal.
+   */
+  private planPhysical(nowNs: number, fg: number, fgChanged: boolean, fgPlanned: ScanoutSource | undefined): ScanoutSource | undefined {
+    const regs = this.gpu.planeA();
+    const cursor = this.gpu.cursorA();
+    const pipeOn = this.gpu.pipeAEnabled();
+    const key = scanoutKey(regs, pipeOn, cursor);
+    const st = this.state.get(PHYSICAL_SOURCE);
+    const reuse = fgPlanned !== undefined && !fgPlanned.refused && key === scanoutKey(fgPlanned.regs, fgPlanned.pipeOn, fgPlanned.cursor);
+    if (!(reuse || fgChanged || !st || st.key !== key || nowNs - st.lastNs >= REFRESH_NS || fgPlanned)) return undefined;
+    this.state.set(PHYSICAL_SOURCE, { workloads: 0, key, lastNs: nowNs });
+    const cursorRefused = cursorRefusal(cursor, pipeOn, this.mediator.vgpu(fg));
+    return { source: PHYSICAL_SOURCE, regs, pipeOn, cursor, ...(reuse ? { sameAs: fg } : {}), ...(cursorRefused ? { cursorRefused } : {}) };
   }
 
   /** Forget a destroyed vGPU. */
@@ -146,6 +173,8 @@ export class FrameComposer {
       if (!r) {
         const spare = this.spare.get(s.source);
         r = decodePlane(this.ggtt, s.regs, s.pipeOn, spare && !this.damage.holds(spare) ? spare : undefined);
+        // Blend into the fresh buffer before the diff below: the last frame sent is never touched.
+        if ('frame' in r && !s.cursorRefused) overlayCursor(this.ggtt, r.frame, s.cursor);
         this.decodes++;
       }
       decoded.set(s.source, r);

@@ -1,13 +1,25 @@
 /**
  * Framebuffer decoder: turns a vGPU's plane registers (format, tiling, stride, size, surface GM
- * address) into an RGBA frame for the compositor, for any VM, foreground or not; and the same for
- * the physical pipe. Source: GVT-g fb_decoder.c (intel_vgpu_decode_primary_plane).
+ * address) into an RGBA frame for the compositor, with its cursor plane blended on top, for any VM,
+ * foreground or not; and the same for the physical pipe. Source: GVT-g fb_decoder.c
+ * (intel_vgpu_decode_primary_plane, intel_vgpu_decode_cursor_plane).
  */
 import { PIPECONF_A, PIPECONF_ENABLE } from '../../shared/regs';
-import { type DecodedPlane, type PlaneRegs, decodePlaneRegs, readPlaneXrgb, xrgbToRgba } from '../gpu/scanout';
+import {
+  CURSOR_64_BYTES,
+  type CursorRegs,
+  type DecodedCursor,
+  type DecodedPlane,
+  type PlaneRegs,
+  compositeCursor,
+  decodeCursorRegs,
+  decodePlaneRegs,
+  readPlaneXrgb,
+  xrgbToRgba,
+} from '../gpu/scanout';
 import type { Gen9Gpu } from '../gpu/gpu';
 import type { Ggtt } from '../gpu/ggtt';
-import { planeFrom } from './display-regs';
+import { cursorFrom, planeFrom } from './display-regs';
 import type { Vgpu } from './vgpu';
 
 export interface Frame {
@@ -51,12 +63,44 @@ export function vgpuPlaneGuard(v: Vgpu): (p: DecodedPlane) => string | undefined
   return (p) => (v.ownsGm(p.surf, p.pitch * p.height) ? undefined : `PLANE_SURF 0x${p.surf.toString(16)} (${p.pitch * p.height} B) is outside the vGPU's graphics memory`);
 }
 
-/** Decode a vGPU's primary plane from its vreg; a surface outside its own GM is refused. */
-export function decodeVgpuFrame(gpu: Gen9Gpu, v: Vgpu): DecodeResult {
-  return decodePlane(gpu.ggtt, planeFrom(v.vreg), (v.vreg[PIPECONF_A >>> 2] & PIPECONF_ENABLE) !== 0, undefined, vgpuPlaneGuard(v));
+/**
+ * Why a vGPU's cursor may not be shown: its 16 KiB image not wholly inside its own GM, or
+ * undefined when it is fine. Source: GVT-g intel_vgpu_decode_cursor_plane's
+ * vgpu_gmadr_is_valid(base) check, widened here from the base to the whole image.
+ */
+export function vgpuCursorGuard(v: Vgpu): (c: DecodedCursor) => string | undefined {
+  return (c) => (v.ownsGm(c.base, CURSOR_64_BYTES) ? undefined : `CUR_BASE 0x${c.base.toString(16)} (${CURSOR_64_BYTES} B) is outside the vGPU's graphics memory`);
 }
 
-/** Decode what the physical pipe A scans out. */
+/**
+ * Blend the cursor plane `regs` over `frame` in place (read through `ggtt`). Returns why the
+ * cursor is not shown (a CUR_CTL mode we cannot show, or `guard`'s refusal), else undefined; the
+ * primary plane's pixels stay either way. Nothing happens on an empty (no signal) frame.
+ */
+export function overlayCursor(ggtt: Ggtt, frame: Frame, regs: CursorRegs, guard?: (c: DecodedCursor) => string | undefined): string | undefined {
+  if (frame.width === 0) return undefined;
+  const cursor = decodeCursorRegs(regs);
+  if (cursor === null) return undefined;
+  if ('error' in cursor) return cursor.error;
+  const problem = guard?.(cursor);
+  if (problem) return problem;
+  compositeCursor(ggtt, cursor, frame.xrgb, frame.width, frame.height);
+  return undefined;
+}
+
+/**
+ * Decode a vGPU's primary plane from its vreg, with its cursor on top; a surface outside its own
+ * GM is refused, a cursor image outside it is left out.
+ */
+export function decodeVgpuFrame(gpu: Gen9Gpu, v: Vgpu): DecodeResult {
+  const r = decodePlane(gpu.ggtt, planeFrom(v.vreg), (v.vreg[PIPECONF_A >>> 2] & PIPECONF_ENABLE) !== 0, undefined, vgpuPlaneGuard(v));
+  if ('frame' in r) overlayCursor(gpu.ggtt, r.frame, cursorFrom(v.vreg), vgpuCursorGuard(v));
+  return r;
+}
+
+/** Decode what the physical pipe A scans out: its primary plane with its cursor on top. */
 export function decodePhysicalFrame(gpu: Gen9Gpu): DecodeResult {
-  return decodePlane(gpu.ggtt, gpu.planeA(), gpu.pipeAEnabled());
+  const r = decodePlane(gpu.ggtt, gpu.planeA(), gpu.pipeAEnabled());
+  if ('frame' in r) overlayCursor(gpu.ggtt, r.frame, gpu.cursorA());
+  return r;
 }

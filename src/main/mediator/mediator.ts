@@ -24,6 +24,9 @@ import {
   PIPECONF_A,
   PIPECONF_ENABLE,
   PLANE_CTL_1_A,
+  CUR_BASE_A,
+  CUR_CTL_A,
+  MCURSOR_MODE_MASK,
   PLANE_CTL_ENABLE,
   PLANE_STRIDE_1_A,
   PLANE_SURF_1_A,
@@ -72,6 +75,7 @@ import { CONTEXT_SWITCHED_MMIO, F_MODE_MASK, F_RO, mmioEntry } from './mmio-tabl
 import { TimeSliceScheduler } from './scheduler';
 import { CONTEXT_IMAGE_BYTES, buildWorkload, contextRing, layoutShadowBatches, setContextHead, writeContextRing } from './workload-build';
 import { DISPLAY_REGS, isDisplayReg } from './display-regs';
+import { CURSOR_64_BYTES } from '../gpu/scanout';
 import { clearVgpuPtes, readGuestPte, writeGuestPte } from './gtt-shadow';
 import { type HostGm, SHADOW_RING_BYTES, setupHostGm } from './host-gm';
 import { pvinfoRead } from './pvinfo';
@@ -121,6 +125,12 @@ const ENGINE_GRDOM: Record<EngineId, number> = { rcs: GEN6_GRDOM_RENDER, bcs: GE
 const SHADOW_CTX_ID = 0xffff;
 /** Bound on workloads dispatched per engine per tick (keeps a tick's cost bounded). */
 const MAX_DISPATCH_PER_TICK = 64;
+
+/** Surface-address registers and the control register whose enable depends on them. */
+const CONTROL_OF: ReadonlyMap<number, number> = new Map([
+  [PLANE_SURF_1_A, PLANE_CTL_1_A],
+  [CUR_BASE_A, CUR_CTL_A],
+]);
 
 export class Mediator {
   readonly pool: ResourcePool;
@@ -217,8 +227,9 @@ export class Mediator {
 
   private displayValue(v: Vgpu | undefined, src: Uint32Array, off: number): number {
     const value = src[off >>> 2];
-    // A guest surface outside its own GM never reaches the physical plane.
+    // A guest surface or cursor image outside its own GM never reaches the physical pipe.
     if (v && off === PLANE_CTL_1_A && !v.ownsGm(src[PLANE_SURF_1_A >>> 2] & ~0xfff, PAGE_SIZE)) return value & ~PLANE_CTL_ENABLE;
+    if (v && off === CUR_CTL_A && !v.ownsGm(src[CUR_BASE_A >>> 2] & ~0xfff, CURSOR_64_BYTES)) return value & ~MCURSOR_MODE_MASK;
     return value;
   }
 
@@ -288,7 +299,13 @@ export class Mediator {
       return this.guestReset(v, value);
     }
     for (const e of ENGINES) if (offset === ENGINE_BASE[e] + RING_TAIL) return this.submit(v, e, nowNs);
-    if (isDisplayReg(offset) && this.foregroundDomid === v.domid) this.gpu.mmioWrite(offset, this.displayValue(v, v.vreg, offset));
+    if (isDisplayReg(offset) && this.foregroundDomid === v.domid) {
+      // A new surface address re-checks the control register it goes with: a later bad PLANE_SURF
+      // or CUR_BASE must turn the physical plane off, not slip past the check made at its CTL write.
+      const ctl = CONTROL_OF.get(offset);
+      if (ctl !== undefined) this.gpu.mmioWrite(ctl, this.displayValue(v, v.vreg, ctl));
+      this.gpu.mmioWrite(offset, this.displayValue(v, v.vreg, offset));
+    }
   }
 
   /**

@@ -7,6 +7,7 @@
  * by real xl. Numbers are read as xl reads them (xlu_cfg_get_long, via xlLong): `memory = "2048"`
  * is 2048.
  */
+import { KEYMAP_NAMES } from '../../shared/keymap';
 import { HOSTILE_SCENARIOS, WORKLOAD_NAMES } from '../../shared/workloads';
 import { DEFAULT_WEIGHT, VGPU_TYPES, findVgpuType } from '../mediator/vgpu-types';
 import { describeXlValue, parseXlConfig, xlLong, type ConfigFinding, type XlConfig } from './xlcfg';
@@ -34,6 +35,10 @@ export interface DomainSpec {
   vgpuType: string | null;
   /** Scheduler weight: the type's, or DEFAULT_WEIGHT for explicit sizes */
   weight: number;
+  /** keymap=, the keyboard layout input is translated with (QEMU keymap names), default 'en-us' */
+  keymap: string;
+  /** usbdevice='tablet' (or a list holding it): an absolute USB tablet; else a PS/2 mouse */
+  tablet: boolean;
 }
 
 /** Domain names as xl and the API accept them. */
@@ -54,6 +59,8 @@ export const DOMAIN_DEFAULTS: Readonly<Omit<DomainSpec, 'name'>> = {
   workload: 'desktop',
   vgpuType: null,
   weight: DEFAULT_WEIGHT,
+  keymap: 'en-us',
+  tablet: false,
 };
 
 type NumberProp = 'memoryMiB' | 'vcpus' | 'lowGmMiB' | 'highGmMiB' | 'fences';
@@ -131,6 +138,19 @@ export function domainSpecFromXl(config: XlConfig, fileName: string): { spec: Do
     const allowed = `'desktop', 'idle', 'hostile:all' or 'hostile:<scenario>' (${HOSTILE_SCENARIOS.join(', ')})`;
     if (workload.kind !== 'string' || !WORKLOADS.includes(workload.value)) at('gvt_workload', 'error', `must be one of ${allowed}, got ${describeXlValue(workload)}`);
     else spec.workload = workload.value;
+  }
+
+  const keymap = config.get('keymap');
+  if (keymap !== undefined) {
+    if (keymap.kind !== 'string' || !KEYMAP_NAMES.includes(keymap.value)) at('keymap', 'error', `must be one of ${KEYMAP_NAMES.map((k) => `'${k}'`).join(', ')}, got ${describeXlValue(keymap)}`);
+    else spec.keymap = keymap.value;
+  }
+
+  // usbdevice='tablet' or usbdevice=['tablet', …] (xl.cfg(5)); other devices are not emulated.
+  const usb = config.get('usbdevice');
+  if (usb !== undefined) {
+    const devices = usb.kind === 'string' ? [usb.value] : usb.kind === 'list' ? usb.items.flatMap((i) => (i.kind === 'string' ? [i.value] : [])) : [];
+    spec.tablet = devices.includes('tablet');
   }
 
   const vgpuType = config.get('gvt_vgpu_type');

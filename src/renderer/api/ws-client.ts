@@ -3,7 +3,7 @@
  * Text messages are JSON (requests, responses, push events); binary messages are frame messages.
  * Browser-safe on purpose: no node:* or electron imports.
  */
-import { ApiError, decodeFrame } from '../../shared/api';
+import { API_ERROR_CODES, ApiError, decodeFrame } from '../../shared/api';
 import type { ApiClient, ApiErrorCode, EventName, Events, FrameMessage, MethodName, Params, Results } from '../../shared/api';
 
 /** The subset of the DOM WebSocket the client uses, so tests can pass a mock class. */
@@ -42,8 +42,6 @@ interface Pending {
   resolve: (value: unknown) => void;
   reject: (err: Error) => void;
 }
-
-const ERROR_CODES: readonly ApiErrorCode[] = ['invalid', 'not_found', 'exists', 'no_resources', 'busy', 'config', 'internal'];
 
 export class WsClient implements ApiClient {
   private socket: SocketLike | null = null;
@@ -193,7 +191,7 @@ export class WsClient implements ApiClient {
       entry.resolve(result);
       return;
     }
-    const code = ERROR_CODES.includes(error.code as ApiErrorCode) ? (error.code as ApiErrorCode) : 'internal';
+    const code = typeof error.code === 'string' && (API_ERROR_CODES as readonly string[]).includes(error.code) ? (error.code as ApiErrorCode) : 'internal';
     const message = typeof error.message === 'string' && error.message ? error.message : `${entry.method} failed`;
     entry.reject(new ApiError(code, message));
   }

@@ -5,7 +5,7 @@ import { PNG } from 'pngjs';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { WebSocket } from 'ws';
 import { ApiError } from '../../../src/shared/api';
-import { encodePng, resolveSource, runCli, shellQuote, type CliDeps } from '../../../src/main/cli/program';
+import { encodePng, inputEvents, resolveSource, runCli, shellQuote, type CliDeps } from '../../../src/main/cli/program';
 import { startSocketServer, type SocketServer } from '../../../src/main/host/socket-server';
 import { createFakeHost, domain, type FakeHost } from '../fakes/fake-host';
 
@@ -156,6 +156,42 @@ describe('gvt-desk xl / sysfs', () => {
     host.consoleAnswers.set('xl create vmlib', { output: '', exitCode: 0 });
     expect((await cli(['xl', 'create', 'vmlib'])).code).toBe(0);
     expect(host.calls.map((c) => c.params)).toEqual([{ line: 'xl create vmlib' }]);
+  });
+});
+
+describe('gvt-desk input / console / xl lifecycle', () => {
+  it('input DOMAIN pointer X Y --click moves then clicks at that guest pixel; key TEXT --combo types then presses the combo', async () => {
+    expect(await cli(['input', 'vm1', 'pointer', '300', '200', '--click'])).toEqual({ code: 0, out: '', err: '' });
+    expect(await cli(['input', 'vm2', 'key', 'echo hi', '--combo', 'ctrl+alt+f2'])).toEqual({ code: 0, out: '', err: '' });
+    expect(host.calls.filter((c) => c.method === 'domain.input').map((c) => c.params)).toEqual([
+      { ref: 1, events: [{ type: 'pointer', x: 300, y: 200 }, { type: 'button', button: 'left', action: 'click', x: 300, y: 200 }] },
+      { ref: 3, events: [{ type: 'text', text: 'echo hi' }, { type: 'combo', keys: ['ctrl', 'alt', 'f2'] }] },
+    ]);
+  });
+
+  it('input refuses bad usage before calling the host', async () => {
+    expect(() => inputEvents('pointer', ['1'], { button: 'left' })).toThrow(/pointer needs X Y/);
+    expect(() => inputEvents('pointer', ['1', '99999'], { button: 'left' })).toThrow(/0-65535/);
+    expect(() => inputEvents('key', [], { button: 'left' })).toThrow(/TEXT to type or --combo/);
+    expect(() => inputEvents('mouse', [], { button: 'left' })).toThrow(/unknown input device 'mouse'/);
+    const r = await cli(['input', 'vm1', 'key']);
+    expect(r.code).toBe(2);
+    expect(host.calls.filter((c) => c.method === 'domain.input')).toEqual([]);
+  });
+
+  it('console DOMAIN --exec CMD prints what the guest shell answered', async () => {
+    expect(await cli(['console', 'vm1', '--exec', 'uname -a'])).toEqual({ code: 0, out: 'ran uname -a\n', err: '' });
+    expect(host.calls.at(-1)).toEqual({ method: 'domain.serialExec', params: { ref: 1, command: 'uname -a', timeoutS: 10 } });
+    expect((await cli(['console', 'nosuch', '--exec', 'true'])).err).toMatch(/no domain named 'nosuch'/);
+  });
+
+  it('xl pause|unpause|shutdown -w|reboot go through the Dom0 console lines', async () => {
+    for (const line of ['xl pause vm1', 'xl unpause 3', 'xl shutdown -w vm1', 'xl reboot vm2']) host.consoleAnswers.set(line, { output: '', exitCode: 0 });
+    expect((await cli(['xl', 'pause', 'vm1'])).code).toBe(0);
+    expect((await cli(['xl', 'unpause', '3'])).code).toBe(0);
+    expect((await cli(['xl', 'shutdown', '-w', 'vm1'])).code).toBe(0);
+    expect((await cli(['xl', 'reboot', 'vm2'])).code).toBe(0);
+    expect(host.calls.map((c) => c.params)).toEqual([{ line: 'xl pause vm1' }, { line: 'xl unpause 3' }, { line: 'xl shutdown -w vm1' }, { line: 'xl reboot vm2' }]);
   });
 });
 

@@ -31,7 +31,8 @@ export interface FakeHost extends HostApi {
 }
 
 export function domain(name: string, domid: number | null, state: DomainInfo['state'] = domid === null ? 'stopped' : 'running'): DomainInfo {
-  return { name, domid, state, memoryMiB: 512, vcpus: 1, timeS: 0, vgpu: null, configErrors: [], workload: 'desktop' };
+  const xlState = { running: 'r-----', paused: '--p---', shutdown: '---s--', crashed: '----c-', stopped: '' }[state];
+  return { name, domid, state, xlState, shutdownRequest: null, memoryMiB: 512, vcpus: 1, timeS: 0, vgpu: null, configErrors: [], workload: 'desktop' };
 }
 
 export function createFakeHost(init: Partial<Pick<FakeHost, 'domains' | 'foreground'>> = {}): FakeHost {
@@ -96,6 +97,10 @@ export function createFakeHost(init: Partial<Pick<FakeHost, 'domains' | 'foregro
           return host.portsByDomid.get(p.domid as number) ?? [];
         case 'ports.hotplug':
           return host.portsByDomid.get(p.domid as number) ?? [];
+        case 'domain.input':
+          return { queued: (p.events as unknown[]).length, dropped: 0 };
+        case 'domain.serialExec':
+          return { output: `ran ${String(p.command)}\n` };
         case 'settings.get':
           return { ...host.settings };
         case 'settings.set':

@@ -43,7 +43,7 @@ describe('guest driver + desktop through the mediator (in-thread)', () => {
 
   it('double-buffers: each frame is drawn into the back buffer and shown by MI_DISPLAY_FLIP, with no trail of old windows', () => {
     const { r, v, driver, scene } = bootDesktop(rig(), 1);
-    const internals = scene as unknown as { bg: { words: Uint32Array }; winX: number; winY: number; pitch: number };
+    const internals = scene as unknown as { bg: { words: Uint32Array }; pitch: number };
     const surfs: number[] = [];
     for (let i = 0; i < 6; i++) {
       const seq = scene.frame(Date.UTC(2026, 0, 1, 12, 0, i));
@@ -60,16 +60,64 @@ describe('guest driver + desktop through the mediator (in-thread)', () => {
     // Below the bar, every pixel outside the current window and its shadow is the background.
     const f = frameOf(r, v);
     const pp = internals.pitch / 4;
-    const { winX, winY } = internals;
+    // Windows (info and terminal) with their 6-px shadows.
+    const wins = scene.windows();
+    expect(wins.map((w) => w.id)).toEqual(['info', 'terminal']);
     let trail = 0;
     for (let y = 40; y < f.height; y++) {
       for (let x = 0; x < f.width; x++) {
-        if (x >= winX && x < winX + 366 && y >= winY && y < winY + 206) continue;
+        if (wins.some((w) => x >= w.x && x < w.x + w.w + 6 && y >= w.y && y < w.y + w.h + 6)) continue;
         if (f.xrgb[y * f.width + x] !== internals.bg.words[y * pp + x]) trail++;
       }
     }
     expect(trail).toBe(0);
     expect(v.failsafe).toBeNull();
+  });
+
+  it('a window follows a drag by its title bar, is raised by a press, and stays on screen', () => {
+    const { r, driver, scene } = bootDesktop(rig(), 1);
+    const term = () => scene.windows().find((w) => w.id === 'terminal')!;
+    const { x, y } = term();
+    expect([x, y]).toEqual([1024 - 528 - 40, 768 - 300 - 40]);
+    // Press on the info window's body raises it without dragging.
+    const info = scene.windows().find((w) => w.id === 'info')!;
+    expect(scene.pointerButton(true, info.x + 50, info.y + 100)).toBe('info');
+    scene.pointerMove(info.x + 300, info.y + 300);
+    scene.pointerButton(false, info.x + 300, info.y + 300);
+    expect(scene.windows().at(-1)!.id).toBe('info');
+    // Grab the terminal's title bar 10 px in, drag it up-left by (200, 150).
+    expect(scene.pointerButton(true, x + 10, y + 10)).toBe('terminal');
+    scene.pointerMove(x + 10 - 200, y + 10 - 150);
+    scene.pointerButton(false, x + 10 - 200, y + 10 - 150);
+    expect(term()).toMatchObject({ x: x - 200, y: y - 150 });
+    expect(scene.windows().at(-1)!.id).toBe('terminal');
+    // Dragged far off: clamped below the top bar and inside the screen.
+    scene.pointerButton(true, term().x + 5, term().y + 5);
+    scene.pointerMove(-500, -500);
+    scene.pointerButton(false, -500, -500);
+    expect(term()).toMatchObject({ x: 0, y: 40 });
+    scene.frame(0);
+    r.m.tick(1e6);
+    driver.handleInterrupt();
+  });
+
+  it('text written to the terminal is drawn in its window (dark background, light glyphs)', () => {
+    const { r, v, driver, scene } = bootDesktop(rig(), 1);
+    scene.terminalWrite('root@vm1:~# echo hi\nhi\n');
+    expect(scene.terminal.lines().slice(0, 2)).toEqual(['root@vm1:~# echo hi', 'hi']);
+    for (let i = 0; i < 2; i++) {
+      scene.frame(0);
+      r.m.tick((i + 1) * 1e6);
+      driver.handleInterrupt();
+    }
+    const f = frameOf(r, v);
+    const t = scene.windows().find((w) => w.id === 'terminal')!;
+    const px = (x: number, y: number) => f.xrgb[y * f.width + x] & 0xffffff;
+    // Background of the text area, and the first glyph 'r' at row 0 has lit pixels.
+    expect(px(t.x + t.w - 4, t.y + t.h - 4)).toBe(0x1b1d1f);
+    let lit = 0;
+    for (let y = 0; y < 16; y++) for (let x = 0; x < 8; x++) if (px(t.x + 8 + x, t.y + 28 + 8 + y) === 0xd8d8d8) lit++;
+    expect(lit).toBeGreaterThan(5);
   });
 
   it('the top bar shows the VM name: the first glyph of "vm1" is drawn at 2x scale', () => {

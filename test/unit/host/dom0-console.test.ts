@@ -7,7 +7,7 @@ import { ApiError, type DomainInfo } from '../../../src/shared/api';
 import { Dom0Console, formatXlList, splitWords } from '../../../src/main/host/dom0-console';
 import { FILE_LIMITS, readRegularFile } from '../../../src/main/files/checked-io';
 
-const dom = (name: string, domid: number, memoryMiB: number, timeS: number): DomainInfo => ({ name, domid, state: 'running', memoryMiB, vcpus: 1, timeS, vgpu: null, configErrors: [], workload: 'desktop' });
+const dom = (name: string, domid: number, memoryMiB: number, timeS: number): DomainInfo => ({ name, domid, state: 'running', xlState: domid === 0 ? 'r-----' : '-b----', shutdownRequest: null, memoryMiB, vcpus: 1, timeS, vgpu: null, configErrors: [], workload: 'desktop' });
 
 function console0() {
   const calls: [string, unknown][] = [];
@@ -25,7 +25,12 @@ function console0() {
       case 'domain.start':
         return { domid: 7 };
       case 'domain.destroy':
+      case 'domain.pause':
+      case 'domain.unpause':
+      case 'domain.shutdown':
         return { domid: 7 };
+      case 'domain.reboot':
+        return { domid: 7, newDomid: params.wait ? 8 : null };
       case 'sysfs.read':
         return { value: `${foreground}\n` };
       case 'sysfs.write':
@@ -52,7 +57,7 @@ describe('Dom0 console', () => {
     const [head, d0, d7] = out.split('\n');
     expect(head).toMatch(/^Name\s+ID\s+Mem\s+VCPUs\s+State\s+Time\(s\)$/);
     expect(d0).toMatch(/^Domain-0\s+0\s+730\s+1\s+r-----\s+1139\.2$/);
-    expect(d7).toMatch(/^ExampleHVMDomain\s+7\s+2048\s+1\s+r-----\s+1\.0$/);
+    expect(d7).toMatch(/^ExampleHVMDomain\s+7\s+2048\s+1\s+-b----\s+1\.0$/);
   });
 
   it('echo ID > foreground_vm and cat run the sysfs API', async () => {
@@ -94,6 +99,31 @@ describe('Dom0 console', () => {
       expect(r.output, line).toMatch(message);
     }
     expect(calls).toEqual([]);
+  });
+
+  it('xl pause / unpause / shutdown / reboot go to the lifecycle API with xl\'s own messages', async () => {
+    const { c, calls } = console0();
+    expect(await c.exec('xl pause vgtHVMDomain')).toEqual({ output: '', exitCode: 0 });
+    expect(await c.exec('xl unpause 7')).toEqual({ output: '', exitCode: 0 });
+    expect((await c.exec('xl shutdown vgtHVMDomain')).output).toBe('Shutting down domain 7\n');
+    expect((await c.exec('xl shutdown -w 7')).output).toBe('Shutting down domain 7\nWaiting for 1 domains\nDomain 7 has been shut down, reason code 0\n');
+    expect((await c.exec('xl reboot -w vgtHVMDomain')).output).toBe('Rebooting domain 7\nWaiting for 1 domains\nDomain 7 has been shut down, reason code 1\nDomain 8 is up again\n');
+    expect(calls.filter(([m]) => m.startsWith('domain.'))).toEqual([
+      ['domain.pause', { ref: 'vgtHVMDomain' }],
+      ['domain.unpause', { ref: 7 }],
+      ['domain.shutdown', { ref: 'vgtHVMDomain', wait: false }],
+      ['domain.shutdown', { ref: 7, wait: true }],
+      ['domain.reboot', { ref: 'vgtHVMDomain', wait: true }],
+    ]);
+    expect((await c.exec('xl pause')).exitCode).toBe(2);
+  });
+
+  it('xl console NAME asks the console to attach to that domain; Domain-0 and unknown domains are refused', async () => {
+    const { c } = console0();
+    expect(await c.exec('xl console vgtHVMDomain')).toEqual({ output: '', exitCode: 0, attach: { domid: 7, name: 'vgtHVMDomain' } });
+    expect(await c.exec('xl console 7')).toMatchObject({ attach: { domid: 7 } });
+    expect(await c.exec('xl console nosuch')).toEqual({ output: "xl console: no running domain 'nosuch'\n", exitCode: 1 });
+    expect((await c.exec('xl console 0')).exitCode).toBe(1);
   });
 
   it('xl destroy by id or name; unknown commands are reported, never thrown', async () => {

@@ -45,7 +45,12 @@ describe('ScanoutPlanner + FrameComposer', () => {
     ]);
     expect(f.planner.plan(1e6)).toEqual([]);
     expect(f.composer.decodes).toBe(2);
+    // The first frame also brings the terminal window into the back buffer: after it, both buffers hold it.
     scene.frame(0);
+    r.m.tick(1e6);
+    expect(f.collect(1.5e6)).toHaveLength(1);
+    scene.frame(0);
+    r.m.tick(1.8e6);
     const second = f.collect(2e6);
     expect(second).toHaveLength(1);
     // The moving window and the top bar (frame counter) are separate bands, not one big rectangle.
@@ -119,7 +124,7 @@ describe('ScanoutPlanner + FrameComposer', () => {
   });
 
   it('mergePlans keeps the newest entry per source and the physical pipe last', () => {
-    const s = (source: number, surf: number) => ({ source, regs: { ctl: 0, stride: 0, size: 0, surf, offset: 0 }, pipeOn: true });
+    const s = (source: number, surf: number) => ({ source, regs: { ctl: 0, stride: 0, size: 0, surf, offset: 0 }, pipeOn: true, cursor: { ctl: 0, base: 0, pos: 0 } });
     const merged = mergePlans([s(1, 1), s(PHYSICAL_SOURCE, 1), s(2, 1)], [s(PHYSICAL_SOURCE, 2), s(1, 2)]);
     expect(merged.map((x) => [x.source, x.regs.surf])).toEqual([[2, 1], [1, 2], [PHYSICAL_SOURCE, 2]]);
   });

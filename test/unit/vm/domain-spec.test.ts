@@ -28,6 +28,8 @@ describe('domainSpecFromXl', () => {
       fences: 4,
       monitorConfigFile: '/path/to/monitor.config',
       workload: 'desktop',
+      keymap: 'en-us',
+      tablet: true,
       vgpuType: null,
       weight: 4,
     });
@@ -52,7 +54,7 @@ describe('domainSpecFromXl', () => {
 
   it('fills defaults for a name-only config', () => {
     expect(specOf("name = 'tiny'\n").spec).toEqual({
-      name: 'tiny', memoryMiB: 512, vcpus: 1, vgt: false, lowGmMiB: 64, highGmMiB: 448, fences: 4, monitorConfigFile: null, workload: 'desktop', vgpuType: null, weight: 4,
+      name: 'tiny', memoryMiB: 512, vcpus: 1, vgt: false, lowGmMiB: 64, highGmMiB: 448, fences: 4, monitorConfigFile: null, workload: 'desktop', vgpuType: null, weight: 4, keymap: 'en-us', tablet: false,
     });
   });
 

@@ -4,6 +4,8 @@ import { ApiError } from '../../../src/shared/api';
 import { Domains, type GpuBackend, type GuestLaunch } from '../../../src/main/vm/domains';
 import { DOMAIN_DEFAULTS, type DomainSpec } from '../../../src/main/vm/domain-spec';
 import { rig } from '../helpers/system';
+import { MAILBOX_BYTES, MB_HALTED, MB_PAUSE, MB_SHUTDOWN, MB_WAKE, SHUTDOWN_POWEROFF, SHUTDOWN_REBOOT } from '../../../src/shared/trap-mailbox';
+import { InputQueue } from '../../../src/shared/input-queue';
 
 /** The vm layer over a real in-thread mediator, with guests that only record their launch. */
 function setup() {
@@ -26,7 +28,7 @@ function setup() {
   const domains = new Domains(
     backend,
     {
-      mailboxBytes: 32,
+      mailboxBytes: MAILBOX_BYTES,
       launch(l) {
         launches.push(l);
         return { stop: async () => void stopped.push(l.domid) };
@@ -96,8 +98,8 @@ describe('Domains (xl semantics)', () => {
     const { domains, launches } = setup();
     await domains.create(spec('a'));
     launches[0].onSerial('hello\n');
-    expect(domains.serial(1)).toBe('hello\n');
-    launches[0].onExit('boom');
+    expect(domains.serial(1)).toEqual({ text: 'hello\n', next: 6 });
+    launches[0].onExit({ kind: 'crash', message: 'boom' });
     expect((await domains.list())[1].state).toBe('crashed');
   });
 });
@@ -110,5 +112,112 @@ describe('concurrent creation', () => {
     expect(results[0]).toMatchObject({ value: 1 });
     expect(results[2]).toMatchObject({ value: 2 });
     expect((results[1] as PromiseRejectedResult).reason.message).toMatch(/already exists/);
+  });
+});
+
+describe('xl lifecycle: pause, unpause, shutdown, reboot, input', () => {
+  const mb = (l: GuestLaunch) => new Int32Array(l.mailbox);
+
+  it('pause sets the vCPU pause flag and xl state p; unpause clears it; each refuses the wrong state', async () => {
+    const { domains, launches } = setup();
+    await domains.create(spec('a'));
+    expect(domains.pause('a')).toBe(1);
+    expect(Atomics.load(mb(launches[0]), MB_PAUSE)).toBe(1);
+    const listed = (await domains.list())[1];
+    expect([listed.state, listed.xlState]).toEqual(['paused', '--p---']);
+    expect(() => domains.pause('a')).toThrow(/cannot pause domain 'a' \(domid 1\): it is paused \(xl unpause a first\)/);
+    expect(() => domains.input('a', [{ type: 'pointer', x: 1, y: 1 }])).toThrow(ApiError);
+    expect(() => domains.input('a', [{ type: 'pointer', x: 1, y: 1 }])).toThrow(/it is paused/);
+    expect(() => domains.serialInput('a', 'ls\r')).toThrow(/it is paused/);
+    const wakes = Atomics.load(mb(launches[0]), MB_WAKE);
+    domains.unpause(1);
+    expect(Atomics.load(mb(launches[0]), MB_PAUSE)).toBe(0);
+    expect(Atomics.load(mb(launches[0]), MB_WAKE)).toBe(wakes + 1);
+    expect(() => domains.unpause(1)).toThrow(/cannot unpause domain 'a' \(domid 1\): it is running/);
+    expect(() => domains.pause(0)).toThrow(/Domain-0 cannot be paused/);
+  });
+
+  it('xl list shows b while the vCPU is halted, r while it runs', async () => {
+    const { domains, launches } = setup();
+    await domains.create(spec('a'));
+    expect((await domains.list())[1].xlState).toBe('r-----');
+    Atomics.store(mb(launches[0]), MB_HALTED, 1);
+    expect((await domains.list())[1].xlState).toBe('-b----');
+  });
+
+  it('shutdown writes the request; the guest powering off removes the domain and frees its vGPU', async () => {
+    const { r, domains, launches, stopped } = setup();
+    await domains.create(spec('a'));
+    const waiting = domains.requestShutdown('a', 'poweroff', 5);
+    expect(Atomics.load(mb(launches[0]), MB_SHUTDOWN)).toBe(SHUTDOWN_POWEROFF);
+    expect((await domains.list())[1].shutdownRequest).toBe('poweroff');
+    launches[0].onExit({ kind: 'poweroff' });
+    await expect(waiting).resolves.toEqual({ domid: 1, newDomid: null });
+    expect(stopped).toEqual([1]);
+    expect(r.m.vgpus()).toHaveLength(0);
+    expect((await domains.list()).map((d) => d.name)).toEqual(['Domain-0']);
+  });
+
+  it('a guest that never answers: the waiting shutdown fails with timeout, the domain keeps running, destroy still works', async () => {
+    const { domains } = setup();
+    await domains.create(spec('a'));
+    const err = await domains.requestShutdown('a', 'poweroff', 0.05).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ApiError);
+    expect((err as ApiError).code).toBe('timeout');
+    expect((err as ApiError).message).toMatch(/did not shut down within 0.05 s.*xl destroy a/);
+    expect((await domains.list())[1]).toMatchObject({ state: 'running', shutdownRequest: 'poweroff' });
+    await expect(domains.requestShutdown('a', 'reboot', null)).rejects.toThrow(/already has a poweroff request pending/);
+    await domains.destroy('a');
+  });
+
+  it('reboot: the domain is destroyed and created again from its config with a new domid; the serial log carries over', async () => {
+    const { r, domains, launches } = setup();
+    await domains.create(spec('a'));
+    launches[0].onSerial('first boot\n');
+    const waiting = domains.requestShutdown(1, 'reboot', 5);
+    expect(Atomics.load(mb(launches[0]), MB_SHUTDOWN)).toBe(SHUTDOWN_REBOOT);
+    launches[0].onExit({ kind: 'reboot' });
+    await expect(waiting).resolves.toEqual({ domid: 1, newDomid: 2 });
+    expect(launches).toHaveLength(2);
+    expect(r.m.vgpus().map((v) => v.domid)).toEqual([2]);
+    launches[1].onSerial('second boot\n');
+    expect(domains.serial(2).text).toMatch(/first boot\n[^]*domain rebooted[^]*second boot\n$/);
+  });
+
+  it('a guest-initiated poweroff (its own shell) also removes the domain', async () => {
+    const { domains, launches } = setup();
+    await domains.create(spec('a'));
+    launches[0].onExit({ kind: 'poweroff' });
+    await new Promise((ok) => setTimeout(ok, 10));
+    expect(() => domains.resolve('a')).toThrow(/no running domain/);
+  });
+
+  it('serial offsets: since returns only newer output, and older output beyond the kept window is gone', async () => {
+    const { domains, launches } = setup();
+    await domains.create(spec('a'));
+    launches[0].onSerial('abc');
+    const { next } = domains.serial(1);
+    launches[0].onSerial('def');
+    expect(domains.serial(1, next)).toEqual({ text: 'def', next: 6 });
+    launches[0].onSerial('x'.repeat(70 * 1024));
+    const all = domains.serial(1, 0);
+    expect(all.text.length).toBe(64 * 1024);
+    expect(all.next).toBe(6 + 70 * 1024);
+  });
+
+  it('serialExec types the line after Ctrl+U and returns what comes between the echo and the next prompt', async () => {
+    const { domains, launches } = setup();
+    await domains.create(spec('a'));
+    const subs = new Set<(t: string) => void>();
+    const running = domains.serialExec('a', 'uname -a', 5, (_domid, on) => {
+      subs.add(on);
+      return () => subs.delete(on);
+    });
+    const typed = new TextDecoder().decode(new InputQueue(launches[0].input).serialRead());
+    expect(typed).toBe('\x15uname -a\r');
+    for (const on of subs) on('uname -a\nLinux a 4.3.0-vgt+\nroot@a:~# ');
+    await expect(running).resolves.toBe('Linux a 4.3.0-vgt+\n');
+    expect(subs.size).toBe(0);
+    await expect(domains.serialExec('a', 'true', 0.05, () => () => undefined)).rejects.toThrow(/no shell prompt from 'a' within 0.05 s/);
   });
 });

@@ -10,6 +10,9 @@
  * A small "vGPU" badge is an X-tiled surface: written once at boot through the aperture with a
  * fence giving the CPU a linear view, and blitted from tiled to linear (XY_SRC_COPY_BLT, source
  * tiled) onto the window every frame.
+ * Two windows: the info window bounces until the user first drags it; the terminal window shows
+ * what a shell writes (the guest wires its keyboard to one). Pressing on a window raises it, and
+ * dragging its title bar moves it; both are drawn every frame in stacking order.
  */
 import {
   MI_NOOP,
@@ -23,13 +26,20 @@ import {
   MI_DISPLAY_FLIP_PLANE_A,
   br13,
 } from '../../../shared/commands';
-import { FONT_HEIGHT, drawTextRows, textWidth } from '../../../shared/font';
+import { FONT_HEIGHT, FONT_WIDTH, drawTextRows, textWidth } from '../../../shared/font';
+import { TerminalText } from './terminal-text';
 import type { AllocationMark, DisplayMode, GemObject, GuestDriver } from '../driver';
 
 export const BAR_HEIGHT = 40;
 const WIN_W = 360;
 const WIN_H = 200;
 const TITLE_H = 28;
+/** The terminal window: a 64x16 text grid in the 8x16 font, with padding. */
+const TERM_COLS = 64;
+const TERM_ROWS = 16;
+const TERM_PAD = 8;
+const TERM_W = TERM_COLS * FONT_WIDTH + 2 * TERM_PAD;
+const TERM_H = TITLE_H + TERM_ROWS * FONT_HEIGHT + 2 * TERM_PAD;
 /** The tiled badge: one X tile wide (512 B = 128 px), four tile rows (32 px) tall. */
 export const BADGE_W = 128;
 export const BADGE_H = 32;
@@ -60,14 +70,33 @@ const lerp = (a: number, b: number, t: number): number => {
   return (0xff000000 | (ch(16) << 16) | (ch(8) << 8) | ch(0)) >>> 0;
 };
 
-/** Where the moving window was last drawn into a buffer (null: the buffer shows only the background). */
-type Drawn = { x: number; y: number } | null;
+/** A rectangle in framebuffer pixels. */
+interface Rect {
+  x: number;
+  y: number;
+  w: number;
+  h: number;
+}
+
+/** A desktop window: where it is and the surface (hidden GM, `w` px per row) the blitter copies. */
+interface DeskWindow extends Rect {
+  id: 'info' | 'terminal';
+  surface: GemObject;
+}
+
+/** The window being dragged by its title bar, and where in it the pointer grabbed it. */
+interface Drag {
+  win: DeskWindow;
+  dx: number;
+  dy: number;
+}
 
 export class DesktopScene {
   /** The two framebuffers; `front` is the one scanned out. */
   private fbs!: [GemObject, GemObject];
   private front = 0;
-  private drawn: [Drawn, Drawn] = [null, null];
+  /** Per buffer, where the windows (and their shadows) were drawn into it (null: background only). */
+  private drawn: [Rect[] | null, Rect[] | null] = [null, null];
   private bg!: GemObject;
   private win!: GemObject;
   private status!: GemObject;
@@ -78,8 +107,15 @@ export class DesktopScene {
   private modeMark: AllocationMark | null = null;
   private current: DisplayMode | null = null;
   private pitch = 0;
-  private winX = 40;
-  private winY = BAR_HEIGHT + 40;
+  private info!: DeskWindow;
+  /** The terminal: its text grid and its surface. */
+  readonly terminal = new TerminalText(TERM_COLS, TERM_ROWS);
+  private term!: DeskWindow;
+  /** Bottom to top. */
+  private stack: DeskWindow[] = [];
+  private drag: Drag | null = null;
+  /** The info window bounces until the user first drags it. */
+  private pinned = false;
   private dx = 6;
   private dy = 4;
   private seqno = 0;
@@ -95,16 +131,34 @@ export class DesktopScene {
     return this.current;
   }
 
+  /** The info window's top-left corner (it bounces until dragged). */
+  get winX(): number {
+    return this.info.x;
+  }
+
+  get winY(): number {
+    return this.info.y;
+  }
+
+  /** Where each window is, bottom to top (for tests and the guest's own diagnostics). */
+  windows(): { id: string; x: number; y: number; w: number; h: number }[] {
+    return this.stack.map(({ id, x, y, w, h }) => ({ id, x, y, w, h }));
+  }
+
   /** Allocate the surfaces that do not depend on the mode and paint them by CPU. */
   boot(): void {
     const d = this.driver;
     this.status = d.allocObject(4096, 'aperture');
     // Window contents live in hidden (non-mappable) GM: only the GPU reads them.
     this.win = d.allocObject(WIN_W * 4 * WIN_H, 'hidden');
+    this.info = { id: 'info', x: 40, y: BAR_HEIGHT + 40, w: WIN_W, h: WIN_H, surface: this.win };
+    this.term = { id: 'terminal', x: 0, y: 0, w: TERM_W, h: TERM_H, surface: d.allocObject(TERM_W * 4 * TERM_H, 'hidden') };
+    this.stack = [this.info, this.term];
     // The badge must be CPU-reachable through the aperture, so it lives in low GM.
     this.badge = d.allocObject(BADGE_W * 4 * BADGE_H, 'aperture');
     const pal = palette(this.id.domid);
     this.paintWindowContents(pal.accent);
+    this.paintTerminal();
     if (d.resources.fences > 0) this.paintBadge(pal.accent);
     this.modeMark = d.mark();
   }
@@ -122,6 +176,7 @@ export class DesktopScene {
       this.current = null;
       return;
     }
+    const first = this.current === null && this.fbs === undefined;
     d.release(this.modeMark);
     const { width: w, height: h } = mode;
     this.pitch = Math.ceil((w * 4) / 64) * 64;
@@ -138,11 +193,60 @@ export class DesktopScene {
     }
     for (const fb of this.fbs) fb.words.set(this.bg.words.subarray(0, pp * h));
     this.current = mode;
-    this.winX = Math.min(this.winX, Math.max(0, w - WIN_W));
-    this.winY = Math.max(BAR_HEIGHT, Math.min(this.winY, h - WIN_H));
+    if (first) {
+      // The terminal starts in the bottom-right corner.
+      this.term.x = w - TERM_W - 40;
+      this.term.y = h - TERM_H - 40;
+    }
+    for (const win of this.stack) this.clamp(win);
     d.setMode(mode);
     d.setPlane(this.fbs[0], w, h, this.pitch);
     this.drawBar(0);
+  }
+
+  /** Keep a window on screen and below the top bar. */
+  private clamp(win: DeskWindow): void {
+    if (!this.current) return;
+    const { width: w, height: h } = this.current;
+    win.x = Math.max(0, Math.min(w - win.w, win.x));
+    win.y = Math.max(BAR_HEIGHT, Math.min(h - win.h, win.y));
+  }
+
+  /**
+   * The pointer moved to (x, y) (guest pixels): a window being dragged follows it. Takes effect in
+   * the next frame.
+   */
+  pointerMove(x: number, y: number): void {
+    const g = this.drag;
+    if (!g) return;
+    g.win.x = x - g.dx;
+    g.win.y = y - g.dy;
+    this.clamp(g.win);
+  }
+
+  /**
+   * The left button went down or up at (x, y): pressing on a window raises it, and on its title
+   * bar starts a drag; releasing ends the drag. Returns the window hit, if any.
+   */
+  pointerButton(down: boolean, x: number, y: number): string | null {
+    if (!down) {
+      if (this.drag) this.pointerMove(x, y);
+      this.drag = null;
+      return null;
+    }
+    const hit = [...this.stack].reverse().find((win) => x >= win.x && x < win.x + win.w && y >= win.y && y < win.y + win.h);
+    if (!hit) return null;
+    this.stack = [...this.stack.filter((win) => win !== hit), hit];
+    if (y < hit.y + TITLE_H) {
+      this.drag = { win: hit, dx: x - hit.x, dy: y - hit.y };
+      if (hit === this.info) this.pinned = true;
+    }
+    return hit.id;
+  }
+
+  /** Text for the terminal window (a shell's output); shown from the next frame on. */
+  terminalWrite(text: string): void {
+    this.terminal.write(text);
   }
 
   private paintWindowContents(accent: number): void {
@@ -153,6 +257,21 @@ export class DesktopScene {
     drawTextRows(ww, WIN_W, WIN_W, WIN_H, 10, 6, title, 0xffffffff);
     const lines = ['Mediated pass-through', 'drawn by XY_SRC_COPY_BLT', `vGPU ${this.driver.resources.vgtId}  fences ${this.driver.resources.fences}`];
     lines.forEach((l, i) => drawTextRows(ww, WIN_W, WIN_W, WIN_H, 14, TITLE_H + 18 + i * (FONT_HEIGHT + 8), l, 0xff202020));
+  }
+
+  /** Render the terminal's title bar, text grid and block cursor into its surface (CPU, pass-through). */
+  private paintTerminal(): void {
+    const tw = this.term.surface.words;
+    tw.fill(0xff1b1d1f);
+    tw.fill(0xff3a3f44, 0, TERM_W * TITLE_H);
+    drawTextRows(tw, TERM_W, TERM_W, TERM_H, 10, 6, `Terminal - root@${this.id.name}`, 0xffffffff);
+    const rows = this.terminal.rowsText();
+    rows.forEach((row, i) => drawTextRows(tw, TERM_W, TERM_W, TERM_H, TERM_PAD, TITLE_H + TERM_PAD + i * FONT_HEIGHT, row, 0xffd8d8d8));
+    const { col, row } = this.terminal.cursor;
+    const cx = TERM_PAD + col * FONT_WIDTH;
+    const cy = TITLE_H + TERM_PAD + row * FONT_HEIGHT;
+    for (let y = cy; y < cy + FONT_HEIGHT; y++) tw.fill(0xffd8d8d8, y * TERM_W + cx, y * TERM_W + Math.min(TERM_W, cx + FONT_WIDTH));
+    this.terminal.dirty = false;
   }
 
   /**
@@ -193,50 +312,68 @@ export class DesktopScene {
     drawTextRows(words, pp, w, BAR_HEIGHT, w - textWidth(right, 2) - 12, 4, right, 0xffe0e0e0, undefined, 2);
   }
 
+  /** Move the info window one step of its bounce, unless the user pinned it or is dragging it. */
+  private bounce(): void {
+    if (this.pinned || this.drag?.win === this.info || !this.current) return;
+    const { width: w, height: h } = this.current;
+    const win = this.info;
+    win.x += this.dx;
+    win.y += this.dy;
+    if (win.x < 0 || win.x + win.w > w) {
+      this.dx = -this.dx;
+      win.x = Math.max(0, Math.min(w - win.w, win.x));
+    }
+    if (win.y < BAR_HEIGHT || win.y + win.h > h) {
+      this.dy = -this.dy;
+      win.y = Math.max(BAR_HEIGHT, Math.min(h - win.h, win.y));
+    }
+  }
+
   /**
-   * Draw the next frame into the back buffer and flip to it: advance the moving window, draw the
+   * Draw the next frame into the back buffer and flip to it: advance the bouncing window, draw the
    * top bar by CPU, submit the blits with MI_DISPLAY_FLIP after them. Returns the seqno to wait for;
-   * call again only once it completed (the back buffer must no longer be on screen).
+   * call again only once it completed (the back buffer must no longer be on screen, and the GPU
+   * must be done reading the terminal surface this repaints).
    */
   frame(nowMs: number): number {
     if (!this.current) return this.seqno;
     const { width: w, height: h } = this.current;
-    this.winX += this.dx;
-    this.winY += this.dy;
-    if (this.winX < 0 || this.winX + WIN_W > w) {
-      this.dx = -this.dx;
-      this.winX = Math.max(0, Math.min(w - WIN_W, this.winX));
-    }
-    if (this.winY < BAR_HEIGHT || this.winY + WIN_H > h) {
-      this.dy = -this.dy;
-      this.winY = Math.max(BAR_HEIGHT, Math.min(h - WIN_H, this.winY));
-    }
+    this.bounce();
+    if (this.terminal.dirty) this.paintTerminal();
     const backIndex = 1 - this.front;
     const back = this.fbs[backIndex];
-    const old = this.drawn[backIndex];
     const p = this.pitch;
     const xy = (x: number, y: number): number => ((y << 16) | x) >>> 0;
     this.seqno = (this.seqno + 1) >>> 0;
-    const restore = (x0: number, y0: number, x1: number, y1: number): number[] => [XY_SRC_COPY_BLT_CMD, br13(ROP_SRCCOPY, p), xy(x0, y0), xy(x1, y1), back.gm, 0, xy(x0, y0), p, this.bg.gm, 0];
-    const cmds = [
-      // Restore the background where this buffer had the window and its shadow, two frames ago.
-      ...(old ? [...restore(old.x, old.y, old.x + WIN_W, old.y + WIN_H), ...restore(old.x + 6, old.y + 6, Math.min(w, old.x + WIN_W + 6), Math.min(h, old.y + WIN_H + 6))] : []),
+    const shadowOf = (r: Rect): Rect => ({ x: r.x + 6, y: r.y + 6, w: Math.min(w, r.x + r.w + 6) - r.x - 6, h: Math.min(h, r.y + r.h + 6) - r.y - 6 });
+    // Restore the background where this buffer had the windows and their shadows, two frames ago.
+    const restore = (r: Rect): number[] => (r.w > 0 && r.h > 0 ? [XY_SRC_COPY_BLT_CMD, br13(ROP_SRCCOPY, p), xy(r.x, r.y), xy(r.x + r.w, r.y + r.h), back.gm, 0, xy(r.x, r.y), p, this.bg.gm, 0] : []);
+    const cmds: number[] = [];
+    for (const r of this.drawn[backIndex] ?? []) cmds.push(...restore(r));
+    const drawnNow: Rect[] = [];
+    for (const win of this.stack) {
+      const s = shadowOf(win);
       // Drop shadow, then the window contents.
-      XY_COLOR_BLT_CMD, br13(ROP_PATCOPY, p), xy(this.winX + 6, this.winY + 6), xy(Math.min(w, this.winX + WIN_W + 6), Math.min(h, this.winY + WIN_H + 6)), back.gm, 0, 0xff000000,
-      XY_SRC_COPY_BLT_CMD, br13(ROP_SRCCOPY, p), xy(this.winX, this.winY), xy(this.winX + WIN_W, this.winY + WIN_H), back.gm, 0, xy(0, 0), WIN_W * 4, this.win.gm, 0,
-      // The tiled badge (source tiled: pitch in dwords) onto the window's corner.
-      ...(this.badgeReady ? [(XY_SRC_COPY_BLT_CMD | BLT_SRC_TILED) >>> 0, br13(ROP_SRCCOPY, p), xy(this.winX + WIN_W - BADGE_W - 10, this.winY + WIN_H - BADGE_H - 10), xy(this.winX + WIN_W - 10, this.winY + WIN_H - 10), back.gm, 0, xy(0, 0), (BADGE_W * 4) / 4, this.badge.gm, 0] : []),
+      if (s.w > 0 && s.h > 0) cmds.push(XY_COLOR_BLT_CMD, br13(ROP_PATCOPY, p), xy(s.x, s.y), xy(s.x + s.w, s.y + s.h), back.gm, 0, 0xff000000);
+      cmds.push(XY_SRC_COPY_BLT_CMD, br13(ROP_SRCCOPY, p), xy(win.x, win.y), xy(win.x + win.w, win.y + win.h), back.gm, 0, xy(0, 0), win.w * 4, win.surface.gm, 0);
+      // The tiled badge (source tiled: pitch in dwords) onto the info window's corner.
+      if (win === this.info && this.badgeReady) {
+        cmds.push((XY_SRC_COPY_BLT_CMD | BLT_SRC_TILED) >>> 0, br13(ROP_SRCCOPY, p), xy(win.x + WIN_W - BADGE_W - 10, win.y + WIN_H - BADGE_H - 10), xy(win.x + WIN_W - 10, win.y + WIN_H - 10), back.gm, 0, xy(0, 0), (BADGE_W * 4) / 4, this.badge.gm, 0);
+      }
+      drawnNow.push({ x: win.x, y: win.y, w: win.w, h: win.h }, s);
+    }
+    cmds.push(
       // Show the finished frame (linear: tiling bit 0 clear).
       MI_DISPLAY_FLIP_PLANE_A, p, back.gm,
       MI_STORE_DATA_IMM_GGTT, this.status.gm, 0, this.seqno,
       MI_USER_INTERRUPT,
       MI_NOOP,
-    ];
+    );
     this.frames++;
     // The bar goes in before the commands: the flip must show a finished frame.
     this.drawBar(nowMs, back);
     this.driver.submit(cmds);
-    this.drawn[backIndex] = { x: this.winX, y: this.winY };
+    this.drawn[backIndex] = drawnNow;
     this.front = backIndex;
     return this.seqno;
   }
