@@ -1,5 +1,8 @@
 /** In-thread test rig: the emulated GPU, the mediator and guests whose trap port calls it directly. */
 import { Gen9Gpu } from '../../../src/main/gpu/gpu';
+import { Ggtt } from '../../../src/main/gpu/ggtt';
+import { HostMemory } from '../../../src/main/gpu/memory';
+import { FrameComposer, type FeedItem, ScanoutPlanner } from '../../../src/main/mediator/compositor-feed';
 import { DOM0_RAM_BYTES } from '../../../src/main/mediator/host-gm';
 import { Mediator } from '../../../src/main/mediator/mediator';
 import type { Vgpu } from '../../../src/main/mediator/vgpu';
@@ -73,4 +76,13 @@ export function bootDesktop(r: Rig, domid: number) {
   scene.setMode({ width: 1024, height: 768, refresh: 60 });
   driver.setDisplayReady();
   return { r, v, ram, driver, scene, lines };
+}
+
+/** The GPU thread's planner and, as on the compositor thread, a composer over a second view of the shared GGTT and RAM. */
+export function compositorFeed(r: Rig) {
+  const planner = new ScanoutPlanner(r.gpu, r.m);
+  const memory = new HostMemory();
+  for (const reg of r.gpu.memory.list()) memory.attach(reg.base, reg.bytes.buffer);
+  const composer = new FrameComposer(new Ggtt(r.gpu.geometry.totalGmBytes, memory, r.gpu.ggtt.ptes.buffer as SharedArrayBuffer));
+  return { planner, composer, collect: (now: number): FeedItem[] => composer.compose(planner.plan(now)) };
 }

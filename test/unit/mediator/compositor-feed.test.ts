@@ -1,22 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { bootDesktop, rig } from '../helpers/system';
-import { FrameComposer, type FeedItem, REFRESH_NS, ScanoutPlanner, mergePlans } from '../../../src/main/mediator/compositor-feed';
+import { bootDesktop, compositorFeed, rig } from '../helpers/system';
+import { type FeedItem, REFRESH_NS, mergePlans } from '../../../src/main/mediator/compositor-feed';
 import { decodePhysicalFrame, decodeVgpuFrame, frameRgba } from '../../../src/main/mediator/fb-decoder';
-import { Ggtt } from '../../../src/main/gpu/ggtt';
-import { HostMemory } from '../../../src/main/gpu/memory';
 import { PHYSICAL_SOURCE } from '../../../src/shared/api';
 import { PLANE_SURF_1_A } from '../../../src/shared/regs';
 
-type Rig = ReturnType<typeof rig>;
-
-/** The GPU thread's planner and, as on the compositor thread, a composer reading a second view of the shared GGTT and RAM. */
-function feed(r: Rig) {
-  const planner = new ScanoutPlanner(r.gpu, r.m);
-  const memory = new HostMemory();
-  for (const reg of r.gpu.memory.list()) memory.attach(reg.base, reg.bytes.buffer);
-  const composer = new FrameComposer(new Ggtt(r.gpu.geometry.totalGmBytes, memory, r.gpu.ggtt.ptes.buffer as SharedArrayBuffer));
-  return { planner, composer, collect: (now: number): FeedItem[] => composer.compose(planner.plan(now)) };
-}
+const feed = compositorFeed;
 
 /** What a compositor window shows: full frames patched with every damage piece received. */
 class Screen {

@@ -1,12 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { bootDesktop, rig } from '../helpers/system';
+import { bootDesktop, compositorFeed, rig } from '../helpers/system';
 import { arrowCursor } from '../../../src/main/guest/cursor-image';
-import { FrameComposer, type FeedItem, ScanoutPlanner } from '../../../src/main/mediator/compositor-feed';
 import { DISPLAY_REGS, cursorFrom } from '../../../src/main/mediator/display-regs';
 import { decodePhysicalFrame, decodeVgpuFrame, overlayCursor, vgpuCursorGuard } from '../../../src/main/mediator/fb-decoder';
 import { mmioEntry } from '../../../src/main/mediator/mmio-table';
-import { Ggtt } from '../../../src/main/gpu/ggtt';
-import { HostMemory } from '../../../src/main/gpu/memory';
 import { PHYSICAL_SOURCE } from '../../../src/shared/api';
 import { CUR_BASE_A, CUR_CTL_A, CUR_POS_A, MCURSOR_MODE_64_ARGB_AX, MCURSOR_MODE_MASK, PLANE_CTL_1_A, PLANE_CTL_ENABLE, PLANE_SURF_1_A } from '../../../src/shared/regs';
 
@@ -15,14 +12,7 @@ const W = 1024;
 const px = (f: Uint32Array | undefined, x: number, y: number): number => f![y * W + x]!;
 const same = (a: Uint32Array, b: Uint32Array): boolean => Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(Buffer.from(b.buffer, b.byteOffset, b.byteLength));
 
-/** The GPU thread's planner and, as on the compositor thread, a composer over a second view of the shared GGTT and RAM. */
-function feed(r: Rig) {
-  const planner = new ScanoutPlanner(r.gpu, r.m);
-  const memory = new HostMemory();
-  for (const reg of r.gpu.memory.list()) memory.attach(reg.base, reg.bytes.buffer);
-  const composer = new FrameComposer(new Ggtt(r.gpu.geometry.totalGmBytes, memory, r.gpu.ggtt.ptes.buffer as SharedArrayBuffer));
-  return { planner, composer, collect: (now: number): FeedItem[] => composer.compose(planner.plan(now)) };
-}
+const feed = compositorFeed;
 
 function vgpuFrame(r: Rig, v: Parameters<typeof decodeVgpuFrame>[1]): Uint32Array {
   const d = decodeVgpuFrame(r.gpu, v);
