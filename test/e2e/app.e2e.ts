@@ -109,6 +109,7 @@ describe('GVT Desk in browser mode', () => {
     expect(await consoleRun('cat /sys/kernel/vgt/control/foreground_vm')).toMatch(/\n0\s/);
     const list = await consoleRun('xl list');
     expect(list).toMatch(/Name\s+ID\s+Mem\s+VCPUs\s+State\s+Time\(s\)/);
+    // A live guest is running or blocked (idle between vblanks), as xl list shows it.
     expect(list).toMatch(/vgtHVMDomain\s+1\s+2048\s+1\s+(r-----|-b----)/);
     await consoleRun('echo 1 > /sys/kernel/vgt/control/foreground_vm');
     await until('VM 1 in the foreground', async () => (await text('physical-foreground')).includes('(1)'));
@@ -130,6 +131,7 @@ describe('GVT Desk in browser mode', () => {
 
   it('destroys a VM: its window goes, its resources are freed, the library keeps its config', async () => {
     await page.getByTestId('destroy-guest2').click();
+    await page.getByTestId('destroy-confirm').click();
     await until('window 2 to close', async () => (await page.getByTestId('window-2').count()) === 0);
     await page.getByTestId('start-guest2').waitFor();
     const list = await consoleRun('xl list');

@@ -11,6 +11,8 @@ const DOM0_PLACEHOLDER: DomainInfo = {
   name: DOM0_NAME,
   domid: 0,
   state: 'running',
+  xlState: 'r-----',
+  shutdownRequest: null,
   memoryMiB: 0,
   vcpus: 0,
   timeS: 0,
@@ -37,6 +39,10 @@ export const useDomainsStore = defineStore('domains', () => {
     return ordered.value.find((d) => d.domid === domid);
   }
 
+  function byName(name: string): DomainInfo | undefined {
+    return ordered.value.find((d) => d.name === name);
+  }
+
   async function refresh(): Promise<void> {
     list.value = await api.invoke('domains.list', {});
   }
@@ -50,6 +56,28 @@ export const useDomainsStore = defineStore('domains', () => {
 
   async function destroy(domid: number): Promise<void> {
     await api.invoke('domain.destroy', { ref: domid });
+    await refresh();
+  }
+
+  async function pause(domid: number): Promise<void> {
+    await api.invoke('domain.pause', { ref: domid });
+    await refresh();
+  }
+
+  async function unpause(domid: number): Promise<void> {
+    await api.invoke('domain.unpause', { ref: domid });
+    await refresh();
+  }
+
+  /** `xl shutdown -w`: resolves once the guest has powered off; ApiError('timeout') after timeoutS. */
+  async function shutdown(domid: number, timeoutS: number): Promise<void> {
+    await api.invoke('domain.shutdown', { ref: domid, wait: true, timeoutS });
+    await refresh();
+  }
+
+  /** `xl reboot -w`: resolves once the guest is up again under a new domid (its window follows by name). */
+  async function reboot(domid: number, timeoutS: number): Promise<void> {
+    await api.invoke('domain.reboot', { ref: domid, wait: true, timeoutS });
     await refresh();
   }
 
@@ -78,5 +106,5 @@ export const useDomainsStore = defineStore('domains', () => {
   });
   onScopeDispose(off);
 
-  return { list, ordered, guests, running, byDomid, refresh, start, destroy, remove, importConfig, loadConfig, saveConfig };
+  return { list, ordered, guests, running, byDomid, byName, refresh, start, destroy, pause, unpause, shutdown, reboot, remove, importConfig, loadConfig, saveConfig };
 });

@@ -17,6 +17,19 @@ export interface HotplugRequest {
   mode: 'connect' | 'replace';
 }
 
+/** A VM window's placement key: by name, so a rebooted domain (new domid) keeps its place; prefixed so a domain named "physical" is not the physical display. */
+export const vmWindowKey = (name: string): string => `vm:${name}`;
+
+/** The tabs of a VM window. */
+export type VmTab = 'screen' | 'serial' | 'ports';
+
+/** A domain's context menu (right-click on its library row or its window's title bar), at CSS pixels x, y of the viewport. */
+export interface DomainMenuRequest {
+  name: string;
+  x: number;
+  y: number;
+}
+
 export interface WindowPlacement {
   x: number;
   y: number;
@@ -64,6 +77,14 @@ export const useUiStore = defineStore('ui', () => {
   const importRequests = ref(0);
   const connection = ref<ConnectionStatus>('connecting');
 
+  /**
+   * The open tab of each VM window, by domain name rather than domid: a rebooted domain comes back
+   * with a new domid and its new window opens where the old one was (e.g. on its serial log).
+   */
+  const vmTabs = reactive<Record<string, VmTab>>({});
+  /** The open domain context menu, if any. */
+  const domainMenu = ref<DomainMenuRequest | null>(null);
+
   const windows = reactive<Record<string, WindowPlacement>>({});
   let topZ = 0;
 
@@ -92,6 +113,12 @@ export const useUiStore = defineStore('ui', () => {
     w.y = Math.max(0, Math.round(y));
   }
 
+  /** Show a VM window's tab and bring the window to the front (the Console menu item opens Serial). */
+  function showVmTab(name: string, tab: VmTab): void {
+    vmTabs[name] = tab;
+    raiseWindow(vmWindowKey(name));
+  }
+
   return {
     errors,
     reportError,
@@ -104,6 +131,9 @@ export const useUiStore = defineStore('ui', () => {
     hotplugDialog,
     importRequests,
     connection,
+    vmTabs,
+    domainMenu,
+    showVmTab,
     windows,
     placeWindow,
     raiseWindow,

@@ -21,7 +21,9 @@ export function vgpu(partial: Partial<VgpuInfo> = {}): VgpuInfo {
 }
 
 export function domain(partial: Partial<DomainInfo> & Pick<DomainInfo, 'name'>): DomainInfo {
-  return { domid: null, state: 'stopped', memoryMiB: 2048, vcpus: 2, timeS: 0, vgpu: null, configErrors: [], workload: 'desktop', ...partial };
+  const state = partial.state ?? 'stopped';
+  const xlState = { running: 'r-----', paused: '--p---', shutdown: '---s--', crashed: '----c-', stopped: '' }[state];
+  return { domid: null, state, xlState, shutdownRequest: null, memoryMiB: 2048, vcpus: 2, timeS: 0, vgpu: null, configErrors: [], workload: 'desktop', ...partial };
 }
 
 /** Dom0, a running guest (domid 1), a second running guest (domid 3) and a stopped library entry. */

@@ -1,10 +1,13 @@
 // @vitest-environment happy-dom
 import { afterEach, describe, expect, it } from 'vitest';
 import { flushPromises, type VueWrapper } from '@vue/test-utils';
+import { defineComponent, h } from 'vue';
 import { ApiError, type DomainInfo } from '../../../src/shared/api';
 import LibraryPanel from '../../../src/renderer/components/LibraryPanel.vue';
 import ErrorBanner from '../../../src/renderer/components/ErrorBanner.vue';
+import DestroyDialog from '../../../src/renderer/components/DestroyDialog.vue';
 import { useDomainsStore } from '../../../src/renderer/stores/domains';
+import { useLifecycleStore } from '../../../src/renderer/stores/lifecycle';
 import { FakeClient } from './fake-client';
 import { domain, sampleDomains } from './fixtures';
 import { mountWith } from './mount';
@@ -12,9 +15,15 @@ import { mountWith } from './mount';
 let wrapper: VueWrapper | undefined;
 afterEach(() => wrapper?.unmount());
 
+/** The destroy confirmation, as App shows it. */
+const Dialogs = defineComponent(() => {
+  const lifecycle = useLifecycleStore();
+  return () => (lifecycle.confirmingDestroy ? h(DestroyDialog, { domain: lifecycle.confirmingDestroy }) : null);
+});
+
 async function setup(list: DomainInfo[] = sampleDomains(), handlers: ConstructorParameters<typeof FakeClient>[0] = {}) {
   const fake = new FakeClient({ 'domains.list': () => list, ...handlers });
-  const mounted = mountWith(fake, LibraryPanel, ErrorBanner);
+  const mounted = mountWith(fake, LibraryPanel, ErrorBanner, Dialogs);
   wrapper = mounted.wrapper as VueWrapper;
   await useDomainsStore(mounted.pinia).refresh();
   await flushPromises();
@@ -37,13 +46,13 @@ describe('VM library', () => {
     expect(rows.map((r) => r.attributes('data-testid'))).toEqual(['library-row-Domain-0', 'library-row-vgtHVMDomain', 'library-row-win7', 'library-row-ubuntu']);
 
     const vm = byTestId(wrapper, 'library-row-vgtHVMDomain').text();
-    expect(vm).toContain('running');
+    expect(vm).toContain('Running');
     expect(vm).toContain('2048 MiB');
     expect(vm).toContain('aperture 128 MiB · high GM 384 MiB · 4 fences');
 
     const stopped = byTestId(wrapper, 'library-row-ubuntu').text();
     expect(stopped).toContain('—');
-    expect(stopped).toContain('stopped');
+    expect(stopped).toContain('Stopped');
     // Dom0 is the host: nothing to start, destroy, edit or remove.
     expect(byTestId(wrapper, 'library-row-Domain-0').findAll('button')).toHaveLength(0);
   });
@@ -79,11 +88,37 @@ describe('VM library', () => {
     expect(byTestId(wrapper, 'library-row-ubuntu').text()).toContain('4');
   });
 
-  it('Destroy calls domain.destroy with the domid', async () => {
+  it("Destroy asks first; the dialog's Destroy (or Enter) calls domain.destroy with the domid", async () => {
     const { fake, wrapper } = await setup(sampleDomains(), { 'domain.destroy': ({ ref }) => ({ domid: ref as number }) });
     await byTestId(wrapper, 'destroy-win7').trigger('click');
     await flushPromises();
+    const dialog = byTestId(wrapper, 'destroy-dialog');
+    expect(dialog.text()).toContain('Destroy win7?');
+    expect(dialog.text()).toContain('domid 3');
+    expect(document.activeElement).toBe(dialog.element);
+    expect(fake.callsTo('domain.destroy')).toEqual([]);
+    document.dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter', bubbles: true }));
+    await flushPromises();
     expect(fake.callsTo('domain.destroy')).toEqual([{ ref: 3 }]);
+    expect(byTestId(wrapper, 'destroy-dialog').exists()).toBe(false);
+
+    await byTestId(wrapper, 'destroy-vgtHVMDomain').trigger('click');
+    await byTestId(wrapper, 'destroy-confirm').trigger('click');
+    await flushPromises();
+    expect(fake.callsTo('domain.destroy')).toEqual([{ ref: 3 }, { ref: 1 }]);
+  });
+
+  it('Escape or Cancel in the destroy dialog keeps the domain', async () => {
+    const { fake, wrapper } = await setup(sampleDomains(), { 'domain.destroy': ({ ref }) => ({ domid: ref as number }) });
+    await byTestId(wrapper, 'destroy-win7').trigger('click');
+    document.dispatchEvent(new KeyboardEvent('keydown', { key: 'Escape', bubbles: true }));
+    await flushPromises();
+    expect(byTestId(wrapper, 'destroy-dialog').exists()).toBe(false);
+    await byTestId(wrapper, 'destroy-win7').trigger('click');
+    await byTestId(wrapper, 'destroy-cancel').trigger('click');
+    await flushPromises();
+    expect(byTestId(wrapper, 'destroy-dialog').exists()).toBe(false);
+    expect(fake.callsTo('domain.destroy')).toEqual([]);
   });
 
   it('Remove asks first and only then calls library.remove', async () => {
@@ -142,6 +177,7 @@ describe('VM library', () => {
       'domain.destroy': () => Promise.reject({ name: 'ApiError', code: 'busy', message: 'win7 is being reset' }),
     });
     await byTestId(wrapper, 'destroy-win7').trigger('click');
+    await byTestId(wrapper, 'destroy-confirm').trigger('click');
     await flushPromises();
     expect(byTestId(wrapper, 'error-banner').text()).toContain('Destroy win7: win7 is being reset');
   });
