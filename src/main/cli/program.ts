@@ -151,10 +151,12 @@ export async function runCli(argv: string[], io: CliIo, deps: CliDeps): Promise<
     let { text, next } = await call(cmd, 'domain.serial', { domid });
     io.stdout(text);
     let detached = false;
+    // Keys go one call after another: separate socket calls could otherwise overtake each other.
+    let typing: Promise<unknown> = Promise.resolve();
     const detach = stdin.onData((bytes) => {
       const escape = bytes.indexOf(0x1d);
       const typed = (escape < 0 ? bytes : bytes.subarray(0, escape)).toString('utf8');
-      if (typed) void call(cmd, 'domain.serialInput', { ref: domid, text: typed }).catch(() => undefined);
+      if (typed) typing = typing.then(() => call(cmd, 'domain.serialInput', { ref: domid, text: typed })).catch(() => undefined);
       if (escape >= 0) detached = true;
     });
     try {
@@ -168,6 +170,7 @@ export async function runCli(argv: string[], io: CliIo, deps: CliDeps): Promise<
       println('\n[domain is gone]');
     } finally {
       detach();
+      await typing;
     }
   };
 

@@ -185,6 +185,28 @@ describe('gvt-desk input / console / xl lifecycle', () => {
     expect((await cli(['console', 'nosuch', '--exec', 'true'])).err).toMatch(/no domain named 'nosuch'/);
   });
 
+  it('console DOMAIN attaches: prints the log, polls only newer output, sends typed keys, and Ctrl+] detaches', async () => {
+    let typed: ((b: Buffer) => void) | null = null;
+    let detached = false;
+    const stdin = {
+      onData(handler: (b: Buffer) => void) {
+        typed = handler;
+        return () => void (detached = true);
+      },
+    };
+    const run = cli(['console', 'vm1'], { stdin });
+    await vi.waitFor(() => expect(host.serialLog.length).toBeGreaterThanOrEqual(2));
+    typed!(Buffer.from('ls\r'));
+    typed!(Buffer.from('x\x1dignored'));
+    const r = await run;
+    expect(r.code).toBe(0);
+    expect(detached).toBe(true);
+    expect(host.serialTyped).toEqual(['ls\r', 'x']);
+    // Each line once, in order: the first call returned everything, later ones only what was new.
+    expect(r.out).toBe(host.serialLog.join(''));
+    expect((await cli(['console', 'vm1'])).err).toMatch(/needs a terminal on stdin/);
+  });
+
   it('xl pause|unpause|shutdown -w|reboot go through the Dom0 console lines', async () => {
     for (const line of ['xl pause vm1', 'xl unpause 3', 'xl shutdown -w vm1', 'xl reboot vm2']) host.consoleAnswers.set(line, { output: '', exitCode: 0 });
     expect((await cli(['xl', 'pause', 'vm1'])).code).toBe(0);

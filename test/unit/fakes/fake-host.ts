@@ -28,6 +28,9 @@ export interface FakeHost extends HostApi {
   closed: boolean;
   settings: Settings;
   portsByDomid: Map<number, PortInfo[]>;
+  /** domain.serial's log (grows a line per call) and what domain.serialInput received. */
+  serialLog: string[];
+  serialTyped: string[];
 }
 
 export function domain(name: string, domid: number | null, state: DomainInfo['state'] = domid === null ? 'stopped' : 'running'): DomainInfo {
@@ -52,6 +55,8 @@ export function createFakeHost(init: Partial<Pick<FakeHost, 'domains' | 'foregro
     closed: false,
     settings: { hvmBootForeground: true, apertureMiB: 512 },
     portsByDomid: new Map(),
+    serialLog: [],
+    serialTyped: [],
 
     async call(method: string, params: unknown): Promise<unknown> {
       if (!Object.hasOwn(methods, method)) throw new ApiError('invalid', `unknown method '${method}'`);
@@ -99,6 +104,16 @@ export function createFakeHost(init: Partial<Pick<FakeHost, 'domains' | 'foregro
           return host.portsByDomid.get(p.domid as number) ?? [];
         case 'domain.input':
           return { queued: (p.events as unknown[]).length, dropped: 0 };
+        case 'domain.serial': {
+          // A log that grows by one line per call, to test polling with since.
+          const log = host.serialLog;
+          log.push(`line ${log.length}\n`);
+          const text = log.join('');
+          return { text: text.slice((p.since as number | undefined) ?? 0), next: text.length };
+        }
+        case 'domain.serialInput':
+          host.serialTyped.push(p.text as string);
+          return { accepted: (p.text as string).length };
         case 'domain.serialExec':
           return { output: `ran ${String(p.command)}\n` };
         case 'settings.get':
