@@ -12,6 +12,7 @@ import { type ProbedMonitor, probeDisplays } from './display-probe';
 import { displayInfoText } from './display-info';
 import { arrowCursor } from './cursor-image';
 import { type GuestExit, GuestOs, KERNEL_RELEASE } from './guest-os';
+import { Hangcheck } from './hangcheck';
 import { GuestShell } from './shell';
 import { DesktopScene } from './workloads/desktop';
 import { runHostile } from './workloads/hostile';
@@ -181,9 +182,9 @@ function runDesktop(os: GuestOs, driver: GuestDriver, port: TrapPort, env: Guest
       // The desktop has nothing to scroll.
     },
   };
-  /** Hangcheck: a frame still in flight after this long means the GPU hung (i915 uses 1.5 s). */
-  const hangcheckMs = 1000;
-  let lastDraw = -Infinity;
+  const hangcheck = new Hangcheck();
+  /** How long a power-off waits for the frame in flight, ms. */
+  const lastFrameMs = 1000;
   let inFlight = false;
   let pendingProbe = false;
   while (!env.stopped()) {
@@ -191,7 +192,7 @@ function runDesktop(os: GuestOs, driver: GuestDriver, port: TrapPort, env: Guest
     os.service(sink);
     if (os.power) {
       // Let the frame in flight finish (up to the hangcheck time) before the driver lets go.
-      const deadline = env.uptime() * 1000 + hangcheckMs;
+      const deadline = env.uptime() * 1000 + lastFrameMs;
       while (inFlight && !env.stopped() && env.uptime() * 1000 < deadline) {
         if (!env.waitIrq(50)) continue;
         const causes = driver.handleInterrupt();
@@ -211,14 +212,12 @@ function runDesktop(os: GuestOs, driver: GuestDriver, port: TrapPort, env: Guest
       pendingProbe = false;
       probe();
     }
-    const now = env.uptime() * 1000;
-    if (inFlight && now - lastDraw > hangcheckMs) {
+    if (hangcheck.check(env.uptime() * 1000, inFlight, scene.completedSeqno())) {
       driver.resetEngine();
       inFlight = false;
     }
     if (causes.vblank && scene.mode && !inFlight) {
       scene.frame(env.nowMs());
-      lastDraw = now;
       inFlight = true;
     }
   }

@@ -118,8 +118,25 @@ const ENGINES: readonly EngineId[] = ['rcs', 'bcs'];
 const ENGINE_IRQ_SHIFT: Record<EngineId, number> = { rcs: GEN8_RCS_IRQ_SHIFT, bcs: GEN8_BCS_IRQ_SHIFT };
 /** Host-physical slot per vGPU RAM window (8 GiB apart; slot 0 is Dom0). */
 const RAM_SLOT_BYTES = 8 * 2 ** 30;
-/** A workload still on the engine after this long is a GPU hang: reset. Source: i915 hangcheck (1.5 s), shortened. */
-export const WATCHDOG_NS = 250e6;
+/**
+ * Hangs are judged by progress, as i915's hangcheck does (a seqno that stops advancing), never by
+ * wall-clock time, so a busy host CPU cannot fake one: a workload that has used this much *engine*
+ * time without completing is a GPU hang (a batch looping on itself). Source: i915 hangcheck
+ * (1.5 s checks, several of them), shortened.
+ */
+export const WATCHDOG_ENGINE_NS = 250e6;
+/** Watchdog checks (one per Mediator.tick) in a row in which a stalled workload executed nothing. */
+export const WATCHDOG_IDLE_CHECKS = 250;
+
+/** A workload left on an engine (stalled at a semaphore or out of its command budget) and its progress. */
+interface InFlight {
+  v: Vgpu;
+  w: Workload;
+  /** Engine time it has used so far, ns. */
+  engineNs: number;
+  /** Checks in a row in which it executed no command. */
+  idleChecks: number;
+}
 const ENGINE_GRDOM: Record<EngineId, number> = { rcs: GEN6_GRDOM_RENDER, bcs: GEN6_GRDOM_BLT };
 /** Context ID the host gives its shadow contexts (guest context IDs only appear in virtual CSBs). */
 const SHADOW_CTX_ID = 0xffff;
@@ -143,7 +160,7 @@ export class Mediator {
   private readonly bootForeground = new Set<number>();
   private readonly scheduler = new TimeSliceScheduler();
   /** Workloads still on a physical engine (stalled on a semaphore, or hung). */
-  private readonly running: Partial<Record<EngineId, { v: Vgpu; w: Workload; startNs: number }>> = {};
+  private readonly running: Partial<Record<EngineId, InFlight>> = {};
   /** Latest emulated time seen (ticks and trapped accesses), ns. */
   private nowNs = 0;
   private foregroundDomid = 0;
@@ -514,7 +531,7 @@ export class Mediator {
     for (const dw of [0, 0, hi, lo]) res = gpu.mmioWrite(base + RING_ELSP, dw, nowNs) ?? res;
     if (!res) return this.enterFailsafe(v, `${w.engine}: the physical engine did not take the shadow context (execlists disabled?)`);
     v.stats.workloads++;
-    this.progress(v, w, res, before, nowNs, nowNs);
+    this.progress(v, w, res, before, nowNs);
   }
 
   /**
@@ -522,21 +539,23 @@ export class Mediator {
    * guest. A workload that stalls (semaphore) or hangs stays on the engine as in flight; the tick
    * resumes it, and the watchdog resets engine and vGPU if it never finishes.
    */
-  private progress(v: Vgpu, w: Workload, res: ExecResult, busyBefore: number, nowNs: number, startNs: number): void {
+  private progress(v: Vgpu, w: Workload, res: ExecResult, busyBefore: number, nowNs: number, prior?: InFlight): void {
     const gpu = this.gpu;
+    const engineNs = gpu.busyUntilNs[w.engine] - Math.max(busyBefore, nowNs);
     v.stats.commands += res.commands;
-    v.stats.gpuTimeNs += gpu.busyUntilNs[w.engine] - Math.max(busyBefore, nowNs);
+    v.stats.gpuTimeNs += engineNs;
+    const inFlight: InFlight = { v, w, engineNs: (prior?.engineNs ?? 0) + engineNs, idleChecks: res.commands > 0 ? 0 : (prior?.idleChecks ?? 0) + 1 };
     // Physical interrupts are consumed here and re-raised on the owner's virtual bank.
     ackIir(gpu.gt0, (GT_RENDER_USER_INTERRUPT | GT_CONTEXT_SWITCH_INTERRUPT | GT_RENDER_PIPECTL_NOTIFY_INTERRUPT) << ENGINE_IRQ_SHIFT[w.engine]);
     let bits = (res.userInterrupts > 0 ? GT_RENDER_USER_INTERRUPT : 0) | ((res.notifyInterrupts ?? 0) > 0 ? GT_RENDER_PIPECTL_NOTIFY_INTERRUPT : 0);
     if (res.fault) {
       // The engine stopped on a command the scanner let through: contain it like a hang.
-      this.running[w.engine] = { v, w, startNs };
+      this.running[w.engine] = inFlight;
       this.recoverHang(w.engine, res.fault);
       return;
     }
     if (res.stalled || res.hung) {
-      this.running[w.engine] = { v, w, startNs };
+      this.running[w.engine] = inFlight;
       if (bits && raise(v.gt0, bits << ENGINE_IRQ_SHIFT[w.engine])) this.maybeMsi(v);
       return;
     }
@@ -556,19 +575,26 @@ export class Mediator {
     for (const flip of w.scan.flips) this.emulateFlip(v, flip);
   }
 
-  /** Continue stalled workloads; reset engines whose workload outlived the watchdog. */
+  /**
+   * Continue workloads left on an engine (the engine keeps executing a hung one, re-evaluates a
+   * stalled one) and reset an engine whose workload made no progress: WATCHDOG_ENGINE_NS of engine
+   * time without completing, or WATCHDOG_IDLE_CHECKS checks in a row without executing a command.
+   */
   private watchdog(nowNs: number): void {
     for (const e of ENGINES) {
       const r = this.running[e];
       if (!r) continue;
-      if (nowNs - r.startNs >= WATCHDOG_NS) {
-        this.recoverHang(e, `${e}: workload did not complete within ${WATCHDOG_NS / 1e6} ms (GPU hang)`);
+      if (r.engineNs >= WATCHDOG_ENGINE_NS) {
+        this.recoverHang(e, `${e}: workload did not complete in ${(r.engineNs / 1e6).toFixed(0)} ms of engine time (GPU hang)`);
         continue;
       }
-      if (this.gpu.engines[e].stalled && this.gpu.busyUntilNs[e] <= nowNs) {
-        const before = this.gpu.busyUntilNs[e];
-        this.progress(r.v, r.w, this.gpu.resume(e, nowNs), before, nowNs, r.startNs);
+      if (r.idleChecks >= WATCHDOG_IDLE_CHECKS) {
+        this.recoverHang(e, `${e}: workload made no progress in ${r.idleChecks} checks (GPU hang)`);
+        continue;
       }
+      if (this.gpu.busyUntilNs[e] > nowNs) continue;
+      const before = this.gpu.busyUntilNs[e];
+      this.progress(r.v, r.w, this.gpu.resume(e, nowNs), before, nowNs, r);
     }
   }
 

@@ -82,25 +82,31 @@ describe('execlist submission through the mediator', () => {
 });
 
 describe('hang recovery', () => {
-  it('a hung workload is reset by the watchdog; the guest resets its engine and draws again', async () => {
-    const { WATCHDOG_NS } = await import('../../../src/main/mediator/mediator');
+  it('a hung workload is reset by its engine time, not the wall clock (i915 hangcheck: progress); the guest resets its engine and draws again', async () => {
+    const { WATCHDOG_ENGINE_NS } = await import('../../../src/main/mediator/mediator');
     const { MI_BATCH_BUFFER_START_GGTT } = await import('../../../src/shared/commands');
     const { r, v, driver, fb } = boot();
     const loop = driver.allocObject(4096, 'aperture');
     loop.words.set([MI_NOOP, MI_BATCH_BUFFER_START_GGTT, loop.gm, 0]);
     driver.submit([MI_BATCH_BUFFER_START_GGTT, loop.gm, 0, MI_USER_INTERRUPT]);
     expect(v.stats.resets).toBe(0);
-    r.m.tick(WATCHDOG_NS / 2);
+    // A host that could not run the GPU thread for 10 s (a CPU hog): one check, little engine time.
+    r.m.tick(10e9);
     expect(v.stats.resets).toBe(0);
-    r.m.tick(WATCHDOG_NS + 1);
+    // The engine keeps executing the loop at every tick until it has used the watchdog's engine time.
+    let now = 10e9;
+    while (v.stats.resets === 0 && now < 30e9) r.m.tick((now += 1e6));
     expect(v.stats.resets).toBe(1);
+    expect(v.stats.gpuTimeNs).toBeGreaterThanOrEqual(WATCHDOG_ENGINE_NS);
+    expect(v.log.some((l) => /engine reset: bcs: workload did not complete in 25\d ms of engine time \(GPU hang\)/.test(l))).toBe(true);
     expect(v.failsafe).toBeNull();
     // The guest's hangcheck resets its engine (only its own vGPU) and carries on.
     driver.resetEngine();
     expect(v.stats.resets).toBe(2);
-    r.now.ns = WATCHDOG_NS + 2e6;
+    r.now.ns = now + 2e6;
     driver.submit(fill(fb.gm, 0xff00ff00));
-    r.m.tick(WATCHDOG_NS + 3e6);
+    // The hang's engine time was charged to this vGPU: it runs again once the scheduler's periods repaid it.
+    for (let t = now + 3e6; fb.words[0] !== 0xff00ff00 && t < now + 1e9; t += 1e6) r.m.tick(t);
     expect(fb.words[0]).toBe(0xff00ff00);
     expect(driver.handleInterrupt().completedContexts).toEqual([BCS_CONTEXT_ID]);
   });
