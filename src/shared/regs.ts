@@ -24,7 +24,13 @@ export const RING_ADDR_MASK = 0x1ffffc;
 /** GEN8_MASTER_IRQ: bit 31 master enable; bit 0 GT0 (RCS/BCS), bit 16 DE pipe A. Source: i915 GEN8_MASTER_IRQ. */
 export const GEN8_MASTER_IRQ = 0x44200;
 export const GEN8_MASTER_IRQ_CONTROL = 1 << 31;
-export const GEN8_GT_RCS_IRQ = 1 << 0; // GT0 IIR pending (RCS and BCS share GT0)
+/**
+ * Master bits of the GT0 bank, which RCS (IIR bits 15:0) and BCS (bits 31:16) share: each engine's
+ * half reports on its own master bit. Source: i915 GEN8_GT_RCS_IRQ / GEN8_GT_BCS_IRQ,
+ * gen8_gt_irq_handler; GVT-g gen8_irq_map (GT0 bit 0 -> master 0, GT0 bit 16 -> master 1).
+ */
+export const GEN8_GT_RCS_IRQ = 1 << 0;
+export const GEN8_GT_BCS_IRQ = 1 << 1;
 export const GEN8_DE_PIPE_A_IRQ = 1 << 16;
 export const GEN8_DE_PCH_IRQ = 1 << 23;
 

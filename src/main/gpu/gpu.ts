@@ -14,7 +14,6 @@ import {
   GEN8_DE_PIPE_A_IRQ,
   GEN8_DE_PIPE_ISR_A,
   GEN8_GT_ISR0,
-  GEN8_GT_RCS_IRQ,
   GEN8_MASTER_IRQ,
   GEN8_MASTER_IRQ_CONTROL,
   GEN8_PIPE_VBLANK,
@@ -44,7 +43,7 @@ import { type EngineId, type ExecResult, type RegisterPort, RingEngine, emptyExe
 import { apertureToGm } from './aperture';
 import { ExeclistPort } from './execlist';
 import { Ggtt } from './ggtt';
-import { type IrqBank, ackIir, bankRegister, newBank, raise } from './irq';
+import { type IrqBank, ackIir, bankRegister, gt0MasterBits, newBank, raise } from './irq';
 import { HostMemory } from './memory';
 import type { CursorRegs, PlaneRegs } from './scanout';
 
@@ -242,7 +241,7 @@ export class Gen9Gpu {
   private masterIrq(): number {
     const enabled = this.regs[GEN8_MASTER_IRQ >>> 2] & GEN8_MASTER_IRQ_CONTROL;
     let v = enabled;
-    if (this.gt0.iir & this.gt0.ier) v |= GEN8_GT_RCS_IRQ;
+    v |= gt0MasterBits(this.gt0);
     if (this.dePipeA.iir & this.dePipeA.ier) v |= GEN8_DE_PIPE_A_IRQ;
     return v >>> 0;
   }

@@ -4,6 +4,8 @@
  * clear when written with 1; a bank asserts toward the master when (IIR & IER) != 0.
  * Source: i915 gen8_gt_irq_handler / GEN8_IRQ_INIT_NDX; GVT-g interrupt.c.
  */
+import { GEN8_GT_BCS_IRQ, GEN8_GT_RCS_IRQ } from '../../shared/regs';
+
 export interface IrqBank {
   isr: number;
   imr: number;
@@ -27,6 +29,12 @@ export function ackIir(bank: IrqBank, value: number): void {
 }
 
 export const pending = (bank: IrqBank): boolean => (bank.iir & bank.ier) !== 0;
+
+/** GEN8_MASTER_IRQ bits for the GT0 bank: RCS half -> bit 0, BCS half -> bit 1 (see GEN8_GT_BCS_IRQ). */
+export function gt0MasterBits(gt0: IrqBank): number {
+  const p = gt0.iir & gt0.ier;
+  return (p & 0xffff ? GEN8_GT_RCS_IRQ : 0) | (p >>> 16 ? GEN8_GT_BCS_IRQ : 0);
+}
 
 /** Register offsets of a bank laid out as ISR, IMR, IIR, IER at base + 0, 4, 8, 0xC. */
 export const bankRegister = (offset: number, base: number): keyof IrqBank | undefined =>

@@ -39,6 +39,7 @@ import {
   GEN8_GT_IER0,
   GEN8_GT_IIR0,
   GEN8_GT_IMR0,
+  GEN8_GT_BCS_IRQ,
   GEN8_GT_RCS_IRQ,
   GEN8_MASTER_IRQ,
   GEN8_MASTER_IRQ_CONTROL,
@@ -466,7 +467,8 @@ export class GuestDriver {
     const master = p.read32(GEN8_MASTER_IRQ);
     p.write32(GEN8_MASTER_IRQ, 0);
     const causes: IrqCauses = { bcsUser: false, vblank: false, completedContexts: [], hotplug: false };
-    if (master & GEN8_GT_RCS_IRQ) {
+    // gen8_gt_irq_handler: either engine's half of GT0 means reading GT0's IIR.
+    if (master & (GEN8_GT_RCS_IRQ | GEN8_GT_BCS_IRQ)) {
       const iir = p.read32(GEN8_GT_IIR0);
       p.write32(GEN8_GT_IIR0, iir);
       causes.bcsUser = (iir & BCS_USER) !== 0;

@@ -15,6 +15,7 @@ import {
   GEN8_DE_PIPE_A_IRQ,
   GEN8_DE_PIPE_ISR_A,
   GEN8_GT_ISR0,
+  GEN8_GT_BCS_IRQ,
   GEN8_GT_RCS_IRQ,
   GEN8_MASTER_IRQ,
   GEN8_MASTER_IRQ_CONTROL,
@@ -68,7 +69,7 @@ import {
 } from '../../shared/execlist';
 import type { EngineId, ExecResult } from '../gpu/engine';
 import { ENGINE_BASE, type Gen9Gpu, MMIO_SPACE_BYTES } from '../gpu/gpu';
-import { type IrqBank, ackIir, bankRegister, pending, raise } from '../gpu/irq';
+import { type IrqBank, ackIir, bankRegister, gt0MasterBits, pending, raise } from '../gpu/irq';
 import type { FlipRequest } from './cmd-scan';
 import { execlistRegister, virtualExeclistRead } from './execlist-regs';
 import { CONTEXT_SWITCHED_MMIO, F_MODE_MASK, F_RO, mmioEntry } from './mmio-table';
@@ -704,7 +705,7 @@ export class Mediator {
 
   private virtualMaster(v: Vgpu): number {
     let m = v.vreg[GEN8_MASTER_IRQ >>> 2] & GEN8_MASTER_IRQ_CONTROL;
-    if (pending(v.gt0)) m |= GEN8_GT_RCS_IRQ;
+    m |= gt0MasterBits(v.gt0);
     if (pending(v.dePipeA)) m |= GEN8_DE_PIPE_A_IRQ;
     if (pending(v.sde)) m |= GEN8_DE_PCH_IRQ;
     if (pending(v.dePort)) m |= GEN8_DE_PORT_IRQ;
@@ -713,7 +714,7 @@ export class Mediator {
 
   private maybeMsi(v: Vgpu): void {
     const m = this.virtualMaster(v);
-    if (m & GEN8_MASTER_IRQ_CONTROL && m & (GEN8_GT_RCS_IRQ | GEN8_DE_PIPE_A_IRQ | GEN8_DE_PCH_IRQ | GEN8_DE_PORT_IRQ)) this.ports.msi(v);
+    if (m & GEN8_MASTER_IRQ_CONTROL && m & (GEN8_GT_RCS_IRQ | GEN8_GT_BCS_IRQ | GEN8_DE_PIPE_A_IRQ | GEN8_DE_PCH_IRQ | GEN8_DE_PORT_IRQ)) this.ports.msi(v);
   }
 
   private bankOf(v: Vgpu, offset: number): { bank: IrqBank; field: keyof IrqBank } | undefined {

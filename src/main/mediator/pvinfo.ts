@@ -29,6 +29,10 @@ export function pvinfoRead(v: Vgpu, rel: number): number {
       return v.alloc.highGm.size;
     case PVINFO.fence_num:
       return v.alloc.fenceCount;
+    // No hot spot until the guest sets one. Source: GVT-g populate_pvinfo_page (UINT_MAX).
+    case PVINFO.cursor_x_hot:
+    case PVINFO.cursor_y_hot:
+      return v.pvinfoWritten.get(rel) ?? 0xffffffff;
     default:
       return v.pvinfoWritten.get(rel) ?? 0;
   }

@@ -43,6 +43,17 @@ describe('PVINFO', () => {
     expect(p.read32(pv(PVINFO.fence_num))).toBe(4);
   });
 
+  it('cursor_x_hot / cursor_y_hot read UINT_MAX until the guest writes them (GVT-g populate_pvinfo_page)', () => {
+    const r = rig();
+    const { v } = addVm(r, 1);
+    const p = directPort(r, v);
+    expect(p.read32(pv(PVINFO.cursor_x_hot))).toBe(0xffffffff);
+    expect(p.read32(pv(PVINFO.cursor_y_hot))).toBe(0xffffffff);
+    p.write32(pv(PVINFO.cursor_x_hot), 3);
+    expect(p.read32(pv(PVINFO.cursor_x_hot))).toBe(3);
+    expect(v.failsafe).toBeNull();
+  });
+
   it('a write to a reserved PVINFO field puts the vGPU in failsafe; display_ready is writable', () => {
     const r = rig();
     const { v } = addVm(r, 1);
@@ -134,7 +145,8 @@ describe('submission, scanning and interrupts', () => {
     expect(words[2048 + 4]).toBe(0);
     expect(p.read32(BLT_RING_BASE + RING_HEAD)).toBe(9 * 4);
     expect(r.msis.get(1)).toBe(1);
-    expect(p.read32(GEN8_MASTER_IRQ) & 1).toBe(1);
+    // A BCS interrupt (GT0 bit 16) reports on master bit 1: GVT-g gen8_irq_map, i915 GEN8_GT_BCS_IRQ.
+    expect(p.read32(GEN8_MASTER_IRQ) & 3).toBe(2);
     expect(p.read32(GEN8_GT_IIR0)).toBe(1 << 16);
     p.write32(GEN8_GT_IIR0, 1 << 16);
     expect(p.read32(GEN8_GT_IIR0)).toBe(0);
