@@ -18,6 +18,10 @@ export const DomainRef = z.union([DomainName, z.number().int().min(0)]);
 /** Guest pixel coordinates (clamped by the guest to its mode). */
 const Coord = z.number().int().min(0).max(0xffff);
 export const MAX_INPUT_EVENTS = 256;
+/** Dom0 console input: a command line and the here-document lines that follow it. */
+export const MAX_CONSOLE_INPUT = 1 << 20;
+/** A Dom0 console session id (chosen by the client, e.g. a random hex string). */
+export const ConsoleSession = z.string().regex(/^[A-Za-z0-9_-]{8,64}$/, 'a session id: 8-64 letters, digits, _ or -');
 export const MAX_SERIAL_INPUT = 4096;
 /**
  * One input event. Keys are DOM KeyboardEvent.key values (one printable character, or a name such
@@ -68,8 +72,14 @@ export const methods = {
   'gpu.types': z.object({}).strict(),
   'sysfs.read': z.object({ path: z.string().min(1).max(4096) }).strict(),
   'sysfs.write': z.object({ path: z.string().min(1).max(4096), value: z.string().max(1 << 16) }).strict(),
-  /** Run one Dom0 console line (xl …, cat/echo on /sys/kernel/vgt/…); output is terminal text. */
-  'console.exec': z.object({ line: z.string().max(8192) }).strict(),
+  /**
+   * Run Dom0 console input (xl …, cat/echo on /sys/kernel/vgt/…, shell variables, `;` and `&&`):
+   * one command line, plus the body lines of a here-document it opens. `session` keeps shell
+   * state (variables, cwd) between calls of one console; without it each call starts fresh.
+   */
+  'console.exec': z.object({ line: z.string().max(MAX_CONSOLE_INPUT), session: ConsoleSession.optional() }).strict(),
+  /** Tab completion for the Dom0 console: candidates for the word before the end of `line`. */
+  'console.complete': z.object({ line: z.string().max(8192), session: ConsoleSession.optional() }).strict(),
   'settings.get': z.object({}).strict(),
   'settings.set': z.object({ hvmBootForeground: z.boolean().optional(), apertureMiB: ApertureMiB.optional() }).strict(),
   /** A running domain's virtual ports and their monitors. */
@@ -206,6 +216,8 @@ export interface Results {
   'sysfs.read': { value: string };
   'sysfs.write': { ok: true };
   'console.exec': ConsoleResult;
+  /** Completions of the last word of the line (replacing line[from..]), sorted; one means unique. */
+  'console.complete': { from: number; candidates: string[] };
   'settings.get': Settings;
   'settings.set': Settings;
   'frame.snapshot': FrameSnapshot | null;

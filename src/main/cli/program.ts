@@ -178,10 +178,18 @@ export async function runCli(argv: string[], io: CliIo, deps: CliDeps): Promise<
     .command('console')
     .description("a domain's serial console: attached like xl console, or run one command with --exec")
     .argument('<domain>', 'domain name or domid')
-    .option('--exec <command>', "run one command on the guest's serial shell, print its output and exit")
+    .option('--exec <command>', "run one command on the guest's serial shell (for 0 or Domain-0: in the Dom0 shell, exiting with its status), print its output and exit")
     .option('--timeout <s>', 'with --exec: how long to wait for the prompt, s', parseSeconds, 10)
     .action(async (ref: string, opts: { exec?: string; timeout: number }, cmd: Command) => {
       if (opts.exec === undefined) return attachConsole(cmd, ref);
+      if (ref === '0' || ref === 'Domain-0') {
+        // The same shell as the app's Dom0 console (console.exec); `xl console` in it attaches here.
+        const result = await call(cmd, 'console.exec', { line: opts.exec });
+        io.stdout(result.output);
+        exitCode = result.exitCode;
+        if (result.attach) await attachConsole(cmd, String(result.attach.domid));
+        return;
+      }
       const { output } = await call(cmd, 'domain.serialExec', { ref: await domidOf(cmd, ref), command: opts.exec, timeoutS: opts.timeout });
       io.stdout(output);
     });
@@ -294,9 +302,8 @@ function parsePort(value: string): number {
 }
 
 /**
- * Quote a word for a Dom0 console line if it needs it. The console splits on whitespace, treats
- * '…' and "…" as quotes without escapes, and concatenates adjacent quoted parts, so a single quote
- * is written as '"'"' (valid POSIX shell too).
+ * Quote a word for a Dom0 console line if it needs it. The console is a POSIX shell: inside '…'
+ * nothing is special, so a single quote is written as '"'"'.
  */
 export function shellQuote(word: string): string {
   if (/^[A-Za-z0-9_./:@%+=,-]+$/.test(word)) return word;

@@ -8,6 +8,7 @@
 import { BUTTONS, INPUT_BUTTON, INPUT_KEY, INPUT_WHEEL, type InputQueue, unpackXy } from '../../shared/input-queue';
 import { SHUTDOWN_POWEROFF, SHUTDOWN_REBOOT } from '../../shared/trap-mailbox';
 import { PsKeyboard } from './keyboard';
+import { guestPciDevices } from './pci-devices';
 import { PS2_KEYBOARD, PS2_MOUSE, USB_TABLET, formatInputDevices, formatUname } from './proc-files';
 import { GuestShell } from './shell';
 
@@ -21,6 +22,8 @@ export interface OsEnv {
   vcpus: number;
   keymap: string;
   tablet: boolean;
+  /** The domain has a vGPU (vgt=1): it is the VGA device at 00:02.0. */
+  vgt: boolean;
   /** Raw serial console output ("\n" line ends). */
   serial(text: string): void;
   input: InputQueue;
@@ -79,6 +82,7 @@ export class GuestOs {
       dmesg: () => [...this.klog],
       uname: (flags) => formatUname(flags, { sysname: 'Linux', nodename: this.env.name, release: KERNEL_RELEASE, version: KERNEL_VERSION, machine: 'x86_64' }),
       readFile: (path) => this.files.get(path)?.() ?? null,
+      pciDevices: guestPciDevices(this.env.vgt),
       poweroff: () => (this.power = 'poweroff'),
       reboot: () => (this.power = 'reboot'),
     };

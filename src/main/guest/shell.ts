@@ -6,7 +6,9 @@
  * Unknown commands answer `sh: X: not found`, as an interactive busybox/dash sh does.
  */
 
-/** What the shell needs from its guest: output, the kernel log, files, and power control. */
+import { formatLspci, type PciDevice } from '../../shared/lspci';
+
+/** What the shell needs from its guest: output, the kernel log, files, devices and power control. */
 export interface ShellHost {
   /** Host name shown in the prompt and by `hostname` / `uname -n`. */
   hostname: string;
@@ -17,6 +19,8 @@ export interface ShellHost {
   uname(flags: string[]): string;
   /** Contents of a readable file (/proc, /sys/kernel/debug, /etc), or null when there is none. */
   readFile(path: string): string | null;
+  /** The guest's PCI devices, for `lspci`. */
+  pciDevices: readonly PciDevice[];
   poweroff(): void;
   reboot(): void;
 }
@@ -140,6 +144,8 @@ export class GuestShell {
         return args[0] === '-n' ? ok(args.slice(1).join(' ')) : ok(args.join(' ') + '\n');
       case 'hostname':
         return ok(this.host.hostname + '\n');
+      case 'lspci':
+        return formatLspci(this.host.pciDevices, args);
       case 'true':
         return ok('');
       case 'false':
@@ -156,7 +162,7 @@ export class GuestShell {
         this.host.reboot();
         return ok('');
       case 'help':
-        return ok('Built-in commands: cat clear dmesg echo false help hostname poweroff reboot true uname; pipes into grep [-i] [-v]\n');
+        return ok('Built-in commands: cat clear dmesg echo false help hostname lspci poweroff reboot true uname; pipes into grep [-i] [-v]\n');
       default:
         return { out: `sh: ${cmd}: not found\n`, status: 127 };
     }

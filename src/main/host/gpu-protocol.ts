@@ -40,6 +40,8 @@ export interface GpuRequests {
   sysfsWrite: [{ path: string; value: string }, null];
   sysfsList: [{ path: string }, { entries: string[] | null }];
   hostConsole: [{ lines: string[] }, null];
+  /** Dom0's kernel log (the mediator's printk lines), oldest first. */
+  dmesg: [Record<string, never>, { lines: string[] }];
   types: [Record<string, never>, VgpuTypeInfo[]];
   ports: [{ domid: number }, PortInfo[]];
   hotplug: [{ domid: number; port: PortInfo['name']; connected: boolean; edid?: Uint8Array; type?: number }, PortInfo[]];

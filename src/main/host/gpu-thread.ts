@@ -104,6 +104,7 @@ const handlers: { [K in keyof GpuRequests]: (args: GpuRequests[K][0]) => GpuRequ
     return null;
   },
   sysfsList: ({ path }) => ({ entries: sysfsList(mediator, path) ?? null }),
+  dmesg: () => ({ lines: mediator.klog.lines() }),
   types: () => vgpuTypes(mediator.pool),
   ports: ({ domid }) => portInfos(vgpuOf(domid)),
   hotplug({ domid, port, connected, edid, type }) {

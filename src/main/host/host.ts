@@ -4,12 +4,15 @@
  * core; refusals are ApiError with a code and a message that says what and why.
  */
 import { mkdirSync } from 'node:fs';
+import { availableParallelism, cpus, hostname, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { ApiError, PHYSICAL_SOURCE, decodeFrame, type DomainInfo, type EventName, type Events, type MethodName, type Params, type Results, methods } from '../../shared/api';
 import { formatFinding } from '../vm/xlcfg';
 import { Domains, SHUTDOWN_TIMEOUT_S, type GpuBackend, type VgpuSummary } from '../vm/domains';
 import { Library } from '../vm/library';
-import { Dom0Console, formatXlList } from './dom0-console';
+import { Dom0Console } from './dom0/console';
+import { dataDirMount } from './dom0/data-dir';
+import { expandTabs, formatXlList } from './dom0/xl-list';
 import { GpuClient } from './gpu-client';
 import { WorkerGuestLauncher } from './guest-launcher';
 import type { HostApi, HostOptions, SnapshotRegion } from './host-api';
@@ -105,21 +108,23 @@ export async function createHost(options: HostOptions): Promise<HostApi> {
   async function publishDomains(): Promise<void> {
     const list = await listAll();
     emit('domains', list);
-    await gpu.call('hostConsole', { lines: ['# xl list', ...formatXlList(list).trimEnd().split('\n')] });
+    await gpu.call('hostConsole', { lines: ['# xl list', ...expandTabs(formatXlList(list)).trimEnd().split('\n')] });
   }
 
   const snapshotFrame = (source: number | 'physical', region?: SnapshotRegion | null): Promise<Uint8Array | null> => gpu.snapshotFrame(source === 'physical' ? PHYSICAL_SOURCE : source, region ?? null);
 
   // The console goes through the same validation (and size limits) as every transport.
   const call = <M extends MethodName>(method: M, params: Params<M>): Promise<Results[M]> => dispatch(method, params) as Promise<Results[M]>;
-  const dom0 = new Dom0Console(
+  const dom0 = new Dom0Console({
     call,
-    process.cwd(),
-    async (path) => (await gpu.call('sysfsList', { path })).entries,
+    sysfsList: async (path) => (await gpu.call('sysfsList', { path })).entries,
     // A path typed in the console is the local user's own authority: no data-dir rule, but
     // canonicalised, regular files only, bounded.
-    async (path) => (await files.read(path, FILE_LIMITS.config, 'config file', 'user')).bytes,
-  );
+    readConfig: async (path) => (await files.read(path, FILE_LIMITS.config, 'config file', 'user')).bytes,
+    dataDir: dataDirMount(files),
+    dmesg: async () => (await gpu.call('dmesg', {})).lines,
+    machine: { hostname: hostname(), cpus: availableParallelism(), cpuMhz: cpus()[0]?.speed ?? 0, totalMemoryMiB: Math.floor(totalmem() / 2 ** 20) },
+  });
 
   const handlers: Handlers = {
     'domains.list': () => listAll(),
@@ -179,7 +184,8 @@ export async function createHost(options: HostOptions): Promise<HostApi> {
       await gpu.call('sysfsWrite', { path, value });
       return { ok: true as const };
     },
-    'console.exec': ({ line }) => dom0.exec(line),
+    'console.exec': ({ line, session }) => dom0.exec(line, session),
+    'console.complete': ({ line, session }) => dom0.complete(line, session),
     'settings.get': () => settings.get(),
     'settings.set': (patch) => settings.set(patch),
     'ports.list': ({ domid }) => gpu.call('ports', { domid }),

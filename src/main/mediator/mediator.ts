@@ -6,7 +6,7 @@
  * Source: GVT-g (handlers.c, gtt.c, cmd_parser.c, scheduler.c, display.c), XenGT foreground_vm.
  */
 import { ApiError } from '../../shared/api';
-import { GVTG_HOST_RESERVATION, type HostReservation, PAGE_SIZE } from '../../shared/platform';
+import { GVTG_HOST_RESERVATION, type HostReservation, MiB, PAGE_SIZE } from '../../shared/platform';
 import {
   FENCE_REG_GEN6_LO,
   GEN8_DE_PCH_IRQ,
@@ -81,6 +81,7 @@ import { clearVgpuPtes, readGuestPte, writeGuestPte } from './gtt-shadow';
 import { type HostGm, SHADOW_RING_BYTES, setupHostGm } from './host-gm';
 import { pvinfoRead } from './pvinfo';
 import { ResourcePool, type ResourceRequest } from './resources';
+import { KernelLog } from './kernel-log';
 import { Vgpu, type Workload } from './vgpu';
 import { VirtualDisplay, type VirtualPort } from './vdisplay';
 import type { PortName } from '../../shared/ports';
@@ -165,6 +166,8 @@ export class Mediator {
   /** Latest emulated time seen (ticks and trapped accesses), ns. */
   private nowNs = 0;
   private foregroundDomid = 0;
+  /** Dom0's kernel log: vGPU life cycle (`gvt: core: …`) and every vGPU's notes (`gvt: vgpu N: …`). */
+  readonly klog = new KernelLog();
 
   constructor(
     readonly gpu: Gen9Gpu,
@@ -176,6 +179,8 @@ export class Mediator {
     this.hostGm = setupHostGm(gpu, this.pool.host, dom0Ram);
     // The host drives the physical engines with execlists, as i915 does on Gen8+.
     for (const e of ENGINES) gpu.mmioWrite(ENGINE_BASE[e] + RING_MODE_GEN7, maskedBitEnable(GFX_RUN_LIST_ENABLE));
+    const g = gpu.geometry;
+    this.klog.printk(0, `gvt: core: gvt device initialization is done (aperture ${g.apertureBytes / MiB} MB, GM ${g.totalGmBytes / MiB} MB, ${g.fences} fences)`);
   }
 
   get foreground(): number {
@@ -199,7 +204,10 @@ export class Mediator {
     while (used.has(id)) id++;
     const base = id * RAM_SLOT_BYTES;
     this.gpu.memory.attach(base, req.ram);
-    const v = new Vgpu({ id, domid: req.domid, name: req.name, alloc, ram: { base, size: req.ram.byteLength }, weight: req.weight ?? DEFAULT_WEIGHT, ports: req.ports ?? [], maxResolution: req.maxResolution ?? { width: 1920, height: 1200 } });
+    const printk = (line: string): void => this.klog.printk(this.nowNs, line);
+    const v = new Vgpu({ id, domid: req.domid, name: req.name, alloc, ram: { base, size: req.ram.byteLength }, weight: req.weight ?? DEFAULT_WEIGHT, ports: req.ports ?? [], maxResolution: req.maxResolution ?? { width: 1920, height: 1200 }, printk });
+    // GVT-g __intel_gvt_create_vgpu's gvt_dbg_core line, with the vGPU and its domain named.
+    printk(`gvt: core: create vgpu ${id} for domain ${req.domid} (${req.name}): low ${alloc.lowGm.size / MiB} MB high ${alloc.highGm.size / MiB} MB fence ${alloc.fenceCount}`);
     this.byDomid.set(req.domid, v);
     this.scheduler.add(v.id, this.nowNs);
     if (req.bootForeground) this.bootForeground.add(req.domid);
@@ -217,6 +225,7 @@ export class Mediator {
     this.gpu.memory.detach(v.ram.base);
     this.byDomid.delete(domid);
     this.bootForeground.delete(domid);
+    this.klog.printk(this.nowNs, `gvt: core: destroy vgpu ${v.id} (domain ${domid})`);
   }
 
   /**

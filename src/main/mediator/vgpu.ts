@@ -25,6 +25,8 @@ export interface VgpuParams {
   ports: VirtualPort[];
   /** Largest mode its monitors may ask for (the vGPU type's resolution). */
   maxResolution: { width: number; height: number };
+  /** Dom0's kernel log: every note also goes there as `gvt: vgpu N: …` (GVT-g's gvt_vgpu_err). */
+  printk: (line: string) => void;
 }
 
 export interface Workload {
@@ -83,6 +85,7 @@ export class Vgpu {
   /** Failsafe: the vGPU stopped executing the guest's work after a policy violation. */
   failsafe: string | null = null;
   readonly log: string[] = [];
+  private readonly printk: (line: string) => void;
 
   constructor(p: VgpuParams) {
     this.id = p.id;
@@ -93,6 +96,7 @@ export class Vgpu {
     this.weight = p.weight;
     this.display = new VirtualDisplay(p.ports);
     this.maxResolution = p.maxResolution;
+    this.printk = p.printk;
   }
 
   readonly maxResolution: { width: number; height: number };
@@ -124,8 +128,9 @@ export class Vgpu {
     else e.writes++;
   }
 
-  /** Append a line to the vGPU's log (bounded), e.g. a dropped PTE or a rejected command. */
+  /** Append a line to the vGPU's log (bounded) and Dom0's kernel log, e.g. a dropped PTE or a rejected command. */
   note(message: string): void {
+    this.printk(`gvt: vgpu ${this.id}: ${message}`);
     this.log.push(message);
     if (this.log.length > 200) this.log.splice(0, this.log.length - 200);
   }

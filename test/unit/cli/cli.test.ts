@@ -146,9 +146,9 @@ describe('gvt-desk xl / sysfs', () => {
   });
 
   it('shellQuote output splits back into the same word with the Dom0 console rules', async () => {
-    const { splitWords } = await import('../../../src/main/host/dom0-console');
-    for (const word of ['/plain/path.hvm', '/with space/x.hvm', "/it's/here.hvm", '/a"b/c.hvm', '/x>y', '/tab\there']) {
-      expect(splitWords(`xl create ${shellQuote(word)}`)).toEqual(['xl', 'create', word]);
+    const { parseScript } = await import('../../../src/main/host/dom0/syntax');
+    for (const word of ['/plain/path.hvm', '/with space/x.hvm', "/it's/here.hvm", '/a"b/c.hvm', '/x>y', '/tab\there', '/$HOME/#x']) {
+      expect(parseScript(`xl create ${shellQuote(word)}`).lists[0].pipelines[0][0].words).toEqual(['xl', 'create', word]);
     }
   });
 
@@ -183,6 +183,14 @@ describe('gvt-desk input / console / xl lifecycle', () => {
     expect(await cli(['console', 'vm1', '--exec', 'uname -a'])).toEqual({ code: 0, out: 'ran uname -a\n', err: '' });
     expect(host.calls.at(-1)).toEqual({ method: 'domain.serialExec', params: { ref: 1, command: 'uname -a', timeoutS: 10 } });
     expect((await cli(['console', 'nosuch', '--exec', 'true'])).err).toMatch(/no domain named 'nosuch'/);
+  });
+
+  it('console 0|Domain-0 --exec CMD runs the Dom0 shell (console.exec) and exits with its status', async () => {
+    host.consoleAnswers.set('dmesg | grep -i gvt', { output: '[    0.000000] gvt: core: create vgpu 1\n', exitCode: 0 });
+    host.consoleAnswers.set('false', { output: '', exitCode: 1 });
+    expect(await cli(['console', '0', '--exec', 'dmesg | grep -i gvt'])).toEqual({ code: 0, out: '[    0.000000] gvt: core: create vgpu 1\n', err: '' });
+    expect(await cli(['console', 'Domain-0', '--exec', 'false'])).toEqual({ code: 1, out: '', err: '' });
+    expect(host.calls.map((c) => c.method)).toEqual(['console.exec', 'console.exec']);
   });
 
   it('console DOMAIN attaches: prints the log, polls only newer output, sends typed keys, and Ctrl+] detaches', async () => {

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { GuestShell, MAX_LINE, type ShellHost } from '../../../src/main/guest/shell';
+import { guestPciDevices } from '../../../src/main/guest/pci-devices';
 
-function shell(files: Record<string, string> = {}) {
+function shell(files: Record<string, string> = {}, vgt = true) {
   let out = '';
   const power: string[] = [];
   const host: ShellHost = {
@@ -13,6 +14,7 @@ function shell(files: Record<string, string> = {}) {
       return flags.includes('-a') ? 'Linux vm1 4.3.0-vgt+ #1 SMP x86_64 GNU/Linux' : 'Linux';
     },
     readFile: (p) => files[p] ?? null,
+    pciDevices: guestPciDevices(vgt),
     poweroff: () => power.push('poweroff'),
     reboot: () => power.push('reboot'),
   };
@@ -82,5 +84,13 @@ describe('guest shell (serial ttyS0 and the desktop terminal)', () => {
     const { sh, out } = shell();
     sh.input('x'.repeat(MAX_LINE + 5));
     expect(out().endsWith('\x07'.repeat(5))).toBe(true);
+  });
+
+  it('lspci -nn | grep VGA shows the vGPU with the host IGD\'s IDs; without a vGPU, QEMU\'s Cirrus VGA', () => {
+    expect(shell().sh.run('lspci -nn | grep VGA')).toEqual({ out: '00:02.0 VGA compatible controller [0300]: Intel Corporation Skylake-S GT2 [HD Graphics 530] [8086:1912] (rev 06)\n', status: 0 });
+    expect(shell().sh.run('lspci -n').out).toContain('00:02.0 0300: 8086:1912 (rev 06)\n00:03.0 ff80: 5853:0001 (rev 01)\n');
+    expect(shell().sh.run('lspci').out).toContain('00:01.0 ISA bridge: Intel Corporation 82371SB PIIX3 ISA [Natoma/Triton II]\n');
+    expect(shell({}, false).sh.run('lspci -nn | grep VGA').out).toBe('00:02.0 VGA compatible controller [0300]: Cirrus Logic GD 5446 [1013:00b8]\n');
+    expect(shell().sh.run('lspci -k')).toEqual({ out: "lspci: invalid option -- 'k'\nUsage: lspci [-n | -nn]\n", status: 1 });
   });
 });
