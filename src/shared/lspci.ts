@@ -24,6 +24,18 @@ export interface PciDevice {
 }
 
 /** The emulated GPU: Intel HD Graphics 530, Skylake GT2 (desktop), at 00:02.0 as every Intel IGD. */
+/** An Intel device (vendor 8086) at `slot`, e.g. intelDevice('00:1f.0', 0x0601, 'ISA bridge', 0x7000, '82371SB PIIX3 ISA [Natoma/Triton II]', 0). */
+export const intelDevice = (slot: string, classId: number, className: string, deviceId: number, device: string, rev: number): PciDevice => ({
+  slot,
+  classId,
+  className,
+  vendorId: 0x8086,
+  vendor: 'Intel Corporation',
+  deviceId,
+  device,
+  rev,
+});
+
 export const SKL_GT2_IGD: PciDevice = {
   slot: '00:02.0',
   classId: 0x0300,

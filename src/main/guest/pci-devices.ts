@@ -6,18 +6,7 @@
  * Cirrus VGA there instead (xl's stdvga=0). Names from pci.ids (pciutils/pciids snapshot of
  * 2025-12-30); revisions as QEMU sets them (i440fx 02, PIIX3 UHCI 01, PIIX4 PM 03, xen-platform 01).
  */
-import { SKL_GT2_IGD, type PciDevice } from '../../shared/lspci';
-
-const intel = (slot: string, classId: number, className: string, deviceId: number, device: string, rev: number): PciDevice => ({
-  slot,
-  classId,
-  className,
-  vendorId: 0x8086,
-  vendor: 'Intel Corporation',
-  deviceId,
-  device,
-  rev,
-});
+import { SKL_GT2_IGD, intelDevice as intel, type PciDevice } from '../../shared/lspci';
 
 const CIRRUS_VGA: PciDevice = { slot: '00:02.0', classId: 0x0300, className: 'VGA compatible controller', vendorId: 0x1013, vendor: 'Cirrus Logic', deviceId: 0x00b8, device: 'GD 5446', rev: 0 };
 

@@ -4,18 +4,7 @@
  * snapshot of 2025-12-30); revisions as a Skylake-S host bridge (07), GT2 (06) and 100-series
  * PCH (31) report them.
  */
-import { SKL_GT2_IGD, type PciDevice } from '../../../shared/lspci';
-
-const intel = (slot: string, classId: number, className: string, deviceId: number, device: string, rev: number): PciDevice => ({
-  slot,
-  classId,
-  className,
-  vendorId: 0x8086,
-  vendor: 'Intel Corporation',
-  deviceId,
-  device,
-  rev,
-});
+import { SKL_GT2_IGD, intelDevice as intel, type PciDevice } from '../../../shared/lspci';
 
 export const DOM0_PCI_DEVICES: readonly PciDevice[] = [
   intel('00:00.0', 0x0600, 'Host bridge', 0x191f, 'Xeon E3-1200 v5/E3-1500 v5/6th Gen Core Processor Host Bridge/DRAM Registers', 0x07),
