@@ -2,8 +2,12 @@
  * mediation-overhead: the same guest blit workload through a vGPU (trap emulation, shadow GGTT
  * with audit, command scan, shadow ring copy, scheduler) vs "native" (the same driver programming
  * the Gen9Gpu directly; see nativeGuest in lib/systems.ts for the one piece of emulation left).
+ * The mediated guest uses GVT-g's PV paths, which its vGPU advertises (VGT_CAPS_PV: PV
+ * submission, PVMMIO interrupt reads, PV GGTT binds); a second mediated guest whose driver asks for
+ * no PV (pvCaps 0, every access trapped) is measured alongside for comparison.
  * In-thread; a simulated clock advances with the engine's busy time and the mediator's scheduler
- * ticks every TICK_NS of it. Rounds alternate native / mediated so drift hits both alike.
+ * ticks every TICK_NS of it. Each round runs the three systems in a rotating order so drift hits
+ * all alike.
  */
 import {
   MI_FLUSH_DW,
@@ -17,6 +21,7 @@ import {
   br13,
 } from '../src/shared/commands';
 import type { Gen9Gpu } from '../src/main/gpu/gpu';
+import { GuestDriver } from '../src/main/guest/driver';
 import { DesktopScene } from '../src/main/guest/workloads/desktop';
 import { TICK_NS } from '../src/main/mediator/scheduler';
 import { benchLine, fmt, header, median, pad, percentile, rate } from './lib/common';
@@ -54,9 +59,11 @@ function native(): System {
   };
 }
 
-function mediated(): System {
+/** A guest behind the Mediator; `pv` false: its driver asks for no PV (pvCaps 0) and traps every access. */
+function mediated(pv: boolean): System {
   const h = mediatedHost();
-  const g = mediatedGuest(h, 1);
+  const m = mediatedGuest(h, 1);
+  const g = pv ? m : { ...m, driver: new GuestDriver(m.port, m.ram, (l) => m.lines.push(l), { pvCaps: 0 }) };
   let nextTick = 0;
   return {
     guest: g,
@@ -71,10 +78,12 @@ function mediated(): System {
         nextTick = (Math.floor(h.clock.ns / TICK_NS) + 1) * TICK_NS;
       }
     },
-    traps: () => g.v.stats.mmioTraps,
+    traps: () => m.v.stats.mmioTraps,
     check() {
-      if (g.v.failsafe) throw new Error(`vGPU failsafe: ${g.v.failsafe}`);
-      if (g.v.stats.droppedPtes) throw new Error(`vGPU dropped ${g.v.stats.droppedPtes} PTEs`);
+      if (m.v.failsafe) throw new Error(`vGPU failsafe: ${m.v.failsafe}`);
+      if (m.v.stats.droppedPtes) throw new Error(`vGPU dropped ${m.v.stats.droppedPtes} PTEs`);
+      if (m.v.pv.refused) throw new Error(`vGPU refused ${m.v.pv.refused} PV requests`);
+      if ((g.driver.pvCaps !== 0) !== pv) throw new Error(`driver pv_caps 0x${g.driver.pvCaps.toString(16)} on the ${pv ? 'PV' : 'trapped'} path`);
     },
   };
 }
@@ -136,13 +145,19 @@ function smallBlitWorkload(s: System): () => void {
   };
 }
 
+const SYSTEMS = ['native', 'mediated', 'trapped'] as const;
+type Which = (typeof SYSTEMS)[number];
+
 interface Row {
   name: string;
-  native: number[];
-  mediated: number[];
+  perSec: Record<Which, number[]>;
+  /** mediated (PV) ÷ native and trapped ÷ native, per round. */
   ratios: number[];
-  trapsPerWorkload: number;
+  trappedRatios: number[];
+  traps: { mediated: number; trapped: number };
 }
+
+const pct = (x: number): string => `${(x * 100).toFixed(1)}%`;
 
 function main(): void {
   header('mediation-overhead', 'guest blit workloads through the mediator vs the same driver on the bare Gen9Gpu (in-thread)');
@@ -154,38 +169,45 @@ function main(): void {
   ];
   const rows: Row[] = [];
   for (const wl of workloads) {
-    const sys = { native: native(), mediated: mediated() };
-    const steps = { native: wl.make(sys.native), mediated: wl.make(sys.mediated) };
-    // Warm up both paths (JIT) before measuring.
-    rate(300, steps.native);
-    rate(300, steps.mediated);
-    const row: Row = { name: wl.name, native: [], mediated: [], ratios: [], trapsPerWorkload: 0 };
+    const sys: Record<Which, System> = { native: native(), mediated: mediated(true), trapped: mediated(false) };
+    const steps = { native: wl.make(sys.native), mediated: wl.make(sys.mediated), trapped: wl.make(sys.trapped) };
+    // Warm up every path (JIT) before measuring.
+    for (const which of SYSTEMS) rate(300, steps[which]);
+    const row: Row = { name: wl.name, perSec: { native: [], mediated: [], trapped: [] }, ratios: [], trappedRatios: [], traps: { mediated: 0, trapped: 0 } };
     for (let r = 0; r < ROUNDS; r++) {
-      const order = r % 2 === 0 ? (['native', 'mediated'] as const) : (['mediated', 'native'] as const);
-      const got: Record<string, number> = {};
-      for (const which of order) {
+      const got = {} as Record<Which, number>;
+      for (let k = 0; k < SYSTEMS.length; k++) {
+        const which = SYSTEMS[(r + k) % SYSTEMS.length];
         const before = sys[which].traps();
         const res = rate(ROUND_MS, steps[which]);
-        if (which === 'mediated') row.trapsPerWorkload = (sys[which].traps() - before) / res.iterations;
+        if (which !== 'native') row.traps[which] = (sys[which].traps() - before) / res.iterations;
         sys[which].check();
         got[which] = res.perSec;
       }
-      row.native.push(got.native);
-      row.mediated.push(got.mediated);
+      for (const which of SYSTEMS) row.perSec[which].push(got[which]);
       row.ratios.push(got.mediated / got.native);
+      row.trappedRatios.push(got.trapped / got.native);
     }
     rows.push(row);
+    const spread = (xs: number[]): string => `p10 ${pct(percentile(xs, 10))}, p90 ${pct(percentile(xs, 90))}`;
     console.log(
-      `${wl.name}: native ${fmt(median(row.native))} workloads/s, mediated ${fmt(median(row.mediated))} workloads/s, ` +
-        `mediated/native ${(median(row.ratios) * 100).toFixed(1)}% (median of ${ROUNDS} side-by-side pairs; p10 ${(percentile(row.ratios, 10) * 100).toFixed(1)}%, p90 ${(percentile(row.ratios, 90) * 100).toFixed(1)}%), ` +
-        `${fmt(row.trapsPerWorkload)} traps/workload`,
+      `${wl.name}: native ${fmt(median(row.perSec.native))} workloads/s, mediated with PV ${fmt(median(row.perSec.mediated))} workloads/s ` +
+        `(${pct(median(row.ratios))} of native; ${spread(row.ratios)}; ${fmt(row.traps.mediated)} traps/workload), ` +
+        `mediated trapped (no PV) ${fmt(median(row.perSec.trapped))} workloads/s (${pct(median(row.trappedRatios))}; ${spread(row.trappedRatios)}; ${fmt(row.traps.trapped)} traps/workload); ` +
+        `medians of ${ROUNDS} side-by-side rounds`,
     );
   }
   console.log('');
-  console.log(`${'workload'.padEnd(40)} ${pad('native/s', 10)} ${pad('mediated/s', 11)} ${pad('ratio', 7)}`);
-  for (const r of rows) console.log(`${r.name.padEnd(40)} ${pad(fmt(median(r.native)), 10)} ${pad(fmt(median(r.mediated)), 11)} ${pad(median(r.ratios).toFixed(3), 7)}`);
+  console.log(`${'workload'.padEnd(40)} ${pad('native/s', 10)} ${pad('PV/s', 9)} ${pad('ratio', 7)} ${pad('trapped/s', 10)} ${pad('ratio', 7)}`);
+  for (const r of rows) {
+    console.log(
+      `${r.name.padEnd(40)} ${pad(fmt(median(r.perSec.native)), 10)} ${pad(fmt(median(r.perSec.mediated)), 9)} ${pad(median(r.ratios).toFixed(3), 7)} ${pad(fmt(median(r.perSec.trapped)), 10)} ${pad(median(r.trappedRatios).toFixed(3), 7)}`,
+    );
+  }
   console.log('(GVT-g paper: mediated pass-through reaches up to 95% of native performance)');
-  benchLine('mediation-overhead', median(rows[0].ratios), 'mediated ÷ native throughput (desktop frames, workloads/s)');
+  const trapped = median(rows[0].trappedRatios).toFixed(3);
+  console.log(`trapped (no PV) mediated ÷ native, desktop frames: ${trapped}`);
+  benchLine('mediation-overhead', median(rows[0].ratios), `mediated (GVT-g PV) ÷ native throughput (desktop frames, workloads/s); trapped without PV ${trapped}`);
 }
 
 main();

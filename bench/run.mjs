@@ -3,7 +3,7 @@
 // esbuild into a temporary directory, runs them one after another in fresh node processes and
 // ends with a summary table of their closing `BENCH <name> <ratio> <what>` lines.
 // `node bench/run.mjs --list` lists the benchmarks.
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -25,7 +25,13 @@ const BENCHES = {
     'gpu-thread': 'src/main/host/gpu-thread.ts',
   },
   'frame-decode': { 'frame-decode': 'bench/frame-decode.ts' },
+  // Runs the built app (out/) in browser mode and Chromium: built first (see NEEDS_APP_BUILD).
+  'frame-delivery': { 'frame-delivery': 'bench/frame-delivery.ts' },
+  'stalled-client': { 'stalled-client': 'bench/stalled-client.ts' },
 };
+
+/** Benchmarks that drive the built app rather than src/ bundled here. */
+const NEEDS_APP_BUILD = new Set(['frame-delivery', 'stalled-client']);
 
 const args = process.argv.slice(2);
 if (args.includes('--list')) {
@@ -41,7 +47,7 @@ const selected = args.length ? args : Object.keys(BENCHES);
 
 function runNode(file) {
   return new Promise((done) => {
-    const child = spawn(process.execPath, [file], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, [file], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, NODE_PATH: join(root, 'node_modules') } });
     let last = null;
     let partial = '';
     child.stdout.on('data', (chunk) => {
@@ -64,6 +70,14 @@ try {
   for (const name of selected) {
     console.log(`\n== ${name}`);
     const t0 = performance.now();
+    if (NEEDS_APP_BUILD.has(name)) {
+      const built = spawnSync('npx', ['--no-install', 'electron-vite', 'build'], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });
+      if (built.status !== 0) {
+        console.log(`${name}: npm run build failed`);
+        results.push({ name, line: null, note: 'build failed' });
+        continue;
+      }
+    }
     try {
       await build({
         absWorkingDir: root,
@@ -74,6 +88,8 @@ try {
         format: 'cjs',
         outdir: join(outdir, name),
         outExtension: { '.js': '.cjs' },
+        // Loaded from the checkout's node_modules at run time (NODE_PATH): it does not bundle.
+        external: ['playwright-core', 'ws'],
         logLevel: 'error',
       });
     } catch (e) {

@@ -12,6 +12,7 @@
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { FromGpu, ToGpu, VgpuCreate } from '../src/main/host/gpu-protocol';
+import { RpcClient } from '../src/shared/rpc';
 import { DEFAULT_WEIGHT } from '../src/main/mediator/vgpu-types';
 import { MAILBOX_BYTES } from '../src/shared/trap-mailbox';
 import { MiB } from '../src/shared/platform';
@@ -31,28 +32,20 @@ const DIRECT_SAMPLES = 400;
 
 function startGpuThread(): Promise<{ worker: Worker; doorbell: SharedArrayBuffer; call: (op: 'createVgpu', args: VgpuCreate) => Promise<unknown> }> {
   const worker = new Worker(join(__dirname, 'gpu-thread.cjs'));
-  let nextId = 1;
-  const pending = new Map<number, { ok: (v: unknown) => void; fail: (e: Error) => void }>();
+  // The same RPC core the host's GpuClient uses.
+  const rpc = new RpcClient({
+    send: (request) => {
+      worker.postMessage({ type: 'call', request } satisfies ToGpu);
+      return true;
+    },
+  });
   return new Promise((resolve, reject) => {
     worker.on('error', reject);
     worker.on('message', (msg: FromGpu) => {
       if (msg.type === 'ready') {
-        resolve({
-          worker,
-          doorbell: msg.doorbell,
-          call: (op, args) =>
-            new Promise((ok, fail) => {
-              const id = nextId++;
-              pending.set(id, { ok, fail });
-              const m: ToGpu = { type: 'call', id, op, args };
-              worker.postMessage(m);
-            }),
-        });
-      } else if (msg.type === 'result' || msg.type === 'error') {
-        const p = pending.get(msg.id);
-        pending.delete(msg.id);
-        if (msg.type === 'result') p?.ok(msg.value);
-        else p?.fail(new Error(`${msg.error.code}: ${msg.error.message}`));
+        resolve({ worker, doorbell: msg.doorbell, call: (op, args) => rpc.call(op, args) });
+      } else if (msg.type === 'response') {
+        rpc.receive(msg.response);
       }
       // frames, foreground and failsafe events are not needed here.
     });

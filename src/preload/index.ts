@@ -11,28 +11,37 @@
  *   returns an unsubscribe function.
  *
  * A sandboxed preload can require only `electron` (and a few Node shims): this file must not import
- * runtime code from src/shared/api.ts (it pulls in zod). Frames therefore arrive already decoded by
+ * runtime code from src/shared/api.ts (it pulls in zod); the RPC core (src/shared/rpc.ts) is
+ * dependency-free and bundled in. Frames therefore arrive already decoded by
  * the main process; only types come from the shared contract.
  */
 import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
-import type { ApiErrorShape, EventName, FrameMessage } from '../shared/api';
+import type { EventName, FrameMessage } from '../shared/api';
+import { EventHub, RpcClient, type RpcResponse } from '../shared/rpc';
 import { CHANNELS } from '../main/electron/channels';
 
 const EVENTS = { domains: true, serial: true, display: true, ports: true } as const satisfies Record<EventName, true>;
 
-let nextId = 1;
-const frameHandlers = new Set<(frame: FrameMessage) => void>();
+const frames = new EventHub<FrameMessage>('frame');
 
-type Response = { id: unknown; result: unknown } | { id: unknown; error: ApiErrorShape };
+// The shared RPC core numbers and settles requests; each one travels as one ipcRenderer.invoke.
+// Refusals become plain objects: Error objects lose `code` on their way over the context bridge.
+const rpc = new RpcClient(
+  {
+    send(request) {
+      ipcRenderer.invoke(CHANNELS.invoke, request).then(
+        // Each invoke's answer is its own request's, even a refusal the host could not tie to an id.
+        (response: RpcResponse) => rpc.receive({ ...response, id: request.id }),
+        (err: unknown) => rpc.receive({ id: request.id, error: { code: 'internal', message: `${request.method}: IPC failed (${err instanceof Error ? err.message : String(err)})` } }),
+      );
+      return true;
+    },
+  },
+  (shape, method) => ({ name: 'ApiError', code: shape.code, message: shape.message || `${method} failed` }),
+);
 
 function invoke(method: string, params: unknown): Promise<unknown> {
-  const id = nextId++;
-  return ipcRenderer.invoke(CHANNELS.invoke, { id, method, params }).then((response: Response) => {
-    if ('error' in response) {
-      return Promise.reject({ name: 'ApiError', code: response.error.code, message: response.error.message });
-    }
-    return response.result;
-  });
+  return rpc.call(method, params);
 }
 
 function on(event: string, handler: (data: unknown) => void): () => void {
@@ -49,22 +58,13 @@ function on(event: string, handler: (data: unknown) => void): () => void {
 
 function onFrame(handler: (frame: FrameMessage) => void): () => void {
   if (typeof handler !== 'function') throw new TypeError('handler must be a function');
-  frameHandlers.add(handler);
-  return () => {
-    frameHandlers.delete(handler);
-  };
+  return frames.on(handler);
 }
 
 // One IPC listener for frames (decoded by the main process): hand each to every subscriber, then
 // acknowledge it so the main process sends more (flow control).
 ipcRenderer.on(CHANNELS.frame, (_e: IpcRendererEvent, frame: FrameMessage) => {
-  for (const handler of frameHandlers) {
-    try {
-      handler(frame);
-    } catch (err) {
-      console.error('gvt-desk: frame handler failed', err);
-    }
-  }
+  frames.emit(frame);
   ipcRenderer.send(CHANNELS.frameAck);
 });
 

@@ -6,6 +6,7 @@
  */
 import { z } from 'zod';
 import { MAX_CONFIG_BYTES, MAX_MONITOR_CONFIG_BYTES } from './limits';
+import { decodeRle32, encodeRle32 } from './rle32';
 
 export const DomainName = z.string().min(1).max(64).regex(/^[A-Za-z0-9_.-]+$/, 'name may use letters, digits, . _ -');
 /** The emulated GPU's aperture sizes (a BIOS/host setting on real hardware). */
@@ -98,8 +99,12 @@ export const methods = {
   'monitorConfig.read': z.object({ path: z.string().min(1).max(4096) }).strict(),
   /** Write a monitor.config file atomically; refused (with line-numbered findings) when malformed. Same file boundary as monitorConfig.read. */
   'monitorConfig.write': z.object({ path: z.string().min(1).max(4096), text: z.string().max(MAX_MONITOR_CONFIG_BYTES) }).strict(),
-  /** The current framebuffer of a domain (or the physical pipe) as a full frame. */
-  'frame.snapshot': z.object({ source: z.union([z.number().int().min(0), z.literal('physical')]) }).strict(),
+  /**
+   * Send the current framebuffer of a domain (or the physical pipe) to this connection's frame
+   * stream as one whole-frame binary message (a window's first picture). On the CLI socket it
+   * arrives before the answer; in browser mode it is batched and may come just after.
+   */
+  'frame.resync': z.object({ source: z.union([z.number().int().min(0), z.literal('physical')]) }).strict(),
 } as const;
 
 export type MethodName = keyof typeof methods;
@@ -220,7 +225,8 @@ export interface Results {
   'console.complete': { from: number; candidates: string[] };
   'settings.get': Settings;
   'settings.set': Settings;
-  'frame.snapshot': FrameSnapshot | null;
+  /** The size of the frame sent (0x0: display off); null when the source has no frame (yet). */
+  'frame.resync': { width: number; height: number } | null;
   'ports.list': PortInfo[];
   'ports.hotplug': PortInfo[];
   'edidRegion.get': EdidRegionInfo;
@@ -267,13 +273,6 @@ export interface EdidRegionInfo {
   edidHex: string;
 }
 
-export interface FrameSnapshot {
-  width: number;
-  height: number;
-  /** RGBA, width*height*4 bytes, base64 so it travels as JSON. */
-  rgbaBase64: string;
-}
-
 /** Push events from the host. */
 export interface Events {
   domains: DomainInfo[];
@@ -284,28 +283,7 @@ export interface Events {
 }
 export type EventName = keyof Events;
 
-/**
- * Error codes a client can act on, defined once for every transport: `state` = the domain's state
- * does not allow it (paused, crashed, shutting down); `timeout` = the guest did not answer in time.
- */
-export const API_ERROR_CODES = ['invalid', 'not_found', 'exists', 'no_resources', 'busy', 'config', 'state', 'timeout', 'internal'] as const;
-export type ApiErrorCode = (typeof API_ERROR_CODES)[number];
-
-export interface ApiErrorShape {
-  code: ApiErrorCode;
-  message: string;
-}
-
-/** Thrown by the host for a request it refuses; carried to clients as { code, message }. */
-export class ApiError extends Error implements ApiErrorShape {
-  constructor(
-    public readonly code: ApiErrorCode,
-    message: string,
-  ) {
-    super(message);
-    this.name = 'ApiError';
-  }
-}
+export { API_ERROR_CODES, ApiError, type ApiErrorCode, type ApiErrorShape } from './rpc';
 
 /** The client-side view of the API, implemented by the Electron preload and the WebSocket client. */
 export interface ApiClient {
@@ -320,8 +298,10 @@ export const PHYSICAL_SOURCE = 0xffffffff;
 
 /**
  * Frame message: a damage rectangle of a source's framebuffer.
- * Wire format (little-endian u32s): magic 'GVTF', source (domid or PHYSICAL_SOURCE), frame width,
- * frame height (0x0 = plane/pipe off), rect x, y, w, h, sequence; then w*h*4 RGBA bytes.
+ * Wire format (little-endian): u32 magic 'GVTF', source (domid or PHYSICAL_SOURCE), frame width,
+ * frame height (0x0 = plane/pipe off), rect x, y, w, h, sequence, flip; f64 vblankMs; u32
+ * encoding (FRAME_RAW: w*h*4 RGBA bytes follow; FRAME_RLE32: RLE32 tokens of the RGBA pixels as
+ * little-endian u32, see rle32.ts), u32 payload bytes; then the payload.
  */
 export interface FrameMessage {
   source: number;
@@ -332,30 +312,69 @@ export interface FrameMessage {
   w: number;
   h: number;
   seq: number;
+  /** How many new surfaces (flips) the source's plane had latched at vblank when this frame was scanned out. */
+  flip: number;
+  /** When that vblank was: ms since the Unix epoch (performance.timeOrigin + now() on the GPU thread). */
+  vblankMs: number;
   rgba: Uint8ClampedArray;
 }
 
 export const FRAME_MAGIC = 0x46545647; // 'GVTF' little-endian
-export const FRAME_HEADER_BYTES = 36;
+export const FRAME_HEADER_BYTES = 56;
+export const FRAME_RAW = 0;
+export const FRAME_RLE32 = 1;
 
-/** Encode a frame message; rgba must hold w*h*4 bytes. */
-export function encodeFrame(f: Omit<FrameMessage, 'rgba'>, rgba: Uint8Array): Uint8Array {
-  const out = new Uint8Array(FRAME_HEADER_BYTES + rgba.length);
+/** The header fields encodeFrame takes (flip and vblankMs default to 0: unknown). */
+export type FrameHeaderFields = Omit<FrameMessage, 'rgba' | 'flip' | 'vblankMs'> & { flip?: number; vblankMs?: number };
+
+/**
+ * Encode a frame message; rgba must hold w*h*4 bytes. encoding FRAME_RLE32 compresses the pixels
+ * (what the host sends); FRAME_RAW (the default) stores them as they are.
+ */
+export function encodeFrame(f: FrameHeaderFields, rgba: Uint8Array, encoding: typeof FRAME_RAW | typeof FRAME_RLE32 = FRAME_RAW): Uint8Array {
+  if (rgba.length !== f.w * f.h * 4) throw new RangeError(`frame message: a ${f.w}x${f.h} rect needs ${f.w * f.h * 4} bytes of RGBA, got ${rgba.length}`);
+  const payload = encoding === FRAME_RLE32 ? new Uint8Array(encodeRle32(pixelWords(rgba)).buffer) : rgba;
+  const out = new Uint8Array(FRAME_HEADER_BYTES + payload.length);
   const dv = new DataView(out.buffer);
-  [FRAME_MAGIC, f.source, f.width, f.height, f.x, f.y, f.w, f.h, f.seq].forEach((v, i) => dv.setUint32(i * 4, v >>> 0, true));
-  out.set(rgba, FRAME_HEADER_BYTES);
+  [FRAME_MAGIC, f.source, f.width, f.height, f.x, f.y, f.w, f.h, f.seq, f.flip ?? 0].forEach((v, i) => dv.setUint32(i * 4, v >>> 0, true));
+  dv.setFloat64(40, f.vblankMs ?? 0, true);
+  dv.setUint32(48, encoding, true);
+  dv.setUint32(52, payload.length, true);
+  out.set(payload, FRAME_HEADER_BYTES);
   return out;
 }
 
-/** Decode a frame message; throws RangeError on a short buffer, bad magic or a size mismatch. */
+/** The bytes of the frame message starting `bytes` (header + payload), or null if no frame header starts there. */
+export function frameMessageBytes(bytes: Uint8Array): number | null {
+  if (bytes.length < FRAME_HEADER_BYTES) return null;
+  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  return dv.getUint32(0, true) === FRAME_MAGIC ? FRAME_HEADER_BYTES + dv.getUint32(52, true) : null;
+}
+
+/** Decode a frame message; throws RangeError on a short buffer, bad magic, an unknown encoding or a size mismatch. */
 export function decodeFrame(buf: ArrayBuffer | Uint8Array): FrameMessage {
   const bytes = buf instanceof Uint8Array ? buf : new Uint8Array(buf);
   if (bytes.length < FRAME_HEADER_BYTES) throw new RangeError(`frame message: ${bytes.length} bytes is shorter than the header`);
   const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const u = (i: number): number => dv.getUint32(i * 4, true);
   if (u(0) !== FRAME_MAGIC) throw new RangeError('frame message: bad magic');
-  const [source, width, height, x, y, w, h, seq] = [u(1), u(2), u(3), u(4), u(5), u(6), u(7), u(8)];
-  if (bytes.length !== FRAME_HEADER_BYTES + w * h * 4) throw new RangeError(`frame message: ${w}x${h} rect needs ${w * h * 4} bytes, got ${bytes.length - FRAME_HEADER_BYTES}`);
-  const rgba = new Uint8ClampedArray(bytes.buffer, bytes.byteOffset + FRAME_HEADER_BYTES, w * h * 4);
-  return { source, width, height, x, y, w, h, seq, rgba };
+  const [source, width, height, x, y, w, h, seq, flip, encoding, payloadBytes] = [u(1), u(2), u(3), u(4), u(5), u(6), u(7), u(8), u(9), u(12), u(13)];
+  if (bytes.length !== FRAME_HEADER_BYTES + payloadBytes) throw new RangeError(`frame message: the header announces ${payloadBytes} payload bytes, got ${bytes.length - FRAME_HEADER_BYTES}`);
+  const payload = bytes.subarray(FRAME_HEADER_BYTES);
+  let rgba: Uint8ClampedArray;
+  if (encoding === FRAME_RAW) {
+    if (payloadBytes !== w * h * 4) throw new RangeError(`frame message: ${w}x${h} rect needs ${w * h * 4} bytes, got ${payloadBytes}`);
+    rgba = new Uint8ClampedArray(bytes.buffer, bytes.byteOffset + FRAME_HEADER_BYTES, w * h * 4);
+  } else if (encoding === FRAME_RLE32) {
+    if (payloadBytes % 4 !== 0) throw new RangeError(`frame message: RLE32 payload of ${payloadBytes} bytes is not whole words`);
+    const out = new Uint32Array(w * h);
+    decodeRle32(pixelWords(payload), out);
+    rgba = new Uint8ClampedArray(out.buffer);
+  } else throw new RangeError(`frame message: unknown encoding ${encoding}`);
+  return { source, width, height, x, y, w, h, seq, flip, vblankMs: dv.getFloat64(40, true), rgba };
+}
+
+/** Bytes as little-endian u32 words (a view when aligned, else a copy). */
+function pixelWords(bytes: Uint8Array): Uint32Array {
+  return bytes.byteOffset % 4 === 0 ? new Uint32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength >>> 2) : new Uint32Array(bytes.slice().buffer);
 }

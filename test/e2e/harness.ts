@@ -2,72 +2,19 @@
  * End-to-end harness: starts the built app in browser mode (`gvt-desk serve`) in its own data
  * directory and socket, and drives Debian's Chromium with playwright-core.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { type Browser, type Page, chromium } from 'playwright-core';
+import type { Page } from 'playwright-core';
+import { type App, startServe } from '../../bench/lib/browser-mode';
 
 export const ROOT = resolve(__dirname, '../..');
 export const EXAMPLES = join(ROOT, 'resources/examples');
 
-export interface App {
-  url: string;
-  dataDir: string;
-  socket: string;
-  /** Run the CLI against this instance. */
-  cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }>;
-  stop(): Promise<void>;
-}
+export type { App } from '../../bench/lib/browser-mode';
 
-export async function startApp(): Promise<App> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'gvt-e2e-'));
-  const socket = join(dataDir, 'gvt.sock');
-  const child: ChildProcess = spawn(process.execPath, [join(ROOT, 'bin/gvt-desk.js'), 'serve', '--port', '0', '--data-dir', dataDir, '--socket', socket], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let log = '';
-  const url = await new Promise<string>((ok, fail) => {
-    const timer = setTimeout(() => fail(new Error(`server did not start:\n${log}`)), 30_000);
-    const onData = (b: Buffer): void => {
-      log += b.toString();
-      const m = log.match(/(http:\/\/127\.0\.0\.1:\d+\/\?token=[0-9a-f]+)/);
-      if (m && log.includes('socket:')) {
-        clearTimeout(timer);
-        ok(m[1]);
-      }
-    };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', onData);
-    child.once('exit', (code) => fail(new Error(`server exited (${code}):\n${log}`)));
-  });
-  return {
-    url,
-    dataDir,
-    socket,
-    cli: (...args) =>
-      new Promise((ok) => {
-        const c = spawn(process.execPath, [join(ROOT, 'bin/gvt-desk.js'), '--socket', socket, '--data-dir', dataDir, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-        let stdout = '';
-        let stderr = '';
-        c.stdout.on('data', (b) => (stdout += b));
-        c.stderr.on('data', (b) => (stderr += b));
-        c.on('exit', (code) => ok({ code: code ?? 1, stdout, stderr }));
-      }),
-    async stop() {
-      const exited = new Promise((ok) => child.once('exit', ok));
-      child.kill('SIGTERM');
-      await Promise.race([exited, new Promise((ok) => setTimeout(ok, 5000))]);
-      child.kill('SIGKILL');
-      rmSync(dataDir, { recursive: true, force: true });
-    },
-  };
-}
+/** Start the built app (`gvt-desk serve`) in a fresh data directory; see bench/lib/browser-mode.ts. */
+export const startApp = (): Promise<App> => startServe(ROOT);
 
-export async function launchBrowser(): Promise<Browser> {
-  return chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'],
-  });
-}
+export { launchBrowser } from '../../bench/lib/browser-mode';
 
 /**
  * RGBA checksum-ish summary of a frame canvas: the guest's frame size (its data attributes; the

@@ -8,12 +8,12 @@ import { access, writeFile } from 'node:fs/promises';
 import { isAbsolute, resolve } from 'node:path';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { PNG } from 'pngjs';
-import { ApiError, type DomainInfo, type FrameSnapshot, type InputEventRequest, type MethodName, type Params, type Results } from '../../shared/api';
+import { ApiError, PHYSICAL_SOURCE, type DomainInfo, type FrameMessage, type InputEventRequest, type MethodName, type Params, type Results } from '../../shared/api';
 import type { HostApi, HostOptions } from '../host/host-api';
 import { resolvePaths } from '../host/paths';
 import { registerOfflineCommands } from './offline';
 import { serve } from './serve';
-import { callSocket } from './socket-client';
+import { SocketConnection, callSocket, type CallOptions } from './socket-client';
 
 export interface CliIo {
   /** Raw writes; the CLI adds newlines itself. */
@@ -65,8 +65,7 @@ export async function runCli(argv: string[], io: CliIo, deps: CliDeps): Promise<
     const o = cmd.optsWithGlobals<{ dataDir?: string; socket?: string }>();
     return resolvePaths({ dataDir: o.dataDir, socket: o.socket }, io.env, io.cwd);
   };
-  const call = <M extends MethodName>(cmd: Command, method: M, params: Params<M>): Promise<Results[M]> =>
-    callSocket(paths(cmd).socketPath, method, params, { timeoutMs: deps.timeoutMs }) as Promise<Results[M]>;
+  const call = <M extends MethodName>(cmd: Command, method: M, params: Params<M>): Promise<Results[M]> => callSocket(paths(cmd).socketPath, method, params, { timeoutMs: deps.timeoutMs });
   const println = (text: string) => io.stdout(text.endsWith('\n') || text === '' ? text : `${text}\n`);
   const runConsole = async (cmd: Command, line: string) => {
     const result = await call(cmd, 'console.exec', { line });
@@ -135,7 +134,7 @@ export async function runCli(argv: string[], io: CliIo, deps: CliDeps): Promise<
 
   /** Resolve a domain reference to a running domid (the API's refs are names or numbers). */
   const domidOf = async (cmd: Command, ref: string): Promise<number> => {
-    const source = await resolveSource(ref, (m, p) => call(cmd, m as 'domains.list', p as Params<'domains.list'>));
+    const source = await resolveSource(ref, () => call(cmd, 'domains.list', {}));
     if (source === 'physical') throw new ApiError('invalid', "'physical' is a display, not a domain");
     return source;
   };
@@ -234,12 +233,17 @@ export async function runCli(argv: string[], io: CliIo, deps: CliDeps): Promise<
     .argument('<domain>', "domain name, domid, or 'physical' for the physical display")
     .argument('<file>', 'output PNG file')
     .action(async (ref: string, file: string, _opts: unknown, cmd: Command) => {
-      const source = await resolveSource(ref, (m, p) => call(cmd, m as 'domains.list', p as Params<'domains.list'>));
-      const snap = await call(cmd, 'frame.snapshot', { source });
-      if (snap === null) throw new Error(source === 'physical' ? 'the physical display has no framebuffer yet' : `domain ${source} has no framebuffer yet`);
-      const out = isAbsolute(file) ? file : resolve(io.cwd, file);
-      await writeFile(out, encodePng(snap));
-      println(`${out}: ${snap.width}x${snap.height}`);
+      const connection = await SocketConnection.open(paths(cmd).socketPath);
+      try {
+        const options = { timeoutMs: deps.timeoutMs };
+        const source = await resolveSource(ref, () => connection.call('domains.list', {}, options));
+        const frame = await whole(connection, source, options);
+        const out = isAbsolute(file) ? file : resolve(io.cwd, file);
+        await writeFile(out, encodePng(frame));
+        println(`${out}: ${frame.width}x${frame.height}`);
+      } finally {
+        connection.close();
+      }
     });
 
   registerOfflineCommands(program, io, (code) => {
@@ -322,23 +326,48 @@ async function exists(path: string): Promise<boolean> {
  * domains.list. Throws ApiError('not_found') for an unknown name and an Error for a domain that is
  * not running.
  */
-export async function resolveSource(ref: string, call: (method: string, params: unknown) => Promise<unknown>): Promise<number | 'physical'> {
+export async function resolveSource(ref: string, listDomains: () => Promise<DomainInfo[]>): Promise<number | 'physical'> {
   if (ref === 'physical') return 'physical';
   if (/^\d+$/.test(ref)) return Number(ref);
-  const domains = (await call('domains.list', {})) as DomainInfo[];
+  const domains = await listDomains();
   const d = domains.find((x) => x.name === ref);
   if (!d) throw new ApiError('not_found', `no domain named '${ref}'`);
   if (d.domid === null) throw new Error(`domain '${ref}' is not running`);
   return d.domid;
 }
 
-/** Encode an RGBA snapshot as PNG; throws if the pixel data does not match width × height. */
-export function encodePng(snap: FrameSnapshot): Buffer {
-  const rgba = Buffer.from(snap.rgbaBase64, 'base64');
-  if (snap.width <= 0 || snap.height <= 0 || rgba.length !== snap.width * snap.height * 4) {
-    throw new Error(`frame snapshot is ${snap.width}x${snap.height} but carries ${rgba.length} bytes of RGBA`);
+/**
+ * The whole current picture of `source`, sent as binary on `connection` by frame.resync (it
+ * arrives before the answer; a congested link may send it just after). Throws when the source has
+ * no framebuffer or its display is off.
+ */
+async function whole(connection: SocketConnection, source: number | 'physical', options: CallOptions): Promise<FrameMessage> {
+  const id = source === 'physical' ? PHYSICAL_SOURCE : source;
+  let unsubscribe = (): void => undefined;
+  const arrived = new Promise<FrameMessage>((resolveFrame) => {
+    unsubscribe = connection.onFrame((f) => {
+      if (f.source === id && f.x === 0 && f.y === 0 && f.w === f.width && f.h === f.height) resolveFrame(f);
+    });
+  });
+  try {
+    const size = await connection.call('frame.resync', { source }, options);
+    if (size === null || size.width === 0) {
+      const what = source === 'physical' ? 'the physical display' : `domain ${source}`;
+      throw new Error(size === null ? `${what} has no framebuffer yet` : `${what} is off (no signal)`);
+    }
+    return await arrived;
+  } finally {
+    unsubscribe();
   }
-  const png = new PNG({ width: snap.width, height: snap.height });
+}
+
+/** Encode a whole frame (RGBA) as PNG; throws if its pixel data does not match width × height. */
+export function encodePng(frame: Pick<FrameMessage, 'width' | 'height' | 'rgba'>): Buffer {
+  const rgba = Buffer.from(frame.rgba.buffer, frame.rgba.byteOffset, frame.rgba.byteLength);
+  if (frame.width <= 0 || frame.height <= 0 || rgba.length !== frame.width * frame.height * 4) {
+    throw new Error(`frame is ${frame.width}x${frame.height} but carries ${rgba.length} bytes of RGBA`);
+  }
+  const png = new PNG({ width: frame.width, height: frame.height });
   png.data = rgba;
   return PNG.sync.write(png);
 }

@@ -1,6 +1,6 @@
 /**
- * CLI side of the control socket: check who owns the socket, connect, send one request line, await
- * its response line.
+ * CLI side of the control socket: check who owns the socket, connect, send request lines, settle
+ * them from response lines (the shared RPC core) and decode the frames the host sends.
  *
  * The owner check keeps the CLI from handing a request (and trusting the answer) to a socket
  * another user planted at the path, e.g. in a shared directory. It is a check before connect(), not
@@ -8,9 +8,10 @@
  * question when the socket's directory is yours and closed to others, which the server insists on.
  */
 import { lstat, stat } from 'node:fs/promises';
-import { connect } from 'node:net';
-import { API_ERROR_CODES, ApiError, type ApiErrorCode } from '../../shared/api';
-
+import { connect, type Socket } from 'node:net';
+import { decodeFrame, type FrameMessage, type MethodName, type Params, type Results } from '../../shared/api';
+import { EventHub, RpcClient, readMessage } from '../../shared/rpc';
+import { WireReader, type WireItem } from '../host/socket-wire';
 
 /** Nothing listens on the socket (no file, or a stale one), or the connection broke. */
 export class NoHostError extends Error {
@@ -40,16 +41,136 @@ export interface CallOptions {
   timeoutMs?: number;
 }
 
+/** Longest line the host may send, bytes (a big domains list or console output fits easily). */
+const MAX_RESPONSE_LINE_BYTES = 64 * 1024 * 1024;
+
 /**
- * Call one API method through the socket at `socketPath` and resolve with its result.
- * Rejects with ApiError (the host's code and message) when the host refuses, NoHostError when
- * nothing listens, ForeignSocketError (before connecting) when the socket or a symlink at the path
- * belongs to another user, and a plain Error on a timeout, a dropped connection or a garbled
- * response.
+ * One connection to the host's socket: typed calls through the shared RPC core (src/shared/rpc.ts)
+ * and the frames the host sends on it (those frame.resync asks for).
  */
-export async function callSocket(socketPath: string, method: string, params: unknown, options: CallOptions = {}): Promise<unknown> {
-  await checkOwner(socketPath);
-  return exchange(socketPath, method, params, options);
+export class SocketConnection {
+  private readonly rpc: RpcClient;
+  private readonly frames = new EventHub<FrameMessage>('frame');
+  private closedReason: string | null = null;
+
+  private constructor(
+    private readonly socket: Socket,
+    private readonly socketPath: string,
+  ) {
+    this.rpc = new RpcClient({
+      send: (request) => {
+        if (this.closedReason !== null) return false;
+        socket.write(`${JSON.stringify(request)}\n`);
+        return true;
+      },
+    });
+    const reader = new WireReader(MAX_RESPONSE_LINE_BYTES);
+    socket.on('data', (chunk: Buffer) => {
+      let items: WireItem[];
+      try {
+        items = reader.push(chunk);
+      } catch (err) {
+        this.fail(() => new Error(`${socketPath}: ${err instanceof Error ? err.message : String(err)}`));
+        return;
+      }
+      for (const item of items) this.receive(item);
+    });
+    socket.on('error', (err) => this.fail(() => new Error(`cannot talk to GVT Desk on ${socketPath}: ${err.message}`)));
+    socket.on('close', () => this.fail((method) => new Error(`GVT Desk on ${socketPath} closed the connection before answering ${method}`)));
+  }
+
+  /**
+   * Connect to the host at `socketPath`. Rejects with ForeignSocketError (before connecting) when
+   * the socket or a symlink at the path belongs to another user, NoHostError when nothing listens.
+   */
+  static async open(socketPath: string): Promise<SocketConnection> {
+    await checkOwner(socketPath);
+    const socket = connect(socketPath);
+    await new Promise<void>((resolveOpen, rejectOpen) => {
+      socket.once('connect', () => {
+        socket.off('error', rejectOpen);
+        resolveOpen();
+      });
+      socket.once('error', (err: NodeJS.ErrnoException) => {
+        socket.destroy();
+        if (err.code === 'ENOENT' || err.code === 'ECONNREFUSED' || err.code === 'ENOTSOCK') rejectOpen(new NoHostError(socketPath));
+        else rejectOpen(new Error(`cannot talk to GVT Desk on ${socketPath}: ${err.message}`));
+      });
+    });
+    return new SocketConnection(socket, socketPath);
+  }
+
+  /**
+   * Call one API method. Rejects with ApiError (the host's code and message) when the host
+   * refuses, and a plain Error on a timeout (which closes the connection), a dropped connection or
+   * a garbled response.
+   */
+  call<M extends MethodName>(method: M, params: Params<M>, options: CallOptions = {}): Promise<Results[M]> {
+    const timeoutMs = options.timeoutMs ?? 120_000;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        reject(new Error(`${method}: no answer from ${this.socketPath} within ${timeoutMs / 1000} s`));
+        this.close();
+      }, timeoutMs);
+    });
+    // The one place a result meets its type: the host answered this method, validated by name.
+    const answer = this.rpc.call(method, params) as Promise<Results[M]>;
+    return Promise.race([answer, timeout]).finally(() => clearTimeout(timer));
+  }
+
+  /** Frames the host sends on this connection (decoded); returns an unsubscribe function. */
+  onFrame(handler: (frame: FrameMessage) => void): () => void {
+    return this.frames.on(handler);
+  }
+
+  close(): void {
+    this.socket.destroy();
+  }
+
+  private receive(item: WireItem): void {
+    if ('frame' in item) {
+      let frame: FrameMessage;
+      try {
+        frame = decodeFrame(item.frame);
+      } catch (err) {
+        this.fail(() => new Error(`${this.socketPath}: the host sent a malformed frame (${err instanceof Error ? err.message : String(err)})`));
+        return;
+      }
+      this.frames.emit(frame);
+      return;
+    }
+    let msg: unknown;
+    try {
+      msg = JSON.parse(item.line);
+    } catch {
+      this.fail((method) => new Error(`${method}: the host sent a response that is not JSON`));
+      return;
+    }
+    const read = readMessage(msg);
+    if (read === null) this.fail((method) => new Error(`${method}: the host sent a malformed response`));
+    else if ('response' in read) this.rpc.receive(read.response);
+  }
+
+  /** Reject every unanswered call and drop the connection. */
+  private fail(error: (method: string) => Error): void {
+    this.closedReason ??= 'closed';
+    this.rpc.failAll(error);
+    this.socket.destroy();
+  }
+}
+
+/**
+ * Call one API method on a fresh connection to `socketPath` and resolve with its result; rejects
+ * as SocketConnection.open and SocketConnection.call do.
+ */
+export async function callSocket<M extends MethodName>(socketPath: string, method: M, params: Params<M>, options: CallOptions = {}): Promise<Results[M]> {
+  const connection = await SocketConnection.open(socketPath);
+  try {
+    return await connection.call(method, params, options);
+  } finally {
+    connection.close();
+  }
 }
 
 /**
@@ -66,62 +187,4 @@ async function checkOwner(socketPath: string): Promise<void> {
   for (const info of [entry, target]) {
     if (info && info.uid !== uid) throw new ForeignSocketError(socketPath, info.uid, uid);
   }
-}
-
-function exchange(socketPath: string, method: string, params: unknown, options: CallOptions): Promise<unknown> {
-  const timeoutMs = options.timeoutMs ?? 120_000;
-  const id = 1;
-  return new Promise<unknown>((resolveCall, rejectCall) => {
-    const socket = connect(socketPath);
-    let buffered = '';
-    let settled = false;
-    const finish = (err: Error | null, value?: unknown): void => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      socket.destroy();
-      if (err) rejectCall(err);
-      else resolveCall(value);
-    };
-    const timer = setTimeout(() => finish(new Error(`${method}: no answer from ${socketPath} within ${timeoutMs / 1000} s`)), timeoutMs);
-
-    socket.setEncoding('utf8');
-    socket.once('connect', () => socket.write(`${JSON.stringify({ id, method, params })}\n`));
-    socket.on('error', (err: NodeJS.ErrnoException) => {
-      if (err.code === 'ENOENT' || err.code === 'ECONNREFUSED' || err.code === 'ENOTSOCK') finish(new NoHostError(socketPath));
-      else finish(new Error(`cannot talk to GVT Desk on ${socketPath}: ${err.message}`));
-    });
-    socket.on('close', () => finish(new Error(`GVT Desk on ${socketPath} closed the connection before answering ${method}`)));
-    socket.on('data', (chunk: string) => {
-      buffered += chunk;
-      let newline: number;
-      while ((newline = buffered.indexOf('\n')) >= 0) {
-        const line = buffered.slice(0, newline);
-        buffered = buffered.slice(newline + 1);
-        const outcome = parseResponse(line, id, method);
-        if (outcome) {
-          finish(outcome.error ?? null, outcome.result);
-          return;
-        }
-      }
-    });
-  });
-}
-
-/** Outcome for our id, or null for a line about another id. */
-function parseResponse(line: string, id: number, method: string): { result?: unknown; error?: Error } | null {
-  let msg: unknown;
-  try {
-    msg = JSON.parse(line);
-  } catch {
-    return { error: new Error(`${method}: the host sent a response that is not JSON`) };
-  }
-  if (typeof msg !== 'object' || msg === null) return { error: new Error(`${method}: the host sent a malformed response`) };
-  const m = msg as { id?: unknown; result?: unknown; error?: { code?: unknown; message?: unknown } };
-  if (m.error && (m.id === id || m.id === null)) {
-    const code = (API_ERROR_CODES as readonly unknown[]).includes(m.error.code) ? (m.error.code as ApiErrorCode) : 'internal';
-    return { error: new ApiError(code, typeof m.error.message === 'string' ? m.error.message : `${method} failed`) };
-  }
-  if (m.id !== id) return null;
-  return { result: m.result };
 }

@@ -90,6 +90,7 @@ export function runElectronApp(options: ElectronAppOptions): void {
       host: liveHost,
       isTrustedSender: makeSenderCheck(() => win, (url) => isRendererUrl(url, source)),
       onFrameAck: () => push?.ack(),
+      frames: () => push?.flow,
     });
     win = createMainWindow({ preload: join(options.mainDir, '..', 'preload', 'index.js'), source });
     const thisWindow = win;

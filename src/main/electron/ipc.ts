@@ -4,7 +4,7 @@
  */
 import type { BrowserWindow, IpcMain, IpcMainEvent, IpcMainInvokeEvent, WebContents } from 'electron';
 import { decodeFrame, type FrameMessage } from '../../shared/api';
-import type { HostApi } from '../host/host-api';
+import type { FrameStream, HostApi } from '../host/host-api';
 import { EVENT_NAMES, FrameFlow, handleRequest, type ApiResponse, type HandleOptions } from '../host/protocol';
 import { CHANNELS } from './channels';
 
@@ -33,6 +33,8 @@ export interface IpcOptions {
   isTrustedSender: SenderCheck;
   /** Called for every frame ack from a trusted sender (wired to the window's frame flow). */
   onFrameAck?: () => void;
+  /** The window's frame stream (its FrameFlow), for frame.resync; undefined while there is no window. */
+  frames?: () => FrameStream | undefined;
   log?: HandleOptions['log'];
 }
 
@@ -49,7 +51,7 @@ export function registerIpc(options: IpcOptions): () => void {
       log('gvt-desk: refused an IPC request from a foreign sender', event.senderFrame?.url ?? '(no frame)');
       return { id: null, error: { code: 'invalid', message: 'request refused: the sender is not the GVT Desk window' } };
     }
-    return handleRequest(host, request, { log });
+    return handleRequest(host, request, { log, context: { frames: options.frames?.() } });
   });
   const onAck = (event: IpcMainEvent): void => {
     if (isTrustedSender(event)) options.onFrameAck?.();

@@ -3,9 +3,11 @@
  * the vGPU by the PVINFO magic, balloons itself to the GM ranges and fence count PVINFO gives it,
  * maps objects by writing guest-physical PTEs through the trapped GTT window, programs pipe A, the
  * primary plane and the cursor plane, submits blitter commands through execlists (or the legacy
- * BCS ring) and handles its (virtual) MSIs and context status buffer.
+ * BCS ring) and handles its (virtual) MSIs and context status buffer. When the vGPU advertises
+ * VGT_CAPS_PV it uses GVT-g's paravirtual paths (pv.ts) instead of trapping: PV submission, GGTT
+ * binds over the command buffer, PVMMIO reads; `DriverOptions.pvCaps` 0 keeps everything trapped.
  * Source: i915 i915_vgpu.c (intel_vgpu_detect, vgt_balloon), intel_display.c, intel_cursor.c,
- * intel_ringbuffer.c.
+ * intel_ringbuffer.c; the PV series (see pv.ts).
  */
 import { MI_LOAD_REGISTER_IMM_N, MI_NOOP } from '../../shared/commands';
 import {
@@ -19,7 +21,7 @@ import {
   contextDescriptor,
 } from '../../shared/execlist';
 import { PAGE_SIZE } from '../../shared/platform';
-import { PVINFO, VGT_DRV_DISPLAY_READY, VGT_MAGIC_HI, VGT_MAGIC_LO, VGT_VERSION_MAJOR } from '../../shared/pvinfo';
+import { PVINFO, PV_GGTT, PV_SUBMISSION, VGT_DRV_DISPLAY_READY, VGT_MAGIC_HI, VGT_MAGIC_LO, VGT_VERSION_MAJOR } from '../../shared/pvinfo';
 import {
   BLT_RING_BASE,
   CUR_BASE_A,
@@ -98,6 +100,7 @@ import { encodeFence } from '../../shared/fence';
 import type { DetailedTiming } from '../../shared/edid-types';
 import { GEN8_PORT_DP_A_HOTPLUG, PORT_HOTPLUG_CTL, PORT_HOTPLUG_ENABLE, SDE_PORT_HOTPLUG } from '../../shared/ports';
 import type { GuestRam } from './guest-ram';
+import { GUEST_PV_CAPS, GuestPv } from './pv';
 import type { TrapPort } from './trap-port';
 
 export interface VgpuResources {
@@ -136,10 +139,19 @@ export interface AllocationMark {
 export interface IrqCauses {
   bcsUser: boolean;
   vblank: boolean;
-  /** Context IDs the BCS context status buffer reported complete (execlist mode). */
+  /** Context IDs reported complete (execlist mode): by the BCS context status buffer, or with PV submission retired on the user interrupt. */
   completedContexts: number[];
   /** A monitor was plugged, unplugged or changed: re-probe. */
   hotplug: boolean;
+}
+
+export interface DriverOptions {
+  /**
+   * The pv_caps the driver asks for when its vGPU advertises VGT_CAPS_PV (PV_GGTT, PV_SUBMISSION,
+   * PV_MMIO of shared/pvinfo); 0 keeps every access trapped, like a guest without the PV series.
+   * Default GUEST_PV_CAPS (all three).
+   */
+  pvCaps?: number;
 }
 
 /** How work reaches the engine: Gen8+ execlists (what GVT-g requires) or the legacy ring buffer. */
@@ -182,14 +194,28 @@ export class GuestDriver {
   private cursor = { shown: false, x: 0, y: 0 };
   /** CUR_CTL and CUR_BASE as last written (i915 keeps the same cache in plane->cursor). */
   private cursorHw = { ctl: 0, base: 0 };
+  /** The PV channel once negotiated in probe(), else null (everything traps). */
+  private pvChannel: GuestPv | null = null;
+  /** A PV submission whose completion was not yet retired (PV has no CSB). */
+  private pvInflight = false;
 
   constructor(
     private readonly port: TrapPort,
     private readonly ram: GuestRam,
     private readonly log: (line: string) => void,
+    private readonly options: DriverOptions = {},
   ) {}
 
-  /** Detect the vGPU (PVINFO magic and version) and read the ballooning info. Throws NoVgpuError. */
+  /** The negotiated pv_caps (0: no PV, every access traps). */
+  get pvCaps(): number {
+    return this.pvChannel?.caps ?? 0;
+  }
+
+  /**
+   * Detect the vGPU (PVINFO magic and version), read the ballooning info and, when the vGPU
+   * advertises VGT_CAPS_PV, negotiate the PV features (GuestPv.detect; `pvCaps` bounds them).
+   * Throws NoVgpuError.
+   */
   probe(): VgpuResources {
     const pv = (off: number): number => this.port.read32(VGT_PVINFO_PAGE + off);
     if (pv(PVINFO.magic) !== VGT_MAGIC_LO || pv(PVINFO.magic + 4) !== VGT_MAGIC_HI) throw new NoVgpuError('no PVINFO magic at 0x78000: not a GVT-g vGPU');
@@ -205,6 +231,7 @@ export class GuestDriver {
     this.nextHigh = this.res.hidden.base;
     const kib = (n: number): string => `${n / 1024}KiB`;
     this.log('i915 0000:00:02.0: Virtual GPU for Intel GVT-g detected.');
+    this.pvChannel = GuestPv.detect(this.port, this.ram, this.log, this.options.pvCaps ?? GUEST_PV_CAPS);
     this.log('[drm] VGT ballooning configuration:');
     this.log(`[drm] Mappable graphic memory: base 0x${this.res.aperture.base.toString(16)} size ${kib(this.res.aperture.size)}`);
     this.log(`[drm] Unmappable graphic memory: base 0x${this.res.hidden.base.toString(16)} size ${kib(this.res.hidden.size)}`);
@@ -229,7 +256,9 @@ export class GuestDriver {
     const gm = where === 'aperture' ? this.nextLow : this.nextHigh;
     if (gm + size > range.base + range.size) throw new RangeError(`${where} GM exhausted: need ${size} B`);
     const frames = this.ram.allocPages(size / PAGE_SIZE);
-    for (let i = 0; i < frames.length; i++) {
+    // PV GGTT: the whole object in one command per page of PTEs; else one trapped PTE per page.
+    const bound = this.pvChannel?.has(PV_GGTT) === true && this.pvChannel.bindGgtt(gm, frames);
+    for (let i = 0; !bound && i < frames.length; i++) {
       const gpa = frames[i] * PAGE_SIZE;
       // Gen8 PTE: guest-physical page address | present; the mediator translates it.
       this.port.write64(GTT_OFFSET + ((gm / PAGE_SIZE + i) * 8), (gpa % 2 ** 32) | 1, Math.floor(gpa / 2 ** 32));
@@ -461,27 +490,36 @@ export class GuestDriver {
     p.write32(GEN8_MASTER_IRQ, GEN8_MASTER_IRQ_CONTROL);
   }
 
-  /** The interrupt handler: master off, read and ack each pending bank, master back on. */
+  /**
+   * The interrupt handler: master off, read and ack each pending bank, master back on. With
+   * PV_MMIO the master and IIR values come from the shared page (the acks still trap); with PV
+   * submission there is no CSB: as vgpu_pv_submission_tasklet does on the user interrupt, the
+   * context is retired once its image's RING_HEAD reached the submitted tail.
+   */
   handleInterrupt(): IrqCauses {
     const p = this.port;
-    const master = p.read32(GEN8_MASTER_IRQ);
+    const master = this.read(GEN8_MASTER_IRQ);
     p.write32(GEN8_MASTER_IRQ, 0);
     const causes: IrqCauses = { bcsUser: false, vblank: false, completedContexts: [], hotplug: false };
     // gen8_gt_irq_handler: either engine's half of GT0 means reading GT0's IIR.
     if (master & (GEN8_GT_RCS_IRQ | GEN8_GT_BCS_IRQ)) {
-      const iir = p.read32(GEN8_GT_IIR0);
+      const iir = this.read(GEN8_GT_IIR0);
       p.write32(GEN8_GT_IIR0, iir);
       causes.bcsUser = (iir & BCS_USER) !== 0;
       if (iir & BCS_CTX_SWITCH) causes.completedContexts = this.processCsb();
+      else if (causes.bcsUser && this.pvInflight && this.ringHead() === this.ringTail) {
+        this.pvInflight = false;
+        causes.completedContexts = [BCS_CONTEXT_ID];
+      }
     }
     if (master & GEN8_DE_PIPE_A_IRQ) {
-      const iir = p.read32(GEN8_DE_PIPE_IIR_A);
+      const iir = this.read(GEN8_DE_PIPE_IIR_A);
       p.write32(GEN8_DE_PIPE_IIR_A, iir);
       causes.vblank = (iir & GEN8_PIPE_VBLANK) !== 0;
     }
     if (master & (GEN8_DE_PCH_IRQ | GEN8_DE_PORT_IRQ)) {
       for (const iirReg of [SDEIIR, GEN8_DE_PORT_IIR]) {
-        const iir = p.read32(iirReg);
+        const iir = this.read(iirReg);
         if (iir) p.write32(iirReg, iir);
       }
       // Long/short pulse status bits are write-1-to-clear: read and write back.
@@ -490,6 +528,11 @@ export class GuestDriver {
     }
     p.write32(GEN8_MASTER_IRQ, GEN8_MASTER_IRQ_CONTROL);
     return causes;
+  }
+
+  /** A register read: from the shared page when PVMMIO mirrors it, else trapped. */
+  private read(offset: number): number {
+    return this.pvChannel?.mmio(offset) ?? this.port.read32(offset);
   }
 
   /**
@@ -516,8 +559,9 @@ export class GuestDriver {
   /**
    * Copy `dwords` into the ring (CPU writes: the ring pages are the guest's own) and submit them:
    * execlists update the context image's RING_TAIL and write the ELSP (element 1 empty, element 0
-   * our context, the last write submits); ring mode writes RING_TAIL. Both are trapped.
-   * The caller waits for completion before reusing the space.
+   * our context, the last write submits), or with PV submission put the descriptor into the
+   * shared page and notify once; ring mode writes RING_TAIL. The writes that reach GVT are
+   * trapped. The caller waits for completion before reusing the space.
    */
   submit(dwords: readonly number[]): void {
     const ring = this.ring;
@@ -538,6 +582,11 @@ export class GuestDriver {
     if (this.mode === 'ring' || !this.context) return this.port.write32(BLT_RING_BASE + RING_TAIL, this.ringTail);
     this.context.words[((LRC_STATE_PN * PAGE_SIZE) >>> 2) + CTX_RING_TAIL + 1] = this.ringTail;
     const [lo, hi] = contextDescriptor(this.context.gm, BCS_CONTEXT_ID);
+    if (this.pvChannel?.has(PV_SUBMISSION)) {
+      // A refused PV submission is logged by pv_submit; like i915 we do not retry it through ELSP.
+      this.pvInflight = this.pvChannel.submit('bcs', lo, hi, this.context.firstFrame * PAGE_SIZE);
+      return;
+    }
     for (const dw of [0, 0, hi, lo]) this.port.write32(BLT_RING_BASE + RING_ELSP, dw);
   }
 
@@ -548,6 +597,7 @@ export class GuestDriver {
   resetEngine(): void {
     this.port.write32(GEN6_GDRST, GEN6_GRDOM_BLT);
     this.ringTail = 0;
+    this.pvInflight = false;
     if (this.mode === 'execlist' && this.context) {
       const st = (LRC_STATE_PN * PAGE_SIZE) >>> 2;
       this.context.words[st + CTX_RING_HEAD + 1] = 0;
@@ -566,7 +616,7 @@ export class GuestDriver {
   /** The engine's progress as the guest sees it (bytes): the context image's or RING_HEAD. */
   ringHead(): number {
     if (this.mode === 'execlist' && this.context) return this.context.words[((LRC_STATE_PN * PAGE_SIZE) >>> 2) + CTX_RING_HEAD + 1] & 0x1ffffc;
-    return this.port.read32(BLT_RING_BASE + RING_HEAD) & 0x1ffffc;
+    return this.read(BLT_RING_BASE + RING_HEAD) & 0x1ffffc;
   }
 
   get submittedTail(): number {

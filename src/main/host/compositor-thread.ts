@@ -1,12 +1,13 @@
 /**
  * Compositor thread entry (a worker): turns the planes the GPU thread plans at each vblank into
- * frame messages for the host (damage rectangles, RGBA), reading the framebuffers itself through
+ * frame messages for the host (damage rectangles, RGBA coded RLE32: a desktop's flat colour and
+ * text shrink many times over, so every transport carries less), reading the framebuffers itself through
  * the shared GGTT and guest RAM, so the GPU thread does only GPU work. When it falls behind, the
  * plans waiting for it are merged and only the newest state of each source is composed: stale
  * frames are dropped, never queued.
  */
 import { type MessagePort, parentPort } from 'node:worker_threads';
-import { encodeFrame } from '../../shared/api';
+import { FRAME_RLE32, encodeFrame } from '../../shared/api';
 import { Ggtt } from '../gpu/ggtt';
 import { xrgbToRgba } from '../gpu/scanout';
 import { HostMemory } from '../gpu/memory';
@@ -26,11 +27,11 @@ function compose(): void {
   const plan = pending;
   pending = null;
   if (!plan || !composer) return;
-  for (const { source, damage } of composer.compose(plan)) {
+  for (const { source, damage, flip, vblankMs } of composer.compose(plan)) {
     // The pieces of one frame share its sequence number (the renderer counts frames, not rects).
     seq++;
     for (const { rect, rgba } of damage.pieces) {
-      const message = encodeFrame({ source, width: damage.width, height: damage.height, ...rect, seq }, rgba);
+      const message = encodeFrame({ source, width: damage.width, height: damage.height, ...rect, seq, flip, vblankMs }, rgba, FRAME_RLE32);
       host.postMessage({ type: 'frame', message } satisfies FromCompositor, [message.buffer as ArrayBuffer]);
     }
   }
@@ -69,7 +70,7 @@ function snapshot(source: number, region: SnapshotRegion | null): Uint8Array | n
   if (!f) return null;
   const fits = region !== null && region.width === f.width && region.height === f.height && region.x + region.w <= f.width && region.y + region.h <= f.height;
   const r = fits ? region : { x: 0, y: 0, w: f.width, h: f.height };
-  return encodeFrame({ source, width: f.width, height: f.height, x: r.x, y: r.y, w: r.w, h: r.h, seq: ++seq }, xrgbToRgba(f.xrgb, f.width, r.x, r.y, r.w, r.h));
+  return encodeFrame({ source, width: f.width, height: f.height, x: r.x, y: r.y, w: r.w, h: r.h, seq: ++seq, flip: f.flip, vblankMs: f.vblankMs }, xrgbToRgba(f.xrgb, f.width, r.x, r.y, r.w, r.h), FRAME_RLE32);
 }
 
 host.on('message', (m: ToCompositor) => {

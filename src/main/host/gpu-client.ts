@@ -5,6 +5,7 @@
 import { join } from 'node:path';
 import { MessageChannel, Worker } from 'node:worker_threads';
 import { ApiError, type PortInfo } from '../../shared/api';
+import { RpcClient } from '../../shared/rpc';
 import type { SnapshotRegion } from './host-api';
 import type { FromCompositor, FromGpu, GpuOp, GpuRequests, GpuThreadData, ToCompositor, ToGpu } from './gpu-protocol';
 
@@ -19,8 +20,10 @@ export class GpuClient {
   private readonly worker: Worker;
   /** Decodes the planes the GPU thread plans and sends the frames (see compositor-thread.ts). */
   private readonly compositor: Worker;
-  private nextId = 1;
-  private readonly pending = new Map<number, { resolve(v: unknown): void; reject(e: Error): void }>();
+  /** Calls into the GPU thread, through the shared RPC core. */
+  private readonly rpc: RpcClient;
+  /** Ids of snapshot requests to the compositor thread. */
+  private nextSnapshotId = 1;
   /** The GPU thread's doorbell, shared with every guest (ready() resolves once it is known). */
   doorbell: SharedArrayBuffer | null = null;
   private readonly readyPromise: Promise<void>;
@@ -28,6 +31,12 @@ export class GpuClient {
   /** `apertureMiB`: the emulated GPU's aperture size (fixed for the GPU thread's life). */
   constructor(workerDir: string, events: GpuClientEvents, apertureMiB = 512) {
     this.worker = new Worker(join(workerDir, 'gpu-thread.js'), { workerData: { apertureMiB } satisfies GpuThreadData });
+    this.rpc = new RpcClient({
+      send: (request) => {
+        this.worker.postMessage({ type: 'call', request } satisfies ToGpu);
+        return true;
+      },
+    });
     this.compositor = new Worker(join(workerDir, 'compositor-thread.js'));
     // A direct line between the two threads: scanout plans never pass through the main thread.
     const { port1, port2 } = new MessageChannel();
@@ -49,14 +58,9 @@ export class GpuClient {
             this.doorbell = m.doorbell;
             resolve();
             break;
-          case 'result':
-          case 'error': {
-            const p = this.pending.get(m.id);
-            this.pending.delete(m.id);
-            if (m.type === 'result') p?.resolve(m.value);
-            else p?.reject(new ApiError(m.error.code, m.error.message));
+          case 'response':
+            this.rpc.receive(m.response);
             break;
-          }
           case 'failsafe':
             events.failsafe(m.domid, m.reason);
             break;
@@ -69,10 +73,7 @@ export class GpuClient {
         }
       });
     });
-    this.worker.on('error', (e) => {
-      for (const p of this.pending.values()) p.reject(new ApiError('internal', `GPU thread failed: ${e.message}`));
-      this.pending.clear();
-    });
+    this.worker.on('error', (e) => this.rpc.failAll(() => new ApiError('internal', `GPU thread failed: ${e.message}`)));
   }
 
   ready(): Promise<void> {
@@ -87,7 +88,7 @@ export class GpuClient {
    * whole frame (0x0 while the display is off); null when it has none.
    */
   snapshotFrame(source: number, region: SnapshotRegion | null): Promise<Uint8Array | null> {
-    const id = this.nextId++;
+    const id = this.nextSnapshotId++;
     return new Promise((resolve) => {
       this.snapshots.set(id, resolve);
       this.compositor.postMessage({ type: 'snapshot', id, source, region } satisfies ToCompositor);
@@ -96,11 +97,8 @@ export class GpuClient {
 
   /** Run one GPU-thread operation; rejects with ApiError. */
   call<K extends GpuOp>(op: K, args: GpuRequests[K][0]): Promise<GpuRequests[K][1]> {
-    const id = this.nextId++;
-    return new Promise((resolve, reject) => {
-      this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
-      this.worker.postMessage({ type: 'call', id, op, args } satisfies ToGpu);
-    });
+    // The one place a result meets its type: the GPU thread answered this op from its handler table.
+    return this.rpc.call(op, args) as Promise<GpuRequests[K][1]>;
   }
 
   async close(): Promise<void> {

@@ -5,7 +5,8 @@
  * both) where the GGTT and guest RAM are and, at each vblank, which planes to scan out; the
  * compositor thread sends the host the frames.
  */
-import type { ApiErrorShape, EdidRegionInfo, PortInfo, VgpuTypeInfo } from '../../shared/api';
+import type { EdidRegionInfo, PortInfo, VgpuTypeInfo } from '../../shared/api';
+import type { RpcRequest, RpcResponse } from '../../shared/rpc';
 import type { ScanoutSource } from '../mediator/compositor-feed';
 import type { MessagePort } from 'node:worker_threads';
 import type { SnapshotRegion } from './host-api';
@@ -55,11 +56,11 @@ export interface GpuThreadData {
   apertureMiB: number;
 }
 
-export type ToGpu = { type: 'call'; id: number; op: GpuOp; args: unknown } | { type: 'compositor'; port: MessagePort } | { type: 'shutdown' };
+/** A call's request and response are the shared RPC core's envelopes (src/shared/rpc.ts); method is a GpuOp. */
+export type ToGpu = { type: 'call'; request: RpcRequest } | { type: 'compositor'; port: MessagePort } | { type: 'shutdown' };
 
 export type FromGpu =
-  | { type: 'result'; id: number; value: unknown }
-  | { type: 'error'; id: number; error: ApiErrorShape }
+  | { type: 'response'; response: RpcResponse }
   | { type: 'failsafe'; domid: number; reason: string }
   | { type: 'foreground'; domid: number }
   | { type: 'ports'; domid: number; ports: PortInfo[] }

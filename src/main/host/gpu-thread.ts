@@ -8,6 +8,7 @@
 import { type MessagePort, parentPort, workerData } from 'node:worker_threads';
 import { MiB, SKL_GT2_DEFAULT } from '../../shared/platform';
 import { ApiError } from '../../shared/api';
+import { answer } from '../../shared/rpc';
 import {
   MB_HI,
   MB_IRQ,
@@ -36,7 +37,7 @@ import { vgpuTypes } from '../mediator/vgpu-types';
 import { portInfos } from '../mediator/port-info';
 import { writeEdidRegion } from '../mediator/edid-region';
 import { edidToHex } from '../../shared/edid';
-import type { FromGpu, GpuRequests, GpuStatus, GpuThreadData, GpuToCompositor, ToGpu, VgpuCreate, VgpuStatus } from './gpu-protocol';
+import type { FromGpu, GpuOp, GpuRequests, GpuStatus, GpuThreadData, GpuToCompositor, ToGpu, VgpuCreate, VgpuStatus } from './gpu-protocol';
 
 const port = parentPort!;
 const send = (m: FromGpu, transfer: ArrayBuffer[] = []): void => port.postMessage(m, transfer);
@@ -154,14 +155,14 @@ port.on('message', (msg: ToGpu) => {
     shareMemory();
     return;
   }
-  try {
-    const handler = handlers[msg.op] as (a: unknown) => unknown;
-    const value = handler(msg.args);
-    send({ type: 'result', id: msg.id, value });
-  } catch (e) {
-    const error = e instanceof ApiError ? { code: e.code, message: e.message } : { code: 'internal' as const, message: e instanceof Error ? e.message : String(e) };
-    send({ type: 'error', id: msg.id, error });
-  }
+  const { id, method, params } = msg.request;
+  send({
+    type: 'response',
+    response: answer(id, () => {
+      if (!Object.hasOwn(handlers, method)) throw new ApiError('invalid', `GPU thread: unknown operation '${method}'`);
+      return (handlers[method as GpuOp] as (a: unknown) => unknown)(params);
+    }),
+  });
 });
 
 /** Emulate every pending trapped access. */
@@ -234,7 +235,7 @@ let lastHostDraw = 0;
 /** Hand the planes that may have changed to the compositor thread (a few hundred bytes). */
 function publishFrames(now: number): void {
   if (!compositor) return;
-  const plan = planner.plan(now);
+  const plan = planner.plan(now, performance.timeOrigin + performance.now());
   if (plan.length > 0) toCompositor({ type: 'scanout', plan });
 }
 

@@ -5,9 +5,28 @@
  */
 import type { EventName, Events, Params } from '../../shared/api';
 
+/** One connection's binary frame stream: where frame.resync sends a whole picture. */
+export interface FrameStream {
+  /**
+   * Send the current picture of `source` (domid or PHYSICAL_SOURCE) on this stream as one
+   * whole-frame message; resolves with its size once it is sent (or queued for repair behind a
+   * congested link), null when the source has no frame.
+   */
+  resync(source: number): Promise<{ width: number; height: number } | null>;
+}
+
+/** What a transport knows about the connection a request came on. */
+export interface CallContext {
+  /** The connection's frame stream; absent on connections that carry no frames. */
+  frames?: FrameStream;
+}
+
 export interface HostApi {
-  /** Validate and run one API method. Throws ApiError; never throws anything else for bad input. */
-  call(method: string, params: unknown): Promise<unknown>;
+  /**
+   * Validate and run one API method for a connection (`context`: its frame stream, if any).
+   * Throws ApiError; never throws anything else for bad input.
+   */
+  call(method: string, params: unknown, context?: CallContext): Promise<unknown>;
   /** Subscribe to a push event; returns an unsubscribe function. */
   on<E extends EventName>(event: E, handler: (data: Events[E]) => void): () => void;
   /**

@@ -6,7 +6,7 @@
 import { mkdirSync } from 'node:fs';
 import { availableParallelism, cpus, hostname, totalmem } from 'node:os';
 import { join } from 'node:path';
-import { ApiError, PHYSICAL_SOURCE, decodeFrame, type DomainInfo, type EventName, type Events, type MethodName, type Params, type Results, methods } from '../../shared/api';
+import { ApiError, PHYSICAL_SOURCE, type DomainInfo, type EventName, type Events, type MethodName, type Params, type Results, methods } from '../../shared/api';
 import { formatFinding } from '../vm/xlcfg';
 import { Domains, SHUTDOWN_TIMEOUT_S, type GpuBackend, type VgpuSummary } from '../vm/domains';
 import { Library } from '../vm/library';
@@ -15,7 +15,7 @@ import { dataDirMount } from './dom0/data-dir';
 import { expandTabs, formatXlList } from './dom0/xl-list';
 import { GpuClient } from './gpu-client';
 import { WorkerGuestLauncher } from './guest-launcher';
-import type { HostApi, HostOptions, SnapshotRegion } from './host-api';
+import type { CallContext, HostApi, HostOptions, SnapshotRegion } from './host-api';
 import { SettingsStore } from './settings';
 import { edidFromHex, readMonitorConfigFile, writeMonitorConfigFile } from './monitor-files';
 import { FileBoundary, GRANTS_FILE } from '../files/boundary';
@@ -24,7 +24,7 @@ import { libraryMonitor } from '../../shared/edid-library';
 import { PORT_TYPES } from '../../shared/ports';
 import { fileApiError } from './file-api-error';
 
-type Handlers = { [M in MethodName]: (p: Params<M>) => Promise<Results[M]> | Results[M] };
+type Handlers = { [M in MethodName]: (p: Params<M>, context: CallContext) => Promise<Results[M]> | Results[M] };
 
 /** Where the monitor editor keeps monitor.config files by default: `<dataDir>/monitors`. */
 export const MONITORS_DIR = 'monitors';
@@ -201,21 +201,20 @@ export async function createHost(options: HostOptions): Promise<HostApi> {
       const picked = await options.chooseFile(request);
       return { path: picked === null ? null : await files.grant(picked).catch((e: unknown) => Promise.reject(fileApiError(e))) };
     },
-    'frame.snapshot': async ({ source }) => {
-      const message = await snapshotFrame(source);
-      const f = message && decodeFrame(message);
-      return f && f.width ? { width: f.width, height: f.height, rgbaBase64: Buffer.from(f.rgba.buffer, f.rgba.byteOffset, f.rgba.byteLength).toString('base64') } : null;
+    'frame.resync': ({ source }, { frames }) => {
+      if (!frames) throw new ApiError('invalid', 'frame.resync: this connection carries no frames (the Dom0 console has no window)');
+      return frames.resync(source === 'physical' ? PHYSICAL_SOURCE : source);
     },
   };
 
   /** Validate `params` against the method's schema, run it, and turn every failure into an ApiError. */
-  async function dispatch(method: string, params: unknown): Promise<unknown> {
+  async function dispatch(method: string, params: unknown, context: CallContext = {}): Promise<unknown> {
     if (!Object.hasOwn(methods, method)) throw new ApiError('invalid', `unknown method '${method}'`);
     const m = method as MethodName;
     const parsed = methods[m].safeParse(params ?? {});
     if (!parsed.success) throw new ApiError('invalid', `${method}: ${parsed.error.issues.map((i) => `${i.path.join('.') || 'params'}: ${i.message}`).join('; ')}`);
     try {
-      return await (handlers[m] as (p: unknown) => Promise<unknown>)(parsed.data);
+      return await (handlers[m] as (p: unknown, c: CallContext) => Promise<unknown>)(parsed.data, context);
     } catch (e) {
       const err = fileApiError(e);
       if (err instanceof ApiError) throw err;

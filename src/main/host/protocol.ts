@@ -5,31 +5,16 @@
  * schemas); this module checks the envelope and turns every failure into an error response.
  */
 import { z } from 'zod';
-import { API_ERROR_CODES, ApiError, FRAME_HEADER_BYTES, FRAME_MAGIC, PHYSICAL_SOURCE, methods, type ApiErrorCode, type ApiErrorShape, type EventName } from '../../shared/api';
-import type { HostApi } from './host-api';
+import { ApiError, FRAME_HEADER_BYTES, FRAME_MAGIC, PHYSICAL_SOURCE, methods, type ApiErrorShape, type EventName } from '../../shared/api';
+import { isApiErrorCode, type RequestId, type RpcResponse } from '../../shared/rpc';
+import type { CallContext, FrameStream, HostApi } from './host-api';
 
-/** Request ids are chosen by the client and echoed back; null only when a request had no usable id. */
-export type RequestId = number | string;
-
-export interface ApiRequest {
-  id: RequestId;
-  method: string;
-  params: unknown;
-}
-
-export type ApiResponse = { id: RequestId | null; result: unknown } | { id: RequestId | null; error: ApiErrorShape };
-
-/** A push event as the WebSocket (and Electron IPC) carries it. */
-export interface EventMessage<E extends EventName = EventName> {
-  event: E;
-  data: unknown;
-}
+export type { RequestId } from '../../shared/rpc';
+export type ApiResponse = RpcResponse;
 
 /** Every push event name, checked against the Events interface at compile time. */
 const EVENT_SET = { domains: true, serial: true, display: true, ports: true } as const satisfies Record<EventName, true>;
 export const EVENT_NAMES: readonly EventName[] = Object.keys(EVENT_SET) as EventName[];
-
-const ERROR_CODES: ReadonlySet<string> = new Set<ApiErrorCode>(API_ERROR_CODES);
 
 const RequestId = z.union([z.number().int().min(0).max(Number.MAX_SAFE_INTEGER), z.string().min(1).max(128)]);
 const RequestSchema = z
@@ -43,6 +28,8 @@ const RequestSchema = z
 export interface HandleOptions {
   /** Where unexpected (non-ApiError) failures are logged in full; default console.error. */
   log?: (message: string, err: unknown) => void;
+  /** The connection the request came on (its frame stream), passed to HostApi.call. */
+  context?: CallContext;
 }
 
 const defaultLog = (message: string, err: unknown): void => console.error(message, err);
@@ -65,7 +52,7 @@ export async function handleRequest(host: HostApi, raw: unknown, options: Handle
   }
   const params = parsed.data.params === undefined ? {} : parsed.data.params;
   try {
-    const result = await host.call(method, params);
+    const result = await host.call(method, params, options.context);
     return { id, result: result === undefined ? null : result };
   } catch (err) {
     return { id, error: toErrorShape(err, method, options.log ?? defaultLog) };
@@ -113,7 +100,7 @@ export function toErrorShape(err: unknown, method: string, log: (message: string
 function isApiErrorLike(err: unknown): err is ApiErrorShape {
   if (typeof err !== 'object' || err === null) return false;
   const e = err as { name?: unknown; code?: unknown; message?: unknown };
-  return e.name === 'ApiError' && typeof e.code === 'string' && ERROR_CODES.has(e.code) && typeof e.message === 'string';
+  return e.name === 'ApiError' && isApiErrorCode(e.code) && typeof e.message === 'string';
 }
 
 function salvageId(raw: unknown): RequestId | null {
@@ -151,17 +138,18 @@ export interface FrameFlowStats {
 /**
  * Frame flow control for one client. Frame messages carry damage rectangles, so dropping one
  * leaves the client's picture stale: FrameFlow drops frames while the sink is congested (bounding
- * memory for a slow client) and remembers, per source, the union of the rectangles it dropped.
+ * memory for a slow client) and remembers, per source, what the rectangles it dropped covered (at
+ * most MAX_REPAIR_RECTS rectangles).
  * Once the sink drains (checked on every offer and every `retryMs` while something is pending) it
  * sends each such source that region of its current picture (HostApi.snapshotFrame, binary), with
  * the sequence number of the newest dropped frame; a whole frame when the source changed size.
  * Until then newer frames of the source are dropped too and join its region (the repair carries
  * them). A slow window so costs at most one region per source, never a queue.
  */
-export class FrameFlow {
+export class FrameFlow implements FrameStream {
   readonly stats: FrameFlowStats = { sent: 0, dropped: 0, resyncs: 0 };
   /** source → what its dropped frames covered (rect null: the whole frame) and the newest seq. */
-  private readonly pending = new Map<number, { seq: number; width: number; height: number; rect: FrameRect | null }>();
+  private readonly pending = new Map<number, { seq: number; width: number; height: number; rects: FrameRect[] | null }>();
   private resyncing = false;
   private retryTimer: ReturnType<typeof setTimeout> | null = null;
   private disposed = false;
@@ -208,6 +196,28 @@ export class FrameFlow {
     });
   }
 
+  /**
+   * Send the whole current picture of `source` now (a window's first frame; see FrameStream). It
+   * covers every repair pending for the source. Behind a congested sink it becomes that source's
+   * pending repair instead (a whole frame, sent once the sink drains), so asking costs no queue.
+   */
+  async resync(source: number): Promise<{ width: number; height: number } | null> {
+    if (this.disposed || !this.sink.isOpen()) return null;
+    // Frames dropped while the picture is fetched start a new pending entry (the picture may predate them).
+    this.pending.delete(source);
+    const message = await this.host.snapshotFrame(source === PHYSICAL_SOURCE ? 'physical' : source, null);
+    const header = message && peekFrameHeader(message);
+    if (!message || !header || header.source !== source || this.disposed || !this.sink.isOpen()) return null;
+    if (this.sink.congested() || this.pending.has(source)) {
+      this.pending.set(source, { seq: header.seq, width: header.width, height: header.height, rects: null });
+      this.kick();
+    } else {
+      this.sink.send(message);
+      this.stats.resyncs++;
+    }
+    return { width: header.width, height: header.height };
+  }
+
   /** Sources waiting for a repair (for tests and diagnostics). */
   staleSources(): number[] {
     return [...this.pending.keys()];
@@ -224,10 +234,10 @@ export class FrameFlow {
   private remember(h: FrameHeader): void {
     const p = this.pending.get(h.source);
     const rect = { x: h.x, y: h.y, w: h.w, h: h.h };
-    if (!p) this.pending.set(h.source, { seq: h.seq, width: h.width, height: h.height, rect });
+    if (!p) this.pending.set(h.source, { seq: h.seq, width: h.width, height: h.height, rects: [rect] });
     else {
       // A size change (mode set, pipe off) needs the whole new frame.
-      p.rect = p.rect && p.width === h.width && p.height === h.height ? unionRect(p.rect, rect) : null;
+      p.rects = p.rects && p.width === h.width && p.height === h.height ? addRect(p.rects, rect) : null;
       p.seq = h.seq;
       p.width = h.width;
       p.height = h.height;
@@ -249,18 +259,22 @@ export class FrameFlow {
       if (this.sink.congested()) return; // still slow: retried later
       // Frames dropped while the region is fetched start a new pending entry (the reply may predate them).
       this.pending.delete(source);
-      let repair: Uint8Array | null;
+      let repairs: Uint8Array[];
       try {
-        repair = await this.host.snapshotFrame(source === PHYSICAL_SOURCE ? 'physical' : source, p.rect && { ...p.rect, width: p.width, height: p.height });
+        const name = source === PHYSICAL_SOURCE ? 'physical' : source;
+        const regions = p.rects ? p.rects.map((r) => ({ ...r, width: p.width, height: p.height })) : [null];
+        repairs = (await Promise.all(regions.map((r) => this.host.snapshotFrame(name, r)))).filter((m): m is Uint8Array => m !== null);
       } catch (err) {
         this.log(`gvt-desk: cannot resync frames of source ${source}`, err);
-        repair = null;
+        repairs = [];
       }
       // No frame: the source is gone (domain destroyed); nothing to repair.
-      if (repair === null || peekFrameHeader(repair)?.source !== source || this.disposed || !this.sink.isOpen()) continue;
-      // The repair takes the newest dropped frame's place in the source's sequence.
-      new DataView(repair.buffer, repair.byteOffset, repair.byteLength).setUint32(32, p.seq, true);
-      this.sink.send(repair);
+      if (repairs.length === 0 || repairs.some((m) => peekFrameHeader(m)?.source !== source) || this.disposed || !this.sink.isOpen()) continue;
+      for (const repair of repairs) {
+        // The repair takes the newest dropped frame's place in the source's sequence.
+        new DataView(repair.buffer, repair.byteOffset, repair.byteLength).setUint32(32, p.seq, true);
+        this.sink.send(repair);
+      }
       this.stats.resyncs++;
     }
   }
@@ -272,6 +286,32 @@ export interface FrameRect {
   y: number;
   w: number;
   h: number;
+}
+
+/**
+ * Regions a source's repair covers at most: dropped frames of a moving window and a clock far
+ * apart stay separate rectangles instead of one bounding box over half the screen (which is what a
+ * slow client would otherwise be sent, again and again).
+ */
+export const MAX_REPAIR_RECTS = 4;
+
+/** `rects` plus `r`: merged into a rectangle it overlaps, else appended, else into the one whose bounding box grows least. */
+export function addRect(rects: FrameRect[], r: FrameRect): FrameRect[] {
+  const i = rects.findIndex((q) => q.x < r.x + r.w && r.x < q.x + q.w && q.y < r.y + r.h && r.y < q.y + q.h);
+  if (i < 0 && rects.length < MAX_REPAIR_RECTS) return [...rects, r];
+  let best = i;
+  if (best < 0) {
+    let growth = Infinity;
+    rects.forEach((q, k) => {
+      const u = unionRect(q, r);
+      const g = u.w * u.h - q.w * q.h;
+      if (g < growth) [growth, best] = [g, k];
+    });
+  }
+  const merged = unionRect(rects[best]!, r);
+  // The merged rectangle may now overlap others: fold them in too.
+  const rest = rects.filter((_, k) => k !== best);
+  return rest.reduce((acc, q) => addRect(acc, q), [merged]);
 }
 
 function unionRect(a: FrameRect, b: FrameRect): FrameRect {

@@ -1,6 +1,7 @@
 /**
  * The CLI socket: a Unix domain socket carrying newline-delimited JSON requests and responses
- * (protocol.ts), one request per line, answered in order per connection.
+ * (protocol.ts), one request per line, answered in order per connection; frames that frame.resync
+ * asks for come back as binary (socket-wire.ts).
  *
  * Whoever can connect can drive the host (sysfs writes, guest creation, reading files through
  * xl create), so the socket is private from birth, not made private after the fact:
@@ -25,7 +26,8 @@ import { connect, createServer, type Server, type Socket } from 'node:net';
 import { dirname, resolve } from 'node:path';
 import { isMainThread } from 'node:worker_threads';
 import type { HostApi } from './host-api';
-import { handleText, serializeResponse, type HandleOptions } from './protocol';
+import { FrameFlow, handleText, serializeResponse, type HandleOptions } from './protocol';
+import { frameAnnouncement } from './socket-wire';
 
 export interface SocketServerOptions {
   host: HostApi;
@@ -56,6 +58,8 @@ export interface SocketServer {
 
 /** Longest request line, bytes (library.import text of 1 MiB, JSON-escaped, fits). */
 export const MAX_LINE_BYTES = 8 * 1024 * 1024;
+/** Frames queued on a connection beyond this many bytes are held back (FrameFlow repairs them later). */
+const FRAME_DROP_BYTES = 16 * 1024 * 1024;
 /** sockaddr_un.sun_path is 108 bytes on Linux, 104 on macOS, including the NUL. */
 const MAX_SOCKET_PATH_BYTES = 103;
 
@@ -211,13 +215,27 @@ function serveConnection(socket: Socket, host: HostApi, log: NonNullable<HandleO
   let partial = '';
   // Requests on one connection are answered in order.
   let queue: Promise<void> = Promise.resolve();
+  // The connection's frame stream: only what frame.resync asks for (a screenshot), never live frames.
+  const frames = new FrameFlow(
+    host,
+    {
+      congested: () => socket.writableLength > FRAME_DROP_BYTES,
+      isOpen: () => !socket.destroyed && socket.writable,
+      send: (message) => {
+        socket.write(frameAnnouncement(message.byteLength));
+        socket.write(message);
+      },
+    },
+    log,
+  );
   const answer = (line: string): void => {
     queue = queue.then(async () => {
-      const response = await handleText(host, line, { log });
+      const response = await handleText(host, line, { log, context: { frames } });
       if (!socket.destroyed && socket.writable) socket.write(`${serializeResponse(response, { log })}\n`);
     });
   };
   socket.setEncoding('utf8');
+  socket.on('close', () => frames.dispose());
   socket.on('error', () => socket.destroy());
   socket.on('data', (chunk: string) => {
     let start = 0;

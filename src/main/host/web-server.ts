@@ -2,7 +2,9 @@
  * Browser mode: serves the built renderer over HTTP on 127.0.0.1 and carries the API over a
  * WebSocket at /api, guarded by a per-launch random token (and the Origin/Host headers, so another
  * web page or a DNS-rebound name cannot reach it). JSON text messages are requests (protocol.ts),
- * host events are pushed as `{ event, data }`, frames as binary messages.
+ * host events are pushed as `{ event, data }`, frames as binary messages (one batch per tick:
+ * frame-batch.ts), which the page acknowledges with `{"ack":N}` text messages once it has
+ * taken them (frame-window.ts).
  */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { createReadStream } from 'node:fs';
@@ -14,6 +16,8 @@ import { resolve, sep } from 'node:path';
 import type { Duplex } from 'node:stream';
 import { WebSocket, WebSocketServer, type RawData } from 'ws';
 import type { HostApi } from './host-api';
+import { FrameBatcher } from './frame-batcher';
+import { FrameWindow, frameAck } from './frame-window';
 import { EVENT_NAMES, FrameFlow, handleText, serializeResponse, type FrameFlowStats, type HandleOptions } from './protocol';
 
 export interface WebServerOptions {
@@ -103,18 +107,29 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
   });
 
   const flows = new Map<WebSocket, FrameFlow>();
+  const batchers = new Map<WebSocket, FrameBatcher>();
   const totals: FrameFlowStats = { sent: 0, dropped: 0, resyncs: 0 };
 
   wss.on('connection', (ws: WebSocket) => {
+    const window = new FrameWindow();
+    // One batch per tick (frame-batch.ts): what headless Chromium can take at 60 Hz.
+    const batcher = new FrameBatcher((batch) => {
+      if (ws.readyState === WebSocket.OPEN) ws.send(batch, { binary: true });
+    });
+    batchers.set(ws, batcher);
     flows.set(
       ws,
       new FrameFlow(
         host,
         {
-          // Slow client: frames are skipped rather than queued; FrameFlow repaints it later.
-          congested: () => ws.bufferedAmount > frameDropBytes,
+          // A client that has not acknowledged enough (it paints slower than frames come) gets no
+          // more: frames are skipped, not queued, and FrameFlow repaints it once it catches up.
+          congested: () => window.full() || ws.bufferedAmount > frameDropBytes,
           isOpen: () => ws.readyState === WebSocket.OPEN,
-          send: (message) => ws.send(message, { binary: true }),
+          send: (message) => {
+            window.sent(message.byteLength);
+            batcher.add(message);
+          },
         },
         log,
       ),
@@ -126,6 +141,8 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
         flow.dispose();
       }
       flows.delete(ws);
+      batchers.get(ws)?.close();
+      batchers.delete(ws);
     });
     ws.on('error', () => ws.terminate());
     ws.on('message', (data: RawData, isBinary: boolean) => {
@@ -133,7 +150,14 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
         sendJson(ws, JSON.stringify({ id: null, error: { code: 'invalid', message: 'malformed request: binary messages are not requests' } }));
         return;
       }
-      void handleText(host, rawToString(data), { log }).then((response) => sendJson(ws, serializeResponse(response, { log })));
+      const text = rawToString(data);
+      const acked = frameAck(text);
+      if (acked !== null) {
+        window.acked(acked);
+        flows.get(ws)?.kick();
+        return;
+      }
+      void handleText(host, text, { log, context: { frames: flows.get(ws) } }).then((response) => sendJson(ws, serializeResponse(response, { log })));
     });
   });
 

@@ -37,11 +37,17 @@ export interface ScanoutSource {
   refused?: string;
   /** The cursor may not be shown (its image is outside the vGPU's GM): the plane is sent without it. */
   cursorRefused?: string;
+  /** New surfaces (PLANE_SURF changes: flips) this source latched at vblank so far. */
+  flip: number;
+  /** When this vblank was, ms since the Unix epoch (for flip → paint latency). */
+  vblankMs: number;
 }
 
 export interface FeedItem {
   source: number;
   damage: Damage;
+  flip: number;
+  vblankMs: number;
 }
 
 interface SourceState {
@@ -49,6 +55,9 @@ interface SourceState {
   /** scanoutKey of the registers last planned. */
   key: string;
   lastNs: number;
+  /** PLANE_SURF last planned, and how many times it changed (flips latched). */
+  surf: number;
+  flips: number;
 }
 
 /** Everything that decides a source's picture besides memory: a change means decode again. */
@@ -61,6 +70,9 @@ function cursorRefusal(cursor: CursorRegs, pipeOn: boolean, v: Vgpu | undefined)
   return decoded && !('error' in decoded) ? vgpuCursorGuard(v)(decoded) : undefined;
 }
 
+/** The flip count after a vblank that latched surface `surf` (counted when it differs from the last one planned). */
+const flipsAfter = (st: SourceState | undefined, surf: number): number => (st ? st.flips + (st.surf !== surf ? 1 : 0) : 0);
+
 /** GPU side: which sources to decode at this vblank (cheap: counters and register compares). */
 export class ScanoutPlanner {
   private readonly state = new Map<number, SourceState>();
@@ -71,8 +83,11 @@ export class ScanoutPlanner {
     private readonly mediator: Mediator,
   ) {}
 
-  /** The sources that may have changed since their last plan; nowNs: monotonic time, ns. */
-  plan(nowNs: number): ScanoutSource[] {
+  /**
+   * The sources that may have changed since their last plan. nowNs: monotonic time, ns; vblankMs:
+   * the same instant as ms since the Unix epoch (carried to the renderer for latency).
+   */
+  plan(nowNs: number, vblankMs = 0): ScanoutSource[] {
     const out: ScanoutSource[] = [];
     const fg = this.mediator.foreground;
     const fgChanged = fg !== this.lastForeground;
@@ -85,15 +100,16 @@ export class ScanoutPlanner {
       const key = scanoutKey(regs, pipeOn, cursor);
       const st = this.state.get(v.domid);
       if (st && st.workloads === v.stats.workloads && st.key === key && nowNs - st.lastNs < REFRESH_NS) continue;
-      this.state.set(v.domid, { workloads: v.stats.workloads, key, lastNs: nowNs });
+      const flips = flipsAfter(st, regs.surf);
+      this.state.set(v.domid, { workloads: v.stats.workloads, key, lastNs: nowNs, surf: regs.surf, flips });
       const decoded = pipeOn ? decodePlaneRegs(regs) : null;
       const refused = decoded && !('error' in decoded) ? vgpuPlaneGuard(v)(decoded) : undefined;
       const cursorRefused = cursorRefusal(cursor, pipeOn, v);
-      const item: ScanoutSource = { source: v.domid, regs, pipeOn, cursor, ...(refused ? { refused } : {}), ...(cursorRefused ? { cursorRefused } : {}) };
+      const item: ScanoutSource = { source: v.domid, regs, pipeOn, cursor, flip: flips, vblankMs, ...(refused ? { refused } : {}), ...(cursorRefused ? { cursorRefused } : {}) };
       out.push(item);
       if (v.domid === fg) fgPlanned = item;
     }
-    const physical = this.planPhysical(nowNs, fg, fgChanged, fgPlanned);
+    const physical = this.planPhysical(nowNs, vblankMs, fg, fgChanged, fgPlanned);
     if (physical) out.push(physical);
     return out;
   }
@@ -103,7 +119,7 @@ export class ScanoutPlanner {
    * vGPU's GM too: its registers are that guest's, forwarded. It reuses the foreground's decode
    * (sameAs) only when plane, pipe and cursor registers are all equal.
    */
-  private planPhysical(nowNs: number, fg: number, fgChanged: boolean, fgPlanned: ScanoutSource | undefined): ScanoutSource | undefined {
+  private planPhysical(nowNs: number, vblankMs: number, fg: number, fgChanged: boolean, fgPlanned: ScanoutSource | undefined): ScanoutSource | undefined {
     const regs = this.gpu.planeA();
     const cursor = this.gpu.cursorA();
     const pipeOn = this.gpu.pipeAEnabled();
@@ -111,9 +127,10 @@ export class ScanoutPlanner {
     const st = this.state.get(PHYSICAL_SOURCE);
     const reuse = fgPlanned !== undefined && !fgPlanned.refused && key === scanoutKey(fgPlanned.regs, fgPlanned.pipeOn, fgPlanned.cursor);
     if (!(reuse || fgChanged || !st || st.key !== key || nowNs - st.lastNs >= REFRESH_NS || fgPlanned)) return undefined;
-    this.state.set(PHYSICAL_SOURCE, { workloads: 0, key, lastNs: nowNs });
+    const flips = flipsAfter(st, regs.surf);
+    this.state.set(PHYSICAL_SOURCE, { workloads: 0, key, lastNs: nowNs, surf: regs.surf, flips });
     const cursorRefused = cursorRefusal(cursor, pipeOn, this.mediator.vgpu(fg));
-    return { source: PHYSICAL_SOURCE, regs, pipeOn, cursor, ...(reuse ? { sameAs: fg } : {}), ...(cursorRefused ? { cursorRefused } : {}) };
+    return { source: PHYSICAL_SOURCE, regs, pipeOn, cursor, flip: flips, vblankMs, ...(reuse ? { sameAs: fg } : {}), ...(cursorRefused ? { cursorRefused } : {}) };
   }
 
   /** Forget a destroyed vGPU. */
@@ -147,6 +164,8 @@ export class FrameComposer {
    * while no source's last frame is that buffer (the physical pipe shares the foreground VM's).
    */
   private readonly spare = new Map<number, Uint32Array>();
+  /** Per source, the flip count and vblank time of the last frame composed. */
+  private readonly latched = new Map<number, { flip: number; vblankMs: number }>();
   /** Frames decoded since construction (for statistics and tests). */
   decodes = 0;
 
@@ -182,20 +201,23 @@ export class FrameComposer {
       const previous = this.damage.lastFrame(s.source)?.px;
       const damage = this.damage.update(s.source, r.frame.width, r.frame.height, r.frame.xrgb);
       if (previous && previous !== r.frame.xrgb && previous.length > 0) this.spare.set(s.source, previous);
-      if (damage.pieces.length > 0) items.push({ source: s.source, damage });
+      this.latched.set(s.source, { flip: s.flip, vblankMs: s.vblankMs });
+      if (damage.pieces.length > 0) items.push({ source: s.source, damage, flip: s.flip, vblankMs: s.vblankMs });
     }
     return items;
   }
 
-  /** The last frame composed for `source` (what its window shows), if any; 0x0 while off. */
-  lastFrame(source: number): Frame | undefined {
+  /** The last frame composed for `source` (what its window shows), with its flip count and vblank time, if any; 0x0 while off. */
+  lastFrame(source: number): (Frame & { flip: number; vblankMs: number }) | undefined {
     const f = this.damage.lastFrame(source);
-    return f && { width: f.width, height: f.height, xrgb: f.px };
+    const at = this.latched.get(source) ?? { flip: 0, vblankMs: 0 };
+    return f && { width: f.width, height: f.height, xrgb: f.px, ...at };
   }
 
   /** Forget a destroyed vGPU's last frame. */
   forget(source: number): void {
     this.damage.forget(source);
     this.spare.delete(source);
+    this.latched.delete(source);
   }
 }

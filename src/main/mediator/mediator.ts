@@ -2,8 +2,11 @@
  * The mediator: owns the physical Gen9 GPU and multiplexes it between vGPUs. It emulates every
  * trapped MMIO access against a vGPU's vreg, shadows its GGTT writes, scans its command
  * submissions, time-slices the engines, forwards interrupts as MSIs, and decides which VM owns the
- * physical display (foreground VM). Pure and synchronous; time comes in as nowNs.
- * Source: GVT-g (handlers.c, gtt.c, cmd_parser.c, scheduler.c, display.c), XenGT foreground_vm.
+ * physical display (foreground VM). Guests that negotiate GVT-g's PV features submit, bind GGTT
+ * ranges and read interrupt state through a shared page instead (pv*.ts). Pure and synchronous;
+ * time comes in as nowNs.
+ * Source: GVT-g (handlers.c, gtt.c, cmd_parser.c, scheduler.c, display.c), XenGT foreground_vm,
+ * the GVT-g PV series (see pv.ts).
  */
 import { ApiError } from '../../shared/api';
 import { GVTG_HOST_RESERVATION, type HostReservation, MiB, PAGE_SIZE } from '../../shared/platform';
@@ -58,7 +61,7 @@ import {
   maskedBitEnable,
 } from '../../shared/regs';
 import { decodeFence } from '../../shared/fence';
-import { PVINFO, PVINFO_GUEST_WRITABLE, VGT_DRV_DISPLAY_READY } from '../../shared/pvinfo';
+import { PVINFO, PVINFO_GUEST_WRITABLE, PV_MMIO, VGT_DRV_DISPLAY_READY } from '../../shared/pvinfo';
 import {
   GEN8_CTX_STATUS_ACTIVE_IDLE,
   GEN8_CTX_STATUS_COMPLETE,
@@ -74,12 +77,15 @@ import type { FlipRequest } from './cmd-scan';
 import { execlistRegister, virtualExeclistRead } from './execlist-regs';
 import { CONTEXT_SWITCHED_MMIO, F_MODE_MASK, F_RO, mmioEntry } from './mmio-table';
 import { TimeSliceScheduler } from './scheduler';
-import { CONTEXT_IMAGE_BYTES, buildWorkload, contextRing, layoutShadowBatches, setContextHead, writeContextRing } from './workload-build';
+import { CONTEXT_IMAGE_BYTES, buildWorkload, contextRing, layoutShadowBatches, setContextHead, writeContextRing, writeDwords } from './workload-build';
 import { DISPLAY_REGS, isDisplayReg } from './display-regs';
 import { CURSOR_64_BYTES } from '../gpu/scanout';
 import { clearVgpuPtes, readGuestPte, writeGuestPte } from './gtt-shadow';
 import { type HostGm, SHADOW_RING_BYTES, setupHostGm } from './host-gm';
 import { pvinfoRead } from './pvinfo';
+import { GVT_PV_CAPS, VgpuPv } from './pv';
+import { type PvNotifyContext, handlePvNotification, refusePv } from './pv-notify';
+import { pvmmioSources, syncPvmmio } from './pvmmio';
 import { ResourcePool, type ResourceRequest } from './resources';
 import { KernelLog } from './kernel-log';
 import { Vgpu, type Workload } from './vgpu';
@@ -114,9 +120,13 @@ export interface CreateVgpuRequest extends ResourceRequest {
   ports?: VirtualPort[];
   /** Largest mode its monitors may ask for; default 1920x1200 (the largest GVT-g type resolution). */
   maxResolution?: { width: number; height: number };
+  /** Offer GVT-g's PV features (VGT_CAPS_PV: PV submission, GGTT binds, PVMMIO); default true. */
+  pv?: boolean;
 }
 
 const ENGINES: readonly EngineId[] = ['rcs', 'bcs'];
+/** PVINFO_GUEST_WRITABLE as a set: g2v_notify is written at every PV submission. */
+const GUEST_WRITABLE: ReadonlySet<number> = new Set(PVINFO_GUEST_WRITABLE);
 const ENGINE_IRQ_SHIFT: Record<EngineId, number> = { rcs: GEN8_RCS_IRQ_SHIFT, bcs: GEN8_BCS_IRQ_SHIFT };
 /** Host-physical slot per vGPU RAM window (8 GiB apart; slot 0 is Dom0). */
 const RAM_SLOT_BYTES = 8 * 2 ** 30;
@@ -166,8 +176,16 @@ export class Mediator {
   /** Latest emulated time seen (ticks and trapped accesses), ns. */
   private nowNs = 0;
   private foregroundDomid = 0;
+  /**
+   * The vGPU whose command-accessible registers the physical GPU holds (null: none yet). Switched
+   * lazily when another vGPU's workload is dispatched, as GVT-g's scheduler->engine_owner is in
+   * shadow_context_status_change, so an owner going idle and coming back costs no switch.
+   */
+  private mmioOwner: number | null = null;
   /** Dom0's kernel log: vGPU life cycle (`gvt: core: …`) and every vGPU's notes (`gvt: vgpu N: …`). */
   readonly klog = new KernelLog();
+  /** Made once: PV notifications come at every PV submission. */
+  private readonly pvContext: PvNotifyContext;
 
   constructor(
     readonly gpu: Gen9Gpu,
@@ -177,6 +195,7 @@ export class Mediator {
   ) {
     this.pool = new ResourcePool(gpu.geometry, reservation);
     this.hostGm = setupHostGm(gpu, this.pool.host, dom0Ram);
+    this.pvContext = this.pvNotifyContext();
     // The host drives the physical engines with execlists, as i915 does on Gen8+.
     for (const e of ENGINES) gpu.mmioWrite(ENGINE_BASE[e] + RING_MODE_GEN7, maskedBitEnable(GFX_RUN_LIST_ENABLE));
     const g = gpu.geometry;
@@ -205,7 +224,14 @@ export class Mediator {
     const base = id * RAM_SLOT_BYTES;
     this.gpu.memory.attach(base, req.ram);
     const printk = (line: string): void => this.klog.printk(this.nowNs, line);
-    const v = new Vgpu({ id, domid: req.domid, name: req.name, alloc, ram: { base, size: req.ram.byteLength }, weight: req.weight ?? DEFAULT_WEIGHT, ports: req.ports ?? [], maxResolution: req.maxResolution ?? { width: 1920, height: 1200 }, printk });
+    const pv = new VgpuPv(req.pv === false ? 0 : GVT_PV_CAPS, new Uint32Array(req.ram, 0, req.ram.byteLength >>> 2));
+    const v = new Vgpu({ id, domid: req.domid, name: req.name, alloc, ram: { base, size: req.ram.byteLength }, weight: req.weight ?? DEFAULT_WEIGHT, ports: req.ports ?? [], maxResolution: req.maxResolution ?? { width: 1920, height: 1200 }, printk, pv });
+    // What a trapped read of each PVMMIO register returns, for mirroring it into the shared page.
+    v.pv.mirror = pvmmioSources((offset) => {
+      if (offset === GEN8_MASTER_IRQ) return () => this.virtualMaster(v);
+      const bank = this.bankOf(v, offset);
+      return bank ? () => bank.bank[bank.field] >>> 0 : () => v.vreg[offset >>> 2];
+    });
     // GVT-g __intel_gvt_create_vgpu's gvt_dbg_core line, with the vGPU and its domain named.
     printk(`gvt: core: create vgpu ${id} for domain ${req.domid} (${req.name}): low ${alloc.lowGm.size / MiB} MB high ${alloc.highGm.size / MiB} MB fence ${alloc.fenceCount}`);
     this.byDomid.set(req.domid, v);
@@ -221,6 +247,8 @@ export class Mediator {
     if (this.foregroundDomid === domid) this.setForeground(0);
     this.scheduler.remove(v.id, this.nowNs);
     clearVgpuPtes(this.gpu.ggtt, v);
+    // Its register values stay in the GPU until the next vGPU's first dispatch restores its own.
+    if (this.mmioOwner === v.id) this.mmioOwner = null;
     this.pool.release(v.alloc);
     this.gpu.memory.detach(v.ram.base);
     this.byDomid.delete(domid);
@@ -289,6 +317,12 @@ export class Mediator {
 
   /** Emulate a guest 32-bit write. Never throws for guest input; violations go to the vGPU log. */
   mmioWrite(v: Vgpu, offset: number, value: number, nowNs: number): void {
+    this.emulateWrite(v, offset, value, nowNs);
+    // An ack, a master enable, a ring register or a reset may change what PVMMIO mirrors.
+    this.syncPvmmio(v);
+  }
+
+  private emulateWrite(v: Vgpu, offset: number, value: number, nowNs: number): void {
     v.stats.mmioTraps++;
     value >>>= 0;
     if (!Number.isInteger(offset) || offset < 0 || offset >= BAR0_SIZE || offset % 4 !== 0) {
@@ -302,7 +336,7 @@ export class Mediator {
       else writeGuestPte(this.gpu.ggtt, v, rel >>> 3, value, hi);
       return;
     }
-    if (offset >= VGT_PVINFO_PAGE && offset < VGT_PVINFO_PAGE + VGT_PVINFO_SIZE) return this.pvinfoWrite(v, offset - VGT_PVINFO_PAGE, value);
+    if (offset >= VGT_PVINFO_PAGE && offset < VGT_PVINFO_PAGE + VGT_PVINFO_SIZE) return this.pvinfoWrite(v, offset - VGT_PVINFO_PAGE, value, nowNs);
     if (VirtualDisplay.owns(offset)) return v.display.write(offset, value);
     const bank = this.bankOf(v, offset);
     if (bank) {
@@ -363,13 +397,47 @@ export class Mediator {
     this.mmioWrite(v, offset + 4, hi, nowNs);
   }
 
-  private pvinfoWrite(v: Vgpu, rel: number, value: number): void {
-    if (!PVINFO_GUEST_WRITABLE.includes(rel)) {
+  private pvinfoWrite(v: Vgpu, rel: number, value: number, nowNs: number): void {
+    if (!GUEST_WRITABLE.has(rel)) {
       this.enterFailsafe(v, `PVINFO: write 0x${value.toString(16)} to reserved offset 0x${rel.toString(16)}`);
       return;
     }
+    if (rel === PVINFO.pv_caps) return v.pv.writeCaps(value);
     v.pvinfoWritten.set(rel, value);
     if (rel === PVINFO.display_ready && value === VGT_DRV_DISPLAY_READY && this.bootForeground.has(v.domid)) this.setForeground(v.domid);
+    if (rel === PVINFO.g2v_notify) this.handleG2vNotification(v, value, nowNs);
+  }
+
+  /**
+   * A g2v_notify write: the PV notifications (pv-notify.ts); GVT-g's PPGTT and context
+   * notifications have nothing to do here (no PPGTT in this model). Source: GVT-g handlers.c
+   * handle_g2v_notification.
+   */
+  private handleG2vNotification(v: Vgpu, notification: number, nowNs: number): void {
+    if (!handlePvNotification(v, notification, nowNs, this.pvContext)) v.note(`PVINFO: g2v notification ${notification} ignored`);
+  }
+
+  /** What pv-notify.ts may do to a vGPU: submit through the ELSP path, mirror PVMMIO. */
+  private pvNotifyContext(): PvNotifyContext {
+    return {
+      ggtt: this.gpu.ggtt,
+      engines: ENGINES,
+      submit: (v, engine, elements, nowNs) => {
+        if ((v.execlists[engine].gfxMode & GFX_RUN_LIST_ENABLE) === 0) {
+          refusePv(v, `${engine}: PV submission with execlists disabled (GFX_MODE)`);
+          return false;
+        }
+        return this.submitExeclist(v, engine, elements, nowNs, true);
+      },
+      registered: (v) => this.syncPvmmio(v),
+    };
+  }
+
+  /** Mirror the PVMMIO registers into `v`'s shared page (when PV_MMIO is negotiated); they read as a trapped read would. */
+  private syncPvmmio(v: Vgpu): void {
+    const page = v.pv.page;
+    if (!page || !v.pv.enabled(PV_MMIO)) return;
+    syncPvmmio(page, v.pv.mirror);
   }
 
   private fenceIndex(offset: number): number | undefined {
@@ -424,32 +492,40 @@ export class Mediator {
       const [hi1, lo1, hi0, lo0] = ve.elsp;
       ve.elsp = [];
       if ((ve.gfxMode & GFX_RUN_LIST_ENABLE) === 0) return void v.note(`${engine}: ELSP written with execlists disabled (GFX_MODE)`);
-      this.submitExeclist(v, engine, [[lo0, hi0], [lo1, hi1]], nowNs);
+      this.submitExeclist(v, engine, [[lo0, hi0], [lo1, hi1]], nowNs, false);
     }
   }
 
   /**
    * An ELSP submission: each valid element names a guest context (LRCA inside the vGPU's GM) whose
    * image holds the ring state; the commands from the last scanned position to its RING_TAIL
-   * become one workload. Source: GVT-g execlist.c submit_context / scheduler.c.
+   * become one workload. `pv`: it came through PV submission (shared page + one notification).
+   * True when the workloads were queued. Source: GVT-g execlist.c submit_context / scheduler.c.
    */
-  private submitExeclist(v: Vgpu, engine: EngineId, elements: [number, number][], nowNs: number): void {
-    if (v.failsafe) return;
+  private submitExeclist(v: Vgpu, engine: EngineId, elements: [number, number][], nowNs: number, pv: boolean): boolean {
+    if (v.failsafe) return false;
     const valid = elements.filter(([lo]) => lo & GEN8_CTX_VALID);
     const built: Workload[] = [];
     for (const [i, [lo, ctxId]] of valid.entries()) {
       const lrca = lrcaOf(lo);
-      if (!v.ownsGm(lrca, CONTEXT_IMAGE_BYTES)) return this.enterFailsafe(v, `${engine}: context descriptor LRCA 0x${lrca.toString(16)} outside the vGPU's graphics memory`);
+      if (!v.ownsGm(lrca, CONTEXT_IMAGE_BYTES)) {
+        this.enterFailsafe(v, `${engine}: context descriptor LRCA 0x${lrca.toString(16)} outside the vGPU's graphics memory`);
+        return false;
+      }
       const ring = contextRing(this.gpu.ggtt, lrca);
       const ve = v.execlists[engine];
       const from = ve.scannedTail.get(lrca) ?? ring.head;
       const b = buildWorkload(this.gpu.ggtt, v, engine, ring, from);
-      if (!b.ok) return this.refuse(v, b);
+      if (!b.ok) {
+        this.refuse(v, b);
+        return false;
+      }
       ve.scannedTail.set(lrca, ring.tail & RING_ADDR_MASK);
-      built.push({ engine, tail: ring.tail & RING_ADDR_MASK, scan: b.scan, context: { lrca, ctxId, first: i === 0, last: i === valid.length - 1 } });
+      built.push({ engine, tail: ring.tail & RING_ADDR_MASK, scan: b.scan, context: { lrca, ctxId, first: i === 0, last: i === valid.length - 1, pv } });
     }
     v.queue.push(...built);
     this.dispatch(engine, nowNs);
+    return true;
   }
 
   private refuse(v: Vgpu, b: { reason: string; rejected: boolean }): void {
@@ -468,16 +544,17 @@ export class Mediator {
     for (const e of ENGINES) this.dispatch(e, nowNs);
   }
 
-  /** One scheduling decision (charge, pick, MMIO context switch); dispatches nothing. */
+  /**
+   * One scheduling decision (charge, pick); dispatches nothing. The MMIO context follows the
+   * workloads, not the owner: see execute().
+   */
   private schedule(nowNs: number): void {
     this.nowNs = Math.max(this.nowNs, nowNs);
     const inFlight = ENGINES.some((e) => this.gpu.busyUntilNs[e] > nowNs || this.running[e] !== undefined);
     const entities = this.vgpus()
       .filter((v) => !v.failsafe)
       .map((v) => ({ id: v.id, weight: v.weight, busy: () => v.queue.length > 0 }));
-    const before = this.scheduler.current;
-    const after = this.scheduler.tick(nowNs, entities, inFlight);
-    if (after !== before) this.switchMmioContext(before, after);
+    this.scheduler.tick(nowNs, entities, inFlight);
   }
 
   /** GPU time `v` has owned the engines under the scheduler, ns. */
@@ -489,7 +566,7 @@ export class Mediator {
   private dispatch(engine: EngineId, nowNs: number): void {
     this.nowNs = Math.max(this.nowNs, nowNs);
     // Nobody owns the GPU: decide now rather than leave a new submission waiting for the tick.
-    if (this.scheduler.current === null && this.vgpus().some((v) => v.queue.length > 0)) this.schedule(nowNs);
+    if (this.scheduler.current === null && this.anyQueued()) this.schedule(nowNs);
     const v = this.byId(this.scheduler.current);
     if (!v || v.failsafe || this.running[engine]) return;
     for (let n = 0; n < MAX_DISPATCH_PER_TICK && this.gpu.busyUntilNs[engine] <= nowNs && !this.running[engine]; n++) {
@@ -502,14 +579,22 @@ export class Mediator {
     }
   }
 
+  private anyQueued(): boolean {
+    for (const v of this.byDomid.values()) if (v.queue.length > 0) return true;
+    return false;
+  }
+
   private byId(id: number | null): Vgpu | undefined {
-    return id === null ? undefined : this.vgpus().find((v) => v.id === id);
+    if (id === null) return undefined;
+    for (const v of this.byDomid.values()) if (v.id === id) return v;
+    return undefined;
   }
 
   /**
-   * Per-engine MMIO context switch between owners: registers guest commands may change (the
-   * F_CMD_ACCESS set: GPRs, predicate, cache-mode registers) are saved from the physical GPU into
-   * the outgoing vGPU's vreg and restored from the incoming one's. Source: GVT-g mmio_context.c.
+   * MMIO context switch between vGPUs: registers guest commands may change (the F_CMD_ACCESS set:
+   * GPRs, predicate, cache-mode registers) are saved from the physical GPU into the outgoing
+   * vGPU's vreg and restored from the incoming one's. One owner for both engines (GVT-g keeps one
+   * per engine). Source: GVT-g mmio_context.c intel_gvt_switch_mmio.
    */
   private switchMmioContext(fromId: number | null, toId: number | null): void {
     const from = this.byId(fromId);
@@ -532,9 +617,13 @@ export class Mediator {
     const ring = this.hostGm.shadowRingGm[w.engine];
     const ctx = this.hostGm.shadowContextGm[w.engine];
     const ringDwords = layoutShadowBatches(gpu.ggtt, w.scan, this.hostGm.shadowBatchGm);
-    for (let i = 0; i < ringDwords.length; i++) gpu.ggtt.write32(ring + i * 4, ringDwords[i]);
+    writeDwords(gpu.ggtt, ring, ringDwords);
     writeContextRing(gpu.ggtt, ctx, { start: ring, ctl: ((SHADOW_RING_BYTES - PAGE_SIZE) & 0x1ff000) | RING_CTL_VALID, head: 0, tail: ringDwords.length * 4 });
     const [lo, hi] = contextDescriptor(ctx, SHADOW_CTX_ID);
+    if (this.mmioOwner !== v.id) {
+      this.switchMmioContext(this.mmioOwner, v.id);
+      this.mmioOwner = v.id;
+    }
     // Element 1 (empty) first, element 0 last: the fourth write submits.
     let res: ExecResult | undefined;
     const before = gpu.busyUntilNs[w.engine];
@@ -566,12 +655,16 @@ export class Mediator {
     }
     if (res.stalled || res.hung) {
       this.running[w.engine] = inFlight;
-      if (bits && raise(v.gt0, bits << ENGINE_IRQ_SHIFT[w.engine])) this.maybeMsi(v);
+      if (bits) this.raiseVirtual(v, v.gt0, bits << ENGINE_IRQ_SHIFT[w.engine]);
       return;
     }
     this.running[w.engine] = undefined;
     const base = ENGINE_BASE[w.engine];
-    if (w.context) {
+    if (w.context?.pv) {
+      // PV submission: no execlist emulation, no CSB and no context-switch interrupt; the context
+      // image's head is all the guest reads (GVTg support pv workload submssion).
+      setContextHead(gpu.ggtt, w.context.lrca, w.tail);
+    } else if (w.context) {
       const csb = v.execlists[w.engine].csb;
       if (w.context.first) csb.push(GEN8_CTX_STATUS_IDLE_ACTIVE, w.context.ctxId);
       setContextHead(gpu.ggtt, w.context.lrca, w.tail);
@@ -581,7 +674,8 @@ export class Mediator {
       // The workload is consumed: the guest's view of RING_HEAD moves to its tail.
       v.vreg[(base + RING_HEAD) >>> 2] = (v.vreg[(base + RING_HEAD) >>> 2] & ~RING_ADDR_MASK) | w.tail;
     }
-    if (bits && raise(v.gt0, bits << ENGINE_IRQ_SHIFT[w.engine])) this.maybeMsi(v);
+    if (bits) this.raiseVirtual(v, v.gt0, bits << ENGINE_IRQ_SHIFT[w.engine]);
+    else this.syncPvmmio(v);
     for (const flip of w.scan.flips) this.emulateFlip(v, flip);
   }
 
@@ -635,6 +729,7 @@ export class Mediator {
     ve.elsp = [];
     ve.scannedTail.clear();
     ve.csb.reset();
+    this.syncPvmmio(v);
   }
 
   /**
@@ -670,7 +765,7 @@ export class Mediator {
       this.gpu.mmioWrite(PLANE_STRIDE_1_A, flip.pitch / 64);
       this.gpu.mmioWrite(PLANE_SURF_1_A, flip.surf);
     }
-    if (raise(v.dePipeA, GEN8_PIPE_PRIMARY_FLIP_DONE)) this.maybeMsi(v);
+    this.raiseVirtual(v, v.dePipeA, GEN8_PIPE_PRIMARY_FLIP_DONE);
   }
 
   // ---- interrupts, vblank, failsafe ----
@@ -681,7 +776,7 @@ export class Mediator {
    * interrupt.c (intel_vgpu_trigger_virtual_event, gen8_check_pending_irq).
    */
   raisePchEvent(v: Vgpu, bits: number): void {
-    if (raise(v.sde, bits)) this.maybeMsi(v);
+    this.raiseVirtual(v, v.sde, bits);
   }
 
   /**
@@ -701,15 +796,22 @@ export class Mediator {
 
   /** Raise a virtual DE port event (e.g. DP AUX A done, port A hotplug); see raisePchEvent. */
   raiseDePortEvent(v: Vgpu, bits: number): void {
-    if (raise(v.dePort, bits)) this.maybeMsi(v);
+    this.raiseVirtual(v, v.dePort, bits);
   }
 
   /** Start of vblank on every enabled virtual pipe and on the physical pipe. */
   vblank(): void {
     this.gpu.vblank();
     for (const v of this.byDomid.values()) {
-      if (v.vreg[PIPECONF_A >>> 2] & PIPECONF_ENABLE && raise(v.dePipeA, GEN8_PIPE_VBLANK)) this.maybeMsi(v);
+      if (v.vreg[PIPECONF_A >>> 2] & PIPECONF_ENABLE) this.raiseVirtual(v, v.dePipeA, GEN8_PIPE_VBLANK);
     }
+  }
+
+  /** Latch `bits` into one of `v`'s virtual banks, keep PVMMIO current, and send an MSI if something new is pending. */
+  private raiseVirtual(v: Vgpu, bank: IrqBank, bits: number): void {
+    const fresh = raise(bank, bits);
+    this.syncPvmmio(v);
+    if (fresh) this.maybeMsi(v);
   }
 
   private virtualMaster(v: Vgpu): number {
@@ -726,16 +828,11 @@ export class Mediator {
     if (m & GEN8_MASTER_IRQ_CONTROL && m & (GEN8_GT_RCS_IRQ | GEN8_GT_BCS_IRQ | GEN8_DE_PIPE_A_IRQ | GEN8_DE_PCH_IRQ | GEN8_DE_PORT_IRQ)) this.ports.msi(v);
   }
 
+  /** The virtual interrupt bank register at `offset`, if it is one (checked on every trapped access: no allocation on a miss). */
   private bankOf(v: Vgpu, offset: number): { bank: IrqBank; field: keyof IrqBank } | undefined {
-    for (const [base, bank] of [
-      [GEN8_GT_ISR0, v.gt0],
-      [GEN8_DE_PIPE_ISR_A, v.dePipeA],
-      [SDEISR, v.sde],
-      [GEN8_DE_PORT_ISR, v.dePort],
-    ] as const) {
-      if (offset >= base && offset < base + 16) return { bank, field: bankRegister(offset, base)! };
-    }
-    return undefined;
+    const at = (base: number, bank: IrqBank) => (offset >= base && offset < base + 16 ? { bank, field: bankRegister(offset, base)! } : undefined);
+    if (offset < GEN8_GT_ISR0 || offset >= SDEISR + 16) return undefined;
+    return at(GEN8_GT_ISR0, v.gt0) ?? at(GEN8_DE_PIPE_ISR_A, v.dePipeA) ?? at(SDEISR, v.sde) ?? at(GEN8_DE_PORT_ISR, v.dePort);
   }
 
   private enterFailsafe(v: Vgpu, reason: string): void {

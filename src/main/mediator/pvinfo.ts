@@ -1,7 +1,7 @@
 /**
  * PVINFO page emulation: what a guest driver reads at 0x78000 to find out it runs on a vGPU and
  * which slice of GM and fences it owns (the ballooning info). Source: i915_pvinfo.h, GVT-g
- * vgpu.c populate_pvinfo_page.
+ * vgpu.c populate_pvinfo_page (with VGT_CAPS_PV and pv_caps from the PV series, see pv.ts).
  */
 import { PVINFO, VGT_MAGIC_HI, VGT_MAGIC_LO, VGT_VERSION_MAJOR, VGT_VERSION_MINOR } from '../../shared/pvinfo';
 import type { Vgpu } from './vgpu';
@@ -18,7 +18,9 @@ export function pvinfoRead(v: Vgpu, rel: number): number {
     case PVINFO.vgt_id:
       return v.id;
     case PVINFO.vgt_caps:
-      return 0;
+      return v.pv.vgtCaps;
+    case PVINFO.pv_caps:
+      return v.pv.caps;
     case PVINFO.mappable_gmadr_base:
       return v.alloc.lowGm.base;
     case PVINFO.mappable_gmadr_size:

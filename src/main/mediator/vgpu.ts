@@ -10,6 +10,7 @@ import { VirtualDisplay, type VirtualPort } from './vdisplay';
 import { MMIO_SPACE_BYTES } from '../gpu/gpu';
 import { type IrqBank, newBank } from '../gpu/irq';
 import type { Allocation, Range } from './resources';
+import type { VgpuPv } from './pv';
 
 export interface VgpuParams {
   /** vgt_id, 1-based; 0 is the host. */
@@ -27,6 +28,8 @@ export interface VgpuParams {
   maxResolution: { width: number; height: number };
   /** Dom0's kernel log: every note also goes there as `gvt: vgpu N: …` (GVT-g's gvt_vgpu_err). */
   printk: (line: string) => void;
+  /** Paravirtual state: the pv_caps offered (none: the guest traps everything) and the shared page. */
+  pv: VgpuPv;
 }
 
 export interface Workload {
@@ -35,8 +38,12 @@ export interface Workload {
   tail: number;
   /** The scanned commands and batch buffers, copied out of guest memory; only these copies reach the engine. */
   scan: ScannedWorkload;
-  /** Set for an execlist submission: the guest context and its place in the ELSP pair. */
-  context?: { lrca: number; ctxId: number; first: boolean; last: boolean };
+  /**
+   * Set for an execlist submission: the guest context and its place in the ELSP pair. `pv`: it came
+   * through PV submission, whose completion GVT reports without CSB entries or a context-switch
+   * interrupt (the guest retires it on the user interrupt).
+   */
+  context?: { lrca: number; ctxId: number; first: boolean; last: boolean; pv: boolean };
 }
 
 /** A vGPU's virtual execlist port for one engine. Source: GVT-g execlist.c (intel_vgpu_execlist). */
@@ -84,6 +91,8 @@ export class Vgpu {
   readonly pvinfoWritten = new Map<number, number>();
   /** Failsafe: the vGPU stopped executing the guest's work after a policy violation. */
   failsafe: string | null = null;
+  /** GVT-g paravirtual state (pv_caps, shared page, refusals). */
+  readonly pv: VgpuPv;
   readonly log: string[] = [];
   private readonly printk: (line: string) => void;
 
@@ -97,6 +106,7 @@ export class Vgpu {
     this.display = new VirtualDisplay(p.ports);
     this.maxResolution = p.maxResolution;
     this.printk = p.printk;
+    this.pv = p.pv;
   }
 
   readonly maxResolution: { width: number; height: number };

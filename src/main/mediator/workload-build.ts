@@ -10,6 +10,7 @@ import { PAGE_SIZE } from '../../shared/platform';
 import { RING_ADDR_MASK, RING_CTL, RING_CTL_VALID, RING_HEAD, RING_START, RING_TAIL, ringCtlBytes } from '../../shared/regs';
 import type { EngineId } from '../gpu/engine';
 import type { Ggtt } from '../gpu/ggtt';
+import { readGm, writeGm } from '../gpu/gm-access';
 import { type ScannedWorkload, scanWorkload } from './cmd-scan';
 import { SHADOW_RING_BYTES } from './host-gm';
 import type { Vgpu } from './vgpu';
@@ -38,8 +39,12 @@ export function buildWorkload(ggtt: Ggtt, v: Vgpu, engine: EngineId, ring: RingS
   const bytes = (tail - head + size) % size;
   if (bytes > SHADOW_RING_BYTES) return { ok: false, reason: `${engine}: workload of ${bytes} B exceeds the ${SHADOW_RING_BYTES} B shadow ring`, rejected: false };
   // Copy first, then scan the copy: the guest can change its ring after this point, the engine never sees it.
+  // Page by page, in at most two runs (the ring may wrap), as GVT-g's shadow ring copy does.
   const dwords = new Uint32Array(bytes / 4);
-  for (let i = 0; i < dwords.length; i++) dwords[i] = ggtt.read32(start + ((head + i * 4) % size));
+  const out = new Uint8Array(dwords.buffer);
+  const first = Math.min(bytes, size - head);
+  readGm(ggtt, start + head, first, out, 0);
+  if (first < bytes) readGm(ggtt, start, bytes - first, out, first);
   const scan = scanWorkload(v, engine, dwords, (gm) => (ggtt.resolve(gm) ? ggtt.read32(gm) : undefined));
   if (!scan.ok) {
     const where = scan.segment === 0 ? `ring offset 0x${((head + scan.offset) % size).toString(16)}` : `batch buffer ${scan.segment} offset 0x${scan.offset.toString(16)}`;
@@ -98,6 +103,11 @@ export function layoutShadowBatches(ggtt: Ggtt, scan: ScannedWorkload, areaGm: n
     seg[p.at + 1] = at[p.target] >>> 0;
     seg[p.at + 2] = 0;
   }
-  for (let s = 1; s < scan.segments.length; s++) scan.segments[s].forEach((dw, i) => ggtt.write32(at[s] + i * 4, dw));
+  for (let s = 1; s < scan.segments.length; s++) writeDwords(ggtt, at[s], scan.segments[s]);
   return scan.segments[0];
+}
+
+/** Copy `dwords` to GM address `gm` page by page (unmapped pages swallow the writes). */
+export function writeDwords(ggtt: Ggtt, gm: number, dwords: Uint32Array): void {
+  writeGm(ggtt, gm, new Uint8Array(dwords.buffer, dwords.byteOffset, dwords.byteLength), 0, dwords.byteLength);
 }

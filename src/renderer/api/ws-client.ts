@@ -3,8 +3,10 @@
  * Text messages are JSON (requests, responses, push events); binary messages are frame messages.
  * Browser-safe on purpose: no node:* or electron imports.
  */
-import { API_ERROR_CODES, ApiError, decodeFrame } from '../../shared/api';
-import type { ApiClient, ApiErrorCode, EventName, Events, FrameMessage, MethodName, Params, Results } from '../../shared/api';
+import { decodeFrame } from '../../shared/api';
+import type { ApiClient, EventName, Events, FrameMessage, MethodName, Params, Results } from '../../shared/api';
+import { EventHub, RpcClient, frameAckText, readMessage } from '../../shared/rpc';
+import { framesIn, isFrameBatch, splitBatch } from '../../shared/frame-batch';
 
 /** The subset of the DOM WebSocket the client uses, so tests can pass a mock class. */
 export interface SocketLike {
@@ -35,21 +37,12 @@ export interface WsClientOptions {
   createSocket?: SocketFactory;
 }
 
-interface Pending {
-  method: string;
-  message: string;
-  sent: boolean;
-  resolve: (value: unknown) => void;
-  reject: (err: Error) => void;
-}
-
 export class WsClient implements ApiClient {
   private socket: SocketLike | null = null;
-  private nextId = 1;
-  private readonly pending = new Map<number, Pending>();
-  private readonly eventHandlers = new Map<EventName, Set<(data: never) => void>>();
-  private readonly frameHandlers = new Set<(frame: FrameMessage) => void>();
-  private readonly statusHandlers = new Set<(status: ConnectionStatus) => void>();
+  private readonly rpc: RpcClient;
+  private readonly eventHubs = new Map<string, EventHub<unknown>>();
+  private readonly frames = new EventHub<FrameMessage>('frame');
+  private readonly statusHub = new EventHub<ConnectionStatus>('connection status');
   private backoffMs: number;
   private reconnectTimer: ReturnType<typeof setTimeout> | null = null;
   private closedByUser = false;
@@ -66,6 +59,14 @@ export class WsClient implements ApiClient {
     this.maxBackoffMs = options.maxBackoffMs ?? 5000;
     this.backoffMs = this.minBackoffMs;
     this.createSocket = options.createSocket ?? ((u) => new WebSocket(u) as unknown as SocketLike);
+    // A call made while (re)connecting waits for that attempt: flush() sends it on open.
+    this.rpc = new RpcClient({
+      send: (request) => {
+        if (this.currentStatus !== 'open' || !this.socket) return false;
+        this.socket.send(JSON.stringify(request));
+        return true;
+      },
+    });
     this.connect();
   }
 
@@ -75,32 +76,23 @@ export class WsClient implements ApiClient {
 
   invoke<M extends MethodName>(method: M, params: Params<M>): Promise<Results[M]> {
     if (this.closedByUser) return Promise.reject(new ConnectionLostError(`${method}: the client was closed`));
-    const id = this.nextId++;
-    const message = JSON.stringify({ id, method, params });
-    return new Promise<Results[M]>((resolve, reject) => {
-      const entry: Pending = { method, message, sent: false, resolve: resolve as (v: unknown) => void, reject };
-      this.pending.set(id, entry);
-      // A call made while (re)connecting waits for that attempt; flushQueued sends it on open.
-      if (this.status === 'open') this.send(entry);
-    });
+    // The one place a result meets its type: the host answered this method, validated by name.
+    return this.rpc.call(method, params) as Promise<Results[M]>;
   }
 
   on<E extends EventName>(event: E, handler: (data: Events[E]) => void): () => void {
-    let set = this.eventHandlers.get(event);
-    if (!set) this.eventHandlers.set(event, (set = new Set()));
-    set.add(handler as (data: never) => void);
-    return () => set.delete(handler as (data: never) => void);
+    let hub = this.eventHubs.get(event);
+    if (!hub) this.eventHubs.set(event, (hub = new EventHub(`'${event}'`)));
+    return hub.on(handler as (data: unknown) => void);
   }
 
   onFrame(handler: (frame: FrameMessage) => void): () => void {
-    this.frameHandlers.add(handler);
-    return () => this.frameHandlers.delete(handler);
+    return this.frames.on(handler);
   }
 
   /** Connection state changes, so the UI can show them and re-fetch state after a reconnect. */
   onStatus(handler: (status: ConnectionStatus) => void): () => void {
-    this.statusHandlers.add(handler);
-    return () => this.statusHandlers.delete(handler);
+    return this.statusHub.on(handler);
   }
 
   /** Close for good: no reconnect; unanswered calls reject. */
@@ -122,7 +114,7 @@ export class WsClient implements ApiClient {
       if (this.socket !== socket) return;
       this.backoffMs = this.minBackoffMs;
       this.setStatus('open');
-      for (const entry of this.pending.values()) if (!entry.sent) this.send(entry);
+      this.rpc.flush();
     };
     socket.onmessage = (ev) => {
       if (this.socket === socket) this.receive(ev.data);
@@ -137,10 +129,7 @@ export class WsClient implements ApiClient {
   }
 
   private dropConnection(reason: string): void {
-    for (const [id, entry] of this.pending) {
-      this.pending.delete(id);
-      entry.reject(new ConnectionLostError(`${entry.method}: ${reason} before it answered`));
-    }
+    this.rpc.failAll((method) => new ConnectionLostError(`${method}: ${reason} before it answered`));
     this.setStatus('closed');
   }
 
@@ -150,15 +139,10 @@ export class WsClient implements ApiClient {
     this.reconnectTimer = setTimeout(() => this.connect(), delay);
   }
 
-  private send(entry: Pending): void {
-    entry.sent = true;
-    this.socket?.send(entry.message);
-  }
-
   private setStatus(status: ConnectionStatus): void {
     if (this.currentStatus === status) return;
     this.currentStatus = status;
-    for (const h of this.statusHandlers) h(status);
+    this.statusHub.emit(status);
   }
 
   private receive(data: unknown): void {
@@ -174,55 +158,37 @@ export class WsClient implements ApiClient {
       console.warn('gvt-desk: ignoring a non-JSON text message from the host');
       return;
     }
-    if (typeof msg !== 'object' || msg === null) return;
-    const m = msg as { id?: unknown; result?: unknown; error?: { code?: unknown; message?: unknown }; event?: unknown; data?: unknown };
-    if (typeof m.event === 'string') {
-      this.dispatch(m.event as EventName, m.data);
-    } else if (typeof m.id === 'number') {
-      this.settle(m.id, m.result, m.error);
-    }
-  }
-
-  private settle(id: number, result: unknown, error: { code?: unknown; message?: unknown } | undefined): void {
-    const entry = this.pending.get(id);
-    if (!entry) return;
-    this.pending.delete(id);
-    if (error === undefined) {
-      entry.resolve(result);
-      return;
-    }
-    const code = typeof error.code === 'string' && (API_ERROR_CODES as readonly string[]).includes(error.code) ? (error.code as ApiErrorCode) : 'internal';
-    const message = typeof error.message === 'string' && error.message ? error.message : `${entry.method} failed`;
-    entry.reject(new ApiError(code, message));
-  }
-
-  private dispatch(event: EventName, data: unknown): void {
-    for (const handler of this.eventHandlers.get(event) ?? []) {
-      // One failing subscriber must not starve the others of the event.
-      try {
-        handler(data as never);
-      } catch (err) {
-        console.error(`gvt-desk: '${event}' handler failed`, err);
-      }
-    }
+    const read = readMessage(msg);
+    if (read === null) return;
+    if ('event' in read) this.eventHubs.get(read.event.event)?.emit(read.event.data);
+    else this.rpc.receive(read.response);
   }
 
   private receiveFrame(buf: ArrayBuffer | Uint8Array): void {
+    const bytes = buf instanceof Uint8Array ? buf : new Uint8Array(buf);
+    let messages: Uint8Array[] = [];
+    try {
+      messages = isFrameBatch(bytes) ? splitBatch(bytes) : [bytes];
+    } catch (err) {
+      console.warn('gvt-desk: dropping a bad frame batch', err);
+    }
+    for (const m of messages) this.emitFrame(m);
+    // Taken (even bad ones): the host sends more frames only against acknowledgements.
+    this.socket?.send(frameAckText(Math.max(1, framesIn(bytes))));
+  }
+
+  private emitFrame(message: Uint8Array): void {
     let frame: FrameMessage;
     try {
-      frame = decodeFrame(buf);
+      frame = decodeFrame(message);
     } catch (err) {
       console.warn('gvt-desk: dropping a bad frame message', err);
       return;
     }
-    for (const handler of this.frameHandlers) {
-      try {
-        handler(frame);
-      } catch (err) {
-        console.error('gvt-desk: frame handler failed', err);
-      }
-    }
+    this.frames.emit(frame);
   }
+
+
 }
 
 /** ws://host/api?token=… for the page this UI was served from. */

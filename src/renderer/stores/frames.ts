@@ -5,8 +5,7 @@
  */
 import { defineStore } from 'pinia';
 import { reactive } from 'vue';
-import type { FrameMessage, FrameSnapshot } from '../../shared/api';
-import { base64ToBytes } from '../lib/base64';
+import type { FrameMessage } from '../../shared/api';
 
 export interface Rect {
   x: number;
@@ -33,6 +32,9 @@ export interface Surface {
   /** Union of rectangles changed since the last takeDirty. */
   dirty: Rect | null;
   lastSeq: number | null;
+  /** The flip count and vblank time (epoch ms) of the newest frame applied (see FrameMessage). */
+  flip: number;
+  vblankMs: number;
   framesInWindow: number;
   windowStart: number;
 }
@@ -51,7 +53,7 @@ export const useFramesStore = defineStore('frames', () => {
   function surfaceFor(source: number, width: number, height: number, now: number): Surface {
     let s = surfaces.get(source);
     if (!s) {
-      s = { width: 0, height: 0, rgba: new Uint8ClampedArray(0), dirty: null, lastSeq: null, framesInWindow: 0, windowStart: now };
+      s = { width: 0, height: 0, rgba: new Uint8ClampedArray(0), dirty: null, lastSeq: null, flip: 0, vblankMs: 0, framesInWindow: 0, windowStart: now };
       surfaces.set(source, s);
     }
     if (s.width !== width || s.height !== height) {
@@ -92,23 +94,14 @@ export const useFramesStore = defineStore('frames', () => {
   function apply(frame: FrameMessage, now: number = performance.now()): void {
     const s = surfaceFor(frame.source, frame.width, frame.height, now);
     if (s.width && s.height) blitRect(s, frame);
+    s.flip = frame.flip;
+    s.vblankMs = frame.vblankMs;
     // Several damage rects of one frame share its sequence number: count frames, not rects.
     if (frame.seq !== s.lastSeq) {
       s.lastSeq = frame.seq;
       s.framesInWindow++;
     }
     touch(frame.source, s);
-  }
-
-  /** Replace a source's picture with a full snapshot (frame.snapshot); null means no signal. */
-  function applySnapshot(source: number, snap: FrameSnapshot | null, now: number = performance.now()): void {
-    const width = snap?.width ?? 0;
-    const height = snap?.height ?? 0;
-    const rgba = snap ? base64ToBytes(snap.rgbaBase64) : new Uint8ClampedArray(0);
-    if (rgba.length !== width * height * 4) throw new RangeError(`frame snapshot: ${width}x${height} needs ${width * height * 4} bytes, got ${rgba.length}`);
-    const s = surfaceFor(source, width, height, now);
-    if (width && height) blitRect(s, { x: 0, y: 0, w: width, h: height, rgba });
-    touch(source, s);
   }
 
   function surface(source: number): Readonly<Surface> | undefined {
@@ -137,11 +130,11 @@ export const useFramesStore = defineStore('frames', () => {
     }
   }
 
-  /** Drop a source's buffer (its window closed); a new window starts from a snapshot. */
+  /** Drop a source's buffer (its window closed); a new window asks for a whole picture (frame.resync). */
   function forget(source: number): void {
     surfaces.delete(source);
     info.delete(source);
   }
 
-  return { info, apply, applySnapshot, surface, takeDirty, sampleFps, forget };
+  return { info, apply, surface, takeDirty, sampleFps, forget };
 });

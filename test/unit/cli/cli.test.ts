@@ -62,20 +62,22 @@ function gradient(w: number, h: number): Buffer {
 describe('gvt-desk screenshot', () => {
   it('resolves a name to its domid and writes a PNG with the right size and pixels', async () => {
     const rgba = gradient(37, 21);
-    host.snapshots.set(3, { width: 37, height: 21, rgbaBase64: rgba.toString('base64') });
+    host.snapshots.set(3, { width: 37, height: 21, rgba });
     const r = await cli(['screenshot', 'vm2', 'shot.png']);
     expect(r).toMatchObject({ code: 0, err: '' });
     expect(r.out).toBe(`${join(dir, 'shot.png')}: 37x21\n`);
     const png = PNG.sync.read(await readFile(join(dir, 'shot.png')));
     expect([png.width, png.height]).toEqual([37, 21]);
     expect(Buffer.compare(png.data, rgba)).toBe(0);
-    expect(host.calls.map((c) => c.method)).toEqual(['domains.list', 'frame.snapshot']);
+    // The pixels came as one binary frame on the socket, not inside the JSON answer.
+    expect(host.calls.map((c) => c.method)).toEqual(['domains.list', 'frame.resync']);
+    expect(host.snapshotRegions).toEqual([null]);
     expect(host.calls[1]?.params).toEqual({ source: 3 });
   });
 
   it('accepts a domid and physical without listing domains', async () => {
-    host.snapshots.set(1, { width: 1, height: 1, rgbaBase64: Buffer.from([1, 2, 3, 4]).toString('base64') });
-    host.snapshots.set('physical', { width: 2, height: 1, rgbaBase64: Buffer.from([5, 6, 7, 8, 9, 10, 11, 12]).toString('base64') });
+    host.snapshots.set(1, { width: 1, height: 1, rgba: Uint8Array.from([1, 2, 3, 4]) });
+    host.snapshots.set('physical', { width: 2, height: 1, rgba: Uint8Array.from([5, 6, 7, 8, 9, 10, 11, 12]) });
     expect((await cli(['screenshot', '1', join(dir, 'a.png')])).code).toBe(0);
     expect((await cli(['screenshot', 'physical', join(dir, 'b.png')])).code).toBe(0);
     expect([...PNG.sync.read(await readFile(join(dir, 'a.png'))).data]).toEqual([1, 2, 3, 4]);
@@ -83,16 +85,18 @@ describe('gvt-desk screenshot', () => {
     expect(host.calls.map((c) => c.params)).toEqual([{ source: 1 }, { source: 'physical' }]);
   });
 
-  it('fails clearly when the domain has no framebuffer, is unknown or not running', async () => {
+  it('fails clearly when the domain has no framebuffer, is off, is unknown or not running', async () => {
     expect(await cli(['screenshot', 'vm1', 'x.png'])).toEqual({ code: 1, out: '', err: 'gvt-desk: domain 1 has no framebuffer yet\n' });
+    host.snapshots.set(3, { width: 0, height: 0, rgba: new Uint8Array(0) });
+    expect(await cli(['screenshot', 'vm2', 'x.png'])).toMatchObject({ code: 1, err: 'gvt-desk: domain 3 is off (no signal)\n' });
     expect(await cli(['screenshot', 'physical', 'x.png'])).toMatchObject({ code: 1, err: 'gvt-desk: the physical display has no framebuffer yet\n' });
     expect(await cli(['screenshot', 'ghost', 'x.png'])).toMatchObject({ code: 1, err: "gvt-desk: no domain named 'ghost'\n" });
     expect(await cli(['screenshot', 'off', 'x.png'])).toMatchObject({ code: 1, err: "gvt-desk: domain 'off' is not running\n" });
     await expect(readFile(join(dir, 'x.png'))).rejects.toMatchObject({ code: 'ENOENT' });
   });
 
-  it('refuses a snapshot whose pixel data does not match its size', () => {
-    expect(() => encodePng({ width: 2, height: 2, rgbaBase64: 'AAAA' })).toThrow('2x2 but carries 3 bytes');
+  it('refuses a frame whose pixel data does not match its size', () => {
+    expect(() => encodePng({ width: 2, height: 2, rgba: new Uint8ClampedArray(3) })).toThrow('2x2 but carries 3 bytes');
   });
 
   it('resolveSource maps names through domains.list', async () => {

@@ -92,11 +92,13 @@ describe('preload', () => {
     expect(ipcRenderer.send).toHaveBeenCalledTimes(2);
   });
 
-  it('loads no runtime module but electron and the channel names (a sandboxed preload cannot require npm modules)', async () => {
+  it('loads no runtime module but electron, the channel names and the dependency-free RPC core (a sandboxed preload cannot require npm modules)', async () => {
     const source = await readFile(new URL('../../../src/preload/index.ts', import.meta.url), 'utf8');
     const runtimeImports = [...source.matchAll(/^import\s+(?!type\s)[^;]*?from\s+'([^']+)'/gm)].map((m) => m[1]);
-    expect(runtimeImports.sort()).toEqual(['../main/electron/channels', 'electron']);
-    const channels = await readFile(new URL('../../../src/main/electron/channels.ts', import.meta.url), 'utf8');
-    expect(channels).not.toMatch(/^import\s/m);
+    expect(runtimeImports.sort()).toEqual(['../main/electron/channels', '../shared/rpc', 'electron']);
+    for (const bundled of ['../../../src/main/electron/channels.ts', '../../../src/shared/rpc.ts']) {
+      const text = await readFile(new URL(bundled, import.meta.url), 'utf8');
+      expect(text, bundled).not.toMatch(/^import\s/m);
+    }
   });
 });

@@ -2,16 +2,23 @@
  * An in-memory HostApi for transport tests: validates params with the real schemas, keeps a few
  * domains, records calls, and lets a test push events and frames or make a method fail.
  */
-import { ApiError, PHYSICAL_SOURCE, encodeFrame, methods, type DomainInfo, type EventName, type Events, type FrameSnapshot, type MethodName, type PortInfo, type Settings } from '../../../src/shared/api';
-import type { HostApi, SnapshotRegion } from '../../../src/main/host/host-api';
+import { ApiError, PHYSICAL_SOURCE, encodeFrame, methods, type DomainInfo, type EventName, type Events, type MethodName, type PortInfo, type Settings } from '../../../src/shared/api';
+import type { CallContext, HostApi, SnapshotRegion } from '../../../src/main/host/host-api';
+
+/** A source's whole picture as the fake host holds it: width x height RGBA. */
+export interface FakeFrame {
+  width: number;
+  height: number;
+  rgba: Uint8Array;
+}
 
 export interface FakeHost extends HostApi {
   /** Every call that passed validation, in order. */
   readonly calls: { method: string; params: unknown }[];
   domains: DomainInfo[];
   foreground: number;
-  /** Snapshots by source (domid or 'physical'); absent means null. */
-  snapshots: Map<number | 'physical', FrameSnapshot>;
+  /** Current pictures by source (domid or 'physical'); absent means no frame. */
+  snapshots: Map<number | 'physical', FakeFrame>;
   /** console.exec answers by exact line; unknown lines exit 1. */
   consoleAnswers: Map<string, { output: string; exitCode: number }>;
   sysfs: Map<string, string>;
@@ -58,7 +65,7 @@ export function createFakeHost(init: Partial<Pick<FakeHost, 'domains' | 'foregro
     serialLog: [],
     serialTyped: [],
 
-    async call(method: string, params: unknown): Promise<unknown> {
+    async call(method: string, params: unknown, context: CallContext = {}): Promise<unknown> {
       if (!Object.hasOwn(methods, method)) throw new ApiError('invalid', `unknown method '${method}'`);
       const parsed = methods[method as MethodName].safeParse(params);
       if (!parsed.success) throw new ApiError('invalid', `${method}: ${parsed.error.issues[0]?.message ?? 'bad params'}`);
@@ -94,8 +101,11 @@ export function createFakeHost(init: Partial<Pick<FakeHost, 'domains' | 'foregro
           if (!host.sysfs.has(p.path as string)) throw new ApiError('not_found', `${String(p.path)}: No such file or directory`);
           host.sysfs.set(p.path as string, p.value as string);
           return { ok: true };
-        case 'frame.snapshot':
-          return host.snapshots.get(p.source as number | 'physical') ?? null;
+        case 'frame.resync': {
+          // As host.ts: the picture goes to the connection's frame stream.
+          if (!context.frames) throw new ApiError('invalid', 'frame.resync: this connection carries no frames');
+          return context.frames.resync(p.source === 'physical' ? PHYSICAL_SOURCE : (p.source as number));
+        }
         case 'library.import':
           return { name: String(p.fileName).replace(/\.[^.]*$/, '') };
         case 'ports.list':
@@ -152,8 +162,7 @@ export function createFakeHost(init: Partial<Pick<FakeHost, 'domains' | 'foregro
       }
       const snap = host.snapshots.get(source);
       if (!snap) return null;
-      const rgba = Buffer.from(snap.rgbaBase64, 'base64');
-      return encodeFrame({ source: source === 'physical' ? PHYSICAL_SOURCE : source, width: snap.width, height: snap.height, x: 0, y: 0, w: snap.width, h: snap.height, seq: 0 }, rgba);
+      return encodeFrame({ source: source === 'physical' ? PHYSICAL_SOURCE : source, width: snap.width, height: snap.height, x: 0, y: 0, w: snap.width, h: snap.height, seq: 0 }, snap.rgba);
     },
     failNext(method: string, err: unknown): void {
       failures.set(method, err);

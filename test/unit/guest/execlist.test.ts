@@ -6,11 +6,12 @@ import { MI_NOOP, MI_USER_INTERRUPT, ROP_PATCOPY, XY_COLOR_BLT_CMD, br13 } from 
 import { contextDescriptor } from '../../../src/shared/execlist';
 import { BLT_RING_BASE, GEN8_GT_IIR0, RING_CONTEXT_STATUS_BUF_LO, RING_CONTEXT_STATUS_PTR, RING_ELSP, RING_MODE_GEN7 } from '../../../src/shared/regs';
 
-function boot(mode: 'execlist' | 'ring' = 'execlist') {
+/** A booted driver; `pvCaps` 0 keeps it on the trapped ELSP/CSB path this file is about (pv.test.ts covers PV). */
+function boot(mode: 'execlist' | 'ring' = 'execlist', pvCaps = 0) {
   const r = rig();
   const { v, ram } = addVm(r, 1);
   const port = directPort(r, v);
-  const driver = new GuestDriver(port, new GuestRam(ram), () => undefined);
+  const driver = new GuestDriver(port, new GuestRam(ram), () => undefined, { pvCaps });
   driver.probe();
   driver.initBlitterRing(mode);
   driver.enableInterrupts();

@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
 import { ApiError, PHYSICAL_SOURCE, decodeFrame, encodeFrame } from '../../../src/shared/api';
-import { FrameFlow, handleRequest, handleText, peekFrameHeader, serializeResponse } from '../../../src/main/host/protocol';
+import { FrameFlow, MAX_REPAIR_RECTS, addRect, handleRequest, handleText, peekFrameHeader, serializeResponse } from '../../../src/main/host/protocol';
 import { createFakeHost } from '../fakes/fake-host';
 
 const quiet = { log: vi.fn() };
@@ -126,7 +126,7 @@ describe('frame flow', () => {
 
   it('drops frames while congested and repaints the source from a snapshot once drained', async () => {
     const host = createFakeHost();
-    host.snapshots.set(1, { width: 2, height: 1, rgbaBase64: Buffer.from(new Uint8Array(8).fill(9)).toString('base64') });
+    host.snapshots.set(1, { width: 2, height: 1, rgba: new Uint8Array(8).fill(9) });
     const sent: Uint8Array[] = [];
     let congested = false;
     const flow = new FrameFlow(host, { congested: () => congested, isOpen: () => true, send: (m) => sent.push(m) }, quiet.log, 5);
@@ -154,7 +154,7 @@ describe('frame flow', () => {
 
   it('repairs only the region its dropped frames covered; a size change asks for the whole frame', async () => {
     const host = createFakeHost();
-    host.snapshots.set(1, { width: 2, height: 1, rgbaBase64: Buffer.from(new Uint8Array(8)).toString('base64') });
+    host.snapshots.set(1, { width: 2, height: 1, rgba: new Uint8Array(8) });
     let congested = true;
     const flow = new FrameFlow(host, { congested: () => congested, isOpen: () => true, send: () => undefined }, quiet.log, 5);
     const rect = (source: number, seq: number, x: number, y: number, w: number, h: number, width = 1920, height = 1200): Uint8Array =>
@@ -166,14 +166,15 @@ describe('frame flow', () => {
     congested = false;
     flow.kick();
     await vi.waitFor(() => expect(flow.staleSources()).toEqual([]));
-    expect(host.snapshotCalls).toEqual([1, 3]);
-    expect(host.snapshotRegions).toEqual([{ x: 100, y: 50, w: 220, h: 60, width: 1920, height: 1200 }, null]);
+    // Two rectangles far apart stay two regions (not their bounding box); the mode change asks for the whole frame.
+    expect(host.snapshotCalls).toEqual([1, 1, 3]);
+    expect(host.snapshotRegions).toEqual([{ x: 100, y: 100, w: 10, h: 10, width: 1920, height: 1200 }, { x: 300, y: 50, w: 20, h: 5, width: 1920, height: 1200 }, null]);
     flow.dispose();
   });
 
   it('asks for the physical snapshot for the physical source and gives up on a failed snapshot', async () => {
     const host = createFakeHost();
-    host.snapshots.set(2, { width: 1, height: 1, rgbaBase64: Buffer.from([1, 2, 3, 4]).toString('base64') });
+    host.snapshots.set(2, { width: 1, height: 1, rgba: Uint8Array.from([1, 2, 3, 4]) });
     const sent: Uint8Array[] = [];
     let congested = true;
     const log = vi.fn();
@@ -189,6 +190,54 @@ describe('frame flow', () => {
     expect(sent.map((m) => decodeFrame(m).source)).toEqual([2]);
     expect(log).toHaveBeenCalled();
     flow.dispose();
+  });
+
+  it('resync sends the whole current picture at once and covers the repairs pending for it', async () => {
+    const host = createFakeHost();
+    host.snapshots.set(1, { width: 2, height: 1, rgba: new Uint8Array(8).fill(5) });
+    const sent: Uint8Array[] = [];
+    let congested = true;
+    const flow = new FrameFlow(host, { congested: () => congested, isOpen: () => true, send: (m) => sent.push(m) }, quiet.log, 1000);
+    flow.offer(frame(1, 1)); // dropped: a repair is pending
+    congested = false;
+    expect(await flow.resync(1)).toEqual({ width: 2, height: 1 });
+    expect(sent.map((m) => decodeFrame(m))).toMatchObject([{ source: 1, x: 0, y: 0, w: 2, h: 1 }]);
+    expect(flow.staleSources()).toEqual([]);
+    expect(host.snapshotRegions).toEqual([null]);
+    expect(await flow.resync(9)).toBeNull(); // no such source: nothing sent
+    expect(sent).toHaveLength(1);
+    flow.dispose();
+  });
+
+  it('resync behind a congested sink becomes a whole-frame repair, sent once it drains', async () => {
+    const host = createFakeHost();
+    host.snapshots.set('physical', { width: 2, height: 1, rgba: new Uint8Array(8).fill(3) });
+    const sent: Uint8Array[] = [];
+    let congested = true;
+    const flow = new FrameFlow(host, { congested: () => congested, isOpen: () => true, send: (m) => sent.push(m) }, quiet.log, 5);
+    expect(await flow.resync(PHYSICAL_SOURCE)).toEqual({ width: 2, height: 1 });
+    expect(sent).toHaveLength(0);
+    expect(flow.staleSources()).toEqual([PHYSICAL_SOURCE]);
+    congested = false;
+    await vi.waitFor(() => expect(sent).toHaveLength(1));
+    expect(decodeFrame(sent[0]!)).toMatchObject({ source: PHYSICAL_SOURCE, w: 2, h: 1 });
+    expect(host.snapshotRegions).toEqual([null, null]);
+    flow.dispose();
+    expect(await flow.resync(PHYSICAL_SOURCE)).toBeNull(); // disposed: nothing more
+  });
+
+  it('addRect keeps at most MAX_REPAIR_RECTS rectangles, merging overlaps and then the cheapest pair', () => {
+    const r = (x: number, y: number, w = 10, h = 10) => ({ x, y, w, h });
+    expect(addRect([r(0, 0)], r(5, 5))).toEqual([r(0, 0, 15, 15)]);
+    let rects = [r(0, 0)];
+    for (const x of [100, 200, 300]) rects = addRect(rects, r(x, 0));
+    expect(rects).toHaveLength(MAX_REPAIR_RECTS);
+    // A fifth joins the one nearest (least growth): 300 → 300..410.
+    rects = addRect(rects, r(400, 0));
+    expect(rects).toHaveLength(MAX_REPAIR_RECTS);
+    expect(rects).toContainEqual(r(300, 0, 110, 10));
+    // A merge that swallows a neighbour folds it in.
+    expect(addRect([r(0, 0), r(20, 0)], r(5, 0, 20, 10))).toEqual([r(0, 0, 30, 10)]);
   });
 
   it('does nothing for a closed sink', () => {

@@ -4,9 +4,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { WebSocket } from 'ws';
-import { decodeFrame, encodeFrame } from '../../../src/shared/api';
+import { decodeFrame, encodeFrame, type FrameMessage } from '../../../src/shared/api';
+import { splitBatch } from '../../../src/shared/frame-batch';
 import { resolveStaticPath, startWebServer, type WebServer } from '../../../src/main/host/web-server';
 import { contentTypeFor } from '../../../src/main/host/content-types';
+import { MAX_FRAMES_IN_FLIGHT, frameAck } from '../../../src/main/host/frame-window';
+import { frameAckText } from '../../../src/shared/rpc';
 import { createFakeHost, type FakeHost } from '../fakes/fake-host';
 
 interface RawResponse {
@@ -64,6 +67,11 @@ function inbox(ws: WebSocket) {
 }
 
 const json = (m: { data: Buffer; isBinary: boolean }): unknown => (m.isBinary ? undefined : JSON.parse(m.data.toString('utf8')));
+
+/** The frame messages in a binary message: a batch (frame-batch.ts), decoded. */
+function framesOf(m: { data: Buffer; isBinary: boolean }): FrameMessage[] {
+  return m.isBinary ? splitBatch(new Uint8Array(m.data)).map((f) => decodeFrame(f)) : [];
+}
 
 let dir: string;
 let rendererDir: string;
@@ -223,9 +231,10 @@ describe('startWebServer: /api WebSocket', () => {
     const rgba = new Uint8Array([255, 0, 0, 255, 0, 255, 0, 255]);
     host.emitFrame(encodeFrame({ source: 1, width: 640, height: 480, x: 10, y: 20, w: 2, h: 1, seq: 5 }, rgba));
     const msg = await box.next((m) => m.isBinary);
-    const frame = decodeFrame(new Uint8Array(msg.data));
+    const [frame] = framesOf(msg);
+    expect(framesOf(msg)).toHaveLength(1);
     expect(frame).toMatchObject({ source: 1, width: 640, height: 480, x: 10, y: 20, w: 2, h: 1, seq: 5 });
-    expect([...frame.rgba]).toEqual([...rgba]);
+    expect([...frame!.rgba]).toEqual([...rgba]);
   });
 
   it('drops frames for a client that does not read, then repaints it from a snapshot', async () => {
@@ -243,13 +252,54 @@ describe('startWebServer: /api WebSocket', () => {
     expect(stats.sent).toBeLessThan(30);
     expect(stats.sent + stats.dropped).toBe(60);
 
-    host.snapshots.set(1, { width: 2, height: 2, rgbaBase64: Buffer.alloc(16, 0xab).toString('base64') });
+    host.snapshots.set(1, { width: 2, height: 2, rgba: new Uint8Array(16).fill(0xab) });
     ws.resume();
-    const repaint = await box.next((m) => m.isBinary && decodeFrame(new Uint8Array(m.data)).width === 2, 10_000);
-    const frame = decodeFrame(new Uint8Array(repaint.data));
+    // The client catches up: it takes (and acknowledges) what it was sent.
+    await vi.waitFor(() => expect(box.items.reduce((n, m) => n + framesOf(m).length, 0)).toBe(stats.sent));
+    ws.send(frameAckText(stats.sent));
+    const repaint = await box.next((m) => framesOf(m).some((f) => f.width === 2), 10_000);
+    const frame = framesOf(repaint).find((f) => f.width === 2)!;
     expect(frame).toMatchObject({ source: 1, x: 0, y: 0, w: 2, h: 2, seq: 60 });
     expect([...frame.rgba]).toEqual(new Array(16).fill(0xab));
     expect(server.stats().resyncs).toBe(1);
+  });
+
+  it('frame.resync sends the whole picture as binary and answers with its size', async () => {
+    const ws = await open();
+    const box = inbox(ws);
+    host.snapshots.set(1, { width: 2, height: 2, rgba: new Uint8Array(16).fill(0xcd) });
+    ws.send(JSON.stringify({ id: 7, method: 'frame.resync', params: { source: 1 } }));
+    // The answer and the (compressed, batched) picture: the order between them is not promised.
+    expect(json(await box.next((m) => !m.isBinary))).toEqual({ id: 7, result: { width: 2, height: 2 } });
+    expect(framesOf(await box.next((m) => m.isBinary))).toMatchObject([{ source: 1, width: 2, height: 2, x: 0, y: 0, w: 2, h: 2 }]);
+    ws.send(JSON.stringify({ id: 8, method: 'frame.resync', params: { source: 4 } }));
+    expect(json(await box.next(() => true))).toEqual({ id: 8, result: null });
+  });
+
+  it('sends frames against acknowledgements: a client that never acks gets a bounded window, acks let the next ones through', async () => {
+    const ws = await open();
+    const box = inbox(ws);
+    const small = (seq: number): Uint8Array => encodeFrame({ source: 1, width: 4, height: 4, x: 0, y: 0, w: 1, h: 1, seq }, new Uint8Array(4));
+    for (let seq = 1; seq <= 100; seq++) host.emitFrame(small(seq));
+    // The ones sent go out together, as one batch of the window's size.
+    const first = await box.next((m) => m.isBinary);
+    expect(framesOf(first).map((f) => f.seq)).toEqual(Array.from({ length: MAX_FRAMES_IN_FLIGHT }, (_, i) => i + 1));
+    expect(server.stats()).toMatchObject({ sent: MAX_FRAMES_IN_FLIGHT, dropped: 100 - MAX_FRAMES_IN_FLIGHT });
+    host.snapshots.set(1, { width: 4, height: 4, rgba: new Uint8Array(64).fill(1) });
+    ws.send(frameAckText(MAX_FRAMES_IN_FLIGHT));
+    // The dropped frames' region comes back as one repair once the window opens again.
+    const repair = await box.next((m) => framesOf(m).some((f) => f.seq === 100));
+    expect(framesOf(repair)).toMatchObject([{ source: 1, seq: 100 }]);
+    expect(host.snapshotRegions).toEqual([{ x: 0, y: 0, w: 1, h: 1, width: 4, height: 4 }]);
+    ws.send(frameAckText(1));
+    host.emitFrame(small(101));
+    const next = await box.next((m) => m.isBinary);
+    expect(framesOf(next).map((f) => f.seq)).toEqual([101]);
+  });
+
+  it('treats only exact {"ack":N} texts as acknowledgements', () => {
+    expect(frameAck('{"ack":3}')).toBe(3);
+    for (const t of ['{"ack":0}', '{"ack":-1}', '{"ack":1.5}', '{"ack":"1"}', '{"ack":99999999}', ' {"ack":1}', '{"id":1,"ack":1}']) expect(frameAck(t), t).toBeNull();
   });
 
   it('answers binary messages with an error and keeps the connection', async () => {

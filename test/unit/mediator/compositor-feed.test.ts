@@ -112,8 +112,28 @@ describe('ScanoutPlanner + FrameComposer', () => {
     expect(f.composer.compose(plan).map((i) => i.source)).not.toContain(1);
   });
 
+  it('counts the flips each source latched at vblank and carries them, with the vblank time, to its frames', () => {
+    const r = rig();
+    const { scene } = bootDesktop(r, 1);
+    const f = feed(r);
+    const plan0 = f.planner.plan(0, 1000);
+    expect(plan0.find((s) => s.source === 1)).toMatchObject({ flip: 0, vblankMs: 1000 });
+    f.composer.compose(plan0);
+    // Each desktop frame ends with MI_DISPLAY_FLIP to the other buffer: a new PLANE_SURF per vblank.
+    for (let i = 1; i <= 3; i++) {
+      scene.frame(0);
+      r.m.tick(i * 17e6);
+      const items = f.composer.compose(f.planner.plan(i * 17e6, 1000 + i * 17));
+      expect(items.find((it) => it.source === 1)).toMatchObject({ flip: i, vblankMs: 1000 + i * 17 });
+    }
+    // Only a workload without a flip (the bar drawn by CPU, refreshed): the count stays.
+    scene.drawBar(0);
+    expect(f.planner.plan(3 * 17e6 + REFRESH_NS, 2000).find((s) => s.source === 1)?.flip).toBe(3);
+    expect(f.composer.lastFrame(1)).toMatchObject({ flip: 3, vblankMs: 1000 + 3 * 17 });
+  });
+
   it('mergePlans keeps the newest entry per source and the physical pipe last', () => {
-    const s = (source: number, surf: number) => ({ source, regs: { ctl: 0, stride: 0, size: 0, surf, offset: 0 }, pipeOn: true, cursor: { ctl: 0, base: 0, pos: 0 } });
+    const s = (source: number, surf: number) => ({ source, regs: { ctl: 0, stride: 0, size: 0, surf, offset: 0 }, pipeOn: true, cursor: { ctl: 0, base: 0, pos: 0 }, flip: 0, vblankMs: 0 });
     const merged = mergePlans([s(1, 1), s(PHYSICAL_SOURCE, 1), s(2, 1)], [s(PHYSICAL_SOURCE, 2), s(1, 2)]);
     expect(merged.map((x) => [x.source, x.regs.surf])).toEqual([[2, 1], [1, 2], [PHYSICAL_SOURCE, 2]]);
   });

@@ -23,7 +23,7 @@ async function setup() {
     'gpu.info': () => ({ ...GPU, foreground }),
     'gpu.types': () => [{ name: 'GVTg_V5_4', lowGmBytes: 128 << 20, highGmBytes: 512 << 20, fences: 4, weight: 4, resolution: { width: 1920, height: 1200 }, availableInstances: 2, description: '' }],
     'settings.get': () => ({ hvmBootForeground: true, apertureMiB: 512 as const }),
-    'frame.snapshot': () => null,
+    'frame.resync': () => null,
   });
   const mounted = mountWith(fake, App);
   wrapper = mounted.wrapper as VueWrapper;
@@ -63,10 +63,10 @@ describe('desktop', () => {
     const { fake, wrapper } = await setup();
     const physical = () => byTestId(wrapper, 'window-physical').text();
     expect(physical()).toContain('No signal');
-    fake.emitFrame({ source: PHYSICAL_SOURCE, width: 4, height: 2, x: 0, y: 0, w: 1, h: 1, seq: 1, rgba: new Uint8ClampedArray(4) });
+    fake.emitFrame({ source: PHYSICAL_SOURCE, width: 4, height: 2, x: 0, y: 0, w: 1, h: 1, seq: 1, flip: 0, vblankMs: 0, rgba: new Uint8ClampedArray(4) });
     await flushPromises();
     expect(physical()).not.toContain('No signal');
-    fake.emitFrame({ source: PHYSICAL_SOURCE, width: 0, height: 0, x: 0, y: 0, w: 0, h: 0, seq: 2, rgba: new Uint8ClampedArray(0) });
+    fake.emitFrame({ source: PHYSICAL_SOURCE, width: 0, height: 0, x: 0, y: 0, w: 0, h: 0, seq: 2, flip: 0, vblankMs: 0, rgba: new Uint8ClampedArray(0) });
     await flushPromises();
     expect(physical()).toContain('No signal');
   });

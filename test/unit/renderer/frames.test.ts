@@ -12,7 +12,7 @@ function rect(w: number, h: number, seed: number): Uint8ClampedArray {
 }
 
 function frame(p: Partial<FrameMessage> & Pick<FrameMessage, 'x' | 'y' | 'w' | 'h'>, seed = 7): FrameMessage {
-  return { source: 1, width: 8, height: 6, seq: 1, rgba: rect(p.w, p.h, seed), ...p };
+  return { source: 1, width: 8, height: 6, seq: 1, flip: 0, vblankMs: 0, rgba: rect(p.w, p.h, seed), ...p };
 }
 
 function pixel(store: ReturnType<typeof useFramesStore>, source: number, x: number, y: number): number[] {
@@ -69,7 +69,7 @@ describe('frames store', () => {
     expect(pixel(frames, 1, 0, 0)).toEqual([0, 0, 0, 0]); // old pixels do not survive a mode change
     expect(pixel(frames, 1, 3, 1)).toEqual([0, 0, 9, 255]);
 
-    frames.apply({ source: 1, width: 0, height: 0, x: 0, y: 0, w: 0, h: 0, seq: 3, rgba: new Uint8ClampedArray(0) });
+    frames.apply({ source: 1, width: 0, height: 0, x: 0, y: 0, w: 0, h: 0, seq: 3, flip: 0, vblankMs: 0, rgba: new Uint8ClampedArray(0) });
     expect(frames.info.get(1)).toMatchObject({ width: 0, height: 0 });
     expect(frames.surface(1)!.rgba.length).toBe(0);
   });
@@ -81,16 +81,6 @@ describe('frames store', () => {
     expect(pixel(frames, PHYSICAL_SOURCE, 0, 0)).toEqual([0, 0, 200, 255]);
     expect(pixel(frames, 3, 0, 0)).toEqual([0, 0, 100, 255]);
     expect(frames.surface(1)).toBeUndefined();
-  });
-
-  it('applies a base64 snapshot as the whole picture', () => {
-    const frames = useFramesStore();
-    const rgba = Uint8Array.from([10, 20, 30, 255, 40, 50, 60, 255]);
-    frames.applySnapshot(2, { width: 2, height: 1, rgbaBase64: btoa(String.fromCharCode(...rgba)) });
-    expect(pixel(frames, 2, 1, 0)).toEqual([40, 50, 60, 255]);
-    expect(() => frames.applySnapshot(2, { width: 3, height: 1, rgbaBase64: btoa('abcd') })).toThrow(RangeError);
-    frames.applySnapshot(2, null);
-    expect(frames.info.get(2)).toMatchObject({ width: 0, height: 0 });
   });
 
   it('counts frames (not rects) per second', () => {

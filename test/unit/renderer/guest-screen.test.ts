@@ -17,13 +17,13 @@ const nextFrame = (): Promise<void> => new Promise((r) => requestAnimationFrame(
 
 async function setup(handlers: Handlers = {}) {
   const vm = reactive(domain({ name: 'vgtHVMDomain', domid: 1, state: 'running', vgpu: vgpu() })) as DomainInfo & { domid: number };
-  const fake = new FakeClient({ 'frame.snapshot': () => null, 'domain.input': ({ events }) => ({ queued: events.length, dropped: 0 }), ...handlers });
+  const fake = new FakeClient({ 'frame.resync': () => null, 'domain.input': ({ events }) => ({ queued: events.length, dropped: 0 }), ...handlers });
   const Screen = defineComponent(() => () => h(GuestScreen, { domain: vm }));
   const mounted = mountWith(fake, Screen, ErrorBanner);
   wrapper = mounted.wrapper as VueWrapper;
   await flushPromises();
   // A 1024x768 guest (one damage rect is enough for the store to know the size).
-  useFramesStore(mounted.pinia).apply({ source: 1, width: 1024, height: 768, x: 0, y: 0, w: 1, h: 1, seq: 1, rgba: new Uint8ClampedArray(4) });
+  useFramesStore(mounted.pinia).apply({ source: 1, width: 1024, height: 768, x: 0, y: 0, w: 1, h: 1, seq: 1, flip: 0, vblankMs: 0, rgba: new Uint8ClampedArray(4) });
   await flushPromises();
   const canvas = wrapper.find('[data-testid="canvas-1"]');
   // Shown at half size, 20 px from the viewport's corner.

@@ -55,7 +55,7 @@ async function setup(handlers: Handlers = {}) {
     'gpu.info': () => ({ ...GPU, foreground: 1 }),
     'gpu.types': () => [],
     'settings.get': () => ({ hvmBootForeground: true, apertureMiB: 512 as const }),
-    'frame.snapshot': () => null,
+    'frame.resync': () => null,
     'ports.list': ({ domid }) => ports[domid] ?? [],
     'ports.hotplug': (p) => (ports[p.domid] = hotplugInto(ports[p.domid] ?? [], p)),
     ...handlers,
@@ -208,13 +208,13 @@ describe('VM window: hotplug button, ports pane, resolution in the title', () =>
     const { wrapper, fake } = await setup();
     const title = () => byTestId(wrapper, 'window-title-1').text();
     expect(title()).toBe('vgtHVMDomain — domid 1 — no signal');
-    fake.emitFrame({ source: 1, width: 1024, height: 768, x: 0, y: 0, w: 1, h: 1, seq: 1, rgba: new Uint8ClampedArray(4) });
+    fake.emitFrame({ source: 1, width: 1024, height: 768, x: 0, y: 0, w: 1, h: 1, seq: 1, flip: 0, vblankMs: 0, rgba: new Uint8ClampedArray(4) });
     await flushPromises();
     expect(title()).toBe('vgtHVMDomain — domid 1 — 1024x768');
-    fake.emitFrame({ source: 1, width: 1280, height: 720, x: 0, y: 0, w: 1, h: 1, seq: 2, rgba: new Uint8ClampedArray(4) });
+    fake.emitFrame({ source: 1, width: 1280, height: 720, x: 0, y: 0, w: 1, h: 1, seq: 2, flip: 0, vblankMs: 0, rgba: new Uint8ClampedArray(4) });
     await flushPromises();
     expect(title()).toBe('vgtHVMDomain — domid 1 — 1280x720');
-    fake.emitFrame({ source: 1, width: 0, height: 0, x: 0, y: 0, w: 0, h: 0, seq: 3, rgba: new Uint8ClampedArray(0) });
+    fake.emitFrame({ source: 1, width: 0, height: 0, x: 0, y: 0, w: 0, h: 0, seq: 3, flip: 0, vblankMs: 0, rgba: new Uint8ClampedArray(0) });
     await flushPromises();
     expect(title()).toBe('vgtHVMDomain — domid 1 — no signal');
     expect(byTestId(wrapper, 'window-1').text()).toContain('No signal');

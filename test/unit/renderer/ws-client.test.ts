@@ -1,7 +1,8 @@
 // @vitest-environment happy-dom
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { ApiError, PHYSICAL_SOURCE, encodeFrame, type FrameMessage } from '../../../src/shared/api';
+import { ApiError, FRAME_RLE32, PHYSICAL_SOURCE, encodeFrame, type FrameMessage } from '../../../src/shared/api';
 import { ConnectionLostError, WsClient, apiUrlFor, type SocketLike } from '../../../src/renderer/api/ws-client';
+import { encodeBatch } from '../../../src/shared/frame-batch';
 
 /** A WebSocket stand-in the test drives by hand. */
 class MockSocket implements SocketLike {
@@ -100,21 +101,46 @@ describe('WsClient', () => {
     expect(display.mock.calls).toEqual([[{ foreground: 1 }]]);
   });
 
-  it('decodes binary frame messages for onFrame and drops malformed ones', () => {
+  it('decodes binary frame messages for onFrame, drops malformed ones and acknowledges each', () => {
     const { client, socket } = newClient();
     socket().open();
     const frames: FrameMessage[] = [];
     client.onFrame((f) => frames.push(f));
     const rgba = new Uint8Array([1, 2, 3, 255, 4, 5, 6, 255]);
     const msg = encodeFrame({ source: PHYSICAL_SOURCE, width: 640, height: 480, x: 10, y: 20, w: 2, h: 1, seq: 9 }, rgba);
-    socket().receive(msg.buffer);
     const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
+    socket().receive(msg.buffer);
     socket().receive(new Uint8Array(8).buffer);
+    // Flow control: one {"ack":1} per binary message taken, the bad one included.
+    expect(socket().sent).toEqual(['{"ack":1}', '{"ack":1}']);
     warn.mockRestore();
-
     expect(frames).toHaveLength(1);
     expect(frames[0]).toMatchObject({ source: PHYSICAL_SOURCE, width: 640, height: 480, x: 10, y: 20, w: 2, h: 1, seq: 9 });
     expect([...frames[0].rgba]).toEqual([...rgba]);
+  });
+
+  it('splits frame batches in arrival order, decodes RLE32 pixels and refuses a batch whose count lies', () => {
+    const { client, socket } = newClient();
+    socket().open();
+    const got: FrameMessage[] = [];
+    client.onFrame((f) => got.push(f));
+    const frame = (seq: number): Uint8Array => encodeFrame({ source: 1, width: 64, height: 64, x: 0, y: 0, w: 64, h: 64, seq }, new Uint8Array(64 * 64 * 4).fill(seq), FRAME_RLE32);
+    const batch = (seqs: number[], lie = 0): ArrayBuffer => {
+      const b = encodeBatch(seqs.map(frame));
+      new DataView(b.buffer).setUint32(4, seqs.length + lie, true);
+      return b.buffer as ArrayBuffer;
+    };
+    socket().receive(batch([1, 2, 3]));
+    socket().receive(encodeFrame({ source: 1, width: 64, height: 64, x: 0, y: 0, w: 1, h: 1, seq: 4 }, new Uint8Array(4)).buffer);
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
+    socket().receive(batch([5], 1));
+    socket().receive(batch([6, 7]));
+    expect(warn.mock.calls[0]?.[1]).toBeInstanceOf(RangeError);
+    warn.mockRestore();
+    expect(got.map((f) => f.seq)).toEqual([1, 2, 3, 4, 6, 7]);
+    expect([...got[0]!.rgba.subarray(0, 8)]).toEqual([1, 1, 1, 1, 1, 1, 1, 1]);
+    // Each batch is acknowledged for as many frames as its header says.
+    expect(socket().sent).toEqual(['{"ack":3}', '{"ack":1}', '{"ack":2}', '{"ack":2}']);
   });
 
   it('rejects pending calls when the socket drops, then reconnects with growing backoff', async () => {

@@ -1,0 +1,81 @@
+/**
+ * frame-delivery: what a user sees. Three guests drive the seeds' ASUS PA238 at 1920x1080 (the
+ * desktop workload flips once per vblank, 60 Hz), served in browser mode to headless Chromium with
+ * the three windows open side by side. Each paint of a newly flipped frame fires FrameCanvas's
+ * `gvt-paint` event carrying the flip count the host latched at vblank and the flip → paint
+ * latency. Per window: painted = distinct flips painted, flipped = flips latched over the same
+ * span. The ratio is painted ÷ flipped summed over the windows (1.0: every flip reached the screen);
+ * the line also gives the guests' flip rate and the p95 latency. Needs `npm run build` (bench/run.mjs
+ * builds first) and /usr/bin/chromium (or CHROMIUM_PATH).
+ */
+import type { Page } from 'playwright-core';
+import { benchLine, fmt, header, percentile } from './lib/common';
+import { launchBrowser, startServe } from './lib/browser-mode';
+import { createPa238Guests } from './lib/guests';
+
+const ROOT = process.cwd();
+const GUESTS = 3;
+const WARMUP_MS = 4000;
+const MEASURE_MS = 10_000;
+
+interface Paint {
+  source: number;
+  flip: number;
+  latencyMs: number | null;
+}
+
+/** Wait until every window shows a 1920x1080 frame. */
+async function waitForWindows(page: Page, domids: number[]): Promise<void> {
+  const end = Date.now() + 60_000;
+  for (;;) {
+    const sizes = await Promise.all(domids.map((d) => page.getByTestId(`canvas-${d}`).getAttribute('data-frame-width', { timeout: 1000 }).catch(() => null)));
+    if (sizes.every((w) => w === '1920')) return;
+    if (Date.now() > end) throw new Error(`windows not at 1920x1080 after 60 s: ${sizes.join(', ')}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+async function main(): Promise<void> {
+  header('frame-delivery', `${GUESTS} guests at 1920x1080 (PA238), desktop flipping at vblank, browser mode in headless Chromium`);
+  const app = await startServe(ROOT);
+  const browser = await launchBrowser();
+  try {
+    const domids = await createPa238Guests(app, ROOT, GUESTS, 'fd');
+    const page = await browser.newPage({ viewport: { width: 1920, height: 1080 } });
+    // Page-side code as text: this file is type-checked for Node, without the DOM's types.
+    await page.addInitScript({ content: "window.paints = []; document.addEventListener('gvt-paint', (e) => window.paints.push(e.detail), true);" });
+    await page.goto(app.url);
+    await waitForWindows(page, domids);
+    await page.waitForTimeout(WARMUP_MS);
+    await page.evaluate('window.paints = []');
+    await page.waitForTimeout(MEASURE_MS);
+    const paints = (await page.evaluate('window.paints')) as Paint[];
+
+    let painted = 0;
+    let flipped = 0;
+    const latencies: number[] = [];
+    for (const d of domids) {
+      const mine = paints.filter((p) => p.source === d);
+      if (mine.length < 2) throw new Error(`window ${d} painted ${mine.length} frames in ${MEASURE_MS / 1000} s`);
+      // Over the span from the first paint to the last: each later paint shows a new flip.
+      const span = mine[mine.length - 1]!.flip - mine[0]!.flip;
+      painted += mine.length - 1;
+      flipped += span;
+      for (const p of mine) if (p.latencyMs !== null) latencies.push(p.latencyMs);
+      const l = mine.flatMap((p) => (p.latencyMs === null ? [] : [p.latencyMs]));
+      console.log(`window ${d}: ${mine.length - 1} painted / ${span} flipped = ${fmt((mine.length - 1) / span)}; guest ${fmt((span * 1000) / MEASURE_MS)} flips/s, painted ${fmt(((mine.length - 1) * 1000) / MEASURE_MS)} fps; flip→paint p50 ${fmt(percentile(l, 50))} ms, p95 ${fmt(percentile(l, 95))} ms`);
+    }
+    const p95 = percentile(latencies, 95);
+    const flipsPerSec = (flipped * 1000) / MEASURE_MS / GUESTS;
+    console.log(`all: ${painted} painted / ${flipped} flipped; flip→paint p50 ${fmt(percentile(latencies, 50))} ms, p95 ${fmt(p95)} ms, p99 ${fmt(percentile(latencies, 99))} ms`);
+    benchLine('frame-delivery', painted / flipped, `painted ÷ flipped, ${GUESTS} windows at 1920x1080 (guests ${fmt(flipsPerSec)} flips/s each; p95 flip→paint ${fmt(p95)} ms)`);
+  } finally {
+    await browser.close();
+    await app.stop();
+  }
+}
+
+main().catch((e: unknown) => {
+  console.error(e);
+  process.exit(1);
+});
