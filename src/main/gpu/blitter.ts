@@ -15,7 +15,8 @@
  */
 import { PAGE_SIZE } from '../../shared/platform';
 import type { Ggtt } from './ggtt';
-import { fillGm32, readGm, writeGm } from './gm-access';
+import { GmCursor, readGm, writeGm } from './gm-access';
+import type { RamRegion } from './memory';
 
 export interface BlitRect {
   x1: number;
@@ -100,6 +101,114 @@ function applyMask(row: Uint8Array, dest: Uint8Array, mask: ChannelMask): void {
 
 const fullMask = (cpp: number, mask: ChannelMask): boolean => cpp !== 4 || (mask.alpha && mask.rgb);
 
+// ---- Row fast paths --------------------------------------------------------------------------
+// A row is cut into chunks that stay inside one GM page (and one X-tile span) of every surface
+// involved, each translated once to host RAM; chunks are then copied straight from guest RAM to
+// guest RAM (copyWithin when both lie in the same buffer, as every blit inside one VM's memory
+// does) or filled in place, with no per-row staging buffer and no allocation. Anything unusual
+// falls back to the reference row path above (readRow / writeRow), which defines the behaviour:
+// a page only partly backed by a RAM region, a row whose chunks would overwrite source bytes a
+// later chunk still has to read (the hardware reads the row before writing it), or rows cut into
+// more than MAX_ROW_CHUNKS chunks (the overlap check is quadratic).
+
+/** More chunks than this in one row (very wide tiled rows) take the reference path. */
+const MAX_ROW_CHUNKS = 32;
+
+/** The current row's chunks: region (null = unmapped), byte offset in it, row offset and length. */
+const chunkSrc: (RamRegion | null)[] = new Array<RamRegion | null>(MAX_ROW_CHUNKS).fill(null);
+const chunkSrcOff = new Float64Array(MAX_ROW_CHUNKS);
+const chunkDst: (RamRegion | null)[] = new Array<RamRegion | null>(MAX_ROW_CHUNKS).fill(null);
+const chunkDstOff = new Float64Array(MAX_ROW_CHUNKS);
+const chunkRowOff = new Float64Array(MAX_ROW_CHUNKS);
+const chunkLen = new Float64Array(MAX_ROW_CHUNKS);
+
+/** Bytes from row byte `x` of `s` to the end of its span (X-tile row or page), whichever ends first. */
+function spanLeft(s: BlitSurface, x: number, gm: number): number {
+  const page = PAGE_SIZE - (gm % PAGE_SIZE);
+  return s.tiled ? Math.min(page, X_TILE_ROW_BYTES - (x % X_TILE_ROW_BYTES)) : page;
+}
+
+/**
+ * Cut `length` bytes of row `dy` of `dst` from byte `dx` (and, with `src`, the same bytes of row
+ * `sy` from byte `sx`) into chunks. Returns the chunk count, or -1 for the reference path (a page
+ * partly backed, or too many chunks).
+ */
+function chunkRow(dc: GmCursor, dst: BlitSurface, dy: number, dx: number, length: number, sc: GmCursor | null, src: BlitSurface | null, sy: number, sx: number): number {
+  let k = 0;
+  for (let pos = 0; pos < length; k++) {
+    if (k === MAX_ROW_CHUNKS) return -1;
+    const da = surfaceAddress(dst, dx + pos, dy);
+    let n = Math.min(length - pos, spanLeft(dst, dx + pos, da));
+    dc.at(da);
+    if (dc.region !== null && !dc.wholePage) return -1;
+    chunkDst[k] = dc.region;
+    chunkDstOff[k] = dc.offset;
+    if (sc !== null && src !== null) {
+      const sa = surfaceAddress(src, sx + pos, sy);
+      n = Math.min(n, spanLeft(src, sx + pos, sa));
+      sc.at(sa);
+      if (sc.region !== null && !sc.wholePage) return -1;
+      chunkSrc[k] = sc.region;
+      chunkSrcOff[k] = sc.offset;
+    }
+    chunkRowOff[k] = pos;
+    chunkLen[k] = n;
+    pos += n;
+  }
+  return k;
+}
+
+/** Chunk i's destination overlaps chunk j's source (same memory). */
+function clobbers(i: number, j: number): boolean {
+  const d = chunkDst[i];
+  const s = chunkSrc[j];
+  if (d === null || s === null || d.bytes.buffer !== s.bytes.buffer) return false;
+  return chunkDstOff[i] < chunkSrcOff[j] + chunkLen[j] && chunkSrcOff[j] < chunkDstOff[i] + chunkLen[i];
+}
+
+/**
+ * Copy one row chunk by chunk, straight from source to destination memory. Returns false (having
+ * written nothing) when the row needs the reference path.
+ */
+function copyRowDirect(dc: GmCursor, dst: BlitSurface, dy: number, dx: number, length: number, sc: GmCursor, src: BlitSurface, sy: number, sx: number): boolean {
+  const k = chunkRow(dc, dst, dy, dx, length, sc, src, sy, sx);
+  if (k < 0) return false;
+  // Reading the whole row first, as the reference path does, only differs when an earlier
+  // chunk's destination is a later chunk's source; a single chunk is a memmove either way.
+  for (let i = 0; i < k - 1; i++) for (let j = i + 1; j < k; j++) if (clobbers(i, j)) return false;
+  for (let i = 0; i < k; i++) {
+    const d = chunkDst[i];
+    if (d === null) continue; // unmapped destination page: the write is dropped
+    const s = chunkSrc[i];
+    const to = chunkDstOff[i];
+    const n = chunkLen[i];
+    if (s === null) d.bytes.fill(0, to, to + n); // unmapped source page reads as zero
+    else if (s.bytes.buffer === d.bytes.buffer && s.bytes.byteOffset === d.bytes.byteOffset) d.bytes.copyWithin(to, chunkSrcOff[i], chunkSrcOff[i] + n);
+    else d.bytes.set(s.bytes.subarray(chunkSrcOff[i], chunkSrcOff[i] + n), to);
+  }
+  return true;
+}
+
+/**
+ * Fill one row with `pattern` (the colour repeated, as many bytes as the row) chunk by chunk, in
+ * place. Returns false (having written nothing) when the row needs the reference path.
+ */
+function fillRowDirect(dc: GmCursor, dst: BlitSurface, dy: number, dx: number, pattern: Uint8Array, color: number): boolean {
+  const k = chunkRow(dc, dst, dy, dx, pattern.length, null, null, 0, 0);
+  if (k < 0) return false;
+  for (let i = 0; i < k; i++) {
+    const d = chunkDst[i];
+    if (d === null) continue;
+    const to = chunkDstOff[i];
+    const n = chunkLen[i];
+    const off = chunkRowOff[i];
+    if (dst.cpp === 4 && to % 4 === 0 && off % 4 === 0 && n % 4 === 0) d.words.fill(color, to / 4, (to + n) / 4);
+    else if (dst.cpp === 1) d.bytes.fill(color & 0xff, to, to + n);
+    else d.bytes.set(pattern.subarray(off, off + n), to);
+  }
+  return true;
+}
+
 /**
  * Fill `rect` of surface `dst` with `color` (its low `cpp` bytes, little-endian). For 32 bpp only
  * the channels in `mask` are written. Rows that start beyond `gmEnd` (the end of graphics memory)
@@ -115,12 +224,10 @@ export function fillSurface(ggtt: Ggtt, dst: BlitSurface, rect: BlitRect, color:
   const partial = !fullMask(dst.cpp, mask);
   const dest = partial ? new Uint8Array(row.length) : row;
   const pattern = partial ? row.slice() : row;
+  const dc = new GmCursor(ggtt);
   for (let y = rect.y1; y < rect.y2; y++) {
     if (rowFloor(dst, x, y) >= gmEnd) break;
-    if (!dst.tiled && dst.cpp === 4 && !partial && x % 4 === 0 && dst.base % 4 === 0 && dst.pitch % 4 === 0) {
-      fillGm32(ggtt, surfaceAddress(dst, x, y), row.length, color >>> 0);
-      continue;
-    }
+    if (!partial && fillRowDirect(dc, dst, y, x, row, color >>> 0)) continue;
     if (partial) {
       readRow(ggtt, dst, y, x, dest);
       row.set(pattern);
@@ -147,13 +254,17 @@ export function copySurface(ggtt: Ggtt, dst: BlitSurface, rect: BlitRect, src: B
   const dest = partial ? new Uint8Array(row.length) : row;
   const bottomUp = src.base === dst.base && src.tiled === dst.tiled && srcY < rect.y1;
   const dx = rect.x1 * dst.cpp;
+  const sx = srcX * src.cpp;
+  const dc = new GmCursor(ggtt);
+  const sc = new GmCursor(ggtt);
   for (let i = 0; i < h; i++) {
     const r = bottomUp ? h - 1 - i : i;
     if (rowFloor(dst, dx, rect.y1 + r) >= gmEnd) {
       if (bottomUp) continue;
       break;
     }
-    readRow(ggtt, src, srcY + r, srcX * src.cpp, row);
+    if (!partial && copyRowDirect(dc, dst, rect.y1 + r, dx, row.length, sc, src, srcY + r, sx)) continue;
+    readRow(ggtt, src, srcY + r, sx, row);
     if (partial) {
       readRow(ggtt, dst, rect.y1 + r, dx, dest);
       applyMask(row, dest, mask);

@@ -48,6 +48,11 @@ export class Ggtt {
     return (this.ptes[index * 2 + 1] & ADDR_MASK_HI) * 2 ** 32 + ((lo & ADDR_MASK_LO) >>> 0);
   }
 
+  /** The RAM region holding host-physical address `hpa`, if any (for translations cached by the caller). */
+  regionOf(hpa: number): RamRegion | undefined {
+    return this.memory.regionOf(hpa);
+  }
+
   /**
    * Resolve GM address `gm` to RAM: the region and byte offset within it, or undefined when the
    * page is not mapped or not backed. Valid up to the end of that 4 KiB page.

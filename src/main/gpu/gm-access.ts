@@ -4,6 +4,7 @@
  */
 import { PAGE_SIZE } from '../../shared/platform';
 import type { Ggtt } from './ggtt';
+import type { RamRegion } from './memory';
 
 /** Copy `length` bytes starting at GM address `gm` into `out` at `outOffset`. */
 export function readGm(ggtt: Ggtt, gm: number, length: number, out: Uint8Array, outOffset = 0): void {
@@ -30,14 +31,53 @@ export function writeGm(ggtt: Ggtt, gm: number, src: Uint8Array, srcOffset: numb
   }
 }
 
-/** Fill `length` bytes at GM address `gm` with the 32-bit little-endian `value` (gm 4-byte aligned). */
-export function fillGm32(ggtt: Ggtt, gm: number, length: number, value: number): void {
-  let done = 0;
-  while (done < length) {
-    const addr = gm + done;
-    const chunk = Math.min(length - done, PAGE_SIZE - (addr % PAGE_SIZE));
-    const r = ggtt.resolve(addr);
-    if (r) r.region.words.fill(value, r.offset >>> 2, (r.offset + chunk) >>> 2);
-    done += chunk;
+/**
+ * GM → host translation for the blitter's inner loops, without allocating: `at(gm)` looks up the
+ * page's PTE (as Ggtt.resolve does) and leaves the result in the cursor's fields, valid up to the
+ * end of that 4 KiB page. It remembers the last page and the last RAM region, since a blit row
+ * walks pages in order and rows of one surface mostly fall in the same few pages.
+ *
+ * Only for use within one synchronous operation: the GGTT must not change between calls (make a
+ * new cursor per blit command).
+ */
+export class GmCursor {
+  /** The RAM region the page lies in, or null when the PTE is not present or the frame is not backed. */
+  region: RamRegion | null = null;
+  /** Byte offset of `gm` in region.bytes. */
+  offset = 0;
+  /** True when the whole 4 KiB page is inside the region (false also when region is null). */
+  wholePage = false;
+
+  private page = -1;
+  /** region.bytes offset of the cached page's first byte. */
+  private pageOffset = 0;
+  private lastRegion: RamRegion | null = null;
+
+  constructor(private readonly ggtt: Ggtt) {}
+
+  /** Translate GM address `gm` (bytes, ≥ 0) into region / offset / wholePage. */
+  at(gm: number): void {
+    const page = Math.floor(gm / PAGE_SIZE);
+    if (page !== this.page) this.load(page);
+    this.offset = this.pageOffset + (gm - page * PAGE_SIZE);
+  }
+
+  private load(page: number): void {
+    this.page = page;
+    const hpa = this.ggtt.pageHpa(page);
+    let r: RamRegion | null = null;
+    if (hpa >= 0) {
+      const last = this.lastRegion;
+      r = last !== null && hpa >= last.base && hpa < last.base + last.bytes.length ? last : (this.ggtt.regionOf(hpa) ?? null);
+    }
+    this.region = r;
+    if (r === null) {
+      this.pageOffset = 0;
+      this.wholePage = false;
+      return;
+    }
+    this.lastRegion = r;
+    this.pageOffset = hpa - r.base;
+    this.wholePage = this.pageOffset + PAGE_SIZE <= r.bytes.length;
   }
 }

@@ -16,8 +16,10 @@ import {
   MB_LO,
   MB_OFFSET,
   MB_OP,
+  MB_POLLED,
   MB_RESULT,
   MB_STATE,
+  MB_WAITING,
   OP_APERTURE_READ32,
   OP_APERTURE_WRITE32,
   OP_READ32,
@@ -165,63 +167,130 @@ port.on('message', (msg: ToGpu) => {
   });
 });
 
-/** Emulate every pending trapped access. */
-function serviceTraps(): void {
-  for (const [domid, mb] of mailboxes) {
-    if (Atomics.load(mb, MB_STATE) !== STATE_REQUEST) continue;
-    const v = mediator.vgpu(domid);
-    let result = 0;
-    if (v) {
-      const off = mb[MB_OFFSET] >>> 0;
-      const now = nowNs();
-      switch (mb[MB_OP]) {
-        case OP_READ32:
-          result = mediator.mmioRead(v, off);
-          break;
-        case OP_WRITE32:
-          mediator.mmioWrite(v, off, mb[MB_LO] >>> 0, now);
-          break;
-        case OP_WRITE64:
-          mediator.mmioWrite64(v, off, mb[MB_LO] >>> 0, mb[MB_HI] >>> 0, now);
-          break;
-        case OP_APERTURE_READ32:
-          result = mediator.apertureAccess(v, off, false);
-          break;
-        case OP_APERTURE_WRITE32:
-          mediator.apertureAccess(v, off, true, mb[MB_LO] >>> 0);
-          break;
-        default:
-          v.note(`trap: unknown op ${mb[MB_OP]}`);
-      }
-    }
-    mb[MB_RESULT] = result | 0;
-    Atomics.store(mb, MB_STATE, STATE_DONE);
+/**
+ * Emulate the trapped access waiting in `mb` (STATE is REQUEST) and hand back the answer. Reads,
+ * the common case in a burst, take no timestamp: only writes may start work that needs one.
+ */
+function serviceTrap(domid: number, mb: Int32Array): void {
+  const v = mediator.vgpu(domid);
+  let result = 0;
+  if (v) {
+    const op = mb[MB_OP];
+    const off = mb[MB_OFFSET] >>> 0;
+    if (op === OP_READ32) result = mediator.mmioRead(v, off);
+    else if (op === OP_APERTURE_READ32) result = mediator.apertureAccess(v, off, false);
+    else if (op === OP_WRITE32) mediator.mmioWrite(v, off, mb[MB_LO] >>> 0, nowNs());
+    else if (op === OP_WRITE64) mediator.mmioWrite64(v, off, mb[MB_LO] >>> 0, mb[MB_HI] >>> 0, nowNs());
+    else if (op === OP_APERTURE_WRITE32) mediator.apertureAccess(v, off, true, mb[MB_LO] >>> 0);
+    else v.note(`trap: unknown op ${op}`);
+  }
+  mb[MB_RESULT] = result | 0;
+  Atomics.store(mb, MB_STATE, STATE_DONE);
+  // Only a guest asleep in Atomics.wait needs the futex wake-up (see MB_WAITING); a spinning one
+  // sees DONE by itself, and the notify would cost the GPU thread as much as a register read.
+  if (Atomics.load(mb, MB_WAITING) !== 0) {
     Atomics.notify(mb, MB_STATE);
+    wokeGuest = true;
   }
 }
 
+/** Set when serviceTrap had to wake a sleeping guest (trapLoop then keeps polling longer). */
+let wokeGuest = false;
+
+/** Emulate every pending trapped access. Returns how many there were. */
+function serviceTraps(): number {
+  let served = 0;
+  for (const [domid, mb] of mailboxes) {
+    if (Atomics.load(mb, MB_STATE) !== STATE_REQUEST) continue;
+    serviceTrap(domid, mb);
+    served++;
+  }
+  return served;
+}
+
 /**
- * After servicing, watch the doorbell this long before going back to the event loop: a guest's
- * MMIO comes in bursts (a frame is about 20 traps), and a wake-up through Atomics.waitAsync costs
- * tens of µs, so the next trap of a burst is answered from the spin instead.
+ * After the last trap, keep polling the mailboxes this long (ms) before sleeping on the doorbell:
+ * a guest's MMIO comes in bursts (a frame is about 20 traps), and a wake-up through
+ * Atomics.waitAsync costs tens of µs, so the next trap of a burst is answered from the poll.
  */
 const SPIN_MS = 0.05;
-/** The longest the spin holds the thread, however busy the guests: the 1 ms tick and messages run between spins. */
+/**
+ * The same after answering a guest that had fallen asleep (ms): its next trap comes only after its
+ * own futex wake-up (10-50 µs here). With SPIN_MS the thread would be asleep again by then, the
+ * guest's spin would run out during the thread's wake-up, and the two would stay in step at one
+ * double wake-up (50-100 µs) per trap; this outlasts a wake-up so they fall back into polling.
+ */
+const SPIN_AFTER_WAKE_MS = 0.25;
+/**
+ * The longest the poll holds the thread in one go however busy the guests are (ms); then it
+ * yields one turn of the event loop (the 1 ms tick, vblank, messages) and goes on polling.
+ */
 const SPIN_MAX_MS = 0.5;
+/** Polls between two reads of the clock (a power of two; performance.now() costs about 5-10 polls). */
+const POLLS_PER_CLOCK = 64;
 
-/** Wait on the doorbell without blocking the event loop for long; service traps whenever it rings. */
+/** Yield one turn of the event loop (timers, messages), then resume. */
+const yieldTurn = (): Promise<void> => new Promise((resume) => setImmediate(resume));
+
+/**
+ * Service traps as they come. While guests trap, the thread polls their mailboxes' STATE directly
+ * (POLLED = 1 tells them not to ring), for at most SPIN_MAX_MS at a time and until SPIN_MS (or
+ * SPIN_AFTER_WAKE_MS) pass without a trap; then it clears POLLED, looks once more (so no request
+ * slips in between) and sleeps on the doorbell with Atomics.waitAsync, which leaves the event loop
+ * free. The doorbell also brings in mailboxes created while it polls.
+ */
 async function trapLoop(): Promise<void> {
   for (;;) {
     let seen = Atomics.load(doorbell, 0);
+    let domids = [...mailboxes.keys()];
+    let boxes = [...mailboxes.values()];
+    for (const mb of boxes) Atomics.store(mb, MB_POLLED, 1);
     serviceTraps();
-    const cap = performance.now() + SPIN_MAX_MS;
-    for (let end = performance.now() + SPIN_MS; performance.now() < end; ) {
+    const start = performance.now();
+    let lastTrap = start;
+    let idleFor = SPIN_MS;
+    let trapped = false;
+    let capped = false;
+    wokeGuest = false;
+    for (let polls = 1; ; polls++) {
+      for (let i = 0; i < boxes.length; i++) {
+        if (Atomics.load(boxes[i], MB_STATE) !== STATE_REQUEST) continue;
+        serviceTrap(domids[i], boxes[i]);
+        trapped = true;
+      }
       const rung = Atomics.load(doorbell, 0);
-      if (rung === seen) continue;
-      seen = rung;
-      serviceTraps();
-      end = Math.min(cap, performance.now() + SPIN_MS);
+      if (rung !== seen) {
+        // A guest not (yet) polled rang: serve it and poll its mailbox from now on.
+        seen = rung;
+        domids = [...mailboxes.keys()];
+        boxes = [...mailboxes.values()];
+        for (const mb of boxes) Atomics.store(mb, MB_POLLED, 1);
+        if (serviceTraps() > 0) trapped = true;
+      }
+      if ((polls & (POLLS_PER_CLOCK - 1)) !== 0) continue;
+      const now = performance.now();
+      if (trapped) {
+        lastTrap = now;
+        idleFor = wokeGuest ? SPIN_AFTER_WAKE_MS : SPIN_MS;
+        trapped = false;
+        wokeGuest = false;
+      }
+      if (now - start >= SPIN_MAX_MS) {
+        capped = true;
+        break;
+      }
+      if (now - lastTrap >= idleFor) break;
     }
+    if (capped) {
+      // Still busy: one turn of the event loop, then back to polling (POLLED stays set, so a
+      // trap in the meantime waits for the next poll or the 1 ms tick, not for the doorbell).
+      await yieldTurn();
+      continue;
+    }
+    for (const mb of boxes) Atomics.store(mb, MB_POLLED, 0);
+    for (const mb of mailboxes.values()) Atomics.store(mb, MB_POLLED, 0);
+    seen = Atomics.load(doorbell, 0);
+    if (serviceTraps() > 0) continue;
     const w = Atomics.waitAsync(doorbell, 0, seen, 50);
     if (w.async) await w.value;
   }
