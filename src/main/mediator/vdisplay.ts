@@ -88,6 +88,9 @@ export interface PendingPort {
   overridePort?: PortName;
 }
 
+/** The per-port hotplug control registers, as a set: owns() runs on every trapped access. */
+const HOTPLUG_CTL_REGS: ReadonlySet<number> = new Set(Object.values(PORT_HOTPLUG_CTL).map((c) => c.reg));
+
 export class VirtualDisplay {
   readonly ports = new Map<PortName, VirtualPort>();
   readonly pending = new Map<PortName, PendingPort>();
@@ -147,7 +150,7 @@ export class VirtualDisplay {
   /** Does this module emulate `offset`? */
   static owns(offset: number): boolean {
     if (offset >= PCH_GMBUS0 && offset <= PCH_GMBUS5) return true;
-    if ([...Object.values(PORT_HOTPLUG_CTL)].some((c) => c.reg === offset)) return true;
+    if (HOTPLUG_CTL_REGS.has(offset)) return true;
     for (let ch = 0; ch < 4; ch++) if (offset >= DP_AUX_CH_CTL(ch) && offset <= DP_AUX_CH_DATA(ch, 4)) return true;
     return false;
   }
