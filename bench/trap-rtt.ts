@@ -14,6 +14,7 @@
  * measured one after the other, the ratio came out at 1.4 or 3.8 depending on which phase got
  * which placement.
  */
+import { dirtyLogBytes } from '../src/shared/dirty-log';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { FromGpu, ToGpu, VgpuCreate } from '../src/main/host/gpu-protocol';
@@ -136,7 +137,7 @@ async function main(): Promise<void> {
   try {
     const ram = new SharedArrayBuffer(16 * MiB);
     const mailbox = new SharedArrayBuffer(MAILBOX_BYTES);
-    await gpu.call('createVgpu', { domid: 1, name: 'bench', lowGmBytes: 128 * MiB, highGmBytes: 384 * MiB, fences: 4, weight: DEFAULT_WEIGHT, bootForeground: false, ram, mailbox, ports: [], maxResolution: { width: 1024, height: 768 } });
+    await gpu.call('createVgpu', { domid: 1, name: 'bench', lowGmBytes: 128 * MiB, highGmBytes: 384 * MiB, fences: 4, weight: DEFAULT_WEIGHT, bootForeground: false, ram, dirty: new SharedArrayBuffer(dirtyLogBytes(ram.byteLength)), mailbox, ports: [], maxResolution: { width: 1024, height: 768 } });
     const guest = await startGuest({ mailbox, doorbell: gpu.doorbell, reg: REG, value: VALUE });
     if (!guest.magicOk) throw new Error('the guest did not find the PVINFO magic through the mailbox');
     const spin = await startPingPong('spin');

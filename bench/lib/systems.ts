@@ -5,6 +5,7 @@
  *  - `nativeGuest`: the same guest driver programming the Gen9Gpu directly (bare metal).
  * Time is a simulated clock (`clock.ns`) advanced by the benchmark.
  */
+import { dirtyLogBytes } from '../../src/shared/dirty-log';
 import { Gen9Gpu } from '../../src/main/gpu/gpu';
 import { GuestDriver } from '../../src/main/guest/driver';
 import { GuestRam } from '../../src/main/guest/guest-ram';
@@ -66,6 +67,8 @@ export interface MediatedGuest extends Guest {
 /** A vGPU on `h` plus a guest driver whose trap port calls the mediator directly (in-thread). */
 export function mediatedGuest(h: MediatedHost, domid: number, size: VgpuSize = DEFAULT_SIZE): MediatedGuest {
   const buf = new SharedArrayBuffer(size.ramMiB * MiB);
+  // A dirty page log, as domains.ts gives every domain: its cost is part of mediation.
+  const dirty = new SharedArrayBuffer(dirtyLogBytes(buf.byteLength));
   const v = h.m.createVgpu({
     domid,
     name: `vm${domid}`,
@@ -73,6 +76,7 @@ export function mediatedGuest(h: MediatedHost, domid: number, size: VgpuSize = D
     highGmBytes: size.highMiB * MiB,
     fences: size.fences,
     ram: buf,
+    dirty,
     bootForeground: false,
   });
   const port: TrapPort = {
@@ -82,7 +86,7 @@ export function mediatedGuest(h: MediatedHost, domid: number, size: VgpuSize = D
     apertureRead32: (off) => h.m.apertureAccess(v, off, false),
     apertureWrite32: (off, val) => void h.m.apertureAccess(v, off, true, val),
   };
-  const ram = new GuestRam(buf);
+  const ram = new GuestRam(buf, dirty);
   const lines: string[] = [];
   return { v, port, ram, lines, driver: new GuestDriver(port, ram, (l) => lines.push(l)) };
 }

@@ -5,6 +5,7 @@
  * { method, params } and get back the method's result or an ApiError.
  */
 import { z } from 'zod';
+import { EXPORT_FORMATS } from './export-formats';
 import { MAX_CONFIG_BYTES, MAX_MONITOR_CONFIG_BYTES } from './limits';
 import { decodeRle32, encodeRle32 } from './rle32';
 
@@ -47,6 +48,11 @@ export const methods = {
   'library.get': z.object({ name: DomainName }).strict(),
   'library.save': z.object({ name: DomainName, text: z.string().max(MAX_CONFIG_BYTES) }).strict(),
   'library.remove': z.object({ name: DomainName }).strict(),
+  /**
+   * A library domain's config in another format (xl, qemu-kvmgt, qemu, libvirt, mdevctl; see
+   * src/shared/export-formats.ts). Refused for a config with errors and for Domain-0 (it has none).
+   */
+  'domain.export': z.object({ name: DomainName, format: z.enum(EXPORT_FORMATS) }).strict(),
   /** Start a library domain (xl create on its stored config). */
   'domain.start': z.object({ name: DomainName }).strict(),
   'domain.destroy': z.object({ ref: DomainRef }).strict(),
@@ -202,6 +208,8 @@ export interface Results {
   'library.get': { name: string; fileName: string; text: string };
   'library.save': { name: string };
   'library.remove': { name: string };
+  /** The exported text and a file name to save it as (e.g. `vgtHVMDomain.xml`). */
+  'domain.export': { text: string; suggestedName: string };
   'domain.start': { domid: number };
   'domain.destroy': { domid: number };
   'domain.pause': { domid: number };
@@ -289,8 +297,8 @@ export { API_ERROR_CODES, ApiError, type ApiErrorCode, type ApiErrorShape } from
 export interface ApiClient {
   invoke<M extends MethodName>(method: M, params: Params<M>): Promise<Results[M]>;
   on<E extends EventName>(event: E, handler: (data: Events[E]) => void): () => void;
-  /** Subscribe to frames of a source; the handler receives decoded frame messages. */
-  onFrame(handler: (frame: FrameMessage) => void): () => void;
+  /** Subscribe to frames; the handler receives frame messages, RLE32 pixels possibly still coded (the WebSocket client leaves them for the store to paint in place). */
+  onFrame(handler: (frame: FrameMessage | CodedFrameMessage) => void): () => void;
 }
 
 /** Physical display source id in frame messages. */
@@ -344,6 +352,20 @@ export function encodeFrame(f: FrameHeaderFields, rgba: Uint8Array, encoding: ty
   return out;
 }
 
+/**
+ * A copy of frame message `message` with its header fields replaced by `f` (same rect size, same
+ * payload): how one coded damage piece goes out for a second source that shows the same pixels.
+ * Throws RangeError when `f`'s rect size differs from the message's.
+ */
+export function withHeader(message: Uint8Array, f: FrameHeaderFields): Uint8Array {
+  const out = message.slice();
+  const dv = new DataView(out.buffer);
+  if (dv.getUint32(24, true) !== f.w || dv.getUint32(28, true) !== f.h) throw new RangeError(`frame message: a ${f.w}x${f.h} header on a ${dv.getUint32(24, true)}x${dv.getUint32(28, true)} payload`);
+  [FRAME_MAGIC, f.source, f.width, f.height, f.x, f.y, f.w, f.h, f.seq, f.flip ?? 0].forEach((v, i) => dv.setUint32(i * 4, v >>> 0, true));
+  dv.setFloat64(40, f.vblankMs ?? 0, true);
+  return out;
+}
+
 /** The bytes of the frame message starting `bytes` (header + payload), or null if no frame header starts there. */
 export function frameMessageBytes(bytes: Uint8Array): number | null {
   if (bytes.length < FRAME_HEADER_BYTES) return null;
@@ -351,27 +373,49 @@ export function frameMessageBytes(bytes: Uint8Array): number | null {
   return dv.getUint32(0, true) === FRAME_MAGIC ? FRAME_HEADER_BYTES + dv.getUint32(52, true) : null;
 }
 
-/** Decode a frame message; throws RangeError on a short buffer, bad magic, an unknown encoding or a size mismatch. */
-export function decodeFrame(buf: ArrayBuffer | Uint8Array): FrameMessage {
+/**
+ * A frame message whose RLE32 pixels are still coded (decodeFrameCoded): tokens of the rect's RGBA
+ * pixels as little-endian words, for decodeRle32Rect to paint straight into an image.
+ */
+export interface CodedFrameMessage extends Omit<FrameMessage, 'rgba'> {
+  rle32: Uint32Array;
+}
+
+/**
+ * Decode a frame message's header, leaving RLE32 pixels coded (raw ones are a view either way).
+ * Throws RangeError as decodeFrame does, except that bad RLE32 tokens surface only when painted.
+ */
+export function decodeFrameCoded(buf: ArrayBuffer | Uint8Array): FrameMessage | CodedFrameMessage {
   const bytes = buf instanceof Uint8Array ? buf : new Uint8Array(buf);
+  const { header, encoding, payload } = readFrameHeader(bytes);
+  if (encoding === FRAME_RAW) return { ...header, rgba: new Uint8ClampedArray(payload.buffer, payload.byteOffset, payload.byteLength) };
+  return { ...header, rle32: pixelWords(payload) };
+}
+
+/** Header fields, encoding and payload of a frame message, checked (see decodeFrame). */
+function readFrameHeader(bytes: Uint8Array): { header: Omit<FrameMessage, 'rgba'>; encoding: number; payload: Uint8Array } {
   if (bytes.length < FRAME_HEADER_BYTES) throw new RangeError(`frame message: ${bytes.length} bytes is shorter than the header`);
   const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const u = (i: number): number => dv.getUint32(i * 4, true);
   if (u(0) !== FRAME_MAGIC) throw new RangeError('frame message: bad magic');
   const [source, width, height, x, y, w, h, seq, flip, encoding, payloadBytes] = [u(1), u(2), u(3), u(4), u(5), u(6), u(7), u(8), u(9), u(12), u(13)];
   if (bytes.length !== FRAME_HEADER_BYTES + payloadBytes) throw new RangeError(`frame message: the header announces ${payloadBytes} payload bytes, got ${bytes.length - FRAME_HEADER_BYTES}`);
-  const payload = bytes.subarray(FRAME_HEADER_BYTES);
-  let rgba: Uint8ClampedArray;
   if (encoding === FRAME_RAW) {
     if (payloadBytes !== w * h * 4) throw new RangeError(`frame message: ${w}x${h} rect needs ${w * h * 4} bytes, got ${payloadBytes}`);
-    rgba = new Uint8ClampedArray(bytes.buffer, bytes.byteOffset + FRAME_HEADER_BYTES, w * h * 4);
   } else if (encoding === FRAME_RLE32) {
     if (payloadBytes % 4 !== 0) throw new RangeError(`frame message: RLE32 payload of ${payloadBytes} bytes is not whole words`);
-    const out = new Uint32Array(w * h);
-    decodeRle32(pixelWords(payload), out);
-    rgba = new Uint8ClampedArray(out.buffer);
   } else throw new RangeError(`frame message: unknown encoding ${encoding}`);
-  return { source, width, height, x, y, w, h, seq, flip, vblankMs: dv.getFloat64(40, true), rgba };
+  return { header: { source, width, height, x, y, w, h, seq, flip, vblankMs: dv.getFloat64(40, true) }, encoding, payload: bytes.subarray(FRAME_HEADER_BYTES) };
+}
+
+/** Decode a frame message; throws RangeError on a short buffer, bad magic, an unknown encoding or a size mismatch. */
+export function decodeFrame(buf: ArrayBuffer | Uint8Array): FrameMessage {
+  const f = decodeFrameCoded(buf);
+  if ('rgba' in f) return f;
+  const { rle32, ...header } = f;
+  const out = new Uint32Array(f.w * f.h);
+  decodeRle32(rle32, out);
+  return { ...header, rgba: new Uint8ClampedArray(out.buffer) };
 }
 
 /** Bytes as little-endian u32 words (a view when aligned, else a copy). */

@@ -22,10 +22,13 @@ export const CTX_RING_BUFFER_START = 0x08;
 export const CTX_RING_BUFFER_CONTROL = 0x0a;
 /** Dwords of register state a context image must hold for the fields above. */
 
-/** CSB status dword bits (the upper dword is the context ID). */
+/** CSB status dword bits (the upper dword is the context ID). Source: i915 GEN8_CTX_STATUS_*, GVT-g execlist.h. */
 export const GEN8_CTX_STATUS_IDLE_ACTIVE = 1 << 0;
+export const GEN8_CTX_STATUS_PREEMPTED = 1 << 1;
+export const GEN8_CTX_STATUS_ELEMENT_SWITCH = 1 << 2;
 export const GEN8_CTX_STATUS_ACTIVE_IDLE = 1 << 3;
 export const GEN8_CTX_STATUS_COMPLETE = 1 << 4;
+export const GEN8_CTX_STATUS_LITE_RESTORE = 1 << 15;
 
 /** A descriptor for a GGTT ("privileged", legacy 32-bit addressing) context at `lrca`. */
 export function contextDescriptor(lrca: number, ctxId: number): [number, number] {

@@ -21,6 +21,7 @@ export const PVINFO = {
   nonmappable_gmadr_size: 0x4c,
   fence_num: 0x50,
   display_ready: 0x804,
+  rsv5: 0x808, // u32 rsv5[4]: 0x808..0x814
   g2v_notify: 0x818,
   cursor_x_hot: 0x830,
   cursor_y_hot: 0x834,
@@ -33,11 +34,18 @@ export const PVINFO = {
   shared_page_gpa: 0x864,
 } as const;
 
+/** Bytes of vgt_if.rsv5 (four u32 at PVINFO.rsv5). */
+export const PVINFO_RSV5_BYTES = 16;
+
 /** vgt_if.display_ready values. Source: VGT_DRV_DISPLAY_NOT_READY / VGT_DRV_DISPLAY_READY. */
 export const VGT_DRV_DISPLAY_NOT_READY = 0;
 export const VGT_DRV_DISPLAY_READY = 1;
 
-/** Offsets a guest may write (the "bottom half page" response area). Writes elsewhere are reserved. */
+/**
+ * Offsets a guest may write (the "bottom half page" response area): the cases GVT-g's
+ * pvinfo_mmio_write accepts, plus pv_caps and shared_page_gpa from the PV series. A write to rsv5
+ * puts the vGPU in failsafe; a write anywhere else is logged and ignored.
+ */
 export const PVINFO_GUEST_WRITABLE: readonly number[] = [
   PVINFO.display_ready,
   PVINFO.g2v_notify,

@@ -80,3 +80,50 @@ export function decodeRle32(tokens: Uint32Array, out: Uint32Array): void {
   }
   if (o !== out.length) throw new RangeError(`RLE32: decoded ${o} of ${out.length} pixels`);
 }
+
+/**
+ * Decode RLE32 `tokens` straight into a w x h rectangle of a larger row-major image `out` (32-bit
+ * pixels, `stride` pixels per row), starting at pixel index `at`: the renderer paints damage into
+ * its surface this way, without a buffer per message (a fresh ArrayBuffer per message measured
+ * about 40 times slower than decoding in place in Chromium). Throws RangeError as decodeRle32
+ * does, or when the rectangle does not fit `out`; pixels before the bad token are written.
+ */
+export function decodeRle32Rect(tokens: Uint32Array, out: Uint32Array, stride: number, at: number, w: number, h: number): void {
+  if (w <= 0 || h <= 0 || w > stride || at < 0 || at + (h - 1) * stride + w > out.length) throw new RangeError(`RLE32: a ${w}x${h} rect at pixel ${at} does not fit a ${out.length}-pixel image of stride ${stride}`);
+  const total = w * h;
+  let t = 0;
+  let done = 0;
+  let col = 0;
+  let o = at;
+  while (t < tokens.length) {
+    const word = tokens[t++]!;
+    let n = word & 0x7fffffff;
+    if (n === 0 || done + n > total) throw new RangeError(`RLE32: a token of ${n} pixels at word ${t - 1} does not fit the ${total}-pixel rect`);
+    done += n;
+    const run = (word & RUN) !== 0;
+    if (run && t >= tokens.length) throw new RangeError('RLE32: a run without its pixel');
+    if (!run && t + n > tokens.length) throw new RangeError(`RLE32: ${n} literals at word ${t - 1} run past the input`);
+    const v = run ? tokens[t++]! : 0;
+    // A token may span rows: cut it at each row end.
+    while (n > 0) {
+      const k = Math.min(n, w - col);
+      if (run) {
+        if (k > SHORT) out.fill(v, o, o + k);
+        else for (let i = 0; i < k; i++) out[o + i] = v;
+      } else {
+        if (k > SHORT) out.set(tokens.subarray(t, t + k), o);
+        else for (let i = 0; i < k; i++) out[o + i] = tokens[t + i]!;
+        t += k;
+      }
+      o += k;
+      col += k;
+      n -= k;
+      if (col === w) {
+        col = 0;
+        o += stride - w;
+      }
+    }
+  }
+  if (done !== total) throw new RangeError(`RLE32: decoded ${done} of ${total} pixels`);
+}
+

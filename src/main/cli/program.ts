@@ -2,13 +2,16 @@
  * The gvt-desk command line. Every command except `serve` and the file checks (`edid decode`,
  * `monitor-config check`, src/main/cli/offline.ts) talks to a running instance through its Unix
  * socket and calls the same host API the UI and the Dom0 console use; `xl …` lines go to
- * console.exec verbatim so the CLI and the console share one implementation.
+ * console.exec verbatim so the CLI and the console share one implementation, and `export` calls
+ * domain.export, as the UI's Export… dialog does.
  */
 import { access, writeFile } from 'node:fs/promises';
 import { isAbsolute, resolve } from 'node:path';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { PNG } from 'pngjs';
 import { ApiError, PHYSICAL_SOURCE, type DomainInfo, type FrameMessage, type InputEventRequest, type MethodName, type Params, type Results } from '../../shared/api';
+import { EXPORT_FORMATS, type ExportFormat } from '../../shared/export-formats';
+import { writeFileAtomically } from '../files/checked-io';
 import type { HostApi, HostOptions } from '../host/host-api';
 import { resolvePaths } from '../host/paths';
 import { registerOfflineCommands } from './offline';
@@ -246,6 +249,24 @@ export async function runCli(argv: string[], io: CliIo, deps: CliDeps): Promise<
       }
     });
 
+  program
+    .command('export')
+    .description(`write a library domain's config in another format (${EXPORT_FORMATS.join(', ')}) to standard output or a file`)
+    .argument('<domain>', 'domain name, or the domid of a running domain')
+    .addOption(new Option('-f, --format <format>', 'export format').choices(EXPORT_FORMATS).makeOptionMandatory())
+    .option('-o, --output <file>', 'write the export to FILE (atomically) instead of standard output')
+    .action(async (ref: string, opts: { format: ExportFormat; output?: string }, cmd: Command) => {
+      const name = /^\d+$/.test(ref) ? await nameOfDomid(Number(ref), () => call(cmd, 'domains.list', {})) : ref;
+      const { text } = await call(cmd, 'domain.export', { name, format: opts.format });
+      if (opts.output === undefined) {
+        io.stdout(text);
+        return;
+      }
+      const out = isAbsolute(opts.output) ? opts.output : resolve(io.cwd, opts.output);
+      await writeFileAtomically(out, text, 'export file');
+      println(`${out}: ${name} as ${opts.format}`);
+    });
+
   registerOfflineCommands(program, io, (code) => {
     exitCode = code;
   });
@@ -334,6 +355,17 @@ export async function resolveSource(ref: string, listDomains: () => Promise<Doma
   if (!d) throw new ApiError('not_found', `no domain named '${ref}'`);
   if (d.domid === null) throw new Error(`domain '${ref}' is not running`);
   return d.domid;
+}
+
+/**
+ * The name of the domain with domid `domid`, looked up with domains.list (a domid is how xl names
+ * a running domain; the API's export takes names).
+ * @throws ApiError('not_found') when no domain has that domid
+ */
+export async function nameOfDomid(domid: number, listDomains: () => Promise<DomainInfo[]>): Promise<string> {
+  const d = (await listDomains()).find((x) => x.domid === domid);
+  if (!d) throw new ApiError('not_found', `no domain with domid ${domid}`);
+  return d.name;
 }
 
 /**

@@ -1,6 +1,7 @@
 /**
- * File ▸ Import Domain Config…: pick an xl config with the native dialog and add it to the library
- * through the host API (`library.import`), asking before replacing an existing domain.
+ * File ▸ Import Domain Config…: pick an xl config (or a KVMGT command line, or libvirt domain XML)
+ * with the native dialog and add it to the library through the host API (`library.import`),
+ * asking before replacing an existing domain.
  */
 import type { BrowserWindow, Dialog } from 'electron';
 import { realpath } from 'node:fs/promises';
@@ -25,7 +26,8 @@ export async function importConfigFromDialog(deps: ImportDeps): Promise<string |
     title: 'Import domain config',
     properties: ['openFile' as const],
     filters: [
-      { name: 'xl domain configs', extensions: ['hvm', 'cfg', 'conf', 'xl'] },
+      // What library.import reads: xl configs, KVMGT qemu command lines and libvirt domain XML.
+      { name: 'Domain configs (xl, KVMGT command line, libvirt XML)', extensions: ['hvm', 'cfg', 'conf', 'xl', 'sh', 'xml'] },
       { name: 'All files', extensions: ['*'] },
     ],
   };

@@ -15,6 +15,7 @@
  */
 import { PAGE_SIZE } from '../../shared/platform';
 import type { Ggtt } from './ggtt';
+import { GPU_LOG, markDirty } from '../../shared/dirty-log';
 import { GmCursor, readGm, writeGm } from './gm-access';
 import type { RamRegion } from './memory';
 
@@ -185,6 +186,7 @@ function copyRowDirect(dc: GmCursor, dst: BlitSurface, dy: number, dx: number, l
     if (s === null) d.bytes.fill(0, to, to + n); // unmapped source page reads as zero
     else if (s.bytes.buffer === d.bytes.buffer && s.bytes.byteOffset === d.bytes.byteOffset) d.bytes.copyWithin(to, chunkSrcOff[i], chunkSrcOff[i] + n);
     else d.bytes.set(s.bytes.subarray(chunkSrcOff[i], chunkSrcOff[i] + n), to);
+    if (d.dirty !== null) markDirty(d.dirty, GPU_LOG, to, n);
   }
   return true;
 }
@@ -205,6 +207,7 @@ function fillRowDirect(dc: GmCursor, dst: BlitSurface, dy: number, dx: number, p
     if (dst.cpp === 4 && to % 4 === 0 && off % 4 === 0 && n % 4 === 0) d.words.fill(color, to / 4, (to + n) / 4);
     else if (dst.cpp === 1) d.bytes.fill(color & 0xff, to, to + n);
     else d.bytes.set(pattern.subarray(off, off + n), to);
+    if (d.dirty !== null) markDirty(d.dirty, GPU_LOG, to, n);
   }
   return true;
 }
@@ -273,6 +276,7 @@ export function copySurface(ggtt: Ggtt, dst: BlitSurface, rect: BlitRect, src: B
   }
   return pixels;
 }
+
 
 /** XY_COLOR_BLT on a linear 32 bpp surface: fill `rect` of the surface at GM `dst` (pitch bytes) with ARGB `color`. */
 export function colorBlt(ggtt: Ggtt, dst: number, pitch: number, rect: BlitRect, color: number): number {

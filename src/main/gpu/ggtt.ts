@@ -48,6 +48,11 @@ export class Ggtt {
     return (this.ptes[index * 2 + 1] & ADDR_MASK_HI) * 2 ** 32 + ((lo & ADDR_MASK_LO) >>> 0);
   }
 
+  /** The RAM regions the table may point into (e.g. to read their dirty page logs). */
+  ramRegions(): readonly RamRegion[] {
+    return this.memory.list();
+  }
+
   /** The RAM region holding host-physical address `hpa`, if any (for translations cached by the caller). */
   regionOf(hpa: number): RamRegion | undefined {
     return this.memory.regionOf(hpa);

@@ -2,6 +2,7 @@
  * Byte-span access to graphics memory through the GGTT, page by page, for engines and scanout.
  * Unmapped pages read as zero and swallow writes (as a real GPU reading a scratch page would).
  */
+import { GPU_LOG, markDirty } from '../../shared/dirty-log';
 import { PAGE_SIZE } from '../../shared/platform';
 import type { Ggtt } from './ggtt';
 import type { RamRegion } from './memory';
@@ -19,14 +20,17 @@ export function readGm(ggtt: Ggtt, gm: number, length: number, out: Uint8Array, 
   }
 }
 
-/** Copy `length` bytes from `src` (at `srcOffset`) to GM address `gm`. */
+/** Copy `length` bytes from `src` (at `srcOffset`) to GM address `gm`, logged in the RAM's dirty page log (GPU half). */
 export function writeGm(ggtt: Ggtt, gm: number, src: Uint8Array, srcOffset: number, length: number): void {
   let done = 0;
   while (done < length) {
     const addr = gm + done;
     const chunk = Math.min(length - done, PAGE_SIZE - (addr % PAGE_SIZE));
     const r = ggtt.resolve(addr);
-    if (r) r.region.bytes.set(src.subarray(srcOffset + done, srcOffset + done + chunk), r.offset);
+    if (r) {
+      r.region.bytes.set(src.subarray(srcOffset + done, srcOffset + done + chunk), r.offset);
+      if (r.region.dirty) markDirty(r.region.dirty, GPU_LOG, r.offset, chunk);
+    }
     done += chunk;
   }
 }

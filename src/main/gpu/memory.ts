@@ -3,6 +3,7 @@
  * fixed host-physical bases. Addresses are byte offsets (plain numbers, up to 2^53).
  * Source: ARCHITECTURE.md "Memory model".
  */
+import { dirtyLogBytes } from '../../shared/dirty-log';
 import { PAGE_SIZE } from '../../shared/platform';
 
 export interface RamRegion {
@@ -11,20 +12,26 @@ export interface RamRegion {
   bytes: Uint8Array;
   /** Same memory as 32-bit words (byteOffset 0, little-endian host). */
   words: Uint32Array;
+  /** The region's dirty page log (see shared/dirty-log.ts), or null when nothing logs writes to it. */
+  dirty: Uint32Array | null;
 }
 
 export class HostMemory {
   private regions: RamRegion[] = [];
 
-  /** Map a RAM buffer at host-physical `base`; throws RangeError if unaligned or overlapping. */
-  attach(base: number, buffer: ArrayBufferLike): RamRegion {
+  /**
+   * Map a RAM buffer at host-physical `base`, with its dirty page log when it has one; throws
+   * RangeError if unaligned or overlapping, or if the log is too small for the buffer's pages.
+   */
+  attach(base: number, buffer: ArrayBufferLike, dirty?: ArrayBufferLike): RamRegion {
     if (base % PAGE_SIZE !== 0) throw new RangeError(`RAM base 0x${base.toString(16)} is not page aligned`);
     const bytes = new Uint8Array(buffer);
     const end = base + bytes.length;
     for (const r of this.regions) {
       if (base < r.base + r.bytes.length && r.base < end) throw new RangeError(`RAM at 0x${base.toString(16)} overlaps 0x${r.base.toString(16)}`);
     }
-    const region = { base, bytes, words: new Uint32Array(buffer, 0, bytes.length >>> 2) };
+    if (dirty && dirty.byteLength < dirtyLogBytes(bytes.length)) throw new RangeError(`dirty log of ${dirty.byteLength} B for ${bytes.length} B of RAM`);
+    const region = { base, bytes, words: new Uint32Array(buffer, 0, bytes.length >>> 2), dirty: dirty ? new Uint32Array(dirty) : null };
     this.regions.push(region);
     return region;
   }

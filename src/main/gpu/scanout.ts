@@ -161,18 +161,33 @@ function cursorCoord(pos: number, shift: number, mask: number): number {
  * Source: the display engine's plane blending; image layout as i9xx_update_cursor programs it.
  */
 export function compositeCursor(ggtt: Ggtt, cursor: DecodedCursor, frame: Uint32Array, width: number, height: number): void {
-  const x0 = Math.max(0, -cursor.x);
-  const x1 = Math.min(cursor.width, width - cursor.x);
-  const y0 = Math.max(0, -cursor.y);
-  const y1 = Math.min(cursor.height, height - cursor.y);
-  if (x0 >= x1 || y0 >= y1) return;
-  const rowBytes = cursor.width * 4;
-  for (let row = y0; row < y1; row++) {
+  blendCursorImage(readCursorImage(ggtt, cursor), cursor.x, cursor.y, frame, width, height);
+}
+
+/**
+ * The cursor's 64x64 premultiplied ARGB image (4096 words, 256 B per row as i9xx_update_cursor
+ * lays it out), read through `ggtt`; rows on unmapped pages read as transparent (0).
+ */
+export function readCursorImage(ggtt: Ggtt, cursor: DecodedCursor): Uint32Array {
+  const image = new Uint32Array(cursor.width * cursor.height);
+  for (let row = 0; row < cursor.height; row++) {
     // A row (256 B) never straddles a page: the base is page aligned and 4096 is a multiple of 256.
-    const r = ggtt.resolve(cursor.base + row * rowBytes);
-    if (!r) continue;
-    blendRow(r.region.words, (r.offset >>> 2) + x0, frame, (cursor.y + row) * width + cursor.x + x0, x1 - x0);
+    const r = ggtt.resolve(cursor.base + row * cursor.width * 4);
+    if (r) image.set(r.region.words.subarray(r.offset >>> 2, (r.offset >>> 2) + cursor.width), row * cursor.width);
   }
+  return image;
+}
+
+/**
+ * Blend a CURSOR_64 x CURSOR_64 premultiplied ARGB `image` with its top-left at (x, y) (signed,
+ * pixels) over `frame` (XRGB8888, width x height, row-packed) in place, clipped to the frame.
+ */
+export function blendCursorImage(image: Uint32Array, x: number, y: number, frame: Uint32Array, width: number, height: number): void {
+  const x0 = Math.max(0, -x);
+  const x1 = Math.min(CURSOR_64, width - x);
+  const y0 = Math.max(0, -y);
+  const y1 = Math.min(CURSOR_64, height - y);
+  for (let row = y0; row < y1 && x0 < x1; row++) blendRow(image, row * CURSOR_64 + x0, frame, (y + row) * width + x + x0, x1 - x0);
 }
 
 /** Blend `n` premultiplied ARGB pixels from src[at..] over XRGB dst[to..]; all-zero pixels are skipped. */

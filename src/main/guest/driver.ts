@@ -269,6 +269,15 @@ export class GuestDriver {
     return { gm, size, firstFrame, words: this.ram.words.subarray((firstFrame * PAGE_SIZE) >>> 2, (firstFrame * PAGE_SIZE + size) >>> 2) };
   }
 
+  /**
+   * Say that the CPU wrote bytes [byteOffset, byteOffset + bytes) of `obj` (its pages are
+   * contiguous guest RAM): logged in the RAM's dirty page log, so the compositor sees pixels drawn
+   * by pass-through CPU writes without comparing the whole surface.
+   */
+  cpuWrote(obj: GemObject, byteOffset: number, bytes: number): void {
+    this.ram.logWrite(obj.firstFrame * PAGE_SIZE + byteOffset, bytes);
+  }
+
   /** The allocators' position (see release). */
   mark(): AllocationMark {
     return { low: this.nextLow, high: this.nextHigh, ram: this.ram.mark() };
@@ -460,6 +469,7 @@ export class GuestDriver {
         st[i + 1] = value;
       });
       p.write32(BLT_RING_BASE + RING_MODE_GEN7, maskedBitEnable(GFX_RUN_LIST_ENABLE));
+      this.resetCsbPointers();
       this.log('[drm] Using execlists on bcs0');
       return;
     }
@@ -536,6 +546,17 @@ export class GuestDriver {
   }
 
   /**
+   * Point both CSB pointers at the last entry, so the first status the (virtual) hardware writes
+   * lands in entry 0 and is the first one read. GVT-g resets a vGPU's pointers to read 0 / write
+   * 0x7; i915 writes both fields (masked) when it enables or resets an engine.
+   * Source: i915 intel_execlists_submission.c reset_csb_pointers (0xffff << 16 | reset_value << 8 | reset_value).
+   */
+  private resetCsbPointers(): void {
+    const last = GEN8_CSB_ENTRIES - 1;
+    this.port.write32(BLT_RING_BASE + RING_CONTEXT_STATUS_PTR, ((0xffff << 16) | (last << 8) | last) >>> 0);
+  }
+
+  /**
    * Read the BCS context status buffer from the last entry read up to the hardware's write
    * pointer, then move the read pointer there. Returns the context IDs reported complete.
    * Source: i915 intel_lrc.c process_csb.
@@ -602,6 +623,8 @@ export class GuestDriver {
       const st = (LRC_STATE_PN * PAGE_SIZE) >>> 2;
       this.context.words[st + CTX_RING_HEAD + 1] = 0;
       this.context.words[st + CTX_RING_TAIL + 1] = 0;
+      // The reset put GVT-g's pointers back to read 0 / write 0x7; i915 resets them its way.
+      this.resetCsbPointers();
     } else if (this.ring) {
       const p = this.port;
       p.write32(BLT_RING_BASE + RING_CTL, 0);

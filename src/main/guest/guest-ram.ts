@@ -3,6 +3,7 @@
  * objects. The same SharedArrayBuffer is mapped by the mediator into host-physical space, which is
  * what makes CPU writes to framebuffer pages pass through without a trap.
  */
+import { CPU_LOG, markDirty } from '../../shared/dirty-log';
 import { PAGE_SIZE } from '../../shared/platform';
 
 /** Pages below this are "kernel" memory; graphics objects are allocated above. */
@@ -13,9 +14,21 @@ export class GuestRam {
   readonly words: Uint32Array;
   private nextPage = FIRST_OBJECT_PAGE;
 
-  constructor(buffer: ArrayBufferLike) {
+  private readonly dirty: Uint32Array | null;
+
+  /** dirty: the RAM's dirty page log (shared/dirty-log.ts), shared with the host; none: writes are not logged. */
+  constructor(buffer: ArrayBufferLike, dirty?: ArrayBufferLike) {
     this.bytes = new Uint8Array(buffer);
     this.words = new Uint32Array(buffer, 0, this.bytes.length >>> 2);
+    this.dirty = dirty ? new Uint32Array(dirty) : null;
+  }
+
+  /**
+   * Log a CPU write to guest-physical bytes [gpa, gpa + bytes), made after the write: the dirty
+   * bits the host's EPT would set, which the compositor reads to compare only touched pages.
+   */
+  logWrite(gpa: number, bytes: number): void {
+    if (this.dirty) markDirty(this.dirty, CPU_LOG, gpa, bytes);
   }
 
   get pages(): number {

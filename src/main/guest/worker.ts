@@ -23,6 +23,7 @@ export interface GuestWorkerData {
   /** usbdevice='tablet': an absolute USB tablet, else a PS/2 mouse. */
   tablet: boolean;
   ram: SharedArrayBuffer;
+  dirty: SharedArrayBuffer;
   mailbox: SharedArrayBuffer;
   doorbell: SharedArrayBuffer;
   input: SharedArrayBuffer;
@@ -47,7 +48,7 @@ function halt(timeoutMs: number): void {
 }
 
 try {
-  const exit = runGuest(new MailboxTrapPort(mb, new Int32Array(data.doorbell)), new GuestRam(data.ram), {
+  const exit = runGuest(new MailboxTrapPort(mb, new Int32Array(data.doorbell)), new GuestRam(data.ram, data.dirty), {
     ...data,
     input: new InputQueue(data.input),
     serial: (text) => post({ type: 'serial', text }),

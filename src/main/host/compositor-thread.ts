@@ -7,12 +7,11 @@
  * frames are dropped, never queued.
  */
 import { type MessagePort, parentPort } from 'node:worker_threads';
-import { FRAME_RLE32, encodeFrame } from '../../shared/api';
+import { FRAME_RLE32, encodeFrame, withHeader } from '../../shared/api';
 import { Ggtt } from '../gpu/ggtt';
-import { xrgbToRgba } from '../gpu/scanout';
 import { HostMemory } from '../gpu/memory';
 import { FrameComposer, type ScanoutSource, mergePlans } from '../mediator/compositor-feed';
-import { nativeRangeEqual } from './native-compare';
+import { nativeSpanEqual } from './native-compare';
 import type { FromCompositor, GpuToCompositor, ToCompositor } from './gpu-protocol';
 import type { SnapshotRegion } from './host-api';
 
@@ -27,11 +26,20 @@ function compose(): void {
   const plan = pending;
   pending = null;
   if (!plan || !composer) return;
-  for (const { source, damage, flip, vblankMs } of composer.compose(plan)) {
+  const items = composer.compose(plan);
+  // The physical pipe mirroring a VM gets the VM's very pieces: those are coded once.
+  const seen = new Set<Uint8Array>();
+  const twice = new Set<Uint8Array>();
+  for (const { damage } of items) for (const { rgba } of damage.pieces) (seen.has(rgba) ? twice : seen).add(rgba);
+  const coded = new Map<Uint8Array, Uint8Array>();
+  for (const { source, damage, flip, vblankMs } of items) {
     // The pieces of one frame share its sequence number (the renderer counts frames, not rects).
     seq++;
     for (const { rect, rgba } of damage.pieces) {
-      const message = encodeFrame({ source, width: damage.width, height: damage.height, ...rect, seq, flip, vblankMs }, rgba, FRAME_RLE32);
+      const header = { source, width: damage.width, height: damage.height, ...rect, seq, flip, vblankMs };
+      const before = coded.get(rgba);
+      const message = before ? withHeader(before, header) : encodeFrame(header, rgba, FRAME_RLE32);
+      if (!before && twice.has(rgba)) coded.set(rgba, message.slice()); // the original is transferred below
       host.postMessage({ type: 'frame', message } satisfies FromCompositor, [message.buffer as ArrayBuffer]);
     }
   }
@@ -41,12 +49,12 @@ function onGpu(m: GpuToCompositor): void {
   switch (m.type) {
     case 'init':
       ggttBuffer = { ptes: m.ptes, totalGmBytes: m.totalGmBytes };
-      composer = new FrameComposer(new Ggtt(m.totalGmBytes, memory, m.ptes), nativeRangeEqual);
+      composer = new FrameComposer(new Ggtt(m.totalGmBytes, memory, m.ptes), nativeSpanEqual);
       break;
     case 'memory': {
       // A fresh HostMemory per change: the composer's GGTT view is rebuilt around it.
       memory = new HostMemory();
-      for (const r of m.regions) memory.attach(r.base, r.buffer);
+      for (const r of m.regions) memory.attach(r.base, r.buffer, r.dirty);
       if (ggttBuffer && composer) composer.rebind(new Ggtt(ggttBuffer.totalGmBytes, memory, ggttBuffer.ptes));
       break;
     }
@@ -70,7 +78,7 @@ function snapshot(source: number, region: SnapshotRegion | null): Uint8Array | n
   if (!f) return null;
   const fits = region !== null && region.width === f.width && region.height === f.height && region.x + region.w <= f.width && region.y + region.h <= f.height;
   const r = fits ? region : { x: 0, y: 0, w: f.width, h: f.height };
-  return encodeFrame({ source, width: f.width, height: f.height, x: r.x, y: r.y, w: r.w, h: r.h, seq: ++seq, flip: f.flip, vblankMs: f.vblankMs }, xrgbToRgba(f.xrgb, f.width, r.x, r.y, r.w, r.h), FRAME_RLE32);
+  return encodeFrame({ source, width: f.width, height: f.height, x: r.x, y: r.y, w: r.w, h: r.h, seq: ++seq, flip: f.flip, vblankMs: f.vblankMs }, f.rgba(r), FRAME_RLE32);
 }
 
 host.on('message', (m: ToCompositor) => {

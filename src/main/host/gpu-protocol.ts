@@ -71,7 +71,7 @@ export type GpuToCompositor =
   /** The GGTT's PTE table (shared) and the GM size it maps. */
   | { type: 'init'; ptes: SharedArrayBuffer; totalGmBytes: number }
   /** Every RAM region the GGTT may point into (Dom0 and the VMs), after any change. */
-  | { type: 'memory'; regions: { base: number; buffer: SharedArrayBuffer }[] }
+  | { type: 'memory'; regions: { base: number; buffer: SharedArrayBuffer; dirty?: SharedArrayBuffer }[] }
   /** The planes to decode at this vblank. */
   | { type: 'scanout'; plan: ScanoutSource[] }
   /** A vGPU was destroyed: drop its last frame. */

@@ -140,7 +140,7 @@ const toCompositor = (m: GpuToCompositor): void => compositor?.postMessage(m);
 
 /** Tell the compositor thread which RAM regions the GGTT may point into. */
 function shareMemory(): void {
-  const regions = gpu.memory.list().flatMap((r) => (r.bytes.buffer instanceof SharedArrayBuffer ? [{ base: r.base, buffer: r.bytes.buffer }] : []));
+  const regions = gpu.memory.list().flatMap((r) => (r.bytes.buffer instanceof SharedArrayBuffer ? [{ base: r.base, buffer: r.bytes.buffer, ...(r.dirty?.buffer instanceof SharedArrayBuffer ? { dirty: r.dirty.buffer } : {}) }] : []));
   toCompositor({ type: 'memory', regions });
 }
 

@@ -30,6 +30,7 @@ export class WorkerGuestLauncher implements GuestLauncher {
       keymap: l.spec.keymap,
       tablet: l.spec.tablet,
       ram: l.ram,
+      dirty: l.dirty,
       mailbox: l.mailbox,
       doorbell: this.doorbell(),
       input: l.input,

@@ -10,6 +10,7 @@ import { ApiError, PHYSICAL_SOURCE, type DomainInfo, type EventName, type Events
 import { formatFinding } from '../vm/xlcfg';
 import { Domains, SHUTDOWN_TIMEOUT_S, type GpuBackend, type VgpuSummary } from '../vm/domains';
 import { Library } from '../vm/library';
+import { exportDomain } from '../vm/export';
 import { Dom0Console } from './dom0/console';
 import { dataDirMount } from './dom0/data-dir';
 import { expandTabs, formatXlList } from './dom0/xl-list';
@@ -142,6 +143,7 @@ export async function createHost(options: HostOptions): Promise<HostApi> {
       void publishDomains();
       return { name: e.name };
     },
+    'domain.export': ({ name, format }) => exportDomain(library, name, format),
     'library.remove': ({ name }) => {
       if (domains.isRunning(name)) throw new ApiError('busy', `domain '${name}' is running; destroy it first`);
       library.remove(name);

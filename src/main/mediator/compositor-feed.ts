@@ -5,18 +5,21 @@
  * workload completed, their plane or cursor registers moved, the foreground changed, or REFRESH_NS
  * passed, which catches pure CPU (pass-through) drawing — and snapshots their plane and cursor
  * registers after the guards that keep a vGPU from showing memory outside its GM. The FrameComposer
- * (compositor thread) reads those planes through the shared GGTT and guest RAM, blends the cursor
- * on top, diffs the result against the last frame sent and yields damage rectangles. The physical
- * pipe reuses the foreground VM's decode when it scans out the same plane and cursor.
+ * (compositor thread) compares those planes, read where they lie in guest RAM through the shared
+ * GGTT, with each source's picture (picture.ts), fixes the picture in place and yields damage
+ * rectangles with the cursor blended in. The physical pipe shares the foreground VM's picture and
+ * damage when it scans out the same plane and cursor.
  */
 import { PHYSICAL_SOURCE } from '../../shared/api';
 import { PIPECONF_A, PIPECONF_ENABLE } from '../../shared/regs';
 import type { Gen9Gpu } from '../gpu/gpu';
 import type { Ggtt } from '../gpu/ggtt';
 import { type CursorRegs, type PlaneRegs, decodeCursorRegs, decodePlaneRegs } from '../gpu/scanout';
-import { type Damage, DamageTracker, type RangeEqual } from './damage';
+import { type Damage, type DamageRect, type SpanEqual, jsSpanEqual } from './damage';
 import { cursorFrom, planeFrom } from './display-regs';
-import { type DecodeResult, type Frame, decodePlane, overlayCursor, vgpuCursorGuard, vgpuPlaneGuard } from './fb-decoder';
+import { vgpuCursorGuard, vgpuPlaneGuard } from './fb-decoder';
+import { BlockWrites } from './block-writes';
+import { Picture } from './picture';
 import type { Mediator } from './mediator';
 import type { Vgpu } from './vgpu';
 
@@ -156,26 +159,24 @@ export function mergePlans(older: ScanoutSource[], newer: ScanoutSource[]): Scan
   return phys ? [...bySource.values(), phys] : [...bySource.values()];
 }
 
-/** Compositor side: decode the planned sources through the GGTT and diff them into damage. */
+/** Compositor side: bring each planned source's picture up to date and yield its damage. */
 export class FrameComposer {
-  private readonly damage: DamageTracker;
-  /**
-   * Per source, a buffer the next decode may overwrite: the frame before its last one. Used only
-   * while no source's last frame is that buffer (the physical pipe shares the foreground VM's).
-   */
-  private readonly spare = new Map<number, Uint32Array>();
+  /** Per source, the picture its windows have. The physical pipe may share the foreground VM's (mirror). */
+  private readonly pictures = new Map<number, Picture>();
+  /** For the physical pipe while it shares a VM's picture: that domid. */
+  private mirrorOf: number | null = null;
   /** Per source, the flip count and vblank time of the last frame composed. */
   private readonly latched = new Map<number, { flip: number; vblankMs: number }>();
-  /** Frames decoded since construction (for statistics and tests). */
+  /** The dirty page logs as of the current compose. */
+  private readonly writes = new BlockWrites();
+  /** Surfaces compared (or read whole) since construction, for statistics and tests. */
   decodes = 0;
 
-  /** equal: how word ranges are compared (see RangeEqual; the compositor thread passes a native one). */
+  /** equal: how word spans are compared (see SpanEqual; the compositor thread passes a native one). */
   constructor(
     private ggtt: Ggtt,
-    equal?: RangeEqual,
-  ) {
-    this.damage = new DamageTracker(equal);
-  }
+    private readonly equal: SpanEqual = jsSpanEqual,
+  ) {}
 
   /** Read through another GGTT view from now on (the RAM regions behind it changed). */
   rebind(ggtt: Ggtt): void {
@@ -185,39 +186,65 @@ export class FrameComposer {
   /** The damage of every planned source that changed, in plan order. */
   compose(plan: ScanoutSource[]): FeedItem[] {
     const items: FeedItem[] = [];
-    const decoded = new Map<number, DecodeResult>();
+    const composed = new Map<number, Damage>();
+    this.writes.harvest(this.ggtt.ramRegions());
     for (const s of plan) {
       if (s.refused) continue;
-      let r = s.sameAs !== undefined ? decoded.get(s.sameAs) : undefined;
-      if (!r) {
-        const spare = this.spare.get(s.source);
-        r = decodePlane(this.ggtt, s.regs, s.pipeOn, spare && !this.damage.holds(spare) ? spare : undefined);
-        // Blend into the fresh buffer before the diff below: the last frame sent is never touched.
-        if ('frame' in r && !s.cursorRefused) overlayCursor(this.ggtt, r.frame, s.cursor);
-        this.decodes++;
-      }
-      decoded.set(s.source, r);
-      if ('error' in r) continue;
-      const previous = this.damage.lastFrame(s.source)?.px;
-      const damage = this.damage.update(s.source, r.frame.width, r.frame.height, r.frame.xrgb);
-      if (previous && previous !== r.frame.xrgb && previous.length > 0) this.spare.set(s.source, previous);
+      const same = s.sameAs !== undefined ? composed.get(s.sameAs) : undefined;
+      const damage = same ? this.mirror(s.source, s.sameAs!, same) : this.update(s);
+      if (!damage) continue;
+      composed.set(s.source, damage);
       this.latched.set(s.source, { flip: s.flip, vblankMs: s.vblankMs });
       if (damage.pieces.length > 0) items.push({ source: s.source, damage, flip: s.flip, vblankMs: s.vblankMs });
     }
     return items;
   }
 
-  /** The last frame composed for `source` (what its window shows), with its flip count and vblank time, if any; 0x0 while off. */
-  lastFrame(source: number): (Frame & { flip: number; vblankMs: number }) | undefined {
-    const f = this.damage.lastFrame(source);
-    const at = this.latched.get(source) ?? { flip: 0, vblankMs: 0 };
-    return f && { width: f.width, height: f.height, xrgb: f.px, ...at };
+  /** Compare source s's surface with its picture; null when its registers cannot be shown. */
+  private update(s: ScanoutSource): Damage | null {
+    const plane = s.pipeOn ? decodePlaneRegs(s.regs) : null;
+    if (plane && 'error' in plane) return null;
+    const decoded = plane && !s.cursorRefused ? decodeCursorRegs(s.cursor) : null;
+    const cursor = decoded && !('error' in decoded) ? decoded : null;
+    let pic = this.pictures.get(s.source);
+    if (!pic || (s.source === PHYSICAL_SOURCE && this.mirrorOf !== null)) {
+      // A mirror that now shows something else goes on from what its windows have.
+      pic = pic ? pic.clone() : new Picture();
+      this.pictures.set(s.source, pic);
+      if (s.source === PHYSICAL_SOURCE) this.mirrorOf = null;
+    }
+    const rects = pic.update(this.ggtt, plane, cursor, this.equal, this.writes);
+    this.decodes++;
+    return { width: pic.width, height: pic.height, pieces: rects.map((rect) => ({ rect, rgba: pic.rgba(rect) })) };
   }
 
-  /** Forget a destroyed vGPU's last frame. */
+  /**
+   * The physical pipe shows exactly what VM `domid` shows (same plane and cursor registers, composed
+   * just now with damage `vm`): share its picture. Already sharing it, the damage is the VM's;
+   * starting to, the whole picture (what the physical windows had may be anything).
+   */
+  private mirror(source: number, domid: number, vm: Damage): Damage {
+    const pic = this.pictures.get(domid)!;
+    if (this.mirrorOf === domid && this.pictures.get(source) === pic) return vm;
+    this.pictures.set(source, pic);
+    this.mirrorOf = domid;
+    const rect = { x: 0, y: 0, w: pic.width, h: pic.height };
+    return { width: pic.width, height: pic.height, pieces: [{ rect, rgba: pic.rgba(rect) }] };
+  }
+
+  /**
+   * The last picture composed for `source` (what its windows show), with its flip count and vblank
+   * time, if any; 0x0 while off. `rgba(r)` gives rectangle r of it (cursor included).
+   */
+  lastFrame(source: number): { width: number; height: number; flip: number; vblankMs: number; rgba: (r: DamageRect) => Uint8Array } | undefined {
+    const pic = this.pictures.get(source);
+    const at = this.latched.get(source) ?? { flip: 0, vblankMs: 0 };
+    return pic && { width: pic.width, height: pic.height, ...at, rgba: (r) => pic.rgba(r) };
+  }
+
+  /** Forget a destroyed vGPU's picture (a physical pipe mirroring it keeps its own reference). */
   forget(source: number): void {
-    this.damage.forget(source);
-    this.spare.delete(source);
+    this.pictures.delete(source);
     this.latched.delete(source);
   }
 }

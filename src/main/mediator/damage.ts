@@ -1,4 +1,10 @@
-import { xrgbToRgba } from '../gpu/scanout';
+/**
+ * Damage: which rows and columns of a source's picture changed, found by comparing the surface as
+ * it is scanned out now with the picture its windows already have, and fixed in that picture in
+ * the same pass. Comparing in place (QEMU's VNC server does the same against its server surface:
+ * vnc_refresh_server_surface) reads each frame once and writes only what changed, where decoding
+ * into a second buffer and diffing the two read and wrote every pixel twice.
+ */
 
 export interface DamageRect {
   x: number;
@@ -20,106 +26,90 @@ export interface Damage {
   pieces: DamagePiece[];
 }
 
-/** At most this many rectangles per frame; more bands are merged across their smallest gaps. */
+/** At most this many bands of changed rows per frame; more are merged across their smallest gaps. */
 export const MAX_DAMAGE_RECTS = 8;
 
 /** Rows compared as one block first: unchanged blocks (most of a frame) cost one comparison. */
 const BLOCK_ROWS = 16;
+/** Below this many columns, a changed row's ends are narrowed word by word. */
+const CHUNK = 64;
 
 /**
- * True when words [from, to) of `a` and `b` are equal. The compositor thread passes a native
- * memcmp (Node's Buffer#equals, several times faster than a JS loop); the core stays portable.
+ * True when words a[aAt, aAt+n) equal b[bAt, bAt+n). The compositor thread passes a native memcmp
+ * (host/native-compare.ts, several times faster than a JS loop); the core stays portable.
  */
-export type RangeEqual = (a: Uint32Array, b: Uint32Array, from: number, to: number) => boolean;
+export type SpanEqual = (a: Uint32Array, aAt: number, b: Uint32Array, bAt: number, n: number) => boolean;
 
-/** The portable RangeEqual: a plain loop. */
-export const jsRangeEqual: RangeEqual = (a, b, from, to) => {
-  for (let i = from; i < to; i++) if (a[i] !== b[i]) return false;
+/** The portable SpanEqual: a plain loop. */
+export const jsSpanEqual: SpanEqual = (a, aAt, b, bAt, n) => {
+  for (let i = 0; i < n; i++) if (a[aAt + i] !== b[bAt + i]) return false;
   return true;
 };
 
-/**
- * Damage tracking for frame transport: remembers the last frame sent per source (as stored
- * XRGB8888 words, so comparing costs one pass) and yields the changed regions, converted to RGBA,
- * so only changed pixels travel to the renderer. Regions are horizontal bands of changed rows, so
- * a clock in the top bar and a window moving lower down do not make one screen-sized rectangle.
- */
-export class DamageTracker {
-  private frames = new Map<number, { width: number; height: number; px: Uint32Array }>();
-
-  constructor(private readonly equal: RangeEqual = jsRangeEqual) {}
-
-  /** Compare `xrgb` (width x height) with the last frame of `source`, remember it, return the damage. */
-  update(source: number, width: number, height: number, xrgb: Uint32Array): Damage {
-    const prev = this.frames.get(source);
-    this.frames.set(source, { width, height, px: xrgb });
-    const rects = !prev || prev.width !== width || prev.height !== height ? [{ x: 0, y: 0, w: width, h: height }] : changedRects(prev.px, xrgb, width, height, MAX_DAMAGE_RECTS, this.equal);
-    return { width, height, pieces: rects.map((r) => ({ rect: r, rgba: xrgbToRgba(xrgb, width, r.x, r.y, r.w, r.h) })) };
-  }
-
-  /** The last frame of `source` (its pixels are the buffer passed to update), if any. */
-  lastFrame(source: number): Readonly<{ width: number; height: number; px: Uint32Array }> | undefined {
-    return this.frames.get(source);
-  }
-
-  /** True when `px` is the last frame of some source (so it must not be overwritten). */
-  holds(px: Uint32Array): boolean {
-    for (const f of this.frames.values()) if (f.px === px) return true;
-    return false;
-  }
-
-  forget(source: number): void {
-    this.frames.delete(source);
-  }
+/** Words of a surface where they can be read without copying: `words[at …]`. */
+export interface WordSpan {
+  words: Uint32Array;
+  at: number;
 }
 
 /**
- * The changed regions between two frames of the same size: bands of consecutive changed rows,
- * each spanning the union of its rows' changed columns; at most `maxRects`, merging the bands
- * with the smallest vertical gap first. Blocks of BLOCK_ROWS rows, then rows, are compared with
- * `equal` before any pixel is looked at.
+ * The surface being scanned out, a row at a time, as XRGB8888 words. `row(y)` gives row y's
+ * `width` words contiguous (in guest RAM, or copied into a scratch row when the row straddles
+ * unmapped or non-contiguous pages); `rows(y0, y1)` gives rows y0..y1-1 as one contiguous span when
+ * they are (linear, pitch = width*4, one run of RAM), else null.
  */
-export function changedRects(a: Uint32Array, b: Uint32Array, width: number, height: number, maxRects = MAX_DAMAGE_RECTS, equal: RangeEqual = jsRangeEqual): DamageRect[] {
+export interface SurfaceRows {
+  row(y: number): WordSpan;
+  rows(y0: number, y1: number): WordSpan | null;
+}
+
+/**
+ * Per row y, the columns [lo[y], hi[y]) that may differ (empty when lo >= hi): what the dirty page
+ * logs and the picture's own recent changes allow (see picture.ts). Rows outside it are not read.
+ */
+export interface RowHull {
+  lo: Int32Array;
+  hi: Int32Array;
+}
+
+/**
+ * Bring `dst` (width x height XRGB words, row-packed: the picture the windows have) up to `src`
+ * and return the changed regions: bands of consecutive changed rows, each spanning the union of its
+ * rows' changed columns, at most `maxRects` (merging the bands with the smallest vertical gap
+ * first). Only the changed columns of changed rows are written. With `hull`, only the columns it
+ * gives are compared; without, every row (blocks of BLOCK_ROWS rows first).
+ */
+export function syncRows(src: SurfaceRows, dst: Uint32Array, width: number, height: number, equal: SpanEqual = jsSpanEqual, maxRects = MAX_DAMAGE_RECTS, hull?: RowHull): DamageRect[] {
   const bands: { x0: number; x1: number; y0: number; y1: number }[] = [];
   let band: (typeof bands)[number] | null = null;
-  let blockEnd = 0;
-  for (let y = 0; y < height; y++) {
-    if (y === blockEnd) {
-      blockEnd = Math.min(height, y + BLOCK_ROWS);
-      if (equal(a, b, y * width, blockEnd * width)) {
-        band = null;
-        y = blockEnd - 1;
-        continue;
-      }
-    }
-    const row = y * width;
-    let first = -1;
-    if (!equal(a, b, row, row + width)) {
-      for (let x = 0; x < width; x++) {
-        if (a[row + x] !== b[row + x]) {
-          first = x;
-          break;
-        }
-      }
-    }
-    if (first < 0) {
+  const span = { lo: 0, hi: 0 };
+  for (let y0 = 0; y0 < height; y0 += BLOCK_ROWS) {
+    const y1 = Math.min(height, y0 + BLOCK_ROWS);
+    const block = hull ? null : src.rows(y0, y1);
+    if (block && equal(block.words, block.at, dst, y0 * width, (y1 - y0) * width)) {
       band = null;
       continue;
     }
-    let lastX = first;
-    for (let x = width - 1; x > first; x--) {
-      if (a[row + x] !== b[row + x]) {
-        lastX = x;
-        break;
+    for (let y = y0; y < y1; y++) {
+      const c0 = hull ? Math.max(0, hull.lo[y]) : 0;
+      const c1 = hull ? Math.min(width, hull.hi[y]) : width;
+      let changed = false;
+      if (c0 < c1) {
+        const r = src.row(y);
+        changed = syncRow(r.words, r.at, dst, y * width, c0, c1, equal, span);
       }
-    }
-    if (band) {
-      band.y1 = y;
-      if (first < band.x0) band.x0 = first;
-      if (lastX > band.x1) band.x1 = lastX;
-    } else {
-      band = { x0: first, x1: lastX, y0: y, y1: y };
-      bands.push(band);
+      if (!changed) {
+        band = null;
+        continue;
+      }
+      if (band) {
+        band.y1 = y;
+        if (span.lo < band.x0) band.x0 = span.lo;
+        if (span.hi - 1 > band.x1) band.x1 = span.hi - 1;
+      } else {
+        band = { x0: span.lo, x1: span.hi - 1, y0: y, y1: y };
+        bands.push(band);
+      }
     }
   }
   while (bands.length > maxRects) {
@@ -129,4 +119,46 @@ export function changedRects(a: Uint32Array, b: Uint32Array, width: number, heig
     bands.splice(best, 2, { x0: Math.min(p.x0, q.x0), x1: Math.max(p.x1, q.x1), y0: p.y0, y1: q.y1 });
   }
   return bands.map((r) => ({ x: r.x0, y: r.y0, w: r.x1 - r.x0 + 1, h: r.y1 - r.y0 + 1 }));
+}
+
+/**
+ * Columns [c0, c1) of one row: false when src equals dst there; else copy the changed columns
+ * [span.lo, span.hi) into dst and return true. Both ends of the changed span are found by halving
+ * with `equal` (about ten comparisons for a 1920-pixel row, where a native call costs as much as
+ * comparing a few hundred words in JS), then word by word inside the last CHUNK.
+ */
+function syncRow(src: Uint32Array, s: number, dst: Uint32Array, d: number, c0: number, c1: number, equal: SpanEqual, span: { lo: number; hi: number }): boolean {
+  if (equal(src, s + c0, dst, d + c0, c1 - c0)) return false;
+  // The first difference lies in [a, b) — unless the guest rewrote the row meanwhile (src is live
+  // guest memory), so every scan is bounded and a row that turned equal counts as unchanged.
+  let a = c0;
+  let b = c1;
+  while (b - a > CHUNK) {
+    const m = (a + b) >>> 1;
+    if (equal(src, s + a, dst, d + a, m - a)) a = m;
+    else b = m;
+  }
+  while (a < c1 && src[s + a] === dst[d + a]) a++;
+  if (a === c1) return false;
+  const lo = a;
+  // The last difference lies in [a, b).
+  b = c1;
+  while (b - a > CHUNK) {
+    const m = (a + b) >>> 1;
+    if (equal(src, s + m, dst, d + m, b - m)) b = m;
+    else a = m;
+  }
+  while (b > lo + 1 && src[s + b - 1] === dst[d + b - 1]) b--;
+  dst.set(src.subarray(s + lo, s + b), d + lo);
+  span.lo = lo;
+  span.hi = b;
+  return true;
+}
+
+/** A SurfaceRows over a row-packed width-wide frame already in memory (e.g. a detiled surface). */
+export function packedRows(words: Uint32Array, width: number): SurfaceRows {
+  return {
+    row: (y) => ({ words, at: y * width }),
+    rows: (y0) => ({ words, at: y0 * width }),
+  };
 }

@@ -3,9 +3,9 @@
  * aperture, and per engine one shadow ring buffer and one shadow context image, plus a shadow batch
  * buffer area, in host high GM,
  * all backed by Dom0 RAM that the host maps directly into the physical GGTT (the host is not
- * mediated).
+ * mediated); and one zeroed scratch page, where the shadow GGTT points a guest PTE it refuses.
  * Source: GVT-g shadow ring buffers (scheduler.c / cmd_parser.c copy guest commands to a host
- * buffer before they reach the engine).
+ * buffer before they reach the engine); GVT-g gtt.c intel_gvt_init_gtt (gvt->gtt.scratch_mfn).
  */
 import { PAGE_SIZE } from '../../shared/platform';
 import type { EngineId } from '../gpu/engine';
@@ -34,6 +34,12 @@ export interface HostGm {
   shadowContextGm: Record<EngineId, number>;
   /** GM of the shadow batch buffer area. */
   shadowBatchGm: number;
+  /**
+   * Host-physical address of the scratch page: one 4 KiB page of Dom0 RAM, mapped in no host GM,
+   * that a refused guest PTE points at (GVT-g's scratch_mfn, shared by every vGPU). What an engine
+   * writes through such a PTE lands here, never in anybody's memory.
+   */
+  scratchHpa: number;
 }
 
 /** Attach Dom0 RAM at host-physical 0 and map the host framebuffer and shadow rings. */
@@ -59,5 +65,7 @@ export function setupHostGm(gpu: Gen9Gpu, host: Allocation, dom0Ram: ArrayBuffer
   map(rcsCtx, 2 * SHADOW_CONTEXT_BYTES);
   const batch = bcsCtx + SHADOW_CONTEXT_BYTES;
   map(batch, SHADOW_BATCH_BYTES);
-  return { fbGm, fbRam: region, fbRamOffset, shadowRingGm: { rcs, bcs }, shadowContextGm: { rcs: rcsCtx, bcs: bcsCtx }, shadowBatchGm: batch };
+  // The scratch page comes from DOM0_RAM_BYTES' spare megabyte, after everything mapped above.
+  const scratchHpa = region.base + ramCursor;
+  return { fbGm, fbRam: region, fbRamOffset, shadowRingGm: { rcs, bcs }, shadowContextGm: { rcs: rcsCtx, bcs: bcsCtx }, shadowBatchGm: batch, scratchHpa };
 }

@@ -61,15 +61,8 @@ import {
   maskedBitEnable,
 } from '../../shared/regs';
 import { decodeFence } from '../../shared/fence';
-import { PVINFO, PVINFO_GUEST_WRITABLE, PV_MMIO, VGT_DRV_DISPLAY_READY } from '../../shared/pvinfo';
-import {
-  GEN8_CTX_STATUS_ACTIVE_IDLE,
-  GEN8_CTX_STATUS_COMPLETE,
-  GEN8_CTX_STATUS_IDLE_ACTIVE,
-  GEN8_CTX_VALID,
-  contextDescriptor,
-  lrcaOf,
-} from '../../shared/execlist';
+import { PVINFO, PVINFO_GUEST_WRITABLE, PVINFO_RSV5_BYTES, PV_MMIO, VGT_DRV_DISPLAY_READY } from '../../shared/pvinfo';
+import { contextDescriptor } from '../../shared/execlist';
 import type { EngineId, ExecResult } from '../gpu/engine';
 import { ENGINE_BASE, type Gen9Gpu, MMIO_SPACE_BYTES } from '../gpu/gpu';
 import { type IrqBank, ackIir, bankRegister, gt0MasterBits, pending, raise } from '../gpu/irq';
@@ -80,7 +73,7 @@ import { TimeSliceScheduler } from './scheduler';
 import { CONTEXT_IMAGE_BYTES, buildWorkload, contextRing, layoutShadowBatches, setContextHead, writeContextRing, writeDwords } from './workload-build';
 import { DISPLAY_REGS, isDisplayReg } from './display-regs';
 import { CURSOR_64_BYTES } from '../gpu/scanout';
-import { clearVgpuPtes, readGuestPte, writeGuestPte } from './gtt-shadow';
+import { type ShadowGgtt, clearVgpuPtes, readGuestPte, writeGuestPte, writeGuestPteHalf } from './gtt-shadow';
 import { type HostGm, SHADOW_RING_BYTES, setupHostGm } from './host-gm';
 import { pvinfoRead } from './pvinfo';
 import { GVT_PV_CAPS, VgpuPv } from './pv';
@@ -92,6 +85,7 @@ import { Vgpu, type Workload } from './vgpu';
 import { VirtualDisplay, type VirtualPort } from './vdisplay';
 import type { PortName } from '../../shared/ports';
 import { DEFAULT_WEIGHT } from './vgpu-types';
+import { type CtxDesc, ctxDesc, sameContext } from './virtual-execlist';
 
 /** Injected I/O: how the mediator reaches guests and the host. */
 export interface MediatorPorts {
@@ -112,6 +106,8 @@ export interface CreateVgpuRequest extends ResourceRequest {
   name: string;
   /** The VM's RAM; mapped into host-physical space by the mediator. */
   ram: ArrayBufferLike;
+  /** Its dirty page log (shared/dirty-log.ts), if writers log there: the compositor compares less. */
+  dirty?: ArrayBufferLike;
   /** Switch the display to this VM once its driver reports display_ready (hvm_boot_foreground). */
   bootForeground: boolean;
   /** Scheduler weight (GVT-g type weight; DEFAULT_WEIGHT for explicit sizes). */
@@ -186,6 +182,8 @@ export class Mediator {
   readonly klog = new KernelLog();
   /** Made once: PV notifications come at every PV submission. */
   private readonly pvContext: PvNotifyContext;
+  /** The physical GGTT and the scratch page refused guest PTEs point at (GVT-g gvt->gtt.scratch_mfn). */
+  private readonly shadowGgtt: ShadowGgtt;
 
   constructor(
     readonly gpu: Gen9Gpu,
@@ -195,6 +193,7 @@ export class Mediator {
   ) {
     this.pool = new ResourcePool(gpu.geometry, reservation);
     this.hostGm = setupHostGm(gpu, this.pool.host, dom0Ram);
+    this.shadowGgtt = { ggtt: gpu.ggtt, scratchHpa: this.hostGm.scratchHpa };
     this.pvContext = this.pvNotifyContext();
     // The host drives the physical engines with execlists, as i915 does on Gen8+.
     for (const e of ENGINES) gpu.mmioWrite(ENGINE_BASE[e] + RING_MODE_GEN7, maskedBitEnable(GFX_RUN_LIST_ENABLE));
@@ -222,7 +221,7 @@ export class Mediator {
     let id = 1;
     while (used.has(id)) id++;
     const base = id * RAM_SLOT_BYTES;
-    this.gpu.memory.attach(base, req.ram);
+    this.gpu.memory.attach(base, req.ram, req.dirty);
     const printk = (line: string): void => this.klog.printk(this.nowNs, line);
     const pv = new VgpuPv(req.pv === false ? 0 : GVT_PV_CAPS, new Uint32Array(req.ram, 0, req.ram.byteLength >>> 2));
     const v = new Vgpu({ id, domid: req.domid, name: req.name, alloc, ram: { base, size: req.ram.byteLength }, weight: req.weight ?? DEFAULT_WEIGHT, ports: req.ports ?? [], maxResolution: req.maxResolution ?? { width: 1920, height: 1200 }, printk, pv });
@@ -235,7 +234,8 @@ export class Mediator {
     // GVT-g __intel_gvt_create_vgpu's gvt_dbg_core line, with the vGPU and its domain named.
     printk(`gvt: core: create vgpu ${id} for domain ${req.domid} (${req.name}): low ${alloc.lowGm.size / MiB} MB high ${alloc.highGm.size / MiB} MB fence ${alloc.fenceCount}`);
     this.byDomid.set(req.domid, v);
-    this.scheduler.add(v.id, this.nowNs);
+    // Known to the scheduler, but queued only once its guest enables execlists (start()).
+    this.scheduler.add(v.id);
     if (req.bootForeground) this.bootForeground.add(req.domid);
     return v;
   }
@@ -311,6 +311,8 @@ export class Mediator {
     if (offset >= MMIO_SPACE_BYTES) return 0;
     const el = execlistRegister(offset);
     if (el) return virtualExeclistRead(v.execlists[el.engine], el.rel);
+    const fence = this.fenceIndex(offset);
+    if (fence !== undefined && !this.fenceOwned(v, fence)) return 0;
     if (!mmioEntry(offset)) v.untracked(offset, 'read');
     return v.vreg[offset >>> 2];
   }
@@ -330,10 +332,9 @@ export class Mediator {
       return;
     }
     if (offset >= GTT_OFFSET) {
+      // A 32-bit half of a 64-bit PTE: held until the other half arrives (gtt.c partial PTEs).
       const rel = offset - GTT_OFFSET;
-      const [lo, hi] = readGuestPte(v, rel >>> 3);
-      if ((rel >>> 2) & 1) writeGuestPte(this.gpu.ggtt, v, rel >>> 3, lo, value);
-      else writeGuestPte(this.gpu.ggtt, v, rel >>> 3, value, hi);
+      writeGuestPteHalf(this.shadowGgtt, v, rel >>> 3, (rel >>> 2) & 1 ? 1 : 0, value);
       return;
     }
     if (offset >= VGT_PVINFO_PAGE && offset < VGT_PVINFO_PAGE + VGT_PVINFO_SIZE) return this.pvinfoWrite(v, offset - VGT_PVINFO_PAGE, value, nowNs);
@@ -348,18 +349,25 @@ export class Mediator {
     if (offset >= MMIO_SPACE_BYTES) return;
     const el = execlistRegister(offset);
     if (el) return this.execlistWrite(v, el.engine, el.rel, value, nowNs);
+    const fence = this.fenceIndex(offset);
+    // fence_mmio_write: an out-of-range fence is refused before anything is stored.
+    if (fence !== undefined && !this.fenceOwned(v, fence)) return;
     const entry = mmioEntry(offset);
     if (!entry) v.untracked(offset, 'write');
     else if (entry.flags & F_RO) return;
     v.vreg[offset >>> 2] = entry && entry.flags & F_MODE_MASK ? applyMasked(v.vreg[offset >>> 2], value) : value;
     if (offset === GEN8_MASTER_IRQ) return this.maybeMsi(v);
-    const fence = this.fenceIndex(offset);
     if (fence !== undefined) return this.fenceWrite(v, fence, offset);
     if (offset === GEN6_GDRST) {
       v.vreg[offset >>> 2] = 0; // the reset completes at once; i915 polls for the bits to clear
       return this.guestReset(v, value);
     }
-    for (const e of ENGINES) if (offset === ENGINE_BASE[e] + RING_TAIL) return this.submit(v, e, nowNs);
+    for (const e of ENGINES) {
+      if (offset === ENGINE_BASE[e] + RING_TAIL) return this.submit(v, e, nowNs);
+      // Ours: GVT-g has no legacy ring submission for guests (it starts scheduling a vGPU when its
+      // guest enables execlists); a guest on the legacy ring starts when it enables a ring.
+      if (offset === ENGINE_BASE[e] + RING_CTL && value & RING_CTL_VALID) this.scheduler.start(v.id, nowNs);
+    }
     if (isDisplayReg(offset) && this.foregroundDomid === v.domid) {
       // A new surface address re-checks the control register it goes with: a later bad PLANE_SURF
       // or CUR_BASE must turn the physical plane off, not slip past the check made at its CTL write.
@@ -390,16 +398,26 @@ export class Mediator {
   mmioWrite64(v: Vgpu, offset: number, lo: number, hi: number, nowNs: number): void {
     if (offset >= GTT_OFFSET && offset < BAR0_SIZE && offset % 8 === 0) {
       v.stats.mmioTraps++;
-      writeGuestPte(this.gpu.ggtt, v, (offset - GTT_OFFSET) >>> 3, lo >>> 0, hi >>> 0);
+      writeGuestPte(this.shadowGgtt, v, (offset - GTT_OFFSET) >>> 3, lo >>> 0, hi >>> 0);
       return;
     }
     this.mmioWrite(v, offset, lo, nowNs);
     this.mmioWrite(v, offset + 4, hi, nowNs);
   }
 
+  /**
+   * A guest write into its PVINFO page, as GVT-g's pvinfo_mmio_write: the listed fields are stored
+   * (and display_ready / g2v_notify / pv_caps acted on); a write to rsv5 means the guest found its
+   * resources insufficient (GVT_FAILSAFE_INSUFFICIENT_RESOURCE: failsafe); any other offset is an
+   * "invalid pvinfo write", logged and ignored (the page keeps its value).
+   */
   private pvinfoWrite(v: Vgpu, rel: number, value: number, nowNs: number): void {
     if (!GUEST_WRITABLE.has(rel)) {
-      this.enterFailsafe(v, `PVINFO: write 0x${value.toString(16)} to reserved offset 0x${rel.toString(16)}`);
+      if (rel >= PVINFO.rsv5 && rel < PVINFO.rsv5 + PVINFO_RSV5_BYTES) {
+        this.enterFailsafe(v, `PVINFO: write 0x${value.toString(16)} to rsv5 at offset 0x${rel.toString(16)}: graphics resource is not enough for the guest`);
+      } else {
+        v.note(`PVINFO: invalid pvinfo write offset 0x${rel.toString(16)} data 0x${value.toString(16)}, ignored`);
+      }
       return;
     }
     if (rel === PVINFO.pv_caps) return v.pv.writeCaps(value);
@@ -420,7 +438,7 @@ export class Mediator {
   /** What pv-notify.ts may do to a vGPU: submit through the ELSP path, mirror PVMMIO. */
   private pvNotifyContext(): PvNotifyContext {
     return {
-      ggtt: this.gpu.ggtt,
+      shadow: this.shadowGgtt,
       engines: ENGINES,
       submit: (v, engine, elements, nowNs) => {
         if ((v.execlists[engine].gfxMode & GFX_RUN_LIST_ENABLE) === 0) {
@@ -446,13 +464,21 @@ export class Mediator {
     return (offset - base) >>> 3;
   }
 
-  /** A guest fence register i maps to physical fence fenceBase + i; others are dropped. */
+  /**
+   * sanitize_fence_mmio_access: true when the vGPU owns fence `i`. An access to a fence it does not
+   * own is refused (a read returns 0, a write is dropped) and logged; if the guest has not read its
+   * PVINFO page yet, it is a driver that does not know GVT-g, and the vGPU enters failsafe
+   * (GVT_FAILSAFE_UNSUPPORTED_GUEST).
+   */
+  private fenceOwned(v: Vgpu, i: number): boolean {
+    if (i < v.alloc.fenceCount) return true;
+    v.note(`fence: access oob fence reg ${i}/${v.alloc.fenceCount}`);
+    if (!v.pvNotified) this.enterFailsafe(v, `fence ${i} accessed before PVINFO was read: the guest driver does not support GVT-g`);
+    return false;
+  }
+
+  /** A guest fence register i (owned: see fenceOwned) maps to physical fence fenceBase + i. Source: handlers.c fence_mmio_write. */
   private fenceWrite(v: Vgpu, i: number, offset: number): void {
-    if (i >= v.alloc.fenceCount) {
-      v.note(`fence: write to fence ${i}, vGPU owns ${v.alloc.fenceCount}`);
-      v.vreg[offset >>> 2] = 0;
-      return;
-    }
     const fence = decodeFence(v.vreg[FENCE_REG_GEN6_LO(i) >>> 2], v.vreg[(FENCE_REG_GEN6_LO(i) + 4) >>> 2]);
     const physOff = FENCE_REG_GEN6_LO(v.alloc.fenceBase + i) + (offset - FENCE_REG_GEN6_LO(i));
     if (fence && !v.ownsGm(fence.start, fence.end - fence.start)) {
@@ -484,8 +510,11 @@ export class Mediator {
   /** GFX_MODE, the CSB read pointer and ELSP of a vGPU's virtual execlist port. */
   private execlistWrite(v: Vgpu, engine: EngineId, rel: number, value: number, nowNs: number): void {
     const ve = v.execlists[engine];
-    if (rel === RING_MODE_GEN7) ve.gfxMode = applyMasked(ve.gfxMode, value);
-    else if (rel === RING_CONTEXT_STATUS_PTR) ve.csb.writePtrRegister(value);
+    if (rel === RING_MODE_GEN7) {
+      ve.gfxMode = applyMasked(ve.gfxMode, value);
+      // ring_mode_mmio_write: enabling the run list starts scheduling the vGPU (intel_vgpu_start_schedule).
+      if (value & (GFX_RUN_LIST_ENABLE << 16) && value & GFX_RUN_LIST_ENABLE) this.scheduler.start(v.id, nowNs);
+    } else if (rel === RING_CONTEXT_STATUS_PTR) ve.csb.writePtrRegister(value);
     else if (rel === RING_ELSP) {
       ve.elsp.push(value);
       if (ve.elsp.length < 4) return;
@@ -497,17 +526,32 @@ export class Mediator {
   }
 
   /**
-   * An ELSP submission: each valid element names a guest context (LRCA inside the vGPU's GM) whose
-   * image holds the ring state; the commands from the last scanned position to its RING_TAIL
-   * become one workload. `pv`: it came through PV submission (shared page + one notification).
-   * True when the workloads were queued. Source: GVT-g execlist.c submit_context / scheduler.c.
+   * An ELSP submission (elements: [lo, hi] of element 0 and 1): each valid element names a guest
+   * context (LRCA inside the vGPU's GM) whose image holds the ring state; the commands from the
+   * last scanned position to its RING_TAIL become one workload. As intel_vgpu_submit_execlist, a
+   * submission whose element 0 is invalid, or with a valid element lacking the privilege bit (a
+   * non-GGTT context), is refused whole: logged (gvt_vgpu_err) and ignored, no failsafe. `pv`: it
+   * came through PV submission (shared page + one notification). True when the workloads were
+   * queued. Source: GVT-g execlist.c intel_vgpu_submit_execlist / submit_context, scheduler.c.
    */
   private submitExeclist(v: Vgpu, engine: EngineId, elements: [number, number][], nowNs: number, pv: boolean): boolean {
     if (v.failsafe) return false;
-    const valid = elements.filter(([lo]) => lo & GEN8_CTX_VALID);
+    const [e0 = [0, 0], e1 = [0, 0]] = elements;
+    const desc: [CtxDesc, CtxDesc] = [ctxDesc(e0[0], e0[1]), ctxDesc(e1[0], e1[1])];
+    const hex = (n: number): string => (n >>> 0).toString(16).padStart(8, '0');
+    const dump = `desc0 ${hex(e0[1])} ${hex(e0[0])} desc1 ${hex(e1[1])} ${hex(e1[0])}`;
+    if (!desc[0].valid) {
+      v.note(`${engine}: invalid elsp submission, desc0 is invalid (${dump}), ignored`);
+      return false;
+    }
+    if (desc.some((d) => d.valid && !d.privileged)) {
+      v.note(`${engine}: unexpected GGTT elsp submission: a descriptor without the privilege bit (${dump}), ignored`);
+      return false;
+    }
     const built: Workload[] = [];
-    for (const [i, [lo, ctxId]] of valid.entries()) {
-      const lrca = lrcaOf(lo);
+    const valid = desc.filter((d) => d.valid);
+    for (const [i, d] of valid.entries()) {
+      const lrca = d.lrca;
       if (!v.ownsGm(lrca, CONTEXT_IMAGE_BYTES)) {
         this.enterFailsafe(v, `${engine}: context descriptor LRCA 0x${lrca.toString(16)} outside the vGPU's graphics memory`);
         return false;
@@ -521,7 +565,8 @@ export class Mediator {
         return false;
       }
       ve.scannedTail.set(lrca, ring.tail & RING_ADDR_MASK);
-      built.push({ engine, tail: ring.tail & RING_ADDR_MASK, scan: b.scan, context: { lrca, ctxId, first: i === 0, last: i === valid.length - 1, pv } });
+      // Element 0 carries the pair: its arrival on the engine is the slot's schedule-in.
+      built.push({ engine, tail: ring.tail & RING_ADDR_MASK, scan: b.scan, context: { desc: d, elsp: i === 0 ? desc : undefined, pv } });
     }
     v.queue.push(...built);
     this.dispatch(engine, nowNs);
@@ -616,6 +661,17 @@ export class Mediator {
     const base = ENGINE_BASE[w.engine];
     const ring = this.hostGm.shadowRingGm[w.engine];
     const ctx = this.hostGm.shadowContextGm[w.engine];
+    if (w.context?.elsp && !w.context.pv) {
+      // prepare_execlist_workload: element 0 reaching the engine is the slot's schedule-in.
+      const up = v.execlists[w.engine].scheduleIn(w.context.elsp);
+      if (up.error) {
+        // The workload fails before it runs; GVT-g then drops the engine's queued work (clean_workloads).
+        v.note(`${w.engine}: fail to emulate execlist schedule in: ${up.error}; workloads dropped`);
+        v.queue.splice(0, v.queue.length, ...v.queue.filter((q) => q.engine !== w.engine));
+        return;
+      }
+      if (up.interrupt) this.raiseVirtual(v, v.gt0, GT_CONTEXT_SWITCH_INTERRUPT << ENGINE_IRQ_SHIFT[w.engine]);
+    }
     const ringDwords = layoutShadowBatches(gpu.ggtt, w.scan, this.hostGm.shadowBatchGm);
     writeDwords(gpu.ggtt, ring, ringDwords);
     writeContextRing(gpu.ggtt, ctx, { start: ring, ctl: ((SHADOW_RING_BYTES - PAGE_SIZE) & 0x1ff000) | RING_CTL_VALID, head: 0, tail: ringDwords.length * 4 });
@@ -663,13 +719,17 @@ export class Mediator {
     if (w.context?.pv) {
       // PV submission: no execlist emulation, no CSB and no context-switch interrupt; the context
       // image's head is all the guest reads (GVTg support pv workload submssion).
-      setContextHead(gpu.ggtt, w.context.lrca, w.tail);
+      setContextHead(gpu.ggtt, w.context.desc.lrca, w.tail);
     } else if (w.context) {
-      const csb = v.execlists[w.engine].csb;
-      if (w.context.first) csb.push(GEN8_CTX_STATUS_IDLE_ACTIVE, w.context.ctxId);
-      setContextHead(gpu.ggtt, w.context.lrca, w.tail);
-      csb.push(GEN8_CTX_STATUS_COMPLETE | (w.context.last ? GEN8_CTX_STATUS_ACTIVE_IDLE : 0), w.context.ctxId);
-      bits |= GT_CONTEXT_SWITCH_INTERRUPT;
+      setContextHead(gpu.ggtt, w.context.desc.lrca, w.tail);
+      // complete_execlist_workload: when the next workload queued on this engine continues the same
+      // context (a lite restore), the context is not scheduled out: no CSB entry, no interrupt.
+      const next = v.queue.find((q) => q.engine === w.engine);
+      if (!next?.context || !sameContext(next.context.desc, w.context.desc)) {
+        const up = v.execlists[w.engine].scheduleOut(w.context.desc);
+        if (up.error) v.note(`${w.engine}: fail to emulate execlist schedule out: ${up.error}`);
+        if (up.interrupt) bits |= GT_CONTEXT_SWITCH_INTERRUPT;
+      }
     } else {
       // The workload is consumed: the guest's view of RING_HEAD moves to its tail.
       v.vreg[(base + RING_HEAD) >>> 2] = (v.vreg[(base + RING_HEAD) >>> 2] & ~RING_ADDR_MASK) | w.tail;
@@ -725,10 +785,8 @@ export class Mediator {
     v.scannedTail[engine] = 0;
     const base = ENGINE_BASE[engine];
     for (const reg of [RING_HEAD, RING_TAIL, RING_START, RING_CTL]) v.vreg[(base + reg) >>> 2] = 0;
-    const ve = v.execlists[engine];
-    ve.elsp = [];
-    ve.scannedTail.clear();
-    ve.csb.reset();
+    // reset_execlist: slots emptied, CSB pointers back to GVT-g's read 0 / write 0x7.
+    v.execlists[engine].reset();
     this.syncPvmmio(v);
   }
 

@@ -8,8 +8,7 @@
  */
 import { PAGE_SIZE } from '../../shared/platform';
 import { PV_EFAULT, PV_EINVAL, PV_STATUS_OK, PV_VMA } from '../../shared/pvinfo';
-import type { Ggtt } from '../gpu/ggtt';
-import { writeGuestPte } from './gtt-shadow';
+import { type ShadowGgtt, writeGuestPte } from './gtt-shadow';
 import type { VgpuPv } from './pv';
 import type { Vgpu } from './vgpu';
 
@@ -22,10 +21,10 @@ export interface PvResult {
 /**
  * PV_CMD_BIND_GGTT with pv_vma `data` (PV_VMA.dwords dwords). The whole range [start, start +
  * size pages) must be the vGPU's own GM and the PTE list inside its RAM, else nothing is written
- * (PV_EINVAL). Entries the shadow GGTT drops are counted as for trapped writes and make the status
- * PV_EFAULT; the others are mapped.
+ * (PV_EINVAL). Entries the shadow GGTT refuses (a frame outside the VM's RAM: scratch page) are
+ * counted as for trapped writes and make the status PV_EFAULT; the others are mapped.
  */
-export function pvGgttBind(ggtt: Ggtt, v: Vgpu, pv: VgpuPv, data: Uint32Array): PvResult {
+export function pvGgttBind(sg: ShadowGgtt, v: Vgpu, pv: VgpuPv, data: Uint32Array): PvResult {
   if (data.length < PV_VMA.dwords) return { status: PV_EINVAL, reason: `GGTT bind with ${data.length} dwords of pv_vma, expected ${PV_VMA.dwords}` };
   const pages = data[PV_VMA.size];
   const start = data[PV_VMA.startHi] * 2 ** 32 + data[PV_VMA.startLo];
@@ -41,7 +40,9 @@ export function pvGgttBind(ggtt: Ggtt, v: Vgpu, pv: VgpuPv, data: Uint32Array): 
   for (let i = 0; i < pages; i++) {
     const lo = pages === 1 ? data[PV_VMA.dmaLo] : pv.ram[list / 4 + i * 2];
     const hi = pages === 1 ? data[PV_VMA.dmaHi] : pv.ram[list / 4 + i * 2 + 1];
-    if (writeGuestPte(ggtt, v, first + i, lo, hi) === 'dropped') dropped++;
+    // A frame outside the VM's RAM is pointed at the scratch page (see gtt-shadow.ts) and counted.
+    const verdict = writeGuestPte(sg, v, first + i, lo, hi);
+    if (verdict === 'dropped' || verdict === 'scratch') dropped++;
   }
   return dropped ? { status: PV_EFAULT, reason: `GGTT bind: ${dropped} of ${pages} entries dropped` } : { status: PV_STATUS_OK };
 }

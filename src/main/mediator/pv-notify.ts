@@ -10,7 +10,7 @@
  */
 import { PVINFO, PV_CMD_BIND_GGTT, PV_EINVAL, PV_GGTT, PV_SUBMISSION, VGT_G2V } from '../../shared/pvinfo';
 import type { EngineId } from '../gpu/engine';
-import type { Ggtt } from '../gpu/ggtt';
+import type { ShadowGgtt } from './gtt-shadow';
 import { completePvCommand, fetchPvCommand } from './pv-ctb';
 import { pvGgttBind } from './pv-ggtt';
 import { ackPvSubmission, pvSubmitted, readPvSubmission } from './pv-submission';
@@ -18,7 +18,8 @@ import type { Vgpu } from './vgpu';
 
 /** What the notification handler needs from the mediator (one object for all vGPUs). */
 export interface PvNotifyContext {
-  ggtt: Ggtt;
+  /** The physical GGTT and the scratch page refused entries point at. */
+  shadow: ShadowGgtt;
   /** Engines in shared-page slot order. */
   engines: readonly EngineId[];
   /** Submit ELSP elements on `engine` of `v` as a PV execlist submission; true when they were queued. */
@@ -71,7 +72,7 @@ function pvSendTrigger(v: Vgpu, ctx: PvNotifyContext): void {
     return refusePv(v, got.reason);
   }
   const { action, fence, data } = got.cmd;
-  const res = action === PV_CMD_BIND_GGTT ? pvGgttBind(ctx.ggtt, v, v.pv, data) : { status: PV_EINVAL, reason: `unknown PV command ${action}` };
+  const res = action === PV_CMD_BIND_GGTT ? pvGgttBind(ctx.shadow, v, v.pv, data) : { status: PV_EINVAL, reason: `unknown PV command ${action}` };
   completePvCommand(page, fence, res.status);
   if (res.reason) refusePv(v, res.reason);
 }

@@ -6,8 +6,12 @@
 import { PVINFO, VGT_MAGIC_HI, VGT_MAGIC_LO, VGT_VERSION_MAJOR, VGT_VERSION_MINOR } from '../../shared/pvinfo';
 import type { Vgpu } from './vgpu';
 
-/** Read the dword at byte offset `rel` of the vGPU's PVINFO page. */
+/**
+ * Read the dword at byte offset `rel` of the vGPU's PVINFO page. Any read tells GVT-g the guest
+ * driver knows the vGPU (pvinfo_mmio_read sets vgpu->pv_notified).
+ */
 export function pvinfoRead(v: Vgpu, rel: number): number {
+  v.pvNotified = true;
   switch (rel) {
     case PVINFO.magic:
       return VGT_MAGIC_LO;

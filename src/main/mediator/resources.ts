@@ -39,11 +39,6 @@ class RangeAllocator {
     return this.gaps().reduce((m, g) => Math.max(m, g.size), 0);
   }
 
-  /** How many blocks of `size` the free space holds (each block contiguous). */
-  countFits(size: number): number {
-    return size <= 0 ? Infinity : this.gaps().reduce((n, g) => n + Math.floor(g.size / size), 0);
-  }
-
   totalFree(): number {
     return this.gaps().reduce((s, g) => s + g.size, 0);
   }
@@ -101,11 +96,6 @@ export class ResourcePool {
     const f = this.fences.alloc(reservation.fences);
     if (!low || !high || !f) throw new RangeError('host reservation does not fit the GPU');
     this.host = { lowGm: low, highGm: high, fenceBase: f.base, fenceCount: f.size };
-  }
-
-  /** How many contiguous blocks of `size` (bytes of GM, or fences) the free space of a resource holds. */
-  countFits(what: 'low' | 'high' | 'fence', size: number): number {
-    return (what === 'low' ? this.low : what === 'high' ? this.high : this.fences).countFits(size);
   }
 
   free(): FreeResources {

@@ -1,14 +1,19 @@
 /**
- * GVT-g's time-based scheduler (TBS). The GPU belongs to one vGPU at a time. Every tick (1 ms) the
- * owner's time is charged against its timeslice; every balance period (100 ms) each busy vGPU is
- * given `period * weight / total weight` more (every started vGPU counts, busy or not: the policy
- * is not work-conserving), and at every 10th period the accumulated left-over or debt is dropped. The next owner is the first vGPU in LRU order with work queued that is either
- * in its priority window (the first 2 s after creation) or has timeslice left, and a pick outside
- * the priority window goes to the back of the LRU queue; the owner changes only when no engine has
- * work in flight. Pure: time comes in as nowNs.
+ * GVT-g's time-based scheduler (TBS). The GPU belongs to one vGPU at a time. A vGPU joins the LRU
+ * run queue only once it starts scheduling (its guest sets GFX_RUN_LIST_ENABLE), at the queue's
+ * head (list_add), with a 2 s priority window starting then. Every tick (1 ms) the owner's time is
+ * charged against its timeslice; every balance period (100 ms) each queued vGPU gets its
+ * allocation more, and at every 10th period (stage 0) the allocations are recomputed as
+ * `period * weight / total weight` over the queued vGPUs (busy or not: the policy is not
+ * work-conserving) and left-over time and debt are dropped. The next owner is the first vGPU in LRU
+ * order with work queued that is either in its priority window or has timeslice left, and a pick
+ * outside the priority window goes to the back of the queue; the owner changes only when no
+ * engine has work in flight. Pure: time comes in as nowNs.
  * Source: GVT-g sched_policy.c (tbs_sched_func, gvt_balance_timeslice, find_busy_vgpu,
- * vgpu_update_timeslice; GVT_TS_BALANCE_PERIOD_MS 100, GVT_TS_BALANCE_STAGE_NUM 10,
- * GVT_SCHED_VGPU_PRI_TIME 2 s), scheduler.c (no switch while a workload is in flight).
+ * vgpu_update_timeslice, tbs_sched_init_vgpu, tbs_sched_start_schedule, tbs_sched_stop_schedule;
+ * GVT_TS_BALANCE_PERIOD_MS 100, GVT_TS_BALANCE_STAGE_NUM 10, GVT_SCHED_VGPU_PRI_TIME 2 s),
+ * handlers.c ring_mode_mmio_write (intel_vgpu_start_schedule), scheduler.c (no switch while a
+ * workload is in flight).
  */
 
 export const TICK_NS = 1e6;
@@ -24,7 +29,8 @@ export interface SchedEntity {
 }
 
 interface EntityState {
-  createdNs: number;
+  /** End of the priority window (pri_time), ns; meaningful once started. */
+  priorityUntilNs: number;
   allocatedNs: number;
   leftNs: number;
   /** Time it has owned the GPU in total, ns. */
@@ -44,12 +50,32 @@ export class TimeSliceScheduler {
     return this.currentId;
   }
 
-  /** A new vGPU joins at the back of the queue with its priority window open. */
-  add(id: number, nowNs: number): void {
-    this.state.set(id, { createdNs: nowNs, allocatedNs: 0, leftNs: 0, ownedNs: 0 });
-    this.lru.push(id);
+  /**
+   * A new vGPU: known to the scheduler with no allocation, not yet in the run queue (never picked,
+   * not counted in the weights) until start(). Source: tbs_sched_init_vgpu (kzalloc'd sched data).
+   */
+  add(id: number): void {
+    if (!this.state.has(id)) this.state.set(id, { priorityUntilNs: 0, allocatedNs: 0, leftNs: 0, ownedNs: 0 });
   }
 
+  /**
+   * `id` starts scheduling: it goes to the head of the run queue with a priority window of
+   * PRIORITY_WINDOW_NS from now; its timeslice allocation comes at the next stage 0. A vGPU already
+   * queued is left as it is. Source: tbs_sched_start_schedule (list_add, pri_time = now + 2 s).
+   */
+  start(id: number, nowNs: number): void {
+    const s = this.state.get(id);
+    if (!s || this.lru.includes(id)) return;
+    s.priorityUntilNs = nowNs + PRIORITY_WINDOW_NS;
+    this.lru.unshift(id);
+  }
+
+  /** True once `id` is in the run queue (started and not removed). */
+  started(id: number): boolean {
+    return this.lru.includes(id);
+  }
+
+  /** A vGPU destroyed: out of the run queue and forgotten. Source: tbs_sched_stop_schedule, tbs_sched_clean_vgpu. */
   remove(id: number, nowNs: number): void {
     if (this.currentId === id) this.switchTo(null, nowNs);
     this.state.delete(id);
@@ -99,17 +125,31 @@ export class TimeSliceScheduler {
 
   private inPriority(id: number, nowNs: number): boolean {
     const s = this.state.get(id);
-    return s !== undefined && nowNs - s.createdNs < PRIORITY_WINDOW_NS;
+    return s !== undefined && nowNs < s.priorityUntilNs;
   }
 
+  /**
+   * gvt_balance_timeslice over the run queue: at stage 0 each queued vGPU's allocation is
+   * recomputed from the weights and its timeslice starts afresh (left-over time and debt of earlier
+   * periods are forgotten); at the other stages the allocation fixed at stage 0 is added to what is
+   * left (a vGPU started since then gets nothing until the next stage 0; its priority window
+   * carries it).
+   */
   private balance(entities: readonly SchedEntity[]): void {
-    const busy = entities.filter((e) => this.state.has(e.id));
-    const total = busy.reduce((n, e) => n + e.weight, 0);
-    for (const e of busy) {
-      const s = this.state.get(e.id)!;
-      s.allocatedNs = total > 0 ? (BALANCE_PERIOD_NS * e.weight) / total : 0;
-      // Stage 0 starts afresh: left-over time and debt of earlier periods are forgotten.
-      s.leftNs = this.stage === 0 ? s.allocatedNs : s.leftNs + s.allocatedNs;
+    const weight = new Map(entities.map((e) => [e.id, e.weight]));
+    const queued = this.lru.filter((id) => weight.has(id));
+    if (this.stage === 0) {
+      const total = queued.reduce((n, id) => n + weight.get(id)!, 0);
+      for (const id of queued) {
+        const s = this.state.get(id)!;
+        s.allocatedNs = total > 0 ? (BALANCE_PERIOD_NS * weight.get(id)!) / total : 0;
+        s.leftNs = s.allocatedNs;
+      }
+    } else {
+      for (const id of queued) {
+        const s = this.state.get(id)!;
+        s.leftNs += s.allocatedNs;
+      }
     }
     this.stage = (this.stage + 1) % BALANCE_STAGES;
   }

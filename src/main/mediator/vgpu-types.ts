@@ -1,13 +1,15 @@
 /**
  * GVT-g's vGPU types for a Gen9 GPU (GVTg_V5_8 / _4 / _2 / _1) and how many instances of each
  * still fit. Sizes in bytes. Source: GVT-g vgpu.c (vgpu_types[], intel_gvt_init_vgpu_types,
- * intel_gvt_update_vgpu_types): a type exists only if at least one instance fits the GPU after the
- * host's reservation; available instances = min(free low GM / type low GM, free high GM / type high
- * GM, free fences / type fences) — counted in contiguous blocks, since each vGPU's ranges are
- * contiguous — further capped by GVT_MAX_VGPU minus the live vGPUs.
+ * intel_gvt_update_vgpu_types) and kvmgt.c intel_vgpu_get_available: a type exists only if at least
+ * one instance fits the GPU after the host's reservation; available instances = min3(free low GM /
+ * type low GM, free high GM / type high GM, free fences / type fences), over the free totals (the
+ * allocated sizes subtracted from what the host left), as GVT-g counts them. Like GVT-g this is
+ * not a promise: a vGPU's ranges are contiguous, so with the free space fragmented a create can
+ * still fail (ApiError 'no_resources'), and GVT_MAX_VGPU is enforced at create, not counted here.
  */
 import type { VgpuTypeInfo } from '../../shared/api';
-import { GVT_MAX_VGPU, MiB } from '../../shared/platform';
+import { MiB } from '../../shared/platform';
 import type { ResourcePool } from './resources';
 
 /** A type's fixed properties (the API's VgpuTypeInfo without the live instance count). */
@@ -37,10 +39,9 @@ export function vgpuTypes(pool: ResourcePool): VgpuTypeInfo[] {
   const lowTotal = g.apertureBytes - pool.host.lowGm.size;
   const highTotal = g.totalGmBytes - g.apertureBytes - pool.host.highGm.size;
   const free = pool.free();
-  const slots = Math.max(0, GVT_MAX_VGPU - free.liveVgpus);
   return VGPU_TYPES.filter((t) => Math.floor(lowTotal / t.lowGmBytes) > 0 && Math.floor(highTotal / t.highGmBytes) > 0).map((t) => ({
     ...t,
-    availableInstances: Math.min(pool.countFits('low', t.lowGmBytes), pool.countFits('high', t.highGmBytes), pool.countFits('fence', t.fences), slots),
+    availableInstances: Math.min(Math.floor(free.lowGmBytes / t.lowGmBytes), Math.floor(free.highGmBytes / t.highGmBytes), Math.floor(free.fences / t.fences)),
     description: typeDescription(t),
   }));
 }

@@ -4,13 +4,16 @@
  * virtual ring state and queued workloads. Source: GVT-g gvt.h struct intel_vgpu.
  */
 import type { EngineId } from '../gpu/engine';
-import { ContextStatusBuffer } from '../gpu/execlist';
 import type { ScannedWorkload } from './cmd-scan';
 import { VirtualDisplay, type VirtualPort } from './vdisplay';
 import { MMIO_SPACE_BYTES } from '../gpu/gpu';
 import { type IrqBank, newBank } from '../gpu/irq';
+import type { PartialPte } from './gtt-shadow';
 import type { Allocation, Range } from './resources';
 import type { VgpuPv } from './pv';
+import { type CtxDesc, VirtualExeclist } from './virtual-execlist';
+
+export { VirtualExeclist } from './virtual-execlist';
 
 export interface VgpuParams {
   /** vgt_id, 1-based; 0 is the host. */
@@ -39,20 +42,12 @@ export interface Workload {
   /** The scanned commands and batch buffers, copied out of guest memory; only these copies reach the engine. */
   scan: ScannedWorkload;
   /**
-   * Set for an execlist submission: the guest context and its place in the ELSP pair. `pv`: it came
-   * through PV submission, whose completion GVT reports without CSB entries or a context-switch
-   * interrupt (the guest retires it on the user interrupt).
+   * Set for an execlist submission: the guest context, and for element 0 of an ELSP write both
+   * elements (`elsp`), whose arrival on the engine GVT-g emulates as the schedule-in of a virtual
+   * execlist slot. `pv`: it came through PV submission, whose completion GVT reports without CSB
+   * entries or a context-switch interrupt (the guest retires it on the user interrupt).
    */
-  context?: { lrca: number; ctxId: number; first: boolean; last: boolean; pv: boolean };
-}
-
-/** A vGPU's virtual execlist port for one engine. Source: GVT-g execlist.c (intel_vgpu_execlist). */
-export class VirtualExeclist {
-  gfxMode = 0;
-  elsp: number[] = [];
-  readonly csb = new ContextStatusBuffer();
-  /** Per guest context (LRCA): ring offset up to which commands were scanned and queued. */
-  readonly scannedTail = new Map<number, number>();
+  context?: { desc: CtxDesc; elsp?: [CtxDesc, CtxDesc]; pv: boolean };
 }
 
 export interface VgpuStats {
@@ -76,6 +71,11 @@ export class Vgpu {
   readonly vreg = new Uint32Array(MMIO_SPACE_BYTES / 4);
   /** Guest-written GGTT entries by GM page index: [lo, hi] as the guest wrote them. */
   readonly guestPtes = new Map<number, [number, number]>();
+  /**
+   * First 32-bit halves of GGTT entries waiting for their other half, by GM page index (at most one
+   * per page of the vGPU's own GM). Source: GVT-g gtt.c ggtt_mm.partial_pte_list.
+   */
+  readonly partialPtes = new Map<number, PartialPte>();
   readonly gt0: IrqBank = newBank();
   readonly dePipeA: IrqBank = newBank();
   /** DE port bank (AUX channel A, port A hotplug): GEN8_DE_PORT_ISR/IMR/IIR/IER. */
@@ -89,6 +89,12 @@ export class Vgpu {
   readonly stats: VgpuStats = { workloads: 0, commands: 0, rejectedCommands: 0, droppedPtes: 0, gpuTimeNs: 0, mmioTraps: 0, resets: 0 };
   /** PVINFO guest-writable fields by byte offset within the page. */
   readonly pvinfoWritten = new Map<number, number>();
+  /**
+   * The guest has read its PVINFO page, i.e. its driver knows it runs on a vGPU. Until then an
+   * out-of-range fence access marks it a guest without GVT-g support (failsafe). Source: GVT-g
+   * handlers.c pvinfo_mmio_read (vgpu->pv_notified), sanitize_fence_mmio_access.
+   */
+  pvNotified = false;
   /** Failsafe: the vGPU stopped executing the guest's work after a policy violation. */
   failsafe: string | null = null;
   /** GVT-g paravirtual state (pv_caps, shared page, refusals). */

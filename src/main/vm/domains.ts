@@ -8,6 +8,7 @@
  * Threads and the GPU thread are reached through the injected GpuBackend / GuestLauncher ports;
  * the vCPU's pause/shutdown flags and input queue are shared memory this layer writes directly.
  */
+import { dirtyLogBytes } from '../../shared/dirty-log';
 import { ApiError, type DomainInfo, type InputEventRequest } from '../../shared/api';
 import { INPUT_QUEUE_BYTES, InputQueue } from '../../shared/input-queue';
 import { MiB } from '../../shared/platform';
@@ -43,6 +44,8 @@ export interface VgpuRequest {
   ports: VirtualPort[];
   maxResolution: { width: number; height: number };
   ram: SharedArrayBuffer;
+  /** The RAM's dirty page log (shared/dirty-log.ts): the blitter and the guest's CPU drawing log there. */
+  dirty: SharedArrayBuffer;
   mailbox: SharedArrayBuffer;
 }
 
@@ -65,6 +68,7 @@ export interface GuestLaunch {
   spec: DomainSpec;
   domid: number;
   ram: SharedArrayBuffer;
+  dirty: SharedArrayBuffer;
   mailbox: SharedArrayBuffer;
   /** The input queue (INPUT_QUEUE_BYTES): keyboard, tablet and serial bytes for the guest. */
   input: SharedArrayBuffer;
@@ -154,6 +158,7 @@ export class Domains {
     const display = spec.vgt ? await domainDisplay(spec, this.readMonitorConfig) : null;
     const domid = this.nextDomid;
     const ram = new SharedArrayBuffer(spec.memoryMiB * MiB);
+    const dirty = new SharedArrayBuffer(dirtyLogBytes(ram.byteLength));
     const mailbox = new SharedArrayBuffer(this.guests.mailboxBytes);
     const input = new SharedArrayBuffer(INPUT_QUEUE_BYTES);
     if (spec.vgt) {
@@ -168,6 +173,7 @@ export class Domains {
         maxResolution: display!.maxResolution,
         bootForeground: this.settings().hvmBootForeground,
         ram,
+        dirty,
         mailbox,
       });
     }
@@ -194,6 +200,7 @@ export class Domains {
       spec,
       domid,
       ram,
+      dirty,
       mailbox,
       input,
       onSerial: (text) => {

@@ -3,10 +3,12 @@
  * same domain settings as an xl config, and written out as xl.cfg text for the library.
  *
  * source: Intel GVT-g setup guide (Nov 2016) §4.1.2 "For KVMGT" and §4.1.3 (-vgt_monitor_config_file);
- * qemu(1) for -m and -smp. The command line is read shell-style: backslash-newline continuations,
- * '…' and "…" quoting, backslash escapes, `#` comments, and a leading `# ` or `$ ` prompt copied from
- * a guide is tolerated.
+ * qemu(1) for -name, -m, -smp, -k and the USB tablet (-usbdevice tablet, -device usb-tablet). The
+ * command line is read shell-style: backslash-newline continuations, '…' and "…" quoting, backslash
+ * escapes, `#` comments, and a leading `# ` or `$ ` prompt copied from a guide is tolerated.
  */
+import { excerpt } from '../../shared/excerpt';
+import { KEYMAP_NAMES } from '../../shared/keymap';
 import { DOMAIN_NAME } from './domain-spec';
 import { formatXlValue, type ConfigFinding, type XlValue } from './xlcfg';
 
@@ -20,6 +22,8 @@ export interface QemuOption {
 
 /** Domain settings found on a command line; a field is absent when the command line does not give it. */
 export interface DomainSettingsInput {
+  /** -name (or -name guest=…), when it is a valid domain name */
+  name?: string;
   /** -m, MiB */
   memoryMiB?: number;
   /** -smp */
@@ -34,6 +38,10 @@ export interface DomainSettingsInput {
   fences?: number;
   /** -vgt_monitor_config_file */
   monitorConfigFile?: string;
+  /** -k, when it is a keymap GVT Desk translates (KEYMAP_NAMES) */
+  keymap?: string;
+  /** -usbdevice tablet or -device usb-tablet */
+  tablet?: boolean;
   /** The qemu program as written, e.g. /usr/bin/qemu-system-x86_64; null when none was found. */
   program: string | null;
   /** Every other option and positional argument, in order. */
@@ -170,6 +178,30 @@ export function parseKvmgtArgs(text: string, fileName: string): { settings: Doma
       case 'vgt_fence_sz':
         integer('fences', 'fence registers');
         break;
+      case 'name': {
+        const v = arg();
+        if (v === null) break;
+        once('-name', w);
+        // qemu(1): -name string1[,process=…][,debug-threads=…], or guest=NAME among the properties.
+        const parts = v.split(',');
+        const guest = parts[0]!.includes('=') ? parts.find((p) => p.startsWith('guest='))?.slice(6) : parts[0];
+        if (guest !== undefined && DOMAIN_NAME.test(guest)) settings.name = guest;
+        else report('warning', next!.offset, '-name', `'${excerpt(v)}' is not a domain name GVT Desk can use (1-64 letters, digits, '.', '_' or '-'); the domain is named after the file`);
+        break;
+      }
+      case 'k':
+        if (hasArg && KEYMAP_NAMES.includes(next.text)) {
+          once('-k', w);
+          settings.keymap = words[++i]!.text;
+        } else settings.otherOptions.push(other(w, hasArg ? words[++i]!.text : null));
+        break;
+      case 'usbdevice':
+      case 'device':
+        if (hasArg && next.text === (opt === 'device' ? 'usb-tablet' : 'tablet')) {
+          i++;
+          settings.tablet = true;
+        } else settings.otherOptions.push(other(w, hasArg ? words[++i]!.text : null));
+        break;
       case 'vgt_monitor_config_file': {
         const v = arg();
         if (v === null) break;
@@ -192,9 +224,10 @@ export function parseKvmgtArgs(text: string, fileName: string): { settings: Doma
 
 /**
  * xl.cfg text for KVMGT settings: name, builder='hvm', then each setting the command line gave
- * (memory, vcpus, vgt=1, vgt_low_gm_sz, vgt_high_gm_sz, vgt_fence_sz, vgt_monitor_config_file);
+ * (memory, vcpus, vgt=1, vgt_low_gm_sz, vgt_high_gm_sz, vgt_fence_sz, vgt_monitor_config_file, keymap,
+ * usbdevice='tablet');
  * options with no xl equivalent are listed in a comment at the top so nothing is silently dropped.
- * @param name the domain name (qemu command lines have none), /^[A-Za-z0-9_.-]{1,64}$/
+ * @param name the domain name (the caller picks settings.name when -name gave one), /^[A-Za-z0-9_.-]{1,64}$/
  * @throws RangeError for an invalid name or a setting xl cannot write (negative or fractional)
  */
 export function kvmgtToXl(settings: DomainSettingsInput, name: string): string {
@@ -217,6 +250,8 @@ export function kvmgtToXl(settings: DomainSettingsInput, name: string): string {
   if (settings.highGmMiB !== undefined) put('vgt_high_gm_sz', num(settings.highGmMiB));
   if (settings.fences !== undefined) put('vgt_fence_sz', num(settings.fences));
   if (settings.monitorConfigFile !== undefined) put('vgt_monitor_config_file', { kind: 'string', value: settings.monitorConfigFile });
+  if (settings.keymap !== undefined) put('keymap', { kind: 'string', value: settings.keymap });
+  if (settings.tablet) put('usbdevice', { kind: 'string', value: 'tablet' });
   return `${lines.join('\n')}\n`;
 }
 

@@ -14,6 +14,7 @@ import { ApiError } from '../../shared/api';
 import { FILE_LIMITS, readRegularFileSync, removeStaleTempFiles, writeFileAtomicallySync } from '../files/checked-io';
 import { DOMAIN_NAME, readDomainConfig, type DomainSpec } from './domain-spec';
 import { kvmgtToXl, looksLikeKvmgt, parseKvmgtArgs } from './kvmgt-args';
+import { libvirtToXl, looksLikeXml, parseLibvirtDomain } from './libvirt-import';
 import { formatFinding, type ConfigFinding } from './xlcfg';
 
 
@@ -36,7 +37,7 @@ interface Meta {
   importedAt: string;
   savedAt?: string;
   /** Set when the stored xl text was converted from another format at import. */
-  convertedFrom?: { format: 'kvmgt'; fileName: string };
+  convertedFrom?: { format: 'kvmgt' | 'libvirt'; fileName: string };
 }
 
 const CFG = '.cfg';
@@ -86,26 +87,36 @@ export class Library {
   /**
    * Add a config to the library. xl text is stored verbatim under its name= value. A KVMGT qemu
    * command line (text that xl cannot parse and that starts with a qemu program or uses -vgt) is
-   * converted with kvmgtToXl and named after the file (extension dropped, characters outside
-   * [A-Za-z0-9_.-] replaced by '_').
+   * converted with kvmgtToXl and named by its -name, else after the file (extension dropped,
+   * characters outside [A-Za-z0-9_.-] replaced by '_'). libvirt domain XML (text whose first
+   * non-blank character is '<') is converted with libvirtToXl and named by its <name>.
    * Configs whose other keys have errors are still imported (the user fixes them in the editor);
    * the entry's findings list them and its spec is null.
    * @param fileName the name the user's file had (only its base name is kept)
-   * @throws ApiError('config') when no valid name can be derived (the message lists the findings)
-   *   or a command line has errors; ApiError('exists') when the name is taken and not opts.replace;
+   * @throws ApiError('config') when no valid name can be derived (the message lists the findings),
+   *   a command line has errors, or XML is malformed or not a KVMGT guest's libvirt domain (the
+   *   message gives each problem's line:column); ApiError('exists') when the name is taken and not opts.replace;
    *   ApiError('internal') when the files cannot be written
    */
   import(fileName: string, text: string, opts: { replace?: boolean } = {}): LibraryEntry {
     const base = basename(fileName.replace(/\\/g, '/')) || 'config';
-    const xl = readDomainConfig(text, base);
     let name: string;
     let stored = text;
     const meta: Meta = { fileName: base, importedAt: new Date().toISOString() };
-    if (xl.findings.some((f) => f.severity === 'error') && looksLikeKvmgt(text)) {
+    // XML is never an xl config (xl has no '<' token): skip xl's findings for it.
+    const xl = looksLikeXml(text) ? null : readDomainConfig(text, base);
+    if (xl === null) {
+      const { settings, findings } = parseLibvirtDomain(text, base);
+      if (!settings) throw new ApiError('config', `cannot import ${base}: it is not a KVMGT guest's libvirt domain XML:\n${firstFindings(findings.filter((f) => f.severity === 'error'))}`);
+      name = settings.name;
+      stored = libvirtToXl(settings, base);
+      meta.fileName = `${name}${CFG}`;
+      meta.convertedFrom = { format: 'libvirt', fileName: base };
+    } else if (xl.findings.some((f) => f.severity === 'error') && looksLikeKvmgt(text)) {
       const { settings, findings } = parseKvmgtArgs(text, base);
       const errors = findings.filter((f) => f.severity === 'error');
       if (errors.length > 0) throw new ApiError('config', `cannot import ${base}: the qemu command line has errors:\n${firstFindings(errors)}`);
-      const derived = nameFromFileName(base);
+      const derived = settings.name ?? nameFromFileName(base);
       if (derived === null) throw new ApiError('config', `cannot import ${base}: a KVMGT command line has no name and none can be made from the file name; rename the file`);
       name = derived;
       stored = kvmgtToXl(settings, name);

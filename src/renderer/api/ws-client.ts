@@ -3,8 +3,8 @@
  * Text messages are JSON (requests, responses, push events); binary messages are frame messages.
  * Browser-safe on purpose: no node:* or electron imports.
  */
-import { decodeFrame } from '../../shared/api';
-import type { ApiClient, EventName, Events, FrameMessage, MethodName, Params, Results } from '../../shared/api';
+import { decodeFrameCoded } from '../../shared/api';
+import type { ApiClient, CodedFrameMessage, EventName, Events, FrameMessage, MethodName, Params, Results } from '../../shared/api';
 import { EventHub, RpcClient, frameAckText, readMessage } from '../../shared/rpc';
 import { framesIn, isFrameBatch, splitBatch } from '../../shared/frame-batch';
 
@@ -35,13 +35,19 @@ export interface WsClientOptions {
   minBackoffMs?: number;
   maxBackoffMs?: number;
   createSocket?: SocketFactory;
+  /**
+   * Run `fn` when the page next paints (default: requestAnimationFrame, where it exists). Frames
+   * are acknowledged then, all at once, so the host sends about as many as the page paints and
+   * coalesces the rest; a hidden tab, which does not paint, stops the stream until it shows again.
+   */
+  nextPaint?: (fn: () => void) => void;
 }
 
 export class WsClient implements ApiClient {
   private socket: SocketLike | null = null;
   private readonly rpc: RpcClient;
   private readonly eventHubs = new Map<string, EventHub<unknown>>();
-  private readonly frames = new EventHub<FrameMessage>('frame');
+  private readonly frames = new EventHub<FrameMessage | CodedFrameMessage>('frame');
   private readonly statusHub = new EventHub<ConnectionStatus>('connection status');
   private backoffMs: number;
   private reconnectTimer: ReturnType<typeof setTimeout> | null = null;
@@ -49,7 +55,11 @@ export class WsClient implements ApiClient {
   private readonly minBackoffMs: number;
   private readonly maxBackoffMs: number;
   private readonly createSocket: SocketFactory;
+  private readonly nextPaint: (fn: () => void) => void;
   private currentStatus: ConnectionStatus = 'connecting';
+  /** Frame messages taken since the last acknowledgement, and whether one is scheduled. */
+  private unacked = 0;
+  private ackScheduled = false;
 
   constructor(
     private readonly url: string,
@@ -59,6 +69,7 @@ export class WsClient implements ApiClient {
     this.maxBackoffMs = options.maxBackoffMs ?? 5000;
     this.backoffMs = this.minBackoffMs;
     this.createSocket = options.createSocket ?? ((u) => new WebSocket(u) as unknown as SocketLike);
+    this.nextPaint = options.nextPaint ?? (typeof requestAnimationFrame === 'function' ? (fn) => void requestAnimationFrame(fn) : (fn) => void setTimeout(fn, 0));
     // A call made while (re)connecting waits for that attempt: flush() sends it on open.
     this.rpc = new RpcClient({
       send: (request) => {
@@ -86,7 +97,7 @@ export class WsClient implements ApiClient {
     return hub.on(handler as (data: unknown) => void);
   }
 
-  onFrame(handler: (frame: FrameMessage) => void): () => void {
+  onFrame(handler: (frame: FrameMessage | CodedFrameMessage) => void): () => void {
     return this.frames.on(handler);
   }
 
@@ -173,14 +184,25 @@ export class WsClient implements ApiClient {
       console.warn('gvt-desk: dropping a bad frame batch', err);
     }
     for (const m of messages) this.emitFrame(m);
-    // Taken (even bad ones): the host sends more frames only against acknowledgements.
-    this.socket?.send(frameAckText(Math.max(1, framesIn(bytes))));
+    // Taken (even bad ones): the host sends more frames only against acknowledgements, given when
+    // the page paints what it took.
+    this.unacked += Math.max(1, framesIn(bytes));
+    if (this.ackScheduled) return;
+    this.ackScheduled = true;
+    const socket = this.socket;
+    this.nextPaint(() => {
+      this.ackScheduled = false;
+      // A reconnect starts a fresh window on the host: what the old socket took is not owed there.
+      if (socket === this.socket && this.unacked > 0) socket?.send(frameAckText(this.unacked));
+      this.unacked = 0;
+    });
   }
 
   private emitFrame(message: Uint8Array): void {
-    let frame: FrameMessage;
+    let frame: FrameMessage | CodedFrameMessage;
     try {
-      frame = decodeFrame(message);
+      // RLE32 pixels stay coded: the frames store decodes them straight into its surface.
+      frame = decodeFrameCoded(message);
     } catch (err) {
       console.warn('gvt-desk: dropping a bad frame message', err);
       return;

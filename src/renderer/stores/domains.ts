@@ -1,7 +1,8 @@
 /** Domains as the host reports them (domains.list), kept current by the `domains` event. */
 import { defineStore } from 'pinia';
 import { computed, onScopeDispose, ref } from 'vue';
-import type { DomainInfo } from '../../shared/api';
+import type { DomainInfo, Results } from '../../shared/api';
+import type { ExportFormat } from '../../shared/export-formats';
 import { useApi } from '../api';
 
 export const DOM0_NAME = 'Domain-0';
@@ -96,6 +97,11 @@ export const useDomainsStore = defineStore('domains', () => {
     return api.invoke('library.get', { name });
   }
 
+  /** A library domain's config as `format` (domain.export): the text and a file name to save it as. */
+  async function exportConfig(name: string, format: ExportFormat): Promise<Results['domain.export']> {
+    return api.invoke('domain.export', { name, format });
+  }
+
   async function saveConfig(name: string, text: string): Promise<void> {
     await api.invoke('library.save', { name, text });
     await refresh();
@@ -106,5 +112,5 @@ export const useDomainsStore = defineStore('domains', () => {
   });
   onScopeDispose(off);
 
-  return { list, ordered, guests, running, byDomid, byName, refresh, start, destroy, pause, unpause, shutdown, reboot, remove, importConfig, loadConfig, saveConfig };
+  return { list, ordered, guests, running, byDomid, byName, refresh, start, destroy, pause, unpause, shutdown, reboot, remove, importConfig, loadConfig, exportConfig, saveConfig };
 });

@@ -5,7 +5,8 @@
  */
 import { defineStore } from 'pinia';
 import { reactive } from 'vue';
-import type { FrameMessage } from '../../shared/api';
+import type { CodedFrameMessage, FrameMessage } from '../../shared/api';
+import { decodeRle32Rect } from '../../shared/rle32';
 
 export interface Rect {
   x: number;
@@ -29,8 +30,10 @@ export interface Surface {
   height: number;
   /** width*height*4 bytes, row-major RGBA. */
   rgba: Uint8ClampedArray<ArrayBuffer>;
-  /** Union of rectangles changed since the last takeDirty. */
-  dirty: Rect | null;
+  /** The same pixels as 32-bit words (RLE32 decodes into them). */
+  words: Uint32Array<ArrayBuffer>;
+  /** Rectangles changed since the last takeDirty (at most MAX_DIRTY_RECTS, overlapping ones merged). */
+  dirty: Rect[];
   lastSeq: number | null;
   /** The flip count and vblank time (epoch ms) of the newest frame applied (see FrameMessage). */
   flip: number;
@@ -39,11 +42,31 @@ export interface Surface {
   windowStart: number;
 }
 
-function union(a: Rect | null, b: Rect): Rect {
-  if (!a) return { ...b };
+/**
+ * Separate dirty rectangles kept per source: a clock in the top bar and a window lower down stay two
+ * small rects, where their bounding box (repainted per animation frame with putImageData) would be
+ * most of the screen. Beyond this many, all are merged into one.
+ */
+export const MAX_DIRTY_RECTS = 8;
+
+function bounds(a: Rect, b: Rect): Rect {
   const x = Math.min(a.x, b.x);
   const y = Math.min(a.y, b.y);
   return { x, y, w: Math.max(a.x + a.w, b.x + b.w) - x, h: Math.max(a.y + a.h, b.y + b.h) - y };
+}
+
+const overlap = (a: Rect, b: Rect): boolean => a.x < b.x + b.w && b.x < a.x + a.w && a.y < b.y + b.h && b.y < a.y + a.h;
+
+/** Add rect r to the list: merged with every rect it overlaps; everything merged when the list grows past MAX_DIRTY_RECTS. */
+function addDirty(list: Rect[], r: Rect): Rect[] {
+  let merged = { ...r };
+  const rest: Rect[] = [];
+  for (const d of list) {
+    if (overlap(d, merged)) merged = bounds(d, merged);
+    else rest.push(d);
+  }
+  rest.push(merged);
+  return rest.length > MAX_DIRTY_RECTS ? [rest.reduce(bounds)] : rest;
 }
 
 export const useFramesStore = defineStore('frames', () => {
@@ -53,7 +76,7 @@ export const useFramesStore = defineStore('frames', () => {
   function surfaceFor(source: number, width: number, height: number, now: number): Surface {
     let s = surfaces.get(source);
     if (!s) {
-      s = { width: 0, height: 0, rgba: new Uint8ClampedArray(0), dirty: null, lastSeq: null, flip: 0, vblankMs: 0, framesInWindow: 0, windowStart: now };
+      s = { width: 0, height: 0, rgba: new Uint8ClampedArray(0), words: new Uint32Array(0), dirty: [], lastSeq: null, flip: 0, vblankMs: 0, framesInWindow: 0, windowStart: now };
       surfaces.set(source, s);
     }
     if (s.width !== width || s.height !== height) {
@@ -61,7 +84,8 @@ export const useFramesStore = defineStore('frames', () => {
       s.width = width;
       s.height = height;
       s.rgba = new Uint8ClampedArray(width * height * 4);
-      s.dirty = width && height ? { x: 0, y: 0, w: width, h: height } : null;
+      s.words = new Uint32Array(s.rgba.buffer);
+      s.dirty = width && height ? [{ x: 0, y: 0, w: width, h: height }] : [];
     }
     return s;
   }
@@ -88,12 +112,28 @@ export const useFramesStore = defineStore('frames', () => {
       const from = row * f.w * 4;
       s.rgba.set(f.rgba.subarray(from, from + cw * 4), ((f.y + row) * s.width + f.x) * 4);
     }
-    s.dirty = union(s.dirty, { x: f.x, y: f.y, w: cw, h: ch });
+    s.dirty = addDirty(s.dirty, { x: f.x, y: f.y, w: cw, h: ch });
   }
 
-  function apply(frame: FrameMessage, now: number = performance.now()): void {
+  /** Decode a coded damage rectangle straight into the source's buffer (a rect that does not fit is decoded aside, then clipped). */
+  function paintRect(s: Surface, f: CodedFrameMessage): void {
+    if (f.x + f.w <= s.width && f.y + f.h <= s.height) {
+      decodeRle32Rect(f.rle32, s.words, s.width, f.y * s.width + f.x, f.w, f.h);
+      s.dirty = addDirty(s.dirty, { x: f.x, y: f.y, w: f.w, h: f.h });
+      return;
+    }
+    const px = new Uint32Array(f.w * f.h);
+    decodeRle32Rect(f.rle32, px, f.w, 0, f.w, f.h);
+    blitRect(s, { ...f, rgba: new Uint8ClampedArray(px.buffer) });
+  }
+
+  /** Apply a damage rectangle; throws RangeError on RLE32 tokens that do not decode (pixels up to them may be written). */
+  function apply(frame: FrameMessage | CodedFrameMessage, now: number = performance.now()): void {
     const s = surfaceFor(frame.source, frame.width, frame.height, now);
-    if (s.width && s.height) blitRect(s, frame);
+    if (s.width && s.height) {
+      if ('rgba' in frame) blitRect(s, frame);
+      else paintRect(s, frame);
+    }
     s.flip = frame.flip;
     s.vblankMs = frame.vblankMs;
     // Several damage rects of one frame share its sequence number: count frames, not rects.
@@ -108,12 +148,12 @@ export const useFramesStore = defineStore('frames', () => {
     return surfaces.get(source);
   }
 
-  /** The region changed since the last call (and forget it): what a canvas must repaint. */
-  function takeDirty(source: number): Rect | null {
+  /** The rectangles changed since the last call (and forget them): what a canvas must repaint. */
+  function takeDirty(source: number): Rect[] {
     const s = surfaces.get(source);
-    if (!s) return null;
+    if (!s) return [];
     const d = s.dirty;
-    s.dirty = null;
+    s.dirty = [];
     return d;
   }
 

@@ -23,6 +23,11 @@ export const vmWindowKey = (name: string): string => `vm:${name}`;
 /** The tabs of a VM window. */
 export type VmTab = 'screen' | 'serial' | 'ports';
 
+/** The Export… dialog: for domain `name`, or (null, from File ▸ Export) the first library domain. */
+export interface ExportRequest {
+  name: string | null;
+}
+
 /** A domain's context menu (right-click on its library row or its window's title bar), at CSS pixels x, y of the viewport. */
 export interface DomainMenuRequest {
   name: string;
@@ -75,6 +80,8 @@ export const useUiStore = defineStore('ui', () => {
   const hotplugDialog = ref<HotplugRequest | null>(null);
   /** Bumped by File ▸ Import; the library panel owns the file input and opens it. */
   const importRequests = ref(0);
+  /** The open Export… dialog, if any. */
+  const exportRequest = ref<ExportRequest | null>(null);
   const connection = ref<ConnectionStatus>('connecting');
 
   /**
@@ -130,6 +137,7 @@ export const useUiStore = defineStore('ui', () => {
     monitorEditing,
     hotplugDialog,
     importRequests,
+    exportRequest,
     connection,
     vmTabs,
     domainMenu,

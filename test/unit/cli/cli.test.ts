@@ -229,6 +229,41 @@ describe('gvt-desk input / console / xl lifecycle', () => {
   });
 });
 
+describe('gvt-desk export', () => {
+  it('prints the export of a domain named on the command line (domain.export)', async () => {
+    const r = await cli(['export', 'vm1', '--format', 'libvirt']);
+    expect(r).toEqual({ code: 0, out: 'libvirt export of vm1\n', err: '' });
+    expect(host.calls).toEqual([{ method: 'domain.export', params: { name: 'vm1', format: 'libvirt' } }]);
+  });
+
+  it('-o FILE writes the file (relative to the working directory); a domid is resolved to its name', async () => {
+    const r = await cli(['export', '3', '-f', 'qemu-kvmgt', '-o', 'vm2.sh']);
+    expect(r).toEqual({ code: 0, out: `${join(dir, 'vm2.sh')}: vm2 as qemu-kvmgt\n`, err: '' });
+    expect(await readFile(join(dir, 'vm2.sh'), 'utf8')).toBe('qemu-kvmgt export of vm2\n');
+    expect(host.calls.map((c) => c.method)).toEqual(['domains.list', 'domain.export']);
+    await cli(['export', 'off', '--format', 'mdevctl', '--output', join(dir, 'off.json')]);
+    expect(await readFile(join(dir, 'off.json'), 'utf8')).toBe('mdevctl export of off\n');
+  });
+
+  it('refuses an unknown or missing format before calling the host, listing the formats', async () => {
+    const bad = await cli(['export', 'vm1', '--format', 'vmx']);
+    expect(bad.code).toBe(2);
+    expect(bad.err).toContain("gvt-desk: option '-f, --format <format>' argument 'vmx' is invalid. Allowed choices are xl, qemu-kvmgt, qemu, libvirt, mdevctl.");
+    const missing = await cli(['export', 'vm1']);
+    expect(missing.code).toBe(2);
+    expect(missing.err).toContain("required option '-f, --format <format>' not specified");
+    expect(host.calls).toEqual([]);
+  });
+
+  it('fails clearly for an unknown domain or domid and an unwritable output, writing nothing', async () => {
+    expect(await cli(['export', 'ghost', '-f', 'xl'])).toEqual({ code: 1, out: '', err: "gvt-desk: no domain named 'ghost' in the library\n" });
+    expect(await cli(['export', '9', '-f', 'xl'])).toEqual({ code: 1, out: '', err: 'gvt-desk: no domain with domid 9\n' });
+    const r = await cli(['export', 'vm1', '-f', 'xl', '-o', join(dir, 'no', 'such', 'dir', 'x.cfg')]);
+    expect(r.code).toBe(1);
+    expect(r.err).toBe(`gvt-desk: export file ${join(dir, 'no', 'such', 'dir', 'x.cfg')}: the directory does not exist\n`);
+  });
+});
+
 describe('gvt-desk options and errors', () => {
   it('--socket beats GVT_DESK_SOCKET; --data-dir places the socket', async () => {
     const viaFlag = await cli(['--socket', socket.path, 'sysfs', 'read', '/sys/kernel/vgt/control/foreground_vm'], {}, { GVT_DESK_SOCKET: join(dir, 'wrong.sock') });

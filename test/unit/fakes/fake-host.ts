@@ -108,6 +108,12 @@ export function createFakeHost(init: Partial<Pick<FakeHost, 'domains' | 'foregro
         }
         case 'library.import':
           return { name: String(p.fileName).replace(/\.[^.]*$/, '') };
+        case 'domain.export': {
+          // A stand-in text; the real exports are tested in test/unit/vm/export.
+          const name = p.name as string;
+          if (name === 'Domain-0' || !host.domains.some((d) => d.name === name)) throw new ApiError('not_found', `no domain named '${name}' in the library`);
+          return { text: `${String(p.format)} export of ${name}\n`, suggestedName: `${name}.${String(p.format)}` };
+        }
         case 'ports.list':
           return host.portsByDomid.get(p.domid as number) ?? [];
         case 'ports.hotplug':

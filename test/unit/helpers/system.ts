@@ -10,6 +10,7 @@ import type { TrapPort } from '../../../src/main/guest/trap-port';
 import { GuestDriver } from '../../../src/main/guest/driver';
 import { GuestRam } from '../../../src/main/guest/guest-ram';
 import { DesktopScene } from '../../../src/main/guest/workloads/desktop';
+import { dirtyLogBytes } from '../../../src/shared/dirty-log';
 import { MiB } from '../../../src/shared/platform';
 
 export interface Rig {
@@ -35,8 +36,10 @@ export function rig(): Rig {
   return { gpu, m, msis, failsafes, now: { ns: 0 } };
 }
 
-export function addVm(r: Rig, domid: number, opts: { lowMiB?: number; highMiB?: number; fences?: number; ramMiB?: number; bootForeground?: boolean } = {}): { v: Vgpu; ram: SharedArrayBuffer } {
+/** A VM with a vGPU; its RAM has a dirty page log (as domains.ts gives every domain). */
+export function addVm(r: Rig, domid: number, opts: { lowMiB?: number; highMiB?: number; fences?: number; ramMiB?: number; bootForeground?: boolean } = {}): { v: Vgpu; ram: SharedArrayBuffer; dirty: SharedArrayBuffer } {
   const ram = new SharedArrayBuffer((opts.ramMiB ?? 64) * MiB);
+  const dirty = new SharedArrayBuffer(dirtyLogBytes(ram.byteLength));
   const v = r.m.createVgpu({
     domid,
     name: `vm${domid}`,
@@ -44,9 +47,10 @@ export function addVm(r: Rig, domid: number, opts: { lowMiB?: number; highMiB?: 
     highGmBytes: (opts.highMiB ?? 384) * MiB,
     fences: opts.fences ?? 4,
     ram,
+    dirty,
     bootForeground: opts.bootForeground ?? false,
   });
-  return { v, ram };
+  return { v, ram, dirty };
 }
 
 /** A trap port straight into the mediator (no threads). */
@@ -65,9 +69,9 @@ export function directPort(r: Rig, v: Vgpu): TrapPort {
  * probed, execlists and interrupts on, display ready. `lines` collects its driver log.
  */
 export function bootDesktop(r: Rig, domid: number) {
-  const { v, ram } = addVm(r, domid);
+  const { v, ram, dirty } = addVm(r, domid);
   const lines: string[] = [];
-  const driver = new GuestDriver(directPort(r, v), new GuestRam(ram), (l) => lines.push(l));
+  const driver = new GuestDriver(directPort(r, v), new GuestRam(ram, dirty), (l) => lines.push(l));
   driver.probe();
   driver.initBlitterRing();
   driver.enableInterrupts();
@@ -82,7 +86,7 @@ export function bootDesktop(r: Rig, domid: number) {
 export function compositorFeed(r: Rig) {
   const planner = new ScanoutPlanner(r.gpu, r.m);
   const memory = new HostMemory();
-  for (const reg of r.gpu.memory.list()) memory.attach(reg.base, reg.bytes.buffer);
+  for (const reg of r.gpu.memory.list()) memory.attach(reg.base, reg.bytes.buffer, reg.dirty?.buffer);
   const composer = new FrameComposer(new Ggtt(r.gpu.geometry.totalGmBytes, memory, r.gpu.ggtt.ptes.buffer as SharedArrayBuffer));
   return { planner, composer, collect: (now: number): FeedItem[] => composer.compose(planner.plan(now)) };
 }

@@ -174,7 +174,7 @@ describe('dmesg on Dom0', () => {
     await d.sh('xl create xlexample.hvm');
     const v = d.vgpu(1);
     d.mediator.mmioWrite(v, GEN6_GDRST, GEN6_GRDOM_RENDER, 0);
-    d.mediator.mmioWrite(v, VGT_PVINFO_PAGE + PVINFO.fence_num, 32, 0);
+    d.mediator.mmioWrite(v, VGT_PVINFO_PAGE + PVINFO.rsv5, 32, 0); // GVT-g pvinfo_mmio_write: rsv5 means failsafe
     await d.sh('xl destroy vgtHVMDomain');
     const r = await d.sh('dmesg | grep -i gvt');
     expect(r.exitCode).toBe(0);
@@ -184,7 +184,7 @@ describe('dmesg on Dom0', () => {
     expect(text).toContain('gvt: core: gvt device initialization is done (aperture 512 MB, GM 4096 MB, 32 fences)');
     expect(text).toContain('gvt: core: create vgpu 1 for domain 1 (vgtHVMDomain): low 128 MB high 384 MB fence 4');
     expect(text).toContain('gvt: vgpu 1: guest reset GDRST=0x2');
-    expect(text).toMatch(/gvt: vgpu 1: failsafe: .*reserved offset 0x50/);
+    expect(text).toMatch(/gvt: vgpu 1: failsafe: PVINFO: write 0x20 to rsv5 at offset 0x808/);
     expect(text).toContain('gvt: core: destroy vgpu 1 (domain 1)');
     expect(await d.sh('dmesg -c')).toEqual({ output: "dmesg: invalid option -- 'c'\nUsage: dmesg (no options)\n", exitCode: 1 });
   });

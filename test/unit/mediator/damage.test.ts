@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { DamageTracker, changedRects, jsRangeEqual } from '../../../src/main/mediator/damage';
-import { nativeRangeEqual as bufferEqual } from '../../../src/main/host/native-compare';
+import { type SpanEqual, type SurfaceRows, jsSpanEqual, packedRows, syncRows } from '../../../src/main/mediator/damage';
+import { nativeSpanEqual } from '../../../src/main/host/native-compare';
 
 const frame = (w: number, h: number, f: (x: number, y: number) => number): Uint32Array => {
   const px = new Uint32Array(w * h);
@@ -9,52 +9,95 @@ const frame = (w: number, h: number, f: (x: number, y: number) => number): Uint3
   return px;
 };
 
-describe('DamageTracker', () => {
-  it('sends the whole first frame, nothing for an unchanged one, then the changed band as RGBA', () => {
-    const t = new DamageTracker();
-    expect(t.update(1, 8, 6, frame(8, 6, () => 1)).pieces.map((p) => p.rect)).toEqual([{ x: 0, y: 0, w: 8, h: 6 }]);
-    expect(t.update(1, 8, 6, frame(8, 6, () => 1)).pieces).toEqual([]);
-    const d = t.update(1, 8, 6, frame(8, 6, (x, y) => ((x === 2 && y === 1) || (x === 5 && y === 3) ? 7 : 1)));
+/** The same frame offered a row at a time only, each row copied (as rows that straddle pages are). */
+const rowByRow = (px: Uint32Array, w: number): SurfaceRows => ({ row: (y) => ({ words: px.slice(y * w, (y + 1) * w), at: 0 }), rows: () => null });
+
+describe('syncRows (vnc_refresh_server_surface-style compare in place)', () => {
+  it('finds nothing in an equal frame, then the changed bands, and leaves dst equal to src', () => {
+    const dst = frame(8, 6, () => 1);
+    expect(syncRows(packedRows(frame(8, 6, () => 1), 8), dst, 8, 6)).toEqual([]);
+    const src = frame(8, 6, (x, y) => ((x === 2 && y === 1) || (x === 5 && y === 3) ? 7 : 1));
     // Rows 1 and 3 changed, row 2 did not: two bands.
-    expect(d.pieces.map((p) => p.rect)).toEqual([
+    expect(syncRows(packedRows(src, 8), dst, 8, 6)).toEqual([
       { x: 2, y: 1, w: 1, h: 1 },
       { x: 5, y: 3, w: 1, h: 1 },
     ]);
-    // XRGB 0x000007 becomes RGBA (0, 0, 7, 255).
-    expect([...d.pieces[0].rgba]).toEqual([0, 0, 7, 255]);
+    expect(dst).toEqual(src);
   });
 
-  it('a size change or a forgotten source damages the whole frame', () => {
-    const t = new DamageTracker();
-    t.update(1, 4, 4, frame(4, 4, () => 0));
-    expect(t.update(1, 2, 2, frame(2, 2, () => 0)).pieces.map((p) => p.rect)).toEqual([{ x: 0, y: 0, w: 2, h: 2 }]);
-    t.forget(1);
-    expect(t.update(1, 2, 2, frame(2, 2, () => 0)).pieces).toHaveLength(1);
-  });
-});
-
-describe('changedRects', () => {
   it('merges bands across the smallest gaps beyond the limit', () => {
     const a = frame(5, 20, () => 0);
     const b = frame(5, 20, (x, y) => ([0, 2, 10, 19].includes(y) && x === y % 5 ? 1 : 0));
     // Bands at rows 0, 2, 10, 19; gaps 2, 8, 9: rows 0-2 merge first, then 0-10.
-    expect(changedRects(a, b, 5, 20, 2)).toEqual([
+    expect(syncRows(packedRows(b, 5), a, 5, 20, jsSpanEqual, 2)).toEqual([
       { x: 0, y: 0, w: 3, h: 11 },
       { x: 4, y: 19, w: 1, h: 1 },
     ]);
   });
 
-  it('covers exactly the changed pixels (odd and even widths, 16-row blocks), within the rect limit, with either comparison', () => {
+  it('narrows a wide row to its changed columns across 64-word chunks', () => {
+    const w = 300;
+    const a = frame(w, 2, () => 5);
+    const b = frame(w, 2, (x, y) => (y === 1 && (x === 70 || x === 229) ? 6 : 5));
+    expect(syncRows(packedRows(b, w), a, w, 2, nativeSpanEqual)).toEqual([{ x: 70, y: 1, w: 160, h: 1 }]);
+  });
+
+  it('covers every changed pixel within the rect limit and leaves dst equal to src, whatever the row access and comparison', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 1, max: 9 }), fc.integer({ min: 1, max: 40 }), fc.array(fc.nat(), { maxLength: 20 }), fc.constantFrom(jsRangeEqual, bufferEqual), (w, h, flips, equal) => {
-        const a = new Uint32Array(w * h);
-        const b = a.slice();
-        for (const f of flips) b[f % (w * h)] ^= 0x10203;
-        const rects = changedRects(a, b, w, h, 3, equal);
-        expect(rects.length).toBeLessThanOrEqual(3);
-        const covered = (i: number): boolean => rects.some((r) => i % w >= r.x && i % w < r.x + r.w && Math.floor(i / w) >= r.y && Math.floor(i / w) < r.y + r.h);
-        for (let i = 0; i < w * h; i++) if (a[i] !== b[i]) expect(covered(i)).toBe(true);
-        for (const r of rects) expect(r.x + r.w <= w && r.y + r.h <= h && r.w > 0 && r.h > 0).toBe(true);
+      fc.property(
+        fc.integer({ min: 1, max: 150 }),
+        fc.integer({ min: 1, max: 40 }),
+        fc.array(fc.nat(), { maxLength: 20 }),
+        fc.constantFrom(jsSpanEqual, nativeSpanEqual),
+        fc.boolean(),
+        (w, h, flips, equal, blocks) => {
+          const a = new Uint32Array(w * h);
+          const b = a.slice();
+          for (const f of flips) b[f % (w * h)] ^= 0x10203;
+          const before = a.slice();
+          const rects = syncRows(blocks ? packedRows(b, w) : rowByRow(b, w), a, w, h, equal, 3);
+          expect(rects.length).toBeLessThanOrEqual(3);
+          const covered = (i: number): boolean => rects.some((r) => i % w >= r.x && i % w < r.x + r.w && Math.floor(i / w) >= r.y && Math.floor(i / w) < r.y + r.h);
+          for (let i = 0; i < w * h; i++) if (before[i] !== b[i]) expect(covered(i)).toBe(true);
+          for (const r of rects) expect(r.x + r.w <= w && r.y + r.h <= h && r.w > 0 && r.h > 0).toBe(true);
+          expect(a).toEqual(b);
+        },
+      ),
+    );
+  });
+});
+
+describe('nativeSpanEqual', () => {
+  it('compares spans at different offsets of different (shared) buffers like the JS loop', () => {
+    fc.assert(
+      fc.property(fc.array(fc.integer({ min: 0, max: 3 }), { minLength: 1, maxLength: 64 }), fc.nat(), fc.nat(), fc.nat(), (xs, i, j, k) => {
+        const a = new Uint32Array(new SharedArrayBuffer(4 * (xs.length + 4)), 4).subarray(1);
+        a.set(xs);
+        const b = Uint32Array.from(xs);
+        const n = k % (xs.length + 1);
+        const aAt = i % (xs.length - n + 1);
+        const bAt = j % (xs.length - n + 1);
+        expect(nativeSpanEqual(a, aAt, b, bAt, n)).toBe(jsSpanEqual(a, aAt, b, bAt, n));
+      }),
+    );
+  });
+});
+
+describe('syncRows against memory that changes while it compares (live guest RAM)', () => {
+  it('never yields an empty or inverted rect when the source turns equal between the comparisons', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 2, max: 300 }), fc.nat(299), fc.nat(20), (w, at, calls) => {
+        const dst = new Uint32Array(w);
+        const src = dst.slice();
+        src[at % w] = 1;
+        let n = 0;
+        // After `calls` comparisons the "guest" writes the old value back: the row turns equal.
+        const racing: SpanEqual = (a, aAt, b, bAt, len) => {
+          if (++n === calls) src[at % w] = 0;
+          return jsSpanEqual(a, aAt, b, bAt, len);
+        };
+        const rects = syncRows(packedRows(src, w), dst, w, 1, racing);
+        for (const r of rects) expect(r.w > 0 && r.h > 0 && r.x + r.w <= w).toBe(true);
       }),
     );
   });

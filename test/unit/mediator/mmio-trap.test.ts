@@ -3,6 +3,7 @@ import { addVm, directPort, rig } from '../helpers/system';
 import { PVINFO, VGT_MAGIC_HI, VGT_MAGIC_LO } from '../../../src/shared/pvinfo';
 import {
   BLT_RING_BASE,
+  FENCE_REG_GEN6_HI,
   FENCE_REG_GEN6_LO,
   GEN8_GT_IER0,
   GEN8_GT_IIR0,
@@ -24,6 +25,7 @@ import {
 } from '../../../src/shared/regs';
 import { MI_NOOP, MI_USER_INTERRUPT, ROP_PATCOPY, XY_COLOR_BLT_CMD, br13 } from '../../../src/shared/commands';
 import { MiB } from '../../../src/shared/platform';
+import { raise } from '../../../src/main/gpu/irq';
 
 const pv = (off: number): number => VGT_PVINFO_PAGE + off;
 
@@ -54,15 +56,28 @@ describe('PVINFO', () => {
     expect(v.failsafe).toBeNull();
   });
 
-  it('a write to a reserved PVINFO field puts the vGPU in failsafe; display_ready is writable', () => {
+  it('pvinfo_mmio_write: a write to an unlisted PVINFO offset is logged and ignored, not failsafe; display_ready is writable', () => {
     const r = rig();
     const { v } = addVm(r, 1);
     const p = directPort(r, v);
     p.write32(pv(PVINFO.display_ready), 1);
+    expect(p.read32(pv(PVINFO.display_ready))).toBe(1);
+    for (const off of [PVINFO.magic, PVINFO.vgt_id, PVINFO.fence_num, 0x100, 0x800, 0x81c, 0xffc]) p.write32(pv(off), 0xffffffff);
     expect(v.failsafe).toBeNull();
-    p.write32(pv(PVINFO.fence_num), 32);
-    expect(v.failsafe).toMatch(/reserved offset 0x50/);
     expect(p.read32(pv(PVINFO.fence_num))).toBe(4);
+    expect(p.read32(pv(PVINFO.magic))).toBe(VGT_MAGIC_LO);
+    expect(p.read32(pv(0x100))).toBe(0);
+    expect(v.log.filter((l) => /invalid pvinfo write offset/.test(l))).toHaveLength(7);
+  });
+
+  it.each([0, 4, 8, 12])('pvinfo_mmio_write: a write to rsv5[%i] enters failsafe (GVT_FAILSAFE_INSUFFICIENT_RESOURCE) and is not stored', (i) => {
+    const r = rig();
+    const { v } = addVm(r, 1);
+    const p = directPort(r, v);
+    p.write32(pv(PVINFO.rsv5 + i), 1);
+    expect(v.failsafe).toMatch(/rsv5.*resource is not enough/);
+    expect(r.failsafes).toHaveLength(1);
+    expect(p.read32(pv(PVINFO.rsv5 + i))).toBe(0);
   });
 });
 
@@ -91,22 +106,92 @@ describe('shadow GGTT', () => {
     p.write64(GTT_OFFSET + 0, 4096 + 1, 0); // the host's GM
     expect(v.stats.droppedPtes).toBe(3);
     expect(r.gpu.ggtt.pageHpa(othersIndex)).toBe(before);
-    expect(r.gpu.ggtt.pageHpa(v.alloc.lowGm.base / 4096)).toBe(-1);
+    // The frame outside its RAM: its own GM page goes to the scratch page (see below).
+    expect(r.gpu.ggtt.pageHpa(v.alloc.lowGm.base / 4096)).toBe(r.m.hostGm.scratchHpa);
+  });
+
+  it('emulate_ggtt_mmio_write: a rejected PTE is pointed at the scratch page, not left at its old mapping; the guest view keeps what it wrote', () => {
+    const r = rig();
+    const { v, ram } = addVm(r, 1, { ramMiB: 16 });
+    const p = directPort(r, v);
+    const index = v.alloc.lowGm.base / 4096;
+    p.write64(GTT_OFFSET + index * 8, 5 * 4096 + 1, 0);
+    expect(r.gpu.ggtt.pageHpa(index)).toBe(v.ram.base + 5 * 4096);
+    p.write64(GTT_OFFSET + index * 8, 64 * MiB + 1, 0); // beyond its 16 MiB RAM
+    expect(r.gpu.ggtt.pageHpa(index)).toBe(r.m.hostGm.scratchHpa);
+    expect(p.read32(GTT_OFFSET + index * 8)).toBe(64 * MiB + 1);
+    expect(v.stats.droppedPtes).toBe(1);
+    expect(v.log.some((l) => /PTE \d+ names guest frame 0x4000 outside .* scratch page/.test(l))).toBe(true);
+    // What the engine writes through it lands in the scratch page, not in the old frame.
+    r.gpu.ggtt.write32(v.alloc.lowGm.base, 0xdeadbeef);
+    expect(new Uint32Array(ram)[(5 * 4096) / 4]).toBe(0);
+    expect(r.gpu.ggtt.read32(v.alloc.lowGm.base)).toBe(0xdeadbeef);
+    // A non-present entry: on the scratch page with the present bit clear (set_pfn + clear_present).
+    p.write64(GTT_OFFSET + index * 8, 5 * 4096 + 1, 0);
+    p.write64(GTT_OFFSET + index * 8, 0, 0);
+    expect(r.gpu.ggtt.pageHpa(index)).toBe(-1);
+    expect(r.gpu.ggtt.getPte(index)[0] >>> 12).toBe(r.m.hostGm.scratchHpa / 4096);
+  });
+
+  it('emulate_ggtt_mmio_write partial PTEs: a 32-bit half is held until the other half arrives, in either order', () => {
+    const r = rig();
+    const { v, ram } = addVm(r, 1, { ramMiB: 16 });
+    const p = directPort(r, v);
+    const words = new Uint32Array(ram);
+    const index = v.alloc.lowGm.base / 4096 + 3;
+    p.write64(GTT_OFFSET + index * 8, 5 * 4096 + 1, 0);
+    // Low half first: the guest view shows it with the high half 0, the physical PTE is off (scratch, not present).
+    p.write32(GTT_OFFSET + index * 8, 7 * 4096 + 1);
+    expect([p.read32(GTT_OFFSET + index * 8), p.read32(GTT_OFFSET + index * 8 + 4)]).toEqual([7 * 4096 + 1, 0]);
+    expect(r.gpu.ggtt.pageHpa(index)).toBe(-1);
+    // The same half again only replaces the held value.
+    p.write32(GTT_OFFSET + index * 8, 8 * 4096 + 1);
+    expect(r.gpu.ggtt.pageHpa(index)).toBe(-1);
+    // The high half completes the entry with the latest low half.
+    p.write32(GTT_OFFSET + index * 8 + 4, 0);
+    expect(r.gpu.ggtt.pageHpa(index)).toBe(v.ram.base + 8 * 4096);
+    words[(8 * 4096) / 4] = 0x1234;
+    expect(r.gpu.ggtt.read32(index * 4096)).toBe(0x1234);
+    // High half first works the same.
+    p.write32(GTT_OFFSET + index * 8 + 4, 0);
+    expect(r.gpu.ggtt.pageHpa(index)).toBe(-1);
+    p.write32(GTT_OFFSET + index * 8, 9 * 4096 + 1);
+    expect(r.gpu.ggtt.pageHpa(index)).toBe(v.ram.base + 9 * 4096);
+    expect(v.partialPtes.size).toBe(0);
+    expect(v.stats.droppedPtes).toBe(0);
   });
 });
 
 describe('fences', () => {
-  it('maps guest fence i to physical fence fenceBase+i and drops fences it does not own', () => {
+  it('maps guest fence i to physical fence fenceBase+i and drops fences it does not own (fence_mmio_write, after PVINFO was read)', () => {
     const r = rig();
     const { v } = addVm(r, 1);
     const p = directPort(r, v);
+    p.read32(pv(PVINFO.fence_num)); // a GVT-g-aware driver reads its ballooning info first
     const start = v.alloc.lowGm.base;
     p.write32(FENCE_REG_GEN6_LO(1) + 4, start + 0xf000);
     p.write32(FENCE_REG_GEN6_LO(1), start | 1);
     expect(r.gpu.mmioRead(FENCE_REG_GEN6_LO(v.alloc.fenceBase + 1))).toBe((start | 1) >>> 0);
     p.write32(FENCE_REG_GEN6_LO(7), 1);
     expect(r.gpu.mmioRead(FENCE_REG_GEN6_LO(v.alloc.fenceBase + 7))).toBe(0);
-    expect(v.log.some((l) => /fence 7/.test(l))).toBe(true);
+    expect(v.log.some((l) => /oob fence reg 7\/4/.test(l))).toBe(true);
+    expect(p.read32(FENCE_REG_GEN6_LO(7))).toBe(0);
+    expect(v.failsafe).toBeNull();
+  });
+
+  it('sanitize_fence_mmio_access: an out-of-range fence access before PVINFO was read means a guest without GVT-g support: failsafe', () => {
+    const r = rig();
+    const { v } = addVm(r, 1);
+    const p = directPort(r, v);
+    p.write32(FENCE_REG_GEN6_LO(1), v.alloc.lowGm.base | 1); // an owned fence: fine
+    expect(v.failsafe).toBeNull();
+    p.write32(FENCE_REG_GEN6_LO(5), 1);
+    expect(v.failsafe).toMatch(/fence 5 accessed before PVINFO was read/);
+    expect(r.gpu.mmioRead(FENCE_REG_GEN6_LO(v.alloc.fenceBase + 5))).toBe(0);
+    // A read does the same (fence_mmio_read runs the same check).
+    const { v: w } = addVm(r, 2);
+    expect(directPort(r, w).read32(FENCE_REG_GEN6_HI(6))).toBe(0);
+    expect(w.failsafe).toMatch(/fence 6/);
   });
 });
 
@@ -151,6 +236,19 @@ describe('submission, scanning and interrupts', () => {
     p.write32(GEN8_GT_IIR0, 1 << 16);
     expect(p.read32(GEN8_GT_IIR0)).toBe(0);
     expect(vm.v.stats.workloads).toBe(1);
+  });
+
+  it('gen8_irq_map: GT0 bits 15:0 (RCS) report on master bit 0, bits 31:16 (BCS) on master bit 1', () => {
+    const r = rig();
+    const { v } = addVm(r, 1);
+    const p = directPort(r, v);
+    p.write32(GEN8_GT_IMR0, 0);
+    p.write32(GEN8_GT_IER0, 0xffffffff);
+    raise(v.gt0, 1 << 0);
+    expect(p.read32(GEN8_MASTER_IRQ) & 3).toBe(1);
+    p.write32(GEN8_GT_IIR0, 0xffffffff);
+    raise(v.gt0, 1 << 16);
+    expect(p.read32(GEN8_MASTER_IRQ) & 3).toBe(2);
   });
 
   it('rejects a blit aimed at another VM\'s GM: failsafe, and the other VM\'s memory is untouched', () => {

@@ -1,8 +1,8 @@
 // @vitest-environment happy-dom
 import { beforeEach, describe, expect, it } from 'vitest';
 import { createPinia, setActivePinia } from 'pinia';
-import { PHYSICAL_SOURCE, type FrameMessage } from '../../../src/shared/api';
-import { useFramesStore } from '../../../src/renderer/stores/frames';
+import { FRAME_RLE32, PHYSICAL_SOURCE, decodeFrameCoded, encodeFrame, type FrameMessage } from '../../../src/shared/api';
+import { MAX_DIRTY_RECTS, useFramesStore } from '../../../src/renderer/stores/frames';
 
 /** A w×h rect whose pixel (i, j) is [i, j, seed, 255]: every byte says where it came from. */
 function rect(w: number, h: number, seed: number): Uint8ClampedArray {
@@ -36,7 +36,7 @@ describe('frames store', () => {
     expect(pixel(frames, 1, 1, 1)).toEqual([0, 0, 0, 0]); // left of it
     expect(pixel(frames, 1, 5, 1)).toEqual([0, 0, 0, 0]); // right of it
     expect(pixel(frames, 1, 2, 3)).toEqual([0, 0, 0, 0]); // below it
-    expect(frames.takeDirty(1)).toEqual({ x: 0, y: 0, w: 8, h: 6 }); // first frame: the whole new surface
+    expect(frames.takeDirty(1)).toEqual([{ x: 0, y: 0, w: 8, h: 6 }]); // first frame: the whole new surface
   });
 
   it('keeps earlier pixels and reports the union of damage since the last blit', () => {
@@ -49,8 +49,41 @@ describe('frames store', () => {
     expect(pixel(frames, 1, 1, 1)).toEqual([0, 0, 50, 255]);
     expect(pixel(frames, 1, 6, 4)).toEqual([1, 1, 60, 255]);
     expect(pixel(frames, 1, 7, 5)).toEqual([7, 5, 1, 255]); // from the first full frame
-    expect(frames.takeDirty(1)).toEqual({ x: 1, y: 1, w: 6, h: 4 });
-    expect(frames.takeDirty(1)).toBeNull();
+    // Two separate rects, not their bounding box.
+    expect(frames.takeDirty(1)).toEqual([
+      { x: 1, y: 1, w: 1, h: 1 },
+      { x: 5, y: 3, w: 2, h: 2 },
+    ]);
+    expect(frames.takeDirty(1)).toEqual([]);
+  });
+
+  it('merges overlapping dirty rects, and all of them beyond MAX_DIRTY_RECTS', () => {
+    const frames = useFramesStore();
+    frames.apply(frame({ x: 0, y: 0, w: 8, h: 6 }));
+    frames.takeDirty(1);
+    frames.apply(frame({ x: 0, y: 0, w: 2, h: 2, seq: 2 }));
+    frames.apply(frame({ x: 1, y: 1, w: 2, h: 2, seq: 2 }));
+    expect(frames.takeDirty(1)).toEqual([{ x: 0, y: 0, w: 3, h: 3 }]);
+    for (let i = 0; i <= MAX_DIRTY_RECTS; i++) frames.apply(frame({ x: i % 8, y: i === MAX_DIRTY_RECTS ? 3 : i % 2 === 0 ? 0 : 5, w: 1, h: 1, seq: 3 }));
+    expect(frames.takeDirty(1)).toEqual([{ x: 0, y: 0, w: 8, h: 6 }]);
+  });
+
+  it('paints RLE32-coded rects in place exactly as raw ones, clipped ones included', () => {
+    const raw = useFramesStore();
+    setActivePinia(createPinia());
+    const coded = useFramesStore();
+    const rects = [
+      { x: 0, y: 0, w: 8, h: 6, seq: 1 },
+      { x: 2, y: 1, w: 3, h: 2, seq: 2 },
+      { x: 6, y: 4, w: 4, h: 4, seq: 3 },
+    ];
+    rects.forEach((r, i) => {
+      const f = frame(r, 10 + i);
+      raw.apply(f);
+      coded.apply(decodeFrameCoded(encodeFrame(f, new Uint8Array(f.rgba.buffer), FRAME_RLE32)));
+    });
+    expect(coded.surface(1)!.rgba).toEqual(raw.surface(1)!.rgba);
+    expect(coded.takeDirty(1)).toEqual(raw.takeDirty(1));
   });
 
   it('clips a rect that runs past the frame edge', () => {

@@ -151,12 +151,12 @@ describe('xl lifecycle in the library', () => {
 });
 
 describe('domain context menu', () => {
-  it('opens on a right-click on a library row with the same actions and Console', async () => {
+  it('opens on a right-click on a library row with the same actions, Export… and Console', async () => {
     const { fake, wrapper, ui } = await setup(sampleDomains(), { 'domain.pause': ({ ref }) => ({ domid: ref as number }) });
     await byTestId(wrapper, 'library-row-vgtHVMDomain').trigger('contextmenu', { clientX: 40, clientY: 60 });
     await flushPromises();
     const menu = byTestId(wrapper, 'domain-menu');
-    expect(menu.findAll('[role="menuitem"]').map((b) => b.text())).toEqual(['Pause', 'Shut down', 'Reboot', 'Destroy…', 'Console']);
+    expect(menu.findAll('[role="menuitem"]').map((b) => b.text())).toEqual(['Pause', 'Shut down', 'Reboot', 'Destroy…', 'Export…', 'Console']);
     expect(document.activeElement?.textContent?.trim()).toBe('Pause');
     await byTestId(wrapper, 'domain-menu-pause').trigger('click');
     await flushPromises();

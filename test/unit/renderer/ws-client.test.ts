@@ -1,6 +1,6 @@
 // @vitest-environment happy-dom
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { ApiError, FRAME_RLE32, PHYSICAL_SOURCE, encodeFrame, type FrameMessage } from '../../../src/shared/api';
+import { ApiError, FRAME_RLE32, PHYSICAL_SOURCE, encodeFrame, type CodedFrameMessage, type FrameMessage } from '../../../src/shared/api';
 import { ConnectionLostError, WsClient, apiUrlFor, type SocketLike } from '../../../src/renderer/api/ws-client';
 import { encodeBatch } from '../../../src/shared/frame-batch';
 
@@ -39,13 +39,22 @@ class MockSocket implements SocketLike {
   }
 }
 
+/** Callbacks waiting for the next paint (WsClientOptions.nextPaint); `paint()` runs them. */
+let paints: (() => void)[] = [];
+function paint(): void {
+  const due = paints;
+  paints = [];
+  for (const fn of due) fn();
+}
+
 function newClient(): { client: WsClient; socket: () => MockSocket } {
-  const client = new WsClient('ws://127.0.0.1:1234/api?token=t', { minBackoffMs: 100, maxBackoffMs: 400, createSocket: (url) => new MockSocket(url) });
+  const client = new WsClient('ws://127.0.0.1:1234/api?token=t', { minBackoffMs: 100, maxBackoffMs: 400, createSocket: (url) => new MockSocket(url), nextPaint: (fn) => paints.push(fn) });
   return { client, socket: () => MockSocket.instances[MockSocket.instances.length - 1] };
 }
 
 beforeEach(() => {
   MockSocket.instances = [];
+  paints = [];
 });
 afterEach(() => {
   vi.useRealTimers();
@@ -104,25 +113,30 @@ describe('WsClient', () => {
   it('decodes binary frame messages for onFrame, drops malformed ones and acknowledges each', () => {
     const { client, socket } = newClient();
     socket().open();
-    const frames: FrameMessage[] = [];
+    const frames: (FrameMessage | CodedFrameMessage)[] = [];
     client.onFrame((f) => frames.push(f));
     const rgba = new Uint8Array([1, 2, 3, 255, 4, 5, 6, 255]);
     const msg = encodeFrame({ source: PHYSICAL_SOURCE, width: 640, height: 480, x: 10, y: 20, w: 2, h: 1, seq: 9 }, rgba);
     const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
     socket().receive(msg.buffer);
     socket().receive(new Uint8Array(8).buffer);
-    // Flow control: one {"ack":1} per binary message taken, the bad one included.
-    expect(socket().sent).toEqual(['{"ack":1}', '{"ack":1}']);
+    // Flow control: nothing until the page paints, then one ack for every message taken, the bad one included.
+    expect(socket().sent).toEqual([]);
+    paint();
+    expect(socket().sent).toEqual(['{"ack":2}']);
+    paint();
+    expect(socket().sent).toEqual(['{"ack":2}']);
     warn.mockRestore();
     expect(frames).toHaveLength(1);
     expect(frames[0]).toMatchObject({ source: PHYSICAL_SOURCE, width: 640, height: 480, x: 10, y: 20, w: 2, h: 1, seq: 9 });
-    expect([...frames[0].rgba]).toEqual([...rgba]);
+    const raw = frames[0]!;
+    expect('rgba' in raw && [...raw.rgba]).toEqual([...rgba]);
   });
 
-  it('splits frame batches in arrival order, decodes RLE32 pixels and refuses a batch whose count lies', () => {
+  it('splits frame batches in arrival order, leaves RLE32 pixels coded for the store and refuses a batch whose count lies', () => {
     const { client, socket } = newClient();
     socket().open();
-    const got: FrameMessage[] = [];
+    const got: (FrameMessage | CodedFrameMessage)[] = [];
     client.onFrame((f) => got.push(f));
     const frame = (seq: number): Uint8Array => encodeFrame({ source: 1, width: 64, height: 64, x: 0, y: 0, w: 64, h: 64, seq }, new Uint8Array(64 * 64 * 4).fill(seq), FRAME_RLE32);
     const batch = (seqs: number[], lie = 0): ArrayBuffer => {
@@ -131,16 +145,41 @@ describe('WsClient', () => {
       return b.buffer as ArrayBuffer;
     };
     socket().receive(batch([1, 2, 3]));
+    paint();
     socket().receive(encodeFrame({ source: 1, width: 64, height: 64, x: 0, y: 0, w: 1, h: 1, seq: 4 }, new Uint8Array(4)).buffer);
+    paint();
     const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
     socket().receive(batch([5], 1));
+    paint();
     socket().receive(batch([6, 7]));
+    paint();
     expect(warn.mock.calls[0]?.[1]).toBeInstanceOf(RangeError);
     warn.mockRestore();
     expect(got.map((f) => f.seq)).toEqual([1, 2, 3, 4, 6, 7]);
-    expect([...got[0]!.rgba.subarray(0, 8)]).toEqual([1, 1, 1, 1, 1, 1, 1, 1]);
+    // Coded: a run of 64x64 pixels 0x01010101 is two words.
+    const first = got[0]!;
+    expect('rle32' in first && [...first.rle32]).toEqual([(0x80000000 | 4096) >>> 0, 0x01010101]);
     // Each batch is acknowledged for as many frames as its header says.
     expect(socket().sent).toEqual(['{"ack":3}', '{"ack":1}', '{"ack":2}', '{"ack":2}']);
+  });
+
+  it('acknowledges what a connection took at the next paint, not what a dropped one took', () => {
+    vi.useFakeTimers();
+    const { socket } = newClient();
+    socket().open();
+    const frame = encodeFrame({ source: 1, width: 4, height: 4, x: 0, y: 0, w: 1, h: 1, seq: 1 }, new Uint8Array(4));
+    const first = socket();
+    first.receive(frame.buffer);
+    first.serverClose();
+    vi.advanceTimersByTime(100);
+    socket().open();
+    paint(); // the old socket's frame is owed to nobody
+    expect(first.sent).toEqual([]);
+    expect(socket().sent).toEqual([]);
+    socket().receive(frame.buffer);
+    socket().receive(frame.buffer);
+    paint();
+    expect(socket().sent).toEqual(['{"ack":2}']);
   });
 
   it('rejects pending calls when the socket drops, then reconnects with growing backoff', async () => {

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { decodeRle32, encodeRle32 } from '../../../src/shared/rle32';
-import { FRAME_RLE32, decodeFrame, encodeFrame } from '../../../src/shared/api';
+import { decodeRle32, decodeRle32Rect, encodeRle32 } from '../../../src/shared/rle32';
+import { FRAME_RLE32, decodeFrame, decodeFrameCoded, encodeFrame } from '../../../src/shared/api';
 
 /** Pixels drawn from a few colours, so runs of every length occur. */
 const pixels = fc.array(fc.constantFrom(0xff000000, 0xffffffff, 0xff202830, 0x00000001), { maxLength: 400 }).map((a) => Uint32Array.from(a));
@@ -45,5 +45,36 @@ describe('RLE32 (frame pixels)', () => {
     const bad = encodeFrame({ ...f, w: 1, h: 1 }, new Uint8Array(4), FRAME_RLE32);
     new DataView(bad.buffer).setUint32(24, 2, true); // w = 2: the tokens cover 1 pixel
     expect(() => decodeFrame(bad)).toThrow(RangeError);
+  });
+
+  it('decodeRle32Rect paints a rect into a larger image exactly as decoding then copying rows would, touching nothing else', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 30 }), fc.integer({ min: 1, max: 12 }), fc.nat(10), fc.nat(5), fc.nat(5), fc.array(fc.constantFrom(0xff000000, 0xffffffff, 0x12345678), { minLength: 360, maxLength: 360 }), (w, h, extra, x, y, colours) => {
+        const px = Uint32Array.from(colours.slice(0, w * h));
+        const stride = w + x + extra;
+        const image = new Uint32Array(stride * (y + h + 2)).fill(7);
+        decodeRle32Rect(encodeRle32(px), image, stride, y * stride + x, w, h);
+        const expected = new Uint32Array(image.length).fill(7);
+        for (let r = 0; r < h; r++) expected.set(px.subarray(r * w, (r + 1) * w), (y + r) * stride + x);
+        expect(image).toEqual(expected);
+      }),
+    );
+  });
+
+  it('decodeRle32Rect refuses a rect that does not fit and tokens that do not match it', () => {
+    const image = new Uint32Array(16);
+    expect(() => decodeRle32Rect(Uint32Array.from([0x80000004, 1]), image, 4, 13, 2, 2)).toThrow('does not fit');
+    expect(() => decodeRle32Rect(Uint32Array.from([0x80000005, 1]), image, 4, 0, 2, 2)).toThrow(RangeError);
+    expect(() => decodeRle32Rect(Uint32Array.from([2, 1]), image, 4, 0, 2, 2)).toThrow('run past the input');
+    expect(() => decodeRle32Rect(Uint32Array.from([0x80000002, 1]), image, 4, 0, 2, 2)).toThrow('decoded 2 of 4');
+  });
+
+  it('decodeFrameCoded leaves RLE32 pixels coded and checks the header as decodeFrame does', () => {
+    const rgba = new Uint8Array(8 * 2 * 4).fill(0x40);
+    const message = encodeFrame({ source: 1, width: 64, height: 64, x: 3, y: 4, w: 8, h: 2, seq: 1 }, rgba, FRAME_RLE32);
+    const coded = decodeFrameCoded(message);
+    expect(coded).toMatchObject({ source: 1, x: 3, y: 4, w: 8, h: 2 });
+    expect('rle32' in coded && [...coded.rle32]).toEqual([(0x80000000 | 16) >>> 0, 0x40404040]);
+    expect(() => decodeFrameCoded(message.subarray(0, 20))).toThrow(RangeError);
   });
 });

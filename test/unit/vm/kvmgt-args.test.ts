@@ -78,6 +78,26 @@ describe('parseKvmgtArgs', () => {
     expect(parseKvmgtArgs('', 'e.sh').findings).toHaveLength(1);
   });
 
+  it('reads -name (plain or guest=), -k and the USB tablet (-usbdevice tablet, -device usb-tablet)', () => {
+    const { settings, findings } = parseKvmgtArgs('qemu-system-x86_64 -name vm.1 -k de -usb -usbdevice tablet -vgt', 'n.sh');
+    expect(findings).toEqual([]);
+    expect(settings).toMatchObject({ name: 'vm.1', keymap: 'de', tablet: true, vgt: true });
+    expect(settings.otherOptions.map((o) => o.option)).toEqual(['-usb']);
+    expect(parseKvmgtArgs('qemu-system-x86_64 -name guest=g2,debug-threads=on -device usb-tablet', 'g.sh').settings).toMatchObject({ name: 'g2', tablet: true });
+    // -name process=… only: no guest name. A keymap GVT Desk does not translate, and other devices, stay unmapped.
+    const other = parseKvmgtArgs('qemu-system-x86_64 -name process=q -k xx -device e1000', 'o.sh').settings;
+    expect(other.name).toBeUndefined();
+    expect(other.keymap).toBeUndefined();
+    expect(other.tablet).toBeUndefined();
+    expect(other.otherOptions.map((o) => `${o.option} ${o.value}`)).toEqual(['-k xx', '-device e1000']);
+  });
+
+  it('warns about a -name that cannot be a domain name (the file name is used instead)', () => {
+    const { settings, findings } = parseKvmgtArgs("qemu-system-x86_64 -name 'my guest' -vgt", 'w.sh');
+    expect(settings.name).toBeUndefined();
+    expect(findings.map(formatFinding)).toEqual(["w.sh:1:26: warning: -name: 'my guest' is not a domain name GVT Desk can use (1-64 letters, digits, '.', '_' or '-'); the domain is named after the file"]);
+  });
+
   it('picks the qemu command out of a script', () => {
     const { settings, findings } = parseKvmgtArgs('#!/bin/bash\nset -e\nsudo /opt/qemu-system-x86_64 -m 4096 -vgt; echo done\n', 's.sh');
     expect(findings).toEqual([]);
@@ -105,6 +125,11 @@ describe('kvmgtToXl', () => {
     expect(findings).toEqual([]);
     expect(spec?.monitorConfigFile).toBe(`/tmp/it's "x"`);
     expect(spec?.vgt).toBe(true);
+  });
+
+  it('writes keymap and usbdevice for -k and the tablet', () => {
+    const text = kvmgtToXl(parseKvmgtArgs('qemu-system-x86_64 -name t -k fr -usbdevice tablet -vgt', 't.sh').settings, 't');
+    expect(readDomainConfig(text, 't.cfg').spec).toMatchObject({ name: 't', keymap: 'fr', tablet: true, vgt: true });
   });
 
   it('refuses an invalid domain name', () => {

@@ -2,8 +2,8 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ApiError } from '../../../src/shared/api';
 import { Library } from '../../../src/main/vm/library';
+import { apiError } from './export/helpers';
 
 const SHARED = path.resolve(__dirname, '../../../../shared');
 const hvm = readFileSync(`${SHARED}/examples/xlexample.hvm`, 'utf8');
@@ -18,16 +18,6 @@ afterEach(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-/** The ApiError a call throws (fails the test if it throws nothing or something else). */
-function apiError(fn: () => unknown): ApiError {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).toBeInstanceOf(ApiError);
-    return err as ApiError;
-  }
-  throw new Error('expected an ApiError');
-}
 /** Every file in the library dir, sorted; write-file-atomic temp files would show up as `x.cfg.<n>`. */
 const files = (): string[] => readdirSync(dir).sort();
 
@@ -119,6 +109,13 @@ describe('Library', () => {
     expect(err.code).toBe('config');
     expect(err.message).toContain("bad.sh:1:23: error: -m: must be a size in MiB (e.g. 2048, 2048M or 2G), got 'lots'");
     expect(files()).toEqual(['My_Guest_1_.cfg', 'My_Guest_1_.meta.json', 'kvmgt-qemu.cfg', 'kvmgt-qemu.meta.json']);
+  });
+
+  it("names a KVMGT command line by its -name when it has one", () => {
+    const entry = new Library(dir).import('whatever (2).sh', qemu.replace('-m 2048', '-name kvm-guest -m 2048'));
+    expect(entry.name).toBe('kvm-guest');
+    expect(entry.fileName).toBe('kvm-guest.cfg');
+    expect(entry.spec).toMatchObject({ memoryMiB: 2048, lowGmMiB: 128 });
   });
 
   it('saves new text; refuses errors and renames, leaving the stored file untouched', () => {

@@ -191,7 +191,10 @@ export class DesktopScene {
       const c = lerp(pal.top, pal.bottom, y / h);
       for (let x = 0; x < w; x++) this.bg.words[y * pp + x] = (x % 64 === 0 || y % 64 === 0) ? lerp(c, 0xffffffff, 0.08) : c;
     }
-    for (const fb of this.fbs) fb.words.set(this.bg.words.subarray(0, pp * h));
+    for (const fb of this.fbs) {
+      fb.words.set(this.bg.words.subarray(0, pp * h));
+      d.cpuWrote(fb, 0, this.pitch * h);
+    }
     this.current = mode;
     if (first) {
       // The terminal starts in the bottom-right corner.
@@ -310,6 +313,7 @@ export class DesktopScene {
     const clock = `${String(t.getUTCHours()).padStart(2, '0')}:${String(t.getUTCMinutes()).padStart(2, '0')}:${String(t.getUTCSeconds()).padStart(2, '0')}`;
     const right = `${clock}  frame ${this.frames}`;
     drawTextRows(words, pp, w, BAR_HEIGHT, w - textWidth(right, 2) - 12, 4, right, 0xffe0e0e0, undefined, 2);
+    this.driver.cpuWrote(buffer, 0, BAR_HEIGHT * this.pitch);
   }
 
   /** Move the info window one step of its bounce, unless the user pinned it or is dragging it. */
