@@ -34,6 +34,12 @@ export function dirtyLogBytes(ramBytes: number): number {
 export function markDirty(log: Uint32Array, writer: typeof GPU_LOG | typeof CPU_LOG, offset: number, bytes: number): void {
   if (bytes <= 0 || offset < 0) return;
   const half = log.length >>> 1;
+  const first = offset >>> DIRTY_BLOCK_SHIFT;
   const last = Math.min((offset + bytes - 1) >>> DIRTY_BLOCK_SHIFT, half * 32 - 1);
-  for (let b = offset >>> DIRTY_BLOCK_SHIFT; b <= last; b++) log[writer * half + (b >>> 5)] |= 1 << (b & 31);
+  // A word's worth of bits at a time (a blitter chunk, within one page, is a single OR).
+  for (let b = first; b <= last; b = (b | 31) + 1) {
+    const hi = Math.min(last, b | 31) & 31;
+    const lo = b & 31;
+    log[writer * half + (b >>> 5)] |= hi === 31 ? ~((1 << lo) - 1) : ((1 << (hi + 1)) - 1) & ~((1 << lo) - 1);
+  }
 }
