@@ -16,17 +16,26 @@ export interface App {
   socket: string;
   /** Run the CLI against this instance. */
   cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }>;
-  stop(): Promise<void>;
+  /** Stop the host; its data directory is removed unless `keepData` (to start it again on it). */
+  stop(options?: { keepData?: boolean }): Promise<void>;
+}
+
+export interface ServeOptions {
+  /** An existing data directory (default: a fresh temporary one). */
+  dataDir?: string;
+  /** Start without --port: on the last run's port, as `gvt-desk serve` does for a user (default: --port 0). */
+  reusePort?: boolean;
 }
 
 /**
  * Start the built app (`node ROOT/bin/gvt-desk.js serve`, browser mode) in a fresh data directory
  * with its own socket; resolves with its URL once it listens. Needs `npm run build` first.
  */
-export async function startServe(root: string): Promise<App> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'gvt-e2e-'));
+export async function startServe(root: string, options: ServeOptions = {}): Promise<App> {
+  const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'gvt-e2e-'));
   const socket = join(dataDir, 'gvt.sock');
-  const child: ChildProcess = spawn(process.execPath, [join(root, 'bin/gvt-desk.js'), 'serve', '--port', '0', '--data-dir', dataDir, '--socket', socket], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const port = options.reusePort ? [] : ['--port', '0'];
+  const child: ChildProcess = spawn(process.execPath, [join(root, 'bin/gvt-desk.js'), 'serve', ...port, '--data-dir', dataDir, '--socket', socket], { stdio: ['ignore', 'pipe', 'pipe'] });
   let log = '';
   const url = await new Promise<string>((ok, fail) => {
     const timer = setTimeout(() => fail(new Error(`server did not start:\n${log}`)), 30_000);
@@ -56,12 +65,12 @@ export async function startServe(root: string): Promise<App> {
         c.stderr.on('data', (b) => (stderr += b));
         c.on('exit', (code) => ok({ code: code ?? 1, stdout, stderr }));
       }),
-    async stop() {
+    async stop(stopOptions = {}) {
       const exited = new Promise((ok) => child.once('exit', ok));
       child.kill('SIGTERM');
       await Promise.race([exited, new Promise((ok) => setTimeout(ok, 5000))]);
       child.kill('SIGKILL');
-      rmSync(dataDir, { recursive: true, force: true });
+      if (!stopOptions.keepData) rmSync(dataDir, { recursive: true, force: true });
     },
   };
 }

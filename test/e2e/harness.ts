@@ -4,7 +4,7 @@
  */
 import { join, resolve } from 'node:path';
 import type { Page } from 'playwright-core';
-import { type App, startServe } from '../../bench/lib/browser-mode';
+import { type App, type ServeOptions, startServe } from '../../bench/lib/browser-mode';
 
 export const ROOT = resolve(__dirname, '../..');
 export const EXAMPLES = join(ROOT, 'resources/examples');
@@ -12,7 +12,7 @@ export const EXAMPLES = join(ROOT, 'resources/examples');
 export type { App } from '../../bench/lib/browser-mode';
 
 /** Start the built app (`gvt-desk serve`) in a fresh data directory; see bench/lib/browser-mode.ts. */
-export const startApp = (): Promise<App> => startServe(ROOT);
+export const startApp = (options?: ServeOptions): Promise<App> => startServe(ROOT, options);
 
 export { launchBrowser } from '../../bench/lib/browser-mode';
 

@@ -80,8 +80,8 @@ export async function runCli(argv: string[], io: CliIo, deps: CliDeps): Promise<
   program
     .command('serve')
     .description('run GVT Desk in browser mode (web UI on 127.0.0.1 with a token) and listen on the control socket')
-    .option('--port <n>', 'TCP port on 127.0.0.1 (0 = any free port)', parsePort, 0)
-    .action(async (opts: { port: number }, cmd: Command) => {
+    .option('--port <n>', 'TCP port on 127.0.0.1 (0 = any free port; default: the last run\'s port if free, so open tabs reconnect)', parsePort)
+    .action(async (opts: { port?: number }, cmd: Command) => {
       const { dataDir, socketPath } = paths(cmd);
       await serve({
         createHost: deps.createHost,

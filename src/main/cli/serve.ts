@@ -5,14 +5,18 @@
 import { mkdir } from 'node:fs/promises';
 import type { HostApi, HostOptions } from '../host/host-api';
 import { prepareSocketPath, startSocketServer, type SocketServer } from '../host/socket-server';
+import { loadSession, saveSession } from '../host/browser-session';
 import { startWebServer, type WebServer } from '../host/web-server';
 
 export interface ServeOptions {
   createHost: (options: HostOptions) => Promise<HostApi>;
   dataDir: string;
   socketPath: string;
-  /** TCP port on 127.0.0.1; 0 picks a free one. */
-  port: number;
+  /**
+   * TCP port on 127.0.0.1; 0 picks a free one; undefined: the port of the last run with this data
+   * dir when it is free (an open tab reconnects), else a free one.
+   */
+  port?: number;
   rendererDir: string;
   workerDir: string;
   /** Write one line of output (no trailing newline). */
@@ -37,10 +41,24 @@ export async function serve(options: ServeOptions): Promise<void> {
   let web: WebServer | null = null;
   try {
     socket = await startSocketServer({ host, path: options.socketPath, dataDir: options.dataDir });
-    web = await startWebServer({ host, port: options.port, rendererDir: options.rendererDir }).catch((err: NodeJS.ErrnoException) => {
-      if (err.code === 'EADDRINUSE') throw new Error(`port ${options.port} on 127.0.0.1 is in use; pass another --port (or 0 for any free one)`);
-      throw err;
-    });
+    const session = await loadSession(options.dataDir);
+    if (session.discarded) options.out(`new browser session (${session.discarded})`);
+    const start = (port: number) => startWebServer({ host, port, token: session.token, rendererDir: options.rendererDir });
+    if (options.port !== undefined) {
+      const port = options.port;
+      web = await start(port).catch((err: NodeJS.ErrnoException) => {
+        if (err.code === 'EADDRINUSE') throw new Error(`port ${port} on 127.0.0.1 is in use; pass another --port (or 0 for any free one)`);
+        throw err;
+      });
+    } else {
+      // The last run's port if it is still free; a tab open on it then reconnects by itself.
+      web = await start(session.port).catch((err: NodeJS.ErrnoException) => {
+        if (err.code !== 'EADDRINUSE') throw err;
+        options.out(`port ${session.port} of the last run is in use: listening on another`);
+        return start(0);
+      });
+    }
+    await saveSession(options.dataDir, { port: web.port, token: web.token });
   } catch (err) {
     await socket?.close();
     await host.close();

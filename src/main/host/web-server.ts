@@ -89,6 +89,10 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
   let port = 0;
 
   const server: Server = createServer((req, res) => {
+    if (new URL(req.url ?? '/', 'http://127.0.0.1').pathname === ACCESS_PATH) {
+      checkAccess(req, res, port, tokenDigest);
+      return;
+    }
     serveStatic(req, res, rendererRoot, port).catch((err: unknown) => {
       log('gvt-desk: static file error', err);
       if (!res.headersSent) sendText(res, 500, 'Internal Server Error', port);
@@ -234,6 +238,22 @@ function rawToString(data: RawData): string {
   if (Array.isArray(data)) return Buffer.concat(data).toString('utf8');
   if (data instanceof ArrayBuffer) return Buffer.from(data).toString('utf8');
   return data.toString('utf8');
+}
+
+/**
+ * GET /api/access?token=T: 204 when T opens /api, 401 when it does not (the page asks after a
+ * failed connection, since a browser WebSocket cannot see the refusal's status and would retry
+ * forever with a token the host no longer takes).
+ */
+export const ACCESS_PATH = '/api/access';
+
+function checkAccess(req: IncomingMessage, res: ServerResponse, port: number, tokenDigest: Buffer): void {
+  if (!allowedHosts(port).includes(req.headers.host ?? '')) return sendText(res, 403, 'Forbidden: unexpected Host header', port);
+  if (req.method !== 'GET') return sendText(res, 405, 'Method Not Allowed', port, { Allow: 'GET' });
+  const given = new URL(req.url ?? '/', 'http://127.0.0.1').searchParams.get('token');
+  if (given === null || !timingSafeEqual(digest(given), tokenDigest)) return sendText(res, 401, 'Unauthorized', port, { 'Cache-Control': 'no-store' });
+  res.writeHead(204, { ...securityHeaders(port), 'Cache-Control': 'no-store' });
+  res.end();
 }
 
 /** Host header values that mean "this server" (anything else may be DNS rebinding). */

@@ -20,7 +20,11 @@ export interface SocketLike {
 }
 export type SocketFactory = (url: string) => SocketLike;
 
-export type ConnectionStatus = 'connecting' | 'open' | 'closed';
+/** 'unauthorized': the host refuses this page's token (or it has none); nothing is retried. */
+export type ConnectionStatus = 'connecting' | 'open' | 'closed' | 'unauthorized';
+
+/** Whether the host takes the token: true, false (refused), or null (the host could not be reached). */
+export type AccessCheck = () => Promise<boolean | null>;
 
 /** A call could not complete because the socket to the host dropped (not a refusal by the host). */
 export class ConnectionLostError extends Error {
@@ -41,6 +45,11 @@ export interface WsClientOptions {
    * coalesces the rest; a hidden tab, which does not paint, stops the stream until it shows again.
    */
   nextPaint?: (fn: () => void) => void;
+  /**
+   * Asked after a connection fails (a browser WebSocket cannot see why): a refused token ends the
+   * retries with status 'unauthorized'. Default: GET /api/access with the URL's token.
+   */
+  checkAccess?: AccessCheck;
 }
 
 export class WsClient implements ApiClient {
@@ -56,6 +65,7 @@ export class WsClient implements ApiClient {
   private readonly maxBackoffMs: number;
   private readonly createSocket: SocketFactory;
   private readonly nextPaint: (fn: () => void) => void;
+  private readonly checkAccess: AccessCheck;
   private currentStatus: ConnectionStatus = 'connecting';
   /** Frame messages taken since the last acknowledgement, and whether one is scheduled. */
   private unacked = 0;
@@ -70,6 +80,7 @@ export class WsClient implements ApiClient {
     this.backoffMs = this.minBackoffMs;
     this.createSocket = options.createSocket ?? ((u) => new WebSocket(u) as unknown as SocketLike);
     this.nextPaint = options.nextPaint ?? (typeof requestAnimationFrame === 'function' ? (fn) => void requestAnimationFrame(fn) : (fn) => void setTimeout(fn, 0));
+    this.checkAccess = options.checkAccess ?? (() => accessOf(url));
     // A call made while (re)connecting waits for that attempt: flush() sends it on open.
     this.rpc = new RpcClient({
       send: (request) => {
@@ -78,7 +89,8 @@ export class WsClient implements ApiClient {
         return true;
       },
     });
-    this.connect();
+    if (new URL(url).searchParams.get('token')) this.connect();
+    else this.setStatus('unauthorized');
   }
 
   get status(): ConnectionStatus {
@@ -135,13 +147,24 @@ export class WsClient implements ApiClient {
       if (this.socket !== socket) return;
       this.socket = null;
       this.dropConnection('the connection to the GVT Desk host was lost');
-      if (!this.closedByUser) this.scheduleReconnect();
+      if (!this.closedByUser) void this.afterFailure();
     };
   }
 
   private dropConnection(reason: string): void {
     this.rpc.failAll((method) => new ConnectionLostError(`${method}: ${reason} before it answered`));
     this.setStatus('closed');
+  }
+
+  /** Reconnect with backoff, unless the host says it refuses the token (then stay 'unauthorized'). */
+  private async afterFailure(): Promise<void> {
+    const access = await this.checkAccess().catch(() => null);
+    if (this.closedByUser) return;
+    if (access === false) {
+      this.setStatus('unauthorized');
+      return;
+    }
+    this.scheduleReconnect();
   }
 
   private scheduleReconnect(): void {
@@ -211,6 +234,19 @@ export class WsClient implements ApiClient {
   }
 
 
+}
+
+/** Ask the host serving `wsUrl` (ws://host/api?token=…) whether it takes the token (GET /api/access). */
+async function accessOf(wsUrl: string): Promise<boolean | null> {
+  const u = new URL(wsUrl);
+  u.protocol = u.protocol === 'wss:' ? 'https:' : 'http:';
+  u.pathname = '/api/access';
+  try {
+    const res = await fetch(u, { cache: 'no-store' });
+    return res.status === 204 ? true : res.status === 401 ? false : null;
+  } catch {
+    return null; // host down or restarting: keep retrying
+  }
 }
 
 /** ws://host/api?token=… for the page this UI was served from. */

@@ -1,4 +1,4 @@
-import { mkdtemp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PNG } from 'pngjs';
@@ -7,6 +7,7 @@ import { WebSocket } from 'ws';
 import { ApiError } from '../../../src/shared/api';
 import { encodePng, inputEvents, resolveSource, runCli, shellQuote, type CliDeps } from '../../../src/main/cli/program';
 import { startSocketServer, type SocketServer } from '../../../src/main/host/socket-server';
+import { SESSION_FILE } from '../../../src/main/host/browser-session';
 import { createFakeHost, domain, type FakeHost } from '../fakes/fake-host';
 
 let dir: string;
@@ -333,6 +334,35 @@ describe('gvt-desk serve', () => {
     expect(r.out).toContain('received SIGINT: shutting down');
     expect(served.closed).toBe(true);
     await expect(readFile(ready!.socketPath)).rejects.toMatchObject({ code: 'ENOENT' });
+  });
+
+  it('a restart without --port listens on the last port with the last token (kept 0600 in the data dir), so an open tab reconnects; a corrupt session file starts a new one', async () => {
+    await mkdir(join(dir, 'renderer'));
+    await writeFile(join(dir, 'renderer', 'index.html'), '<!doctype html>');
+    const data = join(dir, 'data');
+    const start = async () => {
+      let stop!: (reason: string) => void;
+      const stopped = new Promise<string>((r) => (stop = r));
+      let ready: { port: number; token: string } | undefined;
+      const run = cli(['serve', '--data-dir', data], { createHost: async () => createFakeHost(), waitForShutdown: () => stopped, onServeReady: (i) => (ready = i) }, { GVT_DESK_SOCKET: '' });
+      await vi.waitFor(() => expect(ready).toBeDefined());
+      return { ready: ready!, stop: async () => (stop('received SIGTERM'), run) };
+    };
+    const first = await start();
+    const saved = join(data, SESSION_FILE);
+    expect(JSON.parse(await readFile(saved, 'utf8'))).toEqual({ port: first.ready.port, token: first.ready.token });
+    expect((await stat(saved)).mode & 0o777).toBe(0o600);
+    await first.stop();
+    const second = await start();
+    expect(second.ready).toMatchObject({ port: first.ready.port, token: first.ready.token });
+    // The page's access check: the old token is still good.
+    expect((await fetch(`http://127.0.0.1:${second.ready.port}/api/access?token=${first.ready.token}`)).status).toBe(204);
+    await second.stop();
+    await writeFile(saved, '{"port": "eighty"}');
+    const third = await start();
+    expect(third.ready.token).not.toBe(first.ready.token);
+    const r = await third.stop();
+    expect(r.out).toContain(`new browser session (${SESSION_FILE}: port: `);
   });
 
   it('refuses to start a second instance on a live socket, before creating a host', async () => {

@@ -157,6 +157,15 @@ describe('startWebServer: static files', () => {
     expect((await get(server.port, '/', { Host: `evil.example:${server.port}` })).status).toBe(403);
     expect((await get(server.port, '/', { Host: `localhost:${server.port}` })).status).toBe(200);
   });
+
+  it('/api/access tells a page whether its token opens /api: 204, else 401 (missing or wrong), 403 for a foreign Host, 405 for POST', async () => {
+    expect((await get(server.port, `/api/access?token=${server.token}`)).status).toBe(204);
+    expect((await get(server.port, '/api/access?token=0123456789abcdef0123456789abcdef')).status).toBe(401);
+    const missing = await get(server.port, '/api/access');
+    expect([missing.status, missing.headers['cache-control']]).toEqual([401, 'no-store']);
+    expect((await get(server.port, `/api/access?token=${server.token}`, { Host: `evil.example:${server.port}` })).status).toBe(403);
+    expect((await get(server.port, `/api/access?token=${server.token}`, {}, 'POST')).status).toBe(405);
+  });
 });
 
 describe('resolveStaticPath / contentTypeFor', () => {

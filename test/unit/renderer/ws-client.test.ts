@@ -47,14 +47,18 @@ function paint(): void {
   for (const fn of due) fn();
 }
 
-function newClient(): { client: WsClient; socket: () => MockSocket } {
-  const client = new WsClient('ws://127.0.0.1:1234/api?token=t', { minBackoffMs: 100, maxBackoffMs: 400, createSocket: (url) => new MockSocket(url), nextPaint: (fn) => paints.push(fn) });
+/** What the access check answers (WsClientOptions.checkAccess): null = host unreachable. */
+let access: boolean | null = null;
+
+function newClient(url = 'ws://127.0.0.1:1234/api?token=t'): { client: WsClient; socket: () => MockSocket } {
+  const client = new WsClient(url, { minBackoffMs: 100, maxBackoffMs: 400, createSocket: (u) => new MockSocket(u), nextPaint: (fn) => paints.push(fn), checkAccess: async () => access });
   return { client, socket: () => MockSocket.instances[MockSocket.instances.length - 1] };
 }
 
 beforeEach(() => {
   MockSocket.instances = [];
   paints = [];
+  access = null;
 });
 afterEach(() => {
   vi.useRealTimers();
@@ -163,7 +167,7 @@ describe('WsClient', () => {
     expect(socket().sent).toEqual(['{"ack":3}', '{"ack":1}', '{"ack":2}', '{"ack":2}']);
   });
 
-  it('acknowledges what a connection took at the next paint, not what a dropped one took', () => {
+  it('acknowledges what a connection took at the next paint, not what a dropped one took', async () => {
     vi.useFakeTimers();
     const { socket } = newClient();
     socket().open();
@@ -171,7 +175,7 @@ describe('WsClient', () => {
     const first = socket();
     first.receive(frame.buffer);
     first.serverClose();
-    vi.advanceTimersByTime(100);
+    await vi.advanceTimersByTimeAsync(100);
     socket().open();
     paint(); // the old socket's frame is owed to nobody
     expect(first.sent).toEqual([]);
@@ -195,12 +199,12 @@ describe('WsClient', () => {
     expect((err as Error).message).toMatch(/gpu\.info.*connection.*lost/);
 
     expect(MockSocket.instances).toHaveLength(1);
-    vi.advanceTimersByTime(100);
+    await vi.advanceTimersByTimeAsync(100);
     expect(MockSocket.instances).toHaveLength(2);
     socket().serverClose(); // the attempt fails: next wait doubles
-    vi.advanceTimersByTime(199);
+    await vi.advanceTimersByTimeAsync(199);
     expect(MockSocket.instances).toHaveLength(2);
-    vi.advanceTimersByTime(1);
+    await vi.advanceTimersByTimeAsync(1);
     expect(MockSocket.instances).toHaveLength(3);
 
     // A call made while reconnecting goes out once the new socket opens.
@@ -211,5 +215,35 @@ describe('WsClient', () => {
     await expect(again).resolves.toEqual({ foreground: 0 });
     expect(statuses).toEqual(['open', 'closed', 'connecting', 'closed', 'connecting', 'open']);
     client.close();
+  });
+
+  it("stays 'unauthorized' without retrying when the host refuses the token, or when the address has none", async () => {
+    vi.useFakeTimers();
+    const { client, socket } = newClient();
+    const seen: string[] = [];
+    client.onStatus((st) => seen.push(st));
+    access = false;
+    socket().serverClose();
+    await vi.waitFor(() => expect(client.status).toBe('unauthorized'));
+    vi.advanceTimersByTime(10_000);
+    expect(MockSocket.instances).toHaveLength(1);
+    expect(seen).toEqual(['closed', 'unauthorized']);
+    const bare = newClient('ws://127.0.0.1:1234/api?token=');
+    expect(bare.client.status).toBe('unauthorized');
+    expect(MockSocket.instances).toHaveLength(1); // no socket for an address without a token
+  });
+
+  it('keeps retrying while the host is down or accepts the token (a restart)', async () => {
+    vi.useFakeTimers();
+    const { client, socket } = newClient();
+    socket().serverClose(); // unreachable: access null
+    await vi.advanceTimersByTimeAsync(100);
+    expect(MockSocket.instances).toHaveLength(2);
+    access = true;
+    socket().serverClose();
+    await vi.advanceTimersByTimeAsync(200);
+    expect(MockSocket.instances).toHaveLength(3);
+    socket().open();
+    expect(client.status).toBe('open');
   });
 });
