@@ -75,12 +75,33 @@ export function resolveAppPath(url: string, root: string): AppPathResult {
 }
 
 /**
+ * The Content-Security-Policy of every app:// response (Electron's security checklist, item
+ * "Define a Content Security Policy"), on top of index.html's meta tag: scripts only from the app
+ * itself (no inline script, no eval), no plugins, no <base>, no forms, no framing. The renderer
+ * reaches the host through the preload's IPC, so it needs no network beyond its own files. Inline
+ * styles are allowed because Vue style bindings, CodeMirror and xterm.js inject style elements.
+ */
+export const APP_CONTENT_SECURITY_POLICY = [
+  "default-src 'self'",
+  "script-src 'self'",
+  "style-src 'self' 'unsafe-inline'",
+  "img-src 'self' data: blob:",
+  "font-src 'self' data:",
+  "connect-src 'self'",
+  "worker-src 'self' blob:",
+  "object-src 'none'",
+  "base-uri 'none'",
+  "form-action 'none'",
+  "frame-ancestors 'none'",
+].join('; ');
+
+/**
  * The `protocol.handle('app', …)` handler serving `root` (absolute path of out/renderer). GET
  * only (405 otherwise). After resolveAppPath's checks, symlinks are resolved and the real path
  * must still be inside the real root (403), and it must be a regular file (404 for directories,
  * devices, FIFOs, missing or unreadable files). Files are read through node:fs, which Electron
  * patches to read from app.asar in a packaged build. Responses carry the Content-Type by
- * extension and `X-Content-Type-Options: nosniff`.
+ * extension, `X-Content-Type-Options: nosniff` and APP_CONTENT_SECURITY_POLICY.
  */
 export function appProtocolHandler(root: string): (request: Request) => Promise<Response> {
   const refuse = (status: number): Response => new Response(null, { status });
@@ -94,7 +115,7 @@ export function appProtocolHandler(root: string): (request: Request) => Promise<
       // stat before reading: opening a FIFO would block the handler.
       if (!(await stat(realTarget)).isFile()) return refuse(404);
       const body = await readFile(realTarget);
-      return new Response(body, { status: 200, headers: { 'Content-Type': target.contentType, 'X-Content-Type-Options': 'nosniff' } });
+      return new Response(body, { status: 200, headers: { 'Content-Type': target.contentType, 'X-Content-Type-Options': 'nosniff', 'Content-Security-Policy': APP_CONTENT_SECURITY_POLICY } });
     } catch {
       // Missing, unreadable, a dangling symlink, or gone between the checks.
       return refuse(404);

@@ -10,7 +10,7 @@ import { resolvePaths, type PathOptions } from '../host/paths';
 import { prepareSocketPath, startSocketServer, type SocketServer } from '../host/socket-server';
 import { APP_SCHEME, appProtocolHandler, registerAppScheme } from './app-protocol';
 import { chooseFileWithDialog } from './choose-file';
-import { importConfigFromDialog } from './import';
+import { examplesDir, importConfigFromDialog } from './import';
 import { makeSenderCheck, pushHostToWindow, registerIpc, type WindowPush } from './ipc';
 import { installAppMenu, type AppMenu } from './menu';
 import { createMainWindow, isRendererUrl, rendererSource } from './window';
@@ -107,7 +107,7 @@ export function runElectronApp(options: ElectronAppOptions): void {
       host: liveHost,
       env: { platform: process.platform, isPackaged: app.isPackaged },
       importConfig: () => {
-        importConfigFromDialog({ dialog, host: liveHost, window: win }).catch((err: unknown) => showError('Import failed', err));
+        importConfigFromDialog({ dialog, host: liveHost, window: win, defaultPath: examplesDir({ isPackaged: app.isPackaged, resourcesPath: process.resourcesPath, appPath: app.getAppPath() }) }).catch((err: unknown) => showError('Import failed', err));
       },
       openExternal: (url) => {
         shell.openExternal(url).catch((err: unknown) => showError('Cannot open the link', err));

@@ -5,7 +5,7 @@
  */
 import type { BrowserWindow, Dialog } from 'electron';
 import { realpath } from 'node:fs/promises';
-import { basename } from 'node:path';
+import { basename, join } from 'node:path';
 import { ApiError } from '../../shared/api';
 import { FILE_LIMITS, readRegularFile } from '../files/checked-io';
 import type { HostApi } from '../host/host-api';
@@ -14,6 +14,16 @@ export interface ImportDeps {
   dialog: Pick<Dialog, 'showOpenDialog' | 'showMessageBox'>;
   host: HostApi;
   window: BrowserWindow | null;
+  /** Folder the dialog opens in: the seeds' examples shipped with the app (examplesDir). */
+  defaultPath?: string;
+}
+
+/**
+ * Where the seeds' example configs are: `<resources>/examples` in a packaged app
+ * (electron-builder.yml extraResources), `resources/examples` of the checkout otherwise.
+ */
+export function examplesDir(env: { isPackaged: boolean; resourcesPath: string; appPath: string }): string {
+  return env.isPackaged ? join(env.resourcesPath, 'examples') : join(env.appPath, 'resources', 'examples');
 }
 
 /**
@@ -24,6 +34,7 @@ export interface ImportDeps {
 export async function importConfigFromDialog(deps: ImportDeps): Promise<string | null> {
   const options = {
     title: 'Import domain config',
+    ...(deps.defaultPath ? { defaultPath: deps.defaultPath } : {}),
     properties: ['openFile' as const],
     filters: [
       // What library.import reads: xl configs, KVMGT qemu command lines and libvirt domain XML.

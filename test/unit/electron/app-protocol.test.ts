@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join, sep } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { APP_INDEX_URL, appProtocolHandler, isAppUrl, registerAppScheme, resolveAppPath } from '../../../src/main/electron/app-protocol';
+import { readFileSync } from 'node:fs';
+import { APP_CONTENT_SECURITY_POLICY, APP_INDEX_URL, appProtocolHandler, isAppUrl, registerAppScheme, resolveAppPath } from '../../../src/main/electron/app-protocol';
 import { contentTypeFor as contentTypeOf } from '../../../src/main/host/content-types';
 import { createElectronMock } from './electron-mock';
 
@@ -144,6 +145,10 @@ describe('appProtocolHandler', () => {
     expect([svg.status, svg.headers.get('content-type')]).toEqual([200, 'image/svg+xml']);
   });
 
+  it('sends the Content-Security-Policy with every file (Electron security checklist: define a CSP)', async () => {
+    for (const path of ['/', '/assets/index.js', '/favicon.svg']) expect((await get(path)).headers.get('content-security-policy')).toBe(APP_CONTENT_SECURITY_POLICY);
+  });
+
   it('follows symlinks that stay inside the root', async () => {
     const res = await get('/alias.js');
     expect([res.status, await res.text()]).toEqual([200, 'export {};']);
@@ -180,5 +185,36 @@ describe('appProtocolHandler', () => {
 
   it('answers 404 when the renderer directory is missing', async () => {
     expect((await appProtocolHandler(join(dir, 'nope'))(new Request(APP_INDEX_URL))).status).toBe(404);
+  });
+});
+
+/** The policy as a map of directive → sources. */
+const directives = (policy: string): Map<string, string[]> =>
+  new Map(policy.split(';').map((d) => d.trim().split(/\s+/)).filter((d) => d[0]).map(([name, ...sources]) => [name, sources]));
+
+describe('Content-Security-Policy (Electron security checklist)', () => {
+  const metaPolicy = (): string => {
+    const html = readFileSync(new URL('../../../src/renderer/index.html', import.meta.url), 'utf8');
+    const m = /http-equiv="Content-Security-Policy"\s+content="([^"]+)"/.exec(html);
+    if (!m) throw new Error('index.html has no CSP meta tag');
+    return m[1];
+  };
+
+  it.each([
+    ['the app:// header', APP_CONTENT_SECURITY_POLICY],
+    ["index.html's meta tag", metaPolicy()],
+  ])('%s allows scripts only from the app: no inline script, no eval, no plugins', (_what, policy) => {
+    const d = directives(policy);
+    expect(d.get('script-src')).toEqual(["'self'"]);
+    expect(d.get('default-src')).toEqual(["'self'"]);
+    expect(d.get('object-src')).toEqual(["'none'"]);
+    expect(d.get('base-uri')).toEqual(["'none'"]);
+    for (const sources of d.values()) expect(sources).not.toContain("'unsafe-eval'");
+    expect(policy).not.toMatch(/\*|https?:/);
+  });
+
+  it('keeps the app from being framed or posting forms', () => {
+    const d = directives(APP_CONTENT_SECURITY_POLICY);
+    expect([d.get('frame-ancestors'), d.get('form-action')]).toEqual([["'none'"], ["'none'"]]);
   });
 });

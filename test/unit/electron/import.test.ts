@@ -9,7 +9,7 @@ import { createFakeHost } from '../fakes/fake-host';
 
 vi.mock('electron', async () => (await import('./electron-mock')).createElectronMock());
 
-const { importConfigFromDialog } = await import('../../../src/main/electron/import');
+const { examplesDir, importConfigFromDialog } = await import('../../../src/main/electron/import');
 
 let dir: string;
 beforeEach(async () => {
@@ -28,6 +28,15 @@ describe('File ▸ Import', () => {
     const host = createFakeHost();
     expect(await importConfigFromDialog({ dialog: dialog as never, host, window: null })).toBe('xlexample');
     expect(host.calls).toEqual([{ method: 'library.import', params: { fileName: 'xlexample.hvm', text: "name='vgtHVMDomain'\nvgt=1\n" } }]);
+  });
+
+  it('opens in the shipped examples folder (electron-builder.yml extraResources → <resources>/examples)', async () => {
+    const { dialog } = createElectronMock();
+    dialog.showOpenDialog.mockResolvedValue({ canceled: true, filePaths: [] });
+    await importConfigFromDialog({ dialog: dialog as never, host: createFakeHost(), window: null, defaultPath: '/opt/GVT Desk/resources/examples' });
+    expect(dialog.showOpenDialog.mock.calls[0][0]).toMatchObject({ defaultPath: '/opt/GVT Desk/resources/examples' });
+    expect(examplesDir({ isPackaged: true, resourcesPath: '/opt/GVT Desk/resources', appPath: '/opt/GVT Desk/resources/app.asar' })).toBe('/opt/GVT Desk/resources/examples');
+    expect(examplesDir({ isPackaged: false, resourcesPath: '/usr/lib/electron/resources', appPath: '/src/gvt-desk' })).toBe('/src/gvt-desk/resources/examples');
   });
 
   it('does nothing when cancelled', async () => {
