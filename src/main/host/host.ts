@@ -11,6 +11,7 @@ import { formatFinding } from '../vm/xlcfg';
 import { Domains, SHUTDOWN_TIMEOUT_S, type GpuBackend, type VgpuSummary } from '../vm/domains';
 import { Library } from '../vm/library';
 import { exportDomain } from '../vm/export';
+import { checkConfigText } from '../vm/config-check';
 import { Dom0Console } from './dom0/console';
 import { dataDirMount } from './dom0/data-dir';
 import { expandTabs, formatXlList } from './dom0/xl-list';
@@ -127,6 +128,16 @@ export async function createHost(options: HostOptions): Promise<HostApi> {
     machine: { hostname: hostname(), cpus: availableParallelism(), cpuMhz: cpus()[0]?.speed ?? 0, totalMemoryMiB: Math.floor(totalmem() / 2 ** 20) },
   });
 
+  /** The file name of a library entry's config; `NAME.cfg` for one not (or no longer) in the library. */
+  const libraryFileName = (name: string): string => {
+    try {
+      return library.get(name).fileName;
+    } catch (err) {
+      if (err instanceof ApiError && err.code === 'not_found') return `${name}.cfg`;
+      throw err;
+    }
+  };
+
   const handlers: Handlers = {
     'domains.list': () => listAll(),
     'library.import': ({ fileName, text, replace }) => {
@@ -144,6 +155,11 @@ export async function createHost(options: HostOptions): Promise<HostApi> {
       return { name: e.name };
     },
     'domain.export': ({ name, format }) => exportDomain(library, name, format),
+    'library.check': ({ text, name }) => {
+      // A library entry's own file name, so the lines match what `xl create NAME` prints.
+      const fileName = name === undefined ? 'config' : libraryFileName(name);
+      return { fileName, diagnostics: checkConfigText(text, fileName, name) };
+    },
     'library.remove': ({ name }) => {
       if (domains.isRunning(name)) throw new ApiError('busy', `domain '${name}' is running; destroy it first`);
       library.remove(name);
