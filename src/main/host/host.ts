@@ -128,19 +128,30 @@ export async function createHost(options: HostOptions): Promise<HostApi> {
     machine: { hostname: hostname(), cpus: availableParallelism(), cpuMhz: cpus()[0]?.speed ?? 0, totalMemoryMiB: Math.floor(totalmem() / 2 ** 20) },
   });
 
-  /** The file name of a library entry's config; `NAME.cfg` for one not (or no longer) in the library. */
+  /**
+   * The file name of a library entry's config; `NAME.cfg` for one not (or no longer) in the
+   * library. Remembered per name (library.get parses the whole stored file, and library.check runs
+   * at every pause in typing); forgotten whenever this host changes the library.
+   */
+  const fileNames = new Map<string, string>();
   const libraryFileName = (name: string): string => {
-    try {
-      return library.get(name).fileName;
-    } catch (err) {
-      if (err instanceof ApiError && err.code === 'not_found') return `${name}.cfg`;
-      throw err;
+    let fileName = fileNames.get(name);
+    if (fileName === undefined) {
+      try {
+        fileName = library.get(name).fileName;
+      } catch (err) {
+        if (!(err instanceof ApiError && err.code === 'not_found')) throw err;
+        return `${name}.cfg`;
+      }
+      fileNames.set(name, fileName);
     }
+    return fileName;
   };
 
   const handlers: Handlers = {
     'domains.list': () => listAll(),
     'library.import': ({ fileName, text, replace }) => {
+      fileNames.clear();
       const e = library.import(fileName, text, { replace });
       void publishDomains();
       return { name: e.name };
@@ -150,6 +161,7 @@ export async function createHost(options: HostOptions): Promise<HostApi> {
       return { name: e.name, fileName: e.fileName, text: e.text };
     },
     'library.save': ({ name, text }) => {
+      fileNames.clear();
       const e = library.save(name, text);
       void publishDomains();
       return { name: e.name };
@@ -161,6 +173,7 @@ export async function createHost(options: HostOptions): Promise<HostApi> {
       return { fileName, diagnostics: checkConfigText(text, fileName, name) };
     },
     'library.remove': ({ name }) => {
+      fileNames.clear();
       if (domains.isRunning(name)) throw new ApiError('busy', `domain '${name}' is running; destroy it first`);
       library.remove(name);
       void publishDomains();

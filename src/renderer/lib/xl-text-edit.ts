@@ -37,6 +37,9 @@ interface Statement {
   /** UTF-16 offsets of the value on that line (start, end exclusive), when the line is simple. */
   value?: { start: number; end: number; raw: string };
   op: '=' | '+=';
+  /** For a line that is not simple: what follows the op, and whether the line has other statements. */
+  rest?: string;
+  shared?: boolean;
 }
 
 /** Lines split at '\n' (a '\r' stays on its line, so CRLF files keep their line endings). */
@@ -59,7 +62,10 @@ function statementsOf(all: readonly string[], key: string): Statement[] {
       return;
     }
     if (m) return;
-    for (const s of text.matchAll(ANY_STATEMENT)) if (s[1] === key) found.push({ line, op: s[0].includes('+=') ? '+=' : '=' });
+    const all = [...text.matchAll(ANY_STATEMENT)];
+    for (const s of all) {
+      if (s[1] === key) found.push({ line, op: s[0].includes('+=') ? '+=' : '=', rest: text.slice(s.index + s[0].length).trim(), shared: all.length > 1 });
+    }
   });
   return found;
 }
@@ -81,14 +87,32 @@ function readValue(raw: string): FormValue | null {
  * @param text config text (any size; one pass over its lines)
  */
 export function readKey(text: string, key: string): KeyState {
-  const found = statementsOf(lines(text), key);
+  return stateOf(lines(text), key);
+}
+
+/** readKey for several keys with one split of the text (what the form shows on every edit). */
+export function readKeys(text: string, keys: readonly string[]): Map<string, KeyState> {
+  const all = lines(text);
+  return new Map(keys.map((k) => [k, stateOf(all, k)]));
+}
+
+function stateOf(all: readonly string[], key: string): KeyState {
+  const found = statementsOf(all, key);
   if (found.length === 0) return { kind: 'absent' };
   if (found.length > 1) return { kind: 'text', reason: `set on ${found.length} lines (${found.map((s) => s.line + 1).join(', ')})` };
   const [s] = found as [Statement];
   if (s.op === '+=') return { kind: 'text', reason: `appended to with += on line ${s.line + 1}` };
-  if (!s.value) return { kind: 'text', reason: `a list, several statements or a value the form does not show, on line ${s.line + 1}` };
-  const value = readValue(s.value.raw);
-  return value ?? { kind: 'text', reason: `written as ${s.value.raw.length > 24 ? `${s.value.raw.slice(0, 24)}…` : s.value.raw} on line ${s.line + 1}` };
+  if (!s.value) {
+    if (s.shared) return { kind: 'text', reason: `shares line ${s.line + 1} with other statements` };
+    if (s.rest!.startsWith('[')) return { kind: 'text', reason: `a list, on line ${s.line + 1}` };
+    return { kind: 'text', reason: `written as ${short(s.rest!)} on line ${s.line + 1}` };
+  }
+  return readValue(s.value.raw) ?? { kind: 'text', reason: `written as ${short(s.value.raw)} on line ${s.line + 1}` };
+}
+
+/** Source text for a reason: at most 24 characters. */
+function short(raw: string): string {
+  return raw.length > 24 ? `${raw.slice(0, 24)}…` : raw;
 }
 
 /**

@@ -1,6 +1,4 @@
 // @vitest-environment happy-dom
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { flushPromises, type VueWrapper } from '@vue/test-utils';
 import { defineComponent, h, ref } from 'vue';
@@ -13,8 +11,8 @@ import { useDomainsStore } from '../../../src/renderer/stores/domains';
 import { FakeClient } from './fake-client';
 import { sampleDomains } from './fixtures';
 import { mountWith } from './mount';
+import EXAMPLE from '../../../resources/examples/xlexample.hvm?raw';
 
-const EXAMPLE = readFileSync(join(__dirname, '../../../resources/examples/xlexample.hvm'), 'utf8');
 const configOf = (name: string): string => `${EXAMPLE.replace("name = 'vgtHVMDomain'", `name = '${name}'`)}my_custom_key = "x" # kept\n`;
 const TYPES: VgpuTypeInfo[] = [
   { name: 'GVTg_V5_4', lowGmBytes: 128 << 20, highGmBytes: 384 << 20, fences: 4, weight: 4, resolution: { width: 1920, height: 1200 }, availableInstances: 3, description: '' },

@@ -1,11 +1,9 @@
 import fc from 'fast-check';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseXlConfig, type XlValue } from '../../../src/main/vm/xlcfg';
 import { formatValue, readKey, setKey, type FormValue } from '../../../src/renderer/lib/xl-text-edit';
+import EXAMPLE from '../../../resources/examples/xlexample.hvm?raw';
 
-const EXAMPLE = readFileSync(join(__dirname, '../../../resources/examples/xlexample.hvm'), 'utf8');
 
 /** The host parser's value for a key: the oracle for what the text now says. */
 function hostValue(text: string, key: string): XlValue | undefined {
@@ -24,7 +22,9 @@ describe('xl-text-edit readKey', () => {
   it('a key set twice, appended with +=, or sharing a line with ; is "edit in text"; a commented-out line is not a statement', () => {
     expect(readKey('memory = 1\nmemory = 2\n', 'memory')).toEqual({ kind: 'text', reason: 'set on 2 lines (1, 2)' });
     expect(readKey("extra = 'a'\nextra += 'b'\n", 'extra').kind).toBe('text');
-    expect(readKey('vcpus = 2; memory = 64\n', 'memory').kind).toBe('text');
+    expect(readKey('vcpus = 2; memory = 64\n', 'memory')).toEqual({ kind: 'text', reason: 'shares line 1 with other statements' });
+    expect(readKey("usbdevice = [ 'tablet' ]\n", 'usbdevice')).toEqual({ kind: 'text', reason: 'a list, on line 1' });
+    expect(readKey('memory = abc # x\n', 'memory')).toEqual({ kind: 'text', reason: 'written as abc # x on line 1' });
     expect(readKey('# memory = 64\n', 'memory')).toEqual({ kind: 'absent' });
     expect(readKey("disk = [ 'a',\n  'memory = 3' ]\n", 'memory')).toEqual({ kind: 'absent' });
   });
