@@ -133,7 +133,7 @@ describe('config editor: form and text in sync, live diagnostics', () => {
     await page.getByTestId('config-cancel').click();
   });
 
-  it('a config of MAX_CONFIG_BYTES stays responsive: keystrokes show at once, diagnostics follow the pause', async () => {
+  it('a config of MAX_CONFIG_BYTES stays responsive: keystrokes show at once, diagnostics follow the pause, Ctrl+S saves what was typed', async () => {
     const head = config('big', '2048');
     // Distinct unknown keys (a key set again would be a warning each), as many as fit.
     const lines: string[] = [];
@@ -180,8 +180,14 @@ describe('config editor: form and text in sync, live diagnostics', () => {
     expect(await memoryLine().innerText()).toBe('memory = 2048x');
     console.log(`config editor at ${big.length} bytes: a keystroke is painted ${keystroke.toFixed(0)} ms after its keydown, its lint mark ${diagnosed.toFixed(0)} ms after`);
     expect(keystroke).toBeLessThan(100);
-    expect(diagnosed).toBeLessThan(3000);
+    // The host parses the whole MiB at each pause: about 1 s on an idle machine, more on a busy one.
+    expect(diagnosed).toBeLessThan(5000);
     await page.screenshot({ path: join(SHOTS, 'config-editor-big-1280.png') });
-    await page.getByTestId('config-cancel').click();
+    // Ctrl+S at once after typing: the save has the last keystrokes (the editor hands them over first).
+    await page.keyboard.press('Backspace');
+    await page.keyboard.type('6');
+    await page.keyboard.press('Control+s');
+    await page.getByTestId('config-editor').waitFor({ state: 'detached' });
+    expect(readFileSync(join(app.dataDir, 'domains', 'big.cfg'), 'utf8')).toBe(big.replace('memory = 2048', 'memory = 20486'));
   });
 });
