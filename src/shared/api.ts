@@ -49,6 +49,12 @@ export const methods = {
   'library.save': z.object({ name: DomainName, text: z.string().max(MAX_CONFIG_BYTES) }).strict(),
   'library.remove': z.object({ name: DomainName }).strict(),
   /**
+   * Check config text without saving it (the config editor's live diagnostics): the findings
+   * `xl create` would print for it, with ranges. With name, the text is checked as that library
+   * entry's (its file name; name= must match it, as library.save requires).
+   */
+  'library.check': z.object({ text: z.string().max(MAX_CONFIG_BYTES), name: DomainName.optional() }).strict(),
+  /**
    * A library domain's config in another format (xl, qemu-kvmgt, qemu, libvirt, mdevctl; see
    * src/shared/export-formats.ts). Refused for a config with errors and for Domain-0 (it has none).
    */
@@ -208,6 +214,8 @@ export interface Results {
   'library.get': { name: string; fileName: string; text: string };
   'library.save': { name: string };
   'library.remove': { name: string };
+  /** Diagnostics in file order; none when the text would start as it is. */
+  'library.check': { fileName: string; diagnostics: ConfigDiagnostic[] };
   /** The exported text and a file name to save it as (e.g. `vgtHVMDomain.xml`). */
   'domain.export': { text: string; suggestedName: string };
   'domain.start': { domid: number };
@@ -243,6 +251,22 @@ export interface Results {
   'files.choose': { path: string | null };
   'monitorConfig.read': { path: string; text: string | null };
   'monitorConfig.write': { path: string };
+}
+
+/**
+ * One problem in config text (library.check). Positions are 1-based line:column, columns in UTF-16
+ * code units; the range ends at endLine:endColumn (exclusive; equal to the start for a point).
+ * message is the whole line `xl create` prints: `file:line:col: severity: field: reason`.
+ */
+export interface ConfigDiagnostic {
+  severity: 'error' | 'warning';
+  line: number;
+  column: number;
+  endLine: number;
+  endColumn: number;
+  /** The key the diagnostic is about, when there is one. */
+  field?: string;
+  message: string;
 }
 
 /** The host's file boundary as the UI needs it. */

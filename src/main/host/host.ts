@@ -11,6 +11,7 @@ import { formatFinding } from '../vm/xlcfg';
 import { Domains, SHUTDOWN_TIMEOUT_S, type GpuBackend, type VgpuSummary } from '../vm/domains';
 import { Library } from '../vm/library';
 import { exportDomain } from '../vm/export';
+import { checkConfigText } from '../vm/config-check';
 import { Dom0Console } from './dom0/console';
 import { dataDirMount } from './dom0/data-dir';
 import { expandTabs, formatXlList } from './dom0/xl-list';
@@ -127,9 +128,30 @@ export async function createHost(options: HostOptions): Promise<HostApi> {
     machine: { hostname: hostname(), cpus: availableParallelism(), cpuMhz: cpus()[0]?.speed ?? 0, totalMemoryMiB: Math.floor(totalmem() / 2 ** 20) },
   });
 
+  /**
+   * The file name of a library entry's config; `NAME.cfg` for one not (or no longer) in the
+   * library. Remembered per name (library.get parses the whole stored file, and library.check runs
+   * at every pause in typing); forgotten whenever this host changes the library.
+   */
+  const fileNames = new Map<string, string>();
+  const libraryFileName = (name: string): string => {
+    let fileName = fileNames.get(name);
+    if (fileName === undefined) {
+      try {
+        fileName = library.get(name).fileName;
+      } catch (err) {
+        if (!(err instanceof ApiError && err.code === 'not_found')) throw err;
+        return `${name}.cfg`;
+      }
+      fileNames.set(name, fileName);
+    }
+    return fileName;
+  };
+
   const handlers: Handlers = {
     'domains.list': () => listAll(),
     'library.import': ({ fileName, text, replace }) => {
+      fileNames.clear();
       const e = library.import(fileName, text, { replace });
       void publishDomains();
       return { name: e.name };
@@ -139,12 +161,19 @@ export async function createHost(options: HostOptions): Promise<HostApi> {
       return { name: e.name, fileName: e.fileName, text: e.text };
     },
     'library.save': ({ name, text }) => {
+      fileNames.clear();
       const e = library.save(name, text);
       void publishDomains();
       return { name: e.name };
     },
     'domain.export': ({ name, format }) => exportDomain(library, name, format),
+    'library.check': ({ text, name }) => {
+      // A library entry's own file name, so the lines match what `xl create NAME` prints.
+      const fileName = name === undefined ? 'config' : libraryFileName(name);
+      return { fileName, diagnostics: checkConfigText(text, fileName, name) };
+    },
     'library.remove': ({ name }) => {
+      fileNames.clear();
       if (domains.isRunning(name)) throw new ApiError('busy', `domain '${name}' is running; destroy it first`);
       library.remove(name);
       void publishDomains();

@@ -43,6 +43,13 @@ export interface ConfigFinding {
   /** The key the finding is about, when there is one. */
   field?: string;
   message: string;
+  /**
+   * Where the text the finding is about ends (1-based, exclusive; same units as line/column), when
+   * the parser knows it: the bad token, the spoiled statement. An editor underlines line:column to
+   * here; absent for findings about the file as a whole.
+   */
+  endLine?: number;
+  endColumn?: number;
 }
 
 /** A parsed xl value. Numbers are non-negative integers (xl has no other kind). */
@@ -355,6 +362,8 @@ type TokenKind = 'ident' | 'number' | 'string' | '=' | '+=' | '[' | ']' | ',' | 
 
 interface Note {
   offset: number;
+  /** End of the text the note is about (exclusive); the token's end when absent. */
+  end?: number;
   severity: 'error' | 'warning';
   message: string;
 }
@@ -409,11 +418,11 @@ class Lexer {
         this.i++;
       } else if (ch === '\ufeff' && i === 0) {
         // A byte-order mark some editors write: xl rejects it.
-        this.stray.push({ offset: i, severity: 'warning', message: 'byte-order mark U+FEFF at the start of the file; xl rejects it' });
+        this.stray.push({ offset: i, end: i + 1, severity: 'warning', message: 'byte-order mark U+FEFF at the start of the file; xl rejects it' });
         this.i++;
       } else if (ch === '\u00a0') {
         // A no-break space copied from a document: harmless to us, fatal to xl.
-        this.stray.push({ offset: i, severity: 'warning', message: 'no-break space U+00A0 used as a space' });
+        this.stray.push({ offset: i, end: i + 1, severity: 'warning', message: 'no-break space U+00A0 used as a space' });
         this.i++;
       } else if (ch === '\n') {
         return this.token('newline', i + 1);
@@ -480,7 +489,7 @@ function readString(text: string, start: number): { ok: true; value: string; end
   const notes: Note[] = [];
   const typographic = (offset: number): void => {
     const cp = text.charCodeAt(offset).toString(16).toUpperCase();
-    notes.push({ offset, severity: 'warning', message: `typographic quote U+${cp} used as a quote; xl accepts only ' and "` });
+    notes.push({ offset, end: offset + 1, severity: 'warning', message: `typographic quote U+${cp} used as a quote; xl accepts only ' and "` });
   };
   if (TYPOGRAPHIC.includes(open)) typographic(start);
   let value = '';
@@ -517,7 +526,7 @@ function readString(text: string, start: number): { ok: true; value: string; end
         value += String.fromCharCode(parseInt(hex[0], 16));
         i += 4;
       } else {
-        notes.push({ offset: i, severity: 'error', message: 'invalid \\x escape: two hex digits must follow' });
+        notes.push({ offset: i, end: i + 2, severity: 'error', message: 'invalid \\x escape: two hex digits must follow' });
         i += 2;
       }
     } else if (/[0-7]/.test(next)) {
@@ -526,7 +535,7 @@ function readString(text: string, start: number): { ok: true; value: string; end
       i += 1 + oct.length;
     } else {
       const escaped = String.fromCodePoint(text.codePointAt(i + 1)!);
-      notes.push({ offset: i, severity: 'warning', message: `unknown escape '\\${excerpt(escaped)}': xl drops it` });
+      notes.push({ offset: i, end: i + 1 + escaped.length, severity: 'warning', message: `unknown escape '\\${excerpt(escaped)}': xl drops it` });
       i += 1 + escaped.length;
     }
   }
@@ -561,13 +570,16 @@ class Parser {
     return { line: lo + 1, column: offset - this.lineStarts[lo]! + 1 };
   }
 
-  private note(n: Note, field: string | undefined): void {
+  /** Record a note; `tokenEnd` is the end of the token it came with (used when the note has no end). */
+  private note(n: Note, field: string | undefined, tokenEnd?: number): void {
     const { line, column } = this.location(n.offset);
-    this.findings.push({ severity: n.severity, file: this.file, line, column, ...(field !== undefined ? { field } : {}), message: n.message });
+    const end = this.location(Math.max(n.end ?? tokenEnd ?? n.offset, n.offset));
+    this.findings.push({ severity: n.severity, file: this.file, line, column, ...(field !== undefined ? { field } : {}), message: n.message, endLine: end.line, endColumn: end.column });
   }
 
-  private error(offset: number, message: string): void {
-    this.note({ offset, severity: 'error', message }, this.field);
+  /** An error about the text from `offset` to `end` (a token; a point when `end` is offset). */
+  private error(offset: number, message: string, end: number): void {
+    this.note({ offset, end, severity: 'error', message }, this.field);
   }
 
   /** The token `n` (0 or 1) places ahead. */
@@ -579,7 +591,7 @@ class Parser {
   /** Consume the next token, reporting the problems found while scanning it. */
   private advance(): Token {
     const t = this.peek();
-    for (const n of t.notes) this.note(n, this.field);
+    for (const n of t.notes) this.note(n, this.field, t.end);
     this.skip();
     return t;
   }
@@ -614,13 +626,14 @@ class Parser {
       if (t.kind === 'newline' || t.kind === ';') this.advance();
       else if (t.kind === 'ident') this.statement();
       else {
-        if (t.kind !== 'bad') this.error(t.start, `expected a key (KEY = VALUE), got ${this.show(t)}`);
+        if (t.kind !== 'bad') this.error(t.start, `expected a key (KEY = VALUE), got ${this.show(t)}`, t.end);
         this.skipStatement();
       }
     }
     for (const n of this.lexer.stray) this.note(n, undefined);
     foldEntries(this.entries, (e, severity, message) => {
-      this.findings.push({ severity, file: this.file, line: e.line, column: e.column, field: e.key, message });
+      const end = this.location(e.end);
+      this.findings.push({ severity, file: this.file, line: e.line, column: e.column, field: e.key, message, endLine: end.line, endColumn: end.column });
     });
     this.findings.sort((a, b) => a.line - b.line || a.column - b.column);
   }
@@ -635,7 +648,7 @@ class Parser {
       // character are quoted: the rest may be anything (`root:$6$…` from /etc/shadow).
       const bad = String.fromCodePoint(this.text.codePointAt(opTok.start)!);
       this.field = undefined;
-      this.error(opTok.start, `invalid key '${excerpt(key + bad, opTok.end > opTok.start + bad.length)}': ${describeChar(bad)} cannot be in a key; ${KEY_RULE}`);
+      this.error(opTok.start, `invalid key '${excerpt(key + bad, opTok.end > opTok.start + bad.length)}': ${describeChar(bad)} cannot be in a key; ${KEY_RULE}`, opTok.end);
       this.skip();
       this.skipStatement();
       return;
@@ -646,13 +659,13 @@ class Parser {
       // (for its own errors and to find its end) but not kept.
       const lower = key.toLowerCase();
       const hint = XL_KEY.test(lower) ? `; did you mean '${excerpt(lower)}'?` : '';
-      this.note({ offset: keyTok.start, severity: 'error', message: `invalid key '${excerpt(key)}': ${KEY_RULE}${hint}` }, undefined);
+      this.note({ offset: keyTok.start, end: keyTok.end, severity: 'error', message: `invalid key '${excerpt(key)}': ${KEY_RULE}${hint}` }, undefined);
     }
     if (opTok.kind !== '=' && opTok.kind !== '+=') {
       if (!validKey || opTok.kind === 'bad') {
         // Already reported: the key, or the token itself.
-      } else if (opTok.kind === 'newline' || opTok.kind === 'eof' || opTok.kind === ';') this.error(opTok.start, `missing '= VALUE' after the key`);
-      else this.error(opTok.start, `expected '=' after the key, got ${this.show(opTok)}`);
+      } else if (opTok.kind === 'newline' || opTok.kind === 'eof' || opTok.kind === ';') this.error(opTok.start, `missing '= VALUE' after the key`, opTok.start);
+      else this.error(opTok.start, `expected '=' after the key, got ${this.show(opTok)}`, opTok.end);
       this.skipStatement();
       return;
     }
@@ -666,7 +679,7 @@ class Parser {
     const valueEnd = this.lastEnd;
     const after = this.peek();
     if (after.kind !== 'newline' && after.kind !== ';' && after.kind !== 'eof') {
-      if (after.kind !== 'bad') this.error(after.start, `unexpected ${this.show(after)} after the value; put one KEY = VALUE per line or separate them with ';'`);
+      if (after.kind !== 'bad') this.error(after.start, `unexpected ${this.show(after)} after the value; put one KEY = VALUE per line or separate them with ';'`, after.end);
       this.skipStatement();
       return;
     }
@@ -701,7 +714,7 @@ class Parser {
         return t.value!;
       case '[':
         if (depth >= MAX_LIST_DEPTH) {
-          this.error(t.start, `list nested more than ${MAX_LIST_DEPTH} levels deep; GVT Desk reads at most ${MAX_LIST_DEPTH} levels of [ ]`);
+          this.error(t.start, `list nested more than ${MAX_LIST_DEPTH} levels deep; GVT Desk reads at most ${MAX_LIST_DEPTH} levels of [ ]`, t.end);
           return null;
         }
         return this.list(depth + 1);
@@ -711,13 +724,13 @@ class Parser {
       case 'newline':
       case 'eof':
       case ';':
-        this.error(t.start, `missing value after '='`);
+        this.error(t.start, `missing value after '='`, t.start);
         return null;
       case 'ident':
-        this.error(t.start, `expected a value (a number, a 'quoted string' or a [list]), got ${this.show(t)}; quote text values`);
+        this.error(t.start, `expected a value (a number, a 'quoted string' or a [list]), got ${this.show(t)}; quote text values`, t.end);
         return null;
       default:
-        this.error(t.start, `expected a value (a number, a 'quoted string' or a [list]), got ${this.show(t)}`);
+        this.error(t.start, `expected a value (a number, a 'quoted string' or a [list]), got ${this.show(t)}`, t.end);
         return null;
     }
   }
@@ -728,7 +741,7 @@ class Parser {
     const items: XlValue[] = [];
     const unterminated = (): null => {
       const { line, column } = this.location(open.start);
-      this.error(open.start, `unterminated list: the '[' at ${line}:${column} is never closed with ']'`);
+      this.error(open.start, `unterminated list: the '[' at ${line}:${column} is never closed with ']'`, open.end);
       return null;
     };
     for (;;) {
@@ -750,7 +763,7 @@ class Parser {
         return { kind: 'list', items };
       } else if (t.kind === 'eof' || this.atStatement()) return unterminated();
       else {
-        if (t.kind !== 'bad') this.error(t.start, `expected ',' or ']' in the list, got ${this.show(t)}`);
+        if (t.kind !== 'bad') this.error(t.start, `expected ',' or ']' in the list, got ${this.show(t)}`, t.end);
         return this.recoverList();
       }
     }
