@@ -51,7 +51,7 @@ export type WindowScale = (typeof WINDOW_SCALES)[number];
 /** At most this many windows in a layout (a library is far smaller; bounds the file). */
 export const MAX_LAYOUT_WINDOWS = 256;
 /** Window sizes, CSS px: a window never gets smaller than its title bar needs, nor larger than an 8K screen. */
-export const WINDOW_MIN = { w: 240, h: 120 } as const;
+export const WINDOW_MIN = { w: 200, h: 100 } as const;
 export const WINDOW_MAX = 7680;
 export const WindowKey = z.union([z.literal('physical'), z.string().regex(/^vm:[A-Za-z0-9_.-]{1,64}$/, 'a window key: "physical" or "vm:NAME"')]);
 export const WindowLayoutSchema = z

@@ -62,7 +62,7 @@ describe('LayoutStore', () => {
     const warn = vi.fn();
     const s = new LayoutStore(dir, warn);
     expect(s.get(all).layout.windows).toEqual({});
-    expect(warn.mock.calls[0]![0]).toMatch(/windows\.physical\.w: .*240/);
+    expect(warn.mock.calls[0]![0]).toMatch(/windows\.physical\.w: .*200/);
   });
 
   it('a layout.json that is not a regular file is ignored with a warning, never fatal', () => {
