@@ -107,7 +107,10 @@ describe('compositor windows', () => {
     await page.getByTestId('window-1').waitFor();
     await until('a picture in canvas-1', async () => (await canvasBox('canvas-1')).frameW === 1024 || null);
     const area = await areaSize();
-    expectInside(await shown(), area);
+    const w = await shown();
+    expectInside(w, area);
+    // Default placement: the Physical display and the first VM side by side.
+    expect(overlap(w['window-1']!, w['window-physical']!)).toBe(false);
     const scroll = await page.evaluate(() => ({ scrollWidth: document.documentElement.scrollWidth, innerWidth, bodyScroll: document.body.scrollWidth }));
     expect(scroll.scrollWidth).toBeLessThanOrEqual(scroll.innerWidth);
     expect(scroll.bodyScroll).toBeLessThanOrEqual(scroll.innerWidth);
@@ -222,6 +225,7 @@ describe('compositor windows', () => {
   it('tiled and maximized at 1920x1080; the windows follow a smaller viewport back inside the area', async () => {
     await page.setViewportSize({ width: 1920, height: 1080 });
     await page.getByTestId('window-maximize-1').click(); // restore
+    await page.getByRole('combobox', { name: 'Scale of vgtHVMDomain' }).selectOption('fit');
     await windowMenu('tile');
     await page.waitForTimeout(300);
     expectInside(await shown(), await areaSize());

@@ -21,8 +21,6 @@ export const TILE_GAP = 6;
 export const CASCADE_STEP = 28;
 /** The screen shape assumed while a window's guest shows no picture yet (XenGT's 1024x768 default mode). */
 export const DEFAULT_MODE: Size = { w: 1024, h: 768 };
-/** A new or cascaded window takes at most this share of the area's width (others stay visible beside it). */
-const NEW_WINDOW_AREA_SHARE = 2 / 3;
 /** A new window leaves room below it for this many cascade steps, so the next ones cascade instead of piling up. */
 export const NEW_WINDOW_STEPS = 3;
 
@@ -80,11 +78,12 @@ export function tile(n: number, area: Size, chrome: Size, mode: Size = DEFAULT_M
 
 /**
  * The size of a new window for a `mode` screen: the mode plus `chrome`, scaled down (never up) so
- * the window fits in two thirds of the area's width and in its height less room for `steps`
+ * the window fits in half the area's width (two fit side by side, with gaps) and in its height less room for `steps`
  * cascade steps.
  */
 export function defaultSize(mode: Size | null, area: Size, chrome: Size, steps = NEW_WINDOW_STEPS): Size {
-  const room = { w: Math.floor(area.w * NEW_WINDOW_AREA_SHARE) - chrome.w, h: area.h - 2 * TILE_GAP - steps * CASCADE_STEP - chrome.h };
+  // Half the width between three gaps: two new windows fit side by side.
+  const room = { w: Math.floor((area.w - 3 * TILE_GAP) / 2) - chrome.w, h: area.h - 2 * TILE_GAP - steps * CASCADE_STEP - chrome.h };
   const screen = fitInside(mode ?? DEFAULT_MODE, room, false);
   return { w: Math.max(WINDOW_MIN.w, screen.w + chrome.w), h: Math.max(WINDOW_MIN.h, screen.h + chrome.h) };
 }
@@ -99,6 +98,16 @@ export function cascadeSlot(index: number, size: Size, area: Size): { x: number;
   const slots = Math.max(1, Math.min(fitX, fitY));
   const k = index % slots;
   return { x: TILE_GAP + k * CASCADE_STEP, y: TILE_GAP + k * CASCADE_STEP };
+}
+
+/**
+ * Where a new window of `size` goes among the `open` ones: to the right of them all, at the top,
+ * when it fits there without overlapping; else the next cascade slot (`open.length`).
+ */
+export function newWindowSlot(open: Rect[], size: Size, area: Size): { x: number; y: number } {
+  const x = open.length === 0 ? TILE_GAP : Math.max(...open.map((r) => r.x + r.w)) + TILE_GAP;
+  if (x + size.w <= area.w - TILE_GAP) return { x, y: TILE_GAP };
+  return cascadeSlot(open.length, size, area);
 }
 
 /** Cascade `n` windows of one size (defaultSize with room for the steps) from the area's top-left. */

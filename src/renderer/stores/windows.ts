@@ -7,7 +7,8 @@
  * lies under the dashboard or the console.
  *
  * New windows: a size that fits the guest's mode (1024x768 until its first picture) scaled down
- * to two thirds of the area's width, at the next cascade position; a window placed that way is
+ * to half the area's width, to the right of the open windows where it fits (so the Physical
+ * display and a first VM sit side by side), else at the next cascade position; a window placed that way is
  * resized once to its guest's real mode when the first picture arrives, unless the user has
  * touched it first.
  */
@@ -15,7 +16,7 @@ import { defineStore } from 'pinia';
 import { computed, reactive, ref, watch } from 'vue';
 import { WINDOW_MAX, WINDOW_MIN, type Layout, type WindowLayout, type WindowScale } from '../../shared/api';
 import { useApi } from '../api';
-import { cascade, cascadeSlot, clampRect, defaultSize, tile, type Rect, type Size } from '../lib/window-layout';
+import { cascade, clampRect, defaultSize, newWindowSlot, tile, type Rect, type Size } from '../lib/window-layout';
 import { useDomainsStore } from './domains';
 import { useUiStore, vmWindowKey } from './ui';
 
@@ -47,8 +48,8 @@ export const useWindowsStore = defineStore('windows', () => {
   function place(key: string): Rect {
     const size = defaultSize(modes.get(key) ?? null, area.value, chromeOf(key));
     const z = layouts[key]?.z ?? Infinity;
-    const below = openKeys.value.filter((k) => k !== key && layouts[k]!.z < z).length;
-    return { ...cascadeSlot(below, size, area.value), ...size };
+    const below = openKeys.value.filter((k) => k !== key && layouts[k]!.z < z).map(rect);
+    return { ...newWindowSlot(below, size, area.value), ...size };
   }
 
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { WINDOW_MIN } from '../../../src/shared/api';
-import { CASCADE_STEP, TILE_GAP, cascade, clampRect, defaultSize, fitInside, integerScale, shownCssSize, tile, type Rect, type Size } from '../../../src/renderer/lib/window-layout';
+import { CASCADE_STEP, TILE_GAP, cascade, newWindowSlot, clampRect, defaultSize, fitInside, integerScale, shownCssSize, tile, type Rect, type Size } from '../../../src/renderer/lib/window-layout';
 
 const CHROME = { w: 2, h: 80 };
 /** The compositor area at a 1280x720 viewport (sidebar, dashboard, console taken off) and at 1920x1080. */
@@ -76,12 +76,24 @@ describe('cascade and default placement', () => {
 
   it('a new window fits its guest mode scaled down into two thirds of the width, never up', () => {
     const s = defaultSize({ w: 1024, h: 768 }, SMALL, CHROME);
-    expect(s.w).toBeLessThanOrEqual(Math.floor(SMALL.w * (2 / 3)));
+    expect(2 * s.w + 3 * TILE_GAP).toBeLessThanOrEqual(SMALL.w);
     expect(s.h).toBeLessThanOrEqual(SMALL.h);
     // The screen part keeps the mode's aspect (4:3), within a pixel of rounding.
     expect(Math.abs((s.w - CHROME.w) / (s.h - CHROME.h) - 4 / 3)).toBeLessThan(0.02);
     // A small mode in a big area is shown at its size, not blown up.
     expect(defaultSize({ w: 640, h: 480 }, { w: 3000, h: 2000 }, CHROME)).toEqual({ w: 642, h: 560 });
+  });
+});
+
+describe('newWindowSlot', () => {
+  const size = { w: 300, h: 200 };
+  it('the first window goes top-left; the next beside the open ones while it fits', () => {
+    expect(newWindowSlot([], size, SMALL)).toEqual({ x: TILE_GAP, y: TILE_GAP });
+    expect(newWindowSlot([{ x: 6, y: 6, ...size }], size, SMALL)).toEqual({ x: 312, y: TILE_GAP });
+  });
+  it('cascades when there is no room beside them', () => {
+    const open = [{ x: 6, y: 6, ...size }, { x: 312, y: 6, ...size }];
+    expect(newWindowSlot(open, size, SMALL)).toEqual({ x: TILE_GAP + 2 * CASCADE_STEP, y: TILE_GAP + 2 * CASCADE_STEP });
   });
 });
 

@@ -45,16 +45,18 @@ beforeEach(() => {
 afterEach(() => vi.useRealTimers());
 
 describe('windows store', () => {
-  it('places new windows only once the area is measured, cascaded and inside it', async () => {
+  it('places new windows only once the area is measured: side by side, then cascaded, inside it', async () => {
     const { windows } = setup();
     windows.ensure('physical');
     windows.ensure('vm:a');
+    windows.ensure('vm:b');
     windows.area = { w: 720, h: 450 };
     await nextTick();
-    const p = windows.rect('physical');
-    const a = windows.rect('vm:a');
-    expect(a.x - p.x).toBe(28);
-    for (const r of [p, a]) expect(r.x + r.w <= 720 && r.y + r.h <= 450).toBe(true);
+    const [p, a, b] = ['physical', 'vm:a', 'vm:b'].map((k) => windows.rect(k));
+    expect(a!.x).toBe(p!.x + p!.w + 6);
+    expect(a!.y).toBe(p!.y);
+    expect(b!.x - p!.x).toBe(2 * 28);
+    for (const r of [p!, a!, b!]) expect(r.x + r.w <= 720 && r.y + r.h <= 450).toBe(true);
   });
 
   it('shows stored geometry clamped into a smaller area, without changing what is stored', async () => {
