@@ -40,6 +40,42 @@ export const InputEventSchema = z.discriminatedUnion('type', [
 ]);
 export type InputEventRequest = z.infer<typeof InputEventSchema>;
 
+/**
+ * Compositor window layout (layout.get / layout.set; kept in `<dataDir>/layout.json`). Keys:
+ * `physical` for the Physical display, `vm:NAME` for a VM's window (by name, not domid: a domid
+ * changes on every start). Geometry is in CSS pixels of the compositor area, top-left origin.
+ */
+export const WINDOW_SCALES = ['fit', '1:1', 'integer'] as const;
+/** How a window shows its framebuffer: fit to the window (aspect kept), one guest pixel per device pixel, or the largest whole multiple that fits. */
+export type WindowScale = (typeof WINDOW_SCALES)[number];
+/** At most this many windows in a layout (a library is far smaller; bounds the file). */
+export const MAX_LAYOUT_WINDOWS = 256;
+/** Window sizes, CSS px: a window never gets smaller than its title bar needs, nor larger than an 8K screen. */
+export const WINDOW_MIN = { w: 200, h: 100 } as const;
+export const WINDOW_MAX = 7680;
+export const WindowKey = z.union([z.literal('physical'), z.string().regex(/^vm:[A-Za-z0-9_.-]{1,64}$/, 'a window key: "physical" or "vm:NAME"')]);
+export const WindowLayoutSchema = z
+  .object({
+    x: z.number().int().min(0).max(WINDOW_MAX),
+    y: z.number().int().min(0).max(WINDOW_MAX),
+    w: z.number().int().min(WINDOW_MIN.w).max(WINDOW_MAX),
+    h: z.number().int().min(WINDOW_MIN.h).max(WINDOW_MAX),
+    /** Stacking order: higher is in front. */
+    z: z.number().int().min(0).max(MAX_LAYOUT_WINDOWS * 4),
+    maximized: z.boolean(),
+    scale: z.enum(WINDOW_SCALES),
+    closed: z.boolean(),
+  })
+  .strict();
+export type WindowLayout = z.infer<typeof WindowLayoutSchema>;
+export const LayoutSchema = z
+  .object({
+    version: z.literal(1),
+    windows: z.record(WindowKey, WindowLayoutSchema).refine((w) => Object.keys(w).length <= MAX_LAYOUT_WINDOWS, `at most ${MAX_LAYOUT_WINDOWS} windows`),
+  })
+  .strict();
+export type Layout = z.infer<typeof LayoutSchema>;
+
 export const methods = {
   /** All domains: Domain-0, running guests and stopped library entries. */
   'domains.list': z.object({}).strict(),
@@ -117,6 +153,10 @@ export const methods = {
    * arrives before the answer; in browser mode it is batched and may come just after.
    */
   'frame.resync': z.object({ source: z.union([z.number().int().min(0), z.literal('physical')]) }).strict(),
+  /** The compositor window layout kept in the data dir; windows of VMs no longer in the library are left out. */
+  'layout.get': z.object({}).strict(),
+  /** Replace the stored window layout (written atomically to `<dataDir>/layout.json`). */
+  'layout.set': z.object({ layout: LayoutSchema }).strict(),
 } as const;
 
 export type MethodName = keyof typeof methods;
@@ -251,6 +291,9 @@ export interface Results {
   'files.choose': { path: string | null };
   'monitorConfig.read': { path: string; text: string | null };
   'monitorConfig.write': { path: string };
+  /** warning: why the stored file was ignored (corrupt or invalid; the defaults apply), else null. */
+  'layout.get': { layout: Layout; warning: string | null };
+  'layout.set': { windows: number };
 }
 
 /**

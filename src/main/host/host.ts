@@ -19,6 +19,7 @@ import { GpuClient } from './gpu-client';
 import { WorkerGuestLauncher } from './guest-launcher';
 import type { CallContext, HostApi, HostOptions, SnapshotRegion } from './host-api';
 import { SettingsStore } from './settings';
+import { LAYOUT_FILE, LayoutStore } from './layout-store';
 import { edidFromHex, readMonitorConfigFile, writeMonitorConfigFile } from './monitor-files';
 import { FileBoundary, GRANTS_FILE } from '../files/boundary';
 import { FILE_LIMITS, removeStaleTempFiles } from '../files/checked-io';
@@ -41,7 +42,7 @@ export async function createHost(options: HostOptions): Promise<HostApi> {
   mkdirSync(join(options.dataDir, MONITORS_DIR), { recursive: true, mode: 0o700 });
   const files = new FileBoundary(options.dataDir);
   const monitorsDir = join(files.dataDir, MONITORS_DIR);
-  removeStaleTempFiles(files.dataDir, (t) => t === 'settings.json' || t === GRANTS_FILE || t.endsWith('.config'));
+  removeStaleTempFiles(files.dataDir, (t) => t === 'settings.json' || t === LAYOUT_FILE || t === GRANTS_FILE || t.endsWith('.config'));
   removeStaleTempFiles(monitorsDir, (t) => t.endsWith('.config'));
   const listeners = new Map<string, Set<(d: unknown) => void>>();
   const frameListeners = new Set<(m: Uint8Array) => void>();
@@ -54,6 +55,7 @@ export async function createHost(options: HostOptions): Promise<HostApi> {
   }
 
   const settings = new SettingsStore(options.dataDir);
+  const layout = new LayoutStore(options.dataDir);
   const gpu = new GpuClient(options.workerDir, {
     frame: (m) => frameListeners.forEach((h) => h(m)),
     failsafe: (domid, reason) => {
@@ -219,6 +221,11 @@ export async function createHost(options: HostOptions): Promise<HostApi> {
     'console.complete': ({ line, session }) => dom0.complete(line, session),
     'settings.get': () => settings.get(),
     'settings.set': (patch) => settings.set(patch),
+    'layout.get': () => {
+      const names = new Set(library.list().map((e) => e.name));
+      return layout.get((name) => names.has(name) || domains.isRunning(name));
+    },
+    'layout.set': ({ layout: l }) => layout.set(l),
     'ports.list': ({ domid }) => gpu.call('ports', { domid }),
     'ports.hotplug': ({ domid, port, action, edidHex, type }) =>
       gpu.call('hotplug', { domid, port, connected: action === 'connect', edid: edidHex === undefined ? undefined : edidFromHex(edidHex), type }),

@@ -1,9 +1,10 @@
-/** UI state that is not host state: errors to show, which panels are open, window placement. */
+/** UI state that is not host state: errors to show, which panels and dialogs are open (window layout: stores/windows.ts). */
 import { defineStore } from 'pinia';
 import { reactive, ref } from 'vue';
 import type { ConnectionStatus } from '../api/ws-client';
 import type { PortName } from '../../shared/ports';
 import { errorMessage } from '../lib/errors';
+import { useWindowsStore } from './windows';
 
 export interface UiError {
   id: number;
@@ -35,17 +36,8 @@ export interface DomainMenuRequest {
   y: number;
 }
 
-export interface WindowPlacement {
-  x: number;
-  y: number;
-  z: number;
-}
-
 /** Older errors drop off so a burst of failures cannot bury the screen. */
 const MAX_ERRORS = 5;
-const CASCADE_STEP = 32;
-/** Window width (560 px, see CompositorWindow) plus a gap. */
-const COLUMN_STEP = 576;
 
 export const useUiStore = defineStore('ui', () => {
   const errors = ref<UiError[]>([]);
@@ -92,38 +84,11 @@ export const useUiStore = defineStore('ui', () => {
   /** The open domain context menu, if any. */
   const domainMenu = ref<DomainMenuRequest | null>(null);
 
-  const windows = reactive<Record<string, WindowPlacement>>({});
-  let topZ = 0;
-
-  /**
-   * Placement of a compositor window: the first two sit side by side (physical display next to the
-   * first VM, so both are visible), later pairs cascade over them.
-   */
-  function placeWindow(key: string): WindowPlacement {
-    if (!windows[key]) {
-      const n = Object.keys(windows).length;
-      const step = Math.floor(n / 2) % 8;
-      windows[key] = { x: 16 + (n % 2) * COLUMN_STEP + step * CASCADE_STEP, y: 16 + step * CASCADE_STEP, z: ++topZ };
-    }
-    return windows[key];
-  }
-
-  function raiseWindow(key: string): void {
-    const w = placeWindow(key);
-    if (w.z !== topZ) w.z = ++topZ;
-  }
-
-  function moveWindow(key: string, x: number, y: number): void {
-    const w = placeWindow(key);
-    // Keep the title bar reachable so a window can always be dragged back.
-    w.x = Math.max(0, Math.round(x));
-    w.y = Math.max(0, Math.round(y));
-  }
-
-  /** Show a VM window's tab and bring the window to the front (the Console menu item opens Serial). */
+  /** Show a VM window's tab and bring the window to the front, reopened if it was closed (the Console menu item opens Serial). */
   function showVmTab(name: string, tab: VmTab): void {
     vmTabs[name] = tab;
-    raiseWindow(vmWindowKey(name));
+    // Looked up here, not at setup: the windows store uses this one.
+    useWindowsStore().show(vmWindowKey(name));
   }
 
   return {
@@ -142,9 +107,5 @@ export const useUiStore = defineStore('ui', () => {
     vmTabs,
     domainMenu,
     showVmTab,
-    windows,
-    placeWindow,
-    raiseWindow,
-    moveWindow,
   };
 });
