@@ -17,13 +17,19 @@ export const cmdType = (dw0: number): number => dw0 >>> 29;
 /** MI opcodes (bits 28:23). */
 export const MI = {
   NOOP: 0x00,
+  SET_PREDICATE: 0x01,
   USER_INTERRUPT: 0x02,
   ARB_CHECK: 0x05,
+  ARB_ON_OFF: 0x08,
   BATCH_BUFFER_END: 0x0a,
+  PREDICATE: 0x0c,
+  LOAD_SCAN_LINES_INCL: 0x12,
   DISPLAY_FLIP: 0x14,
   SET_CONTEXT: 0x18,
+  MATH: 0x1a,
   SEMAPHORE_WAIT: 0x1c,
   STORE_DATA_IMM: 0x20,
+  STORE_DATA_INDEX: 0x21,
   LOAD_REGISTER_IMM: 0x22,
   /** Privileged: writes GGTT entries. Not in genxml's Gen9 list; i915 MI_UPDATE_GTT. */
   UPDATE_GTT: 0x23,
@@ -31,7 +37,9 @@ export const MI = {
   FLUSH_DW: 0x26,
   LOAD_REGISTER_MEM: 0x29,
   LOAD_REGISTER_REG: 0x2a,
+  ATOMIC: 0x2f,
   BATCH_BUFFER_START: 0x31,
+  CONDITIONAL_BATCH_BUFFER_END: 0x36,
 } as const;
 
 /** MI_BATCH_BUFFER_START (Gen8, 3 dwords): bit 22 second-level batch, bit 8 PPGTT address space. */
@@ -59,11 +67,26 @@ export const MI_BATCH_BUFFER_END = mi(MI.BATCH_BUFFER_END);
 /** MI_STORE_DATA_IMM with "Use Global GTT" (bit 22): 4 dwords (header, addr lo, addr hi, data). */
 export const MI_STORE_DATA_IMM_GGTT = (mi(MI.STORE_DATA_IMM, 2) | (1 << 22)) >>> 0;
 /**
- * MI_DISPLAY_FLIP to display plane A (plane select bits 21:19 = 0), Gen8 form: 3 dwords (header,
- * pitch in bytes | tiling bit 0, surface GM address). Source: i915 intel_gpu_commands.h
- * MI_DISPLAY_FLIP / MI_DISPLAY_FLIP_I915; GVT-g cmd_parser.c gen8_decode_mi_display_flip.
+ * MI_DISPLAY_FLIP to pipe A's primary plane (Skylake plane select, bits 12:8, = 0:
+ * MI_DISPLAY_FLIP_SKL_PLANE_1_A): 3 dwords (header, pitch in bytes | tiling bits 2:0, surface GM
+ * address). Source: i915 intel_gpu_commands.h MI_DISPLAY_FLIP_I915 / MI_DISPLAY_FLIP_SKL_PLANE_*;
+ * GVT-g cmd_parser.c skl_decode_mi_display_flip.
  */
 export const MI_DISPLAY_FLIP_PLANE_A = mi(MI.DISPLAY_FLIP, 1);
+/** MI_DISPLAY_FLIP plane select code, dw0 bits 12:8 (Gen9). */
+export const displayFlipPlaneCode = (dw0: number): number => (dw0 >>> 8) & 0x1f;
+/**
+ * Gen9 plane select codes → pipe and plane (i915 MI_DISPLAY_FLIP_SKL_PLANE_1_A..2_C; GVT-g
+ * skl_decode_mi_display_flip accepts these six, any other code is -EBADRQC).
+ */
+export const SKL_FLIP_PLANES: ReadonlyMap<number, { pipe: 'A' | 'B' | 'C'; plane: 'primary' | 'sprite' }> = new Map([
+  [0, { pipe: 'A', plane: 'primary' }],
+  [1, { pipe: 'B', plane: 'primary' }],
+  [2, { pipe: 'C', plane: 'primary' }],
+  [4, { pipe: 'A', plane: 'sprite' }],
+  [5, { pipe: 'B', plane: 'sprite' }],
+  [6, { pipe: 'C', plane: 'sprite' }],
+] as const);
 /** MI_FLUSH_DW, Gen8+ form: 5 dwords (header, addr lo, addr hi, data lo, data hi). */
 export const MI_FLUSH_DW = mi(MI.FLUSH_DW, 3);
 
@@ -178,7 +201,18 @@ const engineMask = (engine: Gen9Engine): number =>
  * flush of every non-render ring: i915 emits it on BCS, VCS and VECS (gen8_emit_flush_xcs), and
  * the guest driver here emits it on BCS.
  */
-const ENGINE_OVERRIDES: Readonly<Record<string, number>> = { MI_FLUSH_DW: ENGINE.BLITTER | ENGINE.VIDEO };
+const ENGINE_OVERRIDES: Readonly<Record<string, number>> = {
+  MI_FLUSH_DW: ENGINE.BLITTER | ENGINE.VIDEO,
+  // GVT-g cmd_info: MI_PREDICATE is R_RCS (genxml lists no engine), MI_LOAD_SCAN_LINES_INCL R_RCS | R_BCS.
+  MI_PREDICATE: ENGINE.RENDER,
+  MI_LOAD_SCAN_LINES_INCL: ENGINE.RENDER | ENGINE.BLITTER,
+};
+
+/**
+ * Fixed lengths where GVT-g's cmd_info and genxml disagree: GVT-g reads MI_LOAD_SCAN_LINES_INCL as
+ * F_LEN_CONST 2 dwords, whatever its DWord Length field says (genxml: bits 5:0 + 2).
+ */
+const LENGTH_OVERRIDES: Readonly<Record<string, number>> = { MI_LOAD_SCAN_LINES_INCL: 2 };
 
 function fromGenxml(row: Gen9Instruction): CommandSpec {
   const dw0 =
@@ -190,8 +224,8 @@ function fromGenxml(row: Gen9Instruction): CommandSpec {
     type: row.type,
     key: opcodeKey(dw0 >>> 0)!,
     bias: row.bias,
-    lengthMask: row.lenEnd === undefined ? 0 : (2 << row.lenEnd) - 1,
-    nominalLength: row.length,
+    lengthMask: row.lenEnd === undefined || LENGTH_OVERRIDES[row.name] !== undefined ? 0 : (2 << row.lenEnd) - 1,
+    nominalLength: LENGTH_OVERRIDES[row.name] ?? row.length,
     engines: ENGINE_OVERRIDES[row.name] ?? engineMask(row.engine),
     addressFields: row.addr.map(([name, dword, lo, hi, kind, stride, count]) => ({
       name,

@@ -13,6 +13,8 @@ export const RING_TAIL = 0x30;
 export const RING_HEAD = 0x34;
 export const RING_START = 0x38;
 export const RING_CTL = 0x3c;
+/** RING_HWS_PGA: GGTT address of the engine's hardware status page. Source: i915 RING_HWS_PGA (base + 0x80). */
+export const RING_HWS_PGA = 0x80;
 /** RING_CTL: bit 0 enables the ring; bits 20:12 hold (pages - 1). */
 export const RING_CTL_VALID = 1 << 0;
 export const RING_CTL_SIZE = (bytes: number): number => (bytes - 4096) & 0x1ff000;

@@ -5,9 +5,11 @@
  * cost-model.ts) is what the engine would have been busy for.
  *
  * What runs:
- * - MI: NOOP, ARB_CHECK, ARB_ON_OFF (no preemption is modelled), USER_INTERRUPT, STORE_DATA_IMM,
- *   FLUSH_DW, LOAD_REGISTER_IMM/MEM/REG, STORE_REGISTER_MEM, SEMAPHORE_WAIT, DISPLAY_FLIP,
- *   BATCH_BUFFER_START/END (mi-commands.ts has the data-moving ones). Other MI commands fault.
+ * - MI: NOOP, ARB_CHECK, ARB_ON_OFF (no preemption is modelled), LOAD_SCAN_LINES_INCL (no wait:
+ *   scanout is atomic at vblank), USER_INTERRUPT, STORE_DATA_IMM, FLUSH_DW, LOAD_REGISTER_IMM/MEM/
+ *   REG, STORE_REGISTER_MEM (predicated too), MATH (the CS ALU on the GPRs), PREDICATE,
+ *   SEMAPHORE_WAIT, DISPLAY_FLIP, BATCH_BUFFER_START (predicated too)/END (mi-commands.ts has the
+ *   data-moving ones). Other MI commands fault.
  * - 2D on BCS: XY_SETUP_BLT (state only), XY_COLOR_BLT, XY_SRC_COPY_BLT, linear or X-tiled.
  * - Type 3 on RCS: PIPE_CONTROL's post-sync write and notify; every other 3D/media/GPGPU command
  *   genxml knows is decoded and charged by the cost model but NOT rasterised or executed.
@@ -35,7 +37,7 @@
  */
 import { BLT, BLT_DST_TILED, BLT_SRC_TILED, BLT_WRITE_ALPHA, BLT_WRITE_RGB, MI_BATCH_PPGTT, MI_BATCH_SECOND_LEVEL, CMD_TYPE_2D, CMD_TYPE_3D, CMD_TYPE_MI, type CommandSpec, ENGINE, MI, bltOpcode, commandName, commandSpec, miOpcode } from '../../shared/commands';
 import { PAGE_SIZE } from '../../shared/platform';
-import { RING_ADDR_MASK, RING_CTL_VALID, ringCtlBytes } from '../../shared/regs';
+import { BLT_RING_BASE, RENDER_RING_BASE, RING_ADDR_MASK, RING_CTL_VALID, ringCtlBytes } from '../../shared/regs';
 import { type BlitRect, type BlitSurface, copySurface, fillSurface } from './blitter';
 import { COST_PER_COMMAND_NS, COST_PER_PIXEL_NS, renderCommandCostNs } from './cost-model';
 import type { Ggtt } from './ggtt';
@@ -51,7 +53,10 @@ import {
   loadRegisterImm,
   loadRegisterMem,
   loadRegisterReg,
+  math,
   pipeControl,
+  predicate,
+  predicateResult,
   semaphorePasses,
   storeDataImm,
   storeRegisterMem,
@@ -128,8 +133,10 @@ const BR13_CPP = [1, 2, 2, 4] as const;
 /** MI_BATCH_BUFFER_START dw0 bits. Source: genxml MI_BATCH_BUFFER_START. */
 const BB_ADD_OFFSET = 1 << 16;
 const BB_PREDICATION = 1 << 15;
-/** MI_ARB_ON_OFF (genxml opcode 0x08): arbitration on/off; a no-op without preemption. */
-const MI_ARB_ON_OFF = 0x08;
+/** CS_GPR: 16 64-bit general purpose registers at engine base + 0x600 (MI_MATH). Source: i915 GEN8_RING_CS_GPR. */
+const CS_GPR = 0x600;
+/** Engine MMIO bases (the GPRs MI_MATH works on are the engine's own). */
+const ENGINE_MMIO_BASE: Record<EngineId, number> = { rcs: RENDER_RING_BASE, bcs: BLT_RING_BASE };
 
 const ENGINE_BIT: Record<EngineId, number> = { rcs: ENGINE.RENDER, bcs: ENGINE.BLITTER };
 
@@ -354,8 +361,13 @@ export class RingEngine {
     switch (miOpcode(dw0)) {
       case MI.NOOP:
       case MI.ARB_CHECK:
-      case MI_ARB_ON_OFF:
+      case MI.ARB_ON_OFF: // arbitration on/off: a no-op without preemption
+      case MI.LOAD_SCAN_LINES_INCL: // the scan-line window counts as reached: scanout is atomic at vblank here
         return NEXT;
+      case MI.MATH:
+        return fault(math(ctx, ENGINE_MMIO_BASE[this.id] + CS_GPR, len, dw));
+      case MI.PREDICATE:
+        return fault(predicate(ctx, dw0));
       case MI.USER_INTERRUPT:
         res.userInterrupts++;
         return NEXT;
@@ -381,9 +393,10 @@ export class RingEngine {
         return END;
       case MI.BATCH_BUFFER_START: {
         if (dw0 & MI_BATCH_PPGTT) return fault('PPGTT not supported (Address Space Indicator selects the per-process GTT)');
-        if (dw0 & BB_PREDICATION) return fault('predicated batch buffers are not modelled (no MI_PREDICATE state)');
         if (dw0 & BB_ADD_OFFSET) return fault('Add Offset Enable is not modelled');
         if (len < 3) return fault(`${len} dwords is too short for its fields (needs 3)`);
+        // Predication Enable: the batch is started only when MI_PREDICATE_RESULT is set.
+        if (dw0 & BB_PREDICATION && !predicateResult(ctx)) return NEXT;
         const second = depth > 0 && (dw0 & MI_BATCH_SECOND_LEVEL) !== 0;
         if (second && depth >= MAX_BATCH_DEPTH) return fault(`batch nesting deeper than second level (called from a level-${depth} batch)`);
         return { op: 'start', target: addr64(dw(1) & ~3, dw(2)), second };

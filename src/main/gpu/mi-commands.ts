@@ -5,14 +5,16 @@
  * memory access is PPGTT-addressed is refused with "PPGTT not supported".
  *
  * Field layouts: Mesa genxml gen9.xml (MI_STORE_DATA_IMM, MI_FLUSH_DW, PIPE_CONTROL,
- * MI_LOAD_REGISTER_IMM/MEM/REG, MI_STORE_REGISTER_MEM, MI_SEMAPHORE_WAIT); MI_DISPLAY_FLIP in its
- * Gen8 layout as GVT-g decodes it (cmd_parser.c gen8_decode_mi_display_flip,
- * gen8_update_plane_mmio_from_mi_display_flip); CS timestamp rate: i915 intel_gt_clock_utils.c
+ * MI_LOAD_REGISTER_IMM/MEM/REG, MI_STORE_REGISTER_MEM, MI_SEMAPHORE_WAIT, MI_MATH, MI_PREDICATE);
+ * MI_DISPLAY_FLIP in its Skylake layout as GVT-g decodes it (cmd_parser.c
+ * skl_decode_mi_display_flip, gen8_update_plane_mmio_from_mi_display_flip); the MI_MATH ALU as
+ * Mesa's mi_builder.h and i915's MI_MATH_* encodings use it; CS timestamp rate: i915 intel_gt_clock_utils.c
  * (Skylake: 24 MHz crystal, CTC shift 1 → 12 MHz).
  *
  * Every function returns undefined on success or the reason the command cannot execute (the
  * engine turns that into a fault). None throws.
  */
+import { displayFlipPlaneCode } from '../../shared/commands';
 import { PLANE_STRIDE_1_A, PLANE_SURF_1_A } from '../../shared/regs';
 import type { Ggtt } from './ggtt';
 
@@ -33,9 +35,9 @@ export const NO_REGISTERS: RegisterPort = { read32: () => 0, write32: () => unde
 /** A display flip an engine executed (MI_DISPLAY_FLIP), as reported in ExecResult.flips. */
 export interface DisplayFlip {
   /**
-   * Display Plane Select, dw0 bits 21:19 (Gen8 encoding, as GVT-g decodes it): 0 = pipe A
-   * primary, 1 = pipe B primary, 2 = pipe A sprite, 3 = pipe B sprite, 4 = pipe C primary,
-   * 5 = pipe C sprite.
+   * Display Plane Select, dw0 bits 12:8 (Skylake encoding, i915 MI_DISPLAY_FLIP_SKL_PLANE_*, as
+   * GVT-g's skl_decode_mi_display_flip reads it): 0/1/2 = pipe A/B/C primary, 4/5/6 = pipe A/B/C
+   * sprite.
    */
   plane: number;
   /** New surface GM address (dw2 bits 31:12). */
@@ -161,7 +163,8 @@ export function flushDw(c: MiContext, dw0: number, len: number, dw: (i: number) 
 
 /**
  * PIPE_CONTROL (Gen8, 6 dwords): flushes and invalidations are no-ops (caches are coherent, nothing
- * is rasterised); the post-sync operation (dw1 bits 15:14: 1 = write immediate dw4[-5], 2 = write
+ * is rasterised); an LRI post-sync (dw1 bit 23) writes the immediate dw4 to the register in dw2;
+ * otherwise the post-sync operation (dw1 bits 15:14: 1 = write immediate dw4[-5], 2 = write
  * PS_DEPTH_COUNT, 3 = write timestamp) goes to the address in dw2-3, which must be GGTT
  * (Destination Address Type, dw1 bit 24); Notify Enable (dw1 bit 8) raises the notify interrupt.
  */
@@ -169,8 +172,11 @@ export function pipeControl(c: MiContext, len: number, dw: (i: number) => number
   if (len < 2) return tooShort(len, 2);
   const d1 = dw(1);
   const op = (d1 >>> 14) & 3;
-  if (op !== POST_SYNC_NONE) {
-    if (d1 & PIPE_CONTROL_LRI_POST_SYNC) return 'LRI post-sync operation (write to a register) is not modelled';
+  if (d1 & PIPE_CONTROL_LRI_POST_SYNC) {
+    // LRI post-sync: the immediate data dw4 goes to the register in dw2 (bits 22:2).
+    if (len < 5) return tooShort(len, 5);
+    c.regs.write32(dw(2) & REGISTER_OFFSET_MASK, dw(4) >>> 0);
+  } else if (op !== POST_SYNC_NONE) {
     if (d1 & PIPE_CONTROL_STORE_DATA_INDEX) return 'Store Data Index (HWSP-relative) post-sync writes are not modelled';
     const need = op === POST_SYNC_WRITE_IMMEDIATE ? 5 : 4;
     if (len < need) return tooShort(len, need);
@@ -209,11 +215,11 @@ export function loadRegisterMem(c: MiContext, dw0: number, len: number, dw: (i: 
   return undefined;
 }
 
-/** MI_STORE_REGISTER_MEM: the dword at GGTT address dw2-3 ← register dw1. Predication is not modelled. */
+/** MI_STORE_REGISTER_MEM: the dword at GGTT address dw2-3 ← register dw1; with Predicate Enable only when MI_PREDICATE_RESULT is set. */
 export function storeRegisterMem(c: MiContext, dw0: number, len: number, dw: (i: number) => number): string | undefined {
   if ((dw0 & MI_USE_GGTT) === 0) return PPGTT;
-  if (dw0 & MI_SRM_PREDICATE) return 'predicated MI_STORE_REGISTER_MEM is not modelled (no MI_PREDICATE state)';
   if (len < 4) return tooShort(len, 4);
+  if (dw0 & MI_SRM_PREDICATE && !predicateResult(c)) return undefined;
   c.ggtt.write32(addr64(dw(2) & ~3, dw(3)), c.regs.read32(dw(1) & REGISTER_OFFSET_MASK) >>> 0);
   return undefined;
 }
@@ -256,7 +262,7 @@ export function semaphorePasses(c: MiContext, dw0: number, len: number, dw: (i: 
 }
 
 /**
- * MI_DISPLAY_FLIP (Gen8 layout, 3 dwords): plane select dw0 bits 21:19, pitch dw1 bits 15:6 (64 B
+ * MI_DISPLAY_FLIP (Gen9 layout, 3 dwords): plane select dw0 bits 12:8, pitch dw1 bits 15:6 (64 B
  * units), tiling dw1 bits 2:0, surface dw2 bits 31:12. For pipe A's primary plane (select 0) the
  * flip is applied as GVT-g applies a Gen9 flip: PLANE_STRIDE_1_A bits 9:0 ← the pitch in 64 B units,
  * PLANE_SURF_1_A bits 31:12 ← the surface (low bits kept), through the register port. The other
@@ -268,12 +274,144 @@ export function displayFlip(c: MiContext, dw0: number, len: number, dw: (i: numb
   if (len < 3) return tooShort(len, 3);
   const d1 = dw(1);
   const d2 = dw(2);
-  const flip: DisplayFlip = { plane: (dw0 >>> 19) & 7, surf: (d2 & 0xfffff000) >>> 0, pitch: d1 & 0xffc0, tiling: d1 & 7, async: (d2 & 3) === 1, applied: false };
+  const flip: DisplayFlip = { plane: displayFlipPlaneCode(dw0), surf: (d2 & 0xfffff000) >>> 0, pitch: d1 & 0xffc0, tiling: d1 & 7, async: (d2 & 3) === 1, applied: false };
   if (flip.plane === 0) {
     c.regs.write32(PLANE_STRIDE_1_A, ((c.regs.read32(PLANE_STRIDE_1_A) & ~0x3ff) | (flip.pitch >>> 6)) >>> 0);
     c.regs.write32(PLANE_SURF_1_A, ((c.regs.read32(PLANE_SURF_1_A) & 0xfff) | flip.surf) >>> 0);
     flip.applied = true;
   }
   c.flip(flip);
+  return undefined;
+}
+
+/** MI_PREDICATE registers (RCS, 64-bit sources). Source: i915 MI_PREDICATE_SRC0/SRC1/RESULT (0x2400, 0x2408, 0x2418). */
+export const MI_PREDICATE_SRC0 = 0x2400;
+export const MI_PREDICATE_SRC1 = 0x2408;
+export const MI_PREDICATE_RESULT = 0x2418;
+
+/** The predicate the render engine holds (MI_PREDICATE_RESULT bit 0). */
+export const predicateResult = (c: MiContext): boolean => (c.regs.read32(MI_PREDICATE_RESULT) & 1) !== 0;
+
+const read64 = (c: MiContext, offset: number): bigint => (BigInt(c.regs.read32(offset + 4) >>> 0) << 32n) | BigInt(c.regs.read32(offset) >>> 0);
+const write64 = (c: MiContext, offset: number, v: bigint): void => {
+  c.regs.write32(offset, Number(v & 0xffffffffn));
+  c.regs.write32(offset + 4, Number((v >> 32n) & 0xffffffffn));
+};
+
+/**
+ * MI_PREDICATE (1 dword, RCS): Compare Operation bits 1:0 (0 TRUE, 1 FALSE, 2 SRCS_EQUAL: SRC0 ==
+ * SRC1 as 64-bit values; 3 DELTAS_EQUAL is not modelled and faults), Combine Operation bits 4:3
+ * (SET, AND, OR, XOR of the current predicate with the loaded value), Load Operation bits 7:6
+ * (0 KEEP the current predicate, 2 LOAD the comparison, 3 LOADINV its inverse). The result lands
+ * in MI_PREDICATE_RESULT bit 0. Source: genxml MI_PREDICATE; i915 MI_PREDICATE_LOAD_* /
+ * MI_PREDICATE_COMBINE_* / MI_PREDICATE_COMPARE_*.
+ */
+export function predicate(c: MiContext, dw0: number): string | undefined {
+  const compare = dw0 & 3;
+  if (compare === 3) return 'COMPARE_DELTAS_EQUAL is not modelled';
+  const result = compare === 0 ? true : compare === 1 ? false : read64(c, MI_PREDICATE_SRC0) === read64(c, MI_PREDICATE_SRC1);
+  const current = predicateResult(c);
+  const load = (dw0 >>> 6) & 3;
+  if (load === 1) return 'Load Operation 1 is reserved';
+  const loaded = load === 0 ? current : load === 3 ? !result : result;
+  const combine = (dw0 >>> 3) & 3;
+  const next = combine === 0 ? loaded : combine === 1 ? current && loaded : combine === 2 ? current || loaded : current !== loaded;
+  c.regs.write32(MI_PREDICATE_RESULT, next ? 1 : 0);
+  return undefined;
+}
+
+/** MI_MATH ALU opcodes (instruction bits 31:20) and operands (bits 19:10, 9:0). Source: i915 MI_MATH_* (intel_gpu_commands.h), Mesa mi_builder.h. */
+export const ALU = {
+  NOOP: 0x000,
+  LOAD: 0x080,
+  LOADINV: 0x480,
+  LOAD0: 0x081,
+  LOAD1: 0x481,
+  ADD: 0x100,
+  SUB: 0x101,
+  AND: 0x102,
+  OR: 0x103,
+  XOR: 0x104,
+  STORE: 0x180,
+  STOREINV: 0x580,
+} as const;
+export const ALU_REG = { SRCA: 0x20, SRCB: 0x21, ACCU: 0x31, ZF: 0x32, CF: 0x33 } as const;
+/** One ALU instruction dword. */
+export const aluInstr = (op: number, a: number, b: number): number => ((op << 20) | (a << 10) | b) >>> 0;
+
+const MASK64 = (1n << 64n) - 1n;
+
+/**
+ * MI_MATH (header + ALU instructions): the command streamer ALU over the engine's 16 64-bit
+ * general purpose registers (CS_GPR, engine base + 0x600, lo dword first) and its SRCA, SRCB,
+ * ACCU, ZF and CF registers. LOAD/LOADINV copy a GPR or flag (inverted) into SRCA/SRCB,
+ * LOAD0/LOAD1 load 0 / 1; ADD/SUB/AND/OR/XOR put SRCA op SRCB in ACCU and set ZF (ACCU = 0) and
+ * CF (carry out of ADD, borrow of SUB); STORE/STOREINV copy ACCU/ZF/CF/SRCA/SRCB (inverted) into a
+ * GPR; a flag reads as all ones when set. Only GPRs 0..15 are stored to. `gprBase` is the engine's
+ * CS_GPR offset. Source: Mesa mi_builder.h (MI_ALU_* and its use of CF/ZF), i915 MI_MATH_*.
+ */
+export function math(c: MiContext, gprBase: number, len: number, dw: (i: number) => number): string | undefined {
+  const s = { srca: 0n, srcb: 0n, accu: 0n, zf: 0n, cf: 0n };
+  const flag = (b: boolean): bigint => (b ? MASK64 : 0n);
+  const get = (operand: number): bigint | undefined => {
+    if (operand < 16) return read64(c, gprBase + operand * 8);
+    if (operand === ALU_REG.SRCA) return s.srca;
+    if (operand === ALU_REG.SRCB) return s.srcb;
+    if (operand === ALU_REG.ACCU) return s.accu;
+    if (operand === ALU_REG.ZF) return s.zf;
+    if (operand === ALU_REG.CF) return s.cf;
+    return undefined;
+  };
+  for (let k = 1; k < len; k++) {
+    const ins = dw(k) >>> 0;
+    const op = ins >>> 20;
+    const a = (ins >>> 10) & 0x3ff;
+    const b = ins & 0x3ff;
+    const bad = (): string => `ALU instruction ${k} (0x${ins.toString(16).padStart(8, '0')}) has an invalid operand`;
+    switch (op) {
+      case ALU.NOOP:
+        break;
+      case ALU.LOAD:
+      case ALU.LOADINV: {
+        const v = get(b);
+        if (v === undefined || (a !== ALU_REG.SRCA && a !== ALU_REG.SRCB)) return bad();
+        const value = op === ALU.LOADINV ? ~v & MASK64 : v;
+        if (a === ALU_REG.SRCA) s.srca = value;
+        else s.srcb = value;
+        break;
+      }
+      case ALU.LOAD0:
+      case ALU.LOAD1:
+        if (a !== ALU_REG.SRCA && a !== ALU_REG.SRCB) return bad();
+        if (a === ALU_REG.SRCA) s.srca = op === ALU.LOAD1 ? 1n : 0n;
+        else s.srcb = op === ALU.LOAD1 ? 1n : 0n;
+        break;
+      case ALU.ADD:
+      case ALU.SUB:
+      case ALU.AND:
+      case ALU.OR:
+      case ALU.XOR: {
+        let r: bigint;
+        if (op === ALU.ADD) r = s.srca + s.srcb;
+        else if (op === ALU.SUB) r = s.srca - s.srcb;
+        else if (op === ALU.AND) r = s.srca & s.srcb;
+        else if (op === ALU.OR) r = s.srca | s.srcb;
+        else r = s.srca ^ s.srcb;
+        s.cf = flag(op === ALU.ADD ? r > MASK64 : op === ALU.SUB ? r < 0n : false);
+        s.accu = r & MASK64;
+        s.zf = flag(s.accu === 0n);
+        break;
+      }
+      case ALU.STORE:
+      case ALU.STOREINV: {
+        const v = get(b);
+        if (v === undefined || a >= 16) return bad();
+        write64(c, gprBase + a * 8, op === ALU.STOREINV ? ~v & MASK64 : v);
+        break;
+      }
+      default:
+        return `ALU instruction ${k} has unknown opcode 0x${op.toString(16)}`;
+    }
+  }
   return undefined;
 }

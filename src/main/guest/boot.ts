@@ -12,7 +12,7 @@ import { type ProbedMonitor, probeDisplays } from './display-probe';
 import { displayInfoText } from './display-info';
 import { arrowCursor } from './cursor-image';
 import { type GuestExit, GuestOs, KERNEL_RELEASE } from './guest-os';
-import { Hangcheck } from './hangcheck';
+import { FramePacing } from './hangcheck';
 import { GuestShell } from './shell';
 import { DesktopScene } from './workloads/desktop';
 import { runHostile } from './workloads/hostile';
@@ -182,44 +182,32 @@ function runDesktop(os: GuestOs, driver: GuestDriver, port: TrapPort, env: Guest
       // The desktop has nothing to scroll.
     },
   };
-  const hangcheck = new Hangcheck();
+  // Frames retire by the seqno the GPU wrote (the interrupt only wakes us); the hangcheck samples at vblank.
+  const pacing = new FramePacing(scene, driver);
   /** How long a power-off waits for the frame in flight, ms. */
   const lastFrameMs = 1000;
-  let inFlight = false;
   let pendingProbe = false;
   while (!env.stopped()) {
     const msi = env.waitIrq(200);
     os.service(sink);
     if (os.power) {
-      // Let the frame in flight finish (up to the hangcheck time) before the driver lets go.
+      // Let the frame in flight finish (up to lastFrameMs) before the driver lets go.
       const deadline = env.uptime() * 1000 + lastFrameMs;
-      while (inFlight && !env.stopped() && env.uptime() * 1000 < deadline) {
-        if (!env.waitIrq(50)) continue;
-        const causes = driver.handleInterrupt();
-        if (causes.bcsUser || causes.completedContexts.length > 0) inFlight = false;
-      }
+      while (pacing.busy && !env.stopped() && env.uptime() * 1000 < deadline) if (env.waitIrq(50)) driver.handleInterrupt();
       return powerDown(os, driver);
     }
     if (!msi) continue;
     const causes = driver.handleInterrupt();
-    if (causes.bcsUser || causes.completedContexts.length > 0) inFlight = false;
     if (causes.hotplug) {
       log('[drm] hotplug event: re-probing outputs');
       pendingProbe = true;
     }
     // Surfaces of the old mode are freed on a mode change: only once the GPU is done with them.
-    if (pendingProbe && !inFlight) {
+    if (pendingProbe && !pacing.busy) {
       pendingProbe = false;
       probe();
     }
-    if (hangcheck.check(env.uptime() * 1000, inFlight, scene.completedSeqno())) {
-      driver.resetEngine();
-      inFlight = false;
-    }
-    if (causes.vblank && scene.mode && !inFlight) {
-      scene.frame(env.nowMs());
-      inFlight = true;
-    }
+    if (causes.vblank) pacing.vblank(env.nowMs(), scene.mode !== null);
   }
   return 'stopped';
 }

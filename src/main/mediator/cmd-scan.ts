@@ -8,11 +8,25 @@
  * executes scanned copies. MI_DISPLAY_FLIP is emulated: removed from the copy and applied to the
  * vGPU's virtual plane. Source: GVT-g cmd_parser.c (cmd_info, audit handlers, perform_bb_shadow,
  * cmd_handler_mi_display_flip).
+ *
+ * The policy is GVT-g's cmd_info table with its handlers: accepted as they are (no handler) —
+ * MI_NOOP, MI_ARB_CHECK, MI_ARB_ON_OFF, MI_USER_INTERRUPT, MI_BATCH_BUFFER_END, MI_MATH,
+ * MI_PREDICATE (RCS), MI_LOAD_SCAN_LINES_INCL; audited — MI_STORE_DATA_IMM, MI_FLUSH_DW and
+ * PIPE_CONTROL (post-sync writes, Store Data Index relocated into the HWSP), LRI/LRM/SRM/LRR
+ * (cmd_reg_handler), MI_BATCH_BUFFER_START
+ * (cmd_handler_mi_batch_buffer_start), MI_DISPLAY_FLIP; refused as GVT-g's unexpected_cmd does —
+ * MI_SEMAPHORE_WAIT, MI_STORE_DATA_INDEX, MI_CONDITIONAL_BATCH_BUFFER_END, MI_REPORT_PERF_COUNT,
+ * MI_CLFLUSH, MI_UPDATE_GTT, MI_COPY_MEM_MEM (MI_OP_2E). GVT-g accepts a few MI commands this
+ * engine does not execute (MI_ATOMIC, MI_SET_PREDICATE, MI_WAIT_FOR_EVENT, MI_SUSPEND_FLUSH, MI_REPORT_HEAD,
+ * MI_URB_*, MI_RS_*, MI_SEMAPHORE_SIGNAL, MI_TOPOLOGY_FILTER, MI_SET_APPID, MI_LOAD_URB_MEM,
+ * MI_STORE_URB_MEM): they stay refused here rather than fault the physical engine.
  */
-import { BLT_DST_TILED, BLT_SRC_TILED, ENGINE, MI, MI_BATCH_PPGTT, MI_BATCH_SECOND_LEVEL, MI_NOOP, BLT, CMD_TYPE_2D, CMD_TYPE_3D, CMD_TYPE_MI, bltOpcode, cmdType, commandName, decodeHeader, miOpcode } from '../../shared/commands';
+import { BLT_DST_TILED, BLT_SRC_TILED, ENGINE, MI, MI_BATCH_PPGTT, MI_BATCH_SECOND_LEVEL, MI_NOOP, BLT, CMD_TYPE_2D, CMD_TYPE_3D, CMD_TYPE_MI, SKL_FLIP_PLANES, bltOpcode, cmdType, commandName, decodeHeader, displayFlipPlaneCode, miOpcode } from '../../shared/commands';
+import { RING_HWS_PGA } from '../../shared/regs';
 import type { EngineId } from '../gpu/engine';
 import { addr64 } from '../gpu/engine';
 import { rectPixels } from '../gpu/blitter';
+import { ENGINE_BASE, MMIO_SPACE_BYTES } from '../gpu/gpu';
 import { cmdAccessAllowed } from './mmio-table';
 import type { Vgpu } from './vgpu';
 
@@ -25,6 +39,7 @@ export const MAX_BATCH_SEGMENTS = 64;
 
 /** A display flip found in the stream, emulated on the virtual plane when the workload completes. */
 export interface FlipRequest {
+  /** Skylake plane select code, dw0 bits 12:8 (0 = pipe A primary, the only one virtualised). */
   plane: number;
   /** New surface GM address and pitch in bytes. */
   surf: number;
@@ -91,12 +106,16 @@ export function scanWorkload(v: Vgpu, engine: EngineId, ring: Uint32Array, read:
         if (!info) throw new Reject(`unknown command ${commandName(dw0)}`, segment, i * 4);
         if ((info.engines & ENGINE_BIT[engine]) === 0) throw new Reject(`${info.name} is not valid on ${engine}`, segment, i * 4);
         dw(info.length - 1); // the whole command must be there
-        const problem = audit(v, info.name, dw0, info.length, dw);
+        const patch = (k: number, value: number): void => {
+          if (segment === 0) ring[i + k] = value >>> 0;
+          else grow[i + k] = value >>> 0;
+        };
+        const problem = audit(v, engine, info.name, dw0, info.length, dw, patch);
         if (problem) throw new Reject(`${info.name}: ${problem}`, segment, i * 4);
         out.commands++;
         const type = cmdType(dw0);
         if (type === CMD_TYPE_MI && miOpcode(dw0) === MI.DISPLAY_FLIP) {
-          out.flips.push({ plane: (dw0 >>> 19) & 7, surf: dw(2) & 0xfffff000, pitch: dw(1) & 0xfff8 });
+          out.flips.push({ plane: displayFlipPlaneCode(dw0), surf: (dw(2) & 0xfffff000) >>> 0, pitch: dw(1) & 0xffc0 });
           // Emulated, never executed: the physical plane belongs to whoever is in the foreground.
           for (let k = 0; k < info.length; k++) {
             if (segment === 0) ring[i + k] = MI_NOOP;
@@ -104,11 +123,14 @@ export function scanWorkload(v: Vgpu, engine: EngineId, ring: Uint32Array, read:
           }
         }
         if (type === CMD_TYPE_MI && miOpcode(dw0) === MI.BATCH_BUFFER_START) {
+          const second = (dw0 & MI_BATCH_SECOND_LEVEL) !== 0;
+          // cmd_handler_mi_batch_buffer_start: nothing starts from a second-level batch, and a
+          // second-level batch is only called from a first-level one.
+          if (level === MAX_BATCH_LEVEL) throw new Reject('MI_BATCH_BUFFER_START in a second-level batch buffer', segment, i * 4);
+          if (second && level === 0) throw new Reject('MI_BATCH_BUFFER_START: jumping to a second-level batch buffer from the ring is not allowed', segment, i * 4);
           if (dw0 & MI_BATCH_PPGTT) throw new Reject('MI_BATCH_BUFFER_START: PPGTT batch buffers are not available to this vGPU', segment, i * 4);
           const target = addr64(dw(1) & ~3, dw(2));
-          const second = (dw0 & MI_BATCH_SECOND_LEVEL) !== 0;
-          const next = level === 0 ? 1 : second ? level + 1 : level;
-          if (next > MAX_BATCH_LEVEL) throw new Reject(`MI_BATCH_BUFFER_START: batch nesting deeper than ${MAX_BATCH_LEVEL} levels`, segment, i * 4);
+          const next = second ? level + 1 : Math.max(level, 1);
           if (!v.ownsGm(target, 4)) throw new Reject(`MI_BATCH_BUFFER_START: batch buffer GM 0x${target.toString(16)} is outside the vGPU's graphics memory`, segment, i * 4);
           let t = byAddress.get(target);
           if (t === undefined) {
@@ -137,30 +159,102 @@ export function scanWorkload(v: Vgpu, engine: EngineId, ring: Uint32Array, read:
   return { ok: true, ...out };
 }
 
-/** Audit one command; returns the problem, or undefined when it may run. */
-function audit(v: Vgpu, name: string, dw0: number, len: number, dw: (i: number) => number): string | undefined {
+/** GVT-g cmd_info F_LEN_VAR_FIXED: commands whose length must be exactly this (cmd_parser_exec). */
+const VALID_LENGTH: Readonly<Partial<Record<number, number>>> = {
+  [MI.STORE_REGISTER_MEM]: 4,
+  [MI.LOAD_REGISTER_MEM]: 4,
+  [MI.LOAD_REGISTER_REG]: 3,
+};
+/** cmd_handler_lri: at most 127 dwords (GVT-g's MAX_VALID_LEN). */
+const LRI_MAX_LENGTH = 127;
+/** Store Data Index bit: MI_FLUSH_DW dw0 bit 21, PIPE_CONTROL dw1 bit 21. */
+const STORE_DATA_INDEX = 1 << 21;
+/** PIPE_CONTROL dw1: LRI Post-Sync Operation (bit 23), Destination Address Type GGTT (bit 24). */
+const PIPE_CONTROL_MMIO_WRITE = 1 << 23;
+const PIPE_CONTROL_GLOBAL_GTT = 1 << 24;
+/** Registers PIPE_CONTROL's post-sync 2 (PS_DEPTH_COUNT) and 3 (TIMESTAMP) read: GVT-g checks them with cmd_reg_handler. */
+const PS_DEPTH_COUNT = 0x2350;
+const RCS_TIMESTAMP = 0x2358;
+/** MI_PREDICATE Compare Operation 3 (genxml COMPARE_DELTAS_EQUAL). */
+const PREDICATE_COMPARE_DELTAS_EQUAL = 3;
+/** A hardware status page is one 4 KiB page; Store Data Index offsets are within it (cmd_address_audit index_mode). */
+const HWSP_BYTES = 4096;
+
+/**
+ * Audit one command; returns the problem, or undefined when it may run. `patch(k, value)` rewrites
+ * dword k of the shadow copy (Store Data Index relocation, as GVT-g's patch_value).
+ */
+function audit(v: Vgpu, engine: EngineId, name: string, dw0: number, len: number, dw: (i: number) => number, patch: (k: number, value: number) => void): string | undefined {
   const gm = (addr: number, bytes: number, what: string): string | undefined =>
     v.ownsGm(addr, bytes) ? undefined : `${what} GM 0x${addr.toString(16)}+${bytes} is outside the vGPU's graphics memory`;
+  // cmd_reg_handler: inside the MMIO space and F_CMD_ACCESS. Its narrower branches (FORCE_NONPRIV
+  // values only by LRI and from a whitelist, the shadowed BB registers, DERRMR/FORCEWAKE_MT
+  // redirected to PVINFO, MOCS) act on registers this table does not mark F_CMD_ACCESS, so
+  // they are refused here by the whitelist itself.
   const reg = (offset: number, what: string): string | undefined =>
-    cmdAccessAllowed(offset) ? undefined : `${what} register 0x${(offset >>> 0).toString(16)} is not accessible from commands`;
+    offset + 4 > MMIO_SPACE_BYTES
+      ? `${what} register 0x${(offset >>> 0).toString(16)} is outside the MMIO range`
+      : cmdAccessAllowed(offset)
+        ? undefined
+        : `${what} register 0x${(offset >>> 0).toString(16)} is not accessible from commands`;
   const ggtt = (bit: number, what: string): string | undefined => ((dw0 & (1 << bit)) !== 0 ? undefined : `${what} uses PPGTT addressing, which this vGPU does not have`);
+  const length = (valid: number): string | undefined => (len === valid ? undefined : `length ${len} dwords is not valid (must be ${valid})`);
+  /**
+   * A Store Data Index post-sync write (GVT-g: cmd_address_audit with index_mode, then patch_value):
+   * the offset must lie inside the hardware status page, and the copy is rewritten to the HWSP's
+   * own GGTT address (the guest's RING_HWS_PGA, hws_pga_write) with the index bit cleared.
+   */
+  const storeIndex = (offset: number, addrDword: number, indexDword: number, indexWord: number): string | undefined => {
+    if (offset >= HWSP_BYTES) return `Store Data Index offset 0x${offset.toString(16)} is outside the hardware status page`;
+    const hws = v.vreg[(ENGINE_BASE[engine] + RING_HWS_PGA) >>> 2] & 0xfffff000;
+    if (hws === 0 || !v.ownsGm(hws, HWSP_BYTES)) return `Store Data Index: the ${engine} hardware status page (RING_HWS_PGA 0x${hws.toString(16)}) is not in the vGPU's graphics memory`;
+    patch(addrDword, hws + offset);
+    patch(addrDword + 1, 0);
+    patch(indexDword, indexWord & ~STORE_DATA_INDEX);
+    return undefined;
+  };
   const type = cmdType(dw0);
   if (type === CMD_TYPE_MI) {
-    switch (miOpcode(dw0)) {
+    const op = miOpcode(dw0);
+    const fixed = VALID_LENGTH[op];
+    if (fixed !== undefined && len !== fixed) return length(fixed);
+    switch (op) {
       case MI.NOOP:
       case MI.USER_INTERRUPT:
       case MI.ARB_CHECK:
+      case MI.ARB_ON_OFF:
+      case MI.MATH:
+      case MI.LOAD_SCAN_LINES_INCL:
       case MI.BATCH_BUFFER_END:
       case MI.BATCH_BUFFER_START: // audited by the caller (it needs the batch level)
         return undefined;
-      case MI.STORE_DATA_IMM:
-        return ggtt(22, 'store') ?? gm(addr64(dw(1) & ~3, dw(2)), (len - 3) * 4, 'store');
-      case MI.FLUSH_DW:
+      case MI.STORE_DATA_IMM: {
+        // cmd_handler_mi_store_data_imm: 4 dwords, 5 with Store Qword (bit 21); core_id (dw1 bit 0) selects the second slot.
+        const bad = ggtt(22, 'store') ?? length((dw0 & (1 << 21)) !== 0 ? 5 : 4);
+        if (bad) return bad;
+        const bytes = (len - 3) * 4;
+        return gm(addr64(dw(1) & ~3, dw(2)) + bytes * (dw(1) & 1), bytes, 'store');
+      }
+      case MI.ATOMIC:
+        // GVT-g accepts it (cmd_handler_mi_op_2f audits the address); this engine does not execute
+        // atomics (their operands come from inline data or the GPRs, with return-data and post-sync
+        // forms), so it stays refused rather than fault the physical engine.
+        return 'MI_ATOMIC is not executed by this GPU model';
+      case MI.PREDICATE:
+        // Predicate from SRC0/SRC1; the compare-deltas form (MI_PREDICATE_DATA history) is not modelled.
+        return (dw0 & 3) === PREDICATE_COMPARE_DELTAS_EQUAL ? 'MI_PREDICATE COMPARE_DELTAS_EQUAL is not executed by this GPU model' : undefined;
+      case MI.FLUSH_DW: {
+        // cmd_handler_mi_flush_dw: 4 or 5 dwords; a GGTT post-sync write is audited, an indexed one relocated into the HWSP.
+        if (len !== 4 && len !== 5) return `length ${len} dwords is not valid (must be 4 or 5)`;
         if (((dw0 >>> 14) & 3) === 0) return undefined;
         if ((dw(1) & (1 << 2)) === 0) return 'post-sync write uses PPGTT addressing, which this vGPU does not have';
-        return gm(addr64(dw(1) & ~7, dw(2)), 8, 'post-sync write');
+        const addr = addr64(dw(1) & ~7, dw(2));
+        if (dw0 & STORE_DATA_INDEX) return storeIndex(addr, 1, 0, dw0);
+        return gm(addr, 8, 'post-sync write');
+      }
       case MI.LOAD_REGISTER_IMM:
-        for (let k = 1; k + 1 < len; k += 2) {
+        if (len < 3 || len > LRI_MAX_LENGTH) return `length ${len} dwords is not valid (3 to ${LRI_MAX_LENGTH})`;
+        for (let k = 1; k < len; k += 2) {
           const p = reg(dw(k) & 0x7ffffc, 'LRI to');
           if (p) return p;
         }
@@ -171,11 +265,16 @@ function audit(v: Vgpu, name: string, dw0: number, len: number, dw: (i: number) 
         return reg(dw(1) & 0x7ffffc, 'SRM from') ?? ggtt(22, 'store') ?? gm(addr64(dw(2) & ~3, dw(3)), 4, 'store');
       case MI.LOAD_REGISTER_REG:
         return reg(dw(1) & 0x7ffffc, 'LRR from') ?? reg(dw(2) & 0x7ffffc, 'LRR to');
-      case MI.SEMAPHORE_WAIT:
-        return ggtt(22, 'semaphore') ?? gm(addr64(dw(2) & ~3, dw(3)), 4, 'semaphore');
-      case MI.DISPLAY_FLIP:
-        if (((dw0 >>> 19) & 7) !== 0) return 'only display plane A is virtualised';
+      case MI.DISPLAY_FLIP: {
+        // cmd_handler_mi_display_flip: 3 dwords, 4 for a stereo 3D flip (dw2 bits 1:0 = 2); skl_decode_mi_display_flip.
+        const bad = length((dw(2) & 3) === 2 ? 4 : 3);
+        if (bad) return bad;
+        const code = displayFlipPlaneCode(dw0);
+        const target = SKL_FLIP_PLANES.get(code);
+        if (!target) return `unknown plane code ${code}`;
+        if (code !== 0) return `only pipe A's primary plane is virtualised (plane code ${code} is pipe ${target.pipe}'s ${target.plane})`;
         return gm(dw(2) & 0xfffff000, 4096, 'flip surface');
+      }
       default:
         return `${name} is privileged or not allowed from a guest`;
     }
@@ -205,10 +304,20 @@ function audit(v: Vgpu, name: string, dw0: number, len: number, dw: (i: number) 
     return `${name} is not allowed from a guest`;
   }
   if (type === CMD_TYPE_3D && dw0 >>> 16 === PIPE_CONTROL_KEY) {
-    const postSync = (dw(1) >>> 14) & 3;
+    // cmd_handler_pipe_control: an LRI post-sync writes the register in dw2; post-sync 2 and 3 read
+    // PS_DEPTH_COUNT / TIMESTAMP; an immediate write is audited, an indexed one relocated into the HWSP.
+    const d1 = dw(1);
+    if (d1 & PIPE_CONTROL_MMIO_WRITE) return reg(dw(2) & 0x7ffffc, 'LRI post-sync to');
+    const postSync = (d1 >>> 14) & 3;
     if (postSync === 0) return undefined;
-    if ((dw(1) & (1 << 24)) === 0) return 'post-sync write uses PPGTT addressing, which this vGPU does not have';
-    return gm(addr64(dw(2) & ~7, dw(3)), 8, 'post-sync write');
+    const source = postSync === 2 ? reg(PS_DEPTH_COUNT, 'post-sync from') : postSync === 3 ? reg(RCS_TIMESTAMP, 'post-sync from') : undefined;
+    if (source) return source;
+    if ((d1 & PIPE_CONTROL_GLOBAL_GTT) === 0) return 'post-sync write uses PPGTT addressing, which this vGPU does not have';
+    const addr = addr64(dw(2) & ~7, dw(3));
+    if (postSync === 1 && d1 & STORE_DATA_INDEX) return storeIndex(addr, 2, 1, d1);
+    // Where we are stricter than GVT-g: it audits the address of an immediate write only; a
+    // PS_DEPTH_COUNT or timestamp write lands at the same address and is audited too.
+    return gm(addr, 8, 'post-sync write');
   }
   // Other 3D / media state and drawing commands: their addresses are PPGTT or state-base relative,
   // which this emulator neither models nor executes (they are charged by a cost model, not drawn).

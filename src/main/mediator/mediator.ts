@@ -127,23 +127,20 @@ const ENGINE_IRQ_SHIFT: Record<EngineId, number> = { rcs: GEN8_RCS_IRQ_SHIFT, bc
 /** Host-physical slot per vGPU RAM window (8 GiB apart; slot 0 is Dom0). */
 const RAM_SLOT_BYTES = 8 * 2 ** 30;
 /**
- * Hangs are judged by progress, as i915's hangcheck does (a seqno that stops advancing), never by
- * wall-clock time, so a busy host CPU cannot fake one: a workload that has used this much *engine*
- * time without completing is a GPU hang (a batch looping on itself). Source: i915 hangcheck
- * (1.5 s checks, several of them), shortened.
+ * Hangs are judged by progress, as i915's hangcheck does (a seqno that stops advancing while the
+ * engine keeps executing), never by wall-clock time, so a busy host CPU cannot fake one: a
+ * workload that has used this much *engine* time without completing is a GPU hang (a batch
+ * looping on itself). Time the workload spent waiting (for the GPU thread, for the engine) is not
+ * engine time. Source: i915 hangcheck (1.5 s checks, several of them), shortened.
  */
 export const WATCHDOG_ENGINE_NS = 250e6;
-/** Watchdog checks (one per Mediator.tick) in a row in which a stalled workload executed nothing. */
-export const WATCHDOG_IDLE_CHECKS = 250;
 
-/** A workload left on an engine (stalled at a semaphore or out of its command budget) and its progress. */
+/** A workload left on an engine (out of its command budget) and the engine time it has used. */
 interface InFlight {
   v: Vgpu;
   w: Workload;
   /** Engine time it has used so far, ns. */
   engineNs: number;
-  /** Checks in a row in which it executed no command. */
-  idleChecks: number;
 }
 const ENGINE_GRDOM: Record<EngineId, number> = { rcs: GEN6_GRDOM_RENDER, bcs: GEN6_GRDOM_BLT };
 /** Context ID the host gives its shadow contexts (guest context IDs only appear in virtual CSBs). */
@@ -691,25 +688,27 @@ export class Mediator {
 
   /**
    * Account what the engine did for workload `w` and, when it completed, report completion to the
-   * guest. A workload that stalls (semaphore) or hangs stays on the engine as in flight; the tick
-   * resumes it, and the watchdog resets engine and vGPU if it never finishes.
+   * guest. A workload that runs out of its command budget stays on the engine as in flight; the
+   * tick resumes it, and the watchdog resets engine and vGPU if it never finishes. One that stops
+   * on a fault or a stall is contained at once.
    */
   private progress(v: Vgpu, w: Workload, res: ExecResult, busyBefore: number, nowNs: number, prior?: InFlight): void {
     const gpu = this.gpu;
     const engineNs = gpu.busyUntilNs[w.engine] - Math.max(busyBefore, nowNs);
     v.stats.commands += res.commands;
     v.stats.gpuTimeNs += engineNs;
-    const inFlight: InFlight = { v, w, engineNs: (prior?.engineNs ?? 0) + engineNs, idleChecks: res.commands > 0 ? 0 : (prior?.idleChecks ?? 0) + 1 };
+    const inFlight: InFlight = { v, w, engineNs: (prior?.engineNs ?? 0) + engineNs };
     // Physical interrupts are consumed here and re-raised on the owner's virtual bank.
     ackIir(gpu.gt0, (GT_RENDER_USER_INTERRUPT | GT_CONTEXT_SWITCH_INTERRUPT | GT_RENDER_PIPECTL_NOTIFY_INTERRUPT) << ENGINE_IRQ_SHIFT[w.engine]);
     let bits = (res.userInterrupts > 0 ? GT_RENDER_USER_INTERRUPT : 0) | ((res.notifyInterrupts ?? 0) > 0 ? GT_RENDER_PIPECTL_NOTIFY_INTERRUPT : 0);
-    if (res.fault) {
-      // The engine stopped on a command the scanner let through: contain it like a hang.
+    if (res.fault || res.stalled) {
+      // The engine stopped on a command the scanner let through (a stall needs MI_SEMAPHORE_WAIT,
+      // which the scanner refuses as GVT-g does): contain it like a hang.
       this.running[w.engine] = inFlight;
-      this.recoverHang(w.engine, res.fault);
+      this.recoverHang(w.engine, res.fault ?? `${w.engine}: stalled on a semaphore`);
       return;
     }
-    if (res.stalled || res.hung) {
+    if (res.hung) {
       this.running[w.engine] = inFlight;
       if (bits) this.raiseVirtual(v, v.gt0, bits << ENGINE_IRQ_SHIFT[w.engine]);
       return;
@@ -740,9 +739,10 @@ export class Mediator {
   }
 
   /**
-   * Continue workloads left on an engine (the engine keeps executing a hung one, re-evaluates a
-   * stalled one) and reset an engine whose workload made no progress: WATCHDOG_ENGINE_NS of engine
-   * time without completing, or WATCHDOG_IDLE_CHECKS checks in a row without executing a command.
+   * Continue workloads left on an engine (the engine keeps executing one that ran out of its
+   * command budget) and reset an engine whose workload used WATCHDOG_ENGINE_NS of engine time
+   * without completing. Checks come with the ticks: a starved GPU thread checks less often, and
+   * only engine time counts, so starvation delays a detection and never fakes one.
    */
   private watchdog(nowNs: number): void {
     for (const e of ENGINES) {
@@ -750,10 +750,6 @@ export class Mediator {
       if (!r) continue;
       if (r.engineNs >= WATCHDOG_ENGINE_NS) {
         this.recoverHang(e, `${e}: workload did not complete in ${(r.engineNs / 1e6).toFixed(0)} ms of engine time (GPU hang)`);
-        continue;
-      }
-      if (r.idleChecks >= WATCHDOG_IDLE_CHECKS) {
-        this.recoverHang(e, `${e}: workload made no progress in ${r.idleChecks} checks (GPU hang)`);
         continue;
       }
       if (this.gpu.busyUntilNs[e] > nowNs) continue;

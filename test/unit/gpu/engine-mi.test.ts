@@ -357,7 +357,7 @@ describe('MI_DISPLAY_FLIP', () => {
     expect(res.flips).toEqual([{ plane: 0, surf: 0x00400000, pitch: 8192, tiling: 1, async: false, applied: true }]);
   });
 
-  it('records a flip of an unmodelled plane without touching pipe A', () => {
+  it('records a flip of an unmodelled plane (Skylake plane code 1 = pipe B primary, bits 12:8 as skl_decode_mi_display_flip reads them) without touching pipe A', () => {
     const { gpu, ram } = gpuWithRam();
     gpu.mmioWrite(PLANE_SURF_1_A, 0x00100000);
     const res = runRing(gpu, ram, 'rcs', [DISPLAY_FLIP(1), 4096, 0x00800000 | 1]);

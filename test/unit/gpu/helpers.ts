@@ -64,7 +64,8 @@ export const LRM = ((0x29 << 23) | (1 << 22) | 2) >>> 0;
 export const SRM = ((0x24 << 23) | (1 << 22) | 2) >>> 0;
 export const LRR = ((0x2a << 23) | 1) >>> 0;
 export const SEMAPHORE_WAIT = (op: number): number => ((0x1c << 23) | (1 << 22) | (1 << 15) | (op << 12) | 2) >>> 0;
-export const DISPLAY_FLIP = (plane: number): number => ((0x14 << 23) | (plane << 19) | 1) >>> 0;
+/** MI_DISPLAY_FLIP with a Skylake plane select code (dw0 bits 12:8, i915 MI_DISPLAY_FLIP_SKL_PLANE_*). */
+export const DISPLAY_FLIP = (plane: number): number => ((0x14 << 23) | (plane << 8) | 1) >>> 0;
 /** 3DPRIMITIVE (type 3, subtype 3, opcode 3, subopcode 0), 7 dwords; bit 10 indirect parameters. */
 export const PRIMITIVE_3D = 0x7b000005;
 export const PRIM_INDIRECT = 1 << 10;

@@ -127,8 +127,14 @@ const EXPECTED_ALIASES: Array<[number, string, string]> = [
   [0x7105, 'GPGPU_WALKER', 'MFX_AVC_WEIGHTOFFSET_STATE'],
 ];
 
-/** genxml engine attributes this model corrects (see ENGINE_OVERRIDES in commands.ts). */
-const ENGINE_OVERRIDES: Record<string, number> = { MI_FLUSH_DW: ENGINE.BLITTER | ENGINE.VIDEO };
+/** genxml engine attributes this model corrects (see ENGINE_OVERRIDES in commands.ts; the MI ones as GVT-g cmd_info's rings). */
+const ENGINE_OVERRIDES: Record<string, number> = {
+  MI_FLUSH_DW: ENGINE.BLITTER | ENGINE.VIDEO,
+  MI_PREDICATE: ENGINE.RENDER,
+  MI_LOAD_SCAN_LINES_INCL: ENGINE.RENDER | ENGINE.BLITTER,
+};
+/** genxml lengths this model replaces by GVT-g cmd_info's F_LEN_CONST (see LENGTH_OVERRIDES in commands.ts). */
+const LENGTH_OVERRIDES: Record<string, number> = { MI_LOAD_SCAN_LINES_INCL: 2 };
 
 describe('gen9.xml oracle', () => {
   it('has the 227 instructions the table was generated from', () => {
@@ -225,7 +231,12 @@ describe('decodeHeader on every genxml instruction', () => {
       expect(decodeHeader(base)!.name).toBe(aliasDefault.get(key) ?? i.name);
       expect(commandCandidates(base).map((s) => s.name).sort()).toEqual(groups.get(key)!.slice().sort());
 
-      if (h.lenEnd === undefined) {
+      const fixed = LENGTH_OVERRIDES[i.name];
+      if (fixed !== undefined) {
+        // GVT-g cmd_parser.c cmd_info: F_LEN_CONST, whatever the DWord Length field holds.
+        for (const v of [0, 1, 5, 63]) expect(decodeHeader((h.dw0 | v) >>> 0, firstEngine(h))!.length).toBe(fixed);
+        expect(info.spec.lengthMask).toBe(0);
+      } else if (h.lenEnd === undefined) {
         expect(info.length).toBe(h.length);
         expect(commandLength(base, firstEngine(h))).toBe(h.length);
         expect(info.spec.lengthMask).toBe(0);
@@ -239,7 +250,7 @@ describe('decodeHeader on every genxml instruction', () => {
         }
         expect(info.spec.lengthMask).toBe(max);
       }
-      expect(info.spec.nominalLength).toBe(h.length);
+      expect(info.spec.nominalLength).toBe(fixed ?? h.length);
     });
   }
 
