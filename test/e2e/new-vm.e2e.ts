@@ -62,7 +62,7 @@ describe('New VM, Clone, Import as a copy / with replace', () => {
     await page.getByTestId('new-vm-display').selectOption('generic-1280x1024');
     await page.getByTestId('new-vm-workload').selectOption('desktop');
     await until('a clean form', async () => (await page.getByTestId('new-vm-status').textContent()) === 'Ready to create');
-    expect(await page.getByTestId('new-vm-preview').textContent()).toContain("gvt_vgpu_type = 'GVTg_V5_8'");
+    expect(await page.getByTestId('new-vm-preview').textContent(), 'the preview').toContain("gvt_vgpu_type = 'GVTg_V5_8'");
     await shot('new-vm-dialog.png');
     await shot('new-vm-dialog-1080p.png', 1920, 1080);
     await page.setViewportSize({ width: 1280, height: 720 });

@@ -149,7 +149,7 @@ describe('New VM dialog', () => {
     expect(byTestId(wrapper, 'new-vm-create').attributes('disabled')).toBeUndefined();
     await byTestId(wrapper, 'new-vm-create').trigger('click');
     await flushPromises();
-    const saved = fake.callsTo('library.create').filter((c) => !c.dryRun);
+    const saved = fake.callsTo('library.create').filter((c) => !(c as { dryRun?: boolean }).dryRun);
     expect(saved).toEqual([{ form: { name: 'vm1', memoryMiB: 2048, vcpus: 1, vgpu: { kind: 'type', type: 'GVTg_V5_8' }, display: { kind: 'builtin' }, workload: 'desktop' }, dryRun: false }]);
     expect(byTestId(wrapper, 'new-vm-dialog').exists()).toBe(false);
     expect(checks.length).toBeGreaterThan(1);
