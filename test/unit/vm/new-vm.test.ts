@@ -1,7 +1,7 @@
 /** New VM: the xl.cfg writer, checked by the parser every library config goes through. */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { NewVmFormSchema, type NewVmForm } from '../../../src/shared/api';
+import { NewVmFormSchema, methods, type NewVmForm } from '../../../src/shared/api';
 import { MONITOR_LIBRARY } from '../../../src/shared/edid-library';
 import { parseMonitorConfig } from '../../../src/shared/monitor-config';
 import { DOMAIN_NAME, WORKLOADS, readDomainConfig } from '../../../src/main/vm/domain-spec';
@@ -117,5 +117,26 @@ describe('NewVmFormSchema (library.create params)', () => {
     expect(NewVmFormSchema.safeParse({ ...base, vgpu: { kind: 'mdev', type: 'x' } }).success).toBe(false);
     expect(NewVmFormSchema.safeParse({ ...base, display: { kind: 'file' } }).success).toBe(false);
     expect(NewVmFormSchema.safeParse({ ...base, name: 'x'.repeat(300) }).success).toBe(false);
+  });
+});
+
+describe('library.create / clone / importCopy / freeName schemas', () => {
+  const ok = (m: keyof typeof methods, p: unknown): boolean => methods[m].safeParse(p).success;
+  it('take what the UI sends', () => {
+    expect(ok('library.create', { form: base })).toBe(true);
+    expect(ok('library.create', { form: base, dryRun: true })).toBe(true);
+    expect(ok('library.clone', { name: 'a', newName: 'a-clone' })).toBe(true);
+    expect(ok('library.importCopy', { fileName: 'x.hvm', text: "name='x'\n" })).toBe(true);
+    expect(ok('library.freeName', { name: 'a', suffix: 'clone' })).toBe(true);
+  });
+  it('refuse malformed names, unknown keys, a missing form, oversized text and unknown suffixes', () => {
+    expect(ok('library.create', {})).toBe(false);
+    expect(ok('library.create', { form: base, extra: true })).toBe(false);
+    expect(ok('library.clone', { name: 'a', newName: 'has space' })).toBe(false);
+    expect(ok('library.clone', { name: '../etc/passwd', newName: 'b' })).toBe(false);
+    expect(ok('library.clone', { name: 'a' })).toBe(false);
+    expect(ok('library.importCopy', { fileName: '', text: '' })).toBe(false);
+    expect(ok('library.importCopy', { fileName: 'x', text: 'a'.repeat((1 << 20) + 1) })).toBe(false);
+    expect(ok('library.freeName', { name: 'a', suffix: 'copy' })).toBe(false);
   });
 });
