@@ -95,6 +95,21 @@ describe('New VM, Clone, Import as a copy / with replace', () => {
     });
   });
 
+  it('F11 full-screens the focused VM window and leaves again; Ctrl+E edits the selected VM', async () => {
+    await page.getByTestId('tab-screen-1').focus();
+    await page.keyboard.press('F11');
+    await until('window 1 full screen', async () => (await page.evaluate(() => document.fullscreenElement?.getAttribute('data-testid'))) === 'window-1');
+    await page.waitForTimeout(300);
+    await page.screenshot({ path: join(SHOTS, 'vm-fullscreen.png') });
+    await page.keyboard.press('F11');
+    await until('full screen left', async () => (await page.evaluate(() => document.fullscreenElement)) === null);
+
+    await page.getByTestId('library-row-desk1').click({ position: { x: 60, y: 10 } });
+    await page.keyboard.press('Control+e');
+    await page.getByRole('dialog', { name: 'Config of desk1' }).waitFor();
+    await page.getByTestId('config-cancel').click();
+  });
+
   it('a VM whose vGPU does not fit what is free cannot start, and says what is short', async () => {
     await page.getByTestId('new-vm-button').click();
     await page.getByTestId('new-vm-name').fill('big');
