@@ -75,6 +75,32 @@ export const LayoutSchema = z
   })
   .strict();
 export type Layout = z.infer<typeof LayoutSchema>;
+ * The New VM form (library.create). Ranges are checked by the xl.cfg parser the library uses, not
+ * here, so a value out of range comes back as a problem on its field instead of a schema error.
+ * vgpu: a GVT-g type (gvt_vgpu_type) or explicit XenGT sizes (vgt_low_gm_sz / vgt_high_gm_sz in
+ * MiB, vgt_fence_sz). display: the vGPU's built-in monitor, a monitor of the EDID library (written
+ * as `<dataDir>/monitors/<name>.config`), or the path of an existing monitor.config.
+ */
+export const NewVmFormSchema = z
+  .object({
+    name: z.string().max(256),
+    memoryMiB: z.number().int().min(0).max(1 << 30),
+    vcpus: z.number().int().min(0).max(1 << 16),
+    vgpu: z.discriminatedUnion('kind', [
+      z.object({ kind: z.literal('type'), type: z.string().max(64) }).strict(),
+      z.object({ kind: z.literal('explicit'), lowGmMiB: z.number().int().min(0).max(1 << 20), highGmMiB: z.number().int().min(0).max(1 << 20), fences: z.number().int().min(0).max(1024) }).strict(),
+    ]),
+    display: z.discriminatedUnion('kind', [
+      z.object({ kind: z.literal('builtin') }).strict(),
+      z.object({ kind: z.literal('library'), monitor: z.string().max(64) }).strict(),
+      z.object({ kind: z.literal('file'), path: z.string().max(4096) }).strict(),
+    ]),
+    workload: z.string().max(64),
+  })
+  .strict();
+export type NewVmForm = z.infer<typeof NewVmFormSchema>;
+/** The form fields a New VM problem can be about. */
+export type NewVmField = 'name' | 'memoryMiB' | 'vcpus' | 'vgpu' | 'lowGmMiB' | 'highGmMiB' | 'fences' | 'display' | 'workload';
 
 export const methods = {
   /** All domains: Domain-0, running guests and stopped library entries. */
@@ -95,6 +121,25 @@ export const methods = {
    * src/shared/export-formats.ts). Refused for a config with errors and for Domain-0 (it has none).
    */
   'domain.export': z.object({ name: DomainName, format: z.enum(EXPORT_FORMATS) }).strict(),
+  // New VM, Clone, Import as a copy (issue 9 item 1).
+  /**
+   * New VM: write the form as an xl.cfg and add it to the library, after checking it with the same
+   * parser as every config. dryRun: only check, and return the text that would be written.
+   * ApiError('config') lists the problems field by field; ApiError('exists') for a taken name.
+   */
+  'library.create': z.object({ form: NewVmFormSchema, dryRun: z.boolean().optional() }).strict(),
+  /**
+   * Copy a library domain under newName: name= rewritten, a uuid= replaced by a fresh one and
+   * every vif mac= by a fresh Xen-prefix (00:16:3e) address; everything else kept verbatim.
+   */
+  'library.clone': z.object({ name: DomainName, newName: DomainName }).strict(),
+  /**
+   * Import under a free name when the config's name is taken ("<name>-2", "-3", …), rewritten as
+   * library.clone rewrites; a name that is free is used as it is.
+   */
+  'library.importCopy': z.object({ fileName: z.string().min(1).max(255), text: z.string().max(MAX_CONFIG_BYTES) }).strict(),
+  /** The first free library name for a copy of `name`: "<name>-clone" (suffix "clone") or "<name>-2" (suffix "number"). */
+  'library.freeName': z.object({ name: DomainName, suffix: z.enum(['clone', 'number']) }).strict(),
   /** Start a library domain (xl create on its stored config). */
   'domain.start': z.object({ name: DomainName }).strict(),
   'domain.destroy': z.object({ ref: DomainRef }).strict(),
@@ -207,6 +252,17 @@ export interface DomainInfo {
   /** Config problems that stop the domain from starting (empty when startable). */
   configErrors: string[];
   workload: string;
+  /**
+   * A stopped domain whose config is fine but whose vGPU does not fit what is free now: what is
+   * short, e.g. "needs 128 MiB aperture (low GM), 64 MiB free"; null when it can start.
+   */
+  startBlocked?: string | null;
+}
+
+/** Why a New VM form cannot be saved, on the field it is about. */
+export interface NewVmProblem {
+  field: NewVmField;
+  message: string;
 }
 
 export interface GpuResources {
@@ -231,6 +287,8 @@ export interface VgpuTypeInfo {
   /** Resolution of the built-in virtual monitor (EDID). */
   resolution: { width: number; height: number };
   availableInstances: number;
+  /** With no instance left: what is short, e.g. "needs 128 MiB aperture (low GM), 64 MiB free". */
+  unavailableReason?: string;
   /** The mdev type's `description` text. */
   description: string;
 }
@@ -258,6 +316,12 @@ export interface Results {
   'library.check': { fileName: string; diagnostics: ConfigDiagnostic[] };
   /** The exported text and a file name to save it as (e.g. `vgtHVMDomain.xml`). */
   'domain.export': { text: string; suggestedName: string };
+  /** text: the xl.cfg written (or, with dryRun, that would be); problems: empty when it can be saved. */
+  'library.create': { name: string; text: string; problems: NewVmProblem[] };
+  /** changed: what was rewritten besides name= (e.g. "uuid", "vif mac 00:16:3e:…"). */
+  'library.clone': { name: string; changed: string[] };
+  'library.importCopy': { name: string; changed: string[] };
+  'library.freeName': { name: string };
   'domain.start': { domid: number };
   'domain.destroy': { domid: number };
   'domain.pause': { domid: number };

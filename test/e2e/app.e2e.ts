@@ -123,9 +123,11 @@ describe('GVT Desk in browser mode', () => {
     }
     await page.getByTestId('window-3').waitFor();
     await page.getByTestId('import-input').setInputFiles(guestConfig('guest4'));
-    await page.getByTestId('start-guest4').click();
-    const banner = await until('the refusal', async () => (await page.getByTestId('error-banner').innerText()) || '');
-    expect(banner).toContain('not enough aperture (low GM): requested 128 MiB, 0 MiB free (short by 128 MiB)');
+    // The host's accounting says it does not fit: Start is disabled and says what is short.
+    const start = page.getByTestId('start-guest4');
+    await until('Start disabled', () => start.isDisabled());
+    expect(await start.getAttribute('title')).toBe('Cannot start: needs 128 MiB aperture (low GM), 0 MiB free');
+    expect(await text('start-blocked-guest4')).toBe('Cannot start: needs 128 MiB aperture (low GM), 0 MiB free');
     expect(await page.getByTestId('window-4').count()).toBe(0);
   });
 

@@ -204,7 +204,7 @@ describe('the xl lifecycle from the UI', () => {
     await page.getByTestId('window-title-1').click({ button: 'right' });
     const menu = page.getByTestId('domain-menu');
     await menu.waitFor();
-    expect(await menu.getByRole('menuitem').allInnerTexts()).toEqual(['Pause', 'Shut down', 'Reboot', 'Destroy…', 'Export…', 'Console']);
+    expect(await menu.getByRole('menuitem').allInnerTexts()).toEqual(['Pause', 'Shut down', 'Reboot', 'Destroy…', 'Clone…', 'Export…', 'Console']);
     await page.screenshot({ path: join(SHOTS, 'context-menu.png'), clip: { x: 0, y: 0, width: 1400, height: 700 } });
     // Console opens the window's Serial tab.
     await page.getByTestId('domain-menu-console').click();

@@ -1,7 +1,9 @@
 /**
  * File ▸ Import Domain Config…: pick an xl config (or a KVMGT command line, or libvirt domain XML)
- * with the native dialog and add it to the library through the host API (`library.import`),
- * asking before replacing an existing domain.
+ * with the native dialog and add it to the library through the host API (`library.import`); a
+ * name that is taken gets the same choice as the library's banner: Import as a copy
+ * (`library.importCopy`), Replace (`library.import` with replace, refused while the domain runs)
+ * or Cancel.
  */
 import type { BrowserWindow, Dialog } from 'electron';
 import { realpath } from 'node:fs/promises';
@@ -53,14 +55,15 @@ export async function importConfigFromDialog(deps: ImportDeps): Promise<string |
     if (!(err instanceof ApiError && err.code === 'exists')) throw err;
     const box = {
       type: 'question' as const,
-      buttons: ['Replace', 'Cancel'],
-      defaultId: 1,
-      cancelId: 1,
+      buttons: ['Import as a Copy', 'Replace', 'Cancel'],
+      defaultId: 0,
+      cancelId: 2,
       message: err.message,
-      detail: `Replace the library entry with ${fileName}?`,
+      detail: `Import ${fileName} under a new name, or replace the library entry with it?`,
     };
     const answer = deps.window ? await deps.dialog.showMessageBox(deps.window, box) : await deps.dialog.showMessageBox(box);
-    if (answer.response !== 0) return null;
+    if (answer.response === 0) return ((await deps.host.call('library.importCopy', { fileName, text })) as { name: string }).name;
+    if (answer.response !== 1) return null;
     return ((await deps.host.call('library.import', { fileName, text, replace: true })) as { name: string }).name;
   }
 }

@@ -3,8 +3,14 @@
  * foreground VM checked) and switches the physical display through the same host API call the UI
  * and `echo N > /sys/kernel/vgt/control/foreground_vm` use. It is rebuilt on the host's `domains`
  * and `display` events.
+ *
+ * File ▸ New VM… (Ctrl+N), File ▸ Edit VM Config (Ctrl+E) and View ▸ Full Screen VM Window (F11)
+ * are the renderer's: their dialogs, selection and windows live in the page, which handles those
+ * keys itself in the browser too. Their accelerators are shown but not registered (so the key
+ * reaches the page), and clicking the item sends the page that key (webContents.sendInputEvent).
+ * Ctrl+O stays the native import dialog; the app window's own full screen moves to Shift+F11.
  */
-import type { Menu as ElectronMenu, MenuItemConstructorOptions } from 'electron';
+import type { BrowserWindow, KeyboardInputEvent, Menu as ElectronMenu, MenuItemConstructorOptions } from 'electron';
 import type { DomainInfo, PortInfo } from '../../shared/api';
 import { edidToHex } from '../../shared/edid';
 import { MONITOR_LIBRARY } from '../../shared/edid-library';
@@ -109,6 +115,35 @@ export function hotplugMenuItems(state: DisplayState, actions: Pick<MenuActions,
   });
 }
 
+/** A shortcut the page handles: `key` with `modifiers` (sendInputEvent's names). */
+export interface PageShortcut {
+  accelerator: string;
+  keyCode: string;
+  modifiers: KeyboardInputEvent['modifiers'];
+}
+
+/** The page's global shortcuts (see MenuBar.vue), by menu item id. */
+export const PAGE_SHORTCUTS = {
+  'new-vm': { accelerator: 'CmdOrCtrl+N', keyCode: 'N', modifiers: ['control'] },
+  'edit-config': { accelerator: 'CmdOrCtrl+E', keyCode: 'E', modifiers: ['control'] },
+  'vm-fullscreen': { accelerator: 'F11', keyCode: 'F11', modifiers: [] },
+} as const satisfies Record<string, PageShortcut>;
+
+/** Send the page the key of a shortcut it handles (key down, then up), as if typed in its window. */
+export function sendPageShortcut(win: Pick<BrowserWindow, 'webContents'> | undefined, shortcut: PageShortcut, platform: NodeJS.Platform): void {
+  if (!win) return;
+  // CmdOrCtrl: the page takes Ctrl or Cmd alike (MenuBar.vue).
+  const modifiers = platform === 'darwin' ? shortcut.modifiers?.map((m) => (m === 'control' ? 'meta' : m)) : shortcut.modifiers;
+  win.webContents.sendInputEvent({ type: 'keyDown', keyCode: shortcut.keyCode, modifiers });
+  win.webContents.sendInputEvent({ type: 'keyUp', keyCode: shortcut.keyCode, modifiers });
+}
+
+/** A menu item for a page shortcut: accelerator shown, not registered; a click sends the key to the window. */
+function pageItem(id: keyof typeof PAGE_SHORTCUTS, label: string, platform: NodeJS.Platform): MenuItemConstructorOptions {
+  const shortcut = PAGE_SHORTCUTS[id];
+  return { id, label, accelerator: shortcut.accelerator, registerAccelerator: false, click: (_item, win) => sendPageShortcut(win as BrowserWindow | undefined, shortcut, platform) };
+}
+
 /** The whole menu template: (macOS app menu,) File, Display, Hotplug, View, Help. */
 export function buildMenuTemplate(state: DisplayState, actions: MenuActions, env: MenuEnv): MenuItemConstructorOptions[] {
   const isMac = env.platform === 'darwin';
@@ -117,7 +152,9 @@ export function buildMenuTemplate(state: DisplayState, actions: MenuActions, env
   template.push({
     label: 'File',
     submenu: [
+      pageItem('new-vm', 'New VM…', env.platform),
       { id: 'import', label: 'Import Domain Config…', accelerator: 'CmdOrCtrl+O', click: () => actions.importConfig() },
+      pageItem('edit-config', 'Edit VM Config', env.platform),
       { type: 'separator' },
       isMac ? { role: 'close' } : { role: 'quit' },
     ],
@@ -127,7 +164,7 @@ export function buildMenuTemplate(state: DisplayState, actions: MenuActions, env
   template.push({ role: 'editMenu' });
   const view: MenuItemConstructorOptions[] = [];
   if (!env.isPackaged) view.push({ role: 'reload' }, { role: 'forceReload' }, { role: 'toggleDevTools' }, { type: 'separator' });
-  view.push({ role: 'resetZoom' }, { role: 'zoomIn' }, { role: 'zoomOut' }, { type: 'separator' }, { role: 'togglefullscreen' });
+  view.push({ role: 'resetZoom' }, { role: 'zoomIn' }, { role: 'zoomOut' }, { type: 'separator' }, pageItem('vm-fullscreen', 'Full Screen VM Window', env.platform), { role: 'togglefullscreen', accelerator: 'Shift+F11' });
   template.push({ label: 'View', submenu: view });
   template.push({
     role: 'help',

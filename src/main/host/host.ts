@@ -3,7 +3,7 @@
  * Every request is validated against the zod schemas of src/shared/api.ts before it reaches the
  * core; refusals are ApiError with a code and a message that says what and why.
  */
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { availableParallelism, cpus, hostname, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { ApiError, PHYSICAL_SOURCE, type DomainInfo, type EventName, type Events, type MethodName, type Params, type Results, methods } from '../../shared/api';
@@ -12,6 +12,8 @@ import { Domains, SHUTDOWN_TIMEOUT_S, type GpuBackend, type VgpuSummary } from '
 import { Library } from '../vm/library';
 import { exportDomain } from '../vm/export';
 import { checkConfigText } from '../vm/config-check';
+import { checkNewVmForm, describeProblems, libraryMonitorConfig } from '../vm/new-vm';
+import { startShortfall, vgpuShortfall } from '../vm/start-check';
 import { Dom0Console } from './dom0/console';
 import { dataDirMount } from './dom0/data-dir';
 import { expandTabs, formatXlList } from './dom0/xl-list';
@@ -87,7 +89,7 @@ export async function createHost(options: HostOptions): Promise<HostApi> {
   );
 
   async function listAll(): Promise<DomainInfo[]> {
-    const live = await domains.list();
+    const [live, status] = await Promise.all([domains.list(), gpu.call('status', {})]);
     const stopped = library
       .list()
       .filter((e) => !domains.isRunning(e.name))
@@ -104,9 +106,23 @@ export async function createHost(options: HostOptions): Promise<HostApi> {
           vgpu: null,
           configErrors: e.findings.filter((f) => f.severity === 'error').map(formatFinding),
           workload: e.spec?.workload ?? '',
+          startBlocked: e.spec ? startShortfall(e.spec, status.free) : null,
         }),
       );
     return [...live, ...stopped];
+  }
+
+  /** A replace (or anything else that rewrites a config) of a running domain is refused: the running domain was created from the old one. */
+  const refuseRunning = (what: string) => (name: string): void => {
+    if (domains.isRunning(name)) throw new ApiError('busy', `domain '${name}' is running: cannot ${what} its config; destroy or shut it down first (or import it as a copy)`);
+  };
+
+  /** Where a New VM's library monitor goes: `<monitors>/<name>.config`, or `<name>-2.config`, … when taken (another domain may name it). */
+  function freeMonitorPath(name: string): string {
+    for (let n = 1; ; n++) {
+      const path = join(monitorsDir, `${name}${n === 1 ? '' : `-${n}`}.config`);
+      if (!existsSync(path)) return path;
+    }
   }
 
   async function publishDomains(): Promise<void> {
@@ -154,9 +170,33 @@ export async function createHost(options: HostOptions): Promise<HostApi> {
     'domains.list': () => listAll(),
     'library.import': ({ fileName, text, replace }) => {
       fileNames.clear();
-      const e = library.import(fileName, text, { replace });
+      const e = library.import(fileName, text, { replace, beforeReplace: refuseRunning('replace') });
       void publishDomains();
       return { name: e.name };
+    },
+    'library.importCopy': ({ fileName, text }) => {
+      fileNames.clear();
+      const e = library.import(fileName, text, { copy: true });
+      void publishDomains();
+      return { name: e.name, changed: e.changed ?? [] };
+    },
+    'library.clone': ({ name, newName }) => {
+      fileNames.clear();
+      const e = library.clone(name, newName);
+      void publishDomains();
+      return { name: e.name, changed: e.changed };
+    },
+    'library.freeName': ({ name, suffix }) => ({ name: library.freeName(name, suffix) }),
+    'library.create': async ({ form, dryRun }) => {
+      const monitorPath = form.display.kind === 'library' ? freeMonitorPath(form.name) : null;
+      const { text, problems } = checkNewVmForm(form, (n) => library.taken(n), monitorPath);
+      if (dryRun) return { name: form.name, text, problems };
+      if (problems.length > 0) throw new ApiError('config', `${form.name} not created:\n${describeProblems(problems)}`);
+      if (form.display.kind === 'library' && monitorPath !== null) await writeMonitorConfigFile(files, monitorPath, libraryMonitorConfig(form.display.monitor));
+      fileNames.clear();
+      library.create(form.name, text);
+      void publishDomains();
+      return { name: form.name, text, problems };
     },
     'library.get': ({ name }) => {
       const e = library.get(name);
@@ -211,7 +251,10 @@ export async function createHost(options: HostOptions): Promise<HostApi> {
         foreground: s.foreground,
       };
     },
-    'gpu.types': () => gpu.call('types', {}),
+    'gpu.types': async () => {
+      const [types, s] = await Promise.all([gpu.call('types', {}), gpu.call('status', {})]);
+      return types.map((t) => (t.availableInstances > 0 ? t : { ...t, unavailableReason: vgpuShortfall(t, s.free) ?? 'its ranges do not fit the free space in one piece' }));
+    },
     'sysfs.read': ({ path }) => gpu.call('sysfsRead', { path }),
     'sysfs.write': async ({ path, value }) => {
       await gpu.call('sysfsWrite', { path, value });

@@ -15,6 +15,8 @@ import { FILE_LIMITS, readRegularFileSync, removeStaleTempFiles, writeFileAtomic
 import { DOMAIN_NAME, readDomainConfig, type DomainSpec } from './domain-spec';
 import { kvmgtToXl, looksLikeKvmgt, parseKvmgtArgs } from './kvmgt-args';
 import { libvirtToXl, looksLikeXml, parseLibvirtDomain } from './libvirt-import';
+import { DOM0_NAME } from './new-vm';
+import { renameConfig } from './rename';
 import { formatFinding, type ConfigFinding } from './xlcfg';
 
 
@@ -38,6 +40,17 @@ interface Meta {
   savedAt?: string;
   /** Set when the stored xl text was converted from another format at import. */
   convertedFrom?: { format: 'kvmgt' | 'libvirt'; fileName: string };
+  /** Set for a copy: the domain it was cloned from, or the file imported as a copy. */
+  copiedFrom?: string;
+}
+
+export interface ImportOptions {
+  /** Overwrite a domain of the same name (else ApiError 'exists'). */
+  replace?: boolean;
+  /** Import under a free name ("<name>-2", …) when the name is taken, rewritten as renameConfig does. */
+  copy?: boolean;
+  /** Called with the name before a replace writes anything; throws to refuse it (e.g. the domain runs). */
+  beforeReplace?: (name: string) => void;
 }
 
 const CFG = '.cfg';
@@ -95,10 +108,12 @@ export class Library {
    * @param fileName the name the user's file had (only its base name is kept)
    * @throws ApiError('config') when no valid name can be derived (the message lists the findings),
    *   a command line has errors, or XML is malformed or not a KVMGT guest's libvirt domain (the
-   *   message gives each problem's line:column); ApiError('exists') when the name is taken and not opts.replace;
-   *   ApiError('internal') when the files cannot be written
+   *   message gives each problem's line:column); ApiError('exists') when the name is taken (or is
+   *   Domain-0's) and neither opts.copy nor opts.replace; whatever opts.beforeReplace throws;
+   *   ApiError('internal') when the files cannot be written. A refused import writes nothing.
+   * @returns the entry; with opts.copy, `changed` lists what the rename rewrote besides name=
    */
-  import(fileName: string, text: string, opts: { replace?: boolean } = {}): LibraryEntry {
+  import(fileName: string, text: string, opts: ImportOptions = {}): LibraryEntry & { changed?: string[] } {
     const base = basename(fileName.replace(/\\/g, '/')) || 'config';
     let name: string;
     let stored = text;
@@ -130,12 +145,69 @@ export class Library {
       }
       name = value.value;
     }
-    if (this.exists(name) && !opts.replace) {
-      throw new ApiError('exists', `a domain named '${name}' is already in the library; import with replace to overwrite it`);
+    let changed: string[] = [];
+    if (this.taken(name) && opts.copy) {
+      const copyName = this.freeName(name, 'number');
+      ({ text: stored, changed } = renameConfig(stored, base, copyName));
+      meta.copiedFrom = base;
+      meta.fileName = `${copyName}${CFG}`;
+      name = copyName;
+    } else if (this.taken(name)) {
+      if (!opts.replace || name === DOM0_NAME) {
+        throw new ApiError('exists', `a domain named '${name}' is already in the library: import it as a copy (under a new name) or with replace (overwriting it)`);
+      }
+      opts.beforeReplace?.(name);
     }
     this.write(this.cfgPath(name), stored);
     this.write(this.metaPath(name), `${JSON.stringify(meta, null, 2)}\n`);
+    return opts.copy ? { ...this.load(name), changed } : this.load(name);
+  }
+
+  /**
+   * Add a new domain's config (New VM). Refused when the name is taken or the text has any error.
+   * @throws ApiError('invalid' | 'exists' | 'config' | 'internal')
+   */
+  create(name: string, text: string): LibraryEntry {
+    if (!DOMAIN_NAME.test(name)) throw new ApiError('invalid', `'${name}' is not a domain name (1-64 letters, digits, '.', '_' or '-')`);
+    if (this.taken(name)) throw new ApiError('exists', `a domain named '${name}' already exists; choose another name`);
+    const checked = readDomainConfig(text, `${name}${CFG}`);
+    const errors = checked.findings.filter((f) => f.severity === 'error');
+    if (errors.length > 0) throw new ApiError('config', `${name} not created: the config has errors:\n${errors.map(formatFinding).join('\n')}`);
+    if (checked.spec?.name !== name) throw new ApiError('config', `${name} not created: its name = is '${checked.spec?.name ?? ''}'`);
+    this.write(this.cfgPath(name), text);
+    this.write(this.metaPath(name), `${JSON.stringify({ fileName: `${name}${CFG}`, importedAt: new Date().toISOString() } satisfies Meta, null, 2)}\n`);
     return this.load(name);
+  }
+
+  /**
+   * Copy a domain under newName (see renameConfig for what is rewritten). The source is only read.
+   * @throws ApiError('invalid' | 'not_found' | 'exists' | 'config' | 'internal')
+   */
+  clone(name: string, newName: string): LibraryEntry & { changed: string[] } {
+    const source = this.get(name);
+    if (!DOMAIN_NAME.test(newName)) throw new ApiError('invalid', `'${newName}' is not a domain name (1-64 letters, digits, '.', '_' or '-')`);
+    if (this.taken(newName)) throw new ApiError('exists', `a domain named '${newName}' already exists; choose another name for the clone`);
+    const { text, changed } = renameConfig(source.text, source.fileName, newName);
+    this.write(this.cfgPath(newName), text);
+    this.write(this.metaPath(newName), `${JSON.stringify({ fileName: `${newName}${CFG}`, importedAt: new Date().toISOString(), copiedFrom: name } satisfies Meta, null, 2)}\n`);
+    return { ...this.load(newName), changed };
+  }
+
+  /**
+   * The first name not taken: `<name>-clone`, `<name>-clone-2`, … (suffix 'clone') or `<name>-2`,
+   * `<name>-3`, … ('number'); the base is shortened to keep names within 64 characters.
+   */
+  freeName(name: string, suffix: 'clone' | 'number'): string {
+    for (let n = suffix === 'clone' ? 1 : 2; ; n++) {
+      const tail = suffix === 'clone' ? (n === 1 ? '-clone' : `-clone-${n}`) : `-${n}`;
+      const candidate = `${name.slice(0, 64 - tail.length)}${tail}`;
+      if (!this.taken(candidate)) return candidate;
+    }
+  }
+
+  /** Whether `name` is in the library (or is Domain-0's, which no library domain may take). */
+  taken(name: string): boolean {
+    return name === DOM0_NAME || this.exists(name);
   }
 
   /**

@@ -1,7 +1,7 @@
 /** Domains as the host reports them (domains.list), kept current by the `domains` event. */
 import { defineStore } from 'pinia';
 import { computed, onScopeDispose, ref } from 'vue';
-import type { DomainInfo, Results } from '../../shared/api';
+import type { DomainInfo, NewVmForm, Results } from '../../shared/api';
 import type { ExportFormat } from '../../shared/export-formats';
 import { useApi } from '../api';
 
@@ -93,6 +93,43 @@ export const useDomainsStore = defineStore('domains', () => {
     return name;
   }
 
+  /** Import with replace: refused by the host (ApiError 'busy') while that domain runs. */
+  async function importReplace(fileName: string, text: string): Promise<string> {
+    const { name } = await api.invoke('library.import', { fileName, text, replace: true });
+    await refresh();
+    return name;
+  }
+
+  /** Import as a copy: under "<name>-2", "-3", … when the name is taken. */
+  async function importCopy(fileName: string, text: string): Promise<Results['library.importCopy']> {
+    const result = await api.invoke('library.importCopy', { fileName, text });
+    await refresh();
+    return result;
+  }
+
+  /** New VM: check the form (dryRun) or write it to the library. */
+  async function createVm(form: NewVmForm, dryRun: boolean): Promise<Results['library.create']> {
+    const result = await api.invoke('library.create', { form, dryRun });
+    if (!dryRun) await refresh();
+    return result;
+  }
+
+  /** The GVT-g vGPU types with their available instances now (and what is short for a type with none). */
+  async function vgpuTypes(): Promise<Results['gpu.types']> {
+    return api.invoke('gpu.types', {});
+  }
+
+  async function clone(name: string, newName: string): Promise<Results['library.clone']> {
+    const result = await api.invoke('library.clone', { name, newName });
+    await refresh();
+    return result;
+  }
+
+  /** The first free name for a copy: "<name>-clone" / "<name>-2". */
+  async function freeName(name: string, suffix: 'clone' | 'number'): Promise<string> {
+    return (await api.invoke('library.freeName', { name, suffix })).name;
+  }
+
   async function loadConfig(name: string): Promise<{ fileName: string; text: string }> {
     return api.invoke('library.get', { name });
   }
@@ -112,5 +149,5 @@ export const useDomainsStore = defineStore('domains', () => {
   });
   onScopeDispose(off);
 
-  return { list, ordered, guests, running, byDomid, byName, refresh, start, destroy, pause, unpause, shutdown, reboot, remove, importConfig, loadConfig, exportConfig, saveConfig };
+  return { list, ordered, guests, running, byDomid, byName, refresh, start, destroy, pause, unpause, shutdown, reboot, remove, importConfig, importReplace, importCopy, createVm, vgpuTypes, clone, freeName, loadConfig, exportConfig, saveConfig };
 });

@@ -17,6 +17,8 @@ export type LifecycleActionId = 'start' | 'pause' | 'resume' | 'shutdown' | 'reb
 export interface LifecycleAction {
   id: LifecycleActionId;
   label: string;
+  /** The accessible name: the label and the domain, e.g. "Start vgtHVMDomain", "Destroy vgtHVMDomain". */
+  ariaLabel: string;
   /** Tooltip: what the action does, in xl's terms. */
   hint: string;
   disabled: boolean;
@@ -98,13 +100,19 @@ export const useLifecycleStore = defineStore('lifecycle', () => {
     const action = (id: LifecycleActionId, label: string, hint: string, go: () => void): LifecycleAction => ({
       id,
       label,
+      ariaLabel: `${label.replace(/…$/, '')} ${d.name}`,
       hint,
       danger: id === 'destroy',
       // Destroy stays possible while Shut down waits: it is what ends a guest that will not.
       disabled: id === 'destroy' ? inFlight === 'destroy' : inFlight !== undefined,
       run: go,
     });
-    if (d.domid === null) return [action('start', 'Start', 'xl create: start this domain from its config', () => void run('start', d.name, 'Start', () => domains.start(d.name)))];
+    if (d.domid === null) {
+      const start = action('start', 'Start', 'xl create: start this domain from its config', () => void run('start', d.name, 'Start', () => domains.start(d.name)));
+      // The vGPU it asks for does not fit what is free now (the host's resource accounting says what is short).
+      if (d.startBlocked) return [{ ...start, disabled: true, hint: `Cannot start: ${d.startBlocked}` }];
+      return [start];
+    }
     const refs = { name: d.name, domid: d.domid };
     const out: LifecycleAction[] = [];
     if (d.state === 'running' && !status(d)) {

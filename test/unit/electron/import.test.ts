@@ -47,21 +47,27 @@ describe('File ▸ Import', () => {
     expect(host.calls).toEqual([]);
   });
 
-  it('asks before replacing an existing domain', async () => {
+  it('a taken name: Import as a Copy, Replace or Cancel, as the library banner offers', async () => {
     const file = join(dir, 'vm.hvm');
     await writeFile(file, "name='vm'\n");
     const { dialog } = createElectronMock();
     dialog.showOpenDialog.mockResolvedValue({ canceled: false, filePaths: [file] });
     const host = createFakeHost();
     host.failNext('library.import', new ApiError('exists', "domain 'vm' already exists"));
-    dialog.showMessageBox.mockResolvedValueOnce({ response: 0 });
+    dialog.showMessageBox.mockResolvedValueOnce({ response: 1 });
     expect(await importConfigFromDialog({ dialog: dialog as never, host, window: null })).toBe('vm');
     expect(host.calls.map((c) => (c.params as { replace?: boolean }).replace)).toEqual([undefined, true]);
+    expect(dialog.showMessageBox.mock.calls[0]?.[0]).toMatchObject({ buttons: ['Import as a Copy', 'Replace', 'Cancel'], cancelId: 2 });
 
     host.failNext('library.import', new ApiError('exists', "domain 'vm' already exists"));
-    dialog.showMessageBox.mockResolvedValueOnce({ response: 1 });
+    dialog.showMessageBox.mockResolvedValueOnce({ response: 0 });
+    expect(await importConfigFromDialog({ dialog: dialog as never, host, window: null })).toBe('vm-2');
+    expect(host.calls.at(-1)).toEqual({ method: 'library.importCopy', params: { fileName: 'vm.hvm', text: "name='vm'\n" } });
+
+    host.failNext('library.import', new ApiError('exists', "domain 'vm' already exists"));
+    dialog.showMessageBox.mockResolvedValueOnce({ response: 2 });
     expect(await importConfigFromDialog({ dialog: dialog as never, host, window: null })).toBeNull();
-    expect(host.calls).toHaveLength(3);
+    expect(host.calls).toHaveLength(5);
   });
 
   it('passes other host errors on and refuses files over 1 MiB', async () => {

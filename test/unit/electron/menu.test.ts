@@ -42,10 +42,40 @@ describe('Display menu', () => {
     expect(submenu(mac, 'View').some((i) => i.role === 'toggleDevTools')).toBe(true);
   });
 
+  it('shows the global shortcuts: Ctrl+N New VM, Ctrl+O Import, Ctrl+E Edit VM Config, F11 Full Screen VM Window (app full screen on Shift+F11)', () => {
+    const t = buildMenuTemplate({ domains, foreground: 0, bootForeground: true }, noActions, { platform: 'linux', isPackaged: true });
+    const byId = (menu: string, id: string) => submenu(t, menu).find((i) => i.id === id);
+    expect([byId('File', 'new-vm')?.accelerator, byId('File', 'import')?.accelerator, byId('File', 'edit-config')?.accelerator, byId('View', 'vm-fullscreen')?.accelerator]).toEqual([
+      'CmdOrCtrl+N',
+      'CmdOrCtrl+O',
+      'CmdOrCtrl+E',
+      'F11',
+    ]);
+    // The page handles these keys itself: shown, not registered (else Electron would swallow them).
+    expect([byId('File', 'new-vm'), byId('File', 'edit-config'), byId('View', 'vm-fullscreen')].map((i) => i?.registerAccelerator)).toEqual([false, false, false]);
+    expect(byId('File', 'import')?.registerAccelerator).toBeUndefined();
+    expect(submenu(t, 'View').find((i) => i.role === 'togglefullscreen')?.accelerator).toBe('Shift+F11');
+  });
+
+  it('clicking a page shortcut sends its key to the window (Cmd on macOS)', () => {
+    for (const [platform, mod] of [['linux', 'control'], ['darwin', 'meta']] as const) {
+      const t = buildMenuTemplate({ domains, foreground: 0, bootForeground: true }, noActions, { platform, isPackaged: true });
+      const sendInputEvent = vi.fn();
+      const item = submenu(t, 'File').find((i) => i.id === 'new-vm')!;
+      (item.click as (i: unknown, w: unknown) => void)({}, { webContents: { sendInputEvent } });
+      expect(sendInputEvent.mock.calls.map((c) => c[0])).toEqual([
+        { type: 'keyDown', keyCode: 'N', modifiers: [mod] },
+        { type: 'keyUp', keyCode: 'N', modifiers: [mod] },
+      ]);
+      // No window focused: nothing to send to.
+      expect(() => (item.click as (i: unknown, w: unknown) => void)({}, undefined)).not.toThrow();
+    }
+  });
+
   it('File ▸ Import calls the import action', () => {
     const importConfig = vi.fn();
     const t = buildMenuTemplate({ domains, foreground: 0, bootForeground: true }, { ...noActions, importConfig }, { platform: 'linux', isPackaged: true });
-    (submenu(t, 'File')[0]?.click as () => void)();
+    (submenu(t, 'File').find((i) => i.id === 'import')?.click as () => void)();
     expect(importConfig).toHaveBeenCalledTimes(1);
   });
 });

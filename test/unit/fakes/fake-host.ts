@@ -108,6 +108,8 @@ export function createFakeHost(init: Partial<Pick<FakeHost, 'domains' | 'foregro
         }
         case 'library.import':
           return { name: String(p.fileName).replace(/\.[^.]*$/, '') };
+        case 'library.importCopy':
+          return { name: `${String(p.fileName).replace(/\.[^.]*$/, '')}-2`, changed: [] };
         case 'domain.export': {
           // A stand-in text; the real exports are tested in test/unit/vm/export.
           const name = p.name as string;

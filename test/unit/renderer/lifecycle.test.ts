@@ -156,7 +156,7 @@ describe('domain context menu', () => {
     await byTestId(wrapper, 'library-row-vgtHVMDomain').trigger('contextmenu', { clientX: 40, clientY: 60 });
     await flushPromises();
     const menu = byTestId(wrapper, 'domain-menu');
-    expect(menu.findAll('[role="menuitem"]').map((b) => b.text())).toEqual(['Pause', 'Shut down', 'Reboot', 'Destroy…', 'Export…', 'Console']);
+    expect(menu.findAll('[role="menuitem"]').map((b) => b.text())).toEqual(['Pause', 'Shut down', 'Reboot', 'Destroy…', 'Clone…', 'Export…', 'Console']);
     expect(document.activeElement?.textContent?.trim()).toBe('Pause');
     await byTestId(wrapper, 'domain-menu-pause').trigger('click');
     await flushPromises();
