@@ -116,3 +116,10 @@ export class StatsHistory {
     return [xs, ...ys];
   }
 }
+
+/** The smallest of 1, 2, 2.5, 5 x 10^k at or above v (1 for nothing to show): a chart's y top whose middle reads well too. */
+export function niceMax(v: number): number {
+  if (!(v > 0)) return 1;
+  const p = 10 ** Math.floor(Math.log10(v));
+  return [1, 2, 2.5, 5, 10].map((m) => m * p).find((x) => x >= v * (1 - 1e-12)) ?? 10 * p;
+}

@@ -2,7 +2,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { flushPromises, type VueWrapper } from '@vue/test-utils';
 import type { GpuStats, OwnerSegment, VgpuLog, VgpuSample } from '../../../src/shared/api';
-import { StatsHistory, derivePoint } from '../../../src/renderer/lib/stats-history';
+import { StatsHistory, derivePoint, niceMax } from '../../../src/renderer/lib/stats-history';
 import { timelineBars } from '../../../src/renderer/lib/timeline-bars';
 import { LOG_VIEW_LINES, appendLog, lineKind, stamp } from '../../../src/renderer/lib/audit-lines';
 import HangBadge from '../../../src/renderer/components/HangBadge.vue';
@@ -70,6 +70,12 @@ describe('StatsHistory: rates from counters, share against weight', () => {
     h.push(at(1000, sample(1, { workloads: 2 })));
     expect(h.rows).toHaveLength(1);
     expect(h.latest(1)!.workloads).toBeNull();
+  });
+});
+
+describe('niceMax (chart y range)', () => {
+  it('rounds up to 1, 2, 2.5 or 5 times a power of ten', () => {
+    expect([0, -3, NaN, 0.7, 1, 3, 42, 60.2, 484, 2100].map(niceMax)).toEqual([1, 1, 1, 1, 1, 5, 50, 100, 500, 2500]);
   });
 });
 
