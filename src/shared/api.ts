@@ -75,6 +75,8 @@ export const LayoutSchema = z
   })
   .strict();
 export type Layout = z.infer<typeof LayoutSchema>;
+
+/**
  * The New VM form (library.create). Ranges are checked by the xl.cfg parser the library uses, not
  * here, so a value out of range comes back as a problem on its field instead of a schema error.
  * vgpu: a GVT-g type (gvt_vgpu_type) or explicit XenGT sizes (vgt_low_gm_sz / vgt_high_gm_sz in
@@ -202,6 +204,13 @@ export const methods = {
   'layout.get': z.object({}).strict(),
   /** Replace the stored window layout (written atomically to `<dataDir>/layout.json`). */
   'layout.set': z.object({ layout: LayoutSchema }).strict(),
+  // ---- statistics and the audit log (the dashboard's charts, timeline and Log view) ----
+  /** Every live vGPU's counters now (cumulative; a client takes rates from two samples). */
+  'gpu.stats': z.object({}).strict(),
+  /** Which vGPU held the scheduler's time slice and each engine (RCS, BCS) over the last 2 s. */
+  'gpu.timeline': z.object({}).strict(),
+  /** A running domain's vGPU audit log (/sys/kernel/vgt/vm<domid>/log); with since (an earlier `next`), only newer lines. */
+  'vgpu.log': z.object({ domid: DomainId, since: z.number().int().min(0).optional() }).strict(),
 } as const;
 
 export type MethodName = keyof typeof methods;
@@ -358,6 +367,9 @@ export interface Results {
   /** warning: why the stored file was ignored (corrupt or invalid; the defaults apply), else null. */
   'layout.get': { layout: Layout; warning: string | null };
   'layout.set': { windows: number };
+  'gpu.stats': GpuStats;
+  'gpu.timeline': GpuTimeline;
+  'vgpu.log': VgpuLog;
 }
 
 /**
@@ -374,6 +386,74 @@ export interface ConfigDiagnostic {
   /** The key the diagnostic is about, when there is one. */
   field?: string;
   message: string;
+}
+
+/**
+ * One live vGPU's counters at a sample (cumulative since it was created). Times on the GPU
+ * thread's clock (ms since it started), the same clock as GpuStats.nowMs.
+ */
+export interface VgpuSample {
+  domid: number;
+  name: string;
+  /** vgt_id. */
+  vgtId: number;
+  /** Scheduler weight (the vGPU type's; see VgpuTypeInfo.weight). */
+  weight: number;
+  /** In the scheduler's run queue (its guest started scheduling): only these share the GPU by weight. */
+  scheduled: boolean;
+  /** Time it has owned the GPU under the scheduler (its time slices), ns. */
+  ownedNs: number;
+  /** Engine time its workloads used, ns. */
+  gpuTimeNs: number;
+  workloads: number;
+  /** Trapped MMIO accesses (BAR0 registers and the GTT window). */
+  mmioTraps: number;
+  /** New surfaces its primary plane latched at vblank (page flips): frames. */
+  flips: number;
+  /** GM its guest has mapped (present GGTT entries x 4 KiB), bytes, and all it owns (aperture + high GM). */
+  gmInUseBytes: number;
+  gmBytes: number;
+  /** Engine resets, and of those the hangs the mediator recovered from. */
+  resets: number;
+  hangs: number;
+  /** The last reset: a hang (mediator watchdog or engine fault) or a guest-requested reset; null if none. */
+  lastReset: { kind: 'hang' | 'reset'; reason: string; atMs: number } | null;
+  /** The audit log's next line number (vgpu.log's `next`). */
+  logNext: number;
+  failsafe: string | null;
+}
+
+export interface GpuStats {
+  /** When sampled: the GPU thread's clock, ms. */
+  nowMs: number;
+  vgpus: VgpuSample[];
+}
+
+/** An interval in which the vGPU of domain `domid` held a lane, ms on the GPU thread's clock. */
+export interface OwnerSegment {
+  domid: number;
+  startMs: number;
+  endMs: number;
+}
+
+/**
+ * The scheduler timeline: per lane (`slice`: the scheduler's time slice; `rcs`, `bcs`: a vGPU's
+ * workload executing on that engine), the intervals of the last `windowMs` before `nowMs`, oldest
+ * first; nothing is known before a lane's `sinceMs` (later than nowMs - windowMs only when the
+ * owner changed too often to keep them all).
+ */
+export interface GpuTimeline {
+  nowMs: number;
+  windowMs: number;
+  lanes: Record<'slice' | 'rcs' | 'bcs', { sinceMs: number; segments: OwnerSegment[] }>;
+}
+
+/** A vGPU audit log excerpt: lines numbered `first`..`next - 1` are kept; lines before `first` were dropped (bounded log). */
+export interface VgpuLog {
+  domid: number;
+  lines: { seq: number; atMs: number; text: string }[];
+  first: number;
+  next: number;
 }
 
 /** The host's file boundary as the UI needs it. */

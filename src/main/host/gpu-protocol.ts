@@ -5,7 +5,7 @@
  * both) where the GGTT and guest RAM are and, at each vblank, which planes to scan out; the
  * compositor thread sends the host the frames.
  */
-import type { EdidRegionInfo, PortInfo, VgpuTypeInfo } from '../../shared/api';
+import type { EdidRegionInfo, GpuStats, GpuTimeline, PortInfo, VgpuLog, VgpuTypeInfo } from '../../shared/api';
 import type { RpcRequest, RpcResponse } from '../../shared/rpc';
 import type { ScanoutSource } from '../mediator/compositor-feed';
 import type { MessagePort } from 'node:worker_threads';
@@ -48,6 +48,10 @@ export interface GpuRequests {
   hotplug: [{ domid: number; port: PortInfo['name']; connected: boolean; edid?: Uint8Array; type?: number }, PortInfo[]];
   edidRegion: [{ domid: number; edid?: Uint8Array; linkState?: 1 | 2 }, EdidRegionInfo];
   physicalPorts: [{ ports: VirtualPort[] }, null];
+  /** The dashboard's statistics, scheduler timeline and a vGPU's audit log (mediator/vgpu-stats.ts). */
+  stats: [Record<string, never>, GpuStats];
+  timeline: [Record<string, never>, GpuTimeline];
+  vgpuLog: [{ domid: number; since?: number }, VgpuLog];
 }
 export type GpuOp = keyof GpuRequests;
 

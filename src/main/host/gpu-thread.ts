@@ -38,6 +38,7 @@ import type { Vgpu } from '../mediator/vgpu';
 import { vgpuTypes } from '../mediator/vgpu-types';
 import { portInfos } from '../mediator/port-info';
 import { writeEdidRegion } from '../mediator/edid-region';
+import { gpuStats, gpuTimeline, vgpuLog } from '../mediator/vgpu-stats';
 import { edidToHex } from '../../shared/edid';
 import type { FromGpu, GpuOp, GpuRequests, GpuStatus, GpuThreadData, GpuToCompositor, ToGpu, VgpuCreate, VgpuStatus } from './gpu-protocol';
 
@@ -123,6 +124,9 @@ const handlers: { [K in keyof GpuRequests]: (args: GpuRequests[K][0]) => GpuRequ
     for (const p of ports) mediator.physicalPorts.set(p.name, p);
     return null;
   },
+  stats: () => gpuStats(mediator, nowNs(), (domid) => planner.flips(domid)),
+  timeline: () => gpuTimeline(mediator, nowNs()),
+  vgpuLog: ({ domid, since }) => vgpuLog(mediator, domid, since),
   hostConsole({ lines }) {
     hostLines = lines;
     redrawHost();

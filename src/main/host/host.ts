@@ -282,6 +282,9 @@ export async function createHost(options: HostOptions): Promise<HostApi> {
       const picked = await options.chooseFile(request);
       return { path: picked === null ? null : await files.grant(picked).catch((e: unknown) => Promise.reject(fileApiError(e))) };
     },
+    'gpu.stats': () => gpu.call('stats', {}),
+    'gpu.timeline': () => gpu.call('timeline', {}),
+    'vgpu.log': ({ domid, since }) => gpu.call('vgpuLog', { domid, since }),
     'frame.resync': ({ source }, { frames }) => {
       if (!frames) throw new ApiError('invalid', 'frame.resync: this connection carries no frames (the Dom0 console has no window)');
       return frames.resync(source === 'physical' ? PHYSICAL_SOURCE : source);

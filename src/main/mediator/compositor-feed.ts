@@ -136,6 +136,11 @@ export class ScanoutPlanner {
     return { source: PHYSICAL_SOURCE, regs, pipeOn, cursor, flip: flips, vblankMs, ...(reuse ? { sameAs: fg } : {}), ...(cursorRefused ? { cursorRefused } : {}) };
   }
 
+  /** Flips (new surfaces) `source`'s plane has latched at vblank so far: its frames, counted as i915 counts page flips. */
+  flips(source: number): number {
+    return this.state.get(source)?.flips ?? 0;
+  }
+
   /** Forget a destroyed vGPU. */
   forget(source: number): void {
     this.state.delete(source);

@@ -70,6 +70,7 @@ import type { FlipRequest } from './cmd-scan';
 import { execlistRegister, virtualExeclistRead } from './execlist-regs';
 import { CONTEXT_SWITCHED_MMIO, F_MODE_MASK, F_RO, mmioEntry } from './mmio-table';
 import { TimeSliceScheduler } from './scheduler';
+import { OwnerTimeline } from './owner-timeline';
 import { CONTEXT_IMAGE_BYTES, buildWorkload, contextRing, layoutShadowBatches, setContextHead, writeContextRing, writeDwords } from './workload-build';
 import { DISPLAY_REGS, isDisplayReg } from './display-regs';
 import { CURSOR_64_BYTES } from '../gpu/scanout';
@@ -163,7 +164,9 @@ export class Mediator {
   /** The emulated GPU's physical ports and monitors (direct display); set by the host. */
   readonly physicalPorts = new Map<PortName, VirtualPort>();
   private readonly bootForeground = new Set<number>();
-  private readonly scheduler = new TimeSliceScheduler();
+  /** Who held the time slice and each engine lately (the dashboard's scheduler timeline). */
+  readonly timeline = new OwnerTimeline();
+  private readonly scheduler = new TimeSliceScheduler(this.timeline);
   /** Workloads still on a physical engine (stalled on a semaphore, or hung). */
   private readonly running: Partial<Record<EngineId, InFlight>> = {};
   /** Latest emulated time seen (ticks and trapped accesses), ns. */
@@ -221,7 +224,7 @@ export class Mediator {
     this.gpu.memory.attach(base, req.ram, req.dirty);
     const printk = (line: string): void => this.klog.printk(this.nowNs, line);
     const pv = new VgpuPv(req.pv === false ? 0 : GVT_PV_CAPS, new Uint32Array(req.ram, 0, req.ram.byteLength >>> 2));
-    const v = new Vgpu({ id, domid: req.domid, name: req.name, alloc, ram: { base, size: req.ram.byteLength }, weight: req.weight ?? DEFAULT_WEIGHT, ports: req.ports ?? [], maxResolution: req.maxResolution ?? { width: 1920, height: 1200 }, printk, pv });
+    const v = new Vgpu({ id, domid: req.domid, name: req.name, alloc, ram: { base, size: req.ram.byteLength }, weight: req.weight ?? DEFAULT_WEIGHT, ports: req.ports ?? [], maxResolution: req.maxResolution ?? { width: 1920, height: 1200 }, printk, pv, now: () => this.nowNs });
     // What a trapped read of each PVMMIO register returns, for mirroring it into the shared page.
     v.pv.mirror = pvmmioSources((offset) => {
       if (offset === GEN8_MASTER_IRQ) return () => this.virtualMaster(v);
@@ -604,6 +607,11 @@ export class Mediator {
     return this.scheduler.ownedNs(v.id, this.nowNs);
   }
 
+  /** Is `v` in the scheduler's run queue (its weight counts in the split)? */
+  scheduled(v: Vgpu): boolean {
+    return this.scheduler.started(v.id);
+  }
+
   /** Feed the current owner's queued workloads for `engine` while the engine is idle. */
   private dispatch(engine: EngineId, nowNs: number): void {
     this.nowNs = Math.max(this.nowNs, nowNs);
@@ -697,6 +705,7 @@ export class Mediator {
     const engineNs = gpu.busyUntilNs[w.engine] - Math.max(busyBefore, nowNs);
     v.stats.commands += res.commands;
     v.stats.gpuTimeNs += engineNs;
+    this.timeline.record(w.engine, v.id, gpu.busyUntilNs[w.engine] - engineNs, gpu.busyUntilNs[w.engine]);
     const inFlight: InFlight = { v, w, engineNs: (prior?.engineNs ?? 0) + engineNs };
     // Physical interrupts are consumed here and re-raised on the owner's virtual bank.
     ackIir(gpu.gt0, (GT_RENDER_USER_INTERRUPT | GT_CONTEXT_SWITCH_INTERRUPT | GT_RENDER_PIPECTL_NOTIFY_INTERRUPT) << ENGINE_IRQ_SHIFT[w.engine]);
@@ -769,8 +778,7 @@ export class Mediator {
     this.gpu.mmioWrite(GEN6_GDRST, ENGINE_GRDOM[engine]);
     ackIir(this.gpu.gt0, 0xffff << ENGINE_IRQ_SHIFT[engine]);
     if (!r) return;
-    r.v.stats.resets++;
-    r.v.note(`engine reset: ${reason}`);
+    r.v.recordReset('hang', `engine reset: ${reason}`);
     this.resetVgpuEngine(r.v, engine);
     this.ports.engineReset?.(r.v, engine, reason);
   }
@@ -803,8 +811,7 @@ export class Mediator {
       v.note(`failsafe cleared by a full reset (was: ${v.failsafe})`);
       v.failsafe = null;
     }
-    v.stats.resets++;
-    v.note(`guest reset GDRST=0x${value.toString(16)}`);
+    v.recordReset('reset', `guest reset GDRST=0x${value.toString(16)}`);
   }
 
   /**

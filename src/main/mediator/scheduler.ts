@@ -15,6 +15,7 @@
  * handlers.c ring_mode_mmio_write (intel_vgpu_start_schedule), scheduler.c (no switch while a
  * workload is in flight).
  */
+import type { OwnerTimeline } from './owner-timeline';
 
 export const TICK_NS = 1e6;
 export const BALANCE_PERIOD_NS = 100e6;
@@ -38,6 +39,9 @@ interface EntityState {
 }
 
 export class TimeSliceScheduler {
+  /** `timeline`: where each slice's owner is recorded at its boundaries (the dashboard's timeline). */
+  constructor(private readonly timeline?: OwnerTimeline) {}
+
   private readonly state = new Map<number, EntityState>();
   /** LRU run queue: the front was served least recently. */
   private lru: number[] = [];
@@ -80,6 +84,7 @@ export class TimeSliceScheduler {
     if (this.currentId === id) this.switchTo(null, nowNs);
     this.state.delete(id);
     this.lru = this.lru.filter((x) => x !== id);
+    this.timeline?.forget(id);
   }
 
   /** Total time `id` has owned the GPU, ns (for statistics and fairness checks). */
@@ -177,5 +182,6 @@ export class TimeSliceScheduler {
     if (this.currentId !== null) this.charge(nowNs);
     this.currentId = id;
     this.schedInNs = nowNs;
+    this.timeline?.hold('slice', id, nowNs);
   }
 }

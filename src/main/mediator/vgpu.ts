@@ -11,6 +11,7 @@ import { type IrqBank, newBank } from '../gpu/irq';
 import type { PartialPte } from './gtt-shadow';
 import type { Allocation, Range } from './resources';
 import type { VgpuPv } from './pv';
+import { AuditLog } from './audit-log';
 import { type CtxDesc, VirtualExeclist } from './virtual-execlist';
 
 export { VirtualExeclist } from './virtual-execlist';
@@ -33,6 +34,8 @@ export interface VgpuParams {
   printk: (line: string) => void;
   /** Paravirtual state: the pv_caps offered (none: the guest traps everything) and the shared page. */
   pv: VgpuPv;
+  /** Emulated time now, ns (stamps the audit log's lines). */
+  now: () => number;
 }
 
 export interface Workload {
@@ -59,6 +62,15 @@ export interface VgpuStats {
   mmioTraps: number;
   /** Engine resets of this vGPU (hang recovery or guest GDRST). */
   resets: number;
+  /** Of those, hangs the mediator recovered from (its watchdog, or an engine fault). */
+  hangs: number;
+}
+
+/** The last reset of a vGPU: a hang the mediator recovered from, or a reset the guest asked for. */
+export interface ResetRecord {
+  kind: 'hang' | 'reset';
+  reason: string;
+  atNs: number;
 }
 
 export class Vgpu {
@@ -86,7 +98,9 @@ export class Vgpu {
   readonly scannedTail: Record<EngineId, number> = { rcs: 0, bcs: 0 };
   readonly queue: Workload[] = [];
   readonly execlists: Record<EngineId, VirtualExeclist> = { rcs: new VirtualExeclist(), bcs: new VirtualExeclist() };
-  readonly stats: VgpuStats = { workloads: 0, commands: 0, rejectedCommands: 0, droppedPtes: 0, gpuTimeNs: 0, mmioTraps: 0, resets: 0 };
+  readonly stats: VgpuStats = { workloads: 0, commands: 0, rejectedCommands: 0, droppedPtes: 0, gpuTimeNs: 0, mmioTraps: 0, resets: 0, hangs: 0 };
+  /** The last reset or hang (see recordReset), or null. */
+  lastReset: ResetRecord | null = null;
   /** PVINFO guest-writable fields by byte offset within the page. */
   readonly pvinfoWritten = new Map<number, number>();
   /**
@@ -99,8 +113,10 @@ export class Vgpu {
   failsafe: string | null = null;
   /** GVT-g paravirtual state (pv_caps, shared page, refusals). */
   readonly pv: VgpuPv;
-  readonly log: string[] = [];
+  /** The audit log (sysfs vm<domid>/log), numbered and time-stamped. */
+  readonly audit = new AuditLog();
   private readonly printk: (line: string) => void;
+  private readonly now: () => number;
 
   constructor(p: VgpuParams) {
     this.id = p.id;
@@ -113,6 +129,12 @@ export class Vgpu {
     this.maxResolution = p.maxResolution;
     this.printk = p.printk;
     this.pv = p.pv;
+    this.now = p.now;
+  }
+
+  /** The audit log's lines, oldest first. */
+  get log(): string[] {
+    return this.audit.texts();
   }
 
   readonly maxResolution: { width: number; height: number };
@@ -144,10 +166,20 @@ export class Vgpu {
     else e.writes++;
   }
 
-  /** Append a line to the vGPU's log (bounded) and Dom0's kernel log, e.g. a dropped PTE or a rejected command. */
+  /** Append a line to the vGPU's audit log (bounded) and Dom0's kernel log, e.g. a dropped PTE or a rejected command. */
   note(message: string): void {
     this.printk(`gvt: vgpu ${this.id}: ${message}`);
-    this.log.push(message);
-    if (this.log.length > 200) this.log.splice(0, this.log.length - 200);
+    this.audit.push(this.now(), message);
+  }
+
+  /**
+   * Its engines were reset: a hang the mediator recovered from (`hang`) or a reset its guest asked
+   * for through GDRST (`reset`). Counted, kept as the last reset (the UI's badge), logged.
+   */
+  recordReset(kind: ResetRecord['kind'], reason: string): void {
+    this.stats.resets++;
+    if (kind === 'hang') this.stats.hangs++;
+    this.lastReset = { kind, reason, atNs: this.now() };
+    this.note(reason);
   }
 }
