@@ -63,8 +63,12 @@ export const useLifecycleStore = defineStore('lifecycle', () => {
     try {
       await (action === 'shutdown' ? domains.shutdown(d.domid, SHUTDOWN_WAIT_S) : domains.reboot(d.domid, SHUTDOWN_WAIT_S));
     } catch (err) {
-      if ((err as { code?: unknown } | null)?.code === 'timeout') timedOut.value = { ...d, action, message: (err as Error).message };
-      else ui.reportError(err, `${action === 'shutdown' ? 'Shut down' : 'Reboot'} ${d.name}`);
+      if ((err as { code?: unknown } | null)?.code === 'timeout') {
+        // Once this call is over, "Shutting down…" rests on the list's shutdownRequest: read the
+        // list now rather than trust that a pushed one arrived after the request was made.
+        await domains.refresh().catch(() => undefined);
+        timedOut.value = { ...d, action, message: (err as Error).message };
+      } else ui.reportError(err, `${action === 'shutdown' ? 'Shut down' : 'Reboot'} ${d.name}`);
     } finally {
       delete busy[d.name];
     }

@@ -139,6 +139,24 @@ describe('xl lifecycle in the library', () => {
     expect(byTestId(wrapper, 'shutdown-timeout-dialog').exists()).toBe(false);
   });
 
+  it('after a timeout the status rests on a list read then, not on a push that may have come before the request', async () => {
+    // The host registers the request; no push follows. Only a list read after the timeout shows it.
+    let asked = false;
+    const pending = sampleDomains();
+    Object.assign(pending[1]!, { shutdownRequest: 'poweroff' });
+    const { wrapper } = await setup(sampleDomains(), {
+      'domains.list': () => (asked ? pending : sampleDomains()),
+      'domain.shutdown': () => {
+        asked = true;
+        return Promise.reject(new ApiError('timeout', 'did not shut down within 10 s'));
+      },
+    });
+    await byTestId(wrapper, 'shutdown-vgtHVMDomain').trigger('click');
+    await flushPromises();
+    expect(byTestId(wrapper, 'shutdown-timeout-dialog').exists()).toBe(true);
+    expect(byTestId(wrapper, 'status-vgtHVMDomain').text()).toBe('Shutting down…');
+  });
+
   it('Reboot waits too and reports other refusals in the banner', async () => {
     const { fake, wrapper } = await setup(sampleDomains(), {
       'domain.reboot': () => Promise.reject(new ApiError('state', "cannot reboot domain 'win7' (domid 3): it is paused")),
