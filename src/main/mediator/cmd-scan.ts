@@ -58,16 +58,22 @@ class Reject extends Error {
 const ENGINE_BIT: Record<EngineId, number> = { rcs: ENGINE.RENDER, bcs: ENGINE.BLITTER };
 const PIPE_CONTROL_KEY = 0x7a00; // type 3, subtype 3, opcode 2, subopcode 0 (bits 31:16)
 
-/** Scan a workload: the ring copy `ring` (dwords, starting on a command) and every batch it calls. */
-export function scanWorkload(v: Vgpu, engine: EngineId, ring: Uint32Array, read: GmReader): ScanResult {
+/**
+ * Scan a workload: the ring copy `ring` (dwords, starting on a command) and every batch it calls.
+ * `ppgtt` reads through the context's shadow PPGTT (a 48-bit PPGTT context; null for a legacy
+ * one): PPGTT batch buffers are read and shadowed through it, and PPGTT-addressed accesses are
+ * allowed (still range-checked like GGTT ones, see audit).
+ */
+export function scanWorkload(v: Vgpu, engine: EngineId, ring: Uint32Array, read: GmReader, ppgtt: GmReader | null = null): ScanResult {
   const out: ScannedWorkload = { commands: 0, segments: [ring], patches: [], flips: [] };
   const byAddress = new Map<number, number>();
   let batchDwords = 0;
   /** Work list of (segment, level); batch segments are filled as they are scanned. */
-  const todo: { segment: number; level: number; gm: number }[] = [{ segment: 0, level: 0, gm: -1 }];
+  const todo: { segment: number; level: number; gm: number; viaPpgtt: boolean }[] = [{ segment: 0, level: 0, gm: -1, viaPpgtt: false }];
   try {
     while (todo.length > 0) {
-      const { segment, level, gm } = todo.shift()!;
+      const { segment, level, gm, viaPpgtt } = todo.shift()!;
+      const fetch = viaPpgtt && ppgtt ? ppgtt : read;
       const grow: number[] = [];
       let i = 0;
       for (;;) {
@@ -78,7 +84,7 @@ export function scanWorkload(v: Vgpu, engine: EngineId, ring: Uint32Array, read:
             return ring[i + k];
           }
           while (grow.length <= i + k) {
-            const value = read(gm + grow.length * 4);
+            const value = fetch(gm + grow.length * 4);
             if (value === undefined || !v.ownsGm(gm + grow.length * 4, 4)) throw new Reject(`batch buffer at GM 0x${gm.toString(16)} runs into memory outside the vGPU's graphics memory`, segment, grow.length * 4);
             if (++batchDwords > MAX_BATCH_DWORDS) throw new Reject(`batch buffers exceed ${MAX_BATCH_DWORDS * 4} B (unterminated batch?)`, segment, grow.length * 4);
             grow.push(value);
@@ -91,7 +97,7 @@ export function scanWorkload(v: Vgpu, engine: EngineId, ring: Uint32Array, read:
         if (!info) throw new Reject(`unknown command ${commandName(dw0)}`, segment, i * 4);
         if ((info.engines & ENGINE_BIT[engine]) === 0) throw new Reject(`${info.name} is not valid on ${engine}`, segment, i * 4);
         dw(info.length - 1); // the whole command must be there
-        const problem = audit(v, info.name, dw0, info.length, dw);
+        const problem = audit(v, info.name, dw0, info.length, dw, ppgtt !== null);
         if (problem) throw new Reject(`${info.name}: ${problem}`, segment, i * 4);
         out.commands++;
         const type = cmdType(dw0);
@@ -104,19 +110,21 @@ export function scanWorkload(v: Vgpu, engine: EngineId, ring: Uint32Array, read:
           }
         }
         if (type === CMD_TYPE_MI && miOpcode(dw0) === MI.BATCH_BUFFER_START) {
-          if (dw0 & MI_BATCH_PPGTT) throw new Reject('MI_BATCH_BUFFER_START: PPGTT batch buffers are not available to this vGPU', segment, i * 4);
+          const batchPpgtt = (dw0 & MI_BATCH_PPGTT) !== 0;
+          if (batchPpgtt && !ppgtt) throw new Reject('MI_BATCH_BUFFER_START: PPGTT batch buffer in a context without a PPGTT', segment, i * 4);
           const target = addr64(dw(1) & ~3, dw(2));
           const second = (dw0 & MI_BATCH_SECOND_LEVEL) !== 0;
           const next = level === 0 ? 1 : second ? level + 1 : level;
           if (next > MAX_BATCH_LEVEL) throw new Reject(`MI_BATCH_BUFFER_START: batch nesting deeper than ${MAX_BATCH_LEVEL} levels`, segment, i * 4);
           if (!v.ownsGm(target, 4)) throw new Reject(`MI_BATCH_BUFFER_START: batch buffer GM 0x${target.toString(16)} is outside the vGPU's graphics memory`, segment, i * 4);
-          let t = byAddress.get(target);
+          const key = batchPpgtt ? -1 - target : target; // one GM address may name two batches (GGTT and PPGTT)
+          let t = byAddress.get(key);
           if (t === undefined) {
             if (out.segments.length > MAX_BATCH_SEGMENTS) throw new Reject(`more than ${MAX_BATCH_SEGMENTS} batch buffers in one workload`, segment, i * 4);
             t = out.segments.length;
             out.segments.push(new Uint32Array(0));
-            byAddress.set(target, t);
-            todo.push({ segment: t, level: next, gm: target });
+            byAddress.set(key, t);
+            todo.push({ segment: t, level: next, gm: target, viaPpgtt: batchPpgtt });
           }
           out.patches.push({ segment, at: i, target: t });
           // A chained (first-level) jump never returns: the rest of this batch is not executed.
@@ -138,12 +146,13 @@ export function scanWorkload(v: Vgpu, engine: EngineId, ring: Uint32Array, read:
 }
 
 /** Audit one command; returns the problem, or undefined when it may run. */
-function audit(v: Vgpu, name: string, dw0: number, len: number, dw: (i: number) => number): string | undefined {
+function audit(v: Vgpu, name: string, dw0: number, len: number, dw: (i: number) => number, ppgtt: boolean): string | undefined {
   const gm = (addr: number, bytes: number, what: string): string | undefined =>
     v.ownsGm(addr, bytes) ? undefined : `${what} GM 0x${addr.toString(16)}+${bytes} is outside the vGPU's graphics memory`;
   const reg = (offset: number, what: string): string | undefined =>
     cmdAccessAllowed(offset) ? undefined : `${what} register 0x${(offset >>> 0).toString(16)} is not accessible from commands`;
-  const ggtt = (bit: number, what: string): string | undefined => ((dw0 & (1 << bit)) !== 0 ? undefined : `${what} uses PPGTT addressing, which this vGPU does not have`);
+  // PPGTT-addressed accesses go through the shadow PPGTT (only the VM's own RAM); the GM range check after it still applies.
+  const ggtt = (bit: number, what: string): string | undefined => ((dw0 & (1 << bit)) !== 0 || ppgtt ? undefined : `${what} uses PPGTT addressing in a context without a PPGTT`);
   const type = cmdType(dw0);
   if (type === CMD_TYPE_MI) {
     switch (miOpcode(dw0)) {
@@ -157,7 +166,7 @@ function audit(v: Vgpu, name: string, dw0: number, len: number, dw: (i: number) 
         return ggtt(22, 'store') ?? gm(addr64(dw(1) & ~3, dw(2)), (len - 3) * 4, 'store');
       case MI.FLUSH_DW:
         if (((dw0 >>> 14) & 3) === 0) return undefined;
-        if ((dw(1) & (1 << 2)) === 0) return 'post-sync write uses PPGTT addressing, which this vGPU does not have';
+        if ((dw(1) & (1 << 2)) === 0 && !ppgtt) return 'post-sync write uses PPGTT addressing in a context without a PPGTT';
         return gm(addr64(dw(1) & ~7, dw(2)), 8, 'post-sync write');
       case MI.LOAD_REGISTER_IMM:
         for (let k = 1; k + 1 < len; k += 2) {
@@ -207,7 +216,7 @@ function audit(v: Vgpu, name: string, dw0: number, len: number, dw: (i: number) 
   if (type === CMD_TYPE_3D && dw0 >>> 16 === PIPE_CONTROL_KEY) {
     const postSync = (dw(1) >>> 14) & 3;
     if (postSync === 0) return undefined;
-    if ((dw(1) & (1 << 24)) === 0) return 'post-sync write uses PPGTT addressing, which this vGPU does not have';
+    if ((dw(1) & (1 << 24)) === 0 && !ppgtt) return 'post-sync write uses PPGTT addressing in a context without a PPGTT';
     return gm(addr64(dw(2) & ~7, dw(3)), 8, 'post-sync write');
   }
   // Other 3D / media state and drawing commands: their addresses are PPGTT or state-base relative,

@@ -11,6 +11,7 @@ import { type IrqBank, newBank } from '../gpu/irq';
 import type { PartialPte } from './gtt-shadow';
 import type { Allocation, Range } from './resources';
 import type { VgpuPv } from './pv';
+import type { PpgttShadow } from './ppgtt-shadow';
 import { type CtxDesc, VirtualExeclist } from './virtual-execlist';
 
 export { VirtualExeclist } from './virtual-execlist';
@@ -48,6 +49,8 @@ export interface Workload {
    * entries or a context-switch interrupt (the guest retires it on the user interrupt).
    */
   context?: { desc: CtxDesc; elsp?: [CtxDesc, CtxDesc]; pv: boolean };
+  /** Host-physical shadow PML4 of a 48-bit PPGTT context (ppgtt-shadow.ts); absent for GGTT-only work. */
+  shadowPml4?: number;
 }
 
 export interface VgpuStats {
@@ -99,6 +102,8 @@ export class Vgpu {
   failsafe: string | null = null;
   /** GVT-g paravirtual state (pv_caps, shared page, refusals). */
   readonly pv: VgpuPv;
+  /** Shadow PPGTTs when the vGPU offers VGT_CAPS_FULL_PPGTT (null: GGTT only, the cap reads clear). */
+  ppgtt: PpgttShadow | null = null;
   readonly log: string[] = [];
   private readonly printk: (line: string) => void;
 
