@@ -215,9 +215,9 @@ export class GuestDriver {
     private readonly options: DriverOptions = {},
   ) {}
 
-  /** Guest-physical address of the PPGTT's PML4, or null when the driver runs GGTT-only. */
-  get ppgttPml4(): number | null {
-    return this.ppgtt?.pml4 ?? null;
+  /** The driver's PPGTT (its page tables in guest RAM), or null when it runs GGTT-only. */
+  get ppgttTables(): GuestPpgtt | null {
+    return this.ppgtt;
   }
 
   /** The negotiated pv_caps (0: no PV, every access traps). */

@@ -52,6 +52,16 @@ export class GuestPpgtt {
     }
   }
 
+  /**
+   * Write entry `level` (0 PML4E … 3 PTE) on the walk of `va` to point at guest-physical `address`
+   * (any value: a hostile kernel's raw write), creating the tables above it as needed.
+   */
+  setEntry(va: number, level: number, address: number): void {
+    let table = this.pml4;
+    for (let l = 0; l < level; l++) table = this.next(table, Math.floor(va / 2 ** SHIFTS[l]) % 512);
+    this.set(table, Math.floor(va / 2 ** SHIFTS[level]) % 512, address);
+  }
+
   /** Tell GVT-g about the PPGTT: pdp[0] = the PML4, then the g2v notification (gen8_ppgtt_notify_vgt). */
   notify(port: TrapPort, create: boolean): void {
     port.write32(VGT_PVINFO_PAGE + PVINFO.pdp0_lo, this.pml4 % 2 ** 32);
