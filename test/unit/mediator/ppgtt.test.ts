@@ -18,14 +18,20 @@ import { entryAddress } from '../../../src/main/gpu/ppgtt';
 import type { Rig } from '../helpers/system';
 
 function guest(r: Rig, domid: number, ppgtt = true) {
-  const vm = addVm(r, domid);
-  if (!ppgtt) vm.v.ppgtt = null; // as createVgpu({ ppgtt: false })
+  const vm = ppgtt ? addVm(r, domid) : noPpgttVm(r, domid);
   const lines: string[] = [];
   const d = new GuestDriver(directPort(r, vm.v), new GuestRam(vm.ram), (l) => lines.push(l));
   d.probe();
   d.initBlitterRing();
   d.enableInterrupts();
   return { ...vm, d, lines };
+}
+
+/** A vGPU created with `ppgtt: false` (no VGT_CAPS_FULL_PPGTT). */
+function noPpgttVm(r: Rig, domid: number) {
+  const ram = new SharedArrayBuffer(64 * 2 ** 20);
+  const v = r.m.createVgpu({ domid, name: `vm${domid}`, lowGmBytes: 128 * 2 ** 20, highGmBytes: 384 * 2 ** 20, fences: 4, ram, bootForeground: false, ppgtt: false });
+  return { v, ram };
 }
 
 function settle(r: Rig): void {
@@ -42,8 +48,7 @@ describe('PPGTT: caps, notifications and the shadow context', () => {
   it('populate_pvinfo_page: vgt_caps has FULL_PPGTT | HWSP_EMULATION | HUGE_GTT; without full PPGTT only the last two', () => {
     const r = rig();
     const a = addVm(r, 1);
-    const b = addVm(r, 2);
-    b.v.ppgtt = null;
+    const b = noPpgttVm(r, 2);
     const caps = (v: typeof a.v): number => r.m.mmioRead(v, VGT_PVINFO_PAGE + PVINFO.vgt_caps);
     expect(caps(a.v) & 0x1c).toBe(VGT_CAPS_FULL_PPGTT | VGT_CAPS_HWSP_EMULATION | VGT_CAPS_HUGE_GTT);
     expect(caps(b.v) & 0x1c).toBe(VGT_CAPS_HWSP_EMULATION | VGT_CAPS_HUGE_GTT);
