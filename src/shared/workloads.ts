@@ -15,6 +15,10 @@ export const HOSTILE_SCENARIOS = [
   'pvinfo-reserved',
   'irq-storm',
   'mmio-sweep',
+  'ppgtt-outside',
+  'ppgtt-foreign-frame',
+  'ppgtt-shadow-tables',
+  'ppgtt-batch-foreign',
 ] as const;
 export type HostileScenario = (typeof HOSTILE_SCENARIOS)[number];
 

@@ -1,5 +1,5 @@
 /**
- * The 2D blitter (BCS) operations, executed to exact pixels through the GGTT: solid fills
+ * The 2D blitter (BCS) operations, executed to exact pixels through the GGTT or a PPGTT: solid fills
  * (XY_COLOR_BLT) and copies (XY_SRC_COPY_BLT) between linear or X-tiled surfaces of 8, 16 or 32
  * bits per pixel. Rectangles are [x1, x2) x [y1, y2) in pixels; pitches in bytes.
  *
@@ -14,9 +14,8 @@
  * PRM "Memory Views: X-Major Tiling".
  */
 import { PAGE_SIZE } from '../../shared/platform';
-import type { Ggtt } from './ggtt';
 import { GPU_LOG, markDirty } from '../../shared/dirty-log';
-import { GmCursor, readGm, writeGm } from './gm-access';
+import { type AddressSpace, GmCursor, readGm, writeGm } from './gm-access';
 import type { RamRegion } from './memory';
 
 export interface BlitRect {
@@ -82,10 +81,10 @@ function forEachSpan(s: BlitSurface, y: number, xBytes: number, length: number, 
 const rowFloor = (s: BlitSurface, xBytes: number, y: number): number =>
   s.tiled ? s.base + Math.floor(y / X_TILE_ROWS) * X_TILE_ROWS * s.pitch : s.base + y * s.pitch + xBytes;
 
-const readRow = (ggtt: Ggtt, s: BlitSurface, y: number, xBytes: number, out: Uint8Array): void =>
+const readRow = (ggtt: AddressSpace, s: BlitSurface, y: number, xBytes: number, out: Uint8Array): void =>
   forEachSpan(s, y, xBytes, out.length, (gm, off, len) => readGm(ggtt, gm, len, out, off));
 
-const writeRow = (ggtt: Ggtt, s: BlitSurface, y: number, xBytes: number, row: Uint8Array): void =>
+const writeRow = (ggtt: AddressSpace, s: BlitSurface, y: number, xBytes: number, row: Uint8Array): void =>
   forEachSpan(s, y, xBytes, row.length, (gm, off, len) => writeGm(ggtt, gm, row, off, len));
 
 /** Keep the destination's bytes where the 32 bpp channel mask says not to write. */
@@ -217,7 +216,7 @@ function fillRowDirect(dc: GmCursor, dst: BlitSurface, dy: number, dx: number, p
  * the channels in `mask` are written. Rows that start beyond `gmEnd` (the end of graphics memory)
  * are skipped: they would only reach the scratch page. Returns the pixels the command covers.
  */
-export function fillSurface(ggtt: Ggtt, dst: BlitSurface, rect: BlitRect, color: number, mask: ChannelMask = ALL_CHANNELS, gmEnd = Infinity): number {
+export function fillSurface(ggtt: AddressSpace, dst: BlitSurface, rect: BlitRect, color: number, mask: ChannelMask = ALL_CHANNELS, gmEnd = Infinity): number {
   const pixels = rectPixels(rect);
   if (pixels === 0 || (dst.cpp === 4 && !mask.alpha && !mask.rgb)) return pixels;
   const w = rect.x2 - rect.x1;
@@ -247,7 +246,7 @@ export function fillSurface(ggtt: Ggtt, dst: BlitSurface, rect: BlitRect, color:
  * surface and the source lies above the destination the rows go bottom-up, as the engine does.
  * Rows of `dst` starting beyond `gmEnd` are skipped. Returns the pixels the command covers.
  */
-export function copySurface(ggtt: Ggtt, dst: BlitSurface, rect: BlitRect, src: BlitSurface, srcX: number, srcY: number, mask: ChannelMask = ALL_CHANNELS, gmEnd = Infinity): number {
+export function copySurface(ggtt: AddressSpace, dst: BlitSurface, rect: BlitRect, src: BlitSurface, srcX: number, srcY: number, mask: ChannelMask = ALL_CHANNELS, gmEnd = Infinity): number {
   const pixels = rectPixels(rect);
   if (pixels === 0 || (dst.cpp === 4 && !mask.alpha && !mask.rgb)) return pixels;
   const w = rect.x2 - rect.x1;
@@ -279,7 +278,7 @@ export function copySurface(ggtt: Ggtt, dst: BlitSurface, rect: BlitRect, src: B
 
 
 /** XY_COLOR_BLT on a linear 32 bpp surface: fill `rect` of the surface at GM `dst` (pitch bytes) with ARGB `color`. */
-export function colorBlt(ggtt: Ggtt, dst: number, pitch: number, rect: BlitRect, color: number): number {
+export function colorBlt(ggtt: AddressSpace, dst: number, pitch: number, rect: BlitRect, color: number): number {
   return fillSurface(ggtt, { base: dst, pitch, tiled: false, cpp: 4 }, rect, color, ALL_CHANNELS, ggtt.entries * PAGE_SIZE);
 }
 
@@ -287,6 +286,6 @@ export function colorBlt(ggtt: Ggtt, dst: number, pitch: number, rect: BlitRect,
  * XY_SRC_COPY_BLT on linear 32 bpp surfaces: copy from (srcX, srcY) of the surface at GM `src` to
  * `rect` of `dst`.
  */
-export function srcCopyBlt(ggtt: Ggtt, dst: number, dstPitch: number, rect: BlitRect, src: number, srcPitch: number, srcX: number, srcY: number): number {
+export function srcCopyBlt(ggtt: AddressSpace, dst: number, dstPitch: number, rect: BlitRect, src: number, srcPitch: number, srcX: number, srcY: number): number {
   return copySurface(ggtt, { base: dst, pitch: dstPitch, tiled: false, cpp: 4 }, rect, { base: src, pitch: srcPitch, tiled: false, cpp: 4 }, srcX, srcY, ALL_CHANNELS, ggtt.entries * PAGE_SIZE);
 }

@@ -20,8 +20,17 @@
  * starts a first-level batch (bit 22 is ignored there); inside a batch, without bit 22 it chains
  * (the current batch is replaced, nothing returns to it), with bit 22 it calls a second-level
  * batch, which returns to the caller at its MI_BATCH_BUFFER_END. A call from a second-level batch
- * (third level) faults. MI_BATCH_BUFFER_END in the ring is a no-op. Address Space Indicator
- * (bit 8) set = PPGTT: faults, as does every PPGTT-addressed access ("PPGTT not supported").
+ * (third level) faults. MI_BATCH_BUFFER_END in the ring is a no-op.
+ *
+ * Address spaces: the ring is read through the GGTT. A context loaded as a 48-bit PPGTT context
+ * (setPpgtt: the execlist port reads the PML4 from its image) has a PPGTT (ppgtt.ts): a batch
+ * whose MI_BATCH_BUFFER_START sets the Address Space Indicator (bit 8) is fetched through it, and
+ * so is every access whose address-space bit is clear (MI_STORE_DATA_IMM, PIPE_CONTROL and
+ * MI_FLUSH_DW post-sync writes, LRM/SRM, semaphores). XY_* blits have no such bit: in a PPGTT
+ * context they go through the PPGTT, else the GGTT. (On hardware a non-privileged PPGTT batch
+ * selects this; the mediator runs every guest batch from a scanned GGTT copy, so the model ties
+ * it to the context's addressing mode.) PPGTT addressing in a context without one faults, and so
+ * does a PPGTT page fault (an entry not present at any level): the workload stops there.
  * While a batch runs RING_HEAD already points past the ring's MI_BATCH_BUFFER_START (as on
  * hardware); the engine keeps the batch position (like RING_BBADDR) across kicks as long as the
  * ring is not reprogrammed (RING_START, RING_CTL or RING_HEAD changed between kicks drops it).
@@ -41,6 +50,8 @@ import { BLT_RING_BASE, RENDER_RING_BASE, RING_ADDR_MASK, RING_CTL_VALID, ringCt
 import { type BlitRect, type BlitSurface, copySurface, fillSurface } from './blitter';
 import { COST_PER_COMMAND_NS, COST_PER_PIXEL_NS, renderCommandCostNs } from './cost-model';
 import type { Ggtt } from './ggtt';
+import type { AddressSpace } from './gm-access';
+import { Ppgtt } from './ppgtt';
 import {
   type DisplayFlip,
   type MiContext,
@@ -145,7 +156,7 @@ type Step =
   | { op: 'next' }
   | { op: 'stall' }
   | { op: 'end' }
-  | { op: 'start'; target: number; second: boolean }
+  | { op: 'start'; target: number; second: boolean; ppgtt: boolean }
   | { op: 'fault'; reason: string };
 
 const NEXT: Step = { op: 'next' };
@@ -159,6 +170,10 @@ export class RingEngine {
   private readonly clockNs: () => number;
   /** GM address of the next command at each batch level (index 0 = first level). */
   private batches: number[] = [];
+  /** Whether each batch level is fetched through the PPGTT (its MI_BATCH_BUFFER_START bit 8). */
+  private batchPpgtt: boolean[] = [];
+  /** Host-physical PML4 of the loaded context's PPGTT, or null (GGTT only). */
+  private ppgttRoot: number | null = null;
   /** Ring registers when the engine last stopped: a change means the ring was reprogrammed. */
   private stoppedAt = { start: 0, ctl: 0, head: 0 };
   private running = false;
@@ -201,6 +216,14 @@ export class RingEngine {
     return this.lastStalled;
   }
 
+  /**
+   * Load a context's address space: `pml4` is the host-physical address of a 48-bit PPGTT's PML4
+   * (from the context image), null for a context without PPGTT.
+   */
+  setPpgtt(pml4: number | null): void {
+    this.ppgttRoot = pml4;
+  }
+
   /** State from the last XY_SETUP_BLT (undefined after reset). */
   get blitterSetup(): BlitterSetup | undefined {
     return this.setup;
@@ -214,6 +237,7 @@ export class RingEngine {
   reset(): void {
     this.ring.head = ((this.ring.head & ~RING_ADDR_MASK) | (this.ring.tail & RING_ADDR_MASK)) >>> 0;
     this.batches = [];
+    this.batchPpgtt = [];
     this.setup = undefined;
     this.lastStalled = false;
     this.epoch++;
@@ -234,7 +258,10 @@ export class RingEngine {
     const res = emptyExecResult();
     const ring = this.ring;
     if (this.running || (ring.ctl & RING_CTL_VALID) === 0) return res;
-    if (!this.ringUnchanged()) this.batches = [];
+    if (!this.ringUnchanged()) {
+      this.batches = [];
+      this.batchPpgtt = [];
+    }
     const size = ringCtlBytes(ring.ctl);
     const base = (ring.start & 0xfffff000) >>> 0;
     const tail = ring.tail & RING_ADDR_MASK;
@@ -245,12 +272,14 @@ export class RingEngine {
       return res;
     }
     const epoch = this.epoch;
-    const ctx = this.context(res);
+    // A fresh walker per run: its translation cache lives no longer than the tables stay put.
+    const ppgtt = this.ppgttRoot === null ? null : new Ppgtt(this.ggtt, this.ppgttRoot);
+    const ctx = this.context(res, ppgtt);
     const engineBit = ENGINE_BIT[this.id];
     // The command being executed: a GM address in a batch, or a byte offset in the ring (wrapping).
     let depth = 0;
     let at = 0;
-    const dw = (i: number): number => this.ggtt.read32(depth > 0 ? at + i * 4 : base + ((at + i * 4) % size));
+    const dw = (i: number): number => (depth > 0 ? (this.batchPpgtt[depth - 1] && ppgtt ? ppgtt : this.ggtt).read32(at + i * 4) : this.ggtt.read32(base + ((at + i * 4) % size)));
     const where = (): string => (depth > 0 ? `batch GM 0x${at.toString(16)} (level ${depth})` : `head 0x${at.toString(16)}`);
     this.running = true;
     try {
@@ -289,6 +318,10 @@ export class RingEngine {
           res.fault = `${this.id}: ${info.name}: ${step.reason} at ${where()}`;
           break;
         }
+        if (ppgtt?.fault !== undefined) {
+          res.fault = `${this.id}: ${info.name}: ${ppgtt.fault} at ${where()}`;
+          break;
+        }
         if (step.op === 'stall') {
           res.stalled = true;
           this.lastStalled = true;
@@ -300,14 +333,18 @@ export class RingEngine {
           if (depth === 0) {
             head = (head + len * 4) % size;
             this.batches = [step.target];
+            this.batchPpgtt = [step.ppgtt];
           } else if (step.second) {
             this.batches[depth - 1] += len * 4;
             this.batches.push(step.target);
+            this.batchPpgtt.push(step.ppgtt);
           } else {
             this.batches[depth - 1] = step.target;
+            this.batchPpgtt[depth - 1] = step.ppgtt;
           }
         } else if (step.op === 'end' && depth > 0) {
           this.batches.pop();
+          this.batchPpgtt.pop();
         } else if (depth > 0) {
           this.batches[depth - 1] += len * 4;
         } else {
@@ -331,9 +368,10 @@ export class RingEngine {
     this.stoppedAt = { start: this.ring.start, ctl: this.ring.ctl, head: this.ring.head };
   }
 
-  private context(res: ExecResult): MiContext {
+  private context(res: ExecResult, ppgtt: AddressSpace | null): MiContext {
     return {
       ggtt: this.ggtt,
+      ppgtt,
       regs: this.regs,
       timestamp: () => csTimestampTicks(this.clockNs() + res.costNs),
       notify: () => void (res.notifyInterrupts = (res.notifyInterrupts ?? 0) + 1),
@@ -344,7 +382,7 @@ export class RingEngine {
   private execute(info: CommandSpec, dw0: number, len: number, dw: (i: number) => number, ctx: MiContext, res: ExecResult, depth: number): Step {
     if ((info.engines & ENGINE_BIT[this.id]) === 0) return fault(`not valid on ${this.id}`);
     if (info.type === CMD_TYPE_MI) return this.executeMi(dw0, len, dw, ctx, res, depth);
-    if (info.type === CMD_TYPE_2D) return this.executeBlt(dw0, len, dw, res);
+    if (info.type === CMD_TYPE_2D) return this.executeBlt(dw0, len, dw, res, ctx.ppgtt ?? this.ggtt);
     if (info.type === CMD_TYPE_3D) {
       if (info.name === 'PIPE_CONTROL') {
         const r = pipeControl(ctx, len, dw);
@@ -392,14 +430,15 @@ export class RingEngine {
       case MI.BATCH_BUFFER_END:
         return END;
       case MI.BATCH_BUFFER_START: {
-        if (dw0 & MI_BATCH_PPGTT) return fault('PPGTT not supported (Address Space Indicator selects the per-process GTT)');
+        const ppgtt = (dw0 & MI_BATCH_PPGTT) !== 0;
+        if (ppgtt && !ctx.ppgtt) return fault('PPGTT batch buffer in a context without a PPGTT (not a 48-bit PPGTT context)');
         if (dw0 & BB_ADD_OFFSET) return fault('Add Offset Enable is not modelled');
         if (len < 3) return fault(`${len} dwords is too short for its fields (needs 3)`);
         // Predication Enable: the batch is started only when MI_PREDICATE_RESULT is set.
         if (dw0 & BB_PREDICATION && !predicateResult(ctx)) return NEXT;
         const second = depth > 0 && (dw0 & MI_BATCH_SECOND_LEVEL) !== 0;
         if (second && depth >= MAX_BATCH_DEPTH) return fault(`batch nesting deeper than second level (called from a level-${depth} batch)`);
-        return { op: 'start', target: addr64(dw(1) & ~3, dw(2)), second };
+        return { op: 'start', target: addr64(dw(1) & ~3, dw(2)), second, ppgtt };
       }
       default:
         return fault('is not supported by this engine model');
@@ -407,7 +446,7 @@ export class RingEngine {
   }
 
   /** XY_* on BCS. BR13: bits 25:24 colour depth, 15:0 pitch (bytes; dwords for a tiled surface). */
-  private executeBlt(dw0: number, len: number, dw: (i: number) => number, res: ExecResult): Step {
+  private executeBlt(dw0: number, len: number, dw: (i: number) => number, res: ExecResult, space: AddressSpace): Step {
     const op = bltOpcode(dw0);
     const need = op === BLT.XY_COLOR_BLT ? 7 : 10;
     if (len < need) return fault(`${len} dwords is too short for its fields (needs ${need})`);
@@ -423,14 +462,14 @@ export class RingEngine {
     const rect = rectAt(2);
     if (rect.y2 - rect.y1 > 1 && rect.x2 > rect.x1 && dst.pitch < rect.x2 * cpp) return fault(`destination pitch ${dst.pitch} B is narrower than x2=${rect.x2} at ${cpp * 8} bpp (rows would overlap)`);
     const mask = { alpha: (dw0 & BLT_WRITE_ALPHA) !== 0, rgb: (dw0 & BLT_WRITE_RGB) !== 0 };
-    const gmEnd = this.ggtt.entries * PAGE_SIZE;
+    const gmEnd = space.entries * PAGE_SIZE;
     let pixels: number;
     if (op === BLT.XY_COLOR_BLT) {
-      pixels = fillSurface(this.ggtt, dst, rect, dw(6), mask, gmEnd);
+      pixels = fillSurface(space, dst, rect, dw(6), mask, gmEnd);
     } else {
       const srcTiled = (dw0 & BLT_SRC_TILED) !== 0;
       const src: BlitSurface = { base: addr64(dw(8), dw(9)), pitch: (dw(7) & 0xffff) * (srcTiled ? 4 : 1), tiled: srcTiled, cpp };
-      pixels = copySurface(this.ggtt, dst, rect, src, dw(6) & 0xffff, dw(6) >>> 16, mask, gmEnd);
+      pixels = copySurface(space, dst, rect, src, dw(6) & 0xffff, dw(6) >>> 16, mask, gmEnd);
     }
     res.pixels += pixels;
     res.costNs += pixels * COST_PER_PIXEL_NS;

@@ -2,11 +2,13 @@
  * Execlist submission for one engine (Gen8+): the ELSP port (four dword writes, element 1 first,
  * the last write submits), GFX_MODE with the run-list enable, and the context status buffer. A
  * submitted context is executed from its logical ring context image (ring head/tail/start/ctl at
- * LRCA + one page), its RING_HEAD is written back, and CSB entries plus a context-switch interrupt
+ * LRCA + one page; a 48-bit PPGTT context's PML4 from its PDP0 slot), its RING_HEAD is written back, and CSB entries plus a context-switch interrupt
  * report the switches. Source: i915 intel_lrc.c (execlists_submit_ports, process_csb), PRM
  * "Execlists".
  */
 import {
+  CTX_PDP0_LDW,
+  CTX_PDP0_UDW,
   CTX_RING_BUFFER_CONTROL,
   CTX_RING_BUFFER_START,
   CTX_RING_HEAD,
@@ -15,7 +17,9 @@ import {
   GEN8_CTX_STATUS_COMPLETE,
   GEN8_CTX_STATUS_IDLE_ACTIVE,
   GEN8_CTX_VALID,
+  INTEL_LEGACY_64B_CONTEXT,
   LRC_STATE_PN,
+  addressingMode,
   lrcaOf,
 } from '../../shared/execlist';
 import { PAGE_SIZE } from '../../shared/platform';
@@ -32,6 +36,7 @@ import {
 } from '../../shared/regs';
 import type { ExecResult, RingEngine } from './engine';
 import type { Ggtt } from './ggtt';
+import { entryAddress } from './ppgtt';
 
 /**
  * The context status buffer and its pointer register, shared by the physical engine and the
@@ -122,7 +127,7 @@ export class ExeclistPort {
   }
 
   /** Contexts of the current submission still to finish, the active one first. */
-  private pending: { lrca: number; ctxId: number; loaded: boolean }[] = [];
+  private pending: { lrca: number; ctxId: number; ppgtt: boolean; loaded: boolean }[] = [];
 
   /** True while a submitted context has not completed (e.g. stalled on a semaphore, or hung). */
   get active(): boolean {
@@ -130,7 +135,7 @@ export class ExeclistPort {
   }
 
   private submit(elements: [number, number][]): ExeclistRun {
-    this.pending = elements.filter(([lo]) => lo & GEN8_CTX_VALID).map(([lo, ctxId]) => ({ lrca: lrcaOf(lo), ctxId, loaded: false }));
+    this.pending = elements.filter(([lo]) => lo & GEN8_CTX_VALID).map(([lo, ctxId]) => ({ lrca: lrcaOf(lo), ctxId, ppgtt: addressingMode(lo) === INTEL_LEGACY_64B_CONTEXT, loaded: false }));
     if (this.pending.length > 0) this.csb.push(GEN8_CTX_STATUS_IDLE_ACTIVE, this.pending[0].ctxId);
     return this.continueRun();
   }
@@ -154,7 +159,7 @@ export class ExeclistPort {
     const run: ExeclistRun = { contexts: [], total: { commands: 0, pixels: 0, costNs: 0, userInterrupts: 0 } };
     while (this.pending.length > 0) {
       const ctx = this.pending[0];
-      const result = this.runContext(ctx.lrca, !ctx.loaded);
+      const result = this.runContext(ctx.lrca, ctx.ppgtt, !ctx.loaded);
       ctx.loaded = true;
       run.contexts.push({ lrca: ctx.lrca, ctxId: ctx.ctxId, result });
       for (const k of ['commands', 'pixels', 'costNs', 'userInterrupts'] as const) run.total[k] += result[k];
@@ -166,8 +171,11 @@ export class ExeclistPort {
     return run;
   }
 
-  /** Load the ring from the context image (unless resuming it), run it, save RING_HEAD back. */
-  private runContext(lrca: number, load: boolean): ExecResult {
+  /**
+   * Load the ring (and for a 48-bit PPGTT context the PML4, from PDP0) from the context image
+   * unless resuming it, run it, save RING_HEAD back.
+   */
+  private runContext(lrca: number, ppgtt: boolean, load: boolean): ExecResult {
     const state = lrca + LRC_STATE_PN * PAGE_SIZE;
     const reg = (i: number): number => this.ggtt.read32(state + (i + 1) * 4);
     const ring = this.engine.ring;
@@ -176,6 +184,7 @@ export class ExeclistPort {
       ring.tail = reg(CTX_RING_TAIL);
       ring.start = reg(CTX_RING_BUFFER_START);
       ring.ctl = reg(CTX_RING_BUFFER_CONTROL);
+      this.engine.setPpgtt(ppgtt ? entryAddress(reg(CTX_PDP0_LDW), reg(CTX_PDP0_UDW)) : null);
     }
     const result = this.engine.run();
     this.ggtt.write32(state + (CTX_RING_HEAD + 1) * 4, ring.head);

@@ -1,14 +1,28 @@
 /**
- * Byte-span access to graphics memory through the GGTT, page by page, for engines and scanout.
- * Unmapped pages read as zero and swallow writes (as a real GPU reading a scratch page would).
+ * Byte-span access to graphics memory through an address space — the GGTT or a context's PPGTT —
+ * page by page, for engines and scanout. Unmapped GGTT pages read as zero and swallow writes (as a
+ * real GPU reading a scratch page would); a PPGTT miss does the same and records a page fault.
  */
 import { GPU_LOG, markDirty } from '../../shared/dirty-log';
 import { PAGE_SIZE } from '../../shared/platform';
-import type { Ggtt } from './ggtt';
 import type { RamRegion } from './memory';
 
+/**
+ * A graphics address space the engines translate through: the GGTT (ggtt.ts) or a context's
+ * PPGTT (ppgtt.ts). `entries` is its size in 4 KiB pages; `pageHpa` gives a page's host-physical
+ * address or -1 when it is not mapped.
+ */
+export interface AddressSpace {
+  readonly entries: number;
+  pageHpa(index: number): number;
+  regionOf(hpa: number): RamRegion | undefined;
+  resolve(gm: number): { region: RamRegion; offset: number } | undefined;
+  read32(gm: number): number;
+  write32(gm: number, value: number): boolean;
+}
+
 /** Copy `length` bytes starting at GM address `gm` into `out` at `outOffset`. */
-export function readGm(ggtt: Ggtt, gm: number, length: number, out: Uint8Array, outOffset = 0): void {
+export function readGm(ggtt: AddressSpace, gm: number, length: number, out: Uint8Array, outOffset = 0): void {
   let done = 0;
   while (done < length) {
     const addr = gm + done;
@@ -21,7 +35,7 @@ export function readGm(ggtt: Ggtt, gm: number, length: number, out: Uint8Array, 
 }
 
 /** Copy `length` bytes from `src` (at `srcOffset`) to GM address `gm`, logged in the RAM's dirty page log (GPU half). */
-export function writeGm(ggtt: Ggtt, gm: number, src: Uint8Array, srcOffset: number, length: number): void {
+export function writeGm(ggtt: AddressSpace, gm: number, src: Uint8Array, srcOffset: number, length: number): void {
   let done = 0;
   while (done < length) {
     const addr = gm + done;
@@ -57,7 +71,7 @@ export class GmCursor {
   private pageOffset = 0;
   private lastRegion: RamRegion | null = null;
 
-  constructor(private readonly ggtt: Ggtt) {}
+  constructor(private readonly ggtt: AddressSpace) {}
 
   /** Translate GM address `gm` (bytes, ≥ 0) into region / offset / wholePage. */
   at(gm: number): void {

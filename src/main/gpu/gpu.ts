@@ -155,6 +155,8 @@ export class Gen9Gpu {
   }
 
   private kick(id: EngineId, nowNs: number): ExecResult {
+    // Legacy ring submission has no context image: GGTT only.
+    this.engines[id].setPpgtt(null);
     return this.account(id, this.engines[id].run(), nowNs, false);
   }
 

@@ -1,8 +1,8 @@
 /**
  * Execution of the memory- and register-moving MI commands and PIPE_CONTROL's post-sync
  * operation, for the ring engines (engine.ts does the flow control: batch buffers, semaphore
- * stalls, the command budget). GGTT addressing only: this model has no PPGTT, so a command whose
- * memory access is PPGTT-addressed is refused with "PPGTT not supported".
+ * stalls, the command budget). A command's address-space bit picks the GGTT or the context's PPGTT
+ * (ppgtt.ts); PPGTT addressing in a context without one (a legacy 32-bit context) is refused.
  *
  * Field layouts: Mesa genxml gen9.xml (MI_STORE_DATA_IMM, MI_FLUSH_DW, PIPE_CONTROL,
  * MI_LOAD_REGISTER_IMM/MEM/REG, MI_STORE_REGISTER_MEM, MI_SEMAPHORE_WAIT, MI_MATH, MI_PREDICATE);
@@ -16,7 +16,7 @@
  */
 import { displayFlipPlaneCode } from '../../shared/commands';
 import { PLANE_STRIDE_1_A, PLANE_SURF_1_A } from '../../shared/regs';
-import type { Ggtt } from './ggtt';
+import type { AddressSpace } from './gm-access';
 
 /**
  * BAR0 MMIO as the engines see it: LRI/LRM/LRR/SRM, MI_DISPLAY_FLIP and indirect draw parameters
@@ -54,7 +54,9 @@ export interface DisplayFlip {
 
 /** What the command handlers need from their engine. */
 export interface MiContext {
-  readonly ggtt: Ggtt;
+  readonly ggtt: AddressSpace;
+  /** The context's PPGTT (a 48-bit PPGTT context), or null (legacy 32-bit context: GGTT only). */
+  readonly ppgtt: AddressSpace | null;
   readonly regs: RegisterPort;
   /** The engine's CS timestamp (ticks of CS_TIMESTAMP_HZ) at the command being executed. */
   timestamp(): number;
@@ -104,37 +106,46 @@ export const REGISTER_OFFSET_MASK = 0x7ffffc;
 /** A 64-bit graphics address from its (lo, hi) dwords; the GPU uses 48 bits. */
 export const addr64 = (lo: number, hi: number): number => (hi & 0xffff) * 2 ** 32 + (lo >>> 0);
 
-const PPGTT = 'PPGTT not supported (the command addresses memory through the per-process GTT)';
+const NO_PPGTT = 'PPGTT addressing in a context without a PPGTT (not a 48-bit PPGTT context)';
+
+/** The address space a command's "Use Global GTT" style bit selects: GGTT when set, else the context's PPGTT (or a refusal). */
+function space(c: MiContext, ggtt: boolean): AddressSpace | string {
+  return ggtt ? c.ggtt : (c.ppgtt ?? NO_PPGTT);
+}
 const tooShort = (len: number, need: number): string => `${len} dwords is too short for its fields (needs ${need})`;
 
-function writeQword(ggtt: Ggtt, gm: number, value: number): void {
+function writeQword(ggtt: AddressSpace, gm: number, value: number): void {
   ggtt.write32(gm, value % 2 ** 32);
   ggtt.write32(gm + 4, Math.floor(value / 2 ** 32) % 2 ** 32);
 }
 
 /** MI_STORE_DATA_IMM: store the len - 3 data dwords (one; two for the Store Qword form, DWord Length 3) at dw1-2. */
 export function storeDataImm(c: MiContext, dw0: number, len: number, dw: (i: number) => number): string | undefined {
-  if ((dw0 & MI_USE_GGTT) === 0) return PPGTT;
+  const s = space(c, (dw0 & MI_USE_GGTT) !== 0);
+  if (typeof s === 'string') return s;
   if (len < 4) return tooShort(len, 4);
-  const gm = addr64(dw(1) & ~3, dw(2));
-  for (let k = 0; k < len - 3; k++) c.ggtt.write32(gm + k * 4, dw(3 + k));
+  // Core ID (dw1 bit 0) selects the second slot of op_size bytes: GVT-g's
+  // cmd_handler_mi_store_data_imm audits gma + op_size * core_id, so the write goes there.
+  const bytes = (len - 3) * 4;
+  const gm = addr64(dw(1) & ~3, dw(2)) + bytes * (dw(1) & 1);
+  for (let k = 0; k < len - 3; k++) s.write32(gm + k * 4, dw(3 + k));
   return undefined;
 }
 
 /**
- * A post-sync write of `op` at GGTT address `gm`: immediate data `data` (one or two dwords), the
+ * A post-sync write of `op` at address `gm` of space `s`: immediate data `data` (one or two dwords), the
  * PS depth count (always 0 here: nothing is rasterised) or the CS timestamp (both 64-bit).
  */
-function postSync(c: MiContext, op: number, gm: number, data: number[]): string | undefined {
+function postSync(c: MiContext, s: AddressSpace, op: number, gm: number, data: number[]): string | undefined {
   switch (op) {
     case POST_SYNC_WRITE_IMMEDIATE:
-      data.forEach((v, k) => c.ggtt.write32(gm + k * 4, v));
+      data.forEach((v, k) => s.write32(gm + k * 4, v));
       return undefined;
     case POST_SYNC_WRITE_PS_DEPTH_COUNT:
-      writeQword(c.ggtt, gm, 0);
+      writeQword(s, gm, 0);
       return undefined;
     case POST_SYNC_WRITE_TIMESTAMP:
-      writeQword(c.ggtt, gm, c.timestamp());
+      writeQword(s, gm, c.timestamp());
       return undefined;
     default:
       return undefined;
@@ -153,9 +164,10 @@ export function flushDw(c: MiContext, dw0: number, len: number, dw: (i: number) 
     if (dw0 & MI_FLUSH_DW_STORE_INDEX) return 'Store Data Index (HWSP-relative) post-sync writes are not modelled';
     const need = op === POST_SYNC_WRITE_IMMEDIATE ? 4 : 3;
     if (len < need) return tooShort(len, need);
-    if ((dw(1) & MI_FLUSH_DW_USE_GTT) === 0) return PPGTT;
+    const s = space(c, (dw(1) & MI_FLUSH_DW_USE_GTT) !== 0);
+    if (typeof s === 'string') return s;
     const data = op === POST_SYNC_WRITE_IMMEDIATE ? (len >= 5 ? [dw(3), dw(4)] : [dw(3)]) : [];
-    postSync(c, op, addr64(dw(1) & ~7, dw(2)), data);
+    postSync(c, s, op, addr64(dw(1) & ~7, dw(2)), data);
   }
   if (dw0 & MI_FLUSH_DW_NOTIFY) c.notify();
   return undefined;
@@ -180,10 +192,11 @@ export function pipeControl(c: MiContext, len: number, dw: (i: number) => number
     if (d1 & PIPE_CONTROL_STORE_DATA_INDEX) return 'Store Data Index (HWSP-relative) post-sync writes are not modelled';
     const need = op === POST_SYNC_WRITE_IMMEDIATE ? 5 : 4;
     if (len < need) return tooShort(len, need);
-    if ((d1 & PIPE_CONTROL_GLOBAL_GTT) === 0) return PPGTT;
+    const s = space(c, (d1 & PIPE_CONTROL_GLOBAL_GTT) !== 0);
+    if (typeof s === 'string') return s;
     const qword = op !== POST_SYNC_WRITE_IMMEDIATE || len >= 6;
     const data = op === POST_SYNC_WRITE_IMMEDIATE ? (qword ? [dw(4), dw(5)] : [dw(4)]) : [];
-    postSync(c, op, addr64(dw(2) & (qword ? ~7 : ~3), dw(3)), data);
+    postSync(c, s, op, addr64(dw(2) & (qword ? ~7 : ~3), dw(3)), data);
   }
   if (d1 & PIPE_CONTROL_NOTIFY_ENABLE) c.notify();
   return undefined;
@@ -209,18 +222,20 @@ export function loadRegisterImm(c: MiContext, dw0: number, len: number, dw: (i: 
 
 /** MI_LOAD_REGISTER_MEM: register dw1 ← the dword at GGTT address dw2-3. */
 export function loadRegisterMem(c: MiContext, dw0: number, len: number, dw: (i: number) => number): string | undefined {
-  if ((dw0 & MI_USE_GGTT) === 0) return PPGTT;
+  const s = space(c, (dw0 & MI_USE_GGTT) !== 0);
+  if (typeof s === 'string') return s;
   if (len < 4) return tooShort(len, 4);
-  c.regs.write32(dw(1) & REGISTER_OFFSET_MASK, c.ggtt.read32(addr64(dw(2) & ~3, dw(3))) >>> 0);
+  c.regs.write32(dw(1) & REGISTER_OFFSET_MASK, s.read32(addr64(dw(2) & ~3, dw(3))) >>> 0);
   return undefined;
 }
 
 /** MI_STORE_REGISTER_MEM: the dword at GGTT address dw2-3 ← register dw1; with Predicate Enable only when MI_PREDICATE_RESULT is set. */
 export function storeRegisterMem(c: MiContext, dw0: number, len: number, dw: (i: number) => number): string | undefined {
-  if ((dw0 & MI_USE_GGTT) === 0) return PPGTT;
+  const s = space(c, (dw0 & MI_USE_GGTT) !== 0);
+  if (typeof s === 'string') return s;
   if (len < 4) return tooShort(len, 4);
   if (dw0 & MI_SRM_PREDICATE && !predicateResult(c)) return undefined;
-  c.ggtt.write32(addr64(dw(2) & ~3, dw(3)), c.regs.read32(dw(1) & REGISTER_OFFSET_MASK) >>> 0);
+  s.write32(addr64(dw(2) & ~3, dw(3)), c.regs.read32(dw(1) & REGISTER_OFFSET_MASK) >>> 0);
   return undefined;
 }
 
@@ -238,10 +253,11 @@ export function loadRegisterReg(c: MiContext, len: number, dw: (i: number) => nu
  * fault string.
  */
 export function semaphorePasses(c: MiContext, dw0: number, len: number, dw: (i: number) => number): boolean | string {
-  if ((dw0 & MI_USE_GGTT) === 0) return PPGTT;
+  const s = space(c, (dw0 & MI_USE_GGTT) !== 0);
+  if (typeof s === 'string') return s;
   if (dw0 & MI_SEMAPHORE_REGISTER_POLL) return 'Register Poll Mode is not modelled';
   if (len < 4) return tooShort(len, 4);
-  const sad = c.ggtt.read32(addr64(dw(2) & ~3, dw(3))) >>> 0;
+  const sad = s.read32(addr64(dw(2) & ~3, dw(3))) >>> 0;
   const sdd = dw(1) >>> 0;
   switch ((dw0 >>> 12) & 7) {
     case SEMAPHORE_COMPARE.SAD_GREATER_THAN_SDD:

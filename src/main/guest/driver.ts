@@ -6,6 +6,8 @@
  * BCS ring) and handles its (virtual) MSIs and context status buffer. When the vGPU advertises
  * VGT_CAPS_PV it uses GVT-g's paravirtual paths (pv.ts) instead of trapping: PV submission, GGTT
  * binds over the command buffer, PVMMIO reads; `DriverOptions.pvCaps` 0 keeps everything trapped.
+ * With VGT_CAPS_FULL_PPGTT its execlist context runs on a full 48-bit PPGTT (ppgtt.ts): every
+ * object is bound there too, blits go through it; without the cap it stays GGTT-only.
  * Source: i915 i915_vgpu.c (intel_vgpu_detect, vgt_balloon), intel_display.c, intel_cursor.c,
  * intel_ringbuffer.c; the PV series (see pv.ts).
  */
@@ -17,11 +19,13 @@ import {
   CTX_RING_HEAD,
   CTX_RING_TAIL,
   GEN8_CTX_STATUS_COMPLETE,
+  INTEL_LEGACY_32B_CONTEXT,
+  INTEL_LEGACY_64B_CONTEXT,
   LRC_STATE_PN,
   contextDescriptor,
 } from '../../shared/execlist';
 import { PAGE_SIZE } from '../../shared/platform';
-import { PVINFO, PV_GGTT, PV_SUBMISSION, VGT_DRV_DISPLAY_READY, VGT_MAGIC_HI, VGT_MAGIC_LO, VGT_VERSION_MAJOR } from '../../shared/pvinfo';
+import { PVINFO, PV_GGTT, PV_SUBMISSION, VGT_CAPS_FULL_PPGTT, VGT_DRV_DISPLAY_READY, VGT_MAGIC_HI, VGT_MAGIC_LO, VGT_VERSION_MAJOR } from '../../shared/pvinfo';
 import {
   BLT_RING_BASE,
   CUR_BASE_A,
@@ -100,6 +104,7 @@ import { encodeFence } from '../../shared/fence';
 import type { DetailedTiming } from '../../shared/edid-types';
 import { GEN8_PORT_DP_A_HOTPLUG, PORT_HOTPLUG_CTL, PORT_HOTPLUG_ENABLE, SDE_PORT_HOTPLUG } from '../../shared/ports';
 import type { GuestRam } from './guest-ram';
+import { GuestPpgtt } from './ppgtt';
 import { GUEST_PV_CAPS, GuestPv } from './pv';
 import type { TrapPort } from './trap-port';
 
@@ -152,6 +157,8 @@ export interface DriverOptions {
    * Default GUEST_PV_CAPS (all three).
    */
   pvCaps?: number;
+  /** Use full PPGTT when the vGPU advertises VGT_CAPS_FULL_PPGTT (default true); false stays GGTT-only. */
+  ppgtt?: boolean;
 }
 
 /** How work reaches the engine: Gen8+ execlists (what GVT-g requires) or the legacy ring buffer. */
@@ -198,6 +205,8 @@ export class GuestDriver {
   private pvChannel: GuestPv | null = null;
   /** A PV submission whose completion was not yet retired (PV has no CSB). */
   private pvInflight = false;
+  /** The full PPGTT when the vGPU offers VGT_CAPS_FULL_PPGTT, else null (GGTT only). */
+  private ppgtt: GuestPpgtt | null = null;
 
   constructor(
     private readonly port: TrapPort,
@@ -205,6 +214,11 @@ export class GuestDriver {
     private readonly log: (line: string) => void,
     private readonly options: DriverOptions = {},
   ) {}
+
+  /** The driver's PPGTT (its page tables in guest RAM), or null when it runs GGTT-only. */
+  get ppgttTables(): GuestPpgtt | null {
+    return this.ppgtt;
+  }
 
   /** The negotiated pv_caps (0: no PV, every access traps). */
   get pvCaps(): number {
@@ -232,6 +246,10 @@ export class GuestDriver {
     const kib = (n: number): string => `${n / 1024}KiB`;
     this.log('i915 0000:00:02.0: Virtual GPU for Intel GVT-g detected.');
     this.pvChannel = GuestPv.detect(this.port, this.ram, this.log, this.options.pvCaps ?? GUEST_PV_CAPS);
+    // intel_vgpu_has_full_ppgtt: without the cap the driver stays on the GGTT.
+    const full = (pv(PVINFO.vgt_caps) & VGT_CAPS_FULL_PPGTT) !== 0 && this.options.ppgtt !== false;
+    this.ppgtt = full ? new GuestPpgtt(this.ram.words) : null;
+    this.log(full ? '[drm] Full PPGTT (48-bit, 4-level) enabled' : '[drm] vGPU without full PPGTT: GGTT only');
     this.log('[drm] VGT ballooning configuration:');
     this.log(`[drm] Mappable graphic memory: base 0x${this.res.aperture.base.toString(16)} size ${kib(this.res.aperture.size)}`);
     this.log(`[drm] Unmappable graphic memory: base 0x${this.res.hidden.base.toString(16)} size ${kib(this.res.hidden.size)}`);
@@ -263,6 +281,8 @@ export class GuestDriver {
       // Gen8 PTE: guest-physical page address | present; the mediator translates it.
       this.port.write64(GTT_OFFSET + ((gm / PAGE_SIZE + i) * 8), (gpa % 2 ** 32) | 1, Math.floor(gpa / 2 ** 32));
     }
+    // Bound in the PPGTT at the same address (see ppgtt.ts); the GGTT binding stays for scanout.
+    this.ppgtt?.map(gm, frames);
     if (where === 'aperture') this.nextLow += size;
     else this.nextHigh += size;
     const firstFrame = frames[0];
@@ -338,6 +358,7 @@ export class GuestDriver {
     this.disablePipe('shutdown');
     p.write32(VGT_PVINFO_PAGE + PVINFO.display_ready, 0);
     if (this.mode === 'execlist' && this.ring) p.write32(BLT_RING_BASE + RING_MODE_GEN7, maskedBitDisable(GFX_RUN_LIST_ENABLE));
+    if (this.mode === 'execlist' && this.context && this.ppgtt) this.ppgtt.notify(p, false);
     p.write32(GEN8_MASTER_IRQ, 0);
     this.log('[drm] VGT deballoon: graphics memory released');
   }
@@ -468,6 +489,10 @@ export class GuestDriver {
         st[i] = BLT_RING_BASE + reg;
         st[i + 1] = value;
       });
+      if (this.ppgtt) {
+        this.ppgtt.writeContextPdps(st, BLT_RING_BASE);
+        this.ppgtt.notify(p, true);
+      }
       p.write32(BLT_RING_BASE + RING_MODE_GEN7, maskedBitEnable(GFX_RUN_LIST_ENABLE));
       this.resetCsbPointers();
       this.log('[drm] Using execlists on bcs0');
@@ -602,13 +627,18 @@ export class GuestDriver {
     this.ringTail %= RING_BYTES;
     if (this.mode === 'ring' || !this.context) return this.port.write32(BLT_RING_BASE + RING_TAIL, this.ringTail);
     this.context.words[((LRC_STATE_PN * PAGE_SIZE) >>> 2) + CTX_RING_TAIL + 1] = this.ringTail;
-    const [lo, hi] = contextDescriptor(this.context.gm, BCS_CONTEXT_ID);
+    const [lo, hi] = this.descriptor(this.context.gm);
     if (this.pvChannel?.has(PV_SUBMISSION)) {
       // A refused PV submission is logged by pv_submit; like i915 we do not retry it through ELSP.
       this.pvInflight = this.pvChannel.submit('bcs', lo, hi, this.context.firstFrame * PAGE_SIZE);
       return;
     }
     for (const dw of [0, 0, hi, lo]) this.port.write32(BLT_RING_BASE + RING_ELSP, dw);
+  }
+
+  /** Our context's descriptor: 48-bit PPGTT addressing when the driver has a PPGTT (gen8_ctx_descriptor). */
+  private descriptor(gm: number): [number, number] {
+    return contextDescriptor(gm, BCS_CONTEXT_ID, this.ppgtt ? INTEL_LEGACY_64B_CONTEXT : INTEL_LEGACY_32B_CONTEXT);
   }
 
   /**

@@ -73,16 +73,22 @@ class Reject extends Error {
 const ENGINE_BIT: Record<EngineId, number> = { rcs: ENGINE.RENDER, bcs: ENGINE.BLITTER };
 const PIPE_CONTROL_KEY = 0x7a00; // type 3, subtype 3, opcode 2, subopcode 0 (bits 31:16)
 
-/** Scan a workload: the ring copy `ring` (dwords, starting on a command) and every batch it calls. */
-export function scanWorkload(v: Vgpu, engine: EngineId, ring: Uint32Array, read: GmReader): ScanResult {
+/**
+ * Scan a workload: the ring copy `ring` (dwords, starting on a command) and every batch it calls.
+ * `ppgtt` reads through the context's shadow PPGTT (a 48-bit PPGTT context; null for a legacy
+ * one): PPGTT batch buffers are read and shadowed through it, and PPGTT-addressed accesses are
+ * allowed (still range-checked like GGTT ones, see audit).
+ */
+export function scanWorkload(v: Vgpu, engine: EngineId, ring: Uint32Array, read: GmReader, ppgtt: GmReader | null = null): ScanResult {
   const out: ScannedWorkload = { commands: 0, segments: [ring], patches: [], flips: [] };
   const byAddress = new Map<number, number>();
   let batchDwords = 0;
   /** Work list of (segment, level); batch segments are filled as they are scanned. */
-  const todo: { segment: number; level: number; gm: number }[] = [{ segment: 0, level: 0, gm: -1 }];
+  const todo: { segment: number; level: number; gm: number; viaPpgtt: boolean }[] = [{ segment: 0, level: 0, gm: -1, viaPpgtt: false }];
   try {
     while (todo.length > 0) {
-      const { segment, level, gm } = todo.shift()!;
+      const { segment, level, gm, viaPpgtt } = todo.shift()!;
+      const fetch = viaPpgtt && ppgtt ? ppgtt : read;
       const grow: number[] = [];
       let i = 0;
       for (;;) {
@@ -93,7 +99,7 @@ export function scanWorkload(v: Vgpu, engine: EngineId, ring: Uint32Array, read:
             return ring[i + k];
           }
           while (grow.length <= i + k) {
-            const value = read(gm + grow.length * 4);
+            const value = fetch(gm + grow.length * 4);
             if (value === undefined || !v.ownsGm(gm + grow.length * 4, 4)) throw new Reject(`batch buffer at GM 0x${gm.toString(16)} runs into memory outside the vGPU's graphics memory`, segment, grow.length * 4);
             if (++batchDwords > MAX_BATCH_DWORDS) throw new Reject(`batch buffers exceed ${MAX_BATCH_DWORDS * 4} B (unterminated batch?)`, segment, grow.length * 4);
             grow.push(value);
@@ -110,7 +116,7 @@ export function scanWorkload(v: Vgpu, engine: EngineId, ring: Uint32Array, read:
           if (segment === 0) ring[i + k] = value >>> 0;
           else grow[i + k] = value >>> 0;
         };
-        const problem = audit(v, engine, info.name, dw0, info.length, dw, patch);
+        const problem = audit(v, engine, info.name, dw0, info.length, dw, patch, ppgtt !== null);
         if (problem) throw new Reject(`${info.name}: ${problem}`, segment, i * 4);
         out.commands++;
         const type = cmdType(dw0);
@@ -128,17 +134,19 @@ export function scanWorkload(v: Vgpu, engine: EngineId, ring: Uint32Array, read:
           // second-level batch is only called from a first-level one.
           if (level === MAX_BATCH_LEVEL) throw new Reject('MI_BATCH_BUFFER_START in a second-level batch buffer', segment, i * 4);
           if (second && level === 0) throw new Reject('MI_BATCH_BUFFER_START: jumping to a second-level batch buffer from the ring is not allowed', segment, i * 4);
-          if (dw0 & MI_BATCH_PPGTT) throw new Reject('MI_BATCH_BUFFER_START: PPGTT batch buffers are not available to this vGPU', segment, i * 4);
+          const batchPpgtt = (dw0 & MI_BATCH_PPGTT) !== 0;
+          if (batchPpgtt && !ppgtt) throw new Reject('MI_BATCH_BUFFER_START: PPGTT batch buffer in a context without a PPGTT', segment, i * 4);
           const target = addr64(dw(1) & ~3, dw(2));
           const next = second ? level + 1 : Math.max(level, 1);
           if (!v.ownsGm(target, 4)) throw new Reject(`MI_BATCH_BUFFER_START: batch buffer GM 0x${target.toString(16)} is outside the vGPU's graphics memory`, segment, i * 4);
-          let t = byAddress.get(target);
+          const key = batchPpgtt ? -1 - target : target; // one GM address may name two batches (GGTT and PPGTT)
+          let t = byAddress.get(key);
           if (t === undefined) {
             if (out.segments.length > MAX_BATCH_SEGMENTS) throw new Reject(`more than ${MAX_BATCH_SEGMENTS} batch buffers in one workload`, segment, i * 4);
             t = out.segments.length;
             out.segments.push(new Uint32Array(0));
-            byAddress.set(target, t);
-            todo.push({ segment: t, level: next, gm: target });
+            byAddress.set(key, t);
+            todo.push({ segment: t, level: next, gm: target, viaPpgtt: batchPpgtt });
           }
           out.patches.push({ segment, at: i, target: t });
           // A chained (first-level) jump never returns: the rest of this batch is not executed.
@@ -182,9 +190,10 @@ const HWSP_BYTES = 4096;
 
 /**
  * Audit one command; returns the problem, or undefined when it may run. `patch(k, value)` rewrites
- * dword k of the shadow copy (Store Data Index relocation, as GVT-g's patch_value).
+ * dword k of the shadow copy (Store Data Index relocation, as GVT-g's patch_value); ppgtt: the
+ * context has a (shadowed) PPGTT, so PPGTT-addressed accesses are allowed.
  */
-function audit(v: Vgpu, engine: EngineId, name: string, dw0: number, len: number, dw: (i: number) => number, patch: (k: number, value: number) => void): string | undefined {
+function audit(v: Vgpu, engine: EngineId, name: string, dw0: number, len: number, dw: (i: number) => number, patch: (k: number, value: number) => void, ppgtt: boolean): string | undefined {
   const gm = (addr: number, bytes: number, what: string): string | undefined =>
     v.ownsGm(addr, bytes) ? undefined : `${what} GM 0x${addr.toString(16)}+${bytes} is outside the vGPU's graphics memory`;
   // cmd_reg_handler: inside the MMIO space and F_CMD_ACCESS. Its narrower branches (FORCE_NONPRIV
@@ -197,7 +206,8 @@ function audit(v: Vgpu, engine: EngineId, name: string, dw0: number, len: number
       : cmdAccessAllowed(offset)
         ? undefined
         : `${what} register 0x${(offset >>> 0).toString(16)} is not accessible from commands`;
-  const ggtt = (bit: number, what: string): string | undefined => ((dw0 & (1 << bit)) !== 0 ? undefined : `${what} uses PPGTT addressing, which this vGPU does not have`);
+  // PPGTT-addressed accesses go through the shadow PPGTT (only the VM's own RAM); the GM range check after it still applies.
+  const ggtt = (bit: number, what: string): string | undefined => ((dw0 & (1 << bit)) !== 0 || ppgtt ? undefined : `${what} uses PPGTT addressing in a context without a PPGTT`);
   const length = (valid: number): string | undefined => (len === valid ? undefined : `length ${len} dwords is not valid (must be ${valid})`);
   /**
    * A Store Data Index post-sync write (GVT-g: cmd_address_audit with index_mode, then patch_value):
@@ -247,8 +257,13 @@ function audit(v: Vgpu, engine: EngineId, name: string, dw0: number, len: number
         // cmd_handler_mi_flush_dw: 4 or 5 dwords; a GGTT post-sync write is audited, an indexed one relocated into the HWSP.
         if (len !== 4 && len !== 5) return `length ${len} dwords is not valid (must be 4 or 5)`;
         if (((dw0 >>> 14) & 3) === 0) return undefined;
-        if ((dw(1) & (1 << 2)) === 0) return 'post-sync write uses PPGTT addressing, which this vGPU does not have';
         const addr = addr64(dw(1) & ~7, dw(2));
+        if ((dw(1) & (1 << 2)) === 0) {
+          // PPGTT address: GVT-g audits only GGTT post-sync writes (the shadow PPGTT confines the rest).
+          if (!ppgtt) return 'post-sync write uses PPGTT addressing in a context without a PPGTT';
+          if (dw0 & STORE_DATA_INDEX) return 'Store Data Index with PPGTT addressing is not executed by this GPU model';
+          return gm(addr, 8, 'post-sync write');
+        }
         if (dw0 & STORE_DATA_INDEX) return storeIndex(addr, 1, 0, dw0);
         return gm(addr, 8, 'post-sync write');
       }
@@ -312,8 +327,12 @@ function audit(v: Vgpu, engine: EngineId, name: string, dw0: number, len: number
     if (postSync === 0) return undefined;
     const source = postSync === 2 ? reg(PS_DEPTH_COUNT, 'post-sync from') : postSync === 3 ? reg(RCS_TIMESTAMP, 'post-sync from') : undefined;
     if (source) return source;
-    if ((d1 & PIPE_CONTROL_GLOBAL_GTT) === 0) return 'post-sync write uses PPGTT addressing, which this vGPU does not have';
     const addr = addr64(dw(2) & ~7, dw(3));
+    if ((d1 & PIPE_CONTROL_GLOBAL_GTT) === 0) {
+      if (!ppgtt) return 'post-sync write uses PPGTT addressing in a context without a PPGTT';
+      if (postSync === 1 && d1 & STORE_DATA_INDEX) return 'Store Data Index with PPGTT addressing is not executed by this GPU model';
+      return gm(addr, 8, 'post-sync write');
+    }
     if (postSync === 1 && d1 & STORE_DATA_INDEX) return storeIndex(addr, 2, 1, d1);
     // Where we are stricter than GVT-g: it audits the address of an immediate write only; a
     // PS_DEPTH_COUNT or timestamp write lands at the same address and is audited too.

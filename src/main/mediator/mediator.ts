@@ -62,7 +62,7 @@ import {
 } from '../../shared/regs';
 import { decodeFence } from '../../shared/fence';
 import { PVINFO, PVINFO_GUEST_WRITABLE, PVINFO_RSV5_BYTES, PV_MMIO, VGT_DRV_DISPLAY_READY } from '../../shared/pvinfo';
-import { contextDescriptor } from '../../shared/execlist';
+import { INTEL_LEGACY_32B_CONTEXT, INTEL_LEGACY_64B_CONTEXT, contextDescriptor } from '../../shared/execlist';
 import type { EngineId, ExecResult } from '../gpu/engine';
 import { ENGINE_BASE, type Gen9Gpu, MMIO_SPACE_BYTES } from '../gpu/gpu';
 import { type IrqBank, ackIir, bankRegister, gt0MasterBits, pending, raise } from '../gpu/irq';
@@ -77,6 +77,8 @@ import { CURSOR_64_BYTES } from '../gpu/scanout';
 import { type ShadowGgtt, clearVgpuPtes, readGuestPte, writeGuestPte, writeGuestPteHalf } from './gtt-shadow';
 import { type HostGm, SHADOW_RING_BYTES, setupHostGm } from './host-gm';
 import { pvinfoRead } from './pvinfo';
+import { contextPpgtt, handlePpgttNotification, writeContextPdps } from './ppgtt-context';
+import { PpgttShadow } from './ppgtt-shadow';
 import { GVT_PV_CAPS, VgpuPv } from './pv';
 import { type PvNotifyContext, handlePvNotification, refusePv } from './pv-notify';
 import { pvmmioSources, syncPvmmio } from './pvmmio';
@@ -119,6 +121,8 @@ export interface CreateVgpuRequest extends ResourceRequest {
   maxResolution?: { width: number; height: number };
   /** Offer GVT-g's PV features (VGT_CAPS_PV: PV submission, GGTT binds, PVMMIO); default true. */
   pv?: boolean;
+  /** Offer full PPGTT (VGT_CAPS_FULL_PPGTT, shadowed page tables); default true. */
+  ppgtt?: boolean;
 }
 
 const ENGINES: readonly EngineId[] = ['rcs', 'bcs'];
@@ -225,6 +229,7 @@ export class Mediator {
     const printk = (line: string): void => this.klog.printk(this.nowNs, line);
     const pv = new VgpuPv(req.pv === false ? 0 : GVT_PV_CAPS, new Uint32Array(req.ram, 0, req.ram.byteLength >>> 2));
     const v = new Vgpu({ id, domid: req.domid, name: req.name, alloc, ram: { base, size: req.ram.byteLength }, weight: req.weight ?? DEFAULT_WEIGHT, ports: req.ports ?? [], maxResolution: req.maxResolution ?? { width: 1920, height: 1200 }, printk, pv, now: () => this.nowNs });
+    if (req.ppgtt !== false) v.ppgtt = new PpgttShadow(v, this.gpu.memory, req.ram, this.hostGm.scratchHpa);
     // What a trapped read of each PVMMIO register returns, for mirroring it into the shared page.
     v.pv.mirror = pvmmioSources((offset) => {
       if (offset === GEN8_MASTER_IRQ) return () => this.virtualMaster(v);
@@ -251,6 +256,7 @@ export class Mediator {
     if (this.mmioOwner === v.id) this.mmioOwner = null;
     this.pool.release(v.alloc);
     this.gpu.memory.detach(v.ram.base);
+    v.ppgtt?.dispose();
     this.byDomid.delete(domid);
     this.bootForeground.delete(domid);
     this.klog.printk(this.nowNs, `gvt: core: destroy vgpu ${v.id} (domain ${domid})`);
@@ -432,6 +438,7 @@ export class Mediator {
    * handle_g2v_notification.
    */
   private handleG2vNotification(v: Vgpu, notification: number, nowNs: number): void {
+    if (handlePpgttNotification(v, notification)) return;
     if (!handlePvNotification(v, notification, nowNs, this.pvContext)) v.note(`PVINFO: g2v notification ${notification} ignored`);
   }
 
@@ -559,14 +566,20 @@ export class Mediator {
       const ring = contextRing(this.gpu.ggtt, lrca);
       const ve = v.execlists[engine];
       const from = ve.scannedTail.get(lrca) ?? ring.head;
-      const b = buildWorkload(this.gpu.ggtt, v, engine, ring, from);
+      // A 48-bit PPGTT context: its tables are shadowed now, its batches scanned through the shadow.
+      const pp = contextPpgtt(this.gpu.ggtt, v, (d === desc[0] ? e0 : e1)[0], lrca);
+      if (!pp.ok) {
+        this.enterFailsafe(v, `${engine}: ${pp.reason}`);
+        return false;
+      }
+      const b = buildWorkload(this.gpu.ggtt, v, engine, ring, from, pp.mm && v.ppgtt ? v.ppgtt.walker(pp.mm) : null);
       if (!b.ok) {
         this.refuse(v, b);
         return false;
       }
       ve.scannedTail.set(lrca, ring.tail & RING_ADDR_MASK);
       // Element 0 carries the pair: its arrival on the engine is the slot's schedule-in.
-      built.push({ engine, tail: ring.tail & RING_ADDR_MASK, scan: b.scan, context: { desc: d, elsp: i === 0 ? desc : undefined, pv } });
+      built.push({ engine, tail: ring.tail & RING_ADDR_MASK, scan: b.scan, context: { desc: d, elsp: i === 0 ? desc : undefined, pv }, ...(pp.mm ? { shadowPml4: pp.mm.shadowPml4 } : {}) });
     }
     v.queue.push(...built);
     this.dispatch(engine, nowNs);
@@ -680,7 +693,9 @@ export class Mediator {
     const ringDwords = layoutShadowBatches(gpu.ggtt, w.scan, this.hostGm.shadowBatchGm);
     writeDwords(gpu.ggtt, ring, ringDwords);
     writeContextRing(gpu.ggtt, ctx, { start: ring, ctl: ((SHADOW_RING_BYTES - PAGE_SIZE) & 0x1ff000) | RING_CTL_VALID, head: 0, tail: ringDwords.length * 4 });
-    const [lo, hi] = contextDescriptor(ctx, SHADOW_CTX_ID);
+    // The shadow context points at the shadow PML4, never the guest's (update_shadow_pdps).
+    writeContextPdps(gpu.ggtt, ctx, w.shadowPml4 ?? null, base);
+    const [lo, hi] = contextDescriptor(ctx, SHADOW_CTX_ID, w.shadowPml4 === undefined ? INTEL_LEGACY_32B_CONTEXT : INTEL_LEGACY_64B_CONTEXT);
     if (this.mmioOwner !== v.id) {
       this.switchMmioContext(this.mmioOwner, v.id);
       this.mmioOwner = v.id;

@@ -3,7 +3,7 @@
  * which slice of GM and fences it owns (the ballooning info). Source: i915_pvinfo.h, GVT-g
  * vgpu.c populate_pvinfo_page (with VGT_CAPS_PV and pv_caps from the PV series, see pv.ts).
  */
-import { PVINFO, VGT_MAGIC_HI, VGT_MAGIC_LO, VGT_VERSION_MAJOR, VGT_VERSION_MINOR } from '../../shared/pvinfo';
+import { PVINFO, VGT_CAPS_FULL_PPGTT, VGT_CAPS_HUGE_GTT, VGT_CAPS_HWSP_EMULATION, VGT_MAGIC_HI, VGT_MAGIC_LO, VGT_VERSION_MAJOR, VGT_VERSION_MINOR } from '../../shared/pvinfo';
 import type { Vgpu } from './vgpu';
 
 /**
@@ -21,8 +21,11 @@ export function pvinfoRead(v: Vgpu, rel: number): number {
       return (VGT_VERSION_MAJOR | (VGT_VERSION_MINOR << 16)) >>> 0;
     case PVINFO.vgt_id:
       return v.id;
+    // populate_pvinfo_page: FULL_PPGTT | HWSP_EMULATION | HUGE_GTT (FULL_PPGTT only when this vGPU
+    // shadows PPGTTs), plus VGT_CAPS_PV from the PV series. HUGE_GTT is advertised as upstream
+    // does, but the shadow walks 4 KiB pages only (a PS bit is not honoured).
     case PVINFO.vgt_caps:
-      return v.pv.vgtCaps;
+      return ((v.ppgtt ? VGT_CAPS_FULL_PPGTT : 0) | VGT_CAPS_HWSP_EMULATION | VGT_CAPS_HUGE_GTT | v.pv.vgtCaps) >>> 0;
     case PVINFO.pv_caps:
       return v.pv.caps;
     case PVINFO.mappable_gmadr_base:

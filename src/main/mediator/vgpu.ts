@@ -12,6 +12,7 @@ import type { PartialPte } from './gtt-shadow';
 import type { Allocation, Range } from './resources';
 import type { VgpuPv } from './pv';
 import { AuditLog } from './audit-log';
+import type { PpgttShadow } from './ppgtt-shadow';
 import { type CtxDesc, VirtualExeclist } from './virtual-execlist';
 
 export { VirtualExeclist } from './virtual-execlist';
@@ -51,6 +52,8 @@ export interface Workload {
    * entries or a context-switch interrupt (the guest retires it on the user interrupt).
    */
   context?: { desc: CtxDesc; elsp?: [CtxDesc, CtxDesc]; pv: boolean };
+  /** Host-physical shadow PML4 of a 48-bit PPGTT context (ppgtt-shadow.ts); absent for GGTT-only work. */
+  shadowPml4?: number;
 }
 
 export interface VgpuStats {
@@ -115,6 +118,8 @@ export class Vgpu {
   readonly pv: VgpuPv;
   /** The audit log (sysfs vm<domid>/log), numbered and time-stamped. */
   readonly audit = new AuditLog();
+  /** Shadow PPGTTs when the vGPU offers VGT_CAPS_FULL_PPGTT (null: GGTT only, the cap reads clear). */
+  ppgtt: PpgttShadow | null = null;
   private readonly printk: (line: string) => void;
   private readonly now: () => number;
 

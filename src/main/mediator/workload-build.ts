@@ -5,12 +5,12 @@
  * Source: GVT-g scheduler.c / execlist.c (prepare workload, shadow ring buffer), cmd_parser.c.
  */
 import { CTX_LRI_HEADER_0, CTX_RING_BUFFER_CONTROL, CTX_RING_BUFFER_START, CTX_RING_HEAD, CTX_RING_TAIL, LRC_STATE_PN } from '../../shared/execlist';
-import { MI_LOAD_REGISTER_IMM_N } from '../../shared/commands';
+import { MI_BATCH_PPGTT, MI_LOAD_REGISTER_IMM_N } from '../../shared/commands';
 import { PAGE_SIZE } from '../../shared/platform';
 import { RING_ADDR_MASK, RING_CTL, RING_CTL_VALID, RING_HEAD, RING_START, RING_TAIL, ringCtlBytes } from '../../shared/regs';
 import type { EngineId } from '../gpu/engine';
 import type { Ggtt } from '../gpu/ggtt';
-import { readGm, writeGm } from '../gpu/gm-access';
+import { type AddressSpace, readGm, writeGm } from '../gpu/gm-access';
 import { type ScannedWorkload, scanWorkload } from './cmd-scan';
 import { SHADOW_RING_BYTES } from './host-gm';
 import type { Vgpu } from './vgpu';
@@ -26,9 +26,10 @@ export type BuildResult = { ok: true; scan: ScannedWorkload } | { ok: false; rea
 
 /**
  * Copy and scan ring bytes [from, ring.tail) of `v`'s ring on `engine`. `rejected` marks a command
- * the scanner refused (as opposed to a malformed ring).
+ * the scanner refused (as opposed to a malformed ring). `ppgtt`: the context's shadow PPGTT (a
+ * 48-bit PPGTT context), through which its PPGTT batch buffers are read and shadowed.
  */
-export function buildWorkload(ggtt: Ggtt, v: Vgpu, engine: EngineId, ring: RingState, from: number): BuildResult {
+export function buildWorkload(ggtt: Ggtt, v: Vgpu, engine: EngineId, ring: RingState, from: number, ppgtt: AddressSpace | null = null): BuildResult {
   if ((ring.ctl & RING_CTL_VALID) === 0) return { ok: false, reason: `${engine}: ring is not enabled (RING_CTL)`, rejected: false };
   const start = ring.start & 0xfffff000;
   const size = ringCtlBytes(ring.ctl);
@@ -45,7 +46,8 @@ export function buildWorkload(ggtt: Ggtt, v: Vgpu, engine: EngineId, ring: RingS
   const first = Math.min(bytes, size - head);
   readGm(ggtt, start + head, first, out, 0);
   if (first < bytes) readGm(ggtt, start, bytes - first, out, first);
-  const scan = scanWorkload(v, engine, dwords, (gm) => (ggtt.resolve(gm) ? ggtt.read32(gm) : undefined));
+  const viaPpgtt = ppgtt ? (gm: number): number | undefined => (ppgtt.resolve(gm) ? ppgtt.read32(gm) : undefined) : null;
+  const scan = scanWorkload(v, engine, dwords, (gm) => (ggtt.resolve(gm) ? ggtt.read32(gm) : undefined), viaPpgtt);
   if (!scan.ok) {
     const where = scan.segment === 0 ? `ring offset 0x${((head + scan.offset) % size).toString(16)}` : `batch buffer ${scan.segment} offset 0x${scan.offset.toString(16)}`;
     return { ok: false, reason: `${engine}: command at ${where} rejected: ${scan.reason}`, rejected: true };
@@ -88,8 +90,10 @@ export function writeContextRing(ggtt: Ggtt, lrca: number, ring: RingState, engi
 
 /**
  * Copy a workload's shadowed batch buffers into the host's shadow batch area and point every
- * MI_BATCH_BUFFER_START at its copy; returns the (patched) ring dwords. The scanner bounded the
- * total size to the area's size.
+ * MI_BATCH_BUFFER_START at its copy; returns the (patched) ring dwords. The copies are in host
+ * GGTT memory, so a PPGTT batch's start loses its Address Space Indicator (the guest's PPGTT batch
+ * is never executed in place; GVT-g runs it in place, checked, through the shadow PPGTT). The
+ * scanner bounded the total size to the area's size.
  */
 export function layoutShadowBatches(ggtt: Ggtt, scan: ScannedWorkload, areaGm: number): Uint32Array {
   const at: number[] = [0];
@@ -100,6 +104,7 @@ export function layoutShadowBatches(ggtt: Ggtt, scan: ScannedWorkload, areaGm: n
   }
   for (const p of scan.patches) {
     const seg = scan.segments[p.segment];
+    seg[p.at] = (seg[p.at] & ~MI_BATCH_PPGTT) >>> 0;
     seg[p.at + 1] = at[p.target] >>> 0;
     seg[p.at + 2] = 0;
   }

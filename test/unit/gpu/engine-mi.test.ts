@@ -77,10 +77,18 @@ describe('MI commands', () => {
     expect([ram[S / 4 + 2], ram[S / 4 + 3], ram[S / 4 + 4], ram[S / 4 + 5]]).toEqual([0xcafef00d, 0, 0x11111111, 0x22222222]);
   });
 
-  it('a PPGTT-addressed store faults with head left at it', () => {
+  it('MI_STORE_DATA_IMM with Core ID set stores in the second slot, where cmd_handler_mi_store_data_imm audits it', () => {
+    const { gpu, ram } = gpuWithRam();
+    const res = runRing(gpu, ram, 'bcs', [SDI, S + 8 + 1, 0, 0xcafef00d, SDI_QWORD, S + 16 + 1, 0, 0x11111111, 0x22222222]);
+    expect(res.fault).toBeUndefined();
+    expect([ram[S / 4 + 2], ram[S / 4 + 3]]).toEqual([0, 0xcafef00d]);
+    expect([ram[S / 4 + 4], ram[S / 4 + 5], ram[S / 4 + 6], ram[S / 4 + 7]]).toEqual([0, 0, 0x11111111, 0x22222222]);
+  });
+
+  it('a PPGTT-addressed store in a context without a PPGTT faults with head left at it', () => {
     const { gpu, ram } = gpuWithRam();
     const res = runRing(gpu, ram, 'rcs', [MI_NOOP, SDI_PPGTT, S, 0, 1]);
-    expect(res.fault).toMatch(/^rcs: MI_STORE_DATA_IMM: PPGTT not supported.* at head 0x4$/);
+    expect(res.fault).toMatch(/^rcs: MI_STORE_DATA_IMM: PPGTT addressing in a context without a PPGTT.* at head 0x4$/);
     expect(res.commands).toBe(1);
     expect(ringHead(gpu, 'rcs')).toBe(4);
     expect(ram[S / 4]).toBe(0);
@@ -114,7 +122,7 @@ describe('MI commands', () => {
 
   it('MI_FLUSH_DW with a PPGTT post-sync address faults; it is not a render-engine command', () => {
     const { gpu, ram } = gpuWithRam();
-    expect(runRing(gpu, ram, 'bcs', [FLUSH_DW(1), S, 0, 1, 2]).fault).toMatch(/MI_FLUSH_DW: PPGTT not supported/);
+    expect(runRing(gpu, ram, 'bcs', [FLUSH_DW(1), S, 0, 1, 2]).fault).toMatch(/MI_FLUSH_DW: PPGTT addressing in a context without a PPGTT/);
     expect(runRing(gpu, ram, 'rcs', [FLUSH_DW(0), 0, 0, 0, 0]).fault).toMatch(/MI_FLUSH_DW: not valid on rcs/);
   });
 });
@@ -164,10 +172,10 @@ describe('register port: LRI / LRM / LRR / SRM', () => {
     expect(regs.get(0x7000)).toBe(0x11bb33dd);
   });
 
-  it('PPGTT LRM / SRM fault', () => {
+  it('PPGTT LRM / SRM fault in a context without a PPGTT', () => {
     const { gpu, ram } = gpuWithRam();
-    expect(runRing(gpu, ram, 'rcs', [LRM & ~(1 << 22), 0x7000, S, 0]).fault).toMatch(/MI_LOAD_REGISTER_MEM: PPGTT not supported/);
-    expect(runRing(gpu, ram, 'rcs', [SRM & ~(1 << 22), 0x7000, S, 0]).fault).toMatch(/MI_STORE_REGISTER_MEM: PPGTT not supported/);
+    expect(runRing(gpu, ram, 'rcs', [LRM & ~(1 << 22), 0x7000, S, 0]).fault).toMatch(/MI_LOAD_REGISTER_MEM: PPGTT addressing in a context without a PPGTT/);
+    expect(runRing(gpu, ram, 'rcs', [SRM & ~(1 << 22), 0x7000, S, 0]).fault).toMatch(/MI_STORE_REGISTER_MEM: PPGTT addressing in a context without a PPGTT/);
   });
 
   it('reaches the GPU MMIO: LRI kicks another engine, but writes to its own ring registers are dropped', () => {
@@ -297,7 +305,7 @@ describe('batch buffers', () => {
 
   it('a PPGTT batch faults', () => {
     const { gpu, ram } = gpuWithRam();
-    expect(runRing(gpu, ram, 'rcs', [BB_START | BB_PPGTT, BATCH_A, 0]).fault).toMatch(/MI_BATCH_BUFFER_START: PPGTT not supported/);
+    expect(runRing(gpu, ram, 'rcs', [BB_START | BB_PPGTT, BATCH_A, 0]).fault).toMatch(/MI_BATCH_BUFFER_START: PPGTT batch buffer in a context without a PPGTT/);
   });
 
   it('a batch that jumps to itself runs out of the budget: hung, not a fault, and continues on the next kick', () => {

@@ -79,7 +79,7 @@ describe('domainSpecFromXl', () => {
     ['vgt 2', "name='a'\nvgt = 2\n", 'd.cfg:2:1: error: vgt: must be 0 or 1, got 2'],
     ['vgt as a word', "name='a'\nvgt = 'yes'\n", "d.cfg:2:1: error: vgt: must be 0 or 1, got 'yes'"],
     ['monitor path as a number', "name='a'\nvgt=1\nvgt_monitor_config_file = 1\n", 'd.cfg:3:1: error: vgt_monitor_config_file: must be a quoted file path, got 1'],
-    ['unknown workload', "name='a'\n  gvt_workload = 'gaming'\n", "d.cfg:2:3: error: gvt_workload: must be one of 'desktop', 'idle', 'hostile:all' or 'hostile:<scenario>' (ggtt-outside, ggtt-foreign-frame, fence-steal, lri-privileged, batch-foreign, batch-loop, blit-foreign, malformed, oversized, pvinfo-reserved, irq-storm, mmio-sweep), got 'gaming'"],
+    ['unknown workload', "name='a'\n  gvt_workload = 'gaming'\n", "d.cfg:2:3: error: gvt_workload: must be one of 'desktop', 'idle', 'hostile:all' or 'hostile:<scenario>' (ggtt-outside, ggtt-foreign-frame, fence-steal, lri-privileged, batch-foreign, batch-loop, blit-foreign, malformed, oversized, pvinfo-reserved, irq-storm, mmio-sweep, ppgtt-outside, ppgtt-foreign-frame, ppgtt-shadow-tables, ppgtt-batch-foreign), got 'gaming'"],
     ['missing name', 'memory = 64\n', "d.cfg:1:1: error: name: required: add name = '…' (1-64 letters, digits, '.', '_' or '-')"],
     ['name with a space', "name = 'my vm'\n", "d.cfg:1:1: error: name: must be 1-64 letters, digits, '.', '_' or '-', got 'my vm'"],
     ['name as a number', 'name = 7\n', 'd.cfg:1:1: error: name: must be a quoted string, got 7'],

@@ -7,7 +7,9 @@
  */
 import {
   MI,
+  MI_BATCH_BUFFER_END,
   MI_BATCH_BUFFER_START_GGTT,
+  MI_BATCH_PPGTT,
   MI_LOAD_REGISTER_IMM_N,
   MI_NOOP,
   MI_USER_INTERRUPT,
@@ -20,6 +22,18 @@ import { FENCE_REG_GEN6_HI, FENCE_REG_GEN6_LO, GEN8_GT_IER0, GEN8_GT_IIR0, GEN8_
 import type { HostileScenario } from '../../../shared/workloads';
 import type { GuestDriver } from '../driver';
 import type { TrapPort } from '../trap-port';
+
+/**
+ * Host-physical addresses a guest might aim its page tables at: the other vGPUs' RAM windows (the
+ * mediator's 8 GiB slots 1-3), Dom0 at 0 seen as a frame past this RAM, and the mediator's shadow
+ * page-table pools (2^44 + id GiB). A guest names only guest-physical frames, so each must land on
+ * the scratch page or table.
+ */
+const FOREIGN_HPA = [1 * 2 ** 33, 2 * 2 ** 33, 3 * 2 ** 33 + 0x10000];
+const SHADOW_POOL_HPA = [2 ** 44 + 2 ** 30, 2 ** 44 + 2 * 2 ** 30, 2 ** 44 + 3 * 2 ** 30];
+
+/** XY_COLOR_BLT of 64 rows of 1024 pixels at `gm` (through the context's PPGTT in a PPGTT context). */
+const fill = (gm: number): number[] => [XY_COLOR_BLT_CMD, br13(ROP_PATCOPY, 4096), 0, (64 << 16) | 1024, gm, 0, 0xffff00ff];
 
 /** GM addresses this guest does not own: the host's, and just past either end of its own ranges. */
 function foreignGm(d: GuestDriver): number[] {
@@ -88,6 +102,44 @@ export function runHostile(scenario: HostileScenario, d: GuestDriver, port: Trap
       }
       for (let i = 0; i < 50; i++) d.submit(Array.from({ length: 64 }, () => MI_USER_INTERRUPT));
       return 'stormed interrupt registers and submitted thousands of MI_USER_INTERRUPTs';
+    case 'ppgtt-outside': {
+      // PTEs of its own (mirrored) addresses pointing past the end of its RAM, then blits there.
+      const t = d.ppgttTables;
+      if (!t) return 'no PPGTT (vGPU without VGT_CAPS_FULL_PPGTT)';
+      [0x100000, 0x7ffff, 0xfffff].forEach((gfn, i) => t.setEntry(scratch.gm + i * 4096, 3, gfn * 4096));
+      d.submit([...fill(scratch.gm), MI_USER_INTERRUPT]);
+      return 'pointed PPGTT entries outside its RAM and blitted through them';
+    }
+    case 'ppgtt-foreign-frame': {
+      // Leaf entries and a whole PD entry naming other VMs' RAM windows (as if guest frames).
+      const t = d.ppgttTables;
+      if (!t) return 'no PPGTT (vGPU without VGT_CAPS_FULL_PPGTT)';
+      FOREIGN_HPA.forEach((hpa, i) => t.setEntry(scratch.gm + i * 4096, 3, hpa));
+      t.setEntry(2 ** 40, 2, FOREIGN_HPA[0]);
+      d.submit([...fill(scratch.gm), MI_USER_INTERRUPT]);
+      return "pointed PPGTT entries at other VMs' RAM and blitted through them";
+    }
+    case 'ppgtt-shadow-tables': {
+      // Entries at every level aimed at the mediator's shadow page-table pools.
+      const t = d.ppgttTables;
+      if (!t) return 'no PPGTT (vGPU without VGT_CAPS_FULL_PPGTT)';
+      t.setEntry(scratch.gm, 3, SHADOW_POOL_HPA[0]);
+      t.setEntry(2 ** 41, 1, SHADOW_POOL_HPA[1]);
+      t.setEntry(2 ** 42, 2, SHADOW_POOL_HPA[2]);
+      t.setEntry(2 ** 43, 0, SHADOW_POOL_HPA[0]);
+      d.submit([...fill(scratch.gm), MI_USER_INTERRUPT]);
+      return 'pointed PPGTT entries at the shadow page tables and blitted through them';
+    }
+    case 'ppgtt-batch-foreign': {
+      // A PPGTT batch in its own memory whose blit and PPGTT store land on pages mapped to other VMs' RAM.
+      const t = d.ppgttTables;
+      if (!t) return 'no PPGTT (vGPU without VGT_CAPS_FULL_PPGTT)';
+      const target = scratch.gm + 4096;
+      t.setEntry(target, 3, FOREIGN_HPA[1]);
+      scratch.words.set([...fill(target), (MI.STORE_DATA_IMM << 23) | 2, target + 64, 0, 0xdeadbeef, MI_BATCH_BUFFER_END]);
+      d.submit([(MI_BATCH_BUFFER_START_GGTT | MI_BATCH_PPGTT) >>> 0, scratch.gm, 0, MI_USER_INTERRUPT]);
+      return "ran a PPGTT batch buffer writing to other VMs' RAM";
+    }
     case 'mmio-sweep':
       // Every page of register space (and the GTT window's first pages), read then written.
       for (let off = 0; off < 0x200000; off += 0x1000) {

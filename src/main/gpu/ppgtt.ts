@@ -1,0 +1,118 @@
+/**
+ * A per-process GTT (full 48-bit PPGTT) as the engines walk it: four levels of 512 8-byte entries
+ * (PML4 → PDP → PD → PT), 4 KiB pages. Every entry has the Gen8 layout: bit 0 present, bit 1 RW,
+ * bits 47:12 the host-physical address of the next table or of the page. A graphics address splits
+ * into PML4 index 47:39, PDP index 38:30, PD index 29:21, PT index 20:12 and the page offset.
+ * Sources: i915 gen8_pte_encode, GEN8_PML4E_SHIFT 39, GEN8_PDPE_SHIFT 30, GEN8_PDE_SHIFT 21,
+ * GEN8_PTE_SHIFT 12 (i915_gem_gtt.h / gen8_ppgtt.c); PRM "Per-Process Graphics Translation Table".
+ *
+ * Not present at any level is a page fault: the walk fails and the first fault is kept in
+ * `fault`, so the engine stops the workload there (Gen9 has no recoverable page faults for
+ * these engines; the mediator reports and resets). 2 MiB / 1 GiB pages (PS bit) are not modelled:
+ * the PS bit is ignored and the entry is walked as a table.
+ */
+import { GEN8_PAGE_PRESENT, PAGE_SIZE } from '../../shared/platform';
+import type { RamRegion } from './memory';
+
+/** Shift of each level's index in a graphics address, PML4 first. Source: i915 GEN8_PML4E_SHIFT etc. */
+export const GEN8_PML4E_SHIFT = 39;
+export const GEN8_PDPE_SHIFT = 30;
+export const GEN8_PDE_SHIFT = 21;
+export const GEN8_PTE_SHIFT = 12;
+/** Entries per table (4 KiB / 8 B). */
+export const GEN8_ENTRIES_PER_TABLE = 512;
+/** PTE RW bit. Source: i915 _PAGE_RW (gen8_pte_encode). */
+export const GEN8_PAGE_RW = 1 << 1;
+/** Bytes a 48-bit PPGTT spans. */
+export const PPGTT_BYTES = 2 ** 48;
+
+const LEVEL_NAMES = ['PML4E', 'PDPE', 'PDE', 'PTE'] as const;
+const SHIFTS = [GEN8_PML4E_SHIFT, GEN8_PDPE_SHIFT, GEN8_PDE_SHIFT, GEN8_PTE_SHIFT] as const;
+
+/** The address a Gen8 entry (lo, hi) points at: bits 47:12. */
+export const entryAddress = (lo: number, hi: number): number => (hi & 0xffff) * 2 ** 32 + ((lo & 0xfffff000) >>> 0);
+
+/** Encode a present, writable Gen8 entry for host-physical address `hpa` (as gen8_pte_encode / gen8_pde_encode). */
+export function encodeEntry(hpa: number): [number, number] {
+  return [(((hpa % 2 ** 32) & 0xfffff000) | GEN8_PAGE_PRESENT | GEN8_PAGE_RW) >>> 0, Math.floor(hpa / 2 ** 32) & 0xffff];
+}
+
+/** Index into the table of `level` (0 = PML4 … 3 = PT) for graphics address `va`. */
+export const tableIndex = (va: number, level: number): number => Math.floor(va / 2 ** SHIFTS[level]) % GEN8_ENTRIES_PER_TABLE;
+
+/** Where the tables are read from: host-physical memory. */
+export interface TableMemory {
+  regionOf(hpa: number): RamRegion | undefined;
+}
+
+/**
+ * One context's PPGTT, rooted at the host-physical PML4 `pml4`. Implements the same page lookup as
+ * the GGTT (pageHpa / resolve / read32 / write32), so engines and the blitter use either. A
+ * translation is cached for the life of the object: make one per engine run, the tables must not
+ * change meanwhile (the mediator's shadow tables do not change while a workload runs).
+ */
+export class Ppgtt {
+  /** Pages the address space spans (2^36). */
+  readonly entries = PPGTT_BYTES / PAGE_SIZE;
+  /** The first page fault met, e.g. "PPGTT page fault at 0x10000000000: PDE not present"; undefined while none. */
+  fault: string | undefined;
+  private readonly tlb = new Map<number, number>();
+
+  constructor(
+    private readonly memory: TableMemory,
+    readonly pml4: number,
+  ) {}
+
+  /** Host-physical address of graphics page `index`, or -1 (not present at some level: a fault is recorded). */
+  pageHpa(index: number): number {
+    const hit = this.tlb.get(index);
+    if (hit !== undefined) return hit;
+    if (!Number.isInteger(index) || index < 0 || index >= this.entries) return this.miss(index * PAGE_SIZE, 'address beyond 48 bits');
+    const va = index * PAGE_SIZE;
+    let table = this.pml4;
+    for (let level = 0; level < 4; level++) {
+      const r = this.memory.regionOf(table);
+      const at = table - (r?.base ?? 0) + tableIndex(va, level) * 8;
+      if (!r || table % PAGE_SIZE !== 0 || at + 8 > r.bytes.length) return this.miss(va, `${level === 0 ? 'PML4' : LEVEL_NAMES[level - 1]} points at unbacked memory 0x${table.toString(16)}`);
+      const lo = r.words[at >>> 2];
+      const hi = r.words[(at >>> 2) + 1];
+      if ((lo & GEN8_PAGE_PRESENT) === 0) return this.miss(va, `${LEVEL_NAMES[level]} not present`);
+      table = entryAddress(lo, hi);
+    }
+    this.tlb.set(index, table);
+    return table;
+  }
+
+  private miss(va: number, why: string): number {
+    this.fault ??= `PPGTT page fault at 0x${va.toString(16)}: ${why}`;
+    return -1;
+  }
+
+  regionOf(hpa: number): RamRegion | undefined {
+    return this.memory.regionOf(hpa);
+  }
+
+  /** Resolve graphics address `va` to RAM (valid to the end of its 4 KiB page), or undefined (fault recorded). */
+  resolve(va: number): { region: RamRegion; offset: number } | undefined {
+    const hpa = this.pageHpa(Math.floor(va / PAGE_SIZE));
+    if (hpa < 0) return undefined;
+    const region = this.memory.regionOf(hpa);
+    if (!region || hpa - region.base + PAGE_SIZE > region.bytes.length) {
+      this.fault ??= `PPGTT page fault at 0x${va.toString(16)}: PTE points at unbacked memory 0x${hpa.toString(16)}`;
+      return undefined;
+    }
+    return { region, offset: hpa - region.base + (va % PAGE_SIZE) };
+  }
+
+  read32(va: number): number {
+    const r = this.resolve(va);
+    return r ? r.region.words[r.offset >>> 2] : 0;
+  }
+
+  write32(va: number, value: number): boolean {
+    const r = this.resolve(va);
+    if (!r) return false;
+    r.region.words[r.offset >>> 2] = value;
+    return true;
+  }
+}

@@ -1,0 +1,109 @@
+/**
+ * The guest i915's full 48-bit PPGTT: 4-level page tables (PML4 → PDP → PD → PT, 4 KiB pages) in
+ * its own RAM, holding guest-physical addresses, told to GVT-g with the g2v notifications
+ * VGT_G2V_PPGTT_L4_PAGE_TABLE_CREATE / DESTROY and the PML4's address in PVINFO pdp[0]; the
+ * context image carries the PML4 in its PDP0 slot and the descriptor says 48-bit addressing.
+ * Entries: present bit 0, RW bit 1, address bits 47:12 (gen8_pte_encode / gen8_pde_encode).
+ * Sources: i915 gen8_ppgtt.c (gen8_ppgtt_alloc_4lvl, gen8_ppgtt_insert), i915_vgpu.c /
+ * gen8_ppgtt_notify_vgt, intel_lrc.c (ASSIGN_CTX_PML4, INTEL_LEGACY_64B_CONTEXT).
+ *
+ * Where objects go: every graphics object is bound in the PPGTT at the same address as in the
+ * GGTT (its GM address). i915 picks PPGTT addresses independently; mirroring keeps one address
+ * per object for this driver's command builders, and the mediator's scanner range-checks PPGTT
+ * addresses against the vGPU's GM as it does GGTT ones (our choice; see README).
+ * Table pages come from the simulated kernel's pages below the object allocator (frames
+ * TABLE_FIRST_FRAME..+TABLE_FRAMES), so freeing objects never frees a table.
+ */
+import { CTX_LRI_HEADER_1, CTX_PDP3_UDW, RING_PDP_LDW, RING_PDP_UDW } from '../../shared/execlist';
+import { MI_LOAD_REGISTER_IMM_N } from '../../shared/commands';
+import { PAGE_SIZE } from '../../shared/platform';
+import { PVINFO, VGT_G2V } from '../../shared/pvinfo';
+import { VGT_PVINFO_PAGE } from '../../shared/regs';
+import type { TrapPort } from './trap-port';
+
+/** First guest frame of the page-table pages (kernel memory; 0xfe/0xff are the PV pages). */
+export const TABLE_FIRST_FRAME = 0x80;
+/** Page-table pages available: 124 tables, i.e. up to ~240 MiB of bound objects. */
+export const TABLE_FRAMES = 0x7c;
+
+const SHIFTS = [39, 30, 21, 12] as const;
+const PRESENT_RW = 0x3;
+
+export class GuestPpgtt {
+  /** Guest-physical address of the PML4. */
+  readonly pml4: number;
+  private nextFrame = TABLE_FIRST_FRAME;
+
+  /** words: the guest's RAM as dwords (the tables are written by the CPU, no trap). */
+  constructor(private readonly words: Uint32Array) {
+    this.pml4 = this.newTable();
+  }
+
+  /**
+   * Bind guest frames `frames` at PPGTT address `va` (page aligned), one 4 KiB page each, creating
+   * PDP/PD/PT pages as needed. Throws RangeError when the table pages run out.
+   */
+  map(va: number, frames: readonly number[]): void {
+    for (let i = 0; i < frames.length; i++) {
+      const page = va + i * PAGE_SIZE;
+      let table = this.pml4;
+      for (let level = 0; level < 3; level++) table = this.next(table, Math.floor(page / 2 ** SHIFTS[level]) % 512);
+      this.set(table, Math.floor(page / PAGE_SIZE) % 512, frames[i] * PAGE_SIZE);
+    }
+  }
+
+  /**
+   * Write entry `level` (0 PML4E … 3 PTE) on the walk of `va` to point at guest-physical `address`
+   * (any value: a hostile kernel's raw write), creating the tables above it as needed.
+   */
+  setEntry(va: number, level: number, address: number): void {
+    let table = this.pml4;
+    for (let l = 0; l < level; l++) table = this.next(table, Math.floor(va / 2 ** SHIFTS[l]) % 512);
+    this.set(table, Math.floor(va / 2 ** SHIFTS[level]) % 512, address);
+  }
+
+  /** Tell GVT-g about the PPGTT: pdp[0] = the PML4, then the g2v notification (gen8_ppgtt_notify_vgt). */
+  notify(port: TrapPort, create: boolean): void {
+    port.write32(VGT_PVINFO_PAGE + PVINFO.pdp0_lo, this.pml4 % 2 ** 32);
+    port.write32(VGT_PVINFO_PAGE + PVINFO.pdp0_lo + 4, Math.floor(this.pml4 / 2 ** 32));
+    port.write32(VGT_PVINFO_PAGE + PVINFO.g2v_notify, create ? VGT_G2V.PPGTT_L4_PAGE_TABLE_CREATE : VGT_G2V.PPGTT_L4_PAGE_TABLE_DESTROY);
+  }
+
+  /**
+   * Fill a context image's PDP registers (register state page as dwords): LRI header 1, PDP3..0
+   * upper/lower (offset, value) pairs, the PML4 in PDP0 (ASSIGN_CTX_PML4). `engineBase`: the ring's MMIO base.
+   */
+  writeContextPdps(state: Uint32Array, engineBase: number): void {
+    state[CTX_LRI_HEADER_1] = MI_LOAD_REGISTER_IMM_N(8);
+    for (let n = 3; n >= 0; n--) {
+      const at = CTX_PDP3_UDW + (3 - n) * 4;
+      const value = n === 0 ? this.pml4 : 0;
+      state[at] = engineBase + RING_PDP_UDW(n);
+      state[at + 1] = Math.floor(value / 2 ** 32);
+      state[at + 2] = engineBase + RING_PDP_LDW(n);
+      state[at + 3] = value % 2 ** 32;
+    }
+  }
+
+  /** The table entry `index` of `table` points at, creating that table when absent. */
+  private next(table: number, index: number): number {
+    const w = table / 4 + index * 2;
+    if (this.words[w] & 1) return (this.words[w + 1] & 0xffff) * 2 ** 32 + ((this.words[w] & 0xfffff000) >>> 0);
+    const t = this.newTable();
+    this.set(table, index, t);
+    return t;
+  }
+
+  private set(table: number, index: number, address: number): void {
+    const w = table / 4 + index * 2;
+    this.words[w + 1] = Math.floor(address / 2 ** 32) & 0xffff;
+    this.words[w] = ((address % 2 ** 32) | PRESENT_RW) >>> 0;
+  }
+
+  private newTable(): number {
+    if (this.nextFrame >= TABLE_FIRST_FRAME + TABLE_FRAMES) throw new RangeError(`PPGTT: out of page-table pages (${TABLE_FRAMES})`);
+    const gpa = this.nextFrame++ * PAGE_SIZE;
+    this.words.fill(0, gpa / 4, (gpa + PAGE_SIZE) / 4);
+    return gpa;
+  }
+}

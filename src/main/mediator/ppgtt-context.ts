@@ -1,0 +1,85 @@
+/**
+ * The PPGTT side of submission: the guest's g2v PPGTT notifications, the PML4 a guest context
+ * names, and the shadow context's PDP registers. ppgtt-shadow.ts does the shadowing itself.
+ * Sources: GVT-g handlers.c handle_g2v_notification (VGT_G2V_PPGTT_L4_PAGE_TABLE_CREATE/DESTROY,
+ * pdps read from vgtif pdp[]), scheduler.c update_shadow_pdps / populate_shadow_context,
+ * execlist.c (the workload's shadow_mm from the guest context's PDPs); i915 intel_lrc_reg.h
+ * (CTX_PDP0_UDW/LDW, ASSIGN_CTX_PML4), gen8_ppgtt_notify_vgt.
+ */
+import { MI_LOAD_REGISTER_IMM_N } from '../../shared/commands';
+import { CTX_LRI_HEADER_1, CTX_PDP0_LDW, CTX_PDP0_UDW, CTX_PDP3_UDW, INTEL_LEGACY_64B_CONTEXT, LRC_STATE_PN, RING_PDP_LDW, RING_PDP_UDW, addressingMode } from '../../shared/execlist';
+import { PAGE_SIZE } from '../../shared/platform';
+import { PVINFO, VGT_G2V } from '../../shared/pvinfo';
+import type { Ggtt } from '../gpu/ggtt';
+import { entryAddress } from '../gpu/ppgtt';
+import type { ShadowMm } from './ppgtt-shadow';
+import type { Vgpu } from './vgpu';
+
+/** The PML4 address the guest wrote into PVINFO pdp[0] (lo, hi) before its notification. */
+function notifiedPml4(v: Vgpu): number {
+  return entryAddress(v.pvinfoWritten.get(PVINFO.pdp0_lo) ?? 0, v.pvinfoWritten.get(PVINFO.pdp0_lo + 4) ?? 0);
+}
+
+/**
+ * Act on a g2v PPGTT notification; false when `notification` is not one. L4 CREATE shadows the
+ * PML4 in pdp[0] now (intel_vgpu_g2v_create_ppgtt_mm), DESTROY drops its shadow; the L3 (legacy
+ * 32-bit PPGTT) ones are logged and ignored: this model shadows 4-level tables only.
+ */
+export function handlePpgttNotification(v: Vgpu, notification: number): boolean {
+  switch (notification) {
+    case VGT_G2V.PPGTT_L4_PAGE_TABLE_CREATE: {
+      const pml4 = notifiedPml4(v);
+      if (!v.ppgtt) v.note(`PVINFO: PPGTT create for PML4 0x${pml4.toString(16)} without VGT_CAPS_FULL_PPGTT, ignored`);
+      else {
+        const r = v.ppgtt.shadow(pml4);
+        if (!r.ok) v.note(`PPGTT: create: ${r.reason}`);
+      }
+      return true;
+    }
+    case VGT_G2V.PPGTT_L4_PAGE_TABLE_DESTROY: {
+      const pml4 = notifiedPml4(v);
+      if (!v.ppgtt?.destroy(pml4)) v.note(`PPGTT: destroy of PML4 0x${pml4.toString(16)}, which has no shadow, ignored`);
+      return true;
+    }
+    case VGT_G2V.PPGTT_L3_PAGE_TABLE_CREATE:
+    case VGT_G2V.PPGTT_L3_PAGE_TABLE_DESTROY:
+      v.note(`PVINFO: g2v notification ${notification} (3-level PPGTT) is not supported, ignored`);
+      return true;
+    default:
+      return false;
+  }
+}
+
+/**
+ * The shadow PPGTT for a submitted guest context: null for a legacy 32-bit context (GGTT only);
+ * for a 48-bit PPGTT context (INTEL_LEGACY_64B_CONTEXT) the shadow of the PML4 in its image's PDP0,
+ * brought up to date with the guest's tables now; an error when the vGPU has no PPGTT or the PML4
+ * is not in the VM's RAM.
+ */
+export function contextPpgtt(ggtt: Ggtt, v: Vgpu, descLo: number, lrca: number): { ok: true; mm: ShadowMm | null } | { ok: false; reason: string } {
+  if (addressingMode(descLo) !== INTEL_LEGACY_64B_CONTEXT) return { ok: true, mm: null };
+  if (!v.ppgtt) return { ok: false, reason: `context 0x${lrca.toString(16)} is a 48-bit PPGTT context, but this vGPU does not offer VGT_CAPS_FULL_PPGTT` };
+  const state = lrca + LRC_STATE_PN * PAGE_SIZE;
+  const pml4 = entryAddress(ggtt.read32(state + (CTX_PDP0_LDW + 1) * 4), ggtt.read32(state + (CTX_PDP0_UDW + 1) * 4));
+  const r = v.ppgtt.shadow(pml4);
+  return r.ok ? { ok: true, mm: r.mm } : { ok: false, reason: `context 0x${lrca.toString(16)}: ${r.reason}` };
+}
+
+/**
+ * Fill the PDP part of a (shadow) context image as i915 lays it out — LRI header 1, then PDP3..0
+ * upper/lower (offset, value) pairs — with the shadow PML4 in PDP0 (ASSIGN_CTX_PML4), or zeros
+ * for a context without PPGTT. Source: update_shadow_pdps.
+ */
+export function writeContextPdps(ggtt: Ggtt, lrca: number, shadowPml4: number | null, engineBase: number): void {
+  const state = lrca + LRC_STATE_PN * PAGE_SIZE;
+  const put = (i: number, value: number): void => void ggtt.write32(state + i * 4, value >>> 0);
+  put(CTX_LRI_HEADER_1, MI_LOAD_REGISTER_IMM_N(8));
+  for (let n = 3; n >= 0; n--) {
+    const at = CTX_PDP3_UDW + (3 - n) * 4;
+    const value = n === 0 && shadowPml4 !== null ? shadowPml4 : 0;
+    put(at, engineBase + RING_PDP_UDW(n));
+    put(at + 1, Math.floor(value / 2 ** 32));
+    put(at + 2, engineBase + RING_PDP_LDW(n));
+    put(at + 3, value % 2 ** 32);
+  }
+}

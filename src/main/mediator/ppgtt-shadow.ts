@@ -1,0 +1,243 @@
+/**
+ * Shadow PPGTT: a guest's 4-level page tables (guest-physical frames, in its own RAM) turned into
+ * tables the physical GPU walks (host-physical frames, in host memory no guest can reach). Every
+ * entry is checked: a frame outside the VM's RAM points a PTE at the host's scratch page and a
+ * PML4E/PDPE/PDE at a zeroed scratch table (GVT-g's scratch_pt per level), and is logged; the
+ * shadow context gets the shadow PML4, never the guest's.
+ *
+ * When: re-shadowed at submission, not write-protected. GVT-g write-protects the guest's table
+ * pages and shadows each trapped write (gtt.c intel_vgpu_create_ppgtt_mm, ppgtt_populate_spt,
+ * ppgtt_handle_guest_write_page_table); a simulated guest's RAM is a SharedArrayBuffer its thread
+ * writes directly, so there is nothing to trap. Instead each shadowed table keeps the guest entries
+ * it was built from, and every submission compares the guest's tables with them and re-translates
+ * only entries that changed (the dirty page log cannot be trusted for this: a hostile guest need
+ * not log its writes). Shadow tables are cached per guest PML4 (intel_vgpu_find_ppgtt_mm) until
+ * the guest's VGT_G2V_PPGTT_L4_PAGE_TABLE_DESTROY, eviction (LRU) or the vGPU's destruction.
+ *
+ * Where: one pool per vGPU (MAX_SHADOW_PAGES pages of host memory, attached to the GPU's
+ * host-physical space at SHADOW_PT_BASE + id * SHADOW_PT_SLOT_BYTES, mapped in no GGTT). Pages
+ * never move between vGPUs, so a stale shadow can only ever map its own VM's RAM.
+ *
+ * Sources: GVT-g gtt.c (ppgtt_populate_shadow_entry with the scratch page, intel_vgpu_get_ppgtt_mm,
+ * intel_vgpu_g2v_create_ppgtt_mm / intel_vgpu_g2v_destroy_ppgtt_mm), handlers.c
+ * handle_g2v_notification; i915 gen8_ppgtt_notify_vgt (pdp[0] = the PML4's address).
+ */
+import { GEN8_PAGE_PRESENT, PAGE_SIZE } from '../../shared/platform';
+import type { HostMemory } from '../gpu/memory';
+import { GEN8_ENTRIES_PER_TABLE, Ppgtt, encodeEntry, entryAddress } from '../gpu/ppgtt';
+import type { Range } from './resources';
+
+/** Host-physical base of the vGPUs' shadow page-table pools (far above any VM RAM slot). */
+export const SHADOW_PT_BASE = 2 ** 44;
+/** Host-physical space per vGPU pool. */
+export const SHADOW_PT_SLOT_BYTES = 2 ** 30;
+/** Shadow table pages per vGPU (4 MiB): page 0 is the scratch table. */
+export const MAX_SHADOW_PAGES = 1024;
+/** Guest PML4s shadowed at once per vGPU (the least recently used one goes first). */
+export const MAX_SHADOW_MMS = 16;
+
+const WORDS = PAGE_SIZE / 4;
+const LEVEL_NAMES = ['PML4E', 'PDPE', 'PDE', 'PTE'] as const;
+
+/** One shadowed guest table: which guest page, its level (0 PML4 … 3 PT), its pool page and what it was built from. */
+interface ShadowTable {
+  level: number;
+  gfn: number;
+  page: number;
+  /** The guest's 512 entries (lo, hi words) as last translated. */
+  seen: Uint32Array;
+  /** Shadowed next-level tables by entry (levels 0-2). */
+  children: (ShadowTable | null)[];
+}
+
+/** A shadowed address space: the guest PML4 (guest-physical) and the shadow PML4 (host-physical). */
+export interface ShadowMm {
+  guestPml4: number;
+  shadowPml4: number;
+  root: ShadowTable;
+}
+
+export type ShadowResult = { ok: true; mm: ShadowMm } | { ok: false; reason: string };
+
+/** Counters for tests and the log. */
+export interface ShadowStats {
+  /** Guest entries translated (new or changed since the last shadowing). */
+  translated: number;
+  /** Entries pointed at the scratch page / scratch table (frame outside the VM's RAM, or the pool full). */
+  scratched: number;
+  /** Guest table pages compared at submission. */
+  compared: number;
+}
+
+/** The VM whose tables are shadowed: its RAM (host-physical window), id and log. */
+export interface ShadowOwner {
+  readonly id: number;
+  readonly ram: Range;
+  note(message: string): void;
+}
+
+/** A vGPU's shadow PPGTTs and their page pool. */
+export class PpgttShadow {
+  readonly stats: ShadowStats = { translated: 0, scratched: 0, compared: 0 };
+  private readonly mms = new Map<number, ShadowMm>();
+  private pool: Uint32Array | null = null;
+  private free: number[] = [];
+  private readonly poolBase: number;
+  /** Guest RAM as words (guest-physical 0 = index 0). */
+  private readonly guest: Uint32Array;
+  private poolFullNoted = false;
+
+  /**
+   * owner: the vGPU; memory: the GPU's host-physical space (the pool is attached there on first
+   * use); guestRam: the VM's RAM buffer; scratchHpa: the host's scratch page (GVT-g scratch_mfn).
+   */
+  constructor(
+    private readonly owner: ShadowOwner,
+    private readonly memory: HostMemory,
+    guestRam: ArrayBufferLike,
+    private readonly scratchHpa: number,
+  ) {
+    this.poolBase = SHADOW_PT_BASE + owner.id * SHADOW_PT_SLOT_BYTES;
+    this.guest = new Uint32Array(guestRam, 0, Math.floor(guestRam.byteLength / PAGE_SIZE) * WORDS);
+  }
+
+  /** Host-physical address of the scratch table (pool page 0, zero, never a leaf). */
+  get scratchTableHpa(): number {
+    return this.poolBase;
+  }
+
+  /** Host-physical range of the pool (for tests: nothing a guest writes may point there). */
+  get poolRange(): Range {
+    return { base: this.poolBase, size: MAX_SHADOW_PAGES * PAGE_SIZE };
+  }
+
+  /** Number of guest PML4s shadowed now. */
+  get size(): number {
+    return this.mms.size;
+  }
+
+  /**
+   * The shadow of the address space rooted at guest-physical `pml4Gpa`, built or brought up to
+   * date with the guest's tables now. Fails (nothing shadowed) when the PML4 is not a page of the
+   * VM's RAM. Source: GVT-g intel_vgpu_get_ppgtt_mm / intel_vgpu_create_ppgtt_mm.
+   */
+  shadow(pml4Gpa: number): ShadowResult {
+    if (!this.guestPage(pml4Gpa)) return { ok: false, reason: `PPGTT PML4 at guest-physical 0x${pml4Gpa.toString(16)} is not a page of the VM's RAM` };
+    let mm = this.mms.get(pml4Gpa);
+    if (mm) {
+      this.mms.delete(pml4Gpa); // re-inserted: most recently used last
+      this.refresh(mm.root, false);
+    } else {
+      if (this.mms.size >= MAX_SHADOW_MMS) this.destroy(this.mms.keys().next().value!);
+      const root = this.table(0, pml4Gpa / PAGE_SIZE);
+      if (!root) return { ok: false, reason: `no shadow page-table page left for PML4 0x${pml4Gpa.toString(16)} (${MAX_SHADOW_PAGES} per vGPU)` };
+      mm = { guestPml4: pml4Gpa, shadowPml4: this.hpa(root.page), root };
+      this.refresh(root, true);
+    }
+    this.mms.set(pml4Gpa, mm);
+    return { ok: true, mm };
+  }
+
+  /** Drop the shadow of `pml4Gpa` (g2v PPGTT_L4_PAGE_TABLE_DESTROY); false when it had none. Source: intel_vgpu_g2v_destroy_ppgtt_mm. */
+  destroy(pml4Gpa: number): boolean {
+    const mm = this.mms.get(pml4Gpa);
+    if (!mm) return false;
+    this.release(mm.root);
+    this.mms.delete(pml4Gpa);
+    return true;
+  }
+
+  /** The GPU's walker over a shadow (what the scanner reads PPGTT batch buffers through). */
+  walker(mm: ShadowMm): Ppgtt {
+    return new Ppgtt(this.memory, mm.shadowPml4);
+  }
+
+  /** Free everything and detach the pool (the vGPU is destroyed). */
+  dispose(): void {
+    this.mms.clear();
+    if (this.pool) this.memory.detach(this.poolBase);
+    this.pool = null;
+  }
+
+  private guestPage(gpa: number): boolean {
+    return Number.isInteger(gpa) && gpa >= 0 && gpa % PAGE_SIZE === 0 && gpa + PAGE_SIZE <= this.owner.ram.size && gpa + PAGE_SIZE <= this.guest.length * 4;
+  }
+
+  private hpa(page: number): number {
+    return this.poolBase + page * PAGE_SIZE;
+  }
+
+  /** A pool page for a shadow table of guest page `gfn`, or null when the pool is full. */
+  private table(level: number, gfn: number): ShadowTable | null {
+    if (!this.pool) {
+      const buffer = new ArrayBuffer(MAX_SHADOW_PAGES * PAGE_SIZE);
+      this.memory.attach(this.poolBase, buffer);
+      this.pool = new Uint32Array(buffer);
+      this.free = Array.from({ length: MAX_SHADOW_PAGES - 1 }, (_, i) => MAX_SHADOW_PAGES - 1 - i); // page 0: scratch table
+    }
+    const page = this.free.pop();
+    if (page === undefined) return null;
+    return { level, gfn, page, seen: new Uint32Array(WORDS), children: level < 3 ? new Array<ShadowTable | null>(GEN8_ENTRIES_PER_TABLE).fill(null) : [] };
+  }
+
+  private release(t: ShadowTable): void {
+    for (const c of t.children) if (c) this.release(c);
+    this.pool?.fill(0, t.page * WORDS, (t.page + 1) * WORDS);
+    this.free.push(t.page);
+  }
+
+  /**
+   * Bring shadow table `t` in line with the guest's page: entries equal to what was seen keep their
+   * shadow (their next-level tables are compared in turn); the others are translated again. `all`:
+   * a new table, translate every entry. Source: ppgtt_populate_spt, ppgtt_populate_shadow_entry.
+   */
+  private refresh(t: ShadowTable, all: boolean): void {
+    const pool = this.pool!;
+    const g = this.guest;
+    const at = t.gfn * WORDS;
+    const out = t.page * WORDS;
+    this.stats.compared++;
+    for (let i = 0; i < GEN8_ENTRIES_PER_TABLE; i++) {
+      // Each guest word is read once: what is checked is what is shadowed.
+      const lo = g[at + 2 * i];
+      const hi = g[at + 2 * i + 1];
+      const child = t.level < 3 ? t.children[i] : null;
+      if (!all && lo === t.seen[2 * i] && hi === t.seen[2 * i + 1]) {
+        if (child) this.refresh(child, false);
+        continue;
+      }
+      t.seen[2 * i] = lo;
+      t.seen[2 * i + 1] = hi;
+      if (child) {
+        this.release(child);
+        t.children[i] = null;
+      }
+      this.stats.translated++;
+      let entry: [number, number] = [0, 0];
+      if (lo & GEN8_PAGE_PRESENT) {
+        const gpa = entryAddress(lo, hi);
+        if (!this.guestPage(gpa)) {
+          this.stats.scratched++;
+          this.owner.note(`PPGTT: ${LEVEL_NAMES[t.level]} ${i} of guest table 0x${(t.gfn * PAGE_SIZE).toString(16)} names guest frame 0x${(gpa / PAGE_SIZE).toString(16)} outside the VM's ${this.owner.ram.size >>> 20} MiB RAM: pointed at the scratch ${t.level === 3 ? 'page' : 'table'}`);
+          entry = encodeEntry(t.level === 3 ? this.scratchHpa : this.scratchTableHpa);
+        } else if (t.level === 3) {
+          entry = encodeEntry(this.owner.ram.base + gpa);
+        } else {
+          const next = this.table(t.level + 1, gpa / PAGE_SIZE);
+          if (next) {
+            t.children[i] = next;
+            this.refresh(next, true);
+            entry = encodeEntry(this.hpa(next.page));
+          } else {
+            this.stats.scratched++;
+            if (!this.poolFullNoted) this.owner.note(`PPGTT: shadow page-table pool full (${MAX_SHADOW_PAGES} pages): further tables point at the scratch table`);
+            this.poolFullNoted = true;
+            entry = encodeEntry(this.scratchTableHpa);
+          }
+        }
+      }
+      pool[out + 2 * i] = entry[0];
+      pool[out + 2 * i + 1] = entry[1];
+    }
+  }
+}

@@ -1,0 +1,115 @@
+/**
+ * The physical GPU's 48-bit PPGTT: the 4-level walk (i915 gen8_pte_encode, GEN8_PML4E_SHIFT 39,
+ * GEN8_PDPE_SHIFT 30, GEN8_PDE_SHIFT 21), a 48-bit PPGTT context loaded from its image's PDP0
+ * (INTEL_LEGACY_64B_CONTEXT, ASSIGN_CTX_PML4), PPGTT batch buffers, PPGTT-addressed stores and
+ * post-sync writes, blits in a PPGTT context, and page faults contained as a faulted workload.
+ */
+import { describe, expect, it } from 'vitest';
+import { CTX_PDP0_LDW, CTX_PDP0_UDW, INTEL_LEGACY_32B_CONTEXT, INTEL_LEGACY_64B_CONTEXT, contextDescriptor } from '../../../src/shared/execlist';
+import { BLT_RING_BASE, GFX_RUN_LIST_ENABLE, RENDER_RING_BASE, RING_CTL_SIZE, RING_CTL_VALID, RING_ELSP, RING_MODE_GEN7, maskedBitEnable } from '../../../src/shared/regs';
+import { ROP_PATCOPY, XY_COLOR_BLT_CMD, br13 } from '../../../src/shared/commands';
+import { Ppgtt, encodeEntry, tableIndex } from '../../../src/main/gpu/ppgtt';
+import type { Gen9Gpu } from '../../../src/main/gpu/gpu';
+import { BB_PPGTT, BB_START, MI_BATCH_BUFFER_END, MI_USER_INTERRUPT, PC_GLOBAL_GTT, PIPE_CONTROL, SDI_PPGTT, gpuWithRam, pcPostSync } from './helpers';
+
+const PAGE = 4096;
+/** Table pages in the test RAM (host-physical = GM, mapped 1:1). */
+const PML4 = 40 * PAGE;
+const PDP = 41 * PAGE;
+const PD = 42 * PAGE;
+const PT = 43 * PAGE;
+/** A PPGTT address above 4 GiB with every level's index non-zero. */
+const VA = 2 ** 40 + 3 * 2 ** 30 + 5 * 2 ** 21 + 7 * PAGE;
+
+function setEntry(ram: Uint32Array, table: number, index: number, hpa: number): void {
+  const [lo, hi] = encodeEntry(hpa);
+  ram[table / 4 + index * 2] = lo;
+  ram[table / 4 + index * 2 + 1] = hi;
+}
+
+/** Map PPGTT pages VA + i*4K → host frames `frames[i]`. */
+function buildTables(ram: Uint32Array, frames: number[]): void {
+  setEntry(ram, PML4, tableIndex(VA, 0), PDP);
+  setEntry(ram, PDP, tableIndex(VA, 1), PD);
+  setEntry(ram, PD, tableIndex(VA, 2), PT);
+  frames.forEach((f, i) => setEntry(ram, PT, tableIndex(VA, 3) + i, f * PAGE));
+}
+
+/** Submit a context through the physical ELSP (BCS unless `base` says RCS); its image's PDP0 holds PML4. */
+function runContext(gpu: Gen9Gpu, ram: Uint32Array, ring: number[], mode: number, base = BLT_RING_BASE) {
+  const ringGm = 16 * PAGE;
+  const ctx = 20 * PAGE;
+  ring.forEach((d, i) => (ram[ringGm / 4 + i] = d >>> 0));
+  const st = (ctx + PAGE) / 4;
+  ram[st + 5] = 0;
+  ram[st + 7] = ring.length * 4;
+  ram[st + 9] = ringGm;
+  ram[st + 11] = RING_CTL_SIZE(PAGE) | RING_CTL_VALID;
+  ram[st + CTX_PDP0_UDW + 1] = 0;
+  ram[st + CTX_PDP0_LDW + 1] = PML4;
+  gpu.mmioWrite(base + RING_MODE_GEN7, maskedBitEnable(GFX_RUN_LIST_ENABLE));
+  const [lo, hi] = contextDescriptor(ctx, 7, mode);
+  let res;
+  for (const dw of [0, 0, hi, lo]) res = gpu.mmioWrite(base + RING_ELSP, dw) ?? res;
+  return res!;
+}
+
+describe('Ppgtt (gen8 4-level walk)', () => {
+  it('translates a 48-bit address through PML4/PDP/PD/PT and reports a not-present level as a page fault', () => {
+    const { gpu, ram } = gpuWithRam();
+    buildTables(ram, [50]);
+    const p = new Ppgtt(gpu.memory, PML4);
+    expect(p.pageHpa(VA / PAGE)).toBe(50 * PAGE);
+    expect(p.fault).toBeUndefined();
+    p.write32(VA + 8, 0x12345678);
+    expect(ram[(50 * PAGE + 8) / 4]).toBe(0x12345678);
+    expect(p.pageHpa(VA / PAGE + 1)).toBe(-1);
+    expect(p.fault).toMatch(/PPGTT page fault at 0x[0-9a-f]+: PTE not present/);
+    const q = new Ppgtt(gpu.memory, PML4);
+    expect(q.read32(2 ** 47)).toBe(0);
+    expect(q.fault).toMatch(/PML4E not present/);
+  });
+});
+
+describe('48-bit PPGTT contexts on the physical engine', () => {
+  it('runs a PPGTT batch buffer whose blit and PPGTT post-sync store go through the context PML4', () => {
+    const { gpu, ram } = gpuWithRam();
+    // PPGTT page 0: the batch (frame 51); page 1: the render target (frame 52); page 2: the seqno (frame 53).
+    buildTables(ram, [51, 52, 53]);
+    const batch = [XY_COLOR_BLT_CMD, br13(ROP_PATCOPY, 64), 0, (1 << 16) | 4, VA + PAGE, VA / 2 ** 32, 0xff00ff00, SDI_PPGTT, VA + 2 * PAGE, VA / 2 ** 32, 99, MI_BATCH_BUFFER_END];
+    batch.forEach((d, i) => (ram[(51 * PAGE) / 4 + i] = d >>> 0));
+    const res = runContext(gpu, ram, [BB_START | BB_PPGTT, VA, VA / 2 ** 32, MI_USER_INTERRUPT], INTEL_LEGACY_64B_CONTEXT);
+    expect(res.fault).toBeUndefined();
+    expect(res.pixels).toBe(4);
+    expect(Array.from(ram.subarray((52 * PAGE) / 4, (52 * PAGE) / 4 + 5))).toEqual([0xff00ff00, 0xff00ff00, 0xff00ff00, 0xff00ff00, 0]);
+    expect(ram[(53 * PAGE) / 4]).toBe(99);
+  });
+
+  it('PIPE_CONTROL post-sync with the Global GTT bit clear writes through the PPGTT; with it set through the GGTT', () => {
+    const { gpu, ram } = gpuWithRam();
+    buildTables(ram, [53]);
+    const res = runContext(gpu, ram, [PIPE_CONTROL, pcPostSync(1), VA + 16, VA / 2 ** 32, 5, 0, PIPE_CONTROL, pcPostSync(1) | PC_GLOBAL_GTT, 60 * PAGE, 0, 6, 0], INTEL_LEGACY_64B_CONTEXT, RENDER_RING_BASE);
+    expect(res.fault).toBeUndefined();
+    expect(ram[(53 * PAGE + 16) / 4]).toBe(5);
+    expect(ram[(60 * PAGE) / 4]).toBe(6);
+  });
+
+  it('a legacy 32-bit context has no PPGTT: a PPGTT batch faults and nothing is written', () => {
+    const { gpu, ram } = gpuWithRam();
+    buildTables(ram, [51]);
+    ram[(51 * PAGE) / 4] = MI_BATCH_BUFFER_END;
+    const res = runContext(gpu, ram, [BB_START | BB_PPGTT, VA, VA / 2 ** 32, MI_USER_INTERRUPT], INTEL_LEGACY_32B_CONTEXT);
+    expect(res.fault).toMatch(/PPGTT batch buffer in a context without a PPGTT/);
+  });
+
+  it('a page fault stops the workload as a fault (contained, no write anywhere)', () => {
+    const { gpu, ram } = gpuWithRam();
+    buildTables(ram, [51]);
+    const res = runContext(gpu, ram, [XY_COLOR_BLT_CMD, br13(ROP_PATCOPY, 64), 0, (1 << 16) | 4, VA + 5 * PAGE, VA / 2 ** 32, 0xffffffff, MI_USER_INTERRUPT], INTEL_LEGACY_64B_CONTEXT);
+    expect(res.fault).toMatch(/XY_COLOR_BLT: PPGTT page fault at 0x[0-9a-f]+: PTE not present/);
+    expect(res.userInterrupts).toBe(0);
+    // Nothing outside the ring, the context image and the tables was written (GM 0 is what a GGTT blit would hit).
+    const written = [...ram.keys()].filter((i) => ram[i] !== 0 && !(i >= (16 * PAGE) / 4 && i < (17 * PAGE) / 4) && !(i >= (20 * PAGE) / 4 && i < (22 * PAGE) / 4) && !(i >= PML4 / 4 && i < (PT + PAGE) / 4));
+    expect(written).toEqual([]);
+  });
+});
