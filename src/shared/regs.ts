@@ -51,11 +51,21 @@ export const GEN8_DE_PIPE_ISR_A = 0x44400;
 export const GEN8_DE_PIPE_IMR_A = 0x44404;
 export const GEN8_DE_PIPE_IIR_A = 0x44408;
 export const GEN8_DE_PIPE_IER_A = 0x4440c;
-/** GEN8_PIPE_VBLANK: bit 0 of the DE pipe banks; GEN8_PIPE_PRIMARY_FLIP_DONE: bit 4. */
+/** GEN8_PIPE_VBLANK: bit 0 of the DE pipe banks. Source: i915 GEN8_PIPE_VBLANK. */
 export const GEN8_PIPE_VBLANK = 1 << 0;
-export const GEN8_PIPE_PRIMARY_FLIP_DONE = 1 << 4;
+/**
+ * Skylake's flip done for plane 1 (the primary plane): bit 3 of the DE pipe banks. Broadwell's
+ * GEN8_PIPE_PRIMARY_FLIP_DONE is bit 4; Gen9 numbers flip done per universal plane from bit 3.
+ * Source: i915 GEN9_PIPE_PLANE1_FLIP_DONE (GEN9_PIPE_PLANE_FLIP_DONE(p) = 1 << (3 + p)); GVT-g
+ * interrupt.c gen8_init_irq maps PRIMARY_A_FLIP_DONE to bit 3 on Gen9+.
+ */
+export const GEN9_PIPE_PLANE1_FLIP_DONE = 1 << 3;
 
-/** DE port interrupts (DP AUX A, port A hotplug). Source: i915 GEN8_DE_PORT_ISR 0x44440; master bit 20. */
+/**
+ * DE port interrupts (DP AUX channel A). On Skylake port A's hotplug is not here but on the PCH
+ * (SDE_PORTA_HOTPLUG_SPT): the DE port hotplug bit is Broadwell's. Source: i915 GEN8_DE_PORT_ISR
+ * 0x44440; master bit 20; GVT-g display.c emulate_monitor_status_change.
+ */
 export const GEN8_DE_PORT_ISR = 0x44440;
 export const GEN8_DE_PORT_IMR = 0x44444;
 export const GEN8_DE_PORT_IIR = 0x44448;

@@ -51,10 +51,6 @@ import {
   GEN6_GRDOM_BLT,
   GEN8_CSB_ENTRIES,
   GEN8_DE_PCH_IRQ,
-  GEN8_DE_PORT_IER,
-  GEN8_DE_PORT_IIR,
-  GEN8_DE_PORT_IMR,
-  GEN8_DE_PORT_IRQ,
   SDEIER,
   SDEIIR,
   SDEIMR,
@@ -98,7 +94,7 @@ import {
 } from '../../shared/regs';
 import { encodeFence } from '../../shared/fence';
 import type { DetailedTiming } from '../../shared/edid-types';
-import { GEN8_PORT_DP_A_HOTPLUG, PORT_HOTPLUG_CTL, PORT_HOTPLUG_ENABLE, SDE_PORT_HOTPLUG } from '../../shared/ports';
+import { PORT_HOTPLUG_CTL, PORT_HOTPLUG_ENABLE, SDE_PORT_HOTPLUG } from '../../shared/ports';
 import type { GuestRam } from './guest-ram';
 import { GUEST_PV_CAPS, GuestPv } from './pv';
 import type { TrapPort } from './trap-port';
@@ -487,12 +483,10 @@ export class GuestDriver {
     p.write32(GEN8_GT_IER0, BCS_USER | BCS_CTX_SWITCH);
     p.write32(GEN8_DE_PIPE_IMR_A, ~GEN8_PIPE_VBLANK >>> 0);
     p.write32(GEN8_DE_PIPE_IER_A, GEN8_PIPE_VBLANK);
-    // Hotplug: every PCH port's bit, and DP port A on the DE port bank; detection enabled per port.
+    // Hotplug: every port's SDE bit (port A's too on SPT, as spt_hpd_irq_setup); detection enabled per port.
     const sde = Object.values(SDE_PORT_HOTPLUG).reduce((a, b) => a | b, 0);
     p.write32(SDEIMR, ~sde >>> 0);
     p.write32(SDEIER, sde >>> 0);
-    p.write32(GEN8_DE_PORT_IMR, ~GEN8_PORT_DP_A_HOTPLUG >>> 0);
-    p.write32(GEN8_DE_PORT_IER, GEN8_PORT_DP_A_HOTPLUG);
     for (const reg of new Set(Object.values(PORT_HOTPLUG_CTL).map((c) => c.reg))) {
       const shifts = Object.values(PORT_HOTPLUG_CTL).filter((c) => c.reg === reg).map((c) => c.shift);
       p.write32(reg, shifts.reduce((v, sh) => v | (PORT_HOTPLUG_ENABLE << sh), 0));
@@ -527,11 +521,9 @@ export class GuestDriver {
       p.write32(GEN8_DE_PIPE_IIR_A, iir);
       causes.vblank = (iir & GEN8_PIPE_VBLANK) !== 0;
     }
-    if (master & (GEN8_DE_PCH_IRQ | GEN8_DE_PORT_IRQ)) {
-      for (const iirReg of [SDEIIR, GEN8_DE_PORT_IIR]) {
-        const iir = this.read(iirReg);
-        if (iir) p.write32(iirReg, iir);
-      }
+    if (master & GEN8_DE_PCH_IRQ) {
+      const iir = this.read(SDEIIR);
+      if (iir) p.write32(SDEIIR, iir);
       // Long/short pulse status bits are write-1-to-clear: read and write back.
       for (const reg of new Set(Object.values(PORT_HOTPLUG_CTL).map((c) => c.reg))) p.write32(reg, p.read32(reg));
       causes.hotplug = true;

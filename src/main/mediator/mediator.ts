@@ -23,6 +23,7 @@ import {
   GEN8_MASTER_IRQ,
   GEN8_MASTER_IRQ_CONTROL,
   GEN8_PIPE_VBLANK,
+  GEN9_PIPE_PLANE1_FLIP_DONE,
   GTT_OFFSET,
   BAR0_SIZE,
   PIPECONF_A,
@@ -34,7 +35,6 @@ import {
   PLANE_CTL_ENABLE,
   PLANE_STRIDE_1_A,
   PLANE_SURF_1_A,
-  GEN8_PIPE_PRIMARY_FLIP_DONE,
   RING_CTL,
   RING_CTL_VALID,
   RING_START,
@@ -303,7 +303,6 @@ export class Mediator {
     }
     if (offset >= VGT_PVINFO_PAGE && offset < VGT_PVINFO_PAGE + VGT_PVINFO_SIZE) return pvinfoRead(v, offset - VGT_PVINFO_PAGE);
     if (offset === SDEISR) return v.display.liveSde();
-    if (offset === GEN8_DE_PORT_ISR) return v.display.liveDePort();
     if (VirtualDisplay.owns(offset)) return v.display.read(offset);
     const bank = this.bankOf(v, offset);
     if (bank) return bank.bank[bank.field] >>> 0;
@@ -823,7 +822,7 @@ export class Mediator {
       this.gpu.mmioWrite(PLANE_STRIDE_1_A, flip.pitch / 64);
       this.gpu.mmioWrite(PLANE_SURF_1_A, flip.surf);
     }
-    this.raiseVirtual(v, v.dePipeA, GEN8_PIPE_PRIMARY_FLIP_DONE);
+    this.raiseVirtual(v, v.dePipeA, GEN9_PIPE_PLANE1_FLIP_DONE);
   }
 
   // ---- interrupts, vblank, failsafe ----
@@ -839,7 +838,8 @@ export class Mediator {
 
   /**
    * Virtual hotplug: connect, disconnect or replace the monitor on a vGPU's virtual port; the guest
-   * gets the hotplug interrupt (PCH SDE, or DE port for port A) and re-probes.
+   * gets the hotplug interrupt on the PCH (SDEIIR; port A too: SDE_PORTA_HOTPLUG_SPT on Skylake,
+   * GVT-g display.c emulate_monitor_status_change) and re-probes.
    * Throws ApiError('not_found') for an unknown domain.
    */
   hotplug(domid: number, port: PortName, connected: boolean, edid?: Uint8Array | null, type?: number, overridePort?: PortName | null): void {
@@ -848,11 +848,10 @@ export class Mediator {
     const ev = v.display.hotplug(port, connected, edid, type, overridePort);
     this.ports.portsChanged?.(v);
     v.note(`hotplug: ${port} ${connected ? 'connected' : 'disconnected'}`);
-    if (ev.sdeBit) this.raisePchEvent(v, ev.sdeBit);
-    if (ev.dePortBit) this.raiseDePortEvent(v, ev.dePortBit);
+    this.raisePchEvent(v, ev.sdeBit);
   }
 
-  /** Raise a virtual DE port event (e.g. DP AUX A done, port A hotplug); see raisePchEvent. */
+  /** Raise a virtual DE port event (e.g. DP AUX channel A done); see raisePchEvent. */
   raiseDePortEvent(v: Vgpu, bits: number): void {
     this.raiseVirtual(v, v.dePort, bits);
   }

@@ -30,7 +30,7 @@ import {
   VGT_PVINFO_PAGE,
   VGT_PVINFO_SIZE,
 } from '../../shared/regs';
-import { DIGITAL_PORT_HOTPLUG_CNTRL, DP_AUX_CH_CTL, PCH_GMBUS0, PCH_GMBUS5, PCH_PORT_HOTPLUG, PCH_PORT_HOTPLUG2 } from '../../shared/ports';
+import { DP_AUX_CH_CTL, PCH_GMBUS0, PCH_GMBUS5, PCH_PORT_HOTPLUG, PCH_PORT_HOTPLUG2 } from '../../shared/ports';
 import { DISPLAY_REGS } from './display-regs';
 
 /** Read-only for the guest (writes are dropped). */
@@ -88,7 +88,7 @@ track(PCH_GMBUS0, 'PCH_GMBUS0..5', F_HANDLER, PCH_GMBUS5 + 4 - PCH_GMBUS0);
 for (let ch = 0; ch < 4; ch++) track(DP_AUX_CH_CTL(ch), `DP_AUX_CH_CTL/DATA(${'ABCD'[ch]})`, F_HANDLER, 24);
 track(PCH_PORT_HOTPLUG, 'PCH_PORT_HOTPLUG', F_HANDLER);
 track(PCH_PORT_HOTPLUG2, 'PCH_PORT_HOTPLUG2', F_HANDLER);
-track(DIGITAL_PORT_HOTPLUG_CNTRL, 'DIGITAL_PORT_HOTPLUG_CNTRL', F_HANDLER);
+// DIGITAL_PORT_HOTPLUG_CNTRL (0x44030) is Broadwell's port A hotplug control; Skylake's is in PCH_PORT_HOTPLUG.
 for (const off of DISPLAY_REGS) track(off, `display 0x${off.toString(16)}`, F_HANDLER);
 track(FENCE_REG_GEN6_LO(0), 'FENCE_REG_GEN6', F_HANDLER, 32 * 8);
 track(VGT_PVINFO_PAGE, 'PVINFO', F_HANDLER, VGT_PVINFO_SIZE);

@@ -78,7 +78,7 @@ export class Vgpu {
   readonly partialPtes = new Map<number, PartialPte>();
   readonly gt0: IrqBank = newBank();
   readonly dePipeA: IrqBank = newBank();
-  /** DE port bank (AUX channel A, port A hotplug): GEN8_DE_PORT_ISR/IMR/IIR/IER. */
+  /** DE port bank (AUX channel A; port A hotplug is on the SDE bank on Skylake): GEN8_DE_PORT_ISR/IMR/IIR/IER. */
   readonly dePort: IrqBank = newBank();
   /** PCH south display engine (hotplug) bank: SDEISR/SDEIMR/SDEIIR/SDEIER. */
   readonly sde: IrqBank = newBank();

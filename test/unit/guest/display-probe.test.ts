@@ -57,6 +57,23 @@ describe('the guest finds its monitors as i915 does', () => {
     expect(g.log.some((l) => l.includes('PORT_C') && l.includes('DP AUX'))).toBe(true);
   });
 
+  it('trains the DP link (intel_dp_start_link_train against GVT-g dp_aux_ch_ctl_link_training): the sink ends in sync', () => {
+    const g = guest([{ name: 'PORT_C', type: PORT_TYPES.DP_C, overridePort: null, edid: mon('generic-1920x1080'), connected: true }]);
+    const dpcd = g.v.display.ports.get('PORT_C')!.dpcd!;
+    expect([...dpcd.subarray(0x202, 0x206)]).toEqual([0x77, 0x77, 0x01, 0x03]);
+    expect(dpcd[0x102]).toBe(0);
+    expect(g.log.some((l) => l.includes('link training failed'))).toBe(false);
+  });
+
+  it('finds an eDP monitor on port A through SDEISR (SDE_PORTA_HOTPLUG_SPT) and follows its hotplug', () => {
+    const g = guest([{ name: 'PORT_A', type: PORT_TYPES.DP_A, overridePort: null, edid: mon('generic-1280x1024'), connected: true }]);
+    expect(g.size()).toEqual([1280, 1024]);
+    g.r.m.hotplug(1, 'PORT_A', false);
+    expect(g.d.handleInterrupt().hotplug).toBe(true);
+    g.reprobe();
+    expect(g.size()).toEqual([0, 0]);
+  });
+
   it('the seeds\' monitor.config (virtual VGA on PORT_E, ASUS PA238) gives 1920x1080', () => {
     const g = guest([{ name: 'PORT_E', type: PORT_TYPES.CRT, overridePort: 'PORT_B', edid: mon('asus-pa238'), connected: true }]);
     expect(g.size()).toEqual([1920, 1080]);
