@@ -3,6 +3,8 @@
  * Every request is validated against the zod schemas of src/shared/api.ts before it reaches the
  * core; refusals are ApiError with a code and a message that says what and why.
  */
+import { parseSourceName } from '../../shared/heads';
+import { defaultPhysicalMonitors } from '../mediator/physical-heads';
 import { mkdirSync } from 'node:fs';
 import { availableParallelism, cpus, hostname, totalmem } from 'node:os';
 import { join } from 'node:path';
@@ -21,8 +23,6 @@ import { SettingsStore } from './settings';
 import { edidFromHex, readMonitorConfigFile, writeMonitorConfigFile } from './monitor-files';
 import { FileBoundary, GRANTS_FILE } from '../files/boundary';
 import { FILE_LIMITS, removeStaleTempFiles } from '../files/checked-io';
-import { libraryMonitor } from '../../shared/edid-library';
-import { PORT_TYPES } from '../../shared/ports';
 import { fileApiError } from './file-api-error';
 
 type Handlers = { [M in MethodName]: (p: Params<M>, context: CallContext) => Promise<Results[M]> | Results[M] };
@@ -63,8 +63,8 @@ export async function createHost(options: HostOptions): Promise<HostApi> {
     ports: (domid, ports) => emit('ports', { domid, ports }),
   }, settings.get().apertureMiB);
   await gpu.ready();
-  // The emulated GPU's own monitor: the seeds' ASUS PA238 on physical PORT_B (DP).
-  await gpu.call('physicalPorts', { ports: [{ name: 'PORT_B', type: PORT_TYPES.DP_B, overridePort: null, edid: libraryMonitor('asus-pa238')!.bytes, connected: true }] });
+  // The emulated GPU's own monitors: the seeds' ASUS PA238 on physical PORT_B, a 1280x1024 on PORT_D.
+  await gpu.call('physicalPorts', { ports: defaultPhysicalMonitors() });
 
   const backend: GpuBackend = {
     createVgpu: (req) => gpu.call('createVgpu', req),
@@ -205,7 +205,7 @@ export async function createHost(options: HostOptions): Promise<HostApi> {
     },
     'frame.resync': ({ source }, { frames }) => {
       if (!frames) throw new ApiError('invalid', 'frame.resync: this connection carries no frames (the Dom0 console has no window)');
-      return frames.resync(source === 'physical' ? PHYSICAL_SOURCE : source);
+      return frames.resync(parseSourceName(source));
     },
   };
 

@@ -5,6 +5,7 @@
  * the staged settings and plug), disconnect (unplug) or flush (apply the staged settings and send
  * the hotplug again). Source: XenGT sysfs.c (vgt_port_*_store/show) and the setup guide §5.2.
  */
+import { PIPE_NAMES } from '../../shared/regs';
 import { ApiError } from '../../shared/api';
 import { decodeEdid, edidToHex, parseEdidText } from '../../shared/edid';
 import { PORT_NAMES, type PortName, portTypeName } from '../../shared/ports';
@@ -30,7 +31,7 @@ export function readPortNode(v: Vgpu, port: string, node: string): string | unde
     case 'connection':
       return p?.connected ? 'connected\n' : 'disconnected\n';
     case 'pipe':
-      return v.display.activePort() === port ? 'PIPE_A\n' : 'none\n';
+      return v.display.pipeOfPort(port) !== null ? `PIPE_${PIPE_NAMES[v.display.pipeOfPort(port)!]}\n` : 'none\n';
   }
   return undefined;
 }

@@ -67,6 +67,7 @@ import {
   SDE_PORT_HOTPLUG,
   isDpType,
 } from '../../shared/ports';
+import { PIPE_COUNT } from '../../shared/regs';
 
 export interface VirtualPort {
   name: PortName;
@@ -146,13 +147,24 @@ export class VirtualDisplay {
     for (const p of ports) this.ports.set(p.name, { ...p, dpcd: p.dpcd ?? newDpcd() });
   }
 
-  /** The port the guest's pipe A follows: the first connected port with a monitor (as the guest probes). */
-  activePort(): PortName | null {
-    for (const name of PORT_NAMES) {
-      const p = this.ports.get(name);
-      if (p?.connected && p.edid) return name;
-    }
-    return null;
+  /**
+   * Which port each pipe drives, as the guest driver assigns them: the connected ports with a
+   * monitor, in port order, get pipes A, B, C (index 0..2; null: the pipe has no monitor). A
+   * fourth monitor gets no pipe. Source: i915 intel_modeset_setup / the CRTC assignment of a
+   * fresh boot (each connector the next free pipe); GVT-g exposes pipes A..C to every vGPU.
+   */
+  pipePorts(): (PortName | null)[] {
+    const order = PORT_NAMES.filter((n) => {
+      const p = this.ports.get(n);
+      return p?.connected && p.edid;
+    });
+    return Array.from({ length: PIPE_COUNT }, (_, pipe) => order[pipe] ?? null);
+  }
+
+  /** The pipe (0 = A) that drives `name`, or null. */
+  pipeOfPort(name: PortName): number | null {
+    const pipe = this.pipePorts().indexOf(name);
+    return pipe < 0 ? null : pipe;
   }
 
   /** Take a port's staged settings (clearing them). */

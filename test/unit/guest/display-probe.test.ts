@@ -124,9 +124,9 @@ describe('XenGT port sysfs nodes', () => {
     expect(sysfsRead(g.r.m, `${base}/type`)).toBe('4\n');
     expect(sysfsRead(g.r.m, `${base}/port_override`)).toBe('PORT_C\n');
     expect(sysfsRead(g.r.m, `${base}/edid_text`)).toBe(edidToHex(mon('generic-1920x1080')) + '\n');
-    // PORT_B still drives pipe A (it comes first).
+    // PORT_B still drives pipe A (it comes first); the second monitor gets pipe B.
     expect(sysfsRead(g.r.m, '/sys/kernel/vgt/vm1/PORT_B/pipe')).toBe('PIPE_A\n');
-    expect(sysfsRead(g.r.m, `${base}/pipe`)).toBe('none\n');
+    expect(sysfsRead(g.r.m, `${base}/pipe`)).toBe('PIPE_B\n');
     sysfsWrite(g.r.m, '/sys/kernel/vgt/vm1/PORT_B/connection', 'disconnect');
     expect(sysfsRead(g.r.m, `${base}/pipe`)).toBe('PIPE_A\n');
     expect(() => sysfsWrite(g.r.m, `${base}/edid_text`, '00 ff ff zz')).toThrow(/Invalid argument \(line 1/);
