@@ -874,11 +874,15 @@ export class Mediator {
    * Virtual hotplug: connect, disconnect or replace the monitor on a vGPU's virtual port; the guest
    * gets the hotplug interrupt on the PCH (SDEIIR; port A too: SDE_PORTA_HOTPLUG_SPT on Skylake,
    * GVT-g display.c emulate_monitor_status_change) and re-probes.
-   * Throws ApiError('not_found') for an unknown domain.
+   * Throws ApiError('not_found') for an unknown domain and ApiError('invalid') for a fourth monitor.
    */
   hotplug(domid: number, port: PortName, connected: boolean, edid?: Uint8Array | null, type?: number, overridePort?: PortName | null): void {
     const v = this.byDomid.get(domid);
     if (!v) throw new ApiError('not_found', `no running domain with id ${domid}`);
+    const lit = v.display.pipePorts().filter((p) => p !== null);
+    if (connected && !lit.includes(port) && lit.length >= PIPE_COUNT) {
+      throw new ApiError('invalid', `${port}: domain ${domid} already drives ${PIPE_COUNT} monitors (${lit.join(', ')} on pipes ${PIPE_NAMES.join(', ')}); a Skylake GPU has no fourth pipe: unplug one first`);
+    }
     const ev = v.display.hotplug(port, connected, edid, type, overridePort);
     this.ports.portsChanged?.(v);
     v.note(`hotplug: ${port} ${connected ? 'connected' : 'disconnected'}`);

@@ -71,3 +71,17 @@ describe('Skylake pipes A, B, C in the emulated GPU', () => {
     expect(gpu.mmioRead(GEN8_DE_PIPE_ISR(2) + 4)).toBe(~GEN8_PIPE_VBLANK >>> 0);
   });
 });
+
+describe('PLANE_OFFSET (skl_program_plane: y << 16 | x)', () => {
+  const plane = { ctl: 0x84000000, stride: (3200 * 4) / 64, size: (1023 << 16) | 1279, surf: 0x100000, offset: 1920 };
+  it('moves a linear plane\'s first pixel to (x, y) of its surface', async () => {
+    const { decodePlaneRegs } = await import('../../../src/main/gpu/scanout');
+    expect(decodePlaneRegs(plane)).toMatchObject({ width: 1280, height: 1024, surf: 0x100000 + 1920 * 4, pitch: 12800 });
+    expect(decodePlaneRegs({ ...plane, offset: (2 << 16) | 4 })).toMatchObject({ surf: 0x100000 + 2 * 12800 + 16 });
+  });
+  it('refuses an offset on an X-tiled plane and one that runs past the stride', async () => {
+    const { decodePlaneRegs } = await import('../../../src/main/gpu/scanout');
+    expect(decodePlaneRegs({ ...plane, ctl: plane.ctl | (1 << 10), stride: 25 })).toEqual({ error: 'PLANE_OFFSET 1920,0 on an X-tiled plane is not supported' });
+    expect(decodePlaneRegs({ ...plane, offset: 2000 })).toEqual({ error: 'PLANE_OFFSET x 2000 + 1280 px runs past PLANE_STRIDE 12800 B' });
+  });
+});
