@@ -121,16 +121,21 @@ describe('XenGT port sysfs nodes', () => {
     expect(sysfsRead(g.r.m, `${base}/connection`)).toBe('disconnected\n'); // staged only
     sysfsWrite(g.r.m, `${base}/connection`, 'connect');
     expect(sysfsRead(g.r.m, `${base}/connection`)).toBe('connected\n');
-    expect(sysfsRead(g.r.m, `${base}/type`)).toBe('4\n');
+    // As XenGT prints them (vgt/sysfs.c): the type's name, the port's name, VGT_PIPE_NAME.
+    expect(sysfsRead(g.r.m, `${base}/type`)).toBe('VGT_DP_D\n');
     expect(sysfsRead(g.r.m, `${base}/port_override`)).toBe('PORT_C\n');
-    expect(sysfsRead(g.r.m, `${base}/edid_text`)).toBe(edidToHex(mon('generic-1920x1080')) + '\n');
+    expect(sysfsRead(g.r.m, '/sys/kernel/vgt/vm1/PORT_C/port_override')).toBe('PORT_X\n');
+    expect(sysfsRead(g.r.m, `${base}/edid`)).toBe(edidToHex(mon('generic-1920x1080')) + '\n');
+    expect(() => sysfsRead(g.r.m, `${base}/edid_text`)).toThrow(/edid_text: read error: Input\/output error \(write-only/);
     // PORT_B still drives pipe A (it comes first); the second monitor gets pipe B.
-    expect(sysfsRead(g.r.m, '/sys/kernel/vgt/vm1/PORT_B/pipe')).toBe('PIPE_A\n');
-    expect(sysfsRead(g.r.m, `${base}/pipe`)).toBe('PIPE_B\n');
+    expect(sysfsRead(g.r.m, '/sys/kernel/vgt/vm1/PORT_B/pipe')).toBe('Pipe A\n');
+    expect(sysfsRead(g.r.m, `${base}/pipe`)).toBe('Pipe B\n');
+    expect(sysfsRead(g.r.m, '/sys/kernel/vgt/vm1/PORT_C/pipe')).toBe('PIPE X\n');
+    expect(sysfsRead(g.r.m, '/sys/kernel/vgt/vm1/PORT_A/pipe')).toBe('PIPE_EDP\n');
     sysfsWrite(g.r.m, '/sys/kernel/vgt/vm1/PORT_B/connection', 'disconnect');
-    expect(sysfsRead(g.r.m, `${base}/pipe`)).toBe('PIPE_A\n');
+    expect(sysfsRead(g.r.m, `${base}/pipe`)).toBe('Pipe A\n');
     expect(() => sysfsWrite(g.r.m, `${base}/edid_text`, '00 ff ff zz')).toThrow(/Invalid argument \(line 1/);
-    expect(() => sysfsWrite(g.r.m, `${base}/type`, '9')).toThrow(/expected 0..7/);
+    expect(() => sysfsWrite(g.r.m, `${base}/type`, '9')).toThrow(/expected a number 0..7/);
     expect(() => sysfsWrite(g.r.m, `${base}/connection`, 'maybe')).toThrow(/connect, disconnect or flush/);
   });
 });
