@@ -199,7 +199,8 @@ export const methods = {
    * stream as one whole-frame binary message (a window's first picture). On the CLI socket it
    * arrives before the answer; in browser mode it is batched and may come just after.
    */
-  'frame.resync': z.object({ source: z.union([z.number().int().min(0), z.literal('physical')]) }).strict(),
+  // A source is a number (a domid, or a VM head's id, src/shared/heads.ts), 'physical' or a physical head ('physical:D').
+  'frame.resync': z.object({ source: z.union([z.number().int().min(0).max(0xffffffff), z.literal('physical'), z.string().regex(/^physical:[A-E]$/)]) }).strict(),
   /** The compositor window layout kept in the data dir; windows of VMs no longer in the library are left out. */
   'layout.get': z.object({}).strict(),
   /** Replace the stored window layout (written atomically to `<dataDir>/layout.json`). */
@@ -478,8 +479,10 @@ export interface PortInfo {
   edidHex: string | null;
   monitorName: string | null;
   preferredMode: { width: number; height: number; refreshHz: number } | null;
-  /** Pipe A follows this port (the first connected monitor). */
+  /** Pipe A drives this port (the first connected monitor). */
   active: boolean;
+  /** The pipe that drives this port (connected monitors in port order get A, B, C), or null. */
+  pipe: 'A' | 'B' | 'C' | null;
 }
 
 /** The VFIO EDID region (struct vfio_region_gfx_edid): link_state 1 = up, 2 = down. */

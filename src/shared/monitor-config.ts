@@ -32,7 +32,8 @@
  * Parsing never throws: problems are findings with a 1-based line (and column); in binary files
  * line is 1 and column / offset give the byte position.
  */
-import { decodeEdid, edidToHex, modeLine } from './edid';
+import { decodeEdid, edidToHex, modeLine, preferredTiming } from './edid';
+import type { DetailedTiming } from './edid-types';
 import { PORT_NAMES, PORT_TYPES, type PortName } from './ports';
 
 /** The connector a virtual port presents: PORT_E is VGA (CRT), PORT_A DP (eDP, VGT_DP_A), B/C/D DP or HDMI. */
@@ -259,7 +260,8 @@ function buildRecords(mode: 'text' | 'binary', count: number, data: Uint8Array, 
     } else if (dpNibble > 1) {
       at(base, 'warning', `${label}: DP digit ${dpNibble}: QEMU treats any non-zero value as DP; use 1`);
     }
-    if (seen.has(virtualPort)) at(base, 'warning', `${label}: ${virtualPort} is already configured by record ${seen.get(virtualPort)}; this one overrides it`);
+    // Ours: QEMU lets a later record override an earlier one; a multi-head guest would lose a monitor silently.
+    if (seen.has(virtualPort)) at(base, 'error', `${label}: ${virtualPort} already has the monitor of record ${seen.get(virtualPort)}; one virtual port holds one monitor (give this one another port)`);
     seen.set(virtualPort, r + 1);
     const portType = portTypeFor(virtualPort, dpNibble);
     records.push({ virtualPort, portType, vgtPortType: vgtPortType(virtualPort, portType), overridePort: PORT_NAMES[overrideIdx]!, edid });
@@ -267,10 +269,30 @@ function buildRecords(mode: 'text' | 'binary', count: number, data: Uint8Array, 
   return { mode, records };
 }
 
-/** EDID checks for a record: QEMU's EDID[126] == 0 rule, then the codec's findings (checksum as a warning). */
+/**
+ * Why no Skylake pipe can drive `t`, or null: i915 intel_mode_valid refuses hdisplay < 64, a
+ * horizontal blank under 32 pixels or a vertical blank under 5 lines, and modes wider than 8192 or
+ * taller than 4096 (display version 9); the dot clock is capped by SKL's highest CDCLK, 675 MHz
+ * (intel_compute_max_dotclk: max_cdclk_freq on display version 9).
+ */
+export function pipeModeProblem(t: DetailedTiming): string | null {
+  if (t.hActive < 64) return `hdisplay ${t.hActive} is below 64`;
+  if (t.hBlank < 32) return `horizontal blank ${t.hBlank} px is below 32`;
+  if (t.vBlank < 5) return `vertical blank ${t.vBlank} lines is below 5`;
+  if (t.hActive > 8192 || t.vActive > 4096) return `${t.hActive}x${t.vActive} exceeds 8192x4096`;
+  if (t.pixelClockKHz > SKL_MAX_DOTCLOCK_KHZ) return `pixel clock ${t.pixelClockKHz / 1000} MHz exceeds ${SKL_MAX_DOTCLOCK_KHZ / 1000} MHz`;
+  return null;
+}
+const SKL_MAX_DOTCLOCK_KHZ = 675000;
+
+/** EDID checks for a record: QEMU's EDID[126] == 0 rule, the codec's findings (checksum as a warning), a preferred mode a pipe can drive. */
 function checkRecordEdid(edid: Uint8Array, label: string, report: (offset: number, severity: 'error' | 'warning', message: string) => void): void {
   if (edid[126] !== 0) report(126, 'error', `${label}: EDID extension count is ${edid[126]}; QEMU rejects EDIDs with extension blocks (EDID[126] must be 0)`);
-  const { findings } = decodeEdid(edid);
+  const { edid: decoded, findings } = decodeEdid(edid);
+  const timing = decoded && preferredTiming(decoded);
+  const problem = timing && pipeModeProblem(timing);
+  // The first detailed timing descriptor (the preferred mode) starts at EDID byte 54.
+  if (problem) report(54, 'error', `${label}: no pipe can drive the preferred mode (${problem}; i915 intel_mode_valid)`);
   for (const f of findings) {
     if (f.offset === 126) continue; // the extension count, reported above
     if (/checksum/.test(f.message)) {
@@ -288,6 +310,8 @@ function checkWritable(config: MonitorConfig): void {
   const n = config.records.length;
   if (n < 1 || n > MAX_MONITOR_RECORDS) throw new RangeError(`a monitor.config holds 1..${MAX_MONITOR_RECORDS} records, got ${n}`);
   config.records.forEach((r, i) => {
+    const first = config.records.findIndex((o) => o.virtualPort === r.virtualPort);
+    if (first < i) throw new RangeError(`record ${i + 1}: ${r.virtualPort} already has the monitor of record ${first + 1}`);
     if (!PORT_NAMES.includes(r.virtualPort) || !PORT_NAMES.includes(r.overridePort)) throw new RangeError(`record ${i + 1}: ports must be PORT_A..PORT_E`);
     if (r.edid.length !== 128) throw new RangeError(`record ${i + 1}: the EDID must be 128 bytes, got ${r.edid.length}`);
     const allowed: MonitorPortType[] = r.virtualPort === 'PORT_E' ? ['VGA'] : r.virtualPort === 'PORT_A' ? ['DP'] : ['DP', 'HDMI'];

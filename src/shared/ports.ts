@@ -3,8 +3,8 @@
  * registers a guest driver uses to find monitors (GMBUS for DDC on VGA/HDMI ports, DP AUX for DP
  * ports) and to learn about hotplug (SDEISR/SDEIIR port bits, PCH_PORT_HOTPLUG long/short pulse).
  * Source: XenGT vgt.h (enum vgt_port, enum vgt_port_type), i915 i915_reg.h (PCH_GMBUS0..5,
- * DP_AUX_CH_CTL/DATA, SDE_PORT*_HOTPLUG_CPT/SPT, PCH_PORT_HOTPLUG, DIGITAL_PORT_HOTPLUG_CNTRL,
- * GEN8_PORT_DP_A_HOTPLUG), intel_gmbus.c (SKL pins).
+ * DP_AUX_CH_CTL/DATA, SDE_PORT*_HOTPLUG_CPT/SPT, PCH_PORT_HOTPLUG), intel_gmbus.c (SKL pins),
+ * GVT-g display.h (DPCD).
  */
 
 export const PORT_NAMES = ['PORT_A', 'PORT_B', 'PORT_C', 'PORT_D', 'PORT_E'] as const;
@@ -67,26 +67,58 @@ export const DP_AUX_I2C_REPLY_NACK = 0x1 << 6;
 /** The AUX channel of a port (A..D; port E has none). */
 export const PORT_AUX_CH: Partial<Record<PortName, number>> = { PORT_A: 0, PORT_B: 1, PORT_C: 2, PORT_D: 3 };
 
-/** Hotplug: live status in SDEISR (PCH ports B..E) or GEN8_DE_PORT_ISR (port A); events latch in the IIRs. */
-export const SDE_PORT_HOTPLUG: Partial<Record<PortName, number>> = { PORT_B: 1 << 21, PORT_C: 1 << 22, PORT_D: 1 << 23, PORT_E: 1 << 25 };
-export const GEN8_PORT_DP_A_HOTPLUG = 1 << 3;
-/** PCH_PORT_HOTPLUG: per port B/C/D a byte at shift 0/8/16 (enable bit 4, status bits 1:0); port E in PCH_PORT_HOTPLUG2; port A in DIGITAL_PORT_HOTPLUG_CNTRL. */
+/**
+ * Hotplug on Skylake/SPT: every port's live status is in SDEISR and its events latch in SDEIIR,
+ * port A included (SDE_PORTA_HOTPLUG_SPT, bit 24; Broadwell used GEN8_DE_PORT_ISR bit 3 instead).
+ * Source: i915 SDE_PORT{A,B,C,D,E}_HOTPLUG_SPT/_CPT; GVT-g display.c emulate_monitor_status_change
+ * ("if IS_BROADWELL ... GEN8_DE_PORT_HOTPLUG(HPD_PORT_A) else SDEISR |= SDE_PORTA_HOTPLUG_SPT").
+ */
+export const SDE_PORT_HOTPLUG: Record<PortName, number> = { PORT_A: 1 << 24, PORT_B: 1 << 21, PORT_C: 1 << 22, PORT_D: 1 << 23, PORT_E: 1 << 25 };
+/**
+ * PCH_PORT_HOTPLUG (SHOTPLUG_CTL): per port a byte, enable at bit 4 and status at bits 1:0 of it —
+ * port B at shift 0, C at 8, D at 16 and, on SPT, A at 24 (PORTA_HOTPLUG_ENABLE bit 28,
+ * PORTA_HOTPLUG_STATUS_MASK 25:24); port E in PCH_PORT_HOTPLUG2 (SHOTPLUG_CTL2).
+ * Source: i915 PORT{A,B,C,D}_HOTPLUG_ENABLE / _STATUS_MASK / _LONG_DETECT, PORTE_HOTPLUG_ENABLE;
+ * spt_hpd_irq_setup.
+ */
 export const PCH_PORT_HOTPLUG = 0xc4030;
 export const PCH_PORT_HOTPLUG2 = 0xc403c;
-export const DIGITAL_PORT_HOTPLUG_CNTRL = 0x44030;
 export const PORT_HOTPLUG_ENABLE = 1 << 4;
 export const PORT_HOTPLUG_LONG_DETECT = 1 << 1;
 /** Where a port's hotplug control byte lives: register and bit shift. */
 export const PORT_HOTPLUG_CTL: Record<PortName, { reg: number; shift: number }> = {
-  PORT_A: { reg: DIGITAL_PORT_HOTPLUG_CNTRL, shift: 0 },
+  PORT_A: { reg: PCH_PORT_HOTPLUG, shift: 24 },
   PORT_B: { reg: PCH_PORT_HOTPLUG, shift: 0 },
   PORT_C: { reg: PCH_PORT_HOTPLUG, shift: 8 },
   PORT_D: { reg: PCH_PORT_HOTPLUG, shift: 16 },
   PORT_E: { reg: PCH_PORT_HOTPLUG2, shift: 0 },
 };
 
-/** DPCD addresses a guest reads. Source: drm_dp_helper.h. */
+/** DPCD addresses and link-training values. Source: GVT-g display.h (DPCD_*), drm_dp.h. */
+export const DPCD_SIZE = 0x700;
 export const DP_DPCD_REV = 0x000;
 export const DP_MAX_LINK_RATE = 0x001;
 export const DP_MAX_LANE_COUNT = 0x002;
+export const DP_TRAINING_PATTERN_SET = 0x102;
 export const DP_SINK_COUNT = 0x200;
+export const DP_LANE0_1_STATUS = 0x202;
+export const DP_LANE2_3_STATUS = 0x203;
+export const DP_LANE_ALIGN_STATUS_UPDATED = 0x204;
+export const DP_SINK_STATUS = 0x205;
+export const DP_TRAINING_PATTERN_MASK = 0x03;
+export const DP_TRAINING_PATTERN_DISABLE = 0x00;
+export const DP_TRAINING_PATTERN_1 = 0x01;
+export const DP_TRAINING_PATTERN_2 = 0x02;
+/** Lane status bits for a lane pair (both nibbles). Source: GVT-g DPCD_LANES_CR_DONE / _EQ_DONE / DPCD_SYMBOL_LOCKED. */
+export const DP_LANES_CR_DONE = 0x11;
+export const DP_LANES_EQ_DONE = 0x22;
+export const DP_LANES_SYMBOL_LOCKED = 0x44;
+export const DP_INTERLANE_ALIGN_DONE = 0x01;
+/** DP_SINK_STATUS: both receive ports in sync. Source: GVT-g DPCD_SINK_IN_SYNC. */
+export const DP_SINK_IN_SYNC = 0x03;
+/**
+ * The DPCD receiver capability header every virtual DP sink starts with: DPCD 1.2, 5.4 Gbps
+ * (0x14), 4 lanes with enhanced framing (0x84), the rest zero; plus DP_SINK_COUNT = 1.
+ * Source: GVT-g display.c dpcd_fix_data[DPCD_HEADER_SIZE] and setup_virtual_dp_monitor.
+ */
+export const DPCD_FIX_DATA: readonly number[] = [0x12, 0x14, 0x84, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00];

@@ -34,6 +34,8 @@ export const GEN8_MASTER_IRQ_CONTROL = 1 << 31;
 export const GEN8_GT_RCS_IRQ = 1 << 0;
 export const GEN8_GT_BCS_IRQ = 1 << 1;
 export const GEN8_DE_PIPE_A_IRQ = 1 << 16;
+/** Master bit of DE pipe `pipe`'s bank (A 16, B 17, C 18). Source: i915 GEN8_DE_PIPE_IRQ(pipe). */
+export const GEN8_DE_PIPE_IRQ = (pipe: number): number => 1 << (16 + pipe);
 export const GEN8_DE_PCH_IRQ = 1 << 23;
 
 /** GT0 interrupt bank: ISR/IMR/IIR/IER. RCS bits 15:0, BCS bits 31:16. Source: i915 GEN8_GT_ISR(0). */
@@ -53,11 +55,24 @@ export const GEN8_DE_PIPE_ISR_A = 0x44400;
 export const GEN8_DE_PIPE_IMR_A = 0x44404;
 export const GEN8_DE_PIPE_IIR_A = 0x44408;
 export const GEN8_DE_PIPE_IER_A = 0x4440c;
-/** GEN8_PIPE_VBLANK: bit 0 of the DE pipe banks; GEN8_PIPE_PRIMARY_FLIP_DONE: bit 4. */
-export const GEN8_PIPE_VBLANK = 1 << 0;
-export const GEN8_PIPE_PRIMARY_FLIP_DONE = 1 << 4;
+/** DE pipe `pipe`'s bank base (ISR; IMR/IIR/IER at +4/+8/+0xC): 0x44400 + 0x10 * pipe. Source: i915 GEN8_DE_PIPE_ISR(pipe). */
+export const GEN8_DE_PIPE_ISR = (pipe: number): number => GEN8_DE_PIPE_ISR_A + 0x10 * pipe;
 
-/** DE port interrupts (DP AUX A, port A hotplug). Source: i915 GEN8_DE_PORT_ISR 0x44440; master bit 20. */
+/** GEN8_PIPE_VBLANK: bit 0 of the DE pipe banks. Source: i915 GEN8_PIPE_VBLANK. */
+export const GEN8_PIPE_VBLANK = 1 << 0;
+/**
+ * Skylake's flip done for plane 1 (the primary plane): bit 3 of the DE pipe banks. Broadwell's
+ * GEN8_PIPE_PRIMARY_FLIP_DONE is bit 4; Gen9 numbers flip done per universal plane from bit 3.
+ * Source: i915 GEN9_PIPE_PLANE1_FLIP_DONE (GEN9_PIPE_PLANE_FLIP_DONE(p) = 1 << (3 + p)); GVT-g
+ * interrupt.c gen8_init_irq maps PRIMARY_A_FLIP_DONE to bit 3 on Gen9+.
+ */
+export const GEN9_PIPE_PLANE1_FLIP_DONE = 1 << 3;
+
+/**
+ * DE port interrupts (DP AUX channel A). On Skylake port A's hotplug is not here but on the PCH
+ * (SDE_PORTA_HOTPLUG_SPT): the DE port hotplug bit is Broadwell's. Source: i915 GEN8_DE_PORT_ISR
+ * 0x44440; master bit 20; GVT-g display.c emulate_monitor_status_change.
+ */
 export const GEN8_DE_PORT_ISR = 0x44440;
 export const GEN8_DE_PORT_IMR = 0x44444;
 export const GEN8_DE_PORT_IIR = 0x44448;
@@ -70,6 +85,23 @@ export const SDEIMR = 0xc4004;
 export const SDEIIR = 0xc4008;
 export const SDEIER = 0xc400c;
 
+/**
+ * Skylake's three pipes and their transcoders. Source: i915 enum pipe (PIPE_A..PIPE_C),
+ * INTEL_INFO(skl)->display.pipe_mask.
+ */
+export const PIPE_NAMES = ['A', 'B', 'C'] as const;
+export type PipeName = (typeof PIPE_NAMES)[number];
+export const PIPE_COUNT = PIPE_NAMES.length;
+/**
+ * A per-pipe register of pipe `pipe` (0 = A) given pipe A's offset: every pipe, transcoder, plane
+ * and cursor register of B and C sits 0x1000 (B) or 0x2000 (C) above A's on Skylake.
+ * Source: i915 _PIPE/_TRANS/_PLANE/_CURSOR2 with TRANSCODER_B_OFFSET 0x61000, TRANSCODER_C_OFFSET
+ * 0x62000, _PIPEBSRC 0x6101c, _TRANSBCONF 0x71008, _PLANE_CTL_1_B 0x71180, IVB_CURSOR_B_OFFSET
+ * 0x71080, IVB_CURSOR_C_OFFSET 0x72080; IGT tools/registers skl_display.txt (CUR_CTL_C 0x72080,
+ * PLANE_CTL_1_C 0x72180, HTOTAL_C 0x62000 in haswell+ lists).
+ */
+export const pipeReg = (regA: number, pipe: number): number => regA + pipe * 0x1000;
+
 /** Pipe A timing. Values are (total-1)<<16 | (active-1). Source: i915 HTOTAL_A .. PIPESRC_A. */
 export const HTOTAL_A = 0x60000;
 export const HBLANK_A = 0x60004;
@@ -79,7 +111,7 @@ export const VBLANK_A = 0x60010;
 export const VSYNC_A = 0x60014;
 /** PIPESRC_A: (width-1)<<16 | (height-1). */
 export const PIPESRC_A = 0x6001c;
-/** PIPECONF_A: bit 31 enables the pipe. Source: i915 PIPECONF(PIPE_A) 0x70008. */
+/** PIPECONF_A (TRANSCONF on Skylake): bit 31 enables the pipe. Source: i915 PIPECONF(PIPE_A) / TRANSCONF(TRANSCODER_A) 0x70008. */
 export const PIPECONF_A = 0x70008;
 export const PIPECONF_ENABLE = 1 << 31;
 

@@ -5,6 +5,8 @@
  * console.exec verbatim so the CLI and the console share one implementation, and `export` calls
  * domain.export, as the UI's Export… dialog does.
  */
+import { headOf, vmHeadSource } from '../../shared/heads';
+import { PIPE_NAMES, type PipeName } from '../../shared/regs';
 import { access, writeFile } from 'node:fs/promises';
 import { isAbsolute, resolve } from 'node:path';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
@@ -235,11 +237,15 @@ export async function runCli(argv: string[], io: CliIo, deps: CliDeps): Promise<
     .description("save a domain's current framebuffer as PNG")
     .argument('<domain>', "domain name, domid, or 'physical' for the physical display")
     .argument('<file>', 'output PNG file')
-    .action(async (ref: string, file: string, _opts: unknown, cmd: Command) => {
+    .addOption(new Option('--pipe <pipe>', "a domain's head by its pipe (default A, its first monitor)").choices([...PIPE_NAMES]))
+    .action(async (ref: string, file: string, opts: { pipe?: PipeName }, cmd: Command) => {
       const connection = await SocketConnection.open(paths(cmd).socketPath);
       try {
         const options = { timeoutMs: deps.timeoutMs };
-        const source = await resolveSource(ref, () => connection.call('domains.list', {}, options));
+        const resolved = await resolveSource(ref, () => connection.call('domains.list', {}, options));
+        if (resolved === 'physical' && opts.pipe) throw new Error("--pipe picks a domain's head; 'physical' is the physical display's first monitor");
+        // A domain's pipe B or C is its own frame source (src/shared/heads.ts); pipe A is the domid.
+        const source = resolved !== 'physical' && opts.pipe ? vmHeadSource(resolved, PIPE_NAMES.indexOf(opts.pipe)) : resolved;
         const frame = await whole(connection, source, options);
         const out = isAbsolute(file) ? file : resolve(io.cwd, file);
         await writeFile(out, encodePng(frame));
@@ -384,7 +390,8 @@ async function whole(connection: SocketConnection, source: number | 'physical', 
   try {
     const size = await connection.call('frame.resync', { source }, options);
     if (size === null || size.width === 0) {
-      const what = source === 'physical' ? 'the physical display' : `domain ${source}`;
+      const head = headOf(id);
+      const what = source === 'physical' ? 'the physical display' : head?.kind === 'vm' && head.pipe !== 'A' ? `domain ${head.domid} pipe ${head.pipe}` : `domain ${source}`;
       throw new Error(size === null ? `${what} has no framebuffer yet` : `${what} is off (no signal)`);
     }
     return await arrived;

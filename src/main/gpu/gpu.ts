@@ -11,7 +11,8 @@ import {
   CUR_CTL_A,
   CUR_POS_A,
   GEN8_BCS_IRQ_SHIFT,
-  GEN8_DE_PIPE_A_IRQ,
+  GEN8_DE_PIPE_IRQ,
+  GEN8_DE_PIPE_ISR,
   GEN8_DE_PIPE_ISR_A,
   GEN8_GT_ISR0,
   GEN8_MASTER_IRQ,
@@ -32,6 +33,9 @@ import {
   PLANE_SIZE_1_A,
   PLANE_STRIDE_1_A,
   PLANE_SURF_1_A,
+  PIPE_COUNT,
+  PIPE_NAMES,
+  pipeReg,
   RENDER_RING_BASE,
   RING_CTL,
   RING_HEAD,
@@ -65,7 +69,8 @@ export class Gen9Gpu {
   readonly engines: Record<EngineId, RingEngine>;
   readonly execlists: Record<EngineId, ExeclistPort>;
   readonly gt0: IrqBank = newBank();
-  readonly dePipeA: IrqBank = newBank();
+  /** DE pipe interrupt banks, one per pipe (A, B, C): GEN8_DE_PIPE_ISR/IMR/IIR/IER(pipe). */
+  readonly dePipe: readonly IrqBank[] = PIPE_NAMES.map(() => newBank());
   /** Emulated time until which each engine is busy, ns. */
   readonly busyUntilNs: Record<EngineId, number> = { rcs: 0, bcs: 0 };
   /** Latest emulated time seen by mmioWrite / resume, ns (time only moves forward). */
@@ -87,8 +92,8 @@ export class Gen9Gpu {
     if (el) return el.port.read(el.rel);
     const gt = bankRegister(offset, GEN8_GT_ISR0);
     if (offset >= GEN8_GT_ISR0 && offset < GEN8_GT_ISR0 + 16 && gt) return this.gt0[gt] >>> 0;
-    const de = bankRegister(offset, GEN8_DE_PIPE_ISR_A);
-    if (offset >= GEN8_DE_PIPE_ISR_A && offset < GEN8_DE_PIPE_ISR_A + 16 && de) return this.dePipeA[de] >>> 0;
+    const de = this.dePipeReg(offset);
+    if (de) return de.bank[de.field] >>> 0;
     if (offset === GEN8_MASTER_IRQ) return this.masterIrq();
     return this.regs[offset >>> 2];
   }
@@ -121,7 +126,8 @@ export class Gen9Gpu {
       return reset.length > 0 ? { ...emptyExecResult(), reset } : undefined;
     }
     if (offset >= GEN8_GT_ISR0 && offset < GEN8_GT_ISR0 + 16) return void this.bankWrite(this.gt0, bankRegister(offset, GEN8_GT_ISR0), value);
-    if (offset >= GEN8_DE_PIPE_ISR_A && offset < GEN8_DE_PIPE_ISR_A + 16) return void this.bankWrite(this.dePipeA, bankRegister(offset, GEN8_DE_PIPE_ISR_A), value);
+    const de = this.dePipeReg(offset);
+    if (de) return void this.bankWrite(de.bank, de.field, value);
     this.regs[offset >>> 2] = value;
     return undefined;
   }
@@ -215,36 +221,46 @@ export class Gen9Gpu {
     if (!Number.isInteger(offset) || offset < 0 || offset >= this.geometry.apertureBytes || offset % 4) throw new RangeError(`aperture offset 0x${offset.toString(16)} outside the ${this.geometry.apertureBytes >>> 20} MiB aperture or unaligned`);
   }
 
-  /** The start of a vertical blank on pipe A (called at the mode's refresh rate). */
+  /** The start of a vertical blank on every enabled pipe (called at the mode's refresh rate). */
   vblank(): void {
-    if (this.regs[PIPECONF_A >>> 2] & PIPECONF_ENABLE) raise(this.dePipeA, GEN8_PIPE_VBLANK);
+    for (let pipe = 0; pipe < PIPE_COUNT; pipe++) if (this.pipeEnabled(pipe)) raise(this.dePipe[pipe], GEN8_PIPE_VBLANK);
   }
 
-  /** Primary plane of pipe A as programmed, for scanout. */
-  planeA(): PlaneRegs {
-    const r = (o: number): number => this.regs[o >>> 2];
+  /** Primary plane (universal plane 1) of `pipe` (0 = A) as programmed, for scanout. */
+  plane(pipe = 0): PlaneRegs {
+    const r = (o: number): number => this.regs[pipeReg(o, pipe) >>> 2];
     return { ctl: r(PLANE_CTL_1_A), stride: r(PLANE_STRIDE_1_A), size: r(PLANE_SIZE_1_A), surf: r(PLANE_SURF_1_A), offset: r(PLANE_OFFSET_1_A) };
   }
 
   /**
-   * Cursor plane of pipe A as programmed, for scanout. Source: i915 CURCNTR/CURBASE/CURPOS(PIPE_A).
+   * Cursor plane of `pipe` (0 = A) as programmed, for scanout. Source: i915 CURCNTR/CURBASE/CURPOS(pipe).
    * Like the primary plane's, these are plain register-file values that apply at once: the model
    * does not double-buffer until the arming CUR_BASE write (i9xx_update_cursor writes it last anyway).
    */
-  cursorA(): CursorRegs {
-    const r = (o: number): number => this.regs[o >>> 2];
+  cursor(pipe = 0): CursorRegs {
+    const r = (o: number): number => this.regs[pipeReg(o, pipe) >>> 2];
     return { ctl: r(CUR_CTL_A), base: r(CUR_BASE_A), pos: r(CUR_POS_A) };
   }
 
-  pipeAEnabled(): boolean {
-    return (this.regs[PIPECONF_A >>> 2] & PIPECONF_ENABLE) !== 0;
+  /** TRANSCONF (PIPECONF) of `pipe` has its enable bit set. */
+  pipeEnabled(pipe = 0): boolean {
+    return (this.regs[pipeReg(PIPECONF_A, pipe) >>> 2] & PIPECONF_ENABLE) !== 0;
+  }
+
+  /** The DE pipe bank register at `offset`, if it is one. */
+  private dePipeReg(offset: number): { bank: IrqBank; field: keyof IrqBank } | undefined {
+    if (offset < GEN8_DE_PIPE_ISR_A || offset >= GEN8_DE_PIPE_ISR(PIPE_COUNT)) return undefined;
+    const pipe = (offset - GEN8_DE_PIPE_ISR_A) >>> 4;
+    return { bank: this.dePipe[pipe], field: bankRegister(offset, GEN8_DE_PIPE_ISR(pipe))! };
   }
 
   private masterIrq(): number {
     const enabled = this.regs[GEN8_MASTER_IRQ >>> 2] & GEN8_MASTER_IRQ_CONTROL;
     let v = enabled;
     v |= gt0MasterBits(this.gt0);
-    if (this.dePipeA.iir & this.dePipeA.ier) v |= GEN8_DE_PIPE_A_IRQ;
+    this.dePipe.forEach((bank, pipe) => {
+      if (bank.iir & bank.ier) v |= GEN8_DE_PIPE_IRQ(pipe);
+    });
     return v >>> 0;
   }
 

@@ -35,7 +35,7 @@ export interface PlaneRegs {
 export interface DecodedPlane {
   width: number;
   height: number;
-  /** Surface GM address, stride in bytes, tiling. */
+  /** GM address of the plane's first pixel (PLANE_SURF plus PLANE_OFFSET), stride in bytes, tiling. */
   surf: number;
   pitch: number;
   tiling: 'linear' | 'x';
@@ -52,7 +52,13 @@ export function decodePlaneRegs(p: PlaneRegs): DecodedPlane | { error: string } 
   const height = ((p.size >>> 16) & 0x1fff) + 1;
   const pitch = (p.stride & 0x3ff) * (tiling === 'x' ? 512 : 64);
   if (pitch < width * 4) return { error: `PLANE_STRIDE ${pitch} B is narrower than ${width} px` };
-  return { width, height, surf: p.surf & 0xfffff000, pitch, tiling };
+  // PLANE_OFFSET (y << 16 | x): where in the surface the plane starts, e.g. a CRTC showing its part
+  // of a desktop spanning several heads (i915 skl_program_plane writes it from the fb's src x/y).
+  const x = p.offset & 0x1fff;
+  const y = (p.offset >>> 16) & 0xfff;
+  if (tiling === 'x' && (x | y) !== 0) return { error: `PLANE_OFFSET ${x},${y} on an X-tiled plane is not supported` };
+  if (x * 4 + width * 4 > pitch) return { error: `PLANE_OFFSET x ${x} + ${width} px runs past PLANE_STRIDE ${pitch} B` };
+  return { width, height, surf: ((p.surf & 0xfffff000) + y * pitch + x * 4) >>> 0, pitch, tiling };
 }
 
 /**

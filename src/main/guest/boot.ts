@@ -3,6 +3,7 @@
  * driver and runs the workload named by the domain's `gvt_workload` key, with a root shell on its
  * serial line, until it powers off or reboots or the host stops it.
  */
+import { type DisplayLayoutName, layDesktop } from './display-layout';
 import { GuestDriver, NoVgpuError } from './driver';
 import type { GuestRam } from './guest-ram';
 import type { TrapPort } from './trap-port';
@@ -28,6 +29,8 @@ export interface GuestEnv {
   keymap: string;
   /** An absolute USB tablet (usbdevice='tablet'), else a PS/2 mouse. */
   tablet: boolean;
+  /** gvt_display_layout: one desktop spanning the monitors ('extended') or the same on each ('clone'). */
+  displayLayout: DisplayLayoutName;
   /** Serial console output (raw text, "\n" line ends). */
   serial(text: string): void;
   /** The host's input queue (keyboard, pointer, serial bytes); this guest is its consumer. */
@@ -143,10 +146,11 @@ function runDesktop(os: GuestOs, driver: GuestDriver, port: TrapPort, env: Guest
     pointer.x = Math.max(0, Math.min(m.width - 1, pointer.x));
     pointer.y = Math.max(0, Math.min(m.height - 1, pointer.y));
   };
-  // Like i915's output probing: the first connected monitor with a usable EDID drives pipe A.
+  // Like i915's output probing: the connected monitors with a usable EDID take pipes A, B, C in
+  // port order; the desktop is laid over them as gvt_display_layout says.
   const probe = (): void => {
     monitors = probeDisplays(port, log);
-    scene.setMode(monitors[0]?.mode ?? null);
+    layDesktop((mode, heads) => scene.setMode(mode, heads), monitors, env.displayLayout, log);
     if (scene.mode) {
       clampPointer();
       driver.moveCursor(pointer.x, pointer.y);

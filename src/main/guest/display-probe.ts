@@ -1,6 +1,6 @@
 /**
- * How the guest driver finds its monitors, as i915 does: live hotplug status (SDEISR for PCH ports,
- * GEN8_DE_PORT_ISR for port A), then for a connected port a DP AUX DPCD read (a DP sink answers)
+ * How the guest driver finds its monitors, as i915 does on Skylake: live hotplug status (SDEISR for
+ * every port, port A included: SDE_PORTA_HOTPLUG_SPT), then for a connected port a DP AUX DPCD read (a DP sink answers)
  * and the EDID over I2C-over-AUX, or else the EDID over GMBUS (DDC) on the port's pin. The
  * preferred (first detailed) timing of the EDID becomes the mode.
  * Source: i915 intel_dp.c (intel_dp_aux_xfer, drm_dp_dpcd_read), intel_gmbus.c
@@ -19,7 +19,16 @@ import {
   DP_AUX_I2C_READ,
   DP_AUX_I2C_WRITE,
   DP_AUX_NATIVE_READ,
-  GEN8_PORT_DP_A_HOTPLUG,
+  DP_AUX_NATIVE_WRITE,
+  DP_LANE0_1_STATUS,
+  DP_LANES_CR_DONE,
+  DP_LANES_EQ_DONE,
+  DP_SINK_IN_SYNC,
+  DP_SINK_STATUS,
+  DP_TRAINING_PATTERN_1,
+  DP_TRAINING_PATTERN_2,
+  DP_TRAINING_PATTERN_DISABLE,
+  DP_TRAINING_PATTERN_SET,
   GMBUS_CYCLE_INDEX,
   GMBUS_CYCLE_STOP,
   GMBUS_CYCLE_WAIT,
@@ -36,7 +45,7 @@ import {
   type PortName,
   SDE_PORT_HOTPLUG,
 } from '../../shared/ports';
-import { GEN8_DE_PORT_ISR, SDEISR } from '../../shared/regs';
+import { SDEISR } from '../../shared/regs';
 import type { DisplayMode } from './driver';
 import type { TrapPort } from './trap-port';
 
@@ -77,6 +86,21 @@ function readEdidAux(port: TrapPort, ch: number): Uint8Array | null {
   return Uint8Array.from(bytes);
 }
 
+/**
+ * Train a DP link as i915 does: training pattern 1 until every lane reports clock recovery, pattern
+ * 2 until channel equalisation, then training off and the sink in sync. True when it trained.
+ * Done at probe here; i915 trains at modeset (intel_dp_start_link_train: intel_dp_link_training_clock_recovery,
+ * intel_dp_link_training_channel_equalization, intel_dp_stop_link_train).
+ */
+function trainDpLink(port: TrapPort, ch: number): boolean {
+  const setPattern = (tp: number): boolean => auxXfer(port, ch, [DP_AUX_NATIVE_WRITE << 4, DP_TRAINING_PATTERN_SET >> 8, DP_TRAINING_PATTERN_SET & 0xff, 0, tp])?.[0] === 0;
+  const read = (addr: number, n: number): number[] => auxXfer(port, ch, [DP_AUX_NATIVE_READ << 4, addr >> 8, addr & 0xff, n - 1])?.slice(1) ?? [];
+  const allLanes = (bits: number): boolean => read(DP_LANE0_1_STATUS, 2).filter((b) => (b & bits) === bits).length === 2;
+  if (!setPattern(DP_TRAINING_PATTERN_1) || !allLanes(DP_LANES_CR_DONE)) return false;
+  if (!setPattern(DP_TRAINING_PATTERN_2) || !allLanes(DP_LANES_EQ_DONE)) return false;
+  return setPattern(DP_TRAINING_PATTERN_DISABLE) && read(DP_SINK_STATUS, 1)[0] === DP_SINK_IN_SYNC;
+}
+
 /** EDID over GMBUS: an index read of 128 bytes at DDC address 0x50. Null on NAK. */
 function readEdidGmbus(port: TrapPort, pin: number): Uint8Array | null {
   const n = 128;
@@ -101,11 +125,9 @@ function readEdidGmbus(port: TrapPort, pin: number): Uint8Array | null {
 /** Every connected port with a readable EDID that has a usable preferred timing, in port order. */
 export function probeDisplays(port: TrapPort, log: (line: string) => void): ProbedMonitor[] {
   const sde = port.read32(SDEISR);
-  const dePort = port.read32(GEN8_DE_PORT_ISR);
   const found: ProbedMonitor[] = [];
   for (const name of PORT_NAMES) {
-    const live = name === 'PORT_A' ? dePort & GEN8_PORT_DP_A_HOTPLUG : sde & (SDE_PORT_HOTPLUG[name] ?? 0);
-    if (!live) continue;
+    if (!(sde & SDE_PORT_HOTPLUG[name])) continue;
     const ch = PORT_AUX_CH[name];
     const pin = PORT_GMBUS_PIN[name];
     let bus: ProbedMonitor['bus'] = 'dp-aux';
@@ -124,6 +146,7 @@ export function probeDisplays(port: TrapPort, log: (line: string) => void): Prob
       log(`[drm] ${name}: EDID rejected (${findings.find((f) => f.severity === 'error')?.message ?? 'no preferred timing'})`);
       continue;
     }
+    if (bus === 'dp-aux' && ch !== undefined && !trainDpLink(port, ch)) log(`[drm] ${name}: DP link training failed`);
     const m = modeLine(timing);
     found.push({ port: name, bus, edid, name: decoded.monitorName, mode: { width: m.width, height: m.height, refresh: m.refreshHz, timing } });
     log(`[drm] ${name}: ${decoded.monitorName ?? decoded.vendor} via ${bus === 'gmbus' ? 'GMBUS' : 'DP AUX'}, preferred mode ${m.width}x${m.height}@${m.refreshHz}Hz`);

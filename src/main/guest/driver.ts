@@ -55,10 +55,6 @@ import {
   GEN6_GRDOM_BLT,
   GEN8_CSB_ENTRIES,
   GEN8_DE_PCH_IRQ,
-  GEN8_DE_PORT_IER,
-  GEN8_DE_PORT_IIR,
-  GEN8_DE_PORT_IMR,
-  GEN8_DE_PORT_IRQ,
   SDEIER,
   SDEIIR,
   SDEIMR,
@@ -73,6 +69,8 @@ import {
   PIPECONF_A,
   PIPECONF_ENABLE,
   PIPESRC_A,
+  PIPE_NAMES,
+  pipeReg,
   PLANE_CTL_1_A,
   PLANE_CTL_ENABLE,
   PLANE_CTL_FORMAT_XRGB_8888,
@@ -102,7 +100,7 @@ import {
 } from '../../shared/regs';
 import { encodeFence } from '../../shared/fence';
 import type { DetailedTiming } from '../../shared/edid-types';
-import { GEN8_PORT_DP_A_HOTPLUG, PORT_HOTPLUG_CTL, PORT_HOTPLUG_ENABLE, SDE_PORT_HOTPLUG } from '../../shared/ports';
+import { PORT_HOTPLUG_CTL, PORT_HOTPLUG_ENABLE, SDE_PORT_HOTPLUG } from '../../shared/ports';
 import type { GuestRam } from './guest-ram';
 import { GuestPpgtt } from './ppgtt';
 import { GUEST_PV_CAPS, GuestPv } from './pv';
@@ -314,10 +312,10 @@ export class GuestDriver {
   }
 
   /**
-   * Program pipe A for `mode` — the EDID's detailed timing when given, else simple CVT-like
-   * blanking — and enable the pipe. Source: i915 intel_set_pipe_timings (values are N-1).
+   * Program `pipe` (0 = A) for `mode` — the EDID's detailed timing when given, else simple
+   * CVT-like blanking — and enable the pipe. Source: i915 intel_set_pipe_timings (values are N-1).
    */
-  setMode(mode: DisplayMode): void {
+  setMode(mode: DisplayMode, pipe = 0): void {
     const { width: w, height: h } = mode;
     const t = mode.timing;
     const htotal = t ? t.hActive + t.hBlank : w + 160;
@@ -325,26 +323,26 @@ export class GuestDriver {
     const hsync = t ? [w + t.hSyncOffset, w + t.hSyncOffset + t.hSyncWidth] : [w + 48, w + 80];
     const vsync = t ? [h + t.vSyncOffset, h + t.vSyncOffset + t.vSyncWidth] : [h + 3, h + 10];
     const p = this.port;
-    p.write32(HTOTAL_A, ((htotal - 1) << 16) | (w - 1));
-    p.write32(HBLANK_A, ((htotal - 1) << 16) | (w - 1));
-    p.write32(HSYNC_A, ((hsync[1] - 1) << 16) | (hsync[0] - 1));
-    p.write32(VTOTAL_A, ((vtotal - 1) << 16) | (h - 1));
-    p.write32(VBLANK_A, ((vtotal - 1) << 16) | (h - 1));
-    p.write32(VSYNC_A, ((vsync[1] - 1) << 16) | (vsync[0] - 1));
-    p.write32(PIPESRC_A, ((w - 1) << 16) | (h - 1));
-    p.write32(PIPECONF_A, PIPECONF_ENABLE);
-    this.log(`[drm] pipe A: ${w}x${h}@${mode.refresh}Hz`);
+    p.write32(pipeReg(HTOTAL_A, pipe), ((htotal - 1) << 16) | (w - 1));
+    p.write32(pipeReg(HBLANK_A, pipe), ((htotal - 1) << 16) | (w - 1));
+    p.write32(pipeReg(HSYNC_A, pipe), ((hsync[1] - 1) << 16) | (hsync[0] - 1));
+    p.write32(pipeReg(VTOTAL_A, pipe), ((vtotal - 1) << 16) | (h - 1));
+    p.write32(pipeReg(VBLANK_A, pipe), ((vtotal - 1) << 16) | (h - 1));
+    p.write32(pipeReg(VSYNC_A, pipe), ((vsync[1] - 1) << 16) | (vsync[0] - 1));
+    p.write32(pipeReg(PIPESRC_A, pipe), ((w - 1) << 16) | (h - 1));
+    p.write32(pipeReg(PIPECONF_A, pipe), PIPECONF_ENABLE);
+    this.log(`[drm] pipe ${PIPE_NAMES[pipe]}: ${w}x${h}@${mode.refresh}Hz`);
   }
 
-  /** Turn the primary plane, the cursor and pipe A off (`why`: for the log; default no monitor). */
-  disablePipe(why = 'no monitor'): void {
-    this.port.write32(PLANE_CTL_1_A, 0);
-    this.port.write32(PLANE_SURF_1_A, 0);
+  /** Turn the primary plane, the cursor (pipe A's) and `pipe` off (`why`: for the log; default no monitor). */
+  disablePipe(why = 'no monitor', pipe = 0): void {
+    this.port.write32(pipeReg(PLANE_CTL_1_A, pipe), 0);
+    this.port.write32(pipeReg(PLANE_SURF_1_A, pipe), 0);
     // As intel_crtc_disable_planes: active planes go off before the pipe, the cursor after the
     // primary. The guest's cursor stays shown: its next moveCursor turns the plane back on.
-    if (this.cursorHw.ctl !== 0) this.updateCursor(false);
-    this.port.write32(PIPECONF_A, 0);
-    this.log(`[drm] pipe A: off (${why})`);
+    if (pipe === 0 && this.cursorHw.ctl !== 0) this.updateCursor(false);
+    this.port.write32(pipeReg(PIPECONF_A, pipe), 0);
+    this.log(`[drm] pipe ${PIPE_NAMES[pipe]}: off (${why})`);
   }
 
   /**
@@ -363,15 +361,24 @@ export class GuestDriver {
     this.log('[drm] VGT deballoon: graphics memory released');
   }
 
-  /** Scan out `fb` (linear XRGB8888, `pitch` bytes per row) on the primary plane; PLANE_SURF last. */
-  setPlane(fb: GemObject, width: number, height: number, pitch: number): void {
+  /**
+   * Scan out `width` x `height` of `fb` (linear XRGB8888, `pitch` bytes per row) from its pixel
+   * (x, y) on `pipe`'s primary plane; PLANE_SURF last. Source: i915 skl_program_plane (PLANE_OFFSET = y << 16 | x).
+   */
+  setPlane(fb: GemObject, width: number, height: number, pitch: number, pipe = 0, x = 0, y = 0): void {
     const p = this.port;
-    p.write32(PLANE_STRIDE_1_A, pitch / 64);
-    p.write32(PLANE_POS_1_A, 0);
-    p.write32(PLANE_OFFSET_1_A, 0);
-    p.write32(PLANE_SIZE_1_A, ((height - 1) << 16) | (width - 1));
-    p.write32(PLANE_CTL_1_A, PLANE_CTL_ENABLE | PLANE_CTL_FORMAT_XRGB_8888 | PLANE_CTL_TILED_LINEAR);
-    p.write32(PLANE_SURF_1_A, fb.gm);
+    const reg = (r: number): number => pipeReg(r, pipe);
+    p.write32(reg(PLANE_STRIDE_1_A), pitch / 64);
+    p.write32(reg(PLANE_POS_1_A), 0);
+    p.write32(reg(PLANE_OFFSET_1_A), (y << 16) | x);
+    p.write32(reg(PLANE_SIZE_1_A), ((height - 1) << 16) | (width - 1));
+    p.write32(reg(PLANE_CTL_1_A), PLANE_CTL_ENABLE | PLANE_CTL_FORMAT_XRGB_8888 | PLANE_CTL_TILED_LINEAR);
+    p.write32(reg(PLANE_SURF_1_A), fb.gm);
+  }
+
+  /** Point `pipe`'s primary plane at `fb` (an MMIO flip: i915's plane update writes PLANE_SURF). */
+  flipPlane(fb: GemObject, pipe: number): void {
+    this.port.write32(pipeReg(PLANE_SURF_1_A, pipe), fb.gm);
   }
 
   /**
@@ -512,12 +519,10 @@ export class GuestDriver {
     p.write32(GEN8_GT_IER0, BCS_USER | BCS_CTX_SWITCH);
     p.write32(GEN8_DE_PIPE_IMR_A, ~GEN8_PIPE_VBLANK >>> 0);
     p.write32(GEN8_DE_PIPE_IER_A, GEN8_PIPE_VBLANK);
-    // Hotplug: every PCH port's bit, and DP port A on the DE port bank; detection enabled per port.
+    // Hotplug: every port's SDE bit (port A's too on SPT, as spt_hpd_irq_setup); detection enabled per port.
     const sde = Object.values(SDE_PORT_HOTPLUG).reduce((a, b) => a | b, 0);
     p.write32(SDEIMR, ~sde >>> 0);
     p.write32(SDEIER, sde >>> 0);
-    p.write32(GEN8_DE_PORT_IMR, ~GEN8_PORT_DP_A_HOTPLUG >>> 0);
-    p.write32(GEN8_DE_PORT_IER, GEN8_PORT_DP_A_HOTPLUG);
     for (const reg of new Set(Object.values(PORT_HOTPLUG_CTL).map((c) => c.reg))) {
       const shifts = Object.values(PORT_HOTPLUG_CTL).filter((c) => c.reg === reg).map((c) => c.shift);
       p.write32(reg, shifts.reduce((v, sh) => v | (PORT_HOTPLUG_ENABLE << sh), 0));
@@ -552,11 +557,9 @@ export class GuestDriver {
       p.write32(GEN8_DE_PIPE_IIR_A, iir);
       causes.vblank = (iir & GEN8_PIPE_VBLANK) !== 0;
     }
-    if (master & (GEN8_DE_PCH_IRQ | GEN8_DE_PORT_IRQ)) {
-      for (const iirReg of [SDEIIR, GEN8_DE_PORT_IIR]) {
-        const iir = this.read(iirReg);
-        if (iir) p.write32(iirReg, iir);
-      }
+    if (master & GEN8_DE_PCH_IRQ) {
+      const iir = this.read(SDEIIR);
+      if (iir) p.write32(SDEIIR, iir);
       // Long/short pulse status bits are write-1-to-clear: read and write back.
       for (const reg of new Set(Object.values(PORT_HOTPLUG_CTL).map((c) => c.reg))) p.write32(reg, p.read32(reg));
       causes.hotplug = true;

@@ -4,6 +4,7 @@
  * messages. The vCPU halts on the mailbox's WAKE word between interrupts and stays stopped there
  * while the domain is paused. When the guest powers off or reboots, the thread ends with that reason.
  */
+import type { DisplayLayoutName } from './display-layout';
 import { parentPort, workerData } from 'node:worker_threads';
 import { InputQueue } from '../../shared/input-queue';
 import { MB_HALTED, MB_IRQ, MB_PAUSE, MB_SHUTDOWN, MB_STOP, MB_WAKE } from '../../shared/trap-mailbox';
@@ -22,6 +23,8 @@ export interface GuestWorkerData {
   keymap: string;
   /** usbdevice='tablet': an absolute USB tablet, else a PS/2 mouse. */
   tablet: boolean;
+  /** gvt_display_layout: the desktop over several monitors. */
+  displayLayout: DisplayLayoutName;
   ram: SharedArrayBuffer;
   dirty: SharedArrayBuffer;
   mailbox: SharedArrayBuffer;

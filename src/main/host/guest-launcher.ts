@@ -29,6 +29,7 @@ export class WorkerGuestLauncher implements GuestLauncher {
       workload: l.spec.workload,
       keymap: l.spec.keymap,
       tablet: l.spec.tablet,
+      displayLayout: l.spec.displayLayout,
       ram: l.ram,
       dirty: l.dirty,
       mailbox: l.mailbox,

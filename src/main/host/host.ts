@@ -4,6 +4,8 @@
  * core; refusals are ApiError with a code and a message that says what and why.
  */
 import { existsSync, mkdirSync } from 'node:fs';
+import { parseSourceName } from '../../shared/heads';
+import { defaultPhysicalMonitors } from '../mediator/physical-heads';
 import { availableParallelism, cpus, hostname, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { ApiError, PHYSICAL_SOURCE, type DomainInfo, type EventName, type Events, type MethodName, type Params, type Results, methods } from '../../shared/api';
@@ -25,8 +27,6 @@ import { LAYOUT_FILE, LayoutStore } from './layout-store';
 import { edidFromHex, readMonitorConfigFile, writeMonitorConfigFile } from './monitor-files';
 import { FileBoundary, GRANTS_FILE } from '../files/boundary';
 import { FILE_LIMITS, removeStaleTempFiles } from '../files/checked-io';
-import { libraryMonitor } from '../../shared/edid-library';
-import { PORT_TYPES } from '../../shared/ports';
 import { fileApiError } from './file-api-error';
 
 type Handlers = { [M in MethodName]: (p: Params<M>, context: CallContext) => Promise<Results[M]> | Results[M] };
@@ -68,8 +68,8 @@ export async function createHost(options: HostOptions): Promise<HostApi> {
     ports: (domid, ports) => emit('ports', { domid, ports }),
   }, settings.get().apertureMiB);
   await gpu.ready();
-  // The emulated GPU's own monitor: the seeds' ASUS PA238 on physical PORT_B (DP).
-  await gpu.call('physicalPorts', { ports: [{ name: 'PORT_B', type: PORT_TYPES.DP_B, overridePort: null, edid: libraryMonitor('asus-pa238')!.bytes, connected: true }] });
+  // The emulated GPU's own monitors: the seeds' ASUS PA238 on physical PORT_B, a 1280x1024 on PORT_D.
+  await gpu.call('physicalPorts', { ports: defaultPhysicalMonitors() });
 
   const backend: GpuBackend = {
     createVgpu: (req) => gpu.call('createVgpu', req),
@@ -287,7 +287,7 @@ export async function createHost(options: HostOptions): Promise<HostApi> {
     'vgpu.log': ({ domid, since }) => gpu.call('vgpuLog', { domid, since }),
     'frame.resync': ({ source }, { frames }) => {
       if (!frames) throw new ApiError('invalid', 'frame.resync: this connection carries no frames (the Dom0 console has no window)');
-      return frames.resync(source === 'physical' ? PHYSICAL_SOURCE : source);
+      return frames.resync(parseSourceName(source));
     },
   };
 

@@ -1,22 +1,25 @@
 /**
- * What the compositor windows receive: for each vGPU (foreground or not) and for the physical pipe,
- * the damage since the last frame sent. The work is split so the GPU thread does only the cheap
+ * What the compositor windows receive: for each head — every enabled pipe of each vGPU (foreground
+ * or not) and every physical pipe with a monitor — the damage since the last frame sent. Sources
+ * are named as src/shared/heads.ts says (a domid is its pipe A, PHYSICAL_SOURCE the first physical
+ * monitor). The work is split so the GPU thread does only the cheap
  * part: at vblank the ScanoutPlanner (GPU side) picks the sources that may have changed — a
  * workload completed, their plane or cursor registers moved, the foreground changed, or REFRESH_NS
  * passed, which catches pure CPU (pass-through) drawing — and snapshots their plane and cursor
  * registers after the guards that keep a vGPU from showing memory outside its GM. The FrameComposer
  * (compositor thread) compares those planes, read where they lie in guest RAM through the shared
  * GGTT, with each source's picture (picture.ts), fixes the picture in place and yields damage
- * rectangles with the cursor blended in. The physical pipe shares the foreground VM's picture and
- * damage when it scans out the same plane and cursor.
+ * rectangles with the cursor blended in. Physical pipe N shares the foreground VM's pipe N picture
+ * and damage when it scans out the same plane and cursor.
  */
 import { PHYSICAL_SOURCE } from '../../shared/api';
-import { PIPECONF_A, PIPECONF_ENABLE } from '../../shared/regs';
+import { isPhysicalSource, physicalHeadSource, vmHeadSource } from '../../shared/heads';
+import { PIPE_COUNT } from '../../shared/regs';
 import type { Gen9Gpu } from '../gpu/gpu';
 import type { Ggtt } from '../gpu/ggtt';
 import { type CursorRegs, type PlaneRegs, decodeCursorRegs, decodePlaneRegs } from '../gpu/scanout';
 import { type Damage, type DamageRect, type SpanEqual, jsSpanEqual } from './damage';
-import { cursorFrom, planeFrom } from './display-regs';
+import { cursorFrom, pipeOnIn, planeFrom } from './display-regs';
 import { vgpuCursorGuard, vgpuPlaneGuard } from './fb-decoder';
 import { BlockWrites } from './block-writes';
 import { Picture } from './picture';
@@ -28,13 +31,13 @@ export const REFRESH_NS = 250e6;
 
 /** One source to decode this vblank, as the GPU thread saw it (structured-clone friendly). */
 export interface ScanoutSource {
-  /** domid, or PHYSICAL_SOURCE for the physical pipe A. */
+  /** The head (src/shared/heads.ts): a VM's pipe (its domid for pipe A) or a physical pipe's monitor. */
   source: number;
   regs: PlaneRegs;
   pipeOn: boolean;
   /** The cursor plane's registers (CUR_CTL, CUR_BASE, CUR_POS). */
   cursor: CursorRegs;
-  /** For the physical pipe: the foreground domid whose decode shows the same plane and cursor, if any. */
+  /** For a physical pipe: the foreground VM's head (same pipe) whose decode shows the same plane and cursor, if any. */
   sameAs?: number;
   /** The plane may not be shown (e.g. its surface is outside the vGPU's GM): nothing is sent. */
   refused?: string;
@@ -95,45 +98,59 @@ export class ScanoutPlanner {
     const fg = this.mediator.foreground;
     const fgChanged = fg !== this.lastForeground;
     this.lastForeground = fg;
-    let fgPlanned: ScanoutSource | undefined;
+    const fgPlanned: (ScanoutSource | undefined)[] = [];
     for (const v of this.mediator.vgpus()) {
-      const regs = planeFrom(v.vreg);
-      const cursor = cursorFrom(v.vreg);
-      const pipeOn = (v.vreg[PIPECONF_A >>> 2] & PIPECONF_ENABLE) !== 0;
-      const key = scanoutKey(regs, pipeOn, cursor);
-      const st = this.state.get(v.domid);
-      if (st && st.workloads === v.stats.workloads && st.key === key && nowNs - st.lastNs < REFRESH_NS) continue;
-      const flips = flipsAfter(st, regs.surf);
-      this.state.set(v.domid, { workloads: v.stats.workloads, key, lastNs: nowNs, surf: regs.surf, flips });
-      const decoded = pipeOn ? decodePlaneRegs(regs) : null;
-      const refused = decoded && !('error' in decoded) ? vgpuPlaneGuard(v)(decoded) : undefined;
-      const cursorRefused = cursorRefusal(cursor, pipeOn, v);
-      const item: ScanoutSource = { source: v.domid, regs, pipeOn, cursor, flip: flips, vblankMs, ...(refused ? { refused } : {}), ...(cursorRefused ? { cursorRefused } : {}) };
-      out.push(item);
-      if (v.domid === fg) fgPlanned = item;
+      for (let pipe = 0; pipe < PIPE_COUNT; pipe++) {
+        const source = vmHeadSource(v.domid, pipe);
+        const pipeOn = pipeOnIn(v.vreg, pipe);
+        // Pipes B and C are heads only while on (and once more when they go off: "no signal").
+        if (pipe > 0 && !pipeOn && !this.state.has(source)) continue;
+        const regs = planeFrom(v.vreg, pipe);
+        const cursor = cursorFrom(v.vreg, pipe);
+        const key = scanoutKey(regs, pipeOn, cursor);
+        const st = this.state.get(source);
+        if (st && st.workloads === v.stats.workloads && st.key === key && nowNs - st.lastNs < REFRESH_NS) continue;
+        const flips = flipsAfter(st, regs.surf);
+        if (pipe > 0 && !pipeOn) this.state.delete(source);
+        else this.state.set(source, { workloads: v.stats.workloads, key, lastNs: nowNs, surf: regs.surf, flips });
+        const decoded = pipeOn ? decodePlaneRegs(regs) : null;
+        const refused = decoded && !('error' in decoded) ? vgpuPlaneGuard(v)(decoded) : undefined;
+        const cursorRefused = cursorRefusal(cursor, pipeOn, v);
+        const item: ScanoutSource = { source, regs, pipeOn, cursor, flip: flips, vblankMs, ...(refused ? { refused } : {}), ...(cursorRefused ? { cursorRefused } : {}) };
+        out.push(item);
+        if (v.domid === fg) fgPlanned[pipe] = item;
+      }
     }
-    const physical = this.planPhysical(nowNs, vblankMs, fg, fgChanged, fgPlanned);
-    if (physical) out.push(physical);
+    const ports = this.mediator.physicalPipePorts();
+    for (let pipe = 0; pipe < PIPE_COUNT; pipe++) {
+      const port = ports[pipe];
+      // The first physical head is always planned (PHYSICAL_SOURCE, as before multi-head); the others while they have a monitor.
+      if (pipe > 0 && !port) continue;
+      const source = pipe === 0 ? PHYSICAL_SOURCE : physicalHeadSource(port!);
+      const physical = this.planPhysical(source, pipe, nowNs, vblankMs, fg, fgChanged, fgPlanned[pipe]);
+      if (physical) out.push(physical);
+    }
     return out;
   }
 
   /**
-   * The physical pipe A, when it may have changed. Its cursor is guarded against the foreground
-   * vGPU's GM too: its registers are that guest's, forwarded. It reuses the foreground's decode
-   * (sameAs) only when plane, pipe and cursor registers are all equal.
+   * Physical pipe `pipe` as head `source`, when it may have changed. Its cursor is guarded against
+   * the foreground vGPU's GM too: its registers are that guest's, forwarded. It reuses the
+   * foreground's decode of the same pipe (sameAs) only when plane, pipe and cursor registers are
+   * all equal.
    */
-  private planPhysical(nowNs: number, vblankMs: number, fg: number, fgChanged: boolean, fgPlanned: ScanoutSource | undefined): ScanoutSource | undefined {
-    const regs = this.gpu.planeA();
-    const cursor = this.gpu.cursorA();
-    const pipeOn = this.gpu.pipeAEnabled();
+  private planPhysical(source: number, pipe: number, nowNs: number, vblankMs: number, fg: number, fgChanged: boolean, fgPlanned: ScanoutSource | undefined): ScanoutSource | undefined {
+    const regs = this.gpu.plane(pipe);
+    const cursor = this.gpu.cursor(pipe);
+    const pipeOn = this.gpu.pipeEnabled(pipe);
     const key = scanoutKey(regs, pipeOn, cursor);
-    const st = this.state.get(PHYSICAL_SOURCE);
+    const st = this.state.get(source);
     const reuse = fgPlanned !== undefined && !fgPlanned.refused && key === scanoutKey(fgPlanned.regs, fgPlanned.pipeOn, fgPlanned.cursor);
     if (!(reuse || fgChanged || !st || st.key !== key || nowNs - st.lastNs >= REFRESH_NS || fgPlanned)) return undefined;
     const flips = flipsAfter(st, regs.surf);
-    this.state.set(PHYSICAL_SOURCE, { workloads: 0, key, lastNs: nowNs, surf: regs.surf, flips });
+    this.state.set(source, { workloads: 0, key, lastNs: nowNs, surf: regs.surf, flips });
     const cursorRefused = cursorRefusal(cursor, pipeOn, this.mediator.vgpu(fg));
-    return { source: PHYSICAL_SOURCE, regs, pipeOn, cursor, flip: flips, vblankMs, ...(reuse ? { sameAs: fg } : {}), ...(cursorRefused ? { cursorRefused } : {}) };
+    return { source, regs, pipeOn, cursor, flip: flips, vblankMs, ...(reuse ? { sameAs: fgPlanned.source } : {}), ...(cursorRefused ? { cursorRefused } : {}) };
   }
 
   /** Flips (new surfaces) `source`'s plane has latched at vblank so far: its frames, counted as i915 counts page flips. */
@@ -141,9 +158,9 @@ export class ScanoutPlanner {
     return this.state.get(source)?.flips ?? 0;
   }
 
-  /** Forget a destroyed vGPU. */
-  forget(source: number): void {
-    this.state.delete(source);
+  /** Forget a destroyed vGPU (`domid`): every head of it. */
+  forget(domid: number): void {
+    for (let pipe = 0; pipe < PIPE_COUNT; pipe++) this.state.delete(vmHeadSource(domid, pipe));
   }
 }
 
@@ -158,18 +175,17 @@ export function mergePlans(older: ScanoutSource[], newer: ScanoutSource[]): Scan
     bySource.delete(s.source);
     bySource.set(s.source, s);
   }
-  // The physical pipe goes last: it may reuse a VM's decode from the same plan.
-  const phys = bySource.get(PHYSICAL_SOURCE);
-  bySource.delete(PHYSICAL_SOURCE);
-  return phys ? [...bySource.values(), phys] : [...bySource.values()];
+  // The physical heads go last: they may reuse a VM's decode from the same plan.
+  const all = [...bySource.values()];
+  return [...all.filter((s) => !isPhysicalSource(s.source)), ...all.filter((s) => isPhysicalSource(s.source))];
 }
 
 /** Compositor side: bring each planned source's picture up to date and yield its damage. */
 export class FrameComposer {
-  /** Per source, the picture its windows have. The physical pipe may share the foreground VM's (mirror). */
+  /** Per source, the picture its windows have. A physical head may share the foreground VM's (mirror). */
   private readonly pictures = new Map<number, Picture>();
-  /** For the physical pipe while it shares a VM's picture: that domid. */
-  private mirrorOf: number | null = null;
+  /** Per physical head sharing a VM head's picture: that VM head. */
+  private readonly mirrorOf = new Map<number, number>();
   /** Per source, the flip count and vblank time of the last frame composed. */
   private readonly latched = new Map<number, { flip: number; vblankMs: number }>();
   /** The dirty page logs as of the current compose. */
@@ -212,11 +228,11 @@ export class FrameComposer {
     const decoded = plane && !s.cursorRefused ? decodeCursorRegs(s.cursor) : null;
     const cursor = decoded && !('error' in decoded) ? decoded : null;
     let pic = this.pictures.get(s.source);
-    if (!pic || (s.source === PHYSICAL_SOURCE && this.mirrorOf !== null)) {
+    if (!pic || this.mirrorOf.has(s.source)) {
       // A mirror that now shows something else goes on from what its windows have.
       pic = pic ? pic.clone() : new Picture();
       this.pictures.set(s.source, pic);
-      if (s.source === PHYSICAL_SOURCE) this.mirrorOf = null;
+      this.mirrorOf.delete(s.source);
     }
     const rects = pic.update(this.ggtt, plane, cursor, this.equal, this.writes);
     this.decodes++;
@@ -224,15 +240,15 @@ export class FrameComposer {
   }
 
   /**
-   * The physical pipe shows exactly what VM `domid` shows (same plane and cursor registers, composed
-   * just now with damage `vm`): share its picture. Already sharing it, the damage is the VM's;
-   * starting to, the whole picture (what the physical windows had may be anything).
+   * Physical head `source` shows exactly what VM head `head` shows (same plane and cursor registers,
+   * composed just now with damage `vm`): share its picture. Already sharing it, the damage is the
+   * VM's; starting to, the whole picture (what the physical windows had may be anything).
    */
-  private mirror(source: number, domid: number, vm: Damage): Damage {
-    const pic = this.pictures.get(domid)!;
-    if (this.mirrorOf === domid && this.pictures.get(source) === pic) return vm;
+  private mirror(source: number, head: number, vm: Damage): Damage {
+    const pic = this.pictures.get(head)!;
+    if (this.mirrorOf.get(source) === head && this.pictures.get(source) === pic) return vm;
     this.pictures.set(source, pic);
-    this.mirrorOf = domid;
+    this.mirrorOf.set(source, head);
     const rect = { x: 0, y: 0, w: pic.width, h: pic.height };
     return { width: pic.width, height: pic.height, pieces: [{ rect, rgba: pic.rgba(rect) }] };
   }
@@ -247,9 +263,11 @@ export class FrameComposer {
     return pic && { width: pic.width, height: pic.height, ...at, rgba: (r) => pic.rgba(r) };
   }
 
-  /** Forget a destroyed vGPU's picture (a physical pipe mirroring it keeps its own reference). */
-  forget(source: number): void {
-    this.pictures.delete(source);
-    this.latched.delete(source);
+  /** Forget a destroyed vGPU's pictures, every head of `domid` (a physical head mirroring one keeps its own reference). */
+  forget(domid: number): void {
+    for (let pipe = 0; pipe < PIPE_COUNT; pipe++) {
+      this.pictures.delete(vmHeadSource(domid, pipe));
+      this.latched.delete(vmHeadSource(domid, pipe));
+    }
   }
 }

@@ -4,7 +4,6 @@
  * foreground or not; and the same for the physical pipe. Source: GVT-g fb_decoder.c
  * (intel_vgpu_decode_primary_plane, intel_vgpu_decode_cursor_plane).
  */
-import { PIPECONF_A, PIPECONF_ENABLE } from '../../shared/regs';
 import {
   CURSOR_64_BYTES,
   type CursorRegs,
@@ -19,7 +18,7 @@ import {
 } from '../gpu/scanout';
 import type { Gen9Gpu } from '../gpu/gpu';
 import type { Ggtt } from '../gpu/ggtt';
-import { cursorFrom, planeFrom } from './display-regs';
+import { cursorFrom, pipeOnIn, planeFrom } from './display-regs';
 import type { Vgpu } from './vgpu';
 
 export interface Frame {
@@ -89,18 +88,18 @@ export function overlayCursor(ggtt: Ggtt, frame: Frame, regs: CursorRegs, guard?
 }
 
 /**
- * Decode a vGPU's primary plane from its vreg, with its cursor on top; a surface outside its own
- * GM is refused, a cursor image outside it is left out.
+ * Decode a vGPU's primary plane of `pipe` (0 = A) from its vreg, with its cursor on top; a surface
+ * outside its own GM is refused, a cursor image outside it is left out.
  */
-export function decodeVgpuFrame(gpu: Gen9Gpu, v: Vgpu): DecodeResult {
-  const r = decodePlane(gpu.ggtt, planeFrom(v.vreg), (v.vreg[PIPECONF_A >>> 2] & PIPECONF_ENABLE) !== 0, undefined, vgpuPlaneGuard(v));
-  if ('frame' in r) overlayCursor(gpu.ggtt, r.frame, cursorFrom(v.vreg), vgpuCursorGuard(v));
+export function decodeVgpuFrame(gpu: Gen9Gpu, v: Vgpu, pipe = 0): DecodeResult {
+  const r = decodePlane(gpu.ggtt, planeFrom(v.vreg, pipe), pipeOnIn(v.vreg, pipe), undefined, vgpuPlaneGuard(v));
+  if ('frame' in r) overlayCursor(gpu.ggtt, r.frame, cursorFrom(v.vreg, pipe), vgpuCursorGuard(v));
   return r;
 }
 
-/** Decode what the physical pipe A scans out: its primary plane with its cursor on top. */
-export function decodePhysicalFrame(gpu: Gen9Gpu): DecodeResult {
-  const r = decodePlane(gpu.ggtt, gpu.planeA(), gpu.pipeAEnabled());
-  if ('frame' in r) overlayCursor(gpu.ggtt, r.frame, gpu.cursorA());
+/** Decode what physical pipe `pipe` (0 = A) scans out: its primary plane with its cursor on top. */
+export function decodePhysicalFrame(gpu: Gen9Gpu, pipe = 0): DecodeResult {
+  const r = decodePlane(gpu.ggtt, gpu.plane(pipe), gpu.pipeEnabled(pipe));
+  if ('frame' in r) overlayCursor(gpu.ggtt, r.frame, gpu.cursor(pipe));
   return r;
 }

@@ -15,18 +15,20 @@ import {
   GEN8_DE_PCH_IRQ,
   GEN8_DE_PORT_IRQ,
   GEN8_DE_PORT_ISR,
-  GEN8_DE_PIPE_A_IRQ,
-  GEN8_DE_PIPE_ISR_A,
+  GEN8_DE_PIPE_IRQ,
+  GEN8_DE_PIPE_ISR,
+  PIPE_COUNT,
+  PIPE_NAMES,
+  pipeReg,
   GEN8_GT_ISR0,
   GEN8_GT_BCS_IRQ,
   GEN8_GT_RCS_IRQ,
   GEN8_MASTER_IRQ,
   GEN8_MASTER_IRQ_CONTROL,
   GEN8_PIPE_VBLANK,
+  GEN9_PIPE_PLANE1_FLIP_DONE,
   GTT_OFFSET,
   BAR0_SIZE,
-  PIPECONF_A,
-  PIPECONF_ENABLE,
   PLANE_CTL_1_A,
   CUR_BASE_A,
   CUR_CTL_A,
@@ -34,7 +36,6 @@ import {
   PLANE_CTL_ENABLE,
   PLANE_STRIDE_1_A,
   PLANE_SURF_1_A,
-  GEN8_PIPE_PRIMARY_FLIP_DONE,
   RING_CTL,
   RING_CTL_VALID,
   RING_START,
@@ -72,7 +73,7 @@ import { CONTEXT_SWITCHED_MMIO, F_MODE_MASK, F_RO, mmioEntry } from './mmio-tabl
 import { TimeSliceScheduler } from './scheduler';
 import { OwnerTimeline } from './owner-timeline';
 import { CONTEXT_IMAGE_BYTES, buildWorkload, contextRing, layoutShadowBatches, setContextHead, writeContextRing, writeDwords } from './workload-build';
-import { DISPLAY_REGS, isDisplayReg } from './display-regs';
+import { DISPLAY_REGS, displayRegPipe, pipeOnIn } from './display-regs';
 import { CURSOR_64_BYTES } from '../gpu/scanout';
 import { type ShadowGgtt, clearVgpuPtes, readGuestPte, writeGuestPte, writeGuestPteHalf } from './gtt-shadow';
 import { type HostGm, SHADOW_RING_BYTES, setupHostGm } from './host-gm';
@@ -86,7 +87,7 @@ import { ResourcePool, type ResourceRequest } from './resources';
 import { KernelLog } from './kernel-log';
 import { Vgpu, type Workload } from './vgpu';
 import { VirtualDisplay, type VirtualPort } from './vdisplay';
-import type { PortName } from '../../shared/ports';
+import { PORT_NAMES, type PortName } from '../../shared/ports';
 import { DEFAULT_WEIGHT } from './vgpu-types';
 import { type CtxDesc, ctxDesc, sameContext } from './virtual-execlist';
 
@@ -153,11 +154,15 @@ const SHADOW_CTX_ID = 0xffff;
 /** Bound on workloads dispatched per engine per tick (keeps a tick's cost bounded). */
 const MAX_DISPATCH_PER_TICK = 64;
 
-/** Surface-address registers and the control register whose enable depends on them. */
-const CONTROL_OF: ReadonlyMap<number, number> = new Map([
-  [PLANE_SURF_1_A, PLANE_CTL_1_A],
-  [CUR_BASE_A, CUR_CTL_A],
-]);
+/** Surface-address registers and the control register whose enable depends on them, every pipe. */
+const CONTROL_OF: ReadonlyMap<number, number> = new Map(
+  PIPE_NAMES.flatMap((_, pipe) => [
+    [pipeReg(PLANE_SURF_1_A, pipe), pipeReg(PLANE_CTL_1_A, pipe)],
+    [pipeReg(CUR_BASE_A, pipe), pipeReg(CUR_CTL_A, pipe)],
+  ]),
+);
+/** Every pipe's master bit (GEN8_DE_PIPE_IRQ(A|B|C)). */
+const DE_PIPE_IRQS = PIPE_NAMES.reduce((m, _, pipe) => m | GEN8_DE_PIPE_IRQ(pipe), 0);
 
 export class Mediator {
   readonly pool: ResourcePool;
@@ -167,6 +172,19 @@ export class Mediator {
   private readonly byDomid = new Map<number, Vgpu>();
   /** The emulated GPU's physical ports and monitors (direct display); set by the host. */
   readonly physicalPorts = new Map<PortName, VirtualPort>();
+
+  /**
+   * Which physical port each physical pipe drives (index 0..2 = pipes A..C; null: no monitor): the
+   * connected physical monitors in port order, as the host's i915 assigns its CRTCs. The foreground
+   * VM's pipe N is shown on physical pipe N.
+   */
+  physicalPipePorts(): (PortName | null)[] {
+    const order = PORT_NAMES.filter((n) => {
+      const p = this.physicalPorts.get(n);
+      return p?.connected && p.edid;
+    });
+    return PIPE_NAMES.map((_, pipe) => order[pipe] ?? null);
+  }
   private readonly bootForeground = new Set<number>();
   /** Who held the time slice and each engine lately (the dashboard's scheduler timeline). */
   readonly timeline = new OwnerTimeline();
@@ -288,9 +306,13 @@ export class Mediator {
 
   private displayValue(v: Vgpu | undefined, src: Uint32Array, off: number): number {
     const value = src[off >>> 2];
-    // A guest surface or cursor image outside its own GM never reaches the physical pipe.
-    if (v && off === PLANE_CTL_1_A && !v.ownsGm(src[PLANE_SURF_1_A >>> 2] & ~0xfff, PAGE_SIZE)) return value & ~PLANE_CTL_ENABLE;
-    if (v && off === CUR_CTL_A && !v.ownsGm(src[CUR_BASE_A >>> 2] & ~0xfff, CURSOR_64_BYTES)) return value & ~MCURSOR_MODE_MASK;
+    const pipe = displayRegPipe(off);
+    if (!v || pipe === undefined) return value;
+    // A guest surface or cursor image outside its own GM, or a plane on a pipe without a monitor,
+    // never reaches the physical pipe.
+    if (pipe > 0 && off === pipeReg(PLANE_CTL_1_A, pipe) && v.display.pipePorts()[pipe] === null) return value & ~PLANE_CTL_ENABLE;
+    if (off === pipeReg(PLANE_CTL_1_A, pipe) && !v.ownsGm(src[pipeReg(PLANE_SURF_1_A, pipe) >>> 2] & ~0xfff, PAGE_SIZE)) return value & ~PLANE_CTL_ENABLE;
+    if (off === pipeReg(CUR_CTL_A, pipe) && !v.ownsGm(src[pipeReg(CUR_BASE_A, pipe) >>> 2] & ~0xfff, CURSOR_64_BYTES)) return value & ~MCURSOR_MODE_MASK;
     return value;
   }
 
@@ -309,7 +331,6 @@ export class Mediator {
     }
     if (offset >= VGT_PVINFO_PAGE && offset < VGT_PVINFO_PAGE + VGT_PVINFO_SIZE) return pvinfoRead(v, offset - VGT_PVINFO_PAGE);
     if (offset === SDEISR) return v.display.liveSde();
-    if (offset === GEN8_DE_PORT_ISR) return v.display.liveDePort();
     if (VirtualDisplay.owns(offset)) return v.display.read(offset);
     const bank = this.bankOf(v, offset);
     if (bank) return bank.bank[bank.field] >>> 0;
@@ -374,7 +395,14 @@ export class Mediator {
       // guest enables execlists); a guest on the legacy ring starts when it enables a ring.
       if (offset === ENGINE_BASE[e] + RING_CTL && value & RING_CTL_VALID) this.scheduler.start(v.id, nowNs);
     }
-    if (isDisplayReg(offset) && this.foregroundDomid === v.domid) {
+    const pipe = displayRegPipe(offset);
+    if (pipe && offset === pipeReg(PLANE_CTL_1_A, pipe) && value & PLANE_CTL_ENABLE && v.display.pipePorts()[pipe] === null) {
+      // Contained, not fatal: the plane stays in vreg (the guest reads back what it wrote) but no
+      // physical pipe shows it. Pipes B and C only: pipe A is shown as before (GVT-g's
+      // emulate_monitor_status_change keeps TRANSCONF_A enabled whatever the monitors).
+      v.note(`display: PLANE_CTL_1_${PIPE_NAMES[pipe]} enabled on pipe ${PIPE_NAMES[pipe]}, which has no monitor; not shown`);
+    }
+    if (pipe !== undefined && this.foregroundDomid === v.domid) {
       // A new surface address re-checks the control register it goes with: a later bad PLANE_SURF
       // or CUR_BASE must turn the physical plane off, not slip past the check made at its CTL write.
       const ctl = CONTROL_OF.get(offset);
@@ -835,13 +863,18 @@ export class Mediator {
    * Source: GVT-g cmd_parser.c cmd_handler_mi_display_flip / display.c.
    */
   private emulateFlip(v: Vgpu, flip: FlipRequest): void {
-    v.vreg[PLANE_STRIDE_1_A >>> 2] = flip.pitch / 64;
-    v.vreg[PLANE_SURF_1_A >>> 2] = flip.surf;
+    // MI_DISPLAY_FLIP's plane select: 0, 1, 2 are the primary planes of pipes A, B, C.
+    const pipe = flip.plane;
+    if (pipe >= PIPE_COUNT) return v.note(`MI_DISPLAY_FLIP: plane ${flip.plane} is not a primary plane of pipe A..C; ignored`);
+    const stride = pipeReg(PLANE_STRIDE_1_A, pipe);
+    const surf = pipeReg(PLANE_SURF_1_A, pipe);
+    v.vreg[stride >>> 2] = flip.pitch / 64;
+    v.vreg[surf >>> 2] = flip.surf;
     if (this.foregroundDomid === v.domid) {
-      this.gpu.mmioWrite(PLANE_STRIDE_1_A, flip.pitch / 64);
-      this.gpu.mmioWrite(PLANE_SURF_1_A, flip.surf);
+      this.gpu.mmioWrite(stride, flip.pitch / 64);
+      this.gpu.mmioWrite(surf, flip.surf);
     }
-    this.raiseVirtual(v, v.dePipeA, GEN8_PIPE_PRIMARY_FLIP_DONE);
+    this.raiseVirtual(v, v.dePipe[pipe], GEN9_PIPE_PLANE1_FLIP_DONE);
   }
 
   // ---- interrupts, vblank, failsafe ----
@@ -857,29 +890,33 @@ export class Mediator {
 
   /**
    * Virtual hotplug: connect, disconnect or replace the monitor on a vGPU's virtual port; the guest
-   * gets the hotplug interrupt (PCH SDE, or DE port for port A) and re-probes.
-   * Throws ApiError('not_found') for an unknown domain.
+   * gets the hotplug interrupt on the PCH (SDEIIR; port A too: SDE_PORTA_HOTPLUG_SPT on Skylake,
+   * GVT-g display.c emulate_monitor_status_change) and re-probes.
+   * Throws ApiError('not_found') for an unknown domain and ApiError('invalid') for a fourth monitor.
    */
   hotplug(domid: number, port: PortName, connected: boolean, edid?: Uint8Array | null, type?: number, overridePort?: PortName | null): void {
     const v = this.byDomid.get(domid);
     if (!v) throw new ApiError('not_found', `no running domain with id ${domid}`);
+    const lit = v.display.pipePorts().filter((p) => p !== null);
+    if (connected && !lit.includes(port) && lit.length >= PIPE_COUNT) {
+      throw new ApiError('invalid', `${port}: domain ${domid} already drives ${PIPE_COUNT} monitors (${lit.join(', ')} on pipes ${PIPE_NAMES.join(', ')}); a Skylake GPU has no fourth pipe: unplug one first`);
+    }
     const ev = v.display.hotplug(port, connected, edid, type, overridePort);
     this.ports.portsChanged?.(v);
     v.note(`hotplug: ${port} ${connected ? 'connected' : 'disconnected'}`);
-    if (ev.sdeBit) this.raisePchEvent(v, ev.sdeBit);
-    if (ev.dePortBit) this.raiseDePortEvent(v, ev.dePortBit);
+    this.raisePchEvent(v, ev.sdeBit);
   }
 
-  /** Raise a virtual DE port event (e.g. DP AUX A done, port A hotplug); see raisePchEvent. */
+  /** Raise a virtual DE port event (e.g. DP AUX channel A done); see raisePchEvent. */
   raiseDePortEvent(v: Vgpu, bits: number): void {
     this.raiseVirtual(v, v.dePort, bits);
   }
 
-  /** Start of vblank on every enabled virtual pipe and on the physical pipe. */
+  /** Start of vblank on every enabled virtual pipe (each vGPU, pipes A..C) and on the physical pipes. Source: GVT-g display.c intel_vgpu_emulate_vblank (for_each_pipe emulate_vblank_on_pipe). */
   vblank(): void {
     this.gpu.vblank();
     for (const v of this.byDomid.values()) {
-      if (v.vreg[PIPECONF_A >>> 2] & PIPECONF_ENABLE) this.raiseVirtual(v, v.dePipeA, GEN8_PIPE_VBLANK);
+      for (let pipe = 0; pipe < PIPE_COUNT; pipe++) if (pipeOnIn(v.vreg, pipe)) this.raiseVirtual(v, v.dePipe[pipe], GEN8_PIPE_VBLANK);
     }
   }
 
@@ -893,7 +930,9 @@ export class Mediator {
   private virtualMaster(v: Vgpu): number {
     let m = v.vreg[GEN8_MASTER_IRQ >>> 2] & GEN8_MASTER_IRQ_CONTROL;
     m |= gt0MasterBits(v.gt0);
-    if (pending(v.dePipeA)) m |= GEN8_DE_PIPE_A_IRQ;
+    v.dePipe.forEach((bank, pipe) => {
+      if (pending(bank)) m |= GEN8_DE_PIPE_IRQ(pipe);
+    });
     if (pending(v.sde)) m |= GEN8_DE_PCH_IRQ;
     if (pending(v.dePort)) m |= GEN8_DE_PORT_IRQ;
     return m >>> 0;
@@ -901,14 +940,14 @@ export class Mediator {
 
   private maybeMsi(v: Vgpu): void {
     const m = this.virtualMaster(v);
-    if (m & GEN8_MASTER_IRQ_CONTROL && m & (GEN8_GT_RCS_IRQ | GEN8_GT_BCS_IRQ | GEN8_DE_PIPE_A_IRQ | GEN8_DE_PCH_IRQ | GEN8_DE_PORT_IRQ)) this.ports.msi(v);
+    if (m & GEN8_MASTER_IRQ_CONTROL && m & (GEN8_GT_RCS_IRQ | GEN8_GT_BCS_IRQ | DE_PIPE_IRQS | GEN8_DE_PCH_IRQ | GEN8_DE_PORT_IRQ)) this.ports.msi(v);
   }
 
   /** The virtual interrupt bank register at `offset`, if it is one (checked on every trapped access: no allocation on a miss). */
   private bankOf(v: Vgpu, offset: number): { bank: IrqBank; field: keyof IrqBank } | undefined {
     const at = (base: number, bank: IrqBank) => (offset >= base && offset < base + 16 ? { bank, field: bankRegister(offset, base)! } : undefined);
     if (offset < GEN8_GT_ISR0 || offset >= SDEISR + 16) return undefined;
-    return at(GEN8_GT_ISR0, v.gt0) ?? at(GEN8_DE_PIPE_ISR_A, v.dePipeA) ?? at(SDEISR, v.sde) ?? at(GEN8_DE_PORT_ISR, v.dePort);
+    return at(GEN8_GT_ISR0, v.gt0) ?? at(GEN8_DE_PIPE_ISR(0), v.dePipe[0]) ?? at(GEN8_DE_PIPE_ISR(1), v.dePipe[1]) ?? at(GEN8_DE_PIPE_ISR(2), v.dePipe[2]) ?? at(SDEISR, v.sde) ?? at(GEN8_DE_PORT_ISR, v.dePort);
   }
 
   private enterFailsafe(v: Vgpu, reason: string): void {

@@ -11,7 +11,8 @@ import {
   FENCE_REG_GEN6_LO,
   GEN6_GDRST,
   GEN8_CSB_ENTRIES,
-  GEN8_DE_PIPE_ISR_A,
+  GEN8_DE_PIPE_ISR,
+  PIPE_NAMES,
   GEN8_DE_PORT_ISR,
   GEN8_GT_ISR0,
   GEN8_MASTER_IRQ,
@@ -30,7 +31,7 @@ import {
   VGT_PVINFO_PAGE,
   VGT_PVINFO_SIZE,
 } from '../../shared/regs';
-import { DIGITAL_PORT_HOTPLUG_CNTRL, DP_AUX_CH_CTL, PCH_GMBUS0, PCH_GMBUS5, PCH_PORT_HOTPLUG, PCH_PORT_HOTPLUG2 } from '../../shared/ports';
+import { DP_AUX_CH_CTL, PCH_GMBUS0, PCH_GMBUS5, PCH_PORT_HOTPLUG, PCH_PORT_HOTPLUG2 } from '../../shared/ports';
 import { DISPLAY_REGS } from './display-regs';
 
 /** Read-only for the guest (writes are dropped). */
@@ -80,7 +81,7 @@ track(0x7004, 'CACHE_MODE_1', F_MODE_MASK | F_CMD_ACCESS);
 track(0x22200, 'BCS_SWCTRL', F_MODE_MASK | F_CMD_ACCESS);
 track(GEN8_MASTER_IRQ, 'GEN8_MASTER_IRQ', F_HANDLER);
 track(GEN8_GT_ISR0, 'GEN8_GT_ISR/IMR/IIR/IER(0)', F_HANDLER, 16);
-track(GEN8_DE_PIPE_ISR_A, 'GEN8_DE_PIPE_ISR/IMR/IIR/IER(A)', F_HANDLER, 16);
+for (const [pipe, name] of PIPE_NAMES.entries()) track(GEN8_DE_PIPE_ISR(pipe), `GEN8_DE_PIPE_ISR/IMR/IIR/IER(${name})`, F_HANDLER, 16);
 track(SDEISR, 'SDEISR/IMR/IIR/IER', F_HANDLER, 16);
 track(GEN8_DE_PORT_ISR, 'GEN8_DE_PORT_ISR/IMR/IIR/IER', F_HANDLER, 16);
 track(GEN6_GDRST, 'GEN6_GDRST', F_HANDLER);
@@ -88,7 +89,7 @@ track(PCH_GMBUS0, 'PCH_GMBUS0..5', F_HANDLER, PCH_GMBUS5 + 4 - PCH_GMBUS0);
 for (let ch = 0; ch < 4; ch++) track(DP_AUX_CH_CTL(ch), `DP_AUX_CH_CTL/DATA(${'ABCD'[ch]})`, F_HANDLER, 24);
 track(PCH_PORT_HOTPLUG, 'PCH_PORT_HOTPLUG', F_HANDLER);
 track(PCH_PORT_HOTPLUG2, 'PCH_PORT_HOTPLUG2', F_HANDLER);
-track(DIGITAL_PORT_HOTPLUG_CNTRL, 'DIGITAL_PORT_HOTPLUG_CNTRL', F_HANDLER);
+// DIGITAL_PORT_HOTPLUG_CNTRL (0x44030) is Broadwell's port A hotplug control; Skylake's is in PCH_PORT_HOTPLUG.
 for (const off of DISPLAY_REGS) track(off, `display 0x${off.toString(16)}`, F_HANDLER);
 track(FENCE_REG_GEN6_LO(0), 'FENCE_REG_GEN6', F_HANDLER, 32 * 8);
 track(VGT_PVINFO_PAGE, 'PVINFO', F_HANDLER, VGT_PVINFO_SIZE);

@@ -155,7 +155,7 @@ export class Picture {
     for (const h of this.history) if (h.at > at) for (const r of h.rects) for (let y = r.y; y < r.y + r.h; y++) widen(y, r.x, r.x + r.w);
     const pitch = plane.pitch;
     surface.forWrittenBlocks(writes, at, (b0, b1) => {
-      for (let y = Math.floor(b0 / pitch); y < height && y * pitch < b1; y++) {
+      for (let y = Math.max(0, Math.floor(b0 / pitch)); y < height && y * pitch < b1; y++) {
         const from = Math.max(b0, y * pitch) - y * pitch;
         const to = Math.min(b1, y * pitch + width * 4) - y * pitch;
         if (to > from) widen(y, Math.floor(from / 4), Math.ceil(to / 4));

@@ -36,7 +36,9 @@ export interface GmSurface extends SurfaceRows {
  */
 export function gmSurfaceRows(ggtt: Ggtt, plane: DecodedPlane, scratch: Uint32Array): GmSurface {
   const rowBytes = plane.width * 4;
-  const runs = surfaceRuns(ggtt, plane.surf, (plane.height - 1) * plane.pitch + rowBytes);
+  // A plane with a PLANE_OFFSET starts inside a page: the runs start at that page, `lead` bytes before the plane.
+  const lead = plane.surf % PAGE_SIZE;
+  const runs = surfaceRuns(ggtt, plane.surf - lead, lead + (plane.height - 1) * plane.pitch + rowBytes);
   let hint = 0;
   /** The run holding surface byte `offset` (rows are asked for in ascending order). */
   const runAt = (offset: number): Run => {
@@ -50,7 +52,7 @@ export function gmSurfaceRows(ggtt: Ggtt, plane: DecodedPlane, scratch: Uint32Ar
   };
   return {
     row(y) {
-      const start = y * plane.pitch;
+      const start = lead + y * plane.pitch;
       const direct = inOneRun(start, rowBytes);
       if (direct) return direct;
       // Straddles runs or touches an unmapped page: assemble the row.
@@ -64,7 +66,7 @@ export function gmSurfaceRows(ggtt: Ggtt, plane: DecodedPlane, scratch: Uint32Ar
       return { words: scratch, at: 0 };
     },
     rows(y0, y1) {
-      return plane.pitch === rowBytes ? inOneRun(y0 * plane.pitch, (y1 - y0) * rowBytes) : null;
+      return plane.pitch === rowBytes ? inOneRun(lead + y0 * plane.pitch, (y1 - y0) * rowBytes) : null;
     },
     mappingKey: runs.map((r) => `${r.start}:${r.end}:${r.region?.base ?? -1}:${r.at}`).join(','),
     forWrittenBlocks(writes, at, fn) {
@@ -73,7 +75,7 @@ export function gmSurfaceRows(ggtt: Ggtt, plane: DecodedPlane, scratch: Uint32Ar
         if (!r.region) continue; // unmapped pages read as black and never change
         // Runs start on page boundaries, so region blocks and surface blocks line up.
         const first = (r.at * 4) >>> DIRTY_BLOCK_SHIFT;
-        for (let from = r.start; from < r.end; from += size) if (writes.writtenAt(r.region, first + (from - r.start) / size) > at) fn(from, from + size);
+        for (let from = r.start; from < r.end; from += size) if (writes.writtenAt(r.region, first + (from - r.start) / size) > at) fn(from - lead, from + size - lead);
       }
     },
   };

@@ -5,6 +5,7 @@
  * the staged settings and plug), disconnect (unplug) or flush (apply the staged settings and send
  * the hotplug again). Source: XenGT sysfs.c (vgt_port_*_store/show) and the setup guide §5.2.
  */
+import { PIPE_NAMES } from '../../shared/regs';
 import { ApiError } from '../../shared/api';
 import { decodeEdid, edidToHex, parseEdidText } from '../../shared/edid';
 import { PORT_NAMES, type PortName, portTypeName } from '../../shared/ports';
@@ -15,25 +16,40 @@ export const PORT_NODES = ['connection', 'edid', 'edid_text', 'pipe', 'port_over
 
 const isPort = (s: string): s is PortName => (PORT_NAMES as readonly string[]).includes(s);
 
-/** Read vm<domid>/PORT_X/<node>; undefined when the node does not exist. */
+/**
+ * Read vm<domid>/PORT_X/<node> as XenGT prints it; undefined when the node does not exist. `type`
+ * reads the vgt_port_type name (VGT_PORT_TYPE_NAME: `VGT_DP_C`), `port_override` the port name
+ * (VGT_PORT_NAME: `PORT_B`, `PORT_X` for none), `pipe` `PIPE_EDP` for port A else VGT_PIPE_NAME
+ * (`Pipe A`..`Pipe C`, `PIPE X` for none); `edid` is XenGT's 128-byte binary attribute, shown here
+ * as hex text (16 bytes a line) because the API carries text; `edid_text` is write-only (XenGT
+ * gives it no show: a read fails with EIO). Source: Igvtg-kernel vgt/sysfs.c vgt_port_type_show,
+ * vgt_vport_port_override_show, vgt_vport_pipe_show, port_edid_attr, vport_edid_text_attrs.
+ */
 export function readPortNode(v: Vgpu, port: string, node: string): string | undefined {
   if (!isPort(port) || !PORT_NODES.includes(node)) return undefined;
   const p = v.display.ports.get(port);
   switch (node) {
     case 'edid':
+      return p?.edid ? edidToHex(p.edid.subarray(0, EDID_BLOCK)) + '\n' : '';
     case 'edid_text':
-      return p?.edid ? edidToHex(p.edid) + '\n' : '';
+      throw new ApiError('invalid', `${port}/edid_text: read error: Input/output error (write-only: read the EDID from ${port}/edid)`);
     case 'type':
-      return `${p?.type ?? 0}\n`;
+      return `VGT_${portTypeName(p?.type ?? 0) ?? 'PORT_MAX'}\n`;
     case 'port_override':
-      return p?.overridePort ? `${p.overridePort}\n` : '\n';
+      return `${p?.overridePort ?? 'PORT_X'}\n`;
     case 'connection':
       return p?.connected ? 'connected\n' : 'disconnected\n';
-    case 'pipe':
-      return v.display.activePort() === port ? 'PIPE_A\n' : 'none\n';
+    case 'pipe': {
+      if (port === 'PORT_A') return 'PIPE_EDP\n';
+      const pipe = v.display.pipeOfPort(port);
+      return pipe === null ? 'PIPE X\n' : `Pipe ${PIPE_NAMES[pipe]}\n`;
+    }
   }
   return undefined;
 }
+
+/** XenGT's EDID attribute size (EDID_SIZE): the base block. */
+const EDID_BLOCK = 128;
 
 /**
  * Write vm<domid>/PORT_X/<node>. Throws ApiError('invalid') with XenGT-like wording for values it
@@ -55,8 +71,9 @@ export function writePortNode(m: Mediator, v: Vgpu, port: string, node: string, 
       break;
     }
     case 'type': {
+      // vgt_port_type_store: sscanf("%d") — the number, not the name it reads back as.
       const t = Number(text);
-      if (!/^\d+$/.test(text) || portTypeName(t) === undefined) throw new ApiError('invalid', `${port}/type: write error: Invalid argument (expected 0..7: CRT, DP_A..DP_D, HDMI_B..HDMI_D; got '${text}')`);
+      if (!/^\d+$/.test(text) || portTypeName(t) === undefined) throw new ApiError('invalid', `${port}/type: write error: Invalid argument (expected a number 0..7: 0 VGT_CRT, 1-4 VGT_DP_A..VGT_DP_D, 5-7 VGT_HDMI_B..VGT_HDMI_D; got '${text}')`);
       staged.type = t;
       break;
     }
@@ -89,9 +106,9 @@ export function readPhysicalPortNode(m: Mediator, port: string, node: string): s
     case 'connection':
       return p?.connected ? 'connected\n' : 'disconnected\n';
     case 'edid':
-      return p?.edid ? edidToHex(p.edid) + '\n' : '';
+      return p?.edid ? edidToHex(p.edid.subarray(0, EDID_BLOCK)) + '\n' : '';
     case 'type':
-      return `${p?.type ?? 0}\n`;
+      return `VGT_${portTypeName(p?.type ?? 0) ?? 'PORT_MAX'}\n`;
   }
   return undefined;
 }

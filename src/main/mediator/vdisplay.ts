@@ -1,10 +1,12 @@
 /**
  * A vGPU's virtual display ports: which monitor (EDID) each virtual port has, and the emulation
  * of what a guest driver touches to find and read it — GMBUS (DDC over I2C for VGA/HDMI) and the
- * DP AUX channels (native DPCD reads, I2C-over-AUX EDID reads) — plus hotplug (live status in
- * SDEISR / DE port ISR, long-pulse status in PCH_PORT_HOTPLUG, an interrupt on change).
- * Pure: the mediator routes the trapped offsets here. Source: GVT-g edid.c (gmbus and aux
- * emulation), display.c (emulate_monitor_status_change, hotplug), XenGT indirect display mode.
+ * DP AUX channels (native DPCD reads and writes with link training, I2C-over-AUX EDID reads) —
+ * plus hotplug (live status in SDEISR for every port, long-pulse status in PCH_PORT_HOTPLUG/_2,
+ * an SDE interrupt on change). Pure: the mediator routes the trapped offsets here.
+ * Source: GVT-g edid.c (gmbus and aux emulation), handlers.c (dp_aux_ch_ctl_mmio_write,
+ * dp_aux_ch_ctl_link_training), display.c (dpcd_fix_data, emulate_monitor_status_change),
+ * XenGT indirect display mode.
  */
 import {
   DDC_ADDR,
@@ -16,10 +18,23 @@ import {
   DP_AUX_CH_CTL_TIME_OUT_ERROR,
   DP_AUX_CH_DATA,
   DP_AUX_I2C_REPLY_NACK,
-  DP_DPCD_REV,
-  DP_MAX_LANE_COUNT,
-  DP_MAX_LINK_RATE,
+  DP_INTERLANE_ALIGN_DONE,
+  DP_LANE0_1_STATUS,
+  DP_LANE2_3_STATUS,
+  DP_LANE_ALIGN_STATUS_UPDATED,
+  DP_LANES_CR_DONE,
+  DP_LANES_EQ_DONE,
+  DP_LANES_SYMBOL_LOCKED,
   DP_SINK_COUNT,
+  DP_SINK_IN_SYNC,
+  DP_SINK_STATUS,
+  DP_TRAINING_PATTERN_1,
+  DP_TRAINING_PATTERN_2,
+  DP_TRAINING_PATTERN_DISABLE,
+  DP_TRAINING_PATTERN_MASK,
+  DP_TRAINING_PATTERN_SET,
+  DPCD_FIX_DATA,
+  DPCD_SIZE,
   DP_AUX_I2C_MOT,
   DP_AUX_I2C_READ,
   DP_AUX_I2C_WRITE,
@@ -27,7 +42,6 @@ import {
   DP_AUX_NATIVE_REPLY_ACK,
   DP_AUX_NATIVE_REPLY_NACK,
   DP_AUX_NATIVE_WRITE,
-  GEN8_PORT_DP_A_HOTPLUG,
   GMBUS_ACTIVE,
   GMBUS_BYTE_COUNT_SHIFT,
   GMBUS_CYCLE_INDEX,
@@ -53,6 +67,7 @@ import {
   SDE_PORT_HOTPLUG,
   isDpType,
 } from '../../shared/ports';
+import { PIPE_COUNT } from '../../shared/regs';
 
 export interface VirtualPort {
   name: PortName;
@@ -63,22 +78,51 @@ export interface VirtualPort {
   /** The monitor's EDID (128 bytes or more), or null for no monitor. */
   edid: Uint8Array | null;
   connected: boolean;
+  /**
+   * The sink's DPCD (DPCD_SIZE bytes), what native AUX reads return and writes store; created
+   * from dpcd_fix_data when the port first gets a monitor. Omitted by callers.
+   */
+  dpcd?: Uint8Array;
 }
 
 /** What `hotplug` changed, so the mediator can raise the right interrupt. */
 export interface HotplugEvent {
   port: PortName;
-  /** SDEISR/SDEIIR bit, or 0 when the port's hotplug goes to the DE port bank. */
+  /** The SDEISR/SDEIIR bit of the port (on Skylake every port's hotplug, A included, is on the PCH). */
   sdeBit: number;
-  /** GEN8_DE_PORT bit for port A, else 0. */
-  dePortBit: number;
 }
 
-/** A DPCD as a DP 1.2 sink at 5.4 Gbps x4 answers it (native AUX reads). */
-function dpcd(addr: number): number {
-  // DPCD 1.2, HBR2 (0x14 = 5.4 Gbps), 4 lanes + enhanced framing, max downspread, one sink.
-  const table: Record<number, number> = { [DP_DPCD_REV]: 0x12, [DP_MAX_LINK_RATE]: 0x14, [DP_MAX_LANE_COUNT]: 0x84, 0x003: 0x01, 0x005: 0x01, [DP_SINK_COUNT]: 0x01 };
-  return table[addr] ?? 0;
+/**
+ * A fresh DPCD: dpcd_fix_data in the receiver capability header, DP_SINK_COUNT = 1, the rest zero.
+ * Source: GVT-g display.c setup_virtual_dp_monitor.
+ */
+export function newDpcd(): Uint8Array {
+  const d = new Uint8Array(DPCD_SIZE);
+  d.set(DPCD_FIX_DATA);
+  d[DP_SINK_COUNT] = 0x01;
+  return d;
+}
+
+/**
+ * The sink side of link training: a TRAINING_PATTERN_SET write reports clock recovery (pattern 1),
+ * channel equalisation, symbol lock and interlane alignment (pattern 2) on all four lanes, and
+ * sink in sync once training is switched off. Source: GVT-g handlers.c dp_aux_ch_ctl_link_training.
+ */
+function linkTraining(dpcd: Uint8Array, pattern: number): void {
+  switch (pattern & DP_TRAINING_PATTERN_MASK) {
+    case DP_TRAINING_PATTERN_1:
+      dpcd[DP_LANE0_1_STATUS] |= DP_LANES_CR_DONE;
+      dpcd[DP_LANE2_3_STATUS] |= DP_LANES_CR_DONE;
+      break;
+    case DP_TRAINING_PATTERN_2:
+      dpcd[DP_LANE0_1_STATUS] |= DP_LANES_EQ_DONE | DP_LANES_SYMBOL_LOCKED;
+      dpcd[DP_LANE2_3_STATUS] |= DP_LANES_EQ_DONE | DP_LANES_SYMBOL_LOCKED;
+      dpcd[DP_LANE_ALIGN_STATUS_UPDATED] |= DP_INTERLANE_ALIGN_DONE;
+      break;
+    case DP_TRAINING_PATTERN_DISABLE:
+      dpcd[DP_SINK_STATUS] = DP_SINK_IN_SYNC;
+      break;
+  }
 }
 
 /** XenGT's staged port settings (sysfs edid_text / type / port_override), applied on connect or flush. */
@@ -100,16 +144,27 @@ export class VirtualDisplay {
   private readonly aux = new Map<number, { ctl: number; data: number[]; i2cOffset: number }>();
 
   constructor(ports: VirtualPort[]) {
-    for (const p of ports) this.ports.set(p.name, { ...p });
+    for (const p of ports) this.ports.set(p.name, { ...p, dpcd: p.dpcd ?? newDpcd() });
   }
 
-  /** The port the guest's pipe A follows: the first connected port with a monitor (as the guest probes). */
-  activePort(): PortName | null {
-    for (const name of PORT_NAMES) {
-      const p = this.ports.get(name);
-      if (p?.connected && p.edid) return name;
-    }
-    return null;
+  /**
+   * Which port each pipe drives, as the guest driver assigns them: the connected ports with a
+   * monitor, in port order, get pipes A, B, C (index 0..2; null: the pipe has no monitor). A
+   * fourth monitor gets no pipe. Source: i915 intel_modeset_setup / the CRTC assignment of a
+   * fresh boot (each connector the next free pipe); GVT-g exposes pipes A..C to every vGPU.
+   */
+  pipePorts(): (PortName | null)[] {
+    const order = PORT_NAMES.filter((n) => {
+      const p = this.ports.get(n);
+      return p?.connected && p.edid;
+    });
+    return Array.from({ length: PIPE_COUNT }, (_, pipe) => order[pipe] ?? null);
+  }
+
+  /** The pipe (0 = A) that drives `name`, or null. */
+  pipeOfPort(name: PortName): number | null {
+    const pipe = this.pipePorts().indexOf(name);
+    return pipe < 0 ? null : pipe;
   }
 
   /** Take a port's staged settings (clearing them). */
@@ -119,16 +174,11 @@ export class VirtualDisplay {
     return p;
   }
 
-  /** SDEISR live bits: one per connected PCH port. */
+  /** SDEISR live bits: one per connected port (port A's is SDE_PORTA_HOTPLUG_SPT on Skylake). */
   liveSde(): number {
     let bits = 0;
-    for (const p of this.ports.values()) if (p.connected && SDE_PORT_HOTPLUG[p.name]) bits |= SDE_PORT_HOTPLUG[p.name]!;
+    for (const p of this.ports.values()) if (p.connected) bits |= SDE_PORT_HOTPLUG[p.name];
     return bits >>> 0;
-  }
-
-  /** DE port ISR live bits (port A). */
-  liveDePort(): number {
-    return this.ports.get('PORT_A')?.connected ? GEN8_PORT_DP_A_HOTPLUG : 0;
   }
 
   /**
@@ -136,7 +186,7 @@ export class VirtualDisplay {
    * guest reads from the hotplug control register, and says which interrupt to raise.
    */
   hotplug(name: PortName, connected: boolean, edid?: Uint8Array | null, type?: number, overridePort?: PortName | null): HotplugEvent {
-    const p = this.ports.get(name) ?? { name, type: type ?? 0, overridePort: null, edid: null, connected: false };
+    const p = this.ports.get(name) ?? { name, type: type ?? 0, overridePort: null, edid: null, connected: false, dpcd: newDpcd() };
     if (edid !== undefined) p.edid = edid;
     if (type !== undefined) p.type = type;
     if (overridePort !== undefined) p.overridePort = overridePort;
@@ -144,7 +194,9 @@ export class VirtualDisplay {
     this.ports.set(name, p);
     const ctl = PORT_HOTPLUG_CTL[name];
     this.hotplugRegs.set(ctl.reg, ((this.hotplugRegs.get(ctl.reg) ?? 0) | (PORT_HOTPLUG_LONG_DETECT << ctl.shift)) >>> 0);
-    return { port: name, sdeBit: SDE_PORT_HOTPLUG[name] ?? 0, dePortBit: name === 'PORT_A' ? GEN8_PORT_DP_A_HOTPLUG : 0 };
+    // A new sink starts untrained: the guest trains the link again after the hotplug.
+    if (connected) p.dpcd = newDpcd();
+    return { port: name, sdeBit: SDE_PORT_HOTPLUG[name] };
   }
 
   /** Does this module emulate `offset`? */
@@ -280,10 +332,7 @@ export class VirtualDisplay {
     const addr = ((req[0] & 0xf) << 16) | (req[1] << 8) | req[2];
     const len = req.length > 3 ? req[3] + 1 : 0;
     const i2c = (request & DP_AUX_NATIVE_WRITE) === 0;
-    if (!i2c) {
-      if (request === DP_AUX_NATIVE_READ) return reply([DP_AUX_NATIVE_REPLY_ACK, ...Array.from({ length: len }, (_, k) => dpcd(addr + k))]);
-      return reply([request === DP_AUX_NATIVE_WRITE ? DP_AUX_NATIVE_REPLY_ACK : DP_AUX_NATIVE_REPLY_NACK]);
-    }
+    if (!i2c) return reply(nativeAux(port.dpcd ?? (port.dpcd = newDpcd()), request, addr, len, req.slice(4)));
     if (addr !== DDC_ADDR || !port.edid) return reply([DP_AUX_I2C_REPLY_NACK]);
     const op = request & ~DP_AUX_I2C_MOT;
     if (op === DP_AUX_I2C_WRITE) {
@@ -297,4 +346,23 @@ export class VirtualDisplay {
     }
     reply([DP_AUX_I2C_REPLY_NACK]);
   }
+}
+
+/**
+ * A native AUX transaction on a sink's DPCD: a read returns `len` bytes (zeros past DPCD_SIZE, as
+ * the DP spec asks of an unsupported address); a write stores its bytes, runs link training on a
+ * TRAINING_PATTERN_SET write, and is NAKed past DPCD_SIZE. Returns the reply bytes.
+ * Source: GVT-g handlers.c dp_aux_ch_ctl_mmio_write (GVT_AUX_NATIVE_WRITE / _READ).
+ */
+function nativeAux(dpcd: Uint8Array, request: number, addr: number, len: number, data: number[]): number[] {
+  if (request === DP_AUX_NATIVE_READ) {
+    if (addr + len >= DPCD_SIZE) return [DP_AUX_NATIVE_REPLY_ACK, ...new Array<number>(len).fill(0)];
+    return [DP_AUX_NATIVE_REPLY_ACK, ...dpcd.subarray(addr, addr + len)];
+  }
+  if (request !== DP_AUX_NATIVE_WRITE || addr + len >= DPCD_SIZE) return [DP_AUX_NATIVE_REPLY_NACK];
+  for (let k = 0; k < len; k++) {
+    dpcd[addr + k] = data[k] ?? 0;
+    if (addr + k === DP_TRAINING_PATTERN_SET) linkTraining(dpcd, dpcd[addr + k]);
+  }
+  return [DP_AUX_NATIVE_REPLY_ACK];
 }

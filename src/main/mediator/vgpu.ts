@@ -3,6 +3,7 @@
  * RAM window in host-physical space, the guest's view of its GGTT entries, virtual interrupt banks,
  * virtual ring state and queued workloads. Source: GVT-g gvt.h struct intel_vgpu.
  */
+import { PIPE_NAMES } from '../../shared/regs';
 import type { EngineId } from '../gpu/engine';
 import type { ScannedWorkload } from './cmd-scan';
 import { VirtualDisplay, type VirtualPort } from './vdisplay';
@@ -92,8 +93,9 @@ export class Vgpu {
    */
   readonly partialPtes = new Map<number, PartialPte>();
   readonly gt0: IrqBank = newBank();
-  readonly dePipeA: IrqBank = newBank();
-  /** DE port bank (AUX channel A, port A hotplug): GEN8_DE_PORT_ISR/IMR/IIR/IER. */
+  /** DE pipe banks of pipes A, B and C: GEN8_DE_PIPE_ISR/IMR/IIR/IER(pipe). */
+  readonly dePipe: readonly IrqBank[] = PIPE_NAMES.map(() => newBank());
+  /** DE port bank (AUX channel A; port A hotplug is on the SDE bank on Skylake): GEN8_DE_PORT_ISR/IMR/IIR/IER. */
   readonly dePort: IrqBank = newBank();
   /** PCH south display engine (hotplug) bank: SDEISR/SDEIMR/SDEIIR/SDEIER. */
   readonly sde: IrqBank = newBank();

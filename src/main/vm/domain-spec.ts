@@ -2,9 +2,9 @@
  * The settings GVT Desk runs a domain with, read and checked from its xl config.
  *
  * source: xl.cfg(5) for name/memory/vcpus; the Intel GVT-g setup guide (Nov 2016, §4.1.1) for the
- * XenGT keys vgt, vgt_low_gm_sz, vgt_high_gm_sz, vgt_fence_sz, vgt_monitor_config_file; gvt_workload
- * and gvt_vgpu_type (a GVT-g vGPU type instead of explicit sizes) are GVT Desk's own keys, ignored
- * by real xl. Numbers are read as xl reads them (xlu_cfg_get_long, via xlLong): `memory = "2048"`
+ * XenGT keys vgt, vgt_low_gm_sz, vgt_high_gm_sz, vgt_fence_sz, vgt_monitor_config_file; gvt_workload,
+ * gvt_vgpu_type (a GVT-g vGPU type instead of explicit sizes) and gvt_display_layout (extended or
+ * clone desktop over several monitors) are GVT Desk's own keys, ignored by real xl. Numbers are read as xl reads them (xlu_cfg_get_long, via xlLong): `memory = "2048"`
  * is 2048.
  */
 import { KEYMAP_NAMES } from '../../shared/keymap';
@@ -39,7 +39,13 @@ export interface DomainSpec {
   keymap: string;
   /** usbdevice='tablet' (or a list holding it): an absolute USB tablet; else a PS/2 mouse */
   tablet: boolean;
+  /** gvt_display_layout, how a guest with several monitors lays its desktop out: one desktop spanning the heads left to right ('extended', default) or the same image on each ('clone') */
+  displayLayout: DisplayLayout;
 }
+
+/** gvt_display_layout values. */
+export const DISPLAY_LAYOUTS = ['extended', 'clone'] as const;
+export type DisplayLayout = (typeof DISPLAY_LAYOUTS)[number];
 
 /** Domain names as xl and the API accept them. */
 export const DOMAIN_NAME = /^[A-Za-z0-9_.-]{1,64}$/;
@@ -61,6 +67,7 @@ export const DOMAIN_DEFAULTS: Readonly<Omit<DomainSpec, 'name'>> = {
   weight: DEFAULT_WEIGHT,
   keymap: 'en-us',
   tablet: false,
+  displayLayout: 'extended',
 };
 
 type NumberProp = 'memoryMiB' | 'vcpus' | 'lowGmMiB' | 'highGmMiB' | 'fences';
@@ -138,6 +145,12 @@ export function domainSpecFromXl(config: XlConfig, fileName: string): { spec: Do
     const allowed = `'desktop', 'idle', 'hostile:all' or 'hostile:<scenario>' (${HOSTILE_SCENARIOS.join(', ')})`;
     if (workload.kind !== 'string' || !WORKLOADS.includes(workload.value)) at('gvt_workload', 'error', `must be one of ${allowed}, got ${describeXlValue(workload)}`);
     else spec.workload = workload.value;
+  }
+
+  const layout = config.get('gvt_display_layout');
+  if (layout !== undefined) {
+    if (layout.kind !== 'string' || !(DISPLAY_LAYOUTS as readonly string[]).includes(layout.value)) at('gvt_display_layout', 'error', `must be ${DISPLAY_LAYOUTS.map((l) => `'${l}'`).join(' or ')}, got ${describeXlValue(layout)}`);
+    else spec.displayLayout = layout.value as DisplayLayout;
   }
 
   const keymap = config.get('keymap');

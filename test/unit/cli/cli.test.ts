@@ -96,6 +96,16 @@ describe('gvt-desk screenshot', () => {
     await expect(readFile(join(dir, 'x.png'))).rejects.toMatchObject({ code: 'ENOENT' });
   });
 
+  it('--pipe B saves a domain\'s second head (source pipe << 16 | domid); an off head and --pipe on physical fail clearly', async () => {
+    host.snapshots.set(0x10003, { width: 2, height: 1, rgba: Uint8Array.from([1, 2, 3, 4, 5, 6, 7, 8]) });
+    expect(await cli(['screenshot', 'vm2', '--pipe', 'B', 'head.png'])).toMatchObject({ code: 0, out: `${join(dir, 'head.png')}: 2x1\n` });
+    expect([...PNG.sync.read(await readFile(join(dir, 'head.png'))).data]).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+    expect(host.calls.at(-1)?.params).toEqual({ source: 0x10003 });
+    expect(await cli(['screenshot', 'vm2', '--pipe', 'C', 'x.png'])).toMatchObject({ code: 1, err: 'gvt-desk: domain 3 pipe C has no framebuffer yet\n' });
+    expect(await cli(['screenshot', 'physical', '--pipe', 'B', 'x.png'])).toMatchObject({ code: 1, err: expect.stringContaining("--pipe picks a domain's head") });
+    expect((await cli(['screenshot', 'vm2', '--pipe', 'D', 'x.png'])).code).toBe(2);
+  });
+
   it('refuses a frame whose pixel data does not match its size', () => {
     expect(() => encodePng({ width: 2, height: 2, rgba: new Uint8ClampedArray(3) })).toThrow('2x2 but carries 3 bytes');
   });

@@ -135,7 +135,7 @@ describe('installAppMenu', () => {
   });
 
   it('Hotplug lists running VMs and their ports; a library monitor connects, Disconnect unplugs', async () => {
-    const port = { name: 'PORT_B' as const, type: 5, typeName: 'HDMI_B', overridePort: null, connected: true, edidHex: null, monitorName: 'GVT 1024x768', preferredMode: null, active: true };
+    const port = { name: 'PORT_B' as const, type: 5, typeName: 'HDMI_B', overridePort: null, connected: true, edidHex: null, monitorName: 'GVT 1024x768', preferredMode: null, active: true, pipe: 'A' as const };
     const host = createFakeHost({ domains, foreground: 0 });
     host.portsByDomid = new Map([[2, [port]], [4, []]]);
     const { Menu, menu } = install(host);

@@ -123,13 +123,13 @@ describe('compositeCursor (the cursor plane over the primary: DRM_MODE_BLEND_PRE
 });
 
 describe('Gen9Gpu cursor plane registers (i915 CURCNTR/CURBASE/CURPOS(PIPE_A))', () => {
-  it('stores CUR_CTL, CUR_BASE and CUR_POS at 0x70080/0x70084/0x70088 and cursorA() returns them', () => {
+  it('stores CUR_CTL, CUR_BASE and CUR_POS at 0x70080/0x70084/0x70088 and cursor(0) returns them', () => {
     const { gpu } = gpuWithRam(1);
     expect([CUR_CTL_A, CUR_BASE_A, CUR_POS_A]).toEqual([0x70080, 0x70084, 0x70088]);
     gpu.mmioWrite(CUR_CTL_A, MCURSOR_MODE_64_ARGB_AX);
     gpu.mmioWrite(CUR_POS_A, 0x80058007);
     gpu.mmioWrite(CUR_BASE_A, BASE);
-    expect(gpu.cursorA()).toEqual({ ctl: 0x27, base: BASE, pos: 0x80058007 });
+    expect(gpu.cursor(0)).toEqual({ ctl: 0x27, base: BASE, pos: 0x80058007 });
     expect([gpu.mmioRead(CUR_CTL_A), gpu.mmioRead(CUR_BASE_A), gpu.mmioRead(CUR_POS_A)]).toEqual([0x27, BASE, 0x80058007]);
   });
 });

@@ -361,7 +361,7 @@ describe('MI_DISPLAY_FLIP', () => {
     expect(res.fault).toBeUndefined();
     expect(gpu.mmioRead(PLANE_SURF_1_A)).toBe(0x00400004);
     expect(gpu.mmioRead(PLANE_STRIDE_1_A)).toBe(0x12345000 | (8192 / 64));
-    expect(gpu.planeA()).toMatchObject({ surf: 0x00400004, stride: 0x12345000 | 128 });
+    expect(gpu.plane(0)).toMatchObject({ surf: 0x00400004, stride: 0x12345000 | 128 });
     expect(res.flips).toEqual([{ plane: 0, surf: 0x00400000, pitch: 8192, tiling: 1, async: false, applied: true }]);
   });
 

@@ -4,7 +4,8 @@ import { GuestDriver, NoVgpuError } from '../../../src/main/guest/driver';
 import { GuestRam } from '../../../src/main/guest/guest-ram';
 import { decodePhysicalFrame, decodeVgpuFrame, frameRgba } from '../../../src/main/mediator/fb-decoder';
 import { glyph } from '../../../src/shared/font';
-import { PLANE_SURF_1_A } from '../../../src/shared/regs';
+import { GEN8_DE_PIPE_IER_A, GEN8_DE_PIPE_IIR_A, GEN8_DE_PIPE_IMR_A, GEN8_PIPE_VBLANK, GEN9_PIPE_PLANE1_FLIP_DONE, PLANE_SURF_1_A } from '../../../src/shared/regs';
+import { directPort } from '../helpers/system';
 
 function frameOf(r: ReturnType<typeof rig>, v: ReturnType<typeof addVm>['v']) {
   const d = decodeVgpuFrame(r.gpu, v);
@@ -39,6 +40,18 @@ describe('guest driver + desktop through the mediator (in-thread)', () => {
     expect(v.failsafe).toBeNull();
     expect(v.stats.droppedPtes).toBe(0);
     expect(v.stats.workloads).toBe(1);
+  });
+
+  it('an emulated MI_DISPLAY_FLIP raises GEN9_PIPE_PLANE1_FLIP_DONE, bit 3 of DE pipe A (GVT-g gen8_init_irq, Gen9 branch)', () => {
+    const { r, v, scene } = bootDesktop(rig(), 1);
+    const p = directPort(r, v);
+    p.write32(GEN8_DE_PIPE_IMR_A, ~(GEN8_PIPE_VBLANK | GEN9_PIPE_PLANE1_FLIP_DONE) >>> 0);
+    p.write32(GEN8_DE_PIPE_IER_A, GEN8_PIPE_VBLANK | GEN9_PIPE_PLANE1_FLIP_DONE);
+    p.write32(GEN8_DE_PIPE_IIR_A, 0xffffffff);
+    scene.frame(Date.UTC(2026, 0, 1, 12, 0, 0));
+    r.m.tick(1e6);
+    expect(GEN9_PIPE_PLANE1_FLIP_DONE).toBe(8);
+    expect(p.read32(GEN8_DE_PIPE_IIR_A) & 0x18).toBe(GEN9_PIPE_PLANE1_FLIP_DONE);
   });
 
   it('double-buffers: each frame is drawn into the back buffer and shown by MI_DISPLAY_FLIP, with no trail of old windows', () => {

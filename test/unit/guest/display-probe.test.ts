@@ -57,6 +57,23 @@ describe('the guest finds its monitors as i915 does', () => {
     expect(g.log.some((l) => l.includes('PORT_C') && l.includes('DP AUX'))).toBe(true);
   });
 
+  it('trains the DP link (intel_dp_start_link_train against GVT-g dp_aux_ch_ctl_link_training): the sink ends in sync', () => {
+    const g = guest([{ name: 'PORT_C', type: PORT_TYPES.DP_C, overridePort: null, edid: mon('generic-1920x1080'), connected: true }]);
+    const dpcd = g.v.display.ports.get('PORT_C')!.dpcd!;
+    expect([...dpcd.subarray(0x202, 0x206)]).toEqual([0x77, 0x77, 0x01, 0x03]);
+    expect(dpcd[0x102]).toBe(0);
+    expect(g.log.some((l) => l.includes('link training failed'))).toBe(false);
+  });
+
+  it('finds an eDP monitor on port A through SDEISR (SDE_PORTA_HOTPLUG_SPT) and follows its hotplug', () => {
+    const g = guest([{ name: 'PORT_A', type: PORT_TYPES.DP_A, overridePort: null, edid: mon('generic-1280x1024'), connected: true }]);
+    expect(g.size()).toEqual([1280, 1024]);
+    g.r.m.hotplug(1, 'PORT_A', false);
+    expect(g.d.handleInterrupt().hotplug).toBe(true);
+    g.reprobe();
+    expect(g.size()).toEqual([0, 0]);
+  });
+
   it('the seeds\' monitor.config (virtual VGA on PORT_E, ASUS PA238) gives 1920x1080', () => {
     const g = guest([{ name: 'PORT_E', type: PORT_TYPES.CRT, overridePort: 'PORT_B', edid: mon('asus-pa238'), connected: true }]);
     expect(g.size()).toEqual([1920, 1080]);
@@ -104,16 +121,21 @@ describe('XenGT port sysfs nodes', () => {
     expect(sysfsRead(g.r.m, `${base}/connection`)).toBe('disconnected\n'); // staged only
     sysfsWrite(g.r.m, `${base}/connection`, 'connect');
     expect(sysfsRead(g.r.m, `${base}/connection`)).toBe('connected\n');
-    expect(sysfsRead(g.r.m, `${base}/type`)).toBe('4\n');
+    // As XenGT prints them (vgt/sysfs.c): the type's name, the port's name, VGT_PIPE_NAME.
+    expect(sysfsRead(g.r.m, `${base}/type`)).toBe('VGT_DP_D\n');
     expect(sysfsRead(g.r.m, `${base}/port_override`)).toBe('PORT_C\n');
-    expect(sysfsRead(g.r.m, `${base}/edid_text`)).toBe(edidToHex(mon('generic-1920x1080')) + '\n');
-    // PORT_B still drives pipe A (it comes first).
-    expect(sysfsRead(g.r.m, '/sys/kernel/vgt/vm1/PORT_B/pipe')).toBe('PIPE_A\n');
-    expect(sysfsRead(g.r.m, `${base}/pipe`)).toBe('none\n');
+    expect(sysfsRead(g.r.m, '/sys/kernel/vgt/vm1/PORT_C/port_override')).toBe('PORT_X\n');
+    expect(sysfsRead(g.r.m, `${base}/edid`)).toBe(edidToHex(mon('generic-1920x1080')) + '\n');
+    expect(() => sysfsRead(g.r.m, `${base}/edid_text`)).toThrow(/edid_text: read error: Input\/output error \(write-only/);
+    // PORT_B still drives pipe A (it comes first); the second monitor gets pipe B.
+    expect(sysfsRead(g.r.m, '/sys/kernel/vgt/vm1/PORT_B/pipe')).toBe('Pipe A\n');
+    expect(sysfsRead(g.r.m, `${base}/pipe`)).toBe('Pipe B\n');
+    expect(sysfsRead(g.r.m, '/sys/kernel/vgt/vm1/PORT_C/pipe')).toBe('PIPE X\n');
+    expect(sysfsRead(g.r.m, '/sys/kernel/vgt/vm1/PORT_A/pipe')).toBe('PIPE_EDP\n');
     sysfsWrite(g.r.m, '/sys/kernel/vgt/vm1/PORT_B/connection', 'disconnect');
-    expect(sysfsRead(g.r.m, `${base}/pipe`)).toBe('PIPE_A\n');
+    expect(sysfsRead(g.r.m, `${base}/pipe`)).toBe('Pipe A\n');
     expect(() => sysfsWrite(g.r.m, `${base}/edid_text`, '00 ff ff zz')).toThrow(/Invalid argument \(line 1/);
-    expect(() => sysfsWrite(g.r.m, `${base}/type`, '9')).toThrow(/expected 0..7/);
+    expect(() => sysfsWrite(g.r.m, `${base}/type`, '9')).toThrow(/expected a number 0..7/);
     expect(() => sysfsWrite(g.r.m, `${base}/connection`, 'maybe')).toThrow(/connect, disconnect or flush/);
   });
 });

@@ -91,8 +91,13 @@ describe('seed 001 (Intel GVT-g Setup Guide, Nov 2016) §4–5, line by line', (
     expect(await d.sh('echo connect > /sys/kernel/vgt/vm1/PORT_B/connection')).toEqual({ output: '', exitCode: 0 });
     expect([port().connected, port().type, port().overridePort]).toEqual([true, 5, 'PORT_B']);
     expect(edidToHex(port().edid!)).toBe(`${PA238_LINES.join('\n')}\n`);
-    const shown = await d.sh('cat /sys/kernel/vgt/vm1/PORT_B/edid_text');
+    const shown = await d.sh('cat /sys/kernel/vgt/vm1/PORT_B/edid');
     expect([shown.output.trimEnd(), shown.exitCode]).toEqual([PA238_LINES.join('\n'), 0]);
+    // XenGT's edid_text has no show: write-only, a read fails with EIO.
+    const writeOnly = await d.sh('cat /sys/kernel/vgt/vm1/PORT_B/edid_text');
+    expect(writeOnly.exitCode).toBe(1);
+    expect(writeOnly.output).toMatch(/edid_text: read error: Input\/output error \(write-only/);
+    expect((await d.sh('cat /sys/kernel/vgt/vm1/PORT_B/type /sys/kernel/vgt/vm1/PORT_B/pipe')).output).toBe('VGT_HDMI_B\nPipe A\n');
     // The mediator's log in Dom0's dmesg.
     const log = (await d.sh('dmesg | grep -i gvt')).output;
     expect(log).toMatch(/^\[ +\d+\.\d{6}\] gvt: vgpu 1: hotplug: PORT_B disconnected$/m);

@@ -55,26 +55,26 @@ describe('cursor plane through the mediator (GVT-g display regs, XenGT foregroun
     a.driver.moveCursor(10, -20);
     // Each CUR_BASE write re-checks (re-forwards) CUR_CTL first: Mediator.displayValue's guard.
     expect(forwarded.splice(0)).toEqual([CUR_CTL_A, CUR_POS_A, CUR_CTL_A, CUR_BASE_A, CUR_POS_A, CUR_CTL_A, CUR_BASE_A]);
-    expect(r.gpu.cursorA()).toEqual(cursorFrom(a.v.vreg));
-    expect(r.gpu.cursorA()).toEqual({ ctl: MCURSOR_MODE_64_ARGB_AX, base: a.driver.cursorState().base, pos: 0x8014000a });
+    expect(r.gpu.cursor(0)).toEqual(cursorFrom(a.v.vreg));
+    expect(r.gpu.cursor(0)).toEqual({ ctl: MCURSOR_MODE_64_ARGB_AX, base: a.driver.cursorState().base, pos: 0x8014000a });
 
     b.driver.initCursor(arrowCursor());
     b.driver.moveCursor(500, 400);
     expect(forwarded).toEqual([]);
     expect(cursorFrom(b.v.vreg)).toEqual({ ctl: MCURSOR_MODE_64_ARGB_AX, base: b.driver.cursorState().base, pos: (400 << 16) | 500 });
-    expect(r.gpu.cursorA()).toEqual(cursorFrom(a.v.vreg));
+    expect(r.gpu.cursor(0)).toEqual(cursorFrom(a.v.vreg));
 
     // applyDisplay on the switch: VM 2's cursor, CUR_BASE written after CUR_CTL and CUR_POS.
     r.m.setForeground(2);
     expect(forwarded).toEqual([CUR_CTL_A, CUR_POS_A, CUR_BASE_A]);
-    expect(r.gpu.cursorA()).toEqual(cursorFrom(b.v.vreg));
+    expect(r.gpu.cursor(0)).toEqual(cursorFrom(b.v.vreg));
     const phys = decodePhysicalFrame(r.gpu);
     if ('error' in phys) throw new Error(phys.error);
     expect(px(phys.frame.xrgb, 500, 400)).toBe(0x000000);
     expect(px(phys.frame.xrgb, 501, 402)).toBe(0xffffff);
     // Back to the host: Domain-0 has no cursor.
     r.m.setForeground(0);
-    expect(r.gpu.cursorA()).toEqual({ ctl: 0, base: 0, pos: 0 });
+    expect(r.gpu.cursor(0)).toEqual({ ctl: 0, base: 0, pos: 0 });
   });
 
   it("vgpuCursorGuard (GVT-g vgpu_gmadr_is_valid) refuses a 16 KiB image not wholly inside the vGPU's GM; the primary plane still shows", () => {
@@ -164,9 +164,9 @@ describe('cursor plane through the mediator (GVT-g display regs, XenGT foregroun
     // A hostile guest points CUR_BASE at GM 0 (the host's); as the foreground's, the trapped write
     // also reaches the physical pipe.
     r.m.mmioWrite(a.v, CUR_BASE_A, 0, 0);
-    expect(r.gpu.cursorA().base).toBe(0);
+    expect(r.gpu.cursor(0).base).toBe(0);
     // Mediator.displayValue: the physical cursor plane is turned off, not pointed at the host's GM.
-    expect(r.gpu.cursorA().ctl & MCURSOR_MODE_MASK).toBe(0);
+    expect(r.gpu.cursor(0).ctl & MCURSOR_MODE_MASK).toBe(0);
     expect(decodePhysicalFrame(r.gpu)).toMatchObject({ frame: { width: 1024 } });
     const plan = f.planner.plan(1e6);
     expect(plan.find((s) => s.source === 1)?.cursorRefused).toMatch(/^CUR_BASE 0x0 \(16384 B\) is outside the vGPU's graphics memory$/);
@@ -180,11 +180,11 @@ describe('cursor plane through the mediator (GVT-g display regs, XenGT foregroun
     const r = rig();
     const a = bootDesktop(r, 1);
     r.m.setForeground(1);
-    expect(r.gpu.planeA().ctl & PLANE_CTL_ENABLE).not.toBe(0);
+    expect(r.gpu.plane(0).ctl & PLANE_CTL_ENABLE).not.toBe(0);
     r.m.mmioWrite(a.v, PLANE_SURF_1_A, 0, 0);
-    expect(r.gpu.planeA().ctl & PLANE_CTL_ENABLE).toBe(0);
+    expect(r.gpu.plane(0).ctl & PLANE_CTL_ENABLE).toBe(0);
     // Back to its own buffer: the plane comes back.
     r.m.mmioWrite(a.v, PLANE_SURF_1_A, a.scene.frontBuffer.gm, 0);
-    expect(r.gpu.planeA().ctl & PLANE_CTL_ENABLE).not.toBe(0);
+    expect(r.gpu.plane(0).ctl & PLANE_CTL_ENABLE).not.toBe(0);
   });
 });

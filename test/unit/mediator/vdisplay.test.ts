@@ -17,13 +17,15 @@ import {
   PCH_GMBUS1,
   PCH_GMBUS2,
   PCH_GMBUS3,
+  DPCD_FIX_DATA,
+  DP_AUX_CH_CTL_DONE as DONE,
   PCH_PORT_HOTPLUG,
   PORT_TYPES,
   GMBUS_PIN_VGADDC,
   GMBUS_PIN_DPB,
 } from '../../../src/shared/ports';
 import type { VirtualPort } from '../../../src/main/mediator/vdisplay';
-import { GEN8_MASTER_IRQ, GEN8_MASTER_IRQ_CONTROL, SDEIER, SDEIIR, SDEIMR, SDEISR } from '../../../src/shared/regs';
+import { GEN8_DE_PORT_IIR, GEN8_DE_PORT_ISR, GEN8_MASTER_IRQ, GEN8_MASTER_IRQ_CONTROL, SDEIER, SDEIIR, SDEIMR, SDEISR } from '../../../src/shared/regs';
 
 // The seeds' ASUS PA238 (examples/monitor.config).
 const PA238 = Uint8Array.from(
@@ -104,6 +106,68 @@ describe('virtual display ports', () => {
     r.m.hotplug(1, 'PORT_E', true, PA238);
     expect(p.read32(SDEISR)).toBe(1 << 25);
     expect(v.log.filter((l) => l.startsWith('hotplug'))).toEqual(['hotplug: PORT_E disconnected', 'hotplug: PORT_E connected']);
+    expect(p.read32(PCH_PORT_HOTPLUG)).toBe(0);
+  });
+
+  const dpC = (): VirtualPort[] => [{ name: 'PORT_C', type: PORT_TYPES.DP_C, overridePort: null, edid: PA238, connected: true }];
+  /** A native AUX read of `n` bytes at `addr` on channel C (payload only). */
+  const dpcdRead = (p: ReturnType<typeof directPort>, addr: number, n: number): number[] => aux(p, 2, [0x90 | (addr >> 16), (addr >> 8) & 0xff, addr & 0xff, n - 1]).reply.slice(1);
+  const dpcdWrite = (p: ReturnType<typeof directPort>, addr: number, bytes: number[]) => aux(p, 2, [0x80 | (addr >> 16), (addr >> 8) & 0xff, addr & 0xff, bytes.length - 1, ...bytes]);
+
+  it('DPCD as GVT-g setup_virtual_dp_monitor fills it: dpcd_fix_data in 0x000-0x00a, DP_SINK_COUNT 1, zeros elsewhere', () => {
+    const { p } = setup(dpC());
+    expect(dpcdRead(p, 0x000, 11)).toEqual([...DPCD_FIX_DATA]);
+    expect(DPCD_FIX_DATA).toEqual([0x12, 0x14, 0x84, 0, 0, 0, 0, 0, 0, 0, 0]);
+    expect(dpcdRead(p, 0x200, 1)).toEqual([1]);
+    expect(dpcdRead(p, 0x202, 4)).toEqual([0, 0, 0, 0]);
+  });
+
+  it('native AUX writes are stored (dp_aux_ch_ctl_mmio_write); past DPCD_SIZE a write is NAKed and a read gives zeros', () => {
+    const { p } = setup(dpC());
+    const w = dpcdWrite(p, 0x100, [0x14, 0x84]); // DP_LINK_BW_SET, DP_LANE_COUNT_SET
+    expect(w.ctl & DONE).toBeTruthy();
+    expect(w.reply).toEqual([0x00]);
+    expect(dpcdRead(p, 0x100, 2)).toEqual([0x14, 0x84]);
+    expect(dpcdWrite(p, 0x6ff, [1]).reply).toEqual([0x10]); // AUX_NATIVE_REPLY_NAK
+    expect(dpcdRead(p, 0x6ff, 2)).toEqual([0, 0]);
+  });
+
+  it('emulates DP link training (dp_aux_ch_ctl_link_training): TRAINING_PATTERN_SET writes show in 0x202-0x205', () => {
+    const { p } = setup(dpC());
+    dpcdWrite(p, 0x102, [0x21]); // training pattern 1, scrambling disabled
+    expect(dpcdRead(p, 0x102, 1)).toEqual([0x21]);
+    expect(dpcdRead(p, 0x202, 4)).toEqual([0x11, 0x11, 0x00, 0x00]); // CR done on lanes 0-3
+    dpcdWrite(p, 0x102, [0x22]); // pattern 2
+    expect(dpcdRead(p, 0x202, 3)).toEqual([0x77, 0x77, 0x01]); // CR, EQ, symbol locked; interlane align
+    dpcdWrite(p, 0x102, [0x00]); // training off
+    expect(dpcdRead(p, 0x205, 1)).toEqual([0x03]); // DPCD_SINK_IN_SYNC
+    // A write that starts before 0x102 and covers it trains too (the per-byte check in GVT-g).
+    const { p: p2 } = setup(dpC());
+    dpcdWrite(p2, 0x100, [0x14, 0x84, 0x21]);
+    expect(dpcdRead(p2, 0x202, 2)).toEqual([0x11, 0x11]);
+  });
+
+  it('a re-plugged DP sink starts with a fresh, untrained DPCD', () => {
+    const { r, p } = setup(dpC());
+    dpcdWrite(p, 0x102, [0x21]);
+    r.m.hotplug(1, 'PORT_C', false);
+    r.m.hotplug(1, 'PORT_C', true, PA238);
+    expect(dpcdRead(p, 0x202, 2)).toEqual([0, 0]);
+  });
+
+  it('port A hotplug on Skylake goes through SDE bit 24 and PCH_PORT_HOTPLUG 25:24, not the DE port bank (emulate_monitor_status_change)', () => {
+    const { r, p } = setup([{ name: 'PORT_A', type: PORT_TYPES.DP_A, overridePort: null, edid: PA238, connected: true }]);
+    p.write32(GEN8_MASTER_IRQ, GEN8_MASTER_IRQ_CONTROL);
+    p.write32(SDEIMR, ~(1 << 24) >>> 0);
+    p.write32(SDEIER, 1 << 24);
+    expect(p.read32(SDEISR)).toBe(1 << 24); // SDE_PORTA_HOTPLUG_SPT
+    expect(p.read32(GEN8_DE_PORT_ISR)).toBe(0);
+    r.m.hotplug(1, 'PORT_A', false);
+    expect(p.read32(SDEISR)).toBe(0);
+    expect(p.read32(SDEIIR)).toBe(1 << 24);
+    expect(p.read32(GEN8_DE_PORT_IIR)).toBe(0);
+    expect(p.read32(PCH_PORT_HOTPLUG)).toBe(2 << 24); // PORTA_HOTPLUG_LONG_DETECT
+    p.write32(PCH_PORT_HOTPLUG, 2 << 24);
     expect(p.read32(PCH_PORT_HOTPLUG)).toBe(0);
   });
 });

@@ -24,6 +24,7 @@ function portB(partial: Partial<PortInfo> = {}): PortInfo {
     monitorName: 'GVT 1024x768',
     preferredMode: { width: 1024, height: 768, refreshHz: 60 },
     active: true,
+    pipe: 'A',
     ...partial,
   };
 }

@@ -178,7 +178,15 @@ describe('malformed files: findings with line numbers', () => {
           { port: '0402', edid: ASUS },
         ]),
       ),
-    ).toEqual(['m.config:12:1: warning: record 2: PORT_E is already configured by record 1; this one overrides it']);
+    ).toEqual(['m.config:12:1: error: record 2: PORT_E already has the monitor of record 1; one virtual port holds one monitor (give this one another port)']);
+  });
+
+  it('more than three records, or a preferred mode no Skylake pipe can drive (i915 intel_mode_valid), are refused with their line', () => {
+    const four = [0, 1, 2, 3].map((i) => ({ port: `010${i + 1}`.slice(-4), edid: ASUS }));
+    expect(errors(textConfig(four))[0]).toMatch(/^m\.config:2:2: error: header "14": 4 records; QEMU accepts 1\.\.3/);
+    // Horizontal blanking of 16 px (EDID bytes 57/58 of the first detailed timing).
+    const narrow = fixChecksums(Uint8Array.from(ASUS, (v, i) => (i === 57 ? 16 : i === 58 ? v & 0xf0 : v)));
+    expect(errors(textConfig([{ port: '0401', edid: narrow }]))).toContain('m.config:7:13: error: record 1: no pipe can drive the preferred mode (horizontal blank 16 px is below 32; i915 intel_mode_valid)');
   });
 
   it('binary files: byte offsets', () => {
@@ -223,7 +231,7 @@ describe('writeMonitorConfig', () => {
 
   it('parse(write(config)) gives the config back, text and binary', () => {
     fc.assert(
-      fc.property(fc.array(recordArb, { minLength: 1, maxLength: 3 }), fc.constantFrom('text' as const, 'binary' as const), (records, mode) => {
+      fc.property(fc.uniqueArray(recordArb, { minLength: 1, maxLength: 3, selector: (r) => r.virtualPort }), fc.constantFrom('text' as const, 'binary' as const), (records, mode) => {
         const config: MonitorConfig = { mode, records };
         const back = parseMonitorConfig(writeMonitorConfig(config, mode));
         expect(back.findings.filter((f) => f.severity === 'error')).toEqual([]);

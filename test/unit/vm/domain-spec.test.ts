@@ -32,6 +32,7 @@ describe('domainSpecFromXl', () => {
       tablet: true,
       vgpuType: null,
       weight: 4,
+      displayLayout: 'extended',
     });
   });
 
@@ -54,7 +55,7 @@ describe('domainSpecFromXl', () => {
 
   it('fills defaults for a name-only config', () => {
     expect(specOf("name = 'tiny'\n").spec).toEqual({
-      name: 'tiny', memoryMiB: 512, vcpus: 1, vgt: false, lowGmMiB: 64, highGmMiB: 448, fences: 4, monitorConfigFile: null, workload: 'desktop', vgpuType: null, weight: 4, keymap: 'en-us', tablet: false,
+      name: 'tiny', memoryMiB: 512, vcpus: 1, vgt: false, lowGmMiB: 64, highGmMiB: 448, fences: 4, monitorConfigFile: null, workload: 'desktop', vgpuType: null, weight: 4, keymap: 'en-us', tablet: false, displayLayout: 'extended',
     });
   });
 

@@ -111,7 +111,7 @@ describe('kvmgtToXl', () => {
     const { spec, findings, config } = readDomainConfig(text, 'kvmgt-guest.cfg');
     expect(findings).toEqual([]);
     expect(spec).toEqual({
-      name: 'kvmgt-guest', memoryMiB: 2048, vcpus: 2, vgt: true, lowGmMiB: 128, highGmMiB: 384, fences: 4, monitorConfigFile: null, workload: 'desktop', vgpuType: null, weight: 4, keymap: 'en-us', tablet: false,
+      name: 'kvmgt-guest', memoryMiB: 2048, vcpus: 2, vgt: true, lowGmMiB: 128, highGmMiB: 384, fences: 4, monitorConfigFile: null, workload: 'desktop', vgpuType: null, weight: 4, keymap: 'en-us', tablet: false, displayLayout: 'extended',
     });
     expect(config.keys()).toEqual(['name', 'builder', 'memory', 'vcpus', 'vgt', 'vgt_low_gm_sz', 'vgt_high_gm_sz', 'vgt_fence_sz']);
     expect(text).toContain('#   -bios /usr/bin/bios.bin\n#   -enable-kvm\n');

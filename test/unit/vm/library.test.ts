@@ -98,7 +98,7 @@ describe('Library', () => {
     expect(entry.fileName).toBe('kvmgt-qemu.cfg');
     expect(entry.findings).toEqual([]);
     expect(entry.spec).toEqual({
-      name: 'kvmgt-qemu', memoryMiB: 2048, vcpus: 2, vgt: true, lowGmMiB: 128, highGmMiB: 384, fences: 4, monitorConfigFile: null, workload: 'desktop', vgpuType: null, weight: 4, keymap: 'en-us', tablet: false,
+      name: 'kvmgt-qemu', memoryMiB: 2048, vcpus: 2, vgt: true, lowGmMiB: 128, highGmMiB: 384, fences: 4, monitorConfigFile: null, workload: 'desktop', vgpuType: null, weight: 4, keymap: 'en-us', tablet: false, displayLayout: 'extended',
     });
     expect(entry.text).toContain("name = 'kvmgt-qemu'\n");
     expect(entry.text).toContain('#   -hda /path/to/Guest_OS.img\n');

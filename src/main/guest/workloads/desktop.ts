@@ -14,6 +14,7 @@
  * what a shell writes (the guest wires its keyboard to one). Pressing on a window raises it, and
  * dragging its title bar moves it; both are drawn every frame in stacking order.
  */
+import type { HeadLayout } from '../display-layout';
 import {
   MI_NOOP,
   MI_STORE_DATA_IMM_GGTT,
@@ -106,6 +107,8 @@ export class DesktopScene {
   /** Where the mode-sized surfaces start, to free them on a mode change. */
   private modeMark: AllocationMark | null = null;
   private current: DisplayMode | null = null;
+  /** The heads showing the desktop (pipe A first); pipes B and C follow each flip by MMIO. */
+  private heads: HeadLayout[] = [];
   private pitch = 0;
   private info!: DeskWindow;
   /** The terminal: its text grid and its surface. */
@@ -164,15 +167,18 @@ export class DesktopScene {
   }
 
   /**
-   * Draw at `mode` (a monitor's preferred mode): the framebuffer and background of the previous
-   * mode are freed, new ones allocated and painted, pipe and plane programmed. Null turns the pipe
-   * off until a monitor is back.
+   * Draw at `mode` (a monitor's preferred mode, or the desktop size of `heads`): the framebuffer
+   * and background of the previous mode are freed, new ones allocated and painted, each head's pipe
+   * and plane programmed (one head on pipe A at `mode` when `heads` is left out); a pipe lit before
+   * and not in `heads` goes off. Null turns every pipe off until a monitor is back.
    */
-  setMode(mode: DisplayMode | null): void {
+  setMode(mode: DisplayMode | null, heads?: HeadLayout[]): void {
     const d = this.driver;
     if (!this.modeMark) throw new Error('boot() first');
+    const next = mode ? (heads ?? [{ pipe: 0, mode, x: 0, y: 0, w: mode.width, h: mode.height }]) : [];
+    for (const old of this.heads) if (!next.some((n) => n.pipe === old.pipe)) d.disablePipe('no monitor', old.pipe);
+    this.heads = next;
     if (!mode) {
-      d.disablePipe();
       this.current = null;
       return;
     }
@@ -202,8 +208,10 @@ export class DesktopScene {
       this.term.y = h - TERM_H - 40;
     }
     for (const win of this.stack) this.clamp(win);
-    d.setMode(mode);
-    d.setPlane(this.fbs[0], w, h, this.pitch);
+    for (const head of next) {
+      d.setMode(head.mode, head.pipe);
+      d.setPlane(this.fbs[0], head.w, head.h, this.pitch, head.pipe, head.x, head.y);
+    }
     this.drawBar(0);
   }
 
@@ -342,6 +350,9 @@ export class DesktopScene {
   frame(nowMs: number): number {
     if (!this.current) return this.seqno;
     const { width: w, height: h } = this.current;
+    // The other heads show the finished front buffer (the last frame completed before this call);
+    // MI_DISPLAY_FLIP below flips pipe A only (the only plane GVT-g's command parser virtualises).
+    for (const head of this.heads) if (head.pipe > 0) this.driver.flipPlane(this.fbs[this.front], head.pipe);
     this.bounce();
     if (this.terminal.dirty) this.paintTerminal();
     const backIndex = 1 - this.front;
