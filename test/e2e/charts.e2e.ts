@@ -9,7 +9,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type App, EXAMPLES, ROOT, launchBrowser, startApp, until } from './harness';
+import { type App, EXAMPLES, ROOT, until, closeSession, openSession } from './harness';
 
 const SHOTS = join(ROOT, 'test-results', 'e2e');
 
@@ -38,17 +38,12 @@ async function noSidewaysScroll(): Promise<{ page: boolean; dashboard: boolean }
 }
 
 beforeAll(async () => {
-  app = await startApp();
-  browser = await launchBrowser();
-  page = await browser.newPage({ viewport: { width: 1280, height: 720 } });
-  await page.goto(app.url);
-  await page.getByTestId('library-row-Domain-0').waitFor();
   mkdirSync(SHOTS, { recursive: true });
+  ({ app, browser, page } = await openSession({ width: 1280, height: 720 }));
 });
 
 afterAll(async () => {
-  await browser?.close();
-  await app?.stop();
+  await closeSession({ app, browser });
 });
 
 describe('charts, scheduler timeline, hang badge and vGPU log', () => {

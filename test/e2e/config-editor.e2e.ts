@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MAX_CONFIG_BYTES } from '../../src/shared/limits';
-import { type App, EXAMPLES, ROOT, launchBrowser, startApp, until } from './harness';
+import { type App, EXAMPLES, ROOT, until, closeSession, openSession } from './harness';
 
 /** Screenshots for people to look at (not compared): test-results/e2e/. */
 const SHOTS = join(ROOT, 'test-results', 'e2e');
@@ -54,16 +54,11 @@ async function openEditor(name: string): Promise<void> {
 
 beforeAll(async () => {
   mkdirSync(SHOTS, { recursive: true });
-  app = await startApp();
-  browser = await launchBrowser();
-  page = await browser.newPage({ viewport: { width: 1280, height: 720 } });
-  await page.goto(app.url);
-  await page.getByTestId('library-row-Domain-0').waitFor();
+  ({ app, browser, page } = await openSession({ width: 1280, height: 720 }));
 });
 
 afterAll(async () => {
-  await browser?.close();
-  await app?.stop();
+  await closeSession({ app, browser });
 });
 
 describe('config editor: form and text in sync, live diagnostics', () => {

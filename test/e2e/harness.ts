@@ -3,8 +3,8 @@
  * directory and socket, and drives Debian's Chromium with playwright-core.
  */
 import { join, resolve } from 'node:path';
-import type { Page } from 'playwright-core';
-import { type App, type ServeOptions, startServe } from '../../bench/lib/browser-mode';
+import type { Browser, Page } from 'playwright-core';
+import { type App, type ServeOptions, launchBrowser, startServe } from '../../bench/lib/browser-mode';
 
 export const ROOT = resolve(__dirname, '../..');
 export const EXAMPLES = join(ROOT, 'resources/examples');
@@ -15,6 +15,32 @@ export type { App } from '../../bench/lib/browser-mode';
 export const startApp = (options?: ServeOptions): Promise<App> => startServe(ROOT, options);
 
 export { launchBrowser } from '../../bench/lib/browser-mode';
+
+/** A started app, a browser and one page showing it. */
+export interface Session {
+  app: App;
+  browser: Browser;
+  page: Page;
+}
+
+/**
+ * Start the app (options as startApp), launch Chromium and open the UI in a page of `viewport`
+ * CSS px; resolves once the library lists Domain-0.
+ */
+export async function openSession(viewport: { width: number; height: number }, options?: ServeOptions): Promise<Session> {
+  const app = await startApp(options);
+  const browser = await launchBrowser();
+  const page = await browser.newPage({ viewport });
+  await page.goto(app.url);
+  await page.getByTestId('library-row-Domain-0').waitFor();
+  return { app, browser, page };
+}
+
+/** Close what openSession opened (any part may be missing after a failed start). */
+export async function closeSession(s: Partial<Session>): Promise<void> {
+  await s.browser?.close();
+  await s.app?.stop();
+}
 
 /**
  * RGBA checksum-ish summary of a frame canvas: the guest's frame size (its data attributes; the

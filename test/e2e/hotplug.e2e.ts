@@ -12,7 +12,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeEdid, modeLine, preferredTiming } from '../../src/shared/edid';
 import { parseMonitorConfig } from '../../src/shared/monitor-config';
-import { type App, EXAMPLES, ROOT, canvasSample, launchBrowser, startApp, until } from './harness';
+import { type App, EXAMPLES, ROOT, canvasSample, until, closeSession, openSession } from './harness';
 
 /** Screenshots for people to look at (not compared): test-results/e2e/. */
 const SHOTS = join(ROOT, 'test-results', 'e2e');
@@ -31,17 +31,12 @@ async function setField(testid: string, value: string): Promise<void> {
 }
 
 beforeAll(async () => {
-  app = await startApp();
-  browser = await launchBrowser();
-  page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
-  await page.goto(app.url);
-  await page.getByTestId('library-row-Domain-0').waitFor();
   mkdirSync(SHOTS, { recursive: true });
+  ({ app, browser, page } = await openSession({ width: 1600, height: 1000 }));
 });
 
 afterAll(async () => {
-  await browser?.close();
-  await app?.stop();
+  await closeSession({ app, browser });
 });
 
 describe('virtual hotplug and the monitor editor', () => {

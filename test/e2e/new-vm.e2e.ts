@@ -7,7 +7,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type App, EXAMPLES, ROOT, canvasSample, launchBrowser, startApp, until } from './harness';
+import { type App, EXAMPLES, ROOT, canvasSample, until, closeSession, openSession } from './harness';
 
 const SHOTS = join(ROOT, 'test-results', 'e2e');
 
@@ -25,16 +25,11 @@ async function shot(file: string, width = 1280, height = 720): Promise<void> {
 
 beforeAll(async () => {
   mkdirSync(SHOTS, { recursive: true });
-  app = await startApp();
-  browser = await launchBrowser();
-  page = await browser.newPage({ viewport: { width: 1280, height: 720 } });
-  await page.goto(app.url);
-  await page.getByTestId('library-row-Domain-0').waitFor();
+  ({ app, browser, page } = await openSession({ width: 1280, height: 720 }));
 });
 
 afterAll(async () => {
-  await browser?.close();
-  await app?.stop();
+  await closeSession({ app, browser });
 });
 
 describe('New VM, Clone, Import as a copy / with replace', () => {

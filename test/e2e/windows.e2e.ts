@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type App, EXAMPLES, ROOT, launchBrowser, startApp, until } from './harness';
+import { type App, EXAMPLES, ROOT, startApp, until, closeSession, openSession } from './harness';
 
 const SHOTS = join(ROOT, 'test-results', 'e2e');
 const dataDir = mkdtempSync(join(tmpdir(), 'gvt-e2e-windows-'));
@@ -83,17 +83,12 @@ const canvasBox = (testid: string) =>
   });
 
 beforeAll(async () => {
-  app = await startApp({ dataDir, reusePort: true });
-  browser = await launchBrowser();
-  page = await browser.newPage({ viewport: { width: 1280, height: 720 } });
-  await page.goto(app.url);
-  await page.getByTestId('library-row-Domain-0').waitFor();
   mkdirSync(SHOTS, { recursive: true });
+  ({ app, browser, page } = await openSession({ width: 1280, height: 720 }, { dataDir, reusePort: true }));
 });
 
 afterAll(async () => {
-  await browser?.close();
-  await app?.stop();
+  await closeSession({ app, browser });
   rmSync(dataDir, { recursive: true, force: true });
 });
 

@@ -7,6 +7,7 @@ import type { Protocol } from 'electron';
 import { readFile, realpath, stat } from 'node:fs/promises';
 import { isAbsolute, relative, resolve, sep } from 'node:path';
 import { contentTypeFor } from '../host/content-types';
+import { contentSecurityPolicy } from '../host/csp';
 
 export const APP_SCHEME = 'app';
 /** The one host the scheme serves; any other host is refused. */
@@ -78,22 +79,10 @@ export function resolveAppPath(url: string, root: string): AppPathResult {
  * The Content-Security-Policy of every app:// response (Electron's security checklist, item
  * "Define a Content Security Policy"), on top of index.html's meta tag: scripts only from the app
  * itself (no inline script, no eval), no plugins, no <base>, no forms, no framing. The renderer
- * reaches the host through the preload's IPC, so it needs no network beyond its own files. Inline
- * styles are allowed because Vue style bindings, CodeMirror and xterm.js inject style elements.
+ * reaches the host through the preload's IPC, so it needs no network beyond its own files. The
+ * same policy as browser mode's, without its WebSocket.
  */
-export const APP_CONTENT_SECURITY_POLICY = [
-  "default-src 'self'",
-  "script-src 'self'",
-  "style-src 'self' 'unsafe-inline'",
-  "img-src 'self' data: blob:",
-  "font-src 'self' data:",
-  "connect-src 'self'",
-  "worker-src 'self' blob:",
-  "object-src 'none'",
-  "base-uri 'none'",
-  "form-action 'none'",
-  "frame-ancestors 'none'",
-].join('; ');
+export const APP_CONTENT_SECURITY_POLICY = contentSecurityPolicy(null);
 
 /**
  * The `protocol.handle('app', …)` handler serving `root` (absolute path of out/renderer). GET

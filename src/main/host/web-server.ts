@@ -10,6 +10,7 @@ import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { realpath, stat } from 'node:fs/promises';
 import { contentTypeFor } from './content-types';
+import { contentSecurityPolicy } from './csp';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { resolve, sep } from 'node:path';
@@ -49,26 +50,6 @@ export interface WebServer {
 /** Largest request message, bytes: library.import carries up to 1 MiB of text, JSON-escaped. */
 const MAX_MESSAGE_BYTES = 8 * 1024 * 1024;
 
-/**
- * The Content-Security-Policy sent with every response. Scripts only from this server; the API
- * socket only to this port. Inline styles are allowed because Vue style bindings, CodeMirror and
- * xterm.js inject style elements.
- */
-export function contentSecurityPolicy(port: number): string {
-  return [
-    "default-src 'self'",
-    "script-src 'self'",
-    "style-src 'self' 'unsafe-inline'",
-    "img-src 'self' data: blob:",
-    "font-src 'self' data:",
-    `connect-src 'self' ws://127.0.0.1:${port}`,
-    "worker-src 'self' blob:",
-    "object-src 'none'",
-    "base-uri 'none'",
-    "form-action 'none'",
-    "frame-ancestors 'none'",
-  ].join('; ');
-}
 
 /**
  * Start the browser-mode server on 127.0.0.1. Resolves once listening; rejects if the port is

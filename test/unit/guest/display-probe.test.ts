@@ -5,11 +5,8 @@ import { FILE_LIMITS } from '../../../src/main/files/checked-io';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { directPort, rig } from '../helpers/system';
-import { GuestDriver } from '../../../src/main/guest/driver';
-import { GuestRam } from '../../../src/main/guest/guest-ram';
+import { bootGuestOnPorts } from '../helpers/system';
 import { probeDisplays } from '../../../src/main/guest/display-probe';
-import { DesktopScene } from '../../../src/main/guest/workloads/desktop';
 import { decodeVgpuFrame } from '../../../src/main/mediator/fb-decoder';
 import { libraryMonitor } from '../../../src/shared/edid-library';
 import { PORT_TYPES } from '../../../src/shared/ports';
@@ -23,17 +20,7 @@ import { DOMAIN_DEFAULTS } from '../../../src/main/vm/domain-spec';
 const mon = (id: string) => libraryMonitor(id)!.bytes;
 
 function guest(ports: VirtualPort[]) {
-  const r = rig();
-  const ram = new SharedArrayBuffer(64 << 20);
-  const v = r.m.createVgpu({ domid: 1, name: 'vm1', lowGmBytes: 128 << 20, highGmBytes: 384 << 20, fences: 4, ram, bootForeground: false, ports, maxResolution: { width: 1920, height: 1200 } });
-  const port = directPort(r, v);
-  const log: string[] = [];
-  const d = new GuestDriver(port, new GuestRam(ram), (l) => log.push(l));
-  d.probe();
-  d.initBlitterRing();
-  d.enableInterrupts();
-  const scene = new DesktopScene(d, { name: 'vm1', domid: 1 });
-  scene.boot();
+  const { r, v, port, d, scene, log } = bootGuestOnPorts(ports, 64);
   const reprobe = () => scene.setMode(probeDisplays(port, (l) => log.push(l))[0]?.mode ?? null);
   reprobe();
   const size = () => {

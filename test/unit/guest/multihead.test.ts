@@ -1,10 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { directPort, rig } from '../helpers/system';
-import { GuestDriver } from '../../../src/main/guest/driver';
-import { GuestRam } from '../../../src/main/guest/guest-ram';
+import { bootGuestOnPorts } from '../helpers/system';
 import { probeDisplays } from '../../../src/main/guest/display-probe';
 import { type DisplayLayoutName, layDesktop, layoutHeads } from '../../../src/main/guest/display-layout';
-import { DesktopScene } from '../../../src/main/guest/workloads/desktop';
 import { decodeVgpuFrame } from '../../../src/main/mediator/fb-decoder';
 import type { VirtualPort } from '../../../src/main/mediator/vdisplay';
 import { libraryMonitor } from '../../../src/shared/edid-library';
@@ -18,17 +15,7 @@ const DP_D: VirtualPort = { name: 'PORT_D', type: PORT_TYPES.DP_D, overridePort:
 
 /** A guest with the desktop on every monitor it probes, laid out as `layout` (boot.ts's probe). */
 function guest(ports: VirtualPort[], layout: DisplayLayoutName = 'extended') {
-  const r = rig();
-  const ram = new SharedArrayBuffer(160 << 20);
-  const v = r.m.createVgpu({ domid: 1, name: 'vm1', lowGmBytes: 128 << 20, highGmBytes: 384 << 20, fences: 4, ram, bootForeground: false, ports, maxResolution: { width: 1920, height: 1200 } });
-  const port = directPort(r, v);
-  const log: string[] = [];
-  const d = new GuestDriver(port, new GuestRam(ram), (l) => log.push(l));
-  d.probe();
-  d.initBlitterRing();
-  d.enableInterrupts();
-  const scene = new DesktopScene(d, { name: 'vm1', domid: 1 });
-  scene.boot();
+  const { r, v, port, d, scene, log } = bootGuestOnPorts(ports, 160);
   const reprobe = () => layDesktop((m, h) => scene.setMode(m, h), probeDisplays(port, (l) => log.push(l)), layout, (l) => log.push(l));
   reprobe();
   const reg = (off: number, pipe: number) => v.vreg[pipeReg(off, pipe) >>> 2];

@@ -2,9 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { OwnerTimeline, TIMELINE_CAPACITY, TIMELINE_WINDOW_NS, type OwnerInterval } from '../../../src/main/mediator/owner-timeline';
 import { PRIORITY_WINDOW_NS, TICK_NS, TimeSliceScheduler } from '../../../src/main/mediator/scheduler';
 import { gpuTimeline } from '../../../src/main/mediator/vgpu-stats';
-import { addVm, directPort, rig, type Rig } from '../helpers/system';
-import { BLT_RING_BASE, GTT_OFFSET, RING_CTL, RING_CTL_SIZE, RING_CTL_VALID, RING_START, RING_TAIL } from '../../../src/shared/regs';
-import { MI_NOOP, ROP_PATCOPY, XY_COLOR_BLT_CMD, br13 } from '../../../src/shared/commands';
+import { busyBcsGuest, rig } from '../helpers/system';
 
 const always = (id: number, weight: number) => ({ id, weight, busy: () => true });
 const total = (xs: OwnerInterval[], id: number): number => xs.filter((i) => i.id === id).reduce((n, i) => n + i.endNs - i.startNs, 0);
@@ -125,33 +123,10 @@ describe('the scheduler records its time slices (GVT-g tbs_sched_func slice boun
 });
 
 describe('the mediator records which vGPU held each engine', () => {
-  /** A vGPU whose legacy BCS ring is kept full of small blits. */
-  function busyGuest(r: Rig, domid: number) {
-    const vm = addVm(r, domid, { lowMiB: 64, highMiB: 64 });
-    const v = vm.v;
-    const p = directPort(r, v);
-    const words = new Uint32Array(vm.ram);
-    for (let i = 0; i < 16; i++) p.write64(GTT_OFFSET + (v.alloc.lowGm.base / 4096 + i) * 8, (i + 1) * 4096 + 1, 0);
-    p.write32(BLT_RING_BASE + RING_START, v.alloc.lowGm.base);
-    p.write32(BLT_RING_BASE + RING_CTL, RING_CTL_SIZE(4096) | RING_CTL_VALID);
-    let tail = 0;
-    return {
-      v,
-      topUp() {
-        while (v.queue.length < 2) {
-          const cmd = [XY_COLOR_BLT_CMD, br13(ROP_PATCOPY, 1024), 0, (64 << 16) | 256, v.alloc.lowGm.base + 4096, 0, domid, MI_NOOP];
-          cmd.forEach((d, i) => (words[1024 + tail / 4 + i] = d));
-          tail = (tail + 32) % 4096;
-          p.write32(BLT_RING_BASE + RING_TAIL, tail);
-        }
-      },
-    };
-  }
-
   it('BCS intervals follow the slices: each interval lies inside its owner’s time slice, both vGPUs appear, RCS stays empty', () => {
     const r = rig();
-    const a = busyGuest(r, 5);
-    const b = busyGuest(r, 6);
+    const a = busyBcsGuest(r, 5);
+    const b = busyBcsGuest(r, 6);
     const end = PRIORITY_WINDOW_NS + 1e9;
     const gpu0 = new Map<number, number>();
     for (let t = 0; t < end; t += TICK_NS) {

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { BALANCE_PERIOD_NS, PRIORITY_WINDOW_NS, TICK_NS, TimeSliceScheduler } from '../../../src/main/mediator/scheduler';
-import { addVm, directPort, rig } from '../helpers/system';
-import { BLT_RING_BASE, GFX_RUN_LIST_ENABLE, GTT_OFFSET, RING_CTL, RING_CTL_SIZE, RING_CTL_VALID, RING_MODE_GEN7, RING_START, RING_TAIL, maskedBitEnable } from '../../../src/shared/regs';
-import { MI_NOOP, ROP_PATCOPY, XY_COLOR_BLT_CMD, br13 } from '../../../src/shared/commands';
+import { addVm, busyBcsGuest, directPort, rig } from '../helpers/system';
+import { BLT_RING_BASE, GFX_RUN_LIST_ENABLE, RING_MODE_GEN7, maskedBitEnable } from '../../../src/shared/regs';
+import { MI_NOOP } from '../../../src/shared/commands';
 
 const always = (id: number, weight: number) => ({ id, weight, busy: () => true });
 
@@ -152,34 +152,10 @@ describe('mediator: scheduling starts at GFX_RUN_LIST_ENABLE (handlers.c ring_mo
 });
 
 describe('mediator scheduling', () => {
-  /** Keep a vGPU's legacy ring full of small blits. */
-  function busyGuest(r: ReturnType<typeof rig>, domid: number, weight: number) {
-    const vm = addVm(r, domid, { lowMiB: 64, highMiB: 64 });
-    const v = vm.v;
-    (v as { weight: number }).weight = weight;
-    const p = directPort(r, v);
-    const words = new Uint32Array(vm.ram);
-    for (let i = 0; i < 16; i++) p.write64(GTT_OFFSET + (v.alloc.lowGm.base / 4096 + i) * 8, (i + 1) * 4096 + 1, 0);
-    p.write32(BLT_RING_BASE + RING_START, v.alloc.lowGm.base);
-    p.write32(BLT_RING_BASE + RING_CTL, RING_CTL_SIZE(4096) | RING_CTL_VALID);
-    let tail = 0;
-    return {
-      v,
-      topUp() {
-        while (v.queue.length < 2) {
-          const cmd = [XY_COLOR_BLT_CMD, br13(ROP_PATCOPY, 1024), 0, (64 << 16) | 256, v.alloc.lowGm.base + 4096, 0, domid, MI_NOOP];
-          cmd.forEach((d, i) => (words[1024 + tail / 4 + i] = d));
-          tail = (tail + 32) % 4096;
-          p.write32(BLT_RING_BASE + RING_TAIL, tail);
-        }
-      },
-    };
-  }
-
   it('under contention, vGPUs with weights 4 and 8 get engine time 1:2', () => {
     const r = rig();
-    const a = busyGuest(r, 1, 4);
-    const b = busyGuest(r, 2, 8);
+    const a = busyBcsGuest(r, 1, 4);
+    const b = busyBcsGuest(r, 2, 8);
     let t = 0;
     const run = (until: number) => {
       for (; t < until; t += TICK_NS) {
