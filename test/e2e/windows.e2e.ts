@@ -109,12 +109,10 @@ describe('compositor windows', () => {
     const scroll = await page.evaluate(() => ({ scrollWidth: document.documentElement.scrollWidth, innerWidth, bodyScroll: document.body.scrollWidth }));
     expect(scroll.scrollWidth).toBeLessThanOrEqual(scroll.innerWidth);
     expect(scroll.bodyScroll).toBeLessThanOrEqual(scroll.innerWidth);
-    // Nor inside: no panel scrolls sideways (the library, the windows, the console). The dashboard
-    // is left out: its statistics table is being replaced by charts (issue 9 item 5) and is 16 px
-    // too wide for its 280 px column today.
+    // Nor inside: no panel scrolls sideways (the library, the windows, the dashboard, the console).
     const sideways = await page.evaluate(() =>
       [...document.querySelectorAll<HTMLElement>('body *')]
-        .filter((e) => !e.closest('.dashboard') && e.scrollWidth > e.clientWidth + 1 && ['auto', 'scroll'].includes(getComputedStyle(e).overflowX))
+        .filter((e) => e.scrollWidth > e.clientWidth + 1 && ['auto', 'scroll'].includes(getComputedStyle(e).overflowX))
         .map((e) => `${e.tagName.toLowerCase()}.${e.className}`),
     );
     expect(sideways).toEqual([]);
