@@ -2,7 +2,8 @@
  * Multi-head guests in the compositor (issue 10 item 2), in a real browser against browser mode:
  * start the seeds' xlexample.hvm with a monitor.config of two monitors (HDMI 1024x768 on PORT_B,
  * DP 1280x1024 on PORT_D), see one window per head titled with its connector and mode, both
- * painting; unplug PORT_D from the Hotplug menu (pipe B off) and its window closes; plug it back
+ * painting (and the host's second physical monitor, showing the foreground guest's pipe B, in a
+ * window `physical:D`); unplug PORT_D from the Hotplug menu (pipe B off) and its window closes; plug it back
  * and the window returns.
  */
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -63,10 +64,13 @@ describe('a window per display head', () => {
     await painted('canvas-1-B', 1280, 1024);
     await until('both titles', async () => (await text('window-title-1-B')) === 'vgtHVMDomain — DP-D 1280x1024' && (await text('window-title-1')).includes('HDMI-B 1024x768'));
     expect(await text('window-title-1')).toBe('vgtHVMDomain — domid 1 — HDMI-B 1024x768');
+    // The guest took the display at boot: its pipe B shows on the host's second monitor (PORT_D), a window of its own.
+    await until('the physical PORT_D window', async () => (await page.getByTestId('window-title-physical-D').count()) && (await text('window-title-physical-D')) === 'Physical display — port D 1280x1024');
+    await painted('canvas-physical-D', 1280, 1024);
     await page.getByTestId('menu-window').click();
     expect(await text('menu-window-vm-vgtHVMDomain-B')).toContain('vgtHVMDomain — DP-D');
-    await page.keyboard.press('Escape');
-    await page.getByTestId('window-1-B').click({ position: { x: 60, y: 10 } });
+    // Choosing it brings the pipe B window to the front.
+    await page.getByTestId('menu-window-vm-vgtHVMDomain-B').click();
     await page.screenshot({ path: join(SHOTS, 'multihead-two-windows.png') });
   });
 
@@ -90,5 +94,9 @@ describe('a window per display head', () => {
     const [w, h] = title.split(' ').at(-1)!.split('x').map(Number);
     await painted('canvas-1-B', w!, h!);
     await page.screenshot({ path: join(SHOTS, 'multihead-replugged.png') });
+    await page.setViewportSize({ width: 1920, height: 1080 });
+    await page.getByTestId('menu-window').click();
+    await page.getByTestId('menu-window-tile').click();
+    await page.screenshot({ path: join(SHOTS, 'multihead-tiled-1920.png') });
   });
 });
