@@ -8,7 +8,7 @@ import { useWindowsStore } from '../../../src/renderer/stores/windows';
 import { physicalHeadSource, vmHeadSource } from '../../../src/shared/heads';
 import type { Layout, PortInfo, WindowLayout } from '../../../src/shared/api';
 import { FakeClient } from './fake-client';
-import { sampleDomains } from './fixtures';
+import { domain, sampleDomains } from './fixtures';
 import { mountWith } from './mount';
 
 const GPU = { apertureBytes: 512 << 20, totalGmBytes: 4096 << 20, fences: 32, freeLowGmBytes: 128 << 20, freeHighGmBytes: 2304 << 20, freeFences: 20, liveVgpus: 2 };
@@ -106,6 +106,17 @@ describe('head windows', () => {
     await flushPromises();
     expect(windows.layouts['vm:vgtHVMDomain:B']?.closed).toBe(false);
     expect(byTestId(wrapper, 'window-1-B').exists()).toBe(true);
+  });
+
+  it('a closed head window reopens when its domain starts again (a new domid) and the head lights', async () => {
+    const { fake, wrapper } = await setup({ version: 1, windows: { 'vm:vgtHVMDomain:B': win({ closed: true }) } }, []);
+    const others = sampleDomains().filter((d) => d.name !== 'vgtHVMDomain');
+    fake.emit('domains', others);
+    await flushPromises();
+    fake.emit('domains', [...others, domain({ name: 'vgtHVMDomain', domid: 5, state: 'running' })]);
+    fake.emitFrame(frame(vmHeadSource(5, 1), 4, 2));
+    await flushPromises();
+    expect(byTestId(wrapper, 'window-5-B').exists()).toBe(true);
   });
 
   it('a physical monitor after the first gets window physical:D while it has pictures', async () => {
