@@ -53,7 +53,11 @@ export const MAX_LAYOUT_WINDOWS = 256;
 /** Window sizes, CSS px: a window never gets smaller than its title bar needs, nor larger than an 8K screen. */
 export const WINDOW_MIN = { w: 200, h: 100 } as const;
 export const WINDOW_MAX = 7680;
-export const WindowKey = z.union([z.literal('physical'), z.string().regex(/^vm:[A-Za-z0-9_.-]{1,64}$/, 'a window key: "physical" or "vm:NAME"')]);
+/** `physical`, a further physical head `physical:D`, a VM's first head `vm:NAME`, its pipe B or C `vm:NAME:B`. */
+export const WindowKey = z.union([
+  z.literal('physical'),
+  z.string().regex(/^physical:[A-E]$|^vm:[A-Za-z0-9_.-]{1,64}(:[BC])?$/, 'a window key: "physical", "physical:B".."physical:E", "vm:NAME" or "vm:NAME:B"/"vm:NAME:C"'),
+]);
 export const WindowLayoutSchema = z
   .object({
     x: z.number().int().min(0).max(WINDOW_MAX),

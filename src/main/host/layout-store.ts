@@ -41,11 +41,11 @@ export class LayoutStore {
   }
 
   /**
-   * The stored layout without the windows of VMs `isKnown` rejects (`vm:NAME` keys; `physical` is
-   * always kept), and the warning if the file was ignored.
+   * The stored layout without the windows of VMs `isKnown` rejects (`vm:NAME`, `vm:NAME:B` keys;
+   * `physical`, `physical:D` are always kept), and the warning if the file was ignored.
    */
   get(isKnown: (name: string) => boolean): { layout: Layout; warning: string | null } {
-    const windows = Object.fromEntries(Object.entries(this.current.windows).filter(([key]) => key === 'physical' || isKnown(key.slice('vm:'.length))));
+    const windows = Object.fromEntries(Object.entries(this.current.windows).filter(([key]) => key.startsWith('physical') || isKnown(key.slice('vm:'.length).replace(/:[BC]$/, ''))));
     return { layout: { version: 1, windows: structuredClone(windows) }, warning: this.problem };
   }
 

@@ -1,6 +1,6 @@
 /**
  * Compositor windows: geometry, stacking order, maximized state, scale mode and closed state per
- * window key (`physical`, `vm:NAME`; see vmWindowKey), kept on the host per data dir (layout.get /
+ * window key (`physical`, `physical:D`, `vm:NAME`, `vm:NAME:B`; see vmWindowKey, vmHeadKey), kept on the host per data dir (layout.get /
  * layout.set, saved SAVE_DELAY_MS after the last change). Stored geometry is what the user chose;
  * what is shown is that geometry clamped into the current compositor area (the area is measured by
  * CompositorView), so shrinking the viewport never loses the user's layout and a window never
@@ -18,11 +18,12 @@ import { WINDOW_MAX, WINDOW_MIN, type Layout, type WindowLayout, type WindowScal
 import { useApi } from '../api';
 import { cascade, clampRect, defaultSize, newWindowSlot, tile, type Rect, type Size } from '../lib/window-layout';
 import { useDomainsStore } from './domains';
+import { useHeadsStore } from './heads';
 import { useUiStore, vmWindowKey } from './ui';
 
-/** Window chrome around the screen, CSS px: the Physical display has a title bar; a VM window also tabs and the input hint. */
+/** Window chrome around the screen, CSS px: the Physical display and a head window have a title bar; a VM window also tabs and the input hint. */
 export const CHROME = { physical: { w: 2, h: 30 }, vm: { w: 2, h: 80 } } as const satisfies Record<string, Size>;
-export const chromeOf = (key: string): Size => (key === 'physical' ? CHROME.physical : CHROME.vm);
+export const chromeOf = (key: string): Size => (/^physical|^vm:.*:[BC]$/.test(key) ? CHROME.physical : CHROME.vm);
 const clampInt = (v: number, min: number): number => Math.min(Math.max(Math.round(v), min), WINDOW_MAX);
 /** Saves are debounced: a drag is one save, not one per pointer move. */
 export const SAVE_DELAY_MS = 400;
@@ -31,6 +32,7 @@ export const useWindowsStore = defineStore('windows', () => {
   const api = useApi();
   const ui = useUiStore();
   const domains = useDomainsStore();
+  const heads = useHeadsStore();
   const layouts = reactive<Record<string, WindowLayout>>({});
   /** The compositor area's size, CSS px (0 x 0 until measured). */
   const area = ref<Size>({ w: 0, h: 0 });
@@ -147,8 +149,15 @@ export const useWindowsStore = defineStore('windows', () => {
     });
   }
 
-  /** The windows that can be shown now: the Physical display, then each running guest's in library order. */
-  const liveKeys = computed(() => ['physical', ...domains.guests.map((d) => vmWindowKey(d.name))]);
+  /** The windows that can be shown now: the Physical display and the other physical heads, then each guest's (its first head, then pipes B, C) in library order. */
+  const liveKeys = computed(() => {
+    const extra = heads.windows;
+    return [
+      'physical',
+      ...extra.filter((h) => h.vm === null).map((h) => h.key),
+      ...domains.guests.flatMap((d) => [vmWindowKey(d.name), ...extra.filter((h) => h.vm === d.name).map((h) => h.key)]),
+    ];
+  });
 
   /** Window ▸ Tile: the open windows among `keys` (in that order) side by side over the whole area. */
   function tileWindows(keys: string[] = liveKeys.value): void {

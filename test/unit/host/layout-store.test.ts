@@ -81,11 +81,20 @@ describe('LayoutStore', () => {
     expect(Object.keys(s.get(() => false).layout.windows)).toEqual(['physical']);
     expect(Object.keys(s.get((n) => n === 'vgtHVMDomain').layout.windows)).toEqual(['physical', 'vm:vgtHVMDomain']);
   });
+
+  it('keeps the head windows (vm:NAME:B, physical:D) by the same rule: a VM head with its VM, a physical head always', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'layout-'));
+    const s = new LayoutStore(dir);
+    s.set({ version: 1, windows: { ...sample.windows, 'vm:vgtHVMDomain:B': win(), 'vm:win7:C': win(), 'physical:D': win() } });
+    expect(Object.keys(s.get((n) => n === 'vgtHVMDomain').layout.windows).sort()).toEqual(['physical', 'physical:D', 'vm:vgtHVMDomain', 'vm:vgtHVMDomain:B']);
+  });
 });
 
 describe('layout.set schema', () => {
   const ok = (layout: unknown) => methods['layout.set'].safeParse({ layout }).success;
   it('accepts a well-formed layout', () => expect(ok(sample)).toBe(true));
+  it('accepts head window keys: vm:NAME:B, vm:NAME:C, physical:B..physical:E', () =>
+    expect(ok({ version: 1, windows: { 'vm:d:B': win(), 'vm:d:C': win(), 'physical:B': win(), 'physical:E': win() } })).toBe(true));
   it('refuses sizes out of bounds, negative positions, unknown scales, bad keys, extra fields and too many windows', () => {
     expect(ok({ version: 1, windows: { physical: win({ w: 100 }) } })).toBe(false);
     expect(ok({ version: 1, windows: { physical: win({ h: 100_000 }) } })).toBe(false);
@@ -95,6 +104,10 @@ describe('layout.set schema', () => {
     expect(ok({ version: 1, windows: { physical: { ...win(), extra: 1 } } })).toBe(false);
     expect(ok({ version: 1, windows: { 7: win() } })).toBe(false);
     expect(ok({ version: 1, windows: { 'vm:bad name': win() } })).toBe(false);
+    expect(ok({ version: 1, windows: { 'vm:d:D': win() } })).toBe(false);
+    expect(ok({ version: 1, windows: { 'vm:d:A': win() } })).toBe(false);
+    expect(ok({ version: 1, windows: { 'physical:F': win() } })).toBe(false);
+    expect(ok({ version: 1, windows: { 'physical:': win() } })).toBe(false);
     expect(ok({ version: 2, windows: {} })).toBe(false);
     const many = Object.fromEntries(Array.from({ length: MAX_LAYOUT_WINDOWS + 1 }, (_, i) => [`vm:d${i}`, win()]));
     expect(ok({ version: 1, windows: many })).toBe(false);
