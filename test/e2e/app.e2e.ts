@@ -122,6 +122,9 @@ describe('GVT Desk in browser mode', () => {
       expect(r.code).toBe(0);
     }
     await page.getByTestId('window-3').waitFor();
+    // Both booted with hvm_boot_foreground on: each takes the display when its driver says
+    // display_ready, before it draws. Once both draw, the foreground no longer moves by itself.
+    for (const domid of [2, 3]) await until(`guest${domid} to draw`, async () => (await canvasSample(page, `canvas-${domid}`)).distinct > 3);
     await page.getByTestId('import-input').setInputFiles(guestConfig('guest4'));
     // The host's accounting says it does not fit: Start is disabled and says what is short.
     const start = page.getByTestId('start-guest4');
