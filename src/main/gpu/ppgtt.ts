@@ -27,6 +27,8 @@ export const GEN8_PAGE_RW = 1 << 1;
 export const PPGTT_BYTES = 2 ** 48;
 
 const LEVEL_NAMES = ['PML4E', 'PDPE', 'PDE', 'PTE'] as const;
+/** Pages per TLB block: one page table's worth (2 MiB of graphics addresses). */
+const TLB_BLOCK = GEN8_ENTRIES_PER_TABLE;
 const SHIFTS = [GEN8_PML4E_SHIFT, GEN8_PDPE_SHIFT, GEN8_PDE_SHIFT, GEN8_PTE_SHIFT] as const;
 
 /** The address a Gen8 entry (lo, hi) points at: bits 47:12. */
@@ -56,7 +58,10 @@ export class Ppgtt {
   readonly entries = PPGTT_BYTES / PAGE_SIZE;
   /** The first page fault met, e.g. "PPGTT page fault at 0x10000000000: PDE not present"; undefined while none. */
   fault: string | undefined;
-  private readonly tlb = new Map<number, number>();
+  /** Translations by block of TLB_BLOCK pages (host-physical addresses; NaN: not walked yet). */
+  private readonly tlb = new Map<number, Float64Array>();
+  private lastBlockIndex = NaN;
+  private lastBlock: Float64Array | null = null;
 
   constructor(
     private readonly memory: TableMemory,
@@ -65,21 +70,34 @@ export class Ppgtt {
 
   /** Host-physical address of graphics page `index`, or -1 (not present at some level: a fault is recorded). */
   pageHpa(index: number): number {
-    const hit = this.tlb.get(index);
-    if (hit !== undefined) return hit;
     if (!Number.isInteger(index) || index < 0 || index >= this.entries) return this.miss(index * PAGE_SIZE, 'address beyond 48 bits');
-    const va = index * PAGE_SIZE;
+    // Translations are kept in blocks of TLB_BLOCK pages; blits stay in one block for many pages,
+    // so the last block answers without a Map lookup. NaN marks a page not walked yet.
+    const blockIndex = Math.floor(index / TLB_BLOCK);
+    if (blockIndex !== this.lastBlockIndex) {
+      let block = this.tlb.get(blockIndex);
+      if (block === undefined) this.tlb.set(blockIndex, (block = new Float64Array(TLB_BLOCK).fill(NaN)));
+      this.lastBlock = block;
+      this.lastBlockIndex = blockIndex;
+    }
+    const hit = this.lastBlock![index % TLB_BLOCK]!;
+    if (!Number.isNaN(hit)) return hit;
+    // The 36-bit page index as two 18-bit halves, so each level's 9-bit index is integer bit work
+    // (PML4 47:39, PDP 38:30 from the high half; PD 29:21, PT 20:12 from the low half).
+    const high = Math.floor(index / 2 ** 18);
+    const low = index % 2 ** 18;
+    const indices = [high >>> 9, high & 511, low >>> 9, low & 511];
     let table = this.pml4;
     for (let level = 0; level < 4; level++) {
       const r = this.memory.regionOf(table);
-      const at = table - (r?.base ?? 0) + tableIndex(va, level) * 8;
-      if (!r || table % PAGE_SIZE !== 0 || at + 8 > r.bytes.length) return this.miss(va, `${level === 0 ? 'PML4' : LEVEL_NAMES[level - 1]} points at unbacked memory 0x${table.toString(16)}`);
+      const at = table - (r?.base ?? 0) + indices[level]! * 8;
+      if (!r || table % PAGE_SIZE !== 0 || at + 8 > r.bytes.length) return this.miss(index * PAGE_SIZE, `${level === 0 ? 'PML4' : LEVEL_NAMES[level - 1]} points at unbacked memory 0x${table.toString(16)}`);
       const lo = r.words[at >>> 2];
       const hi = r.words[(at >>> 2) + 1];
-      if ((lo & GEN8_PAGE_PRESENT) === 0) return this.miss(va, `${LEVEL_NAMES[level]} not present`);
+      if ((lo & GEN8_PAGE_PRESENT) === 0) return this.miss(index * PAGE_SIZE, `${LEVEL_NAMES[level]} not present`);
       table = entryAddress(lo, hi);
     }
-    this.tlb.set(index, table);
+    this.lastBlock![index % TLB_BLOCK] = table;
     return table;
   }
 

@@ -69,6 +69,26 @@ describe('Ppgtt (gen8 4-level walk)', () => {
     expect(q.read32(2 ** 47)).toBe(0);
     expect(q.fault).toMatch(/PML4E not present/);
   });
+
+  it('keeps translations per 512-page block: pages of two blocks asked in turn, and bad indices, answer as a fresh walk does', () => {
+    const { gpu, ram } = gpuWithRam();
+    buildTables(ram, [50, 51]);
+    // A second page table for the next 2 MiB block (PD index + 1).
+    const PT2 = 44 * PAGE;
+    setEntry(ram, PD, tableIndex(VA, 2) + 1, PT2);
+    setEntry(ram, PT2, 0, 60 * PAGE);
+    const p = new Ppgtt(gpu.memory, PML4);
+    const first = VA / PAGE;
+    const otherBlock = (VA + 2 ** 21 - tableIndex(VA, 3) * PAGE) / PAGE;
+    for (let round = 0; round < 3; round++) {
+      expect([p.pageHpa(first), p.pageHpa(otherBlock), p.pageHpa(first + 1)]).toEqual([50 * PAGE, 60 * PAGE, 51 * PAGE]);
+    }
+    expect(p.fault).toBeUndefined();
+    expect([p.pageHpa(-1), p.pageHpa(1.5), p.pageHpa(2 ** 36)]).toEqual([-1, -1, -1]);
+    expect(p.fault).toMatch(/address beyond 48 bits/);
+    // A page that faulted is walked again (nothing cached), and still faults.
+    expect([p.pageHpa(first + 2), p.pageHpa(first + 2)]).toEqual([-1, -1]);
+  });
 });
 
 describe('48-bit PPGTT contexts on the physical engine', () => {
