@@ -55,7 +55,10 @@ function native(): System {
       n.clock.ns = Math.max(n.clock.ns, n.gpu.busyUntilNs.bcs);
     },
     traps: () => 0,
-    check: () => undefined,
+    // Both sides run full PPGTT, as bare-metal i915 and a GVT-g guest do: compare like with like.
+    check() {
+      if (!n.driver.ppgttTables) throw new Error('the native driver is not on full PPGTT');
+    },
   };
 }
 
@@ -83,6 +86,7 @@ function mediated(pv: boolean): System {
       if (m.v.failsafe) throw new Error(`vGPU failsafe: ${m.v.failsafe}`);
       if (m.v.stats.droppedPtes) throw new Error(`vGPU dropped ${m.v.stats.droppedPtes} PTEs`);
       if (m.v.pv.refused) throw new Error(`vGPU refused ${m.v.pv.refused} PV requests`);
+      if (!g.driver.ppgttTables) throw new Error('the mediated driver is not on full PPGTT');
       if ((g.driver.pvCaps !== 0) !== pv) throw new Error(`driver pv_caps 0x${g.driver.pvCaps.toString(16)} on the ${pv ? 'PV' : 'trapped'} path`);
     },
   };

@@ -14,7 +14,7 @@ import { DOM0_RAM_BYTES } from '../../src/main/mediator/host-gm';
 import { Mediator } from '../../src/main/mediator/mediator';
 import type { Vgpu } from '../../src/main/mediator/vgpu';
 import { MiB } from '../../src/shared/platform';
-import { PVINFO, VGT_MAGIC_HI, VGT_MAGIC_LO, VGT_VERSION_MAJOR, VGT_VERSION_MINOR } from '../../src/shared/pvinfo';
+import { PVINFO, VGT_CAPS_FULL_PPGTT, VGT_MAGIC_HI, VGT_MAGIC_LO, VGT_VERSION_MAJOR, VGT_VERSION_MINOR } from '../../src/shared/pvinfo';
 import { GTT_OFFSET, VGT_PVINFO_PAGE, VGT_PVINFO_SIZE } from '../../src/shared/regs';
 
 export interface Clock {
@@ -101,7 +101,8 @@ export interface NativeSystem extends Guest {
  * host-physical 0, so guest-physical = host-physical and PTEs go straight into the GGTT; register
  * accesses go straight to gpu.mmioRead / gpu.mmioWrite. The only emulation left is the PVINFO
  * page, answered here with the whole GPU (all of GM and every fence) so the unmodified driver can
- * "balloon" to everything, as bare-metal i915 would own it; PVINFO writes (display_ready) are ignored.
+ * "balloon" to everything, as bare-metal i915 would own it, and full PPGTT as bare-metal i915 uses;
+ * PVINFO writes (display_ready, the PPGTT g2v notifications) are ignored.
  */
 export function nativeGuest(ramMiB = DEFAULT_SIZE.ramMiB): NativeSystem {
   const gpu = new Gen9Gpu();
@@ -127,6 +128,10 @@ export function nativeGuest(ramMiB = DEFAULT_SIZE.ramMiB): NativeSystem {
         return g.totalGmBytes - g.apertureBytes;
       case PVINFO.fence_num:
         return g.fences;
+      case PVINFO.vgt_caps:
+        // Bare-metal i915 runs every context on full 48-bit PPGTT, so the native driver does too
+        // (its tables sit in its RAM, walked by the GPU directly); no PV paths.
+        return VGT_CAPS_FULL_PPGTT;
       default:
         return 0;
     }

@@ -42,6 +42,15 @@ export function encodeEntry(hpa: number): [number, number] {
 /** Index into the table of `level` (0 = PML4 … 3 = PT) for graphics address `va`. */
 export const tableIndex = (va: number, level: number): number => Math.floor(va / 2 ** SHIFTS[level]) % GEN8_ENTRIES_PER_TABLE;
 
+/** TLB_BLOCK pages' translations and the page table that maps them. */
+interface TlbBlock {
+  /** Host-physical address per page; NaN: not translated yet. */
+  hpa: Float64Array;
+  /** The block's page table: its region and word offset (null until walked). */
+  pt: RamRegion | null;
+  ptAt: number;
+}
+
 /** Where the tables are read from: host-physical memory. */
 export interface TableMemory {
   regionOf(hpa: number): RamRegion | undefined;
@@ -58,10 +67,10 @@ export class Ppgtt {
   readonly entries = PPGTT_BYTES / PAGE_SIZE;
   /** The first page fault met, e.g. "PPGTT page fault at 0x10000000000: PDE not present"; undefined while none. */
   fault: string | undefined;
-  /** Translations by block of TLB_BLOCK pages (host-physical addresses; NaN: not walked yet). */
-  private readonly tlb = new Map<number, Float64Array>();
+  /** Translations by block of TLB_BLOCK pages. */
+  private readonly tlb = new Map<number, TlbBlock>();
   private lastBlockIndex = NaN;
-  private lastBlock: Float64Array | null = null;
+  private lastBlock: TlbBlock | null = null;
 
   constructor(
     private readonly memory: TableMemory,
@@ -71,34 +80,58 @@ export class Ppgtt {
   /** Host-physical address of graphics page `index`, or -1 (not present at some level: a fault is recorded). */
   pageHpa(index: number): number {
     if (!Number.isInteger(index) || index < 0 || index >= this.entries) return this.miss(index * PAGE_SIZE, 'address beyond 48 bits');
-    // Translations are kept in blocks of TLB_BLOCK pages; blits stay in one block for many pages,
-    // so the last block answers without a Map lookup. NaN marks a page not walked yet.
+    // Translations are kept in blocks of TLB_BLOCK pages (one page table's worth); blits stay in
+    // one block for many pages, so the last block answers without a Map lookup, and a block's
+    // page table is found once (PML4 → PDP → PD), then each page costs one PTE read.
     const blockIndex = Math.floor(index / TLB_BLOCK);
-    if (blockIndex !== this.lastBlockIndex) {
-      let block = this.tlb.get(blockIndex);
-      if (block === undefined) this.tlb.set(blockIndex, (block = new Float64Array(TLB_BLOCK).fill(NaN)));
+    let block = this.lastBlock;
+    if (blockIndex !== this.lastBlockIndex || block === null) {
+      block = this.tlb.get(blockIndex) ?? null;
+      if (block === null) this.tlb.set(blockIndex, (block = { hpa: new Float64Array(TLB_BLOCK).fill(NaN), pt: null, ptAt: 0 }));
       this.lastBlock = block;
       this.lastBlockIndex = blockIndex;
     }
-    const hit = this.lastBlock![index % TLB_BLOCK]!;
+    const slot = index % TLB_BLOCK;
+    const hit = block.hpa[slot]!;
     if (!Number.isNaN(hit)) return hit;
-    // The 36-bit page index as two 18-bit halves, so each level's 9-bit index is integer bit work
-    // (PML4 47:39, PDP 38:30 from the high half; PD 29:21, PT 20:12 from the low half).
+    if (block.pt === null && !this.findPageTable(block, index)) return -1;
+    const at = block.ptAt + slot * 2;
+    const lo = block.pt!.words[at]!;
+    if ((lo & GEN8_PAGE_PRESENT) === 0) return this.miss(index * PAGE_SIZE, 'PTE not present');
+    return (block.hpa[slot] = entryAddress(lo, block.pt!.words[at + 1]!));
+  }
+
+  /**
+   * Walk PML4 → PDP → PD for page `index` and keep its page table in `block`; false on a fault
+   * (recorded). The 36-bit page index is split in two 18-bit halves so each level's 9-bit index is
+   * integer bit work (PML4 47:39 and PDP 38:30 from the high half, PD 29:21 and PT 20:12 from the low).
+   */
+  private findPageTable(block: TlbBlock, index: number): boolean {
     const high = Math.floor(index / 2 ** 18);
     const low = index % 2 ** 18;
-    const indices = [high >>> 9, high & 511, low >>> 9, low & 511];
+    const indices = [high >>> 9, high & 511, low >>> 9];
     let table = this.pml4;
     for (let level = 0; level < 4; level++) {
       const r = this.memory.regionOf(table);
-      const at = table - (r?.base ?? 0) + indices[level]! * 8;
-      if (!r || table % PAGE_SIZE !== 0 || at + 8 > r.bytes.length) return this.miss(index * PAGE_SIZE, `${level === 0 ? 'PML4' : LEVEL_NAMES[level - 1]} points at unbacked memory 0x${table.toString(16)}`);
-      const lo = r.words[at >>> 2];
-      const hi = r.words[(at >>> 2) + 1];
-      if ((lo & GEN8_PAGE_PRESENT) === 0) return this.miss(index * PAGE_SIZE, `${LEVEL_NAMES[level]} not present`);
-      table = entryAddress(lo, hi);
+      const start = table - (r?.base ?? 0);
+      if (!r || table % PAGE_SIZE !== 0 || start + PAGE_SIZE > r.bytes.length) {
+        this.miss(index * PAGE_SIZE, `${level === 0 ? 'PML4' : LEVEL_NAMES[level - 1]} points at unbacked memory 0x${table.toString(16)}`);
+        return false;
+      }
+      if (level === 3) {
+        block.pt = r;
+        block.ptAt = start >>> 2;
+        return true;
+      }
+      const at = (start >>> 2) + indices[level]! * 2;
+      const lo = r.words[at]!;
+      if ((lo & GEN8_PAGE_PRESENT) === 0) {
+        this.miss(index * PAGE_SIZE, `${LEVEL_NAMES[level]} not present`);
+        return false;
+      }
+      table = entryAddress(lo, r.words[at + 1]!);
     }
-    this.lastBlock![index % TLB_BLOCK] = table;
-    return table;
+    return false;
   }
 
   private miss(va: number, why: string): number {
