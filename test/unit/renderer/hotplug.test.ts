@@ -173,6 +173,77 @@ describe('Hotplug menu', () => {
   });
 });
 
+describe('Hotplug menus by keyboard (lib/menu-keys, as the other menus)', () => {
+  const focused = () => document.activeElement?.getAttribute('data-testid');
+
+  it('menu bar: ArrowDown opens at the first item; arrows, Home/End move (wrapping); Escape gives focus back to the title', async () => {
+    const { wrapper } = await setup();
+    await byTestId(wrapper, 'menu-hotplug').trigger('keydown', { key: 'ArrowDown' });
+    await flushPromises();
+    expect(focused()).toBe('menu-hotplug-1-PORT_A-connect');
+    const list = byTestId(wrapper, 'menu-hotplug-list');
+    await list.trigger('keydown', { key: 'ArrowDown' });
+    expect(focused()).toBe('menu-hotplug-1-PORT_B-replace');
+    await list.trigger('keydown', { key: 'ArrowDown' });
+    expect(focused()).toBe('menu-hotplug-1-PORT_B-disconnect');
+    await list.trigger('keydown', { key: 'End' });
+    expect(focused()).toBe('menu-hotplug-3-PORT_E-disconnect'); // win7's last port item
+    await list.trigger('keydown', { key: 'ArrowDown' });
+    expect(focused()).toBe('menu-hotplug-1-PORT_A-connect'); // wrapped
+    await list.trigger('keydown', { key: 'ArrowUp' });
+    expect(focused()).toBe('menu-hotplug-3-PORT_E-disconnect');
+    await list.trigger('keydown', { key: 'Home' });
+    expect(focused()).toBe('menu-hotplug-1-PORT_A-connect');
+    await list.trigger('keydown', { key: 'Escape' });
+    await flushPromises();
+    expect(byTestId(wrapper, 'menu-hotplug-list').exists()).toBe(false);
+    expect(focused()).toBe('menu-hotplug');
+  });
+
+  it('VM window: Enter on Hotplug ▾ opens at the first item, ArrowUp at the last (Edit monitor.config…); Escape returns focus to it', async () => {
+    const { wrapper, fake } = await setup();
+    const button = byTestId(wrapper, 'window-hotplug-1');
+    expect(button.attributes('aria-label')).toBe('Hotplug vgtHVMDomain');
+    await button.trigger('keydown', { key: 'Enter' });
+    await flushPromises();
+    expect(focused()).toBe('window-hotplug-1-PORT_A-connect');
+    const menu = wrapper.find('.window-menu');
+    await menu.trigger('keydown', { key: 'ArrowUp' });
+    expect(focused()).toBe('window-monitors-1'); // wrapped to the last item
+    await menu.trigger('keydown', { key: 'ArrowDown' });
+    await menu.trigger('keydown', { key: 'ArrowDown' });
+    await menu.trigger('keydown', { key: 'ArrowDown' });
+    expect(focused()).toBe('window-hotplug-1-PORT_B-disconnect');
+    await menu.trigger('keydown', { key: 'Escape' });
+    await flushPromises();
+    expect(wrapper.find('.window-menu').exists()).toBe(false);
+    expect(focused()).toBe('window-hotplug-1');
+
+    await button.trigger('keydown', { key: 'ArrowUp' });
+    await flushPromises();
+    expect(focused()).toBe('window-monitors-1');
+    // Enter / Space on an item are the button's own: a click.
+    await wrapper.find('.window-menu').trigger('keydown', { key: 'Home' });
+    (document.activeElement as HTMLButtonElement).click();
+    await flushPromises();
+    expect(byTestId(wrapper, 'hotplug-dialog').exists()).toBe(true);
+    expect(fake.callsTo('ports.hotplug')).toEqual([]);
+  });
+
+  it('a port read while its item holds focus keeps the focus (Connect becomes Replace in place)', async () => {
+    const { wrapper, fake } = await setup();
+    await byTestId(wrapper, 'window-hotplug-1').trigger('keydown', { key: 'ArrowDown' });
+    await flushPromises();
+    for (let i = 0; i < 3; i++) await wrapper.find('.window-menu').trigger('keydown', { key: 'ArrowDown' });
+    expect(focused()).toBe('window-hotplug-1-PORT_C-connect');
+    const el = document.activeElement;
+    fake.emit('ports', { domid: 1, ports: [portB(), portB({ name: 'PORT_C', typeName: 'HDMI_C', active: false })] });
+    await flushPromises();
+    expect(document.activeElement).toBe(el);
+    expect(focused()).toBe('window-hotplug-1-PORT_C-replace');
+  });
+});
+
 describe('VM window: hotplug button, ports pane, resolution in the title', () => {
   it('the window header has its own Hotplug menu for that VM', async () => {
     const { wrapper, fake } = await setup();
