@@ -1,7 +1,7 @@
 /**
  * Compositor windows that behave (issue 9 item 4), in a real browser against browser mode: start
  * the seeds' xlexample.hvm, Window ▸ Tile, maximize and restore, the scale modes, close and reopen
- * the VM's window, the Physical display raised on a display switch; then the layout survives a
+ * the VM's window (from the Window menu and from its library row), the Physical display raised on a display switch; then the layout survives a
  * page reload and a host restart with the same data dir (layout.json), and a corrupt layout.json
  * is ignored with a warning. No sideways scrolling at 1280x720; windows stay inside the
  * compositor area. Screenshots of tiled and maximized layouts at 1280x720 and 1920x1080.
@@ -175,6 +175,27 @@ describe('compositor windows', () => {
     const after = (await shown())['window-1']!;
     expect({ ...after, z: 0 }).toEqual({ ...before, z: 0 });
     expect(await frontmost()).toBe('window-1');
+  });
+
+  it('a closed VM window reopens from its library row: Show, or a double-click on the row', async () => {
+    const before = (await shown())['window-1']!;
+    await page.getByRole('button', { name: 'Close vgtHVMDomain' }).click();
+    await until('window-1 gone', async () => (await page.getByTestId('window-1').count()) === 0);
+    await page.getByRole('button', { name: 'Show vgtHVMDomain' }).click();
+    await page.getByTestId('window-1').waitFor();
+    expect({ ...(await shown())['window-1']!, z: 0 }).toEqual({ ...before, z: 0 });
+    expect(await frontmost()).toBe('window-1');
+
+    await page.getByRole('button', { name: 'Close vgtHVMDomain' }).click();
+    await until('window-1 gone', async () => (await page.getByTestId('window-1').count()) === 0);
+    await page.getByTestId('library-row-vgtHVMDomain').locator('.facts').dblclick();
+    await page.getByTestId('window-1').waitFor();
+    expect(await frontmost()).toBe('window-1');
+    // Show on an open window behind another raises it.
+    await page.getByTestId('window-physical').locator('.title').first().click();
+    await until('the physical display in front', async () => (await frontmost()) === 'window-physical' || null);
+    await page.getByRole('button', { name: 'Show vgtHVMDomain' }).click();
+    await until('window-1 in front', async () => (await frontmost()) === 'window-1' || null);
   });
 
   it('a display switch raises the Physical display window', async () => {

@@ -60,9 +60,9 @@ describe('xl lifecycle in the library', () => {
       domain({ name: 'broken', domid: 6, state: 'crashed' }),
     ];
     const { wrapper } = await setup(list);
-    expect(buttons(wrapper, 'vgtHVMDomain')).toEqual(['Pause', 'Shut down', 'Reboot', 'Edit config', 'Monitors…', 'Destroy…']);
-    expect(buttons(wrapper, 'held')).toEqual(['Resume', 'Edit config', 'Monitors…', 'Destroy…']);
-    expect(buttons(wrapper, 'broken')).toEqual(['Edit config', 'Monitors…', 'Destroy…']);
+    expect(buttons(wrapper, 'vgtHVMDomain')).toEqual(['Pause', 'Shut down', 'Reboot', 'Show', 'Edit config', 'Monitors…', 'Destroy…']);
+    expect(buttons(wrapper, 'held')).toEqual(['Resume', 'Show', 'Edit config', 'Monitors…', 'Destroy…']);
+    expect(buttons(wrapper, 'broken')).toEqual(['Show', 'Edit config', 'Monitors…', 'Destroy…']);
     expect(buttons(wrapper, 'ubuntu')).toEqual(['Start', 'Edit config', 'Monitors…', 'Remove']);
     const badge = (name: string) => byTestId(wrapper, `library-row-${name}`).find('[data-testid="state-badge"]');
     expect(badge('held').text()).toBe('Paused');
@@ -114,7 +114,7 @@ describe('xl lifecycle in the library', () => {
     const { wrapper } = await setup(list);
     expect(byTestId(wrapper, 'status-vgtHVMDomain').text()).toBe('Rebooting…');
     expect(byTestId(wrapper, 'status-win7').text()).toBe('Shutting down…');
-    expect(buttons(wrapper, 'win7')).toEqual(['Edit config', 'Monitors…', 'Destroy…']);
+    expect(buttons(wrapper, 'win7')).toEqual(['Show', 'Edit config', 'Monitors…', 'Destroy…']);
   });
 
   it('a shutdown that times out asks: Keep waiting asks the guest again, Destroy destroys', async () => {
