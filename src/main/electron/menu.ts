@@ -9,11 +9,13 @@
  * keys itself in the browser too. Their accelerators are shown but not registered (so the key
  * reaches the page), and clicking the item sends the page that key (webContents.sendInputEvent).
  * Ctrl+O stays the native import dialog; the app window's own full screen moves to Shift+F11.
+ * The Window menu's items (Tile, Cascade, each window) are page keys the same way.
  */
 import type { BrowserWindow, KeyboardInputEvent, Menu as ElectronMenu, MenuItemConstructorOptions } from 'electron';
 import type { DomainInfo, PortInfo } from '../../shared/api';
 import { edidToHex } from '../../shared/edid';
 import { MONITOR_LIBRARY } from '../../shared/edid-library';
+import { CASCADE_KEY, TILE_KEY, windowAccelerator, windowShortcuts } from '../../shared/window-shortcuts';
 import type { HostApi } from '../host/host-api';
 
 /** What the Display menu shows. */
@@ -138,13 +140,34 @@ export function sendPageShortcut(win: Pick<BrowserWindow, 'webContents'> | undef
   win.webContents.sendInputEvent({ type: 'keyUp', keyCode: shortcut.keyCode, modifiers });
 }
 
-/** A menu item for a page shortcut: accelerator shown, not registered; a click sends the key to the window. */
-function pageItem(id: keyof typeof PAGE_SHORTCUTS, label: string, platform: NodeJS.Platform): MenuItemConstructorOptions {
-  const shortcut = PAGE_SHORTCUTS[id];
+/** A menu item for a key the page handles: accelerator shown, not registered; a click sends the key to the window. */
+function pageKeyItem(id: string, label: string, shortcut: PageShortcut, platform: NodeJS.Platform): MenuItemConstructorOptions {
   return { id, label, accelerator: shortcut.accelerator, registerAccelerator: false, click: (_item, win) => sendPageShortcut(win as BrowserWindow | undefined, shortcut, platform) };
 }
 
-/** The whole menu template: (macOS app menu,) File, Display, Hotplug, View, Help. */
+const pageItem = (id: keyof typeof PAGE_SHORTCUTS, label: string, platform: NodeJS.Platform): MenuItemConstructorOptions => pageKeyItem(id, label, PAGE_SHORTCUTS[id], platform);
+
+/**
+ * Window menu, as the page's (MenuBar.vue): Tile, Cascade, then the windows — the Physical display
+ * and each guest's — each sending the page its Alt+Shift key (shared/window-shortcuts.ts), which
+ * tiles, cascades, or reopens and raises that window there. The page alone knows which windows
+ * are closed and which further heads are lit, so these items carry no check marks and the heads'
+ * windows are in the page's Window menu only.
+ */
+export function windowMenuItems(state: Pick<DisplayState, 'domains'>, platform: NodeJS.Platform): MenuItemConstructorOptions[] {
+  const key = (accelerator: string, keyCode: string): PageShortcut => ({ accelerator, keyCode, modifiers: ['alt', 'shift'] });
+  const domid = new Map(state.domains.map((d) => [d.name, d.domid]));
+  return [
+    pageKeyItem('window-tile', 'Tile', key(TILE_KEY.accelerator, 'T'), platform),
+    pageKeyItem('window-cascade', 'Cascade', key(CASCADE_KEY.accelerator, 'C'), platform),
+    { type: 'separator' },
+    ...windowShortcuts(state.domains).map((w) =>
+      pageKeyItem(`window-${w.digit}`, w.vm === null ? 'Physical Display' : `${w.vm} (domid ${domid.get(w.vm)})`, key(windowAccelerator(w.digit), String(w.digit)), platform),
+    ),
+  ];
+}
+
+/** The whole menu template: (macOS app menu,) File, Display, Hotplug, Edit, View, Window, Help. */
 export function buildMenuTemplate(state: DisplayState, actions: MenuActions, env: MenuEnv): MenuItemConstructorOptions[] {
   const isMac = env.platform === 'darwin';
   const template: MenuItemConstructorOptions[] = [];
@@ -166,6 +189,7 @@ export function buildMenuTemplate(state: DisplayState, actions: MenuActions, env
   if (!env.isPackaged) view.push({ role: 'reload' }, { role: 'forceReload' }, { role: 'toggleDevTools' }, { type: 'separator' });
   view.push({ role: 'resetZoom' }, { role: 'zoomIn' }, { role: 'zoomOut' }, { type: 'separator' }, pageItem('vm-fullscreen', 'Full Screen VM Window', env.platform), { role: 'togglefullscreen', accelerator: 'Shift+F11' });
   template.push({ label: 'View', submenu: view });
+  template.push({ id: 'window', label: 'Window', submenu: windowMenuItems(state, env.platform) });
   template.push({
     role: 'help',
     submenu: [
@@ -207,7 +231,7 @@ export function installAppMenu(options: AppMenuOptions): AppMenu {
   const state: DisplayState = { domains: [], foreground: 0, bootForeground: true, ports: new Map() };
   let shownKey = '';
   const portsKey = (s: DisplayState): unknown => [...(s.ports ?? new Map<number, PortInfo[]>())].map(([d, ps]) => [d, ps.map((p) => [p.name, p.connected, p.monitorName])]);
-  const keyOf = (s: DisplayState): string => JSON.stringify([s.foreground, s.bootForeground, displayCandidates(s.domains), portsKey(s)]);
+  const keyOf = (s: DisplayState): string => JSON.stringify([s.foreground, s.bootForeground, displayCandidates(s.domains), windowShortcuts(s.domains), portsKey(s)]);
 
   /** Fetch the ports of every running guest (the Hotplug menu lists them). */
   async function refreshPorts(): Promise<void> {

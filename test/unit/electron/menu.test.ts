@@ -7,6 +7,7 @@ import { createFakeHost, domain } from '../fakes/fake-host';
 vi.mock('electron', async () => (await import('./electron-mock')).createElectronMock());
 
 const { buildMenuTemplate, displayMenuItems, installAppMenu } = await import('../../../src/main/electron/menu');
+const { shortcutDigit, windowShortcuts } = await import('../../../src/shared/window-shortcuts');
 
 const domains = [domain('Domain-0', 0), domain('win10', 4), domain('ubuntu', 2), domain('stopped', null), domain('dead', 7, 'crashed')];
 
@@ -33,9 +34,9 @@ describe('Display menu', () => {
     expect(radios(displayMenuItems({ domains: [], foreground: 0, bootForeground: true }, noActions)).map((i) => i.label)).toEqual(['Domain-0 (domid 0)']);
   });
 
-  it('has File, Display, Hotplug, View and Help menus (app menu on macOS only)', () => {
+  it('has File, Display, Hotplug, Edit, View, Window and Help menus (app menu on macOS only)', () => {
     const linux = buildMenuTemplate({ domains, foreground: 0, bootForeground: true }, noActions, { platform: 'linux', isPackaged: true });
-    expect(linux.map((m) => m.label ?? m.role)).toEqual(['File', 'Display', 'Hotplug', 'editMenu', 'View', 'help']);
+    expect(linux.map((m) => m.label ?? m.role)).toEqual(['File', 'Display', 'Hotplug', 'editMenu', 'View', 'Window', 'help']);
     expect(submenu(linux, 'View').some((i) => i.role === 'toggleDevTools')).toBe(false);
     const mac = buildMenuTemplate({ domains, foreground: 0, bootForeground: true }, noActions, { platform: 'darwin', isPackaged: false });
     expect(mac[0]?.role).toBe('appMenu');
@@ -70,6 +71,51 @@ describe('Display menu', () => {
       // No window focused: nothing to send to.
       expect(() => (item.click as (i: unknown, w: unknown) => void)({}, undefined)).not.toThrow();
     }
+  });
+
+  it('Window lists Tile, Cascade and the windows (Physical display, each existing guest in host order), each with the page\'s Alt+Shift key', () => {
+    const t = buildMenuTemplate({ domains, foreground: 0, bootForeground: true }, noActions, { platform: 'linux', isPackaged: true });
+    const items = submenu(t, 'Window').filter((i) => i.type !== 'separator');
+    // win10 (4), ubuntu (2), dead (7, crashed: its domain and window still exist); 'stopped' has no window.
+    expect(items.map((i) => [i.label, i.accelerator, i.registerAccelerator])).toEqual([
+      ['Tile', 'Alt+Shift+T', false],
+      ['Cascade', 'Alt+Shift+C', false],
+      ['Physical Display', 'Alt+Shift+0', false],
+      ['win10 (domid 4)', 'Alt+Shift+1', false],
+      ['ubuntu (domid 2)', 'Alt+Shift+2', false],
+      ['dead (domid 7)', 'Alt+Shift+3', false],
+    ]);
+  });
+
+  it('Window items send the page the keys its Window menu handles (CompositorView: tile, cascade, show window N), the same on macOS', () => {
+    for (const platform of ['linux', 'darwin'] as const) {
+      const t = buildMenuTemplate({ domains, foreground: 0, bootForeground: true }, noActions, { platform, isPackaged: true });
+      const sent = (label: string) => {
+        const sendInputEvent = vi.fn();
+        (submenu(t, 'Window').find((i) => i.label === label)!.click as (i: unknown, w: unknown) => void)({}, { webContents: { sendInputEvent } });
+        return sendInputEvent.mock.calls.map((c) => c[0]);
+      };
+      expect(sent('Tile')).toEqual([
+        { type: 'keyDown', keyCode: 'T', modifiers: ['alt', 'shift'] },
+        { type: 'keyUp', keyCode: 'T', modifiers: ['alt', 'shift'] },
+      ]);
+      expect(sent('Cascade')[0]).toEqual({ type: 'keyDown', keyCode: 'C', modifiers: ['alt', 'shift'] });
+      expect(sent('Physical Display')[0]).toEqual({ type: 'keyDown', keyCode: '0', modifiers: ['alt', 'shift'] });
+      expect(sent('ubuntu (domid 2)')[0]).toEqual({ type: 'keyDown', keyCode: '2', modifiers: ['alt', 'shift'] });
+    }
+  });
+
+  it('the page takes the same digit for the same window (shared/window-shortcuts)', () => {
+    expect(windowShortcuts(domains)).toEqual([
+      { vm: null, digit: 0 },
+      { vm: 'win10', digit: 1 },
+      { vm: 'ubuntu', digit: 2 },
+      { vm: 'dead', digit: 3 },
+    ]);
+    expect([shortcutDigit({ code: 'Digit2', key: '@' }), shortcutDigit({ code: '', key: '7' }), shortcutDigit({ code: 'KeyT', key: 'T' })]).toEqual([2, 7, null]);
+    // Ten keys at most: a guest past the ninth has none.
+    const many = [domain('Domain-0', 0), ...Array.from({ length: 12 }, (_, i) => domain(`vm${i + 1}`, i + 1))];
+    expect(windowShortcuts(many).map((w) => w.vm)).toEqual([null, 'vm1', 'vm2', 'vm3', 'vm4', 'vm5', 'vm6', 'vm7', 'vm8', 'vm9']);
   });
 
   it('File ▸ Import calls the import action', () => {
@@ -111,6 +157,8 @@ describe('installAppMenu', () => {
     ]);
     host.emit('domains', [domain('Domain-0', 0), domain('win10', 4), domain('new-vm', 5)]);
     expect(radios(display()).map((i) => i.label)).toEqual(['Domain-0 (domid 0)', 'win10 (domid 4)', 'new-vm (domid 5)']);
+    const windowMenu = submenu((Menu.current as { template: MenuItemConstructorOptions[] }).template, 'Window');
+    expect(windowMenu.filter((i) => /^window-\d$/.test(i.id ?? '')).map((i) => i.label)).toEqual(['Physical Display', 'win10 (domid 4)', 'new-vm (domid 5)']);
     host.emit('display', { foreground: 0 });
     expect(display().find((i) => i.checked)?.label).toBe('Domain-0 (domid 0)');
 

@@ -70,6 +70,33 @@ describe('compositor windows in the app', () => {
     expect(byTestId(wrapper, 'window-1').exists()).toBe(false);
   });
 
+  it('Alt+Shift+digit (the Electron Window menu sends it) reopens and raises that window; the in-app Window menu shows the same keys', async () => {
+    const { wrapper, windows } = await setup({ version: 1, windows: { physical: win({ z: 3 }), 'vm:vgtHVMDomain': win({ closed: true, z: 1 }), 'vm:win7': win({ z: 2 }) } });
+    const press = async (code: string, key: string) => {
+      document.dispatchEvent(new KeyboardEvent('keydown', { code, key, altKey: true, shiftKey: true }));
+      await flushPromises();
+    };
+    await press('Digit1', '!');
+    expect(byTestId(wrapper, 'window-1').exists()).toBe(true);
+    expect(windows.frontmost()).toBe('vm:vgtHVMDomain');
+    await press('Digit0', ')');
+    expect(windows.frontmost()).toBe('physical');
+    await press('Digit2', '@');
+    expect(windows.frontmost()).toBe('vm:win7');
+    await press('Digit9', '('); // no ninth window: nothing happens
+    expect(windows.frontmost()).toBe('vm:win7');
+
+    await byTestId(wrapper, 'menu-window').trigger('click');
+    const shortcut = (id: string) => byTestId(wrapper, `menu-window-${id}`).attributes('aria-keyshortcuts');
+    expect([shortcut('tile'), shortcut('cascade'), shortcut('physical'), shortcut('vm-vgtHVMDomain'), shortcut('vm-win7')]).toEqual([
+      'Alt+Shift+T',
+      'Alt+Shift+C',
+      'Alt+Shift+0',
+      'Alt+Shift+1',
+      'Alt+Shift+2',
+    ]);
+  });
+
   it('Alt+Shift+T tiles the open windows', async () => {
     const { windows } = await setup({ version: 1, windows: {} });
     windows.area = { w: 1000, h: 600 };
