@@ -124,6 +124,7 @@ describe('charts, scheduler timeline, hang badge and vGPU log', () => {
     const domid = Number((await badge.getAttribute('data-testid'))!.replace('hang-badge-', ''));
     // The VM window's title carries it too.
     await page.getByTestId(`window-${domid}`).getByTestId(`hang-badge-${domid}`).waitFor();
+    await page.screenshot({ path: join(SHOTS, 'charts-hang-badge.png') });
     await badge.click();
     const log = page.getByTestId(`vgpu-log-${domid}`);
     await log.waitFor();
