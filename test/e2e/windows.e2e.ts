@@ -170,6 +170,8 @@ describe('compositor windows', () => {
     await until('window-1 gone', async () => (await page.getByTestId('window-1').count()) === 0);
     await page.getByTestId('menu-window').click();
     expect(await page.getByTestId('menu-window-vm-vgtHVMDomain').getAttribute('aria-checked')).toBe('false');
+    expect(await page.getByTestId('menu-window-vm-vgtHVMDomain').getAttribute('aria-keyshortcuts')).toBe('Alt+Shift+1');
+    await page.screenshot({ path: join(SHOTS, 'windows-menu-1280x720.png') });
     await page.getByTestId('menu-window-vm-vgtHVMDomain').click();
     await page.getByTestId('window-1').waitFor();
     const after = (await shown())['window-1']!;
@@ -177,7 +179,7 @@ describe('compositor windows', () => {
     expect(await frontmost()).toBe('window-1');
   });
 
-  it('a closed VM window reopens from its library row: Show, or a double-click on the row', async () => {
+  it('a closed VM window reopens from its library row (Show, or a double-click on the row) and by Alt+Shift+digit', async () => {
     const before = (await shown())['window-1']!;
     await page.getByRole('button', { name: 'Close vgtHVMDomain' }).click();
     await until('window-1 gone', async () => (await page.getByTestId('window-1').count()) === 0);
@@ -195,6 +197,15 @@ describe('compositor windows', () => {
     await page.getByTestId('window-physical').locator('.title').first().click();
     await until('the physical display in front', async () => (await frontmost()) === 'window-physical' || null);
     await page.getByRole('button', { name: 'Show vgtHVMDomain' }).click();
+    await until('window-1 in front', async () => (await frontmost()) === 'window-1' || null);
+    // Alt+Shift+1, the key the Electron Window menu sends for it, reopens it too; Alt+Shift+0 raises the Physical display.
+    await page.getByRole('button', { name: 'Close vgtHVMDomain' }).click();
+    await until('window-1 gone', async () => (await page.getByTestId('window-1').count()) === 0);
+    await page.keyboard.press('Alt+Shift+Digit1');
+    await page.getByTestId('window-1').waitFor();
+    await page.keyboard.press('Alt+Shift+Digit0');
+    await until('the physical display in front', async () => (await frontmost()) === 'window-physical' || null);
+    await page.keyboard.press('Alt+Shift+Digit1');
     await until('window-1 in front', async () => (await frontmost()) === 'window-1' || null);
   });
 
