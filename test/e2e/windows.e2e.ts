@@ -171,6 +171,8 @@ describe('compositor windows', () => {
     await page.getByTestId('menu-window').click();
     expect(await page.getByTestId('menu-window-vm-vgtHVMDomain').getAttribute('aria-checked')).toBe('false');
     expect(await page.getByTestId('menu-window-vm-vgtHVMDomain').getAttribute('aria-keyshortcuts')).toBe('Alt+Shift+1');
+    // One line per item: a label never wraps under its shortcut.
+    expect((await page.getByTestId('menu-window-physical').boundingBox())!.height).toBeLessThan(30);
     await page.screenshot({ path: join(SHOTS, 'windows-menu-1280x720.png') });
     await page.getByTestId('menu-window-vm-vgtHVMDomain').click();
     await page.getByTestId('window-1').waitFor();
