@@ -34,8 +34,8 @@ const POINTER_SEQ = 3;
 const SERIAL_HEAD = 5;
 const SERIAL_TAIL = 6;
 const SERIAL_DROPPED = 7;
-/** The pointer slot: one 64-bit word (pipe << 32 | packed xy) at this 8-byte index, so head and position are stored and read together. */
-const POINTER_WORD = 4;
+/** The pointer slot: one 64-bit word (pipe << 32 | packed xy) over Int32 slots 8 and 9 (8-byte aligned), so head and position are stored and read together. */
+const POINTER_WORD = 8;
 const RING = 10;
 const EVENT_INTS = 4;
 const SERIAL_OFFSET = (RING + EVENT_CAPACITY * EVENT_INTS) * 4;

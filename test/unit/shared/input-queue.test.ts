@@ -25,6 +25,20 @@ describe('input queue (host -> guest, bounded)', () => {
     expect(unpackHeadB(1)).toEqual({ pipe: 0, down: true });
   });
 
+  it('the pointer word overlaps no other slot: pointer moves on any head leave the serial ring and the event ring alone', () => {
+    const q = queue();
+    q.serialWrite(new TextEncoder().encode('ls\n'));
+    q.push({ kind: INPUT_KEY, a: 0x1e, b: 1, xy: 0 });
+    for (const pipe of [0, 1, 2]) q.pointer(0xffff, 0xffff, pipe);
+    expect(new TextDecoder().decode(q.serialRead())).toBe('ls\n');
+    expect(q.serialRead()).toHaveLength(0);
+    expect(q.take()).toEqual({ kind: INPUT_KEY, a: 0x1e, b: 1, xy: 0 });
+    expect(q.take()).toBeNull();
+    q.pointer(1, 2, 1);
+    expect(q.stats()).toEqual({ queued: 0, dropped: 0, serialDropped: 0 });
+    expect(q.takePointer()).toEqual({ x: 1, y: 2, pipe: 1 });
+  });
+
   it('keys and buttons keep their order', () => {
     const q = queue();
     q.push({ kind: INPUT_KEY, a: 0x1e, b: 1, xy: 0 });
