@@ -202,11 +202,12 @@ export async function runCli(argv: string[], io: CliIo, deps: CliDeps): Promise<
   program
     .command('input')
     .description("keyboard and pointer input to a domain's emulated USB tablet and PS/2 keyboard")
-    .usage('DOMAIN pointer X Y [--button B] [--click|--press|--release] | DOMAIN key [TEXT] [--combo KEYS]')
+    .usage('DOMAIN pointer X Y [--pipe A|B|C] [--button B] [--click|--press|--release] | DOMAIN key [TEXT] [--combo KEYS]')
     .argument('<domain>', 'domain name or domid')
     .argument('<device>', "'pointer' (move to guest pixel X Y) or 'key' (type TEXT with the domain's keymap)")
     .argument('[args...]', 'pointer: X Y; key: TEXT')
     .addOption(new Option('--button <b>', 'pointer button').choices(['left', 'right', 'middle']).default('left'))
+    .addOption(new Option('--pipe <pipe>', "pointer: X Y are pixels of this head (default A, whose pixels are the desktop's); the guest maps them into its desktop").choices([...PIPE_NAMES]))
     .option('--click', 'press and release the button at X Y')
     .option('--press', 'press the button at X Y')
     .option('--release', 'release the button at X Y')
@@ -294,6 +295,8 @@ export async function runCli(argv: string[], io: CliIo, deps: CliDeps): Promise<
 
 interface InputOptions {
   button: 'left' | 'right' | 'middle';
+  /** The head X Y are on (pointer only). */
+  pipe?: PipeName;
   click?: boolean;
   press?: boolean;
   release?: boolean;
@@ -306,8 +309,10 @@ export function inputEvents(device: string, args: string[], opts: InputOptions):
     if (args.length !== 2) throw new InvalidArgumentError('pointer needs X Y (guest pixels)');
     const [x, y] = args.map(parseCoord);
     const action: 'click' | 'press' | 'release' | null = opts.click ? 'click' : opts.press ? 'press' : opts.release ? 'release' : null;
-    return [{ type: 'pointer', x, y }, ...(action ? [{ type: 'button' as const, button: opts.button, action, x, y }] : [])];
+    const head = opts.pipe && opts.pipe !== 'A' ? { pipe: opts.pipe } : {};
+    return [{ type: 'pointer', x, y, ...head }, ...(action ? [{ type: 'button' as const, button: opts.button, action, x, y, ...head }] : [])];
   }
+  if (opts.pipe) throw new InvalidArgumentError('--pipe names the head of pointer input; keys go to the domain whatever the head');
   if (device === 'key') {
     const events: InputEventRequest[] = [];
     if (args.length > 0) events.push({ type: 'text', text: args.join(' ') });

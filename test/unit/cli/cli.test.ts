@@ -211,6 +211,16 @@ describe('gvt-desk input / console / xl lifecycle', () => {
     ]);
   });
 
+  it('input DOMAIN pointer X Y --pipe B names the head the pixels are on (the guest maps them into its desktop); --pipe with keys is refused', async () => {
+    expect(await cli(['input', 'vm1', 'pointer', '30', '20', '--pipe', 'B', '--press'])).toEqual({ code: 0, out: '', err: '' });
+    expect(host.calls.filter((c) => c.method === 'domain.input').map((c) => c.params)).toEqual([
+      { ref: 1, events: [{ type: 'pointer', x: 30, y: 20, pipe: 'B' }, { type: 'button', button: 'left', action: 'press', x: 30, y: 20, pipe: 'B' }] },
+    ]);
+    expect(inputEvents('pointer', ['1', '2'], { button: 'left', pipe: 'A' })).toEqual([{ type: 'pointer', x: 1, y: 2 }]);
+    expect(() => inputEvents('key', ['x'], { button: 'left', pipe: 'B' })).toThrow(/--pipe names the head of pointer input/);
+    expect((await cli(['input', 'vm1', 'pointer', '1', '2', '--pipe', 'D'])).code).toBe(2);
+  });
+
   it('input refuses bad usage before calling the host', async () => {
     expect(() => inputEvents('pointer', ['1'], { button: 'left' })).toThrow(/pointer needs X Y/);
     expect(() => inputEvents('pointer', ['1', '99999'], { button: 'left' })).toThrow(/0-65535/);
