@@ -29,11 +29,14 @@ export const MAX_SERIAL_INPUT = 4096;
  * One input event. Keys are DOM KeyboardEvent.key values (one printable character, or a name such
  * as Enter, Backspace, ArrowUp, Control, F2); text is typed key by key with the domain's keymap;
  * a combo presses its keys in order and releases them in reverse (e.g. ['ctrl', 'alt', 'f2']).
+ * Pointer, button and wheel positions are pixels of the head `pipe` shows (default A, the first
+ * head, whose pixels are the desktop's); the guest maps another head's pixels into its desktop.
  */
+const HeadPipe = z.enum(['A', 'B', 'C']).optional();
 export const InputEventSchema = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('pointer'), x: Coord, y: Coord }).strict(),
-  z.object({ type: z.literal('button'), button: z.enum(['left', 'right', 'middle']), action: z.enum(['press', 'release', 'click']), x: Coord, y: Coord }).strict(),
-  z.object({ type: z.literal('wheel'), delta: z.number().int().min(-16).max(16), x: Coord, y: Coord }).strict(),
+  z.object({ type: z.literal('pointer'), x: Coord, y: Coord, pipe: HeadPipe }).strict(),
+  z.object({ type: z.literal('button'), button: z.enum(['left', 'right', 'middle']), action: z.enum(['press', 'release', 'click']), x: Coord, y: Coord, pipe: HeadPipe }).strict(),
+  z.object({ type: z.literal('wheel'), delta: z.number().int().min(-16).max(16), x: Coord, y: Coord, pipe: HeadPipe }).strict(),
   z.object({ type: z.literal('key'), key: z.string().min(1).max(32), action: z.enum(['press', 'release', 'click']) }).strict(),
   z.object({ type: z.literal('text'), text: z.string().min(1).max(MAX_SERIAL_INPUT) }).strict(),
   z.object({ type: z.literal('combo'), keys: z.array(z.string().min(1).max(32)).min(1).max(8) }).strict(),

@@ -12,7 +12,7 @@
  */
 import { PHYSICAL_SOURCE } from './api';
 import { PORT_NAMES, type PortName } from './ports';
-import { PIPE_NAMES, type PipeName } from './regs';
+import { PIPE_COUNT, PIPE_NAMES, type PipeName } from './regs';
 
 /** Physical heads other than the first: PHYSICAL_HEAD_BASE | port index. */
 export const PHYSICAL_HEAD_BASE = 0xffffff00;
@@ -57,4 +57,19 @@ export function parseSourceName(name: number | string): number {
   const vm = /^(\d{1,5}):([ABC])$/.exec(name);
   if (vm && Number(vm[1]) <= 0xffff) return vmHeadSource(Number(vm[1]), PIPE_NAMES.indexOf(vm[2] as PipeName));
   throw new RangeError(`source '${name}': expected physical, physical:B..physical:E, a domid, or <domid>:A|B|C`);
+}
+
+/**
+ * The frame source showing the physical monitor on `port`, given the physical ports that have a
+ * monitor: connected monitors in port order take physical pipes A, B, C as the host's i915 assigns
+ * its CRTCs (Mediator.physicalPipePorts), so the first is PHYSICAL_SOURCE (`physical`) and the
+ * next two are physicalHeadSource(port). Throws RangeError for a port with no monitor (naming the
+ * ports that have one) and for a monitor beyond the third, which no pipe drives.
+ */
+export function physicalSourceOfPort(port: PortName, connected: readonly PortName[]): number {
+  const order = PORT_NAMES.filter((p) => connected.includes(p));
+  const at = order.indexOf(port);
+  if (at < 0) throw new RangeError(`no monitor on physical ${port} (${order.length ? `monitors on ${order.join(', ')}` : 'no physical monitor is connected'})`);
+  if (at >= PIPE_COUNT) throw new RangeError(`physical ${port} has a monitor but no pipe drives it: a Skylake GPU has ${PIPE_COUNT} pipes and ${order.slice(0, PIPE_COUNT).join(', ')} take them`);
+  return at === 0 ? PHYSICAL_SOURCE : physicalHeadSource(port);
 }

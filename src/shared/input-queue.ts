@@ -8,7 +8,10 @@
  * - keys, buttons and wheel go through a ring of EVENT_CAPACITY events; when it is full the new
  *   event is dropped and counted (a real i8042 buffer overruns the same way);
  * - serial bytes go through a SERIAL_CAPACITY-byte ring (a UART FIFO); excess bytes are dropped.
- * Positions are guest pixels, packed y << 16 | x (both 0..0xffff).
+ * Positions are guest pixels, packed y << 16 | x (both 0..0xffff), on a display head: the pipe
+ * (0 = A) whose picture the user pointed at. A head's pixels are that head's, not the desktop's: the
+ * guest maps them into its desktop with its own monitor layout, as spice-vdagent does with
+ * VDAgentMouseState.display_id (the client knows which display, only the guest knows where it is).
  */
 
 /** Powers of two: indices wrap with a mask. */
@@ -28,17 +31,21 @@ const HEAD = 0;
 const TAIL = 1;
 const DROPPED = 2;
 const POINTER_SEQ = 3;
-const POINTER_XY = 4;
 const SERIAL_HEAD = 5;
 const SERIAL_TAIL = 6;
 const SERIAL_DROPPED = 7;
-const RING = 8;
+/** The pointer slot: one 64-bit word (pipe << 32 | packed xy) over Int32 slots 8 and 9 (8-byte aligned), so head and position are stored and read together. */
+const POINTER_WORD = 8;
+const RING = 10;
 const EVENT_INTS = 4;
 const SERIAL_OFFSET = (RING + EVENT_CAPACITY * EVENT_INTS) * 4;
 
 export const INPUT_QUEUE_BYTES = SERIAL_OFFSET + SERIAL_CAPACITY;
 
-/** One ring event: a key (scancode, down), a button (index, down, xy) or a wheel step (delta, xy). */
+/**
+ * One ring event: a key (scancode, down), a button (index, down | pipe << 8, xy) or a wheel step
+ * (delta, pipe << 8, xy); see headOfEvent.
+ */
 export interface InputEvent {
   kind: number;
   a: number;
@@ -48,6 +55,10 @@ export interface InputEvent {
 
 export const packXy = (x: number, y: number): number => ((y & 0xffff) << 16) | (x & 0xffff);
 export const unpackXy = (xy: number): { x: number; y: number } => ({ x: xy & 0xffff, y: (xy >>> 16) & 0xffff });
+/** A button or wheel event's `b`: pressed (buttons) and the pipe of the head it happened on. */
+export const packHeadB = (pipe: number, down = false): number => ((pipe & 0xff) << 8) | (down ? 1 : 0);
+/** The pipe (0 = A) and, for a button, whether it is pressed, from an event's `b`. */
+export const unpackHeadB = (b: number): { pipe: number; down: boolean } => ({ pipe: (b >>> 8) & 0xff, down: (b & 0xff) !== 0 });
 
 /** Counters for statistics and tests. */
 export interface InputQueueStats {
@@ -59,20 +70,22 @@ export interface InputQueueStats {
 /** Both ends of the queue over `buffer` (INPUT_QUEUE_BYTES). Producer and consumer each own half the methods. */
 export class InputQueue {
   private readonly i32: Int32Array;
+  private readonly i64: BigInt64Array;
   private readonly bytes: Uint8Array;
   private lastPointerSeq = 0;
 
   constructor(buffer: SharedArrayBuffer) {
     if (buffer.byteLength < INPUT_QUEUE_BYTES) throw new RangeError(`input queue needs ${INPUT_QUEUE_BYTES} bytes, got ${buffer.byteLength}`);
     this.i32 = new Int32Array(buffer, 0, SERIAL_OFFSET / 4);
+    this.i64 = new BigInt64Array(buffer, 0, RING / 2);
     this.bytes = new Uint8Array(buffer, SERIAL_OFFSET, SERIAL_CAPACITY);
   }
 
   // ---- producer (host) ----
 
-  /** Move the tablet's pointer to (x, y): overwrites any position the guest has not read yet. */
-  pointer(x: number, y: number): void {
-    Atomics.store(this.i32, POINTER_XY, packXy(x, y));
+  /** Move the tablet's pointer to (x, y) on head `pipe` (0 = A): overwrites any position the guest has not read yet. */
+  pointer(x: number, y: number, pipe = 0): void {
+    Atomics.store(this.i64, POINTER_WORD / 2, (BigInt(pipe & 0xff) << 32n) | BigInt(packXy(x, y) >>> 0));
     Atomics.add(this.i32, POINTER_SEQ, 1);
   }
 
@@ -112,12 +125,13 @@ export class InputQueue {
 
   // ---- consumer (guest) ----
 
-  /** The newest pointer position if it moved since the last call, else null. */
-  takePointer(): { x: number; y: number } | null {
+  /** The newest pointer position and its head's pipe if it moved since the last call, else null. */
+  takePointer(): { x: number; y: number; pipe: number } | null {
     const seq = Atomics.load(this.i32, POINTER_SEQ);
     if (seq === this.lastPointerSeq) return null;
     this.lastPointerSeq = seq;
-    return unpackXy(Atomics.load(this.i32, POINTER_XY));
+    const word = Atomics.load(this.i64, POINTER_WORD / 2);
+    return { ...unpackXy(Number(word & 0xffffffffn)), pipe: Number((word >> 32n) & 0xffn) };
   }
 
   /** The next ring event, or null when empty. */

@@ -5,7 +5,8 @@
  * console.exec verbatim so the CLI and the console share one implementation, and `export` calls
  * domain.export, as the UI's Export… dialog does.
  */
-import { headOf, vmHeadSource } from '../../shared/heads';
+import { headOf, physicalSourceOfPort, sourceName, vmHeadSource } from '../../shared/heads';
+import { PORT_NAMES, type PortName } from '../../shared/ports';
 import { PIPE_NAMES, type PipeName } from '../../shared/regs';
 import { access, writeFile } from 'node:fs/promises';
 import { isAbsolute, resolve } from 'node:path';
@@ -201,11 +202,12 @@ export async function runCli(argv: string[], io: CliIo, deps: CliDeps): Promise<
   program
     .command('input')
     .description("keyboard and pointer input to a domain's emulated USB tablet and PS/2 keyboard")
-    .usage('DOMAIN pointer X Y [--button B] [--click|--press|--release] | DOMAIN key [TEXT] [--combo KEYS]')
+    .usage('DOMAIN pointer X Y [--pipe A|B|C] [--button B] [--click|--press|--release] | DOMAIN key [TEXT] [--combo KEYS]')
     .argument('<domain>', 'domain name or domid')
     .argument('<device>', "'pointer' (move to guest pixel X Y) or 'key' (type TEXT with the domain's keymap)")
     .argument('[args...]', 'pointer: X Y; key: TEXT')
     .addOption(new Option('--button <b>', 'pointer button').choices(['left', 'right', 'middle']).default('left'))
+    .addOption(new Option('--pipe <pipe>', "pointer: X Y are pixels of this head (default A, whose pixels are the desktop's); the guest maps them into its desktop").choices([...PIPE_NAMES]))
     .option('--click', 'press and release the button at X Y')
     .option('--press', 'press the button at X Y')
     .option('--release', 'release the button at X Y')
@@ -234,18 +236,22 @@ export async function runCli(argv: string[], io: CliIo, deps: CliDeps): Promise<
 
   program
     .command('screenshot')
-    .description("save a domain's current framebuffer as PNG")
+    .description("save a domain's current framebuffer, or a physical monitor's picture, as PNG")
     .argument('<domain>', "domain name, domid, or 'physical' for the physical display")
     .argument('<file>', 'output PNG file')
     .addOption(new Option('--pipe <pipe>', "a domain's head by its pipe (default A, its first monitor)").choices([...PIPE_NAMES]))
-    .action(async (ref: string, file: string, opts: { pipe?: PipeName }, cmd: Command) => {
+    .addOption(new Option('--port <port>', "with 'physical': the physical monitor on this port (default: the first connected one)").choices(PHYSICAL_PORT_LETTERS))
+    .action(async (ref: string, file: string, opts: { pipe?: PipeName; port?: string }, cmd: Command) => {
       const connection = await SocketConnection.open(paths(cmd).socketPath);
       try {
         const options = { timeoutMs: deps.timeoutMs };
         const resolved = await resolveSource(ref, () => connection.call('domains.list', {}, options));
-        if (resolved === 'physical' && opts.pipe) throw new Error("--pipe picks a domain's head; 'physical' is the physical display's first monitor");
+        if (resolved === 'physical' && opts.pipe) throw new Error("--pipe picks a domain's head; for a physical monitor use --port B|C|D|E");
+        if (resolved !== 'physical' && opts.port) throw new Error("--port picks a physical monitor (gvt-desk screenshot physical --port D FILE); a domain's heads are chosen with --pipe");
+        let source: number;
+        if (resolved === 'physical') source = opts.port ? physicalSourceOfPort(`PORT_${opts.port}` as PortName, await physicalMonitorPorts(connection, options)) : PHYSICAL_SOURCE;
         // A domain's pipe B or C is its own frame source (src/shared/heads.ts); pipe A is the domid.
-        const source = resolved !== 'physical' && opts.pipe ? vmHeadSource(resolved, PIPE_NAMES.indexOf(opts.pipe)) : resolved;
+        else source = opts.pipe ? vmHeadSource(resolved, PIPE_NAMES.indexOf(opts.pipe)) : resolved;
         const frame = await whole(connection, source, options);
         const out = isAbsolute(file) ? file : resolve(io.cwd, file);
         await writeFile(out, encodePng(frame));
@@ -289,6 +295,8 @@ export async function runCli(argv: string[], io: CliIo, deps: CliDeps): Promise<
 
 interface InputOptions {
   button: 'left' | 'right' | 'middle';
+  /** The head X Y are on (pointer only). */
+  pipe?: PipeName;
   click?: boolean;
   press?: boolean;
   release?: boolean;
@@ -301,8 +309,10 @@ export function inputEvents(device: string, args: string[], opts: InputOptions):
     if (args.length !== 2) throw new InvalidArgumentError('pointer needs X Y (guest pixels)');
     const [x, y] = args.map(parseCoord);
     const action: 'click' | 'press' | 'release' | null = opts.click ? 'click' : opts.press ? 'press' : opts.release ? 'release' : null;
-    return [{ type: 'pointer', x, y }, ...(action ? [{ type: 'button' as const, button: opts.button, action, x, y }] : [])];
+    const head = opts.pipe && opts.pipe !== 'A' ? { pipe: opts.pipe } : {};
+    return [{ type: 'pointer', x, y, ...head }, ...(action ? [{ type: 'button' as const, button: opts.button, action, x, y, ...head }] : [])];
   }
+  if (opts.pipe) throw new InvalidArgumentError('--pipe names the head of pointer input; keys go to the domain whatever the head');
   if (device === 'key') {
     const events: InputEventRequest[] = [];
     if (args.length > 0) events.push({ type: 'text', text: args.join(' ') });
@@ -374,26 +384,42 @@ export async function nameOfDomid(domid: number, listDomains: () => Promise<Doma
   return d.name;
 }
 
+/** `screenshot physical --port`: the ports a physical monitor can be on (PORT_A is the eDP panel's, never an external monitor's). */
+const PHYSICAL_PORT_LETTERS = PORT_NAMES.slice(1).map((p) => p.slice('PORT_'.length));
+
 /**
- * The whole current picture of `source`, sent as binary on `connection` by frame.resync (it
- * arrives before the answer; a congested link may send it just after). Throws when the source has
- * no framebuffer or its display is off.
+ * The physical ports with a monitor, from the emulated GPU's read-only sysfs nodes
+ * /sys/kernel/vgt/control/PORT_X/connection ("connected" / "disconnected"), in port order.
  */
-async function whole(connection: SocketConnection, source: number | 'physical', options: CallOptions): Promise<FrameMessage> {
-  const id = source === 'physical' ? PHYSICAL_SOURCE : source;
+export async function physicalMonitorPorts(connection: SocketConnection, options: CallOptions): Promise<PortName[]> {
+  const states = await Promise.all(PORT_NAMES.map((p) => connection.call('sysfs.read', { path: `/sys/kernel/vgt/control/${p}/connection` }, options)));
+  return PORT_NAMES.filter((_, i) => states[i]!.value.trim() === 'connected');
+}
+
+/** How an error names `source`: "the physical display", "physical PORT_D", "domain 3 pipe B", "domain 3". */
+function describeSource(source: number): string {
+  const head = headOf(source);
+  if (head?.kind === 'physical') return head.port ? `physical ${head.port}` : 'the physical display';
+  return head?.kind === 'vm' && head.pipe !== 'A' ? `domain ${head.domid} pipe ${head.pipe}` : `domain ${source}`;
+}
+
+/**
+ * The whole current picture of `source` (a frame source id, src/shared/heads.ts), sent as binary
+ * on `connection` by frame.resync (it arrives before the answer; a congested link may send it just
+ * after). Throws when the source has no framebuffer or its display is off.
+ */
+async function whole(connection: SocketConnection, source: number, options: CallOptions): Promise<FrameMessage> {
   let unsubscribe = (): void => undefined;
   const arrived = new Promise<FrameMessage>((resolveFrame) => {
     unsubscribe = connection.onFrame((f) => {
-      if (f.source === id && f.x === 0 && f.y === 0 && f.w === f.width && f.h === f.height) resolveFrame(f);
+      if (f.source === source && f.x === 0 && f.y === 0 && f.w === f.width && f.h === f.height) resolveFrame(f);
     });
   });
   try {
-    const size = await connection.call('frame.resync', { source }, options);
-    if (size === null || size.width === 0) {
-      const head = headOf(id);
-      const what = source === 'physical' ? 'the physical display' : head?.kind === 'vm' && head.pipe !== 'A' ? `domain ${head.domid} pipe ${head.pipe}` : `domain ${source}`;
-      throw new Error(size === null ? `${what} has no framebuffer yet` : `${what} is off (no signal)`);
-    }
+    // frame.resync names physical heads 'physical' / 'physical:D'; a VM's heads by their number.
+    const name = headOf(source)?.kind === 'physical' ? (sourceName(source) as string) : source;
+    const size = await connection.call('frame.resync', { source: name }, options);
+    if (size === null || size.width === 0) throw new Error(size === null ? `${describeSource(source)} has no framebuffer yet` : `${describeSource(source)} is off (no signal)`);
     return await arrived;
   } finally {
     unsubscribe();

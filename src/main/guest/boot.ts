@@ -3,14 +3,14 @@
  * driver and runs the workload named by the domain's `gvt_workload` key, with a root shell on its
  * serial line, until it powers off or reboots or the host stops it.
  */
-import { type DisplayLayoutName, layDesktop } from './display-layout';
+import { type DesktopLayout, type DisplayLayoutName, desktopPoint, layDesktop } from './display-layout';
 import { GuestDriver, NoVgpuError } from './driver';
 import type { GuestRam } from './guest-ram';
 import type { TrapPort } from './trap-port';
 import type { InputQueue } from '../../shared/input-queue';
 import { HOSTILE_SCENARIOS } from '../../shared/workloads';
 import { type ProbedMonitor, probeDisplays } from './display-probe';
-import { displayInfoText } from './display-info';
+import { DisplayInfo } from './display-info';
 import { arrowCursor } from './cursor-image';
 import { type GuestExit, GuestOs, KERNEL_RELEASE } from './guest-os';
 import { FramePacing } from './hangcheck';
@@ -139,6 +139,7 @@ function runDesktop(os: GuestOs, driver: GuestDriver, port: TrapPort, env: Guest
   driver.initCursor(arrowCursor());
   scene.boot();
   let monitors: ProbedMonitor[] = [];
+  let layout: DesktopLayout | null = null;
   const pointer = { x: 0, y: 0 };
   const clampPointer = (): void => {
     const m = scene.mode;
@@ -150,14 +151,15 @@ function runDesktop(os: GuestOs, driver: GuestDriver, port: TrapPort, env: Guest
   // port order; the desktop is laid over them as gvt_display_layout says.
   const probe = (): void => {
     monitors = probeDisplays(port, log);
-    layDesktop((mode, heads) => scene.setMode(mode, heads), monitors, env.displayLayout, log);
+    layout = layDesktop((mode, heads) => scene.setMode(mode, heads), monitors, env.displayLayout, log);
     if (scene.mode) {
       clampPointer();
       driver.moveCursor(pointer.x, pointer.y);
     }
   };
   probe();
-  os.files.set('/sys/kernel/debug/dri/0/i915_display_info', () => displayInfoText(scene.mode, monitors, driver.cursorState()));
+  const displayInfo = new DisplayInfo();
+  os.files.set('/sys/kernel/debug/dri/0/i915_display_info', () => displayInfo.text(layout, monitors, (pipe) => driver.cursorState(pipe)));
   driver.setDisplayReady();
   log('[drm] Initialized i915 1.6.0 for 0000:00:02.0 on minor 0');
   log('gvt-workload: desktop started');
@@ -167,9 +169,9 @@ function runDesktop(os: GuestOs, driver: GuestDriver, port: TrapPort, env: Guest
   let left = false;
   const sink = {
     text: (chars: string) => termShell.input(chars),
-    pointer(x: number, y: number) {
-      pointer.x = x;
-      pointer.y = y;
+    pointer(x: number, y: number, pipe: number) {
+      // A head's pixels into the desktop (extended: offset by the head's place; clone: as head A).
+      ({ x: pointer.x, y: pointer.y } = desktopPoint(layout, pipe, x, y));
       clampPointer();
       if (!scene.mode) return;
       // One trapped CUR_POS (+ CUR_BASE arm) write per move, as i915's legacy cursor update does.

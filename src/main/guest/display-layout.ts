@@ -64,3 +64,17 @@ export function layDesktop(setMode: (mode: DisplayMode | null, heads?: HeadLayou
   if (layout.heads.length > 1) log(`[drm] desktop ${layout.width}x${layout.height} (${name}) over ${layout.heads.map((h) => `pipe ${PIPE_NAMES[h.pipe]} ${h.mode.width}x${h.mode.height}`).join(', ')}`);
   return layout;
 }
+
+/**
+ * Where pixel (x, y) of the head on `pipe` (0 = A) lies in the desktop: clamped to that head's
+ * picture, then offset by its origin — extended: its place in the desktop (pipe B right of pipe
+ * A); clone: 0,0, the same point as on the first head. This is the guest's half of per-display
+ * absolute input, as spice-vdagent maps VDAgentMouseState (x, y, display_id) with its monitor
+ * layout. Without a layout, or for a pipe no head uses (unplugged meanwhile), the point is taken
+ * as the desktop's.
+ */
+export function desktopPoint(layout: DesktopLayout | null, pipe: number, x: number, y: number): { x: number; y: number } {
+  const head = layout?.heads.find((h) => h.pipe === pipe);
+  if (!head) return { x, y };
+  return { x: head.x + Math.min(Math.max(0, x), head.w - 1), y: head.y + Math.min(Math.max(0, y), head.h - 1) };
+}

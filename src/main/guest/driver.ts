@@ -173,6 +173,15 @@ export interface CursorState {
   base: number;
 }
 
+/** A desktop rectangle a pipe shows (display-layout.ts HeadLayout's pipe and rectangle). */
+export interface CursorHead {
+  pipe: number;
+  x: number;
+  y: number;
+  w: number;
+  h: number;
+}
+
 /** Side of the cursor image, pixels: MCURSOR_MODE_64_ARGB_AX is 64x64 ARGB8888 (16 KiB). */
 export const CURSOR_SIZE = 64;
 
@@ -195,10 +204,12 @@ export class GuestDriver {
   private ringTail = 0;
   private mode: SubmissionMode = 'execlist';
   private cursorImage: GemObject | null = null;
-  /** What the guest asked for: shown (initCursor until hideCursor) and the position. */
+  /** What the guest asked for: shown (initCursor until hideCursor) and the position (desktop pixels). */
   private cursor = { shown: false, x: 0, y: 0 };
-  /** CUR_CTL and CUR_BASE as last written (i915 keeps the same cache in plane->cursor). */
-  private cursorHw = { ctl: 0, base: 0 };
+  /** Per pipe, CUR_CTL and CUR_BASE as last written (i915 keeps the same cache in plane->cursor). */
+  private cursorHw = PIPE_NAMES.map(() => ({ ctl: 0, base: 0 }));
+  /** The desktop rectangle each lit pipe shows (setCursorHeads); until set, pipe A from 0,0, unbounded. */
+  private cursorHeads: readonly CursorHead[] = [{ pipe: 0, x: 0, y: 0, w: Infinity, h: Infinity }];
   /** The PV channel once negotiated in probe(), else null (everything traps). */
   private pvChannel: GuestPv | null = null;
   /** A PV submission whose completion was not yet retired (PV has no CSB). */
@@ -334,13 +345,13 @@ export class GuestDriver {
     this.log(`[drm] pipe ${PIPE_NAMES[pipe]}: ${w}x${h}@${mode.refresh}Hz`);
   }
 
-  /** Turn the primary plane, the cursor (pipe A's) and `pipe` off (`why`: for the log; default no monitor). */
+  /** Turn the primary plane, that pipe's cursor plane and `pipe` off (`why`: for the log; default no monitor). */
   disablePipe(why = 'no monitor', pipe = 0): void {
     this.port.write32(pipeReg(PLANE_CTL_1_A, pipe), 0);
     this.port.write32(pipeReg(PLANE_SURF_1_A, pipe), 0);
     // As intel_crtc_disable_planes: active planes go off before the pipe, the cursor after the
     // primary. The guest's cursor stays shown: its next moveCursor turns the plane back on.
-    if (pipe === 0 && this.cursorHw.ctl !== 0) this.updateCursor(false);
+    if (this.cursorHw[pipe].ctl !== 0) this.writeCursor(pipe, null);
     this.port.write32(pipeReg(PIPECONF_A, pipe), 0);
     this.log(`[drm] pipe ${PIPE_NAMES[pipe]}: off (${why})`);
   }
@@ -399,12 +410,16 @@ export class GuestDriver {
   }
 
   /**
-   * Move the cursor's top-left to (x, y) pipe pixels (negative: off the left/top edge): CUR_POS
-   * then CUR_BASE, which re-arms the update, one trapped write each — i9xx_update_cursor's path
-   * when only the position changed (it adds CUR_CTL first when the plane was off in hardware, e.g.
-   * after disablePipe). A hidden cursor keeps the position for later and writes what i915 writes
-   * for an invisible plane (CUR_POS 0, CUR_BASE 0). Throws RangeError for non-integers or
-   * magnitudes beyond CUR_POS's fields (X 8191, Y 4095), Error before initCursor.
+   * Move the cursor's top-left to (x, y) desktop pixels (negative: off the left/top edge). On each
+   * pipe the desktop shows (setCursorHeads) the cursor plane sits at (x, y) minus that head's
+   * origin, on while the 64x64 image overlaps the head and off on the others, as X's
+   * xf86_crtc_set_cursor_position places the cursor on every CRTC (hiding it where it is out of
+   * range). Per pipe: CUR_POS then CUR_BASE, which re-arms the update, one trapped write each —
+   * i9xx_update_cursor's path when only the position changed (it adds CUR_CTL first when the plane
+   * was off in hardware, e.g. after disablePipe). A pipe other than A whose cursor stays off gets
+   * no write; pipe A's invisible plane gets what i915 writes for one (CUR_POS 0, CUR_BASE 0).
+   * Throws RangeError for non-integers or magnitudes beyond CUR_POS's fields (X 8191, Y 4095),
+   * Error before initCursor.
    */
   moveCursor(x: number, y: number): void {
     if (!this.cursorImage) throw new Error('initCursor() first');
@@ -412,6 +427,14 @@ export class GuestDriver {
     this.cursor.x = x;
     this.cursor.y = y;
     this.updateCursor(this.cursor.shown);
+  }
+
+  /**
+   * The desktop rectangles the lit pipes show (DesktopScene.setMode after a modeset): the cursor
+   * follows on every one of them from the next moveCursor. An empty list: no pipe is lit.
+   */
+  setCursorHeads(heads: readonly CursorHead[]): void {
+    this.cursorHeads = heads.map((h) => ({ ...h }));
   }
 
   /**
@@ -425,28 +448,44 @@ export class GuestDriver {
   }
 
   /**
-   * The cursor from the driver's own state (no trapped read): `visible` while the cursor plane is
-   * on in hardware, the position last asked for, the image's GM address.
+   * The cursor of `pipe` (default A) from the driver's own state (no trapped read): `visible` while
+   * that cursor plane is on in hardware, the position asked for in that pipe's pixels (the desktop
+   * position minus the head's origin), the image's GM address.
    */
-  cursorState(): CursorState {
-    return { visible: this.cursorHw.ctl !== 0, x: this.cursor.x, y: this.cursor.y, base: this.cursorImage?.gm ?? 0 };
+  cursorState(pipe = 0): CursorState {
+    const head = this.cursorHeads.find((h) => h.pipe === pipe);
+    return { visible: this.cursorHw[pipe].ctl !== 0, x: this.cursor.x - (head?.x ?? 0), y: this.cursor.y - (head?.y ?? 0), base: this.cursorImage?.gm ?? 0 };
+  }
+
+  /** Place (or hide) the cursor on every pipe for the position asked for. */
+  private updateCursor(visible: boolean): void {
+    for (let pipe = 0; pipe < PIPE_NAMES.length; pipe++) {
+      const head = this.cursorHeads.find((h) => h.pipe === pipe);
+      const x = this.cursor.x - (head?.x ?? 0);
+      const y = this.cursor.y - (head?.y ?? 0);
+      // xf86_crtc_set_cursor_position's in_range: some of the image lies on the head.
+      const on = visible && head !== undefined && x < head.w && y < head.h && x > -CURSOR_SIZE && y > -CURSOR_SIZE;
+      if (on) this.writeCursor(pipe, { x, y });
+      else if (pipe === 0 || this.cursorHw[pipe].ctl !== 0) this.writeCursor(pipe, null);
+    }
   }
 
   /**
-   * i9xx_update_cursor: CUR_CTL only when it or CUR_BASE changes from what the hardware holds (the
-   * driver's cache, as i915's plane->cursor), then CUR_POS and CUR_BASE always, CUR_BASE last: it
-   * arms the update of all three. An invisible plane is CUR_CTL 0, CUR_POS 0, CUR_BASE 0.
+   * i9xx_update_cursor on `pipe`: CUR_CTL only when it or CUR_BASE changes from what the hardware
+   * holds (the driver's cache, as i915's plane->cursor), then CUR_POS and CUR_BASE always, CUR_BASE
+   * last: it arms the update of all three. An invisible plane (`at` null) is CUR_CTL 0, CUR_POS 0,
+   * CUR_BASE 0.
    */
-  private updateCursor(visible: boolean): void {
-    const ctl = visible ? MCURSOR_MODE_64_ARGB_AX : 0;
-    const base = visible && this.cursorImage ? this.cursorImage.gm : 0;
+  private writeCursor(pipe: number, at: { x: number; y: number } | null): void {
+    const ctl = at ? MCURSOR_MODE_64_ARGB_AX : 0;
+    const base = at && this.cursorImage ? this.cursorImage.gm : 0;
     const p = this.port;
-    if (this.cursorHw.ctl !== ctl || this.cursorHw.base !== base) {
-      p.write32(CUR_CTL_A, ctl);
-      this.cursorHw = { ctl, base };
+    if (this.cursorHw[pipe].ctl !== ctl || this.cursorHw[pipe].base !== base) {
+      p.write32(pipeReg(CUR_CTL_A, pipe), ctl);
+      this.cursorHw[pipe] = { ctl, base };
     }
-    p.write32(CUR_POS_A, visible ? cursorPosition(this.cursor.x, this.cursor.y) : 0);
-    p.write32(CUR_BASE_A, base);
+    p.write32(pipeReg(CUR_POS_A, pipe), at ? cursorPosition(at.x, at.y) : 0);
+    p.write32(pipeReg(CUR_BASE_A, pipe), base);
   }
 
   /**

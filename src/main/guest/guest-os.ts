@@ -5,7 +5,7 @@
  * the toolstack (Xen's control/shutdown: `xl shutdown`, `xl reboot`) or from `poweroff`/`reboot`
  * typed in a shell.
  */
-import { BUTTONS, INPUT_BUTTON, INPUT_KEY, INPUT_WHEEL, type InputQueue, unpackXy } from '../../shared/input-queue';
+import { BUTTONS, INPUT_BUTTON, INPUT_KEY, INPUT_WHEEL, type InputQueue, unpackHeadB, unpackXy } from '../../shared/input-queue';
 import { SHUTDOWN_POWEROFF, SHUTDOWN_REBOOT } from '../../shared/trap-mailbox';
 import { PsKeyboard } from './keyboard';
 import { guestPciDevices } from './pci-devices';
@@ -36,10 +36,11 @@ export interface OsEnv {
 /** Where keyboard text and pointer events go (the desktop), if anywhere. */
 export interface InputSink {
   text(chars: string): void;
-  /** Pointer at (x, y) guest pixels, unclamped. */
-  pointer(x: number, y: number): void;
-  button(button: number, down: boolean, x: number, y: number): void;
-  wheel(delta: number, x: number, y: number): void;
+  /** Pointer at (x, y) pixels of head `pipe` (0 = A), unclamped; the sink maps them into its desktop. */
+  pointer(x: number, y: number, pipe: number): void;
+  /** A button at the pointer's position (sent just before, with its head). */
+  button(button: number, down: boolean): void;
+  wheel(delta: number): void;
 }
 
 /** Kernel log lines kept for dmesg (the kernel's ring buffer is bounded too). */
@@ -114,13 +115,14 @@ export class GuestOs {
         if (text) sink.text(text);
       } else {
         const { x, y } = unpackXy(e.xy);
+        const { pipe, down } = unpackHeadB(e.b);
         // Events carry where they happened: the pointer goes there first (motion may have been coalesced).
-        sink.pointer(x, y);
-        if (e.kind === INPUT_BUTTON && e.a <= BUTTONS.middle) sink.button(e.a, e.b !== 0, x, y);
-        if (e.kind === INPUT_WHEEL) sink.wheel(e.a, x, y);
+        sink.pointer(x, y, pipe);
+        if (e.kind === INPUT_BUTTON && e.a <= BUTTONS.middle) sink.button(e.a, down);
+        if (e.kind === INPUT_WHEEL) sink.wheel(e.a);
       }
     }
     const p = input.takePointer();
-    if (p && sink) sink.pointer(p.x, p.y);
+    if (p && sink) sink.pointer(p.x, p.y, p.pipe);
   }
 }

@@ -382,8 +382,12 @@ export interface CrtcInfo {
   connectorId: number | null;
   /** crtc->mode; needed when the CRTC is active with a connected connector. */
   mode: ModeInfo | null;
-  /** The primary plane and its framebuffer (null = primary plane disabled). */
-  primary: { planeId: number; fb: FramebufferInfo | null };
+  /**
+   * The primary plane and its framebuffer (null = primary plane disabled). `src`: the part of the
+   * fb the plane shows, pixels (plane_state src_x/y/w/h >> 16), at crtc_pos 0,0; absent = the
+   * whole pipe from 0,0. A head of an extended desktop shows its part of one shared fb.
+   */
+  primary: { planeId: number; fb: FramebufferInfo | null; src?: { x: number; y: number; w: number; h: number } };
   /** DRM ids of the pipe's sprite (overlay) planes, all disabled. */
   spritePlaneIds: number[];
   cursor: CursorInfo;
@@ -489,29 +493,35 @@ interface PlaneState {
   y: number;
   w: number;
   h: number;
+  /** src_x, src_y (whole pixels); src_w/src_h are w, h. */
+  srcX: number;
+  srcY: number;
   format: 'XR24' | 'AR24' | null;
 }
 
 /**
  * intel_plane_info, one plane: "\t--Plane id %d: type=%s, crtc_pos=%4dx%4d, crtc_size=%4dx%4d,
  * src_pos=%d.%04ux%d.%04u, src_size=%d.%04ux%d.%04u, format=%s, rotation=%s". Source rectangles
- * are 16.16 fixed point in the kernel; the guest's planes show whole images, so src_pos is 0 and
- * src_size the plane size, with ".0000" fractions.
+ * are 16.16 fixed point in the kernel; the guest's planes show whole pixels, so the fractions are
+ * ".0000": src_pos is where the plane's picture starts in its fb (0,0 but for a head of an extended
+ * desktop), src_size the plane size.
  */
 function planeLine(p: PlaneState): string {
   const format = p.format ? formatName(p.format) : 'N/A';
-  return `\t--Plane id ${p.id}: type=${p.type}, crtc_pos=${d4(p.x)}x${d4(p.y)}, crtc_size=${d4(p.w)}x${d4(p.h)}, src_pos=0.0000x0.0000, src_size=${p.w}.0000x${p.h}.0000, format=${format}, rotation=${ROTATION_0}\n`;
+  return `\t--Plane id ${p.id}: type=${p.type}, crtc_pos=${d4(p.x)}x${d4(p.y)}, crtc_size=${d4(p.w)}x${d4(p.h)}, src_pos=${p.srcX}.0000x${p.srcY}.0000, src_size=${p.w}.0000x${p.h}.0000, format=${format}, rotation=${ROTATION_0}\n`;
 }
 
 /** The pipe's planes in registration (id) order: primary, sprites, cursor on Skylake. */
 function planeStates(c: CrtcInfo): PlaneState[] {
   const fb = c.primary.fb;
   const cur = c.cursor;
+  const src = c.primary.src ?? { x: 0, y: 0, w: c.width, h: c.height };
+  const off = { srcX: 0, srcY: 0 };
   const planes: PlaneState[] = [
-    fb ? { id: c.primary.planeId, type: 'PRI', x: 0, y: 0, w: c.width, h: c.height, format: fb.format }
-      : { id: c.primary.planeId, type: 'PRI', x: 0, y: 0, w: 0, h: 0, format: null },
-    ...c.spritePlaneIds.map((id): PlaneState => ({ id, type: 'OVL', x: 0, y: 0, w: 0, h: 0, format: null })),
-    { id: cur.planeId, type: 'CUR', x: cur.x, y: cur.y, w: cur.visible ? cur.width : 0, h: cur.visible ? cur.height : 0, format: cur.visible ? 'AR24' : null },
+    fb ? { id: c.primary.planeId, type: 'PRI', x: 0, y: 0, w: src.w, h: src.h, srcX: src.x, srcY: src.y, format: fb.format }
+      : { id: c.primary.planeId, type: 'PRI', x: 0, y: 0, w: 0, h: 0, ...off, format: null },
+    ...c.spritePlaneIds.map((id): PlaneState => ({ id, type: 'OVL', x: 0, y: 0, w: 0, h: 0, ...off, format: null })),
+    { id: cur.planeId, type: 'CUR', x: cur.x, y: cur.y, w: cur.visible ? cur.width : 0, h: cur.visible ? cur.height : 0, ...off, format: cur.visible ? 'AR24' : null },
   ];
   return planes.sort((a, b) => a.id - b.id);
 }
@@ -528,7 +538,8 @@ function scalerLine(c: CrtcInfo): string {
 /** intel_crtc_info: the fb line, then intel_encoder_info for the encoder on this pipe. */
 function crtcInfo(c: CrtcInfo, connectors: readonly ConnectorInfo[]): string {
   const fb = c.primary.fb;
-  let s = fb ? `\tfb: ${fb.id}, pos: 0x0, size: ${fb.width}x${fb.height}\n` : '\tprimary plane disabled\n';
+  const src = c.primary.src ?? { x: 0, y: 0 };
+  let s = fb ? `\tfb: ${fb.id}, pos: ${src.x}x${src.y}, size: ${fb.width}x${fb.height}\n` : '\tprimary plane disabled\n';
   const conn = connectors.find((k) => k.id === c.connectorId);
   if (!conn) return s;
   s += `\tencoder ${conn.encoderId}: type: ${conn.encoder}, connectors:\n`;
@@ -538,10 +549,14 @@ function crtcInfo(c: CrtcInfo, connectors: readonly ConnectorInfo[]): string {
   return `${s}, mode:\n${modeLine(2, { ...c.mode, id: 0 })}`;
 }
 
-/** The cursor line of i915_display_info (v4.10: cursor_position() reads CURPOS, "active?" CURCNTR). */
+/**
+ * The cursor line of i915_display_info (v4.10: cursor_position() reads CURPOS, "active?" CURCNTR).
+ * CURPOS of an invisible plane reads 0: i9xx_update_cursor writes 0 there (a cursor on another
+ * head, or hidden), whatever position the plane state keeps.
+ */
 function cursorLine(cur: CursorInfo): string {
-  const [w, h, addr] = cur.visible ? [cur.width, cur.height, cur.addr] : [0, 0, 0];
-  return `\tcursor visible? ${yesno(cur.visible)}, position (${cur.x}, ${cur.y}), size ${w}x${h}, addr 0x${x08(addr)}, active? ${yesno(cur.visible)}\n`;
+  const [w, h, addr, x, y] = cur.visible ? [cur.width, cur.height, cur.addr, cur.x, cur.y] : [0, 0, 0, 0, 0];
+  return `\tcursor visible? ${yesno(cur.visible)}, position (${x}, ${y}), size ${w}x${h}, addr 0x${x08(addr)}, active? ${yesno(cur.visible)}\n`;
 }
 
 /**

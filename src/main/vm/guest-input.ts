@@ -5,7 +5,8 @@
  * completely before anything is queued, so an unknown key refuses the whole request.
  */
 import { ApiError, type InputEventRequest } from '../../shared/api';
-import { BUTTONS, INPUT_BUTTON, INPUT_KEY, INPUT_WHEEL, type InputEvent, type InputQueue, packXy } from '../../shared/input-queue';
+import { BUTTONS, INPUT_BUTTON, INPUT_KEY, INPUT_WHEEL, type InputEvent, type InputQueue, packHeadB, packXy } from '../../shared/input-queue';
+import { PIPE_NAMES } from '../../shared/regs';
 import { NAMED_KEYS, comboKey, describeValidKeys, keystrokeFor } from '../../shared/keymap';
 
 const SHIFT = NAMED_KEYS.Shift;
@@ -16,7 +17,10 @@ const MODIFIER_KEYS = new Set(['Shift', 'Control', 'Alt', 'AltGraph', 'Meta']);
 /** The names comboKey accepts, for error messages. */
 const COMBO_KEY_NAMES = 'ctrl, alt, shift, super, meta, enter, esc, tab, backspace, del, space, up, down, left, right, home, end, pgup, pgdn, f1–f12, or a letter or digit';
 
-type Op = { pointer: { x: number; y: number } } | { event: InputEvent };
+type Op = { pointer: { x: number; y: number; pipe: number } } | { event: InputEvent };
+
+/** The pipe index (0 = A) of an event's head. */
+const pipeOf = (e: { pipe?: 'A' | 'B' | 'C' }): number => PIPE_NAMES.indexOf(e.pipe ?? 'A');
 
 /** Modifier keys the user holds down, per domain (so a typed 'A' under a held Shift is not wrapped). */
 export class HeldKeys {
@@ -34,7 +38,7 @@ export function queueInput(queue: InputQueue, keymap: string, held: HeldKeys, ev
   let dropped = 0;
   for (const op of ops) {
     if ('pointer' in op) {
-      queue.pointer(op.pointer.x, op.pointer.y);
+      queue.pointer(op.pointer.x, op.pointer.y, op.pointer.pipe);
       queued++;
     } else if (queue.push(op.event)) queued++;
     else dropped++;
@@ -47,17 +51,18 @@ const key = (scancode: number, down: boolean): Op => ({ event: { kind: INPUT_KEY
 function translate(keymap: string, held: HeldKeys, e: InputEventRequest): Op[] {
   switch (e.type) {
     case 'pointer':
-      return [{ pointer: { x: e.x, y: e.y } }];
+      return [{ pointer: { x: e.x, y: e.y, pipe: pipeOf(e) } }];
     case 'button': {
       const xy = packXy(e.x, e.y);
       const b = BUTTONS[e.button];
-      const press: Op = { event: { kind: INPUT_BUTTON, a: b, b: 1, xy } };
-      const release: Op = { event: { kind: INPUT_BUTTON, a: b, b: 0, xy } };
-      const at: Op = { pointer: { x: e.x, y: e.y } };
+      const pipe = pipeOf(e);
+      const press: Op = { event: { kind: INPUT_BUTTON, a: b, b: packHeadB(pipe, true), xy } };
+      const release: Op = { event: { kind: INPUT_BUTTON, a: b, b: packHeadB(pipe, false), xy } };
+      const at: Op = { pointer: { x: e.x, y: e.y, pipe } };
       return e.action === 'press' ? [at, press] : e.action === 'release' ? [at, release] : [at, press, release];
     }
     case 'wheel':
-      return [{ event: { kind: INPUT_WHEEL, a: e.delta, b: 0, xy: packXy(e.x, e.y) } }];
+      return [{ event: { kind: INPUT_WHEEL, a: e.delta, b: packHeadB(pipeOf(e)), xy: packXy(e.x, e.y) } }];
     case 'key': {
       if (IGNORED_KEYS.has(e.key)) return [];
       const stroke = keystrokeFor(keymap, e.key);

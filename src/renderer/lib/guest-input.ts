@@ -123,7 +123,7 @@ export interface InputPumpIO {
  */
 export class InputPump {
   private queue: InputEventRequest[] = [];
-  private pendingPointer: { x: number; y: number } | null = null;
+  private pendingPointer: { x: number; y: number; pipe?: 'B' | 'C' } | null = null;
   private frameRequested = false;
   private sending = false;
   private blocked = false;
@@ -131,10 +131,10 @@ export class InputPump {
 
   constructor(private readonly io: InputPumpIO) {}
 
-  /** The pointer moved to guest pixel (x, y); sent with the next animation frame. */
-  pointer(x: number, y: number): void {
+  /** The pointer moved to guest pixel (x, y) of head `pipe` (absent: A); sent with the next animation frame. */
+  pointer(x: number, y: number, pipe?: 'B' | 'C'): void {
     if (this.blocked) return;
-    this.pendingPointer = { x, y };
+    this.pendingPointer = pipe ? { x, y, pipe } : { x, y };
     if (this.frameRequested) return;
     this.frameRequested = true;
     this.io.nextFrame(() => {

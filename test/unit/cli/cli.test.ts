@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { PNG } from 'pngjs';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { WebSocket } from 'ws';
-import { ApiError } from '../../../src/shared/api';
+import { ApiError, PHYSICAL_SOURCE } from '../../../src/shared/api';
+import { physicalSourceOfPort } from '../../../src/shared/heads';
 import { encodePng, inputEvents, resolveSource, runCli, shellQuote, type CliDeps } from '../../../src/main/cli/program';
 import { startSocketServer, type SocketServer } from '../../../src/main/host/socket-server';
 import { SESSION_FILE } from '../../../src/main/host/browser-session';
@@ -102,8 +103,34 @@ describe('gvt-desk screenshot', () => {
     expect([...PNG.sync.read(await readFile(join(dir, 'head.png'))).data]).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
     expect(host.calls.at(-1)?.params).toEqual({ source: 0x10003 });
     expect(await cli(['screenshot', 'vm2', '--pipe', 'C', 'x.png'])).toMatchObject({ code: 1, err: 'gvt-desk: domain 3 pipe C has no framebuffer yet\n' });
-    expect(await cli(['screenshot', 'physical', '--pipe', 'B', 'x.png'])).toMatchObject({ code: 1, err: expect.stringContaining("--pipe picks a domain's head") });
+    expect(await cli(['screenshot', 'physical', '--pipe', 'B', 'x.png'])).toMatchObject({ code: 1, err: expect.stringContaining("--pipe picks a domain's head; for a physical monitor use --port") });
     expect((await cli(['screenshot', 'vm2', '--pipe', 'D', 'x.png'])).code).toBe(2);
+  });
+
+  it('screenshot physical --port D saves the second physical monitor (source physical:D); the first monitor\'s port is plain physical; a port with no monitor fails clearly', async () => {
+    // The emulated GPU's monitors as its sysfs shows them: PA238 on PORT_B, 1280x1024 on PORT_D.
+    for (const p of ['A', 'B', 'C', 'D', 'E']) host.sysfs.set(`/sys/kernel/vgt/control/PORT_${p}/connection`, p === 'B' || p === 'D' ? 'connected\n' : 'disconnected\n');
+    host.snapshots.set(0xffffff03, { width: 1, height: 1, rgba: Uint8Array.from([9, 8, 7, 255]) });
+    host.snapshots.set('physical', { width: 1, height: 1, rgba: Uint8Array.from([1, 2, 3, 255]) });
+    expect(await cli(['screenshot', 'physical', '--port', 'D', 'd.png'])).toMatchObject({ code: 0, out: `${join(dir, 'd.png')}: 1x1\n` });
+    expect([...PNG.sync.read(await readFile(join(dir, 'd.png'))).data]).toEqual([9, 8, 7, 255]);
+    expect(host.calls.at(-1)).toEqual({ method: 'frame.resync', params: { source: 'physical:D' } });
+    expect(await cli(['screenshot', 'physical', '--port', 'B', 'b.png'])).toMatchObject({ code: 0 });
+    expect([...PNG.sync.read(await readFile(join(dir, 'b.png'))).data]).toEqual([1, 2, 3, 255]);
+    expect(host.calls.at(-1)).toEqual({ method: 'frame.resync', params: { source: 'physical' } });
+    expect(await cli(['screenshot', 'physical', '--port', 'C', 'x.png'])).toEqual({ code: 1, out: '', err: 'gvt-desk: no monitor on physical PORT_C (monitors on PORT_B, PORT_D)\n' });
+    host.snapshots.set(0xffffff03, { width: 0, height: 0, rgba: new Uint8Array(0) });
+    expect(await cli(['screenshot', 'physical', '--port', 'D', 'x.png'])).toMatchObject({ code: 1, err: 'gvt-desk: physical PORT_D is off (no signal)\n' });
+    expect(await cli(['screenshot', 'vm2', '--port', 'D', 'x.png'])).toMatchObject({ code: 1, err: expect.stringContaining('--port picks a physical monitor') });
+    expect((await cli(['screenshot', 'physical', '--port', 'F', 'x.png'])).code).toBe(2);
+    await expect(readFile(join(dir, 'x.png'))).rejects.toMatchObject({ code: 'ENOENT' });
+  });
+
+  it('physicalSourceOfPort: connected monitors in port order take pipes A, B, C; a fourth has none', () => {
+    expect(physicalSourceOfPort('PORT_B', ['PORT_D', 'PORT_B'])).toBe(PHYSICAL_SOURCE);
+    expect(physicalSourceOfPort('PORT_D', ['PORT_D', 'PORT_B'])).toBe(0xffffff03);
+    expect(() => physicalSourceOfPort('PORT_E', ['PORT_A', 'PORT_B', 'PORT_C', 'PORT_D', 'PORT_E'])).toThrow('physical PORT_E has a monitor but no pipe drives it: a Skylake GPU has 3 pipes and PORT_A, PORT_B, PORT_C take them');
+    expect(() => physicalSourceOfPort('PORT_C', [])).toThrow('no monitor on physical PORT_C (no physical monitor is connected)');
   });
 
   it('refuses a frame whose pixel data does not match its size', () => {
@@ -182,6 +209,16 @@ describe('gvt-desk input / console / xl lifecycle', () => {
       { ref: 1, events: [{ type: 'pointer', x: 300, y: 200 }, { type: 'button', button: 'left', action: 'click', x: 300, y: 200 }] },
       { ref: 3, events: [{ type: 'text', text: 'echo hi' }, { type: 'combo', keys: ['ctrl', 'alt', 'f2'] }] },
     ]);
+  });
+
+  it('input DOMAIN pointer X Y --pipe B names the head the pixels are on (the guest maps them into its desktop); --pipe with keys is refused', async () => {
+    expect(await cli(['input', 'vm1', 'pointer', '30', '20', '--pipe', 'B', '--press'])).toEqual({ code: 0, out: '', err: '' });
+    expect(host.calls.filter((c) => c.method === 'domain.input').map((c) => c.params)).toEqual([
+      { ref: 1, events: [{ type: 'pointer', x: 30, y: 20, pipe: 'B' }, { type: 'button', button: 'left', action: 'press', x: 30, y: 20, pipe: 'B' }] },
+    ]);
+    expect(inputEvents('pointer', ['1', '2'], { button: 'left', pipe: 'A' })).toEqual([{ type: 'pointer', x: 1, y: 2 }]);
+    expect(() => inputEvents('key', ['x'], { button: 'left', pipe: 'B' })).toThrow(/--pipe names the head of pointer input/);
+    expect((await cli(['input', 'vm1', 'pointer', '1', '2', '--pipe', 'D'])).code).toBe(2);
   });
 
   it('input refuses bad usage before calling the host', async () => {

@@ -4,6 +4,7 @@
  */
 import { ApiError, PHYSICAL_SOURCE, encodeFrame, methods, type DomainInfo, type EventName, type Events, type MethodName, type PortInfo, type Settings } from '../../../src/shared/api';
 import type { CallContext, HostApi, SnapshotRegion } from '../../../src/main/host/host-api';
+import { parseSourceName } from '../../../src/shared/heads';
 
 /** A source's whole picture as the fake host holds it: width x height RGBA. */
 export interface FakeFrame {
@@ -104,7 +105,7 @@ export function createFakeHost(init: Partial<Pick<FakeHost, 'domains' | 'foregro
         case 'frame.resync': {
           // As host.ts: the picture goes to the connection's frame stream.
           if (!context.frames) throw new ApiError('invalid', 'frame.resync: this connection carries no frames');
-          return context.frames.resync(p.source === 'physical' ? PHYSICAL_SOURCE : (p.source as number));
+          return context.frames.resync(parseSourceName(p.source as number | string));
         }
         case 'library.import':
           return { name: String(p.fileName).replace(/\.[^.]*$/, '') };

@@ -62,9 +62,13 @@ describe('GuestDriver cursor (i915 i9xx_update_cursor / intel_cursor_position)',
     d.take();
     d.driver.moveCursor(300, 200);
     d.driver.moveCursor(-5, 10);
+    d.driver.moveCursor(7, -63);
+    expect(d.take()).toEqual(['CUR_POS=0xc8012c', base, 'CUR_POS=0xa8005', base, 'CUR_POS=0x803f0007', base]);
+    expect(d.driver.cursorState()).toMatchObject({ visible: true, x: 7, y: -63 });
+    // Wholly off the pipe (xf86_crtc_set_cursor_position's in_range): the plane turns off.
     d.driver.moveCursor(7, -64);
-    expect(d.take()).toEqual(['CUR_POS=0xc8012c', base, 'CUR_POS=0xa8005', base, 'CUR_POS=0x80400007', base]);
-    expect(d.driver.cursorState()).toMatchObject({ visible: true, x: 7, y: -64 });
+    expect(d.take()).toEqual(['CUR_CTL=0x0', 'CUR_POS=0x0', 'CUR_BASE=0x0']);
+    expect(d.driver.cursorState()).toMatchObject({ visible: false, x: 7, y: -64 });
   });
 
   it('moveCursor refuses positions CUR_POS cannot hold, and needs initCursor first', () => {

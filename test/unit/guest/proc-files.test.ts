@@ -242,7 +242,7 @@ describe('formatI915DisplayInfo (i915_debugfs.c v4.10)', () => {
         '---------',
         'CRTC 29: pipe: C, active=yes, (size=1920x1080), dither=no, bpp=24',
         '\tprimary plane disabled',
-        '\tcursor visible? no, position (100, 200), size 0x0, addr 0x00000000, active? no',
+        '\tcursor visible? no, position (0, 0), size 0x0, addr 0x00000000, active? no',
         '\tnum_scalers=1, scaler_users=0 scaler_id=-1, scalers[0]: use=no, mode=0, scalers[1]: use=no, mode=0',
         '\t--Plane id 26: type=PRI, crtc_pos=   0x   0, crtc_size=   0x   0, src_pos=0.0000x0.0000, src_size=0.0000x0.0000, format=N/A, rotation=0 (0x00000001)',
         '\t--Plane id 28: type=CUR, crtc_pos= 100x 200, crtc_size=   0x   0, src_pos=0.0000x0.0000, src_size=0.0000x0.0000, format=N/A, rotation=0 (0x00000001)',

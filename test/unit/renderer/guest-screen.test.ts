@@ -3,6 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { flushPromises, type VueWrapper } from '@vue/test-utils';
 import { defineComponent, h, reactive } from 'vue';
 import { ApiError, type DomainInfo } from '../../../src/shared/api';
+import { vmHeadSource } from '../../../src/shared/heads';
 import GuestScreen from '../../../src/renderer/components/GuestScreen.vue';
 import ErrorBanner from '../../../src/renderer/components/ErrorBanner.vue';
 import { useFramesStore } from '../../../src/renderer/stores/frames';
@@ -92,6 +93,40 @@ describe('VM screen input', () => {
       { type: 'button', button: 'right', action: 'press', x: 1023, y: 767 },
       { type: 'button', button: 'right', action: 'release', x: 1023, y: 0 },
       { type: 'wheel', delta: 1, x: 0, y: 0 },
+    ]);
+  });
+
+  it('a head window (pipe B) maps the pointer onto that head\'s own frame and names the head in every pointer, button and wheel event; keys go to the same guest', async () => {
+    const vm = reactive(domain({ name: 'vgtHVMDomain', domid: 1, state: 'running', vgpu: vgpu() })) as DomainInfo & { domid: number };
+    const fake = new FakeClient({ 'frame.resync': () => null, 'domain.input': ({ events }) => ({ queued: events.length, dropped: 0 }) });
+    const Screen = defineComponent(() => () => h(GuestScreen, { domain: vm, pipe: 'B' }));
+    const mounted = mountWith(fake, Screen, ErrorBanner);
+    wrapper = mounted.wrapper as VueWrapper;
+    await flushPromises();
+    // Pipe A at 1024x768 and pipe B at 1280x1024: the B screen maps onto B's frame, not A's.
+    useFramesStore(mounted.pinia).apply({ source: 1, width: 1024, height: 768, x: 0, y: 0, w: 1, h: 1, seq: 1, flip: 0, vblankMs: 0, rgba: new Uint8ClampedArray(4) });
+    useFramesStore(mounted.pinia).apply({ source: vmHeadSource(1, 1), width: 1280, height: 1024, x: 0, y: 0, w: 1, h: 1, seq: 1, flip: 0, vblankMs: 0, rgba: new Uint8ClampedArray(4) });
+    await flushPromises();
+    const canvas = wrapper.find('[data-testid="canvas-1-B"]');
+    expect(canvas.attributes('aria-label')).toBe('vgtHVMDomain pipe B display: click to send keyboard and mouse input');
+    (canvas.element as HTMLElement).getBoundingClientRect = () => ({ left: 0, top: 0, width: 640, height: 512, right: 640, bottom: 512, x: 0, y: 0, toJSON: () => ({}) });
+    (canvas.element as HTMLElement).focus();
+    await flushPromises();
+    expect(wrapper.find('[data-testid="input-hint-1-B"]').text()).toBe('Input goes to vgtHVMDomain — press Ctrl+Alt to release');
+    await canvas.trigger('pointermove', { clientX: 320, clientY: 256 });
+    await nextFrame();
+    await canvas.trigger('pointerdown', { button: 0, clientX: 320, clientY: 256 });
+    await canvas.trigger('pointerup', { button: 0, clientX: 320, clientY: 256 });
+    await canvas.trigger('wheel', { deltaY: 100, deltaMode: 0, clientX: 0, clientY: 0 });
+    await canvas.trigger('keydown', { key: 'x', code: 'KeyX' });
+    await flushPromises();
+    expect(fake.callsTo('domain.input').map((p) => (p as { ref: number }).ref)).toEqual(expect.arrayContaining([1]));
+    expect(fake.callsTo('domain.input').flatMap((p) => (p as { events: unknown[] }).events)).toEqual([
+      { type: 'pointer', x: 640, y: 512, pipe: 'B' },
+      { type: 'button', button: 'left', action: 'press', x: 640, y: 512, pipe: 'B' },
+      { type: 'button', button: 'left', action: 'release', x: 640, y: 512, pipe: 'B' },
+      { type: 'wheel', delta: -1, x: 0, y: 0, pipe: 'B' },
+      { type: 'key', key: 'x', action: 'press' },
     ]);
   });
 

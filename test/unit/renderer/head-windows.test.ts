@@ -69,6 +69,25 @@ describe('head windows', () => {
     expect(fake.callsTo('frame.resync')).toContainEqual({ source: B1 });
   });
 
+  it('titles are cut in the middle: the drawn parts keep the VM name and the connector, the element keeps the full title as text and tooltip', async () => {
+    const { fake, wrapper } = await setup(undefined, []);
+    fake.emit('ports', { domid: 1, ports: [port('PORT_B', 'DP_B', 'A'), port('PORT_C', 'HDMI_C', 'B')] });
+    fake.emitFrame(frame(1, 8, 6));
+    fake.emitFrame(frame(B1, 4, 2));
+    await flushPromises();
+    const parts = (id: string) => byTestId(wrapper, id).findAll('.title-shown > span').map((s) => [s.classes().find((c) => c !== 'keep'), s.attributes('data-text')]);
+    expect(parts('window-title-1')).toEqual([['start', 'vgtHVMDomain'], ['cut', ' — domid 1 — '], ['end', 'DP-B 8x6']]);
+    expect(parts('window-title-1-B')).toEqual([['start', 'vgtHVMDomain'], ['cut', ' — '], ['end', 'HDMI-C 4x2']]);
+    for (const [id, full] of [['window-title-1', 'vgtHVMDomain — domid 1 — DP-B 8x6'], ['window-title-1-B', 'vgtHVMDomain — HDMI-C 4x2']]) {
+      const title = byTestId(wrapper, id!);
+      expect(title.attributes('title')).toBe(full);
+      // The drawn parts are CSS generated content, hidden from assistive technology; the text is the full title.
+      expect(title.find('.title-shown').attributes('aria-hidden')).toBe('true');
+      expect(title.find('.title-shown').text()).toBe('');
+      expect(title.text()).toBe(full);
+    }
+  });
+
   it('before its first frame a head counts as lit when ports.list shows a monitor on its pipe', async () => {
     const { wrapper } = await setup();
     expect(byTestId(wrapper, 'window-1-B').exists()).toBe(true);

@@ -269,11 +269,22 @@ describe('VM window: hotplug button, ports pane, resolution in the title', () =>
     expect(row).toContain('1024x768@60.00');
     expect(row).toContain('drives pipe A');
 
-    fake.emit('ports', { domid: 1, ports: [portB({ connected: false, active: false })] });
+    fake.emit('ports', { domid: 1, ports: [portB({ connected: false, active: false, pipe: null })] });
     await flushPromises();
     const after = byTestId(wrapper, 'port-row-1-PORT_B').text();
     expect(after).toContain('disconnected');
     expect(after).not.toContain('drives pipe A');
+  });
+
+  it('the Ports tab shows the pipe of every connected port, not only pipe A\'s', async () => {
+    const { wrapper, fake } = await setup();
+    await click(wrapper, 'tab-ports-1');
+    fake.emit('ports', { domid: 1, ports: [portB(), portB({ name: 'PORT_C', typeName: 'HDMI_C', active: false, pipe: null, connected: false }), portB({ name: 'PORT_D', typeName: 'DP_D', active: false, pipe: 'B' })] });
+    await flushPromises();
+    expect(byTestId(wrapper, 'port-pipe-1-PORT_B').text()).toBe('● drives pipe A');
+    expect(byTestId(wrapper, 'port-pipe-1-PORT_C').text()).toBe('');
+    expect(byTestId(wrapper, 'port-pipe-1-PORT_D').text()).toBe('● drives pipe B');
+    expect(byTestId(wrapper, 'ports-1').text()).toContain('Connected monitors take pipes A, B, C in port order');
   });
 
   it('the title shows the guest mode and follows a mode change and the pipe going off', async () => {

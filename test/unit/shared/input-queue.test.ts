@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { EVENT_CAPACITY, INPUT_BUTTON, INPUT_KEY, INPUT_QUEUE_BYTES, InputQueue, SERIAL_CAPACITY, packXy, unpackXy } from '../../../src/shared/input-queue';
+import { EVENT_CAPACITY, INPUT_BUTTON, INPUT_KEY, INPUT_QUEUE_BYTES, InputQueue, SERIAL_CAPACITY, packHeadB, packXy, unpackHeadB, unpackXy } from '../../../src/shared/input-queue';
 
 const queue = () => new InputQueue(new SharedArrayBuffer(INPUT_QUEUE_BYTES));
 
@@ -8,8 +8,35 @@ describe('input queue (host -> guest, bounded)', () => {
     const q = queue();
     expect(q.takePointer()).toBeNull();
     for (let i = 0; i < 1000; i++) q.pointer(i, 2 * i);
-    expect(q.takePointer()).toEqual({ x: 999, y: 1998 });
+    expect(q.takePointer()).toEqual({ x: 999, y: 1998, pipe: 0 });
     expect(q.takePointer()).toBeNull();
+  });
+
+  it('the pointer slot carries the head (pipe) with the position, stored and read as one word', () => {
+    const q = queue();
+    q.pointer(0xffff, 0xffff, 2);
+    expect(q.takePointer()).toEqual({ x: 0xffff, y: 0xffff, pipe: 2 });
+    q.pointer(3, 4, 1);
+    q.pointer(5, 6);
+    expect(q.takePointer()).toEqual({ x: 5, y: 6, pipe: 0 });
+    // A button's b: pressed in bit 0, the pipe in bits 8..15.
+    expect(unpackHeadB(packHeadB(2, true))).toEqual({ pipe: 2, down: true });
+    expect(unpackHeadB(packHeadB(1))).toEqual({ pipe: 1, down: false });
+    expect(unpackHeadB(1)).toEqual({ pipe: 0, down: true });
+  });
+
+  it('the pointer word overlaps no other slot: pointer moves on any head leave the serial ring and the event ring alone', () => {
+    const q = queue();
+    q.serialWrite(new TextEncoder().encode('ls\n'));
+    q.push({ kind: INPUT_KEY, a: 0x1e, b: 1, xy: 0 });
+    for (const pipe of [0, 1, 2]) q.pointer(0xffff, 0xffff, pipe);
+    expect(new TextDecoder().decode(q.serialRead())).toBe('ls\n');
+    expect(q.serialRead()).toHaveLength(0);
+    expect(q.take()).toEqual({ kind: INPUT_KEY, a: 0x1e, b: 1, xy: 0 });
+    expect(q.take()).toBeNull();
+    q.pointer(1, 2, 1);
+    expect(q.stats()).toEqual({ queued: 0, dropped: 0, serialDropped: 0 });
+    expect(q.takePointer()).toEqual({ x: 1, y: 2, pipe: 1 });
   });
 
   it('keys and buttons keep their order', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ApiError, type InputEventRequest } from '../../../src/shared/api';
-import { INPUT_BUTTON, INPUT_KEY, INPUT_QUEUE_BYTES, InputQueue, type InputEvent, packXy } from '../../../src/shared/input-queue';
+import { INPUT_BUTTON, INPUT_KEY, INPUT_QUEUE_BYTES, INPUT_WHEEL, InputQueue, type InputEvent, packHeadB, packXy } from '../../../src/shared/input-queue';
 import { HeldKeys, queueInput } from '../../../src/main/vm/guest-input';
 
 function run(events: InputEventRequest[], keymap = 'en-us', held = new HeldKeys()) {
@@ -54,7 +54,7 @@ describe('guest input translation (keysyms -> PS/2 scancodes with the domain key
 
   it('a button goes with its position: the pointer moves there, then the press and release', () => {
     const r = run([{ type: 'button', button: 'right', action: 'click', x: 10, y: 20 }]);
-    expect(r.pointer).toEqual({ x: 10, y: 20 });
+    expect(r.pointer).toEqual({ x: 10, y: 20, pipe: 0 });
     expect(r.events).toEqual([
       { kind: INPUT_BUTTON, a: 1, b: 1, xy: packXy(10, 20) },
       { kind: INPUT_BUTTON, a: 1, b: 0, xy: packXy(10, 20) },
@@ -71,6 +71,15 @@ describe('guest input translation (keysyms -> PS/2 scancodes with the domain key
     }
     expect(q.stats().queued).toBe(512);
     expect(dropped).toBe(100 * 128 * 2 - 512);
-    expect(q.takePointer()).toEqual({ x: 255, y: 99 });
+    expect(q.takePointer()).toEqual({ x: 255, y: 99, pipe: 0 });
+  });
+
+  it('pointer, button and wheel events name the head they happened on (pipe B = 1); the guest maps its pixels', () => {
+    const r = run([{ type: 'pointer', x: 5, y: 6, pipe: 'B' }, { type: 'button', button: 'left', action: 'press', x: 7, y: 8, pipe: 'C' }, { type: 'wheel', delta: -2, x: 1, y: 2, pipe: 'B' }]);
+    expect(r.pointer).toEqual({ x: 7, y: 8, pipe: 2 });
+    expect(r.events).toEqual([
+      { kind: INPUT_BUTTON, a: 0, b: packHeadB(2, true), xy: packXy(7, 8) },
+      { kind: INPUT_WHEEL, a: -2, b: packHeadB(1), xy: packXy(1, 2) },
+    ]);
   });
 });

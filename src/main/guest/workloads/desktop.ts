@@ -178,6 +178,8 @@ export class DesktopScene {
     const next = mode ? (heads ?? [{ pipe: 0, mode, x: 0, y: 0, w: mode.width, h: mode.height }]) : [];
     for (const old of this.heads) if (!next.some((n) => n.pipe === old.pipe)) d.disablePipe('no monitor', old.pipe);
     this.heads = next;
+    // The cursor follows the pointer onto whichever head shows that part of the desktop.
+    d.setCursorHeads(next.map(({ pipe, x, y, w, h }) => ({ pipe, x, y, w, h })));
     if (!mode) {
       this.current = null;
       return;
