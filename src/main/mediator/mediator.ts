@@ -12,19 +12,9 @@ import { ApiError } from '../../shared/api';
 import { GVTG_HOST_RESERVATION, type HostReservation, MiB, PAGE_SIZE } from '../../shared/platform';
 import {
   FENCE_REG_GEN6_LO,
-  GEN8_DE_PCH_IRQ,
-  GEN8_DE_PORT_IRQ,
-  GEN8_DE_PORT_ISR,
-  GEN8_DE_PIPE_IRQ,
-  GEN8_DE_PIPE_ISR,
   PIPE_COUNT,
   PIPE_NAMES,
   pipeReg,
-  GEN8_GT_ISR0,
-  GEN8_GT_BCS_IRQ,
-  GEN8_GT_RCS_IRQ,
-  GEN8_MASTER_IRQ,
-  GEN8_MASTER_IRQ_CONTROL,
   GEN8_PIPE_VBLANK,
   GEN9_PIPE_PLANE1_FLIP_DONE,
   GTT_OFFSET,
@@ -43,7 +33,6 @@ import {
   RING_ADDR_MASK,
   VGT_PVINFO_PAGE,
   VGT_PVINFO_SIZE,
-  SDEISR,
   RING_HEAD,
   GT_RENDER_USER_INTERRUPT,
   GEN8_BCS_IRQ_SHIFT,
@@ -62,14 +51,17 @@ import {
   maskedBitEnable,
 } from '../../shared/regs';
 import { decodeFence } from '../../shared/fence';
-import { PVINFO, PVINFO_GUEST_WRITABLE, PVINFO_RSV5_BYTES, PV_MMIO, VGT_DRV_DISPLAY_READY } from '../../shared/pvinfo';
+import { PVINFO, PVINFO_GUEST_WRITABLE, PVINFO_RSV5_BYTES, VGT_DRV_DISPLAY_READY } from '../../shared/pvinfo';
 import { INTEL_LEGACY_32B_CONTEXT, INTEL_LEGACY_64B_CONTEXT, contextDescriptor } from '../../shared/execlist';
 import type { EngineId, ExecResult } from '../gpu/engine';
 import { ENGINE_BASE, type Gen9Gpu, MMIO_SPACE_BYTES } from '../gpu/gpu';
-import { type IrqBank, ackIir, bankRegister, gt0MasterBits, pending, raise } from '../gpu/irq';
+import { ackIir } from '../gpu/irq';
 import type { FlipRequest } from './cmd-scan';
 import { execlistRegister, virtualExeclistRead } from './execlist-regs';
-import { CONTEXT_SWITCHED_MMIO, F_MODE_MASK, F_RO, mmioEntry } from './mmio-table';
+import { CONTEXT_SWITCHED_MMIO, MMIO_TABLE } from './mmio-table';
+import { defaultMmioRead, defaultMmioWrite } from './mmio-info';
+import type { Gvt } from './gvt';
+import { VirtualInterrupts } from './interrupts';
 import { TimeSliceScheduler } from './scheduler';
 import { OwnerTimeline } from './owner-timeline';
 import { CONTEXT_IMAGE_BYTES, buildWorkload, contextRing, layoutShadowBatches, setContextHead, writeContextRing, writeDwords } from './workload-build';
@@ -82,7 +74,7 @@ import { contextPpgtt, handlePpgttNotification, writeContextPdps } from './ppgtt
 import { PpgttShadow } from './ppgtt-shadow';
 import { GVT_PV_CAPS, VgpuPv } from './pv';
 import { type PvNotifyContext, handlePvNotification, refusePv } from './pv-notify';
-import { pvmmioSources, syncPvmmio } from './pvmmio';
+import { pvmmioSources } from './pvmmio';
 import { ResourcePool, type ResourceRequest } from './resources';
 import { KernelLog } from './kernel-log';
 import { Vgpu, type Workload } from './vgpu';
@@ -161,10 +153,8 @@ const CONTROL_OF: ReadonlyMap<number, number> = new Map(
     [pipeReg(CUR_BASE_A, pipe), pipeReg(CUR_CTL_A, pipe)],
   ]),
 );
-/** Every pipe's master bit (GEN8_DE_PIPE_IRQ(A|B|C)). */
-const DE_PIPE_IRQS = PIPE_NAMES.reduce((m, _, pipe) => m | GEN8_DE_PIPE_IRQ(pipe), 0);
 
-export class Mediator {
+export class Mediator implements Gvt {
   readonly pool: ResourcePool;
   readonly hostGm: HostGm;
   /** The host's own display registers (Dom0's console), indexed like vreg. */
@@ -206,6 +196,7 @@ export class Mediator {
   private readonly pvContext: PvNotifyContext;
   /** The physical GGTT and the scratch page refused guest PTEs point at (GVT-g gvt->gtt.scratch_mfn). */
   private readonly shadowGgtt: ShadowGgtt;
+  readonly irq: VirtualInterrupts;
 
   constructor(
     readonly gpu: Gen9Gpu,
@@ -213,6 +204,7 @@ export class Mediator {
     dom0Ram: ArrayBufferLike,
     reservation: HostReservation = GVTG_HOST_RESERVATION,
   ) {
+    this.irq = new VirtualInterrupts((v) => this.ports.msi(v));
     this.pool = new ResourcePool(gpu.geometry, reservation);
     this.hostGm = setupHostGm(gpu, this.pool.host, dom0Ram);
     this.shadowGgtt = { ggtt: gpu.ggtt, scratchHpa: this.hostGm.scratchHpa };
@@ -250,9 +242,8 @@ export class Mediator {
     if (req.ppgtt !== false) v.ppgtt = new PpgttShadow(v, this.gpu.memory, req.ram, this.hostGm.scratchHpa);
     // What a trapped read of each PVMMIO register returns, for mirroring it into the shared page.
     v.pv.mirror = pvmmioSources((offset) => {
-      if (offset === GEN8_MASTER_IRQ) return () => this.virtualMaster(v);
-      const bank = this.bankOf(v, offset);
-      return bank ? () => bank.bank[bank.field] >>> 0 : () => v.vreg[offset >>> 2];
+      const info = MMIO_TABLE.find(offset);
+      return info?.read ? () => info.read!(this, v, offset, info) : () => v.vreg[offset >>> 2];
     });
     // GVT-g __intel_gvt_create_vgpu's gvt_dbg_core line, with the vGPU and its domain named.
     printk(`gvt: core: create vgpu ${id} for domain ${req.domid} (${req.name}): low ${alloc.lowGm.size / MiB} MB high ${alloc.highGm.size / MiB} MB fence ${alloc.fenceCount}`);
@@ -321,69 +312,61 @@ export class Mediator {
   /** Emulate a guest read; offset: bytes from BAR0 (GTT window at +8 MiB). Never throws for guest input. */
   mmioRead(v: Vgpu, offset: number): number {
     v.stats.mmioTraps++;
-    if (!Number.isInteger(offset) || offset < 0 || offset >= BAR0_SIZE || offset % 4 !== 0) {
+    // Bounds: a dword-aligned offset inside BAR0 (an integer: `>>> 0` keeps it unchanged).
+    if (offset >>> 0 !== offset || offset >= BAR0_SIZE || offset & 3) {
       v.note(`MMIO: read of invalid offset 0x${offset.toString(16)}`);
       return 0;
     }
-    if (offset >= GTT_OFFSET) {
+    if (offset >= MMIO_SPACE_BYTES) {
+      if (offset < GTT_OFFSET) return 0;
       const rel = offset - GTT_OFFSET;
       return readGuestPte(v, rel >>> 3)[(rel >>> 2) & 1];
     }
+    // intel_vgpu_mmio_reg_rw: the entry's read handler, or the default.
+    const info = MMIO_TABLE.find(offset);
+    if (info?.read) return info.read(this, v, offset, info);
     if (offset >= VGT_PVINFO_PAGE && offset < VGT_PVINFO_PAGE + VGT_PVINFO_SIZE) return pvinfoRead(v, offset - VGT_PVINFO_PAGE);
-    if (offset === SDEISR) return v.display.liveSde();
     if (VirtualDisplay.owns(offset)) return v.display.read(offset);
-    const bank = this.bankOf(v, offset);
-    if (bank) return bank.bank[bank.field] >>> 0;
-    if (offset === GEN8_MASTER_IRQ) return this.virtualMaster(v);
-    if (offset >= MMIO_SPACE_BYTES) return 0;
     const el = execlistRegister(offset);
     if (el) return virtualExeclistRead(v.execlists[el.engine], el.rel);
     const fence = this.fenceIndex(offset);
     if (fence !== undefined && !this.fenceOwned(v, fence)) return 0;
-    if (!mmioEntry(offset)) v.untracked(offset, 'read');
-    return v.vreg[offset >>> 2];
+    if (!info) v.untracked(offset, 'read');
+    return defaultMmioRead(v, offset);
   }
 
   /** Emulate a guest 32-bit write. Never throws for guest input; violations go to the vGPU log. */
   mmioWrite(v: Vgpu, offset: number, value: number, nowNs: number): void {
     this.emulateWrite(v, offset, value, nowNs);
     // An ack, a master enable, a ring register or a reset may change what PVMMIO mirrors.
-    this.syncPvmmio(v);
+    this.irq.syncPvmmio(v);
   }
 
   private emulateWrite(v: Vgpu, offset: number, value: number, nowNs: number): void {
     v.stats.mmioTraps++;
     value >>>= 0;
-    if (!Number.isInteger(offset) || offset < 0 || offset >= BAR0_SIZE || offset % 4 !== 0) {
+    if (offset >>> 0 !== offset || offset >= BAR0_SIZE || offset & 3) {
       v.note(`MMIO: write of invalid offset 0x${offset.toString(16)}`);
       return;
     }
-    if (offset >= GTT_OFFSET) {
+    if (offset >= MMIO_SPACE_BYTES) {
+      if (offset < GTT_OFFSET) return;
       // A 32-bit half of a 64-bit PTE: held until the other half arrives (gtt.c partial PTEs).
       const rel = offset - GTT_OFFSET;
       writeGuestPteHalf(this.shadowGgtt, v, rel >>> 3, (rel >>> 2) & 1 ? 1 : 0, value);
       return;
     }
+    const entry = MMIO_TABLE.find(offset);
+    if (entry?.write) return entry.write(this, v, offset, value, nowNs, entry);
     if (offset >= VGT_PVINFO_PAGE && offset < VGT_PVINFO_PAGE + VGT_PVINFO_SIZE) return this.pvinfoWrite(v, offset - VGT_PVINFO_PAGE, value, nowNs);
     if (VirtualDisplay.owns(offset)) return v.display.write(offset, value);
-    const bank = this.bankOf(v, offset);
-    if (bank) {
-      if (bank.field === 'iir') ackIir(bank.bank, value);
-      else if (bank.field === 'imr' || bank.field === 'ier') bank.bank[bank.field] = value;
-      this.maybeMsi(v);
-      return;
-    }
-    if (offset >= MMIO_SPACE_BYTES) return;
     const el = execlistRegister(offset);
     if (el) return this.execlistWrite(v, el.engine, el.rel, value, nowNs);
     const fence = this.fenceIndex(offset);
     // fence_mmio_write: an out-of-range fence is refused before anything is stored.
     if (fence !== undefined && !this.fenceOwned(v, fence)) return;
-    const entry = mmioEntry(offset);
     if (!entry) v.untracked(offset, 'write');
-    else if (entry.flags & F_RO) return;
-    v.vreg[offset >>> 2] = entry && entry.flags & F_MODE_MASK ? applyMasked(v.vreg[offset >>> 2], value) : value;
-    if (offset === GEN8_MASTER_IRQ) return this.maybeMsi(v);
+    if (!defaultMmioWrite(v, offset, value, entry)) return;
     if (fence !== undefined) return this.fenceWrite(v, fence, offset);
     if (offset === GEN6_GDRST) {
       v.vreg[offset >>> 2] = 0; // the reset completes at once; i915 polls for the bits to clear
@@ -482,15 +465,8 @@ export class Mediator {
         }
         return this.submitExeclist(v, engine, elements, nowNs, true);
       },
-      registered: (v) => this.syncPvmmio(v),
+      registered: (v) => this.irq.syncPvmmio(v),
     };
-  }
-
-  /** Mirror the PVMMIO registers into `v`'s shared page (when PV_MMIO is negotiated); they read as a trapped read would. */
-  private syncPvmmio(v: Vgpu): void {
-    const page = v.pv.page;
-    if (!page || !v.pv.enabled(PV_MMIO)) return;
-    syncPvmmio(page, v.pv.mirror);
   }
 
   private fenceIndex(offset: number): number | undefined {
@@ -716,7 +692,7 @@ export class Mediator {
         v.queue.splice(0, v.queue.length, ...v.queue.filter((q) => q.engine !== w.engine));
         return;
       }
-      if (up.interrupt) this.raiseVirtual(v, v.gt0, GT_CONTEXT_SWITCH_INTERRUPT << ENGINE_IRQ_SHIFT[w.engine]);
+      if (up.interrupt) this.irq.raise(v, v.gt0, GT_CONTEXT_SWITCH_INTERRUPT << ENGINE_IRQ_SHIFT[w.engine]);
     }
     const ringDwords = layoutShadowBatches(gpu.ggtt, w.scan, this.hostGm.shadowBatchGm);
     writeDwords(gpu.ggtt, ring, ringDwords);
@@ -762,7 +738,7 @@ export class Mediator {
     }
     if (res.hung) {
       this.running[w.engine] = inFlight;
-      if (bits) this.raiseVirtual(v, v.gt0, bits << ENGINE_IRQ_SHIFT[w.engine]);
+      if (bits) this.irq.raise(v, v.gt0, bits << ENGINE_IRQ_SHIFT[w.engine]);
       return;
     }
     this.running[w.engine] = undefined;
@@ -785,8 +761,8 @@ export class Mediator {
       // The workload is consumed: the guest's view of RING_HEAD moves to its tail.
       v.vreg[(base + RING_HEAD) >>> 2] = (v.vreg[(base + RING_HEAD) >>> 2] & ~RING_ADDR_MASK) | w.tail;
     }
-    if (bits) this.raiseVirtual(v, v.gt0, bits << ENGINE_IRQ_SHIFT[w.engine]);
-    else this.syncPvmmio(v);
+    if (bits) this.irq.raise(v, v.gt0, bits << ENGINE_IRQ_SHIFT[w.engine]);
+    else this.irq.syncPvmmio(v);
     for (const flip of w.scan.flips) this.emulateFlip(v, flip);
   }
 
@@ -834,7 +810,7 @@ export class Mediator {
     for (const reg of [RING_HEAD, RING_TAIL, RING_START, RING_CTL]) v.vreg[(base + reg) >>> 2] = 0;
     // reset_execlist: slots emptied, CSB pointers back to GVT-g's read 0 / write 0x7.
     v.execlists[engine].reset();
-    this.syncPvmmio(v);
+    this.irq.syncPvmmio(v);
   }
 
   /**
@@ -874,7 +850,7 @@ export class Mediator {
       this.gpu.mmioWrite(stride, flip.pitch / 64);
       this.gpu.mmioWrite(surf, flip.surf);
     }
-    this.raiseVirtual(v, v.dePipe[pipe], GEN9_PIPE_PLANE1_FLIP_DONE);
+    this.irq.raise(v, v.dePipe[pipe], GEN9_PIPE_PLANE1_FLIP_DONE);
   }
 
   // ---- interrupts, vblank, failsafe ----
@@ -885,7 +861,7 @@ export class Mediator {
    * interrupt.c (intel_vgpu_trigger_virtual_event, gen8_check_pending_irq).
    */
   raisePchEvent(v: Vgpu, bits: number): void {
-    this.raiseVirtual(v, v.sde, bits);
+    this.irq.raise(v, v.sde, bits);
   }
 
   /**
@@ -909,48 +885,18 @@ export class Mediator {
 
   /** Raise a virtual DE port event (e.g. DP AUX channel A done); see raisePchEvent. */
   raiseDePortEvent(v: Vgpu, bits: number): void {
-    this.raiseVirtual(v, v.dePort, bits);
+    this.irq.raise(v, v.dePort, bits);
   }
 
   /** Start of vblank on every enabled virtual pipe (each vGPU, pipes A..C) and on the physical pipes. Source: GVT-g display.c intel_vgpu_emulate_vblank (for_each_pipe emulate_vblank_on_pipe). */
   vblank(): void {
     this.gpu.vblank();
     for (const v of this.byDomid.values()) {
-      for (let pipe = 0; pipe < PIPE_COUNT; pipe++) if (pipeOnIn(v.vreg, pipe)) this.raiseVirtual(v, v.dePipe[pipe], GEN8_PIPE_VBLANK);
+      for (let pipe = 0; pipe < PIPE_COUNT; pipe++) if (pipeOnIn(v.vreg, pipe)) this.irq.raise(v, v.dePipe[pipe], GEN8_PIPE_VBLANK);
     }
   }
 
-  /** Latch `bits` into one of `v`'s virtual banks, keep PVMMIO current, and send an MSI if something new is pending. */
-  private raiseVirtual(v: Vgpu, bank: IrqBank, bits: number): void {
-    const fresh = raise(bank, bits);
-    this.syncPvmmio(v);
-    if (fresh) this.maybeMsi(v);
-  }
-
-  private virtualMaster(v: Vgpu): number {
-    let m = v.vreg[GEN8_MASTER_IRQ >>> 2] & GEN8_MASTER_IRQ_CONTROL;
-    m |= gt0MasterBits(v.gt0);
-    v.dePipe.forEach((bank, pipe) => {
-      if (pending(bank)) m |= GEN8_DE_PIPE_IRQ(pipe);
-    });
-    if (pending(v.sde)) m |= GEN8_DE_PCH_IRQ;
-    if (pending(v.dePort)) m |= GEN8_DE_PORT_IRQ;
-    return m >>> 0;
-  }
-
-  private maybeMsi(v: Vgpu): void {
-    const m = this.virtualMaster(v);
-    if (m & GEN8_MASTER_IRQ_CONTROL && m & (GEN8_GT_RCS_IRQ | GEN8_GT_BCS_IRQ | DE_PIPE_IRQS | GEN8_DE_PCH_IRQ | GEN8_DE_PORT_IRQ)) this.ports.msi(v);
-  }
-
-  /** The virtual interrupt bank register at `offset`, if it is one (checked on every trapped access: no allocation on a miss). */
-  private bankOf(v: Vgpu, offset: number): { bank: IrqBank; field: keyof IrqBank } | undefined {
-    const at = (base: number, bank: IrqBank) => (offset >= base && offset < base + 16 ? { bank, field: bankRegister(offset, base)! } : undefined);
-    if (offset < GEN8_GT_ISR0 || offset >= SDEISR + 16) return undefined;
-    return at(GEN8_GT_ISR0, v.gt0) ?? at(GEN8_DE_PIPE_ISR(0), v.dePipe[0]) ?? at(GEN8_DE_PIPE_ISR(1), v.dePipe[1]) ?? at(GEN8_DE_PIPE_ISR(2), v.dePipe[2]) ?? at(SDEISR, v.sde) ?? at(GEN8_DE_PORT_ISR, v.dePort);
-  }
-
-  private enterFailsafe(v: Vgpu, reason: string): void {
+  enterFailsafe(v: Vgpu, reason: string): void {
     v.note(`failsafe: ${reason}`);
     if (v.failsafe) return;
     v.failsafe = reason;
