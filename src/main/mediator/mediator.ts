@@ -11,7 +11,6 @@
 import { ApiError } from '../../shared/api';
 import { GVTG_HOST_RESERVATION, type HostReservation, MiB, PAGE_SIZE } from '../../shared/platform';
 import {
-  FENCE_REG_GEN6_LO,
   PIPE_COUNT,
   PIPE_NAMES,
   pipeReg,
@@ -50,7 +49,7 @@ import {
   applyMasked,
   maskedBitEnable,
 } from '../../shared/regs';
-import { decodeFence } from '../../shared/fence';
+
 import { PVINFO, PVINFO_GUEST_WRITABLE, PVINFO_RSV5_BYTES, VGT_DRV_DISPLAY_READY } from '../../shared/pvinfo';
 import { INTEL_LEGACY_32B_CONTEXT, INTEL_LEGACY_64B_CONTEXT, contextDescriptor } from '../../shared/execlist';
 import type { EngineId, ExecResult } from '../gpu/engine';
@@ -329,8 +328,6 @@ export class Mediator implements Gvt {
     if (VirtualDisplay.owns(offset)) return v.display.read(offset);
     const el = execlistRegister(offset);
     if (el) return virtualExeclistRead(v.execlists[el.engine], el.rel);
-    const fence = this.fenceIndex(offset);
-    if (fence !== undefined && !this.fenceOwned(v, fence)) return 0;
     if (!info) v.untracked(offset, 'read');
     return defaultMmioRead(v, offset);
   }
@@ -362,12 +359,8 @@ export class Mediator implements Gvt {
     if (VirtualDisplay.owns(offset)) return v.display.write(offset, value);
     const el = execlistRegister(offset);
     if (el) return this.execlistWrite(v, el.engine, el.rel, value, nowNs);
-    const fence = this.fenceIndex(offset);
-    // fence_mmio_write: an out-of-range fence is refused before anything is stored.
-    if (fence !== undefined && !this.fenceOwned(v, fence)) return;
     if (!entry) v.untracked(offset, 'write');
     if (!defaultMmioWrite(v, offset, value, entry)) return;
-    if (fence !== undefined) return this.fenceWrite(v, fence, offset);
     if (offset === GEN6_GDRST) {
       v.vreg[offset >>> 2] = 0; // the reset completes at once; i915 polls for the bits to clear
       return this.guestReset(v, value);
@@ -467,37 +460,6 @@ export class Mediator implements Gvt {
       },
       registered: (v) => this.irq.syncPvmmio(v),
     };
-  }
-
-  private fenceIndex(offset: number): number | undefined {
-    const base = FENCE_REG_GEN6_LO(0);
-    if (offset < base || offset >= FENCE_REG_GEN6_LO(this.gpu.geometry.fences)) return undefined;
-    return (offset - base) >>> 3;
-  }
-
-  /**
-   * sanitize_fence_mmio_access: true when the vGPU owns fence `i`. An access to a fence it does not
-   * own is refused (a read returns 0, a write is dropped) and logged; if the guest has not read its
-   * PVINFO page yet, it is a driver that does not know GVT-g, and the vGPU enters failsafe
-   * (GVT_FAILSAFE_UNSUPPORTED_GUEST).
-   */
-  private fenceOwned(v: Vgpu, i: number): boolean {
-    if (i < v.alloc.fenceCount) return true;
-    v.note(`fence: access oob fence reg ${i}/${v.alloc.fenceCount}`);
-    if (!v.pvNotified) this.enterFailsafe(v, `fence ${i} accessed before PVINFO was read: the guest driver does not support GVT-g`);
-    return false;
-  }
-
-  /** A guest fence register i (owned: see fenceOwned) maps to physical fence fenceBase + i. Source: handlers.c fence_mmio_write. */
-  private fenceWrite(v: Vgpu, i: number, offset: number): void {
-    const fence = decodeFence(v.vreg[FENCE_REG_GEN6_LO(i) >>> 2], v.vreg[(FENCE_REG_GEN6_LO(i) + 4) >>> 2]);
-    const physOff = FENCE_REG_GEN6_LO(v.alloc.fenceBase + i) + (offset - FENCE_REG_GEN6_LO(i));
-    if (fence && !v.ownsGm(fence.start, fence.end - fence.start)) {
-      v.note(`fence ${i}: range 0x${fence.start.toString(16)}-0x${fence.end.toString(16)} outside the vGPU's GM, not applied`);
-      this.gpu.mmioWrite(FENCE_REG_GEN6_LO(v.alloc.fenceBase + i), 0);
-      return;
-    }
-    this.gpu.mmioWrite(physOff, v.vreg[offset >>> 2]);
   }
 
   // ---- submission and scheduling ----

@@ -10,7 +10,6 @@
  */
 import {
   BLT_RING_BASE,
-  FENCE_REG_GEN6_LO,
   GEN6_GDRST,
   GEN8_CSB_ENTRIES,
   RENDER_RING_BASE,
@@ -30,6 +29,7 @@ import {
 import { DP_AUX_CH_CTL, PCH_GMBUS0, PCH_GMBUS5, PCH_PORT_HOTPLUG, PCH_PORT_HOTPLUG2 } from '../../shared/ports';
 import { MMIO_SPACE_BYTES } from '../gpu/gpu';
 import { DISPLAY_REGS } from './display-regs';
+import { registerFenceMmio } from './handlers/fences';
 import { registerInterruptMmio } from './handlers/interrupts';
 import { F_CMD_ACCESS, F_MODE_MASK, F_RO, type MmioInfo, MmioTable } from './mmio-info';
 
@@ -45,6 +45,7 @@ function track(offset: number, name: string, flags = 0, bytes = 4): void {
 
 // intel_gvt_setup_mmio_info: one registration per concern.
 registerInterruptMmio(MMIO_TABLE);
+registerFenceMmio(MMIO_TABLE);
 for (const [engine, base] of [
   ['RCS', RENDER_RING_BASE],
   ['BCS', BLT_RING_BASE],
@@ -77,7 +78,6 @@ track(PCH_PORT_HOTPLUG, 'PCH_PORT_HOTPLUG');
 track(PCH_PORT_HOTPLUG2, 'PCH_PORT_HOTPLUG2');
 // DIGITAL_PORT_HOTPLUG_CNTRL (0x44030) is Broadwell's port A hotplug control; Skylake's is in PCH_PORT_HOTPLUG.
 for (const off of DISPLAY_REGS) track(off, `display 0x${off.toString(16)}`);
-track(FENCE_REG_GEN6_LO(0), 'FENCE_REG_GEN6', 0, 32 * 8);
 track(VGT_PVINFO_PAGE, 'PVINFO', 0, VGT_PVINFO_SIZE);
 
 /** The table entry covering `offset` (bytes from BAR0), or undefined when untracked. */
