@@ -14,17 +14,11 @@ import {
   PIPE_NAMES,
   GTT_OFFSET,
   BAR0_SIZE,
-  RING_CTL,
-  RING_CTL_VALID,
-  RING_TAIL,
   VGT_PVINFO_PAGE,
   VGT_PVINFO_SIZE,
   GFX_RUN_LIST_ENABLE,
   GEN6_GDRST,
-  RING_CONTEXT_STATUS_PTR,
-  RING_ELSP,
   RING_MODE_GEN7,
-  applyMasked,
   maskedBitEnable,
 } from '../../shared/regs';
 
@@ -32,7 +26,6 @@ import { PVINFO, PVINFO_GUEST_WRITABLE, PVINFO_RSV5_BYTES, VGT_DRV_DISPLAY_READY
 import type { EngineId } from '../gpu/engine';
 import { ENGINE_BASE, type Gen9Gpu, MMIO_SPACE_BYTES } from '../gpu/gpu';
 
-import { execlistRegister, virtualExeclistRead } from './execlist-regs';
 import { MMIO_TABLE } from './mmio-table';
 import { defaultMmioRead, defaultMmioWrite } from './mmio-info';
 import type { Gvt } from './gvt';
@@ -231,8 +224,6 @@ export class Mediator implements Gvt {
     if (info?.read) return info.read(this, v, offset, info);
     if (offset >= VGT_PVINFO_PAGE && offset < VGT_PVINFO_PAGE + VGT_PVINFO_SIZE) return pvinfoRead(v, offset - VGT_PVINFO_PAGE);
     if (VirtualDisplay.owns(offset)) return v.display.read(offset);
-    const el = execlistRegister(offset);
-    if (el) return virtualExeclistRead(v.execlists[el.engine], el.rel);
     if (!info) v.untracked(offset, 'read');
     return defaultMmioRead(v, offset);
   }
@@ -262,19 +253,11 @@ export class Mediator implements Gvt {
     if (entry?.write) return entry.write(this, v, offset, value, nowNs, entry);
     if (offset >= VGT_PVINFO_PAGE && offset < VGT_PVINFO_PAGE + VGT_PVINFO_SIZE) return this.pvinfoWrite(v, offset - VGT_PVINFO_PAGE, value, nowNs);
     if (VirtualDisplay.owns(offset)) return v.display.write(offset, value);
-    const el = execlistRegister(offset);
-    if (el) return this.execlistWrite(v, el.engine, el.rel, value, nowNs);
     if (!entry) v.untracked(offset, 'write');
     if (!defaultMmioWrite(v, offset, value, entry)) return;
     if (offset === GEN6_GDRST) {
       v.vreg[offset >>> 2] = 0; // the reset completes at once; i915 polls for the bits to clear
       return this.hangs.guestReset(v, value);
-    }
-    for (const e of ENGINES) {
-      if (offset === ENGINE_BASE[e] + RING_TAIL) return this.submission.submitRing(v, e, nowNs);
-      // Ours: GVT-g has no legacy ring submission for guests (it starts scheduling a vGPU when its
-      // guest enables execlists); a guest on the legacy ring starts when it enables a ring.
-      if (offset === ENGINE_BASE[e] + RING_CTL && value & RING_CTL_VALID) this.submission.scheduler.start(v.id, nowNs);
     }
     this.displayOwner.written(v, offset, value);
   }
@@ -355,24 +338,6 @@ export class Mediator implements Gvt {
   }
 
   // ---- submission and scheduling ----
-
-  /** GFX_MODE, the CSB read pointer and ELSP of a vGPU's virtual execlist port. */
-  private execlistWrite(v: Vgpu, engine: EngineId, rel: number, value: number, nowNs: number): void {
-    const ve = v.execlists[engine];
-    if (rel === RING_MODE_GEN7) {
-      ve.gfxMode = applyMasked(ve.gfxMode, value);
-      // ring_mode_mmio_write: enabling the run list starts scheduling the vGPU (intel_vgpu_start_schedule).
-      if (value & (GFX_RUN_LIST_ENABLE << 16) && value & GFX_RUN_LIST_ENABLE) this.submission.scheduler.start(v.id, nowNs);
-    } else if (rel === RING_CONTEXT_STATUS_PTR) ve.csb.writePtrRegister(value);
-    else if (rel === RING_ELSP) {
-      ve.elsp.push(value);
-      if (ve.elsp.length < 4) return;
-      const [hi1, lo1, hi0, lo0] = ve.elsp;
-      ve.elsp = [];
-      if ((ve.gfxMode & GFX_RUN_LIST_ENABLE) === 0) return void v.note(`${engine}: ELSP written with execlists disabled (GFX_MODE)`);
-      this.submission.submitExeclist(v, engine, [[lo0, hi0], [lo1, hi1]], nowNs, false);
-    }
-  }
 
   // ---- the parts' public faces ----
 

@@ -9,20 +9,7 @@
  * emulator models.
  */
 import {
-  BLT_RING_BASE,
   GEN6_GDRST,
-  GEN8_CSB_ENTRIES,
-  RENDER_RING_BASE,
-  RING_CONTEXT_STATUS_BUF_LO,
-  RING_CONTEXT_STATUS_PTR,
-  RING_CTL,
-  RING_ELSP,
-  RING_EXECLIST_STATUS_HI,
-  RING_EXECLIST_STATUS_LO,
-  RING_HEAD,
-  RING_MODE_GEN7,
-  RING_START,
-  RING_TAIL,
   VGT_PVINFO_PAGE,
   VGT_PVINFO_SIZE,
 } from '../../shared/regs';
@@ -31,7 +18,8 @@ import { MMIO_SPACE_BYTES } from '../gpu/gpu';
 import { DISPLAY_REGS } from './display-regs';
 import { registerFenceMmio } from './handlers/fences';
 import { registerInterruptMmio } from './handlers/interrupts';
-import { F_CMD_ACCESS, F_MODE_MASK, F_RO, type MmioInfo, MmioTable } from './mmio-info';
+import { registerRingMmio } from './handlers/rings';
+import { F_CMD_ACCESS, F_RO, type MmioInfo, MmioTable } from './mmio-info';
 
 export { F_CMD_ACCESS, F_MODE_MASK, F_RO } from './mmio-info';
 
@@ -46,31 +34,7 @@ function track(offset: number, name: string, flags = 0, bytes = 4): void {
 // intel_gvt_setup_mmio_info: one registration per concern.
 registerInterruptMmio(MMIO_TABLE);
 registerFenceMmio(MMIO_TABLE);
-for (const [engine, base] of [
-  ['RCS', RENDER_RING_BASE],
-  ['BCS', BLT_RING_BASE],
-] as const) {
-  track(base + RING_TAIL, `${engine}_RING_TAIL`);
-  track(base + RING_HEAD, `${engine}_RING_HEAD`);
-  track(base + RING_START, `${engine}_RING_START`);
-  track(base + RING_CTL, `${engine}_RING_CTL`);
-  track(base + RING_MODE_GEN7, `${engine}_RING_MODE_GEN7`, F_MODE_MASK);
-  track(base + RING_ELSP, `${engine}_RING_ELSP`);
-  track(base + RING_EXECLIST_STATUS_LO, `${engine}_RING_EXECLIST_STATUS_LO`, F_RO);
-  track(base + RING_EXECLIST_STATUS_HI, `${engine}_RING_EXECLIST_STATUS_HI`, F_RO);
-  track(base + RING_CONTEXT_STATUS_BUF_LO(0), `${engine}_RING_CONTEXT_STATUS_BUF`, F_RO, GEN8_CSB_ENTRIES * 8);
-  track(base + RING_CONTEXT_STATUS_PTR, `${engine}_RING_CONTEXT_STATUS_PTR`, F_MODE_MASK);
-  // Command streamer general purpose registers (16 x 64 bit) and the timestamp.
-  track(base + 0x600, `${engine}_GPR`, F_CMD_ACCESS, 0x80);
-  track(base + 0x358, `${engine}_RING_TIMESTAMP`, F_RO | F_CMD_ACCESS, 8);
-}
-track(0x2400, 'MI_PREDICATE_SRC0', F_CMD_ACCESS, 8);
-track(0x2408, 'MI_PREDICATE_SRC1', F_CMD_ACCESS, 8);
-track(0x2410, 'MI_PREDICATE_DATA', F_CMD_ACCESS, 8);
-track(0x2418, 'MI_PREDICATE_RESULT', F_CMD_ACCESS);
-track(0x7000, 'CACHE_MODE_0_GEN7', F_MODE_MASK | F_CMD_ACCESS);
-track(0x7004, 'CACHE_MODE_1', F_MODE_MASK | F_CMD_ACCESS);
-track(0x22200, 'BCS_SWCTRL', F_MODE_MASK | F_CMD_ACCESS);
+registerRingMmio(MMIO_TABLE);
 track(GEN6_GDRST, 'GEN6_GDRST');
 track(PCH_GMBUS0, 'PCH_GMBUS0..5', 0, PCH_GMBUS5 + 4 - PCH_GMBUS0);
 for (let ch = 0; ch < 4; ch++) track(DP_AUX_CH_CTL(ch), `DP_AUX_CH_CTL/DATA(${'ABCD'[ch]})`, 0, 24);
