@@ -17,7 +17,6 @@ import {
   VGT_PVINFO_PAGE,
   VGT_PVINFO_SIZE,
   GFX_RUN_LIST_ENABLE,
-  GEN6_GDRST,
   RING_MODE_GEN7,
   maskedBitEnable,
 } from '../../shared/regs';
@@ -255,10 +254,6 @@ export class Mediator implements Gvt {
     if (VirtualDisplay.owns(offset)) return v.display.write(offset, value);
     if (!entry) v.untracked(offset, 'write');
     if (!defaultMmioWrite(v, offset, value, entry)) return;
-    if (offset === GEN6_GDRST) {
-      v.vreg[offset >>> 2] = 0; // the reset completes at once; i915 polls for the bits to clear
-      return this.hangs.guestReset(v, value);
-    }
     this.displayOwner.written(v, offset, value);
   }
 

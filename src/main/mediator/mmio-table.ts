@@ -9,7 +9,6 @@
  * emulator models.
  */
 import {
-  GEN6_GDRST,
   VGT_PVINFO_PAGE,
   VGT_PVINFO_SIZE,
 } from '../../shared/regs';
@@ -18,6 +17,7 @@ import { MMIO_SPACE_BYTES } from '../gpu/gpu';
 import { DISPLAY_REGS } from './display-regs';
 import { registerFenceMmio } from './handlers/fences';
 import { registerInterruptMmio } from './handlers/interrupts';
+import { registerResetMmio } from './handlers/reset';
 import { registerRingMmio } from './handlers/rings';
 import { F_CMD_ACCESS, F_RO, type MmioInfo, MmioTable } from './mmio-info';
 
@@ -35,7 +35,7 @@ function track(offset: number, name: string, flags = 0, bytes = 4): void {
 registerInterruptMmio(MMIO_TABLE);
 registerFenceMmio(MMIO_TABLE);
 registerRingMmio(MMIO_TABLE);
-track(GEN6_GDRST, 'GEN6_GDRST');
+registerResetMmio(MMIO_TABLE);
 track(PCH_GMBUS0, 'PCH_GMBUS0..5', 0, PCH_GMBUS5 + 4 - PCH_GMBUS0);
 for (let ch = 0; ch < 4; ch++) track(DP_AUX_CH_CTL(ch), `DP_AUX_CH_CTL/DATA(${'ABCD'[ch]})`, 0, 24);
 track(PCH_PORT_HOTPLUG, 'PCH_PORT_HOTPLUG');
