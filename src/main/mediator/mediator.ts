@@ -14,14 +14,11 @@ import {
   PIPE_NAMES,
   GTT_OFFSET,
   BAR0_SIZE,
-  VGT_PVINFO_PAGE,
-  VGT_PVINFO_SIZE,
   GFX_RUN_LIST_ENABLE,
   RING_MODE_GEN7,
   maskedBitEnable,
 } from '../../shared/regs';
 
-import { PVINFO, PVINFO_GUEST_WRITABLE, PVINFO_RSV5_BYTES, VGT_DRV_DISPLAY_READY } from '../../shared/pvinfo';
 import type { EngineId } from '../gpu/engine';
 import { ENGINE_BASE, type Gen9Gpu, MMIO_SPACE_BYTES } from '../gpu/gpu';
 
@@ -33,16 +30,16 @@ import { Submission } from './submission';
 import { Watchdog } from './watchdog';
 import { DisplayOwner } from './display-owner';
 import { ENGINES } from './engines';
+import { pvNotifyContext } from './handlers/pvinfo';
 
 import { OwnerTimeline } from './owner-timeline';
 
 import { type ShadowGgtt, clearVgpuPtes, readGuestPte, writeGuestPte, writeGuestPteHalf } from './gtt-shadow';
 import { type HostGm, setupHostGm } from './host-gm';
-import { pvinfoRead } from './pvinfo';
-import { handlePpgttNotification } from './ppgtt-context';
+
 import { PpgttShadow } from './ppgtt-shadow';
 import { GVT_PV_CAPS, VgpuPv } from './pv';
-import { type PvNotifyContext, handlePvNotification, refusePv } from './pv-notify';
+import { type PvNotifyContext } from './pv-notify';
 import { pvmmioSources } from './pvmmio';
 import { ResourcePool, type ResourceRequest } from './resources';
 import { KernelLog } from './kernel-log';
@@ -86,8 +83,6 @@ export interface CreateVgpuRequest extends ResourceRequest {
   ppgtt?: boolean;
 }
 
-/** PVINFO_GUEST_WRITABLE as a set: g2v_notify is written at every PV submission. */
-const GUEST_WRITABLE: ReadonlySet<number> = new Set(PVINFO_GUEST_WRITABLE);
 /** Host-physical slot per vGPU RAM window (8 GiB apart; slot 0 is Dom0). */
 const RAM_SLOT_BYTES = 8 * 2 ** 30;
 export { WATCHDOG_ENGINE_NS } from './watchdog';
@@ -140,7 +135,7 @@ export class Mediator implements Gvt {
     this.hangs = new Watchdog(this, (v, engine, reason) => this.ports.engineReset?.(v, engine, reason));
     this.displayOwner = new DisplayOwner(this, this.hostDisplay, ports);
     this.shadowGgtt = { ggtt: gpu.ggtt, scratchHpa: this.hostGm.scratchHpa };
-    this.pvContext = this.pvNotifyContext();
+    this.pvContext = pvNotifyContext(this);
     // The host drives the physical engines with execlists, as i915 does on Gen8+.
     for (const e of ENGINES) gpu.mmioWrite(ENGINE_BASE[e] + RING_MODE_GEN7, maskedBitEnable(GFX_RUN_LIST_ENABLE));
     const g = gpu.geometry;
@@ -221,7 +216,6 @@ export class Mediator implements Gvt {
     // intel_vgpu_mmio_reg_rw: the entry's read handler, or the default.
     const info = MMIO_TABLE.find(offset);
     if (info?.read) return info.read(this, v, offset, info);
-    if (offset >= VGT_PVINFO_PAGE && offset < VGT_PVINFO_PAGE + VGT_PVINFO_SIZE) return pvinfoRead(v, offset - VGT_PVINFO_PAGE);
     if (VirtualDisplay.owns(offset)) return v.display.read(offset);
     if (!info) v.untracked(offset, 'read');
     return defaultMmioRead(v, offset);
@@ -250,7 +244,6 @@ export class Mediator implements Gvt {
     }
     const entry = MMIO_TABLE.find(offset);
     if (entry?.write) return entry.write(this, v, offset, value, nowNs, entry);
-    if (offset >= VGT_PVINFO_PAGE && offset < VGT_PVINFO_PAGE + VGT_PVINFO_SIZE) return this.pvinfoWrite(v, offset - VGT_PVINFO_PAGE, value, nowNs);
     if (VirtualDisplay.owns(offset)) return v.display.write(offset, value);
     if (!entry) v.untracked(offset, 'write');
     if (!defaultMmioWrite(v, offset, value, entry)) return;
@@ -283,53 +276,6 @@ export class Mediator implements Gvt {
     }
     this.mmioWrite(v, offset, lo, nowNs);
     this.mmioWrite(v, offset + 4, hi, nowNs);
-  }
-
-  /**
-   * A guest write into its PVINFO page, as GVT-g's pvinfo_mmio_write: the listed fields are stored
-   * (and display_ready / g2v_notify / pv_caps acted on); a write to rsv5 means the guest found its
-   * resources insufficient (GVT_FAILSAFE_INSUFFICIENT_RESOURCE: failsafe); any other offset is an
-   * "invalid pvinfo write", logged and ignored (the page keeps its value).
-   */
-  private pvinfoWrite(v: Vgpu, rel: number, value: number, nowNs: number): void {
-    if (!GUEST_WRITABLE.has(rel)) {
-      if (rel >= PVINFO.rsv5 && rel < PVINFO.rsv5 + PVINFO_RSV5_BYTES) {
-        this.enterFailsafe(v, `PVINFO: write 0x${value.toString(16)} to rsv5 at offset 0x${rel.toString(16)}: graphics resource is not enough for the guest`);
-      } else {
-        v.note(`PVINFO: invalid pvinfo write offset 0x${rel.toString(16)} data 0x${value.toString(16)}, ignored`);
-      }
-      return;
-    }
-    if (rel === PVINFO.pv_caps) return v.pv.writeCaps(value);
-    v.pvinfoWritten.set(rel, value);
-    if (rel === PVINFO.display_ready && value === VGT_DRV_DISPLAY_READY && this.displayOwner.bootForeground.has(v.domid)) this.setForeground(v.domid);
-    if (rel === PVINFO.g2v_notify) this.handleG2vNotification(v, value, nowNs);
-  }
-
-  /**
-   * A g2v_notify write: the PV notifications (pv-notify.ts); GVT-g's PPGTT and context
-   * notifications have nothing to do here (no PPGTT in this model). Source: GVT-g handlers.c
-   * handle_g2v_notification.
-   */
-  private handleG2vNotification(v: Vgpu, notification: number, nowNs: number): void {
-    if (handlePpgttNotification(v, notification)) return;
-    if (!handlePvNotification(v, notification, nowNs, this.pvContext)) v.note(`PVINFO: g2v notification ${notification} ignored`);
-  }
-
-  /** What pv-notify.ts may do to a vGPU: submit through the ELSP path, mirror PVMMIO. */
-  private pvNotifyContext(): PvNotifyContext {
-    return {
-      shadow: this.shadowGgtt,
-      engines: ENGINES,
-      submit: (v, engine, elements, nowNs) => {
-        if ((v.execlists[engine].gfxMode & GFX_RUN_LIST_ENABLE) === 0) {
-          refusePv(v, `${engine}: PV submission with execlists disabled (GFX_MODE)`);
-          return false;
-        }
-        return this.submission.submitExeclist(v, engine, elements, nowNs, true);
-      },
-      registered: (v) => this.irq.syncPvmmio(v),
-    };
   }
 
   // ---- submission and scheduling ----

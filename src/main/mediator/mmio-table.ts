@@ -8,15 +8,12 @@
  * F_CMD_ACCESS), i915_reg.h offsets; the F_CMD_ACCESS set is the subset of GVT-g's that this
  * emulator models.
  */
-import {
-  VGT_PVINFO_PAGE,
-  VGT_PVINFO_SIZE,
-} from '../../shared/regs';
 import { DP_AUX_CH_CTL, PCH_GMBUS0, PCH_GMBUS5, PCH_PORT_HOTPLUG, PCH_PORT_HOTPLUG2 } from '../../shared/ports';
 import { MMIO_SPACE_BYTES } from '../gpu/gpu';
 import { DISPLAY_REGS } from './display-regs';
 import { registerFenceMmio } from './handlers/fences';
 import { registerInterruptMmio } from './handlers/interrupts';
+import { registerPvinfoMmio } from './handlers/pvinfo';
 import { registerResetMmio } from './handlers/reset';
 import { registerRingMmio } from './handlers/rings';
 import { F_CMD_ACCESS, F_RO, type MmioInfo, MmioTable } from './mmio-info';
@@ -36,13 +33,13 @@ registerInterruptMmio(MMIO_TABLE);
 registerFenceMmio(MMIO_TABLE);
 registerRingMmio(MMIO_TABLE);
 registerResetMmio(MMIO_TABLE);
+registerPvinfoMmio(MMIO_TABLE);
 track(PCH_GMBUS0, 'PCH_GMBUS0..5', 0, PCH_GMBUS5 + 4 - PCH_GMBUS0);
 for (let ch = 0; ch < 4; ch++) track(DP_AUX_CH_CTL(ch), `DP_AUX_CH_CTL/DATA(${'ABCD'[ch]})`, 0, 24);
 track(PCH_PORT_HOTPLUG, 'PCH_PORT_HOTPLUG');
 track(PCH_PORT_HOTPLUG2, 'PCH_PORT_HOTPLUG2');
 // DIGITAL_PORT_HOTPLUG_CNTRL (0x44030) is Broadwell's port A hotplug control; Skylake's is in PCH_PORT_HOTPLUG.
 for (const off of DISPLAY_REGS) track(off, `display 0x${off.toString(16)}`);
-track(VGT_PVINFO_PAGE, 'PVINFO', 0, VGT_PVINFO_SIZE);
 
 /** The table entry covering `offset` (bytes from BAR0), or undefined when untracked. */
 export function mmioInfo(offset: number): MmioInfo | undefined {
