@@ -44,7 +44,7 @@ import { pvmmioSources } from './pvmmio';
 import { ResourcePool, type ResourceRequest } from './resources';
 import { KernelLog } from './kernel-log';
 import { Vgpu } from './vgpu';
-import { VirtualDisplay, type VirtualPort } from './vdisplay';
+import { type VirtualPort } from './vdisplay';
 import { PORT_NAMES, type PortName } from '../../shared/ports';
 import { DEFAULT_WEIGHT } from './vgpu-types';
 
@@ -216,7 +216,6 @@ export class Mediator implements Gvt {
     // intel_vgpu_mmio_reg_rw: the entry's read handler, or the default.
     const info = MMIO_TABLE.find(offset);
     if (info?.read) return info.read(this, v, offset, info);
-    if (VirtualDisplay.owns(offset)) return v.display.read(offset);
     if (!info) v.untracked(offset, 'read');
     return defaultMmioRead(v, offset);
   }
@@ -244,10 +243,8 @@ export class Mediator implements Gvt {
     }
     const entry = MMIO_TABLE.find(offset);
     if (entry?.write) return entry.write(this, v, offset, value, nowNs, entry);
-    if (VirtualDisplay.owns(offset)) return v.display.write(offset, value);
     if (!entry) v.untracked(offset, 'write');
-    if (!defaultMmioWrite(v, offset, value, entry)) return;
-    this.displayOwner.written(v, offset, value);
+    defaultMmioWrite(v, offset, value, entry);
   }
 
   /**

@@ -8,9 +8,8 @@
  * F_CMD_ACCESS), i915_reg.h offsets; the F_CMD_ACCESS set is the subset of GVT-g's that this
  * emulator models.
  */
-import { DP_AUX_CH_CTL, PCH_GMBUS0, PCH_GMBUS5, PCH_PORT_HOTPLUG, PCH_PORT_HOTPLUG2 } from '../../shared/ports';
 import { MMIO_SPACE_BYTES } from '../gpu/gpu';
-import { DISPLAY_REGS } from './display-regs';
+import { registerDisplayMmio } from './handlers/display';
 import { registerFenceMmio } from './handlers/fences';
 import { registerInterruptMmio } from './handlers/interrupts';
 import { registerPvinfoMmio } from './handlers/pvinfo';
@@ -23,23 +22,13 @@ export { F_CMD_ACCESS, F_MODE_MASK, F_RO } from './mmio-info';
 /** The MMIO info table (GVT-g gvt->mmio.mmio_info_table), filled once by intel_gvt_setup_mmio_info below. */
 export const MMIO_TABLE = new MmioTable();
 
-/** An entry without handlers: the plain vreg default, with its flags. */
-function track(offset: number, name: string, flags = 0, bytes = 4): void {
-  MMIO_TABLE.add({ offset, name, flags, size: bytes });
-}
-
 // intel_gvt_setup_mmio_info: one registration per concern.
 registerInterruptMmio(MMIO_TABLE);
 registerFenceMmio(MMIO_TABLE);
 registerRingMmio(MMIO_TABLE);
 registerResetMmio(MMIO_TABLE);
 registerPvinfoMmio(MMIO_TABLE);
-track(PCH_GMBUS0, 'PCH_GMBUS0..5', 0, PCH_GMBUS5 + 4 - PCH_GMBUS0);
-for (let ch = 0; ch < 4; ch++) track(DP_AUX_CH_CTL(ch), `DP_AUX_CH_CTL/DATA(${'ABCD'[ch]})`, 0, 24);
-track(PCH_PORT_HOTPLUG, 'PCH_PORT_HOTPLUG');
-track(PCH_PORT_HOTPLUG2, 'PCH_PORT_HOTPLUG2');
-// DIGITAL_PORT_HOTPLUG_CNTRL (0x44030) is Broadwell's port A hotplug control; Skylake's is in PCH_PORT_HOTPLUG.
-for (const off of DISPLAY_REGS) track(off, `display 0x${off.toString(16)}`);
+registerDisplayMmio(MMIO_TABLE);
 
 /** The table entry covering `offset` (bytes from BAR0), or undefined when untracked. */
 export function mmioInfo(offset: number): MmioInfo | undefined {
