@@ -16,7 +16,6 @@ import {
   DP_AUX_CH_CTL_MESSAGE_SIZE_SHIFT,
   DP_AUX_CH_CTL_SEND_BUSY,
   DP_AUX_CH_CTL_TIME_OUT_ERROR,
-  DP_AUX_CH_DATA,
   DP_AUX_I2C_REPLY_NACK,
   DP_INTERLANE_ALIGN_DONE,
   DP_LANE0_1_STATUS,
@@ -132,9 +131,6 @@ export interface PendingPort {
   overridePort?: PortName;
 }
 
-/** The per-port hotplug control registers, as a set: owns() runs on every trapped access. */
-const HOTPLUG_CTL_REGS: ReadonlySet<number> = new Set(Object.values(PORT_HOTPLUG_CTL).map((c) => c.reg));
-
 export class VirtualDisplay {
   readonly ports = new Map<PortName, VirtualPort>();
   readonly pending = new Map<PortName, PendingPort>();
@@ -197,14 +193,6 @@ export class VirtualDisplay {
     // A new sink starts untrained: the guest trains the link again after the hotplug.
     if (connected) p.dpcd = newDpcd();
     return { port: name, sdeBit: SDE_PORT_HOTPLUG[name] };
-  }
-
-  /** Does this module emulate `offset`? */
-  static owns(offset: number): boolean {
-    if (offset >= PCH_GMBUS0 && offset <= PCH_GMBUS5) return true;
-    if (HOTPLUG_CTL_REGS.has(offset)) return true;
-    for (let ch = 0; ch < 4; ch++) if (offset >= DP_AUX_CH_CTL(ch) && offset <= DP_AUX_CH_DATA(ch, 4)) return true;
-    return false;
   }
 
   read(offset: number): number {

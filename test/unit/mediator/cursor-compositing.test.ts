@@ -3,7 +3,7 @@ import { bootDesktop, compositorFeed, rig } from '../helpers/system';
 import { arrowCursor } from '../../../src/main/guest/cursor-image';
 import { DISPLAY_REGS, cursorFrom } from '../../../src/main/mediator/display-regs';
 import { decodePhysicalFrame, decodeVgpuFrame, overlayCursor, vgpuCursorGuard } from '../../../src/main/mediator/fb-decoder';
-import { mmioEntry } from '../../../src/main/mediator/mmio-table';
+import { mmioInfo } from '../../../src/main/mediator/mmio-table';
 import { PHYSICAL_SOURCE } from '../../../src/shared/api';
 import { CUR_BASE_A, CUR_CTL_A, CUR_POS_A, MCURSOR_MODE_64_ARGB_AX, MCURSOR_MODE_MASK, PLANE_CTL_1_A, PLANE_CTL_ENABLE, PLANE_SURF_1_A } from '../../../src/shared/regs';
 
@@ -37,7 +37,7 @@ describe('cursor plane through the mediator (GVT-g display regs, XenGT foregroun
     expect(i(CUR_BASE_A)).toBeGreaterThan(i(CUR_POS_A));
     expect(i(CUR_CTL_A)).toBeGreaterThanOrEqual(0);
     expect(i(PLANE_SURF_1_A)).toBeGreaterThan(i(PLANE_CTL_1_A));
-    for (const o of [CUR_CTL_A, CUR_BASE_A, CUR_POS_A]) expect(mmioEntry(o)?.name).toBe(`display 0x${o.toString(16)}`);
+    for (const [o, name] of [[CUR_CTL_A, 'CUR_CTL_A'], [CUR_BASE_A, 'CUR_BASE_A'], [CUR_POS_A, 'CUR_POS_A']] as const) expect(mmioInfo(o)?.name).toBe(name);
   });
 
   it("a foreground VM's cursor writes reach the physical pipe in order; a background VM's stay in its vreg until a display switch", () => {
