@@ -4,6 +4,7 @@
  */
 import { join, resolve } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
+import { PNG } from 'pngjs';
 import { type App, type ServeOptions, launchBrowser, startServe } from '../../bench/lib/browser-mode';
 
 export const ROOT = resolve(__dirname, '../..');
@@ -43,26 +44,24 @@ export async function closeSession(s: Partial<Session>): Promise<void> {
 }
 
 /**
- * RGBA checksum-ish summary of a frame canvas: the guest's frame size (its data attributes; the
- * canvas itself is the size it is shown at), the count of distinct sampled colours and a hash.
+ * RGBA checksum-ish summary of a frame canvas as shown: the guest's frame size (its data attributes,
+ * set once a picture is painted; the canvas itself is the size it is shown at), the count of
+ * distinct sampled colours and a hash. Pixels come from a screenshot of the canvas element: the
+ * paint worker owns the canvas (transferControlToOffscreen), so the page cannot read it back.
  */
 export async function canvasSample(page: Page, testid: string): Promise<{ width: number; height: number; distinct: number; hash: number }> {
-  return page.getByTestId(testid).evaluate((el) => {
-    const c = el as HTMLCanvasElement;
-    const ctx = c.getContext('2d');
-    const width = Number(c.dataset.frameWidth ?? 0);
-    const height = Number(c.dataset.frameHeight ?? 0);
-    if (!ctx || c.width === 0) return { width, height, distinct: 0, hash: 0 };
-    const d = ctx.getImageData(0, 0, c.width, c.height).data;
-    const seen = new Set<number>();
-    let hash = 0;
-    for (let i = 0; i < d.length; i += 4 * 13) {
-      const v = (d[i] << 16) | (d[i + 1] << 8) | d[i + 2];
-      seen.add(v);
-      hash = (hash * 31 + v) | 0;
-    }
-    return { width, height, distinct: seen.size, hash };
-  });
+  const el = page.getByTestId(testid);
+  const [width, height] = (await el.evaluate((c) => [Number((c as HTMLElement).dataset.frameWidth ?? 0), Number((c as HTMLElement).dataset.frameHeight ?? 0)])) as [number, number];
+  if (!width) return { width, height, distinct: 0, hash: 0 };
+  const d = PNG.sync.read(await el.screenshot({ animations: 'disabled', caret: 'hide' })).data;
+  const seen = new Set<number>();
+  let hash = 0;
+  for (let i = 0; i < d.length; i += 4 * 13) {
+    const v = (d[i]! << 16) | (d[i + 1]! << 8) | d[i + 2]!;
+    seen.add(v);
+    hash = (hash * 31 + v) | 0;
+  }
+  return { width, height, distinct: seen.size, hash };
 }
 
 /** Poll `probe` until it returns a truthy value (or time out with the last value in the message). */

@@ -4,6 +4,7 @@
  */
 import { inject, type InjectionKey } from 'vue';
 import type { ApiClient } from '../../shared/api';
+import { frameDrain } from '../lib/frame-painter';
 import { WsClient, apiUrlFor, type ConnectionStatus } from './ws-client';
 
 export const apiKey: InjectionKey<ApiClient> = Symbol('gvt-desk api');
@@ -21,7 +22,9 @@ export function createTransport(win: Window = window): Transport {
     // Electron IPC has no connection to lose.
     return { client: ipc, onStatus: (handler) => (handler('open'), () => undefined) };
   }
-  const ws = new WsClient(apiUrlFor(win.location));
+  // Frames are acknowledged at the page's next paint once the paint worker has taken every batch
+  // handed to it: a worker that falls behind holds the host's stream back (see frameDrain).
+  const ws = new WsClient(apiUrlFor(win.location), { nextPaint: (fn) => void win.requestAnimationFrame(() => frameDrain.whenDrained(fn)) });
   return {
     client: ws,
     onStatus(handler) {

@@ -1,180 +1,75 @@
 /**
- * Framebuffers of every source (a domid or PHYSICAL_SOURCE), rebuilt from damage rectangles.
- * Pixels live in plain RGBA buffers outside Vue's reactivity (megabytes per source, changed per
- * frame); only small per-source info (size, version, fps) is reactive. Canvases blit from here.
+ * What the page knows of every source (a domid or PHYSICAL_SOURCE) from its frame messages: small
+ * reactive info per source (size, fps). The pixels are the painter's (lib/frame-painter.ts): in a
+ * paint worker where the browser allows, else on this thread. Each damage rect is handed to it
+ * as it arrives; canvases attach to it (FrameCanvas).
  */
 import { defineStore } from 'pinia';
-import { reactive } from 'vue';
+import { markRaw, reactive } from 'vue';
 import type { CodedFrameMessage, FrameMessage } from '../../shared/api';
-import { decodeRle32Rect } from '../../shared/rle32';
+import { createFramePainter, type FramePainter } from '../lib/frame-painter';
 
-export interface Rect {
-  x: number;
-  y: number;
-  w: number;
-  h: number;
-}
+export { MAX_DIRTY_RECTS } from '../lib/frame-surfaces';
 
 export interface SourceInfo {
   /** 0x0 means the plane or pipe is off: no signal. */
   width: number;
   height: number;
-  /** Bumped on every change so views know to blit. */
-  version: number;
   /** Frames received per second over the last sample window. */
   fps: number;
 }
 
-export interface Surface {
-  width: number;
-  height: number;
-  /** width*height*4 bytes, row-major RGBA. */
-  rgba: Uint8ClampedArray<ArrayBuffer>;
-  /** The same pixels as 32-bit words (RLE32 decodes into them). */
-  words: Uint32Array<ArrayBuffer>;
-  /** Rectangles changed since the last takeDirty (at most MAX_DIRTY_RECTS, overlapping ones merged). */
-  dirty: Rect[];
+interface Counter {
   lastSeq: number | null;
-  /** The flip count and vblank time (epoch ms) of the newest frame applied (see FrameMessage). */
-  flip: number;
-  vblankMs: number;
   framesInWindow: number;
   windowStart: number;
 }
 
-/**
- * Separate dirty rectangles kept per source: a clock in the top bar and a window lower down stay two
- * small rects, where their bounding box (repainted per animation frame with putImageData) would be
- * most of the screen. Beyond this many, all are merged into one.
- */
-export const MAX_DIRTY_RECTS = 8;
-
-function bounds(a: Rect, b: Rect): Rect {
-  const x = Math.min(a.x, b.x);
-  const y = Math.min(a.y, b.y);
-  return { x, y, w: Math.max(a.x + a.w, b.x + b.w) - x, h: Math.max(a.y + a.h, b.y + b.h) - y };
-}
-
-const overlap = (a: Rect, b: Rect): boolean => a.x < b.x + b.w && b.x < a.x + a.w && a.y < b.y + b.h && b.y < a.y + a.h;
-
-/** Add rect r to the list: merged with every rect it overlaps; everything merged when the list grows past MAX_DIRTY_RECTS. */
-function addDirty(list: Rect[], r: Rect): Rect[] {
-  let merged = { ...r };
-  const rest: Rect[] = [];
-  for (const d of list) {
-    if (overlap(d, merged)) merged = bounds(d, merged);
-    else rest.push(d);
-  }
-  rest.push(merged);
-  return rest.length > MAX_DIRTY_RECTS ? [rest.reduce(bounds)] : rest;
-}
-
 export const useFramesStore = defineStore('frames', () => {
   const info = reactive(new Map<number, SourceInfo>());
-  const surfaces = new Map<number, Surface>();
+  const counters = new Map<number, Counter>();
+  // Raw: a class with its own state, not something for Vue to track.
+  const painter: FramePainter = markRaw(createFramePainter());
 
-  function surfaceFor(source: number, width: number, height: number, now: number): Surface {
-    let s = surfaces.get(source);
-    if (!s) {
-      s = { width: 0, height: 0, rgba: new Uint8ClampedArray(0), words: new Uint32Array(0), dirty: [], lastSeq: null, flip: 0, vblankMs: 0, framesInWindow: 0, windowStart: now };
-      surfaces.set(source, s);
-    }
-    if (s.width !== width || s.height !== height) {
-      // A mode change: the old pixels mean nothing at the new size; the host repaints.
-      s.width = width;
-      s.height = height;
-      s.rgba = new Uint8ClampedArray(width * height * 4);
-      s.words = new Uint32Array(s.rgba.buffer);
-      s.dirty = width && height ? [{ x: 0, y: 0, w: width, h: height }] : [];
-    }
-    return s;
-  }
-
-  function touch(source: number, s: Surface): void {
-    const cur = info.get(source);
-    if (cur) {
-      cur.width = s.width;
-      cur.height = s.height;
-      cur.version++;
-    } else {
-      info.set(source, { width: s.width, height: s.height, version: 1, fps: 0 });
-    }
-  }
-
-  /** Copy a damage rectangle into the source's buffer, clipped to the frame. */
-  function blitRect(s: Surface, f: Pick<FrameMessage, 'x' | 'y' | 'w' | 'h' | 'rgba'>): void {
-    const x1 = Math.min(f.x + f.w, s.width);
-    const y1 = Math.min(f.y + f.h, s.height);
-    const cw = x1 - f.x;
-    const ch = y1 - f.y;
-    if (cw <= 0 || ch <= 0) return;
-    for (let row = 0; row < ch; row++) {
-      const from = row * f.w * 4;
-      s.rgba.set(f.rgba.subarray(from, from + cw * 4), ((f.y + row) * s.width + f.x) * 4);
-    }
-    s.dirty = addDirty(s.dirty, { x: f.x, y: f.y, w: cw, h: ch });
-  }
-
-  /** Decode a coded damage rectangle straight into the source's buffer (a rect that does not fit is decoded aside, then clipped). */
-  function paintRect(s: Surface, f: CodedFrameMessage): void {
-    if (f.x + f.w <= s.width && f.y + f.h <= s.height) {
-      decodeRle32Rect(f.rle32, s.words, s.width, f.y * s.width + f.x, f.w, f.h);
-      s.dirty = addDirty(s.dirty, { x: f.x, y: f.y, w: f.w, h: f.h });
-      return;
-    }
-    const px = new Uint32Array(f.w * f.h);
-    decodeRle32Rect(f.rle32, px, f.w, 0, f.w, f.h);
-    blitRect(s, { ...f, rgba: new Uint8ClampedArray(px.buffer) });
-  }
-
-  /** Apply a damage rectangle; throws RangeError on RLE32 tokens that do not decode (pixels up to them may be written). */
+  /** Take a damage rectangle: to the painter, and into the source's size and frame count. */
   function apply(frame: FrameMessage | CodedFrameMessage, now: number = performance.now()): void {
-    const s = surfaceFor(frame.source, frame.width, frame.height, now);
-    if (s.width && s.height) {
-      if ('rgba' in frame) blitRect(s, frame);
-      else paintRect(s, frame);
-    }
-    s.flip = frame.flip;
-    s.vblankMs = frame.vblankMs;
+    let c = counters.get(frame.source);
+    if (!c) counters.set(frame.source, (c = { lastSeq: null, framesInWindow: 0, windowStart: now }));
     // Several damage rects of one frame share its sequence number: count frames, not rects.
-    if (frame.seq !== s.lastSeq) {
-      s.lastSeq = frame.seq;
-      s.framesInWindow++;
+    if (frame.seq !== c.lastSeq) {
+      c.lastSeq = frame.seq;
+      c.framesInWindow++;
     }
-    touch(frame.source, s);
-  }
-
-  function surface(source: number): Readonly<Surface> | undefined {
-    return surfaces.get(source);
-  }
-
-  /** The rectangles changed since the last call (and forget them): what a canvas must repaint. */
-  function takeDirty(source: number): Rect[] {
-    const s = surfaces.get(source);
-    if (!s) return [];
-    const d = s.dirty;
-    s.dirty = [];
-    return d;
+    const cur = info.get(frame.source);
+    // Only a size change is a reactive change: nothing in the page re-renders per frame.
+    if (!cur) info.set(frame.source, { width: frame.width, height: frame.height, fps: 0 });
+    else if (cur.width !== frame.width || cur.height !== frame.height) Object.assign(cur, { width: frame.width, height: frame.height });
+    try {
+      painter.apply(frame);
+    } catch (err) {
+      console.warn('gvt-desk: dropping a frame rect that does not decode', err);
+    }
   }
 
   /** Close the fps window of every source; called about once a second. */
   function sampleFps(now: number = performance.now()): void {
-    for (const [source, s] of surfaces) {
-      const elapsed = now - s.windowStart;
+    for (const [source, c] of counters) {
+      const elapsed = now - c.windowStart;
       if (elapsed <= 0) continue;
-      const fps = Math.round((s.framesInWindow * 1000) / elapsed);
-      s.framesInWindow = 0;
-      s.windowStart = now;
+      const fps = Math.round((c.framesInWindow * 1000) / elapsed);
+      c.framesInWindow = 0;
+      c.windowStart = now;
       const cur = info.get(source);
       if (cur && cur.fps !== fps) cur.fps = fps;
     }
   }
 
-  /** Drop a source's buffer (its window closed); a new window asks for a whole picture (frame.resync). */
+  /** Drop a source's pixels and info (its window closed); a new window asks for a whole picture (frame.resync). */
   function forget(source: number): void {
-    surfaces.delete(source);
+    painter.forget(source);
+    counters.delete(source);
     info.delete(source);
   }
 
-  return { info, apply, surface, takeDirty, sampleFps, forget };
+  return { info, apply, sampleFps, forget, painter };
 });

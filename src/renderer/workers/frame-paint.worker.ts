@@ -1,0 +1,22 @@
+/**
+ * The paint worker: takes the page's frame batches and canvases (transferred as OffscreenCanvas)
+ * and decodes + paints off the page's main thread, at the worker's own animation frames. See
+ * paint-worker-core.ts; loaded by frame-painter.ts as a module worker (CSP worker-src 'self').
+ */
+import { paintWorkerHandler } from '../lib/paint-worker-core';
+import type { FromWorker, ToWorker } from '../lib/frame-paint-protocol';
+
+/** The parts of DedicatedWorkerGlobalScope used here (the web tsconfig has the DOM's types, not the worker's). */
+interface WorkerScope {
+  postMessage(message: FromWorker): void;
+  onmessage: ((ev: MessageEvent<ToWorker>) => void) | null;
+  requestAnimationFrame?: (fn: () => void) => number;
+}
+const scope = self as unknown as WorkerScope;
+const handle = paintWorkerHandler((m: FromWorker) => scope.postMessage(m), {
+  // Chromium gives dedicated workers requestAnimationFrame (synchronised with OffscreenCanvas commits).
+  nextFrame: (fn) => (scope.requestAnimationFrame ? void scope.requestAnimationFrame(fn) : void setTimeout(fn, 16)),
+  makeCanvas: (w, h) => new OffscreenCanvas(w, h),
+  now: () => performance.timeOrigin + performance.now(),
+});
+scope.onmessage = (ev: MessageEvent<ToWorker>) => handle(ev.data);

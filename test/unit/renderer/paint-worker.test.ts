@@ -1,0 +1,226 @@
+// @vitest-environment happy-dom
+/**
+ * The paint worker's pieces without a browser: packing a task's frame rects into one transferred
+ * buffer, the worker's handler (decode, 'taken', paint at its animation frame, 'painted'), and the
+ * page side (WorkerPainter) against the real handler run in this thread, with the acknowledgement
+ * gate between them.
+ */
+import { describe, expect, it, vi } from 'vitest';
+import { FRAME_RLE32, decodeFrameCoded, encodeFrame, type CodedFrameMessage, type FrameMessage } from '../../../src/shared/api';
+import { packFrames, unpackFrames, type FromWorker, type ToWorker } from '../../../src/renderer/lib/frame-paint-protocol';
+import { paintWorkerHandler } from '../../../src/renderer/lib/paint-worker-core';
+import { DrainGate, WorkerPainter, type WorkerLike } from '../../../src/renderer/lib/frame-painter';
+import type { PaintCanvas } from '../../../src/renderer/lib/canvas-painter';
+
+/** A w×h rect whose pixel (i, j) is [i, j, seed, 255]. */
+function rgba(w: number, h: number, seed: number): Uint8ClampedArray {
+  const out = new Uint8ClampedArray(w * h * 4);
+  for (let j = 0; j < h; j++) for (let i = 0; i < w; i++) out.set([i, j, seed, 255], (j * w + i) * 4);
+  return out;
+}
+
+function raw(p: Partial<FrameMessage> & Pick<FrameMessage, 'x' | 'y' | 'w' | 'h'>, seed = 7): FrameMessage {
+  return { source: 1, width: 8, height: 6, seq: 1, flip: 1, vblankMs: 1000, rgba: rgba(p.w, p.h, seed), ...p };
+}
+
+const coded = (f: FrameMessage): CodedFrameMessage => decodeFrameCoded(encodeFrame(f, new Uint8Array(f.rgba.buffer), FRAME_RLE32)) as CodedFrameMessage;
+
+/** A canvas whose 2D context paints into a plain RGBA buffer (putImageData only, as at 1:1) and records drawImage calls. */
+function fakeCanvas(): PaintCanvas & { pixels: () => Uint8ClampedArray; draws: number[][] } {
+  const draws: number[][] = [];
+  let pixels = new Uint8ClampedArray(0);
+  const canvas = {
+    width: 0,
+    height: 0,
+    draws,
+    pixels: () => pixels,
+    getContext: () => ({
+      putImageData(image: ImageData, dx: number, dy: number, sx: number, sy: number, sw: number, sh: number) {
+        if (pixels.length !== canvas.width * canvas.height * 4) pixels = new Uint8ClampedArray(canvas.width * canvas.height * 4);
+        for (let row = 0; row < sh; row++) {
+          const from = ((sy + row) * image.width + sx) * 4;
+          pixels.set(image.data.subarray(from, from + sw * 4), ((dy + row) * canvas.width + dx) * 4);
+        }
+      },
+      drawImage: (...args: unknown[]) => void draws.push(args.slice(1) as number[]),
+    }),
+  };
+  return canvas as unknown as PaintCanvas & { pixels: () => Uint8ClampedArray; draws: number[][] };
+}
+
+/** The worker's handler with its animation frames run by hand and its messages collected. */
+function worker(relay: (m: FromWorker) => void = () => undefined, now = 1020) {
+  const out: FromWorker[] = [];
+  const frames: (() => void)[] = [];
+  const handle = paintWorkerHandler(
+    (m) => {
+      out.push(m);
+      relay(m);
+    },
+    {
+      nextFrame: (fn) => void frames.push(fn),
+      makeCanvas: (w, h) => Object.assign(fakeCanvas(), { width: w, height: h }),
+      now: () => now,
+    },
+  );
+  const animationFrame = (): void => {
+    for (const fn of frames.splice(0)) fn();
+  };
+  return { out, handle, animationFrame };
+}
+
+const framesMessage = (list: (FrameMessage | CodedFrameMessage)[]): ToWorker => ({ kind: 'frames', ...packFrames(list) });
+
+describe('frame batches to the paint worker (packFrames / unpackFrames)', () => {
+  it('packs raw and RLE32 rects into one buffer, word-aligned, and unpacks them to the same frames', () => {
+    const a = raw({ x: 0, y: 0, w: 3, h: 1 }, 1);
+    const b = coded(raw({ x: 2, y: 2, w: 4, h: 3, seq: 2 }, 2));
+    const { frames, payload } = packFrames([a, b]);
+    expect(frames.map((f) => [f.coding, f.offset % 4])).toEqual([
+      ['rgba', 0],
+      ['rle32', 0],
+    ]);
+    expect(payload.byteLength).toBe(a.rgba.byteLength + b.rle32.byteLength);
+    const [ua, ub] = unpackFrames(frames, payload);
+    expect(ua).toEqual(a);
+    expect(ub).toEqual(b);
+  });
+
+  it('refuses a header that points outside the batch (RangeError naming the source)', () => {
+    const { frames, payload } = packFrames([raw({ x: 0, y: 0, w: 2, h: 2 })]);
+    expect(() => unpackFrames([{ ...frames[0]!, bytes: 1000 }], payload)).toThrow(/source 1 at bytes 0\+1000 outside a 16-byte batch/);
+    expect(() => unpackFrames([{ ...frames[0]!, offset: 2, bytes: 4 }], payload)).toThrow(RangeError);
+  });
+});
+
+describe('the paint worker (paintWorkerHandler)', () => {
+  it('takes each batch at once and paints an attached canvas at its next animation frame, exactly at 1:1', () => {
+    const w = worker();
+    const canvas = fakeCanvas();
+    w.handle({ kind: 'attach', source: 1, canvas: canvas as unknown as OffscreenCanvas });
+    const full = raw({ x: 0, y: 0, w: 8, h: 6 }, 3);
+    w.handle(framesMessage([coded(full)]));
+    expect(w.out).toEqual([{ kind: 'taken' }]);
+    w.animationFrame();
+    expect([canvas.width, canvas.height]).toEqual([8, 6]);
+    expect([...canvas.pixels()]).toEqual([...full.rgba]);
+    expect(w.out[1]).toEqual({ kind: 'painted', source: 1, flip: 1, latencyMs: 20, width: 8, height: 6 });
+
+    // Damage only: one rect, and a paint event for the new flip.
+    const rect = raw({ x: 5, y: 3, w: 2, h: 2, seq: 2, flip: 2 }, 9);
+    w.handle(framesMessage([rect]));
+    w.animationFrame();
+    const at = (x: number, y: number) => [...canvas.pixels().subarray((y * 8 + x) * 4, (y * 8 + x) * 4 + 4)];
+    expect(at(6, 4)).toEqual([1, 1, 9, 255]);
+    expect(at(4, 3)).toEqual([4, 3, 3, 255]); // left of the rect: the first frame's pixel
+    expect(w.out.filter((m) => m.kind === 'painted').map((m) => 'flip' in m && m.flip)).toEqual([1, 2]);
+  });
+
+  it('paints a canvas shown smaller scaled (drawImage), no wider than asked, aspect kept', () => {
+    const w = worker();
+    const canvas = fakeCanvas();
+    w.handle({ kind: 'attach', source: 1, canvas: canvas as unknown as OffscreenCanvas });
+    w.handle({ kind: 'size', source: 1, width: 4 });
+    w.handle(framesMessage([raw({ x: 0, y: 0, w: 8, h: 6 })]));
+    w.animationFrame();
+    expect([canvas.width, canvas.height]).toEqual([4, 3]);
+    expect(canvas.draws.length).toBe(1);
+    expect(canvas.draws[0]!.slice(4)).toEqual([0, 0, 4, 3]); // the whole destination
+  });
+
+  it('a batch that does not decode is reported and still taken; other sources and later batches paint', () => {
+    const w = worker();
+    const { frames, payload } = packFrames([coded(raw({ x: 0, y: 0, w: 8, h: 6 }))]);
+    new Uint32Array(payload).fill(0xffffffff); // tokens that announce more pixels than the rect holds
+    w.handle({ kind: 'frames', frames, payload });
+    expect(w.out.map((m) => m.kind)).toEqual(['error', 'taken']);
+    w.handle(framesMessage([raw({ source: 2, x: 0, y: 0, w: 8, h: 6 })]));
+    expect(w.out.at(-1)).toEqual({ kind: 'taken' });
+  });
+
+  it('a detached source is not painted; a forgotten one starts from a blank picture', () => {
+    const w = worker();
+    const canvas = fakeCanvas();
+    w.handle({ kind: 'attach', source: 1, canvas: canvas as unknown as OffscreenCanvas });
+    w.handle({ kind: 'detach', source: 1 });
+    w.handle(framesMessage([raw({ x: 0, y: 0, w: 8, h: 6 })]));
+    w.animationFrame();
+    expect(canvas.width).toBe(0);
+    const again = fakeCanvas();
+    w.handle({ kind: 'forget', source: 1 });
+    w.handle({ kind: 'attach', source: 1, canvas: again as unknown as OffscreenCanvas });
+    w.handle(framesMessage([raw({ x: 0, y: 0, w: 1, h: 1, seq: 2 }, 5)]));
+    w.animationFrame();
+    expect([...again.pixels().subarray(4, 8)]).toEqual([0, 0, 0, 0]); // the first frame's pixels went with the forget
+  });
+});
+
+describe('the page side (WorkerPainter) and the acknowledgement gate', () => {
+  /** A WorkerLike that runs the worker's handler here, its messages a microtask later (as postMessage is async). */
+  function inProcess() {
+    const posted: ToWorker[] = [];
+    const port: WorkerLike = {
+      onmessage: null,
+      onerror: null,
+      postMessage(message) {
+        posted.push(message);
+        w.handle(message);
+      },
+    };
+    const w = worker((m) => queueMicrotask(() => port.onmessage?.({ data: m } as MessageEvent<FromWorker>)));
+    return { ...w, port, posted, deliver: () => new Promise((r) => setTimeout(r, 0)) };
+  }
+
+  it('sends the rects of one task as one transferred batch and relays the worker\'s paints', async () => {
+    const w = inProcess();
+    const gate = new DrainGate();
+    const painter = new WorkerPainter(w.port, gate);
+    const painted = vi.fn();
+    painter.onPainted(painted);
+    painter.apply(raw({ x: 0, y: 0, w: 8, h: 6 }));
+    painter.apply(coded(raw({ x: 1, y: 1, w: 2, h: 2 }, 4)));
+    expect(w.posted).toEqual([]); // flushed at the end of the task
+    await Promise.resolve();
+    expect(w.posted.map((m) => (m.kind === 'frames' ? m.frames.length : m.kind))).toEqual([2]);
+    await w.deliver();
+    expect(gate.pending).toBe(0);
+    w.handle({ kind: 'attach', source: 1, canvas: fakeCanvas() as unknown as OffscreenCanvas });
+    w.animationFrame();
+    await w.deliver();
+    expect(painted).toHaveBeenCalledWith({ source: 1, flip: 1, latencyMs: 20, width: 8, height: 6 });
+  });
+
+  it('acknowledgements wait until the worker has taken every batch handed to it', async () => {
+    const gate = new DrainGate();
+    const held: FromWorker[] = [];
+    const port: WorkerLike = { onmessage: null, onerror: null, postMessage: (m) => void (m.kind === 'frames' && held.push({ kind: 'taken' })) };
+    const painter = new WorkerPainter(port, gate);
+    painter.apply(raw({ x: 0, y: 0, w: 1, h: 1 }));
+    await Promise.resolve();
+    painter.apply(raw({ x: 0, y: 0, w: 1, h: 1, seq: 2 }));
+    await Promise.resolve();
+    expect(gate.pending).toBe(2);
+    const ack = vi.fn();
+    gate.whenDrained(ack);
+    port.onmessage!({ data: held[0]! } as MessageEvent<FromWorker>);
+    expect(ack).not.toHaveBeenCalled();
+    port.onmessage!({ data: held[1]! } as MessageEvent<FromWorker>);
+    expect(ack).toHaveBeenCalledTimes(1);
+    gate.whenDrained(ack); // nothing outstanding: at once
+    expect(ack).toHaveBeenCalledTimes(2);
+  });
+
+  it('a worker that fails releases the acknowledgements it held', async () => {
+    const gate = new DrainGate();
+    const port: WorkerLike = { onmessage: null, onerror: null, postMessage: () => undefined };
+    const painter = new WorkerPainter(port, gate);
+    painter.apply(raw({ x: 0, y: 0, w: 1, h: 1 }));
+    await Promise.resolve();
+    const ack = vi.fn();
+    gate.whenDrained(ack);
+    vi.spyOn(console, 'warn').mockImplementation(() => undefined);
+    port.onerror!({ message: 'boom' } as ErrorEvent);
+    expect(ack).toHaveBeenCalledTimes(1);
+    expect(gate.pending).toBe(0);
+  });
+});
