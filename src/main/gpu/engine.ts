@@ -272,8 +272,8 @@ export class RingEngine {
       return res;
     }
     const epoch = this.epoch;
-    // A fresh walker per run: its translation cache lives no longer than the tables stay put.
-    const ppgtt = this.ppgttRoot === null ? null : new Ppgtt(this.ggtt, this.ppgttRoot);
+    // The tables' owner decides whether the TLB outlives the run (Ppgtt.forRun).
+    const ppgtt = this.ppgttRoot === null ? null : Ppgtt.forRun(this.ggtt, this.ppgttRoot);
     const ctx = this.context(res, ppgtt);
     const engineBit = ENGINE_BIT[this.id];
     // The command being executed: a GM address in a batch, or a byte offset in the ring (wrapping).

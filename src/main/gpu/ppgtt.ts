@@ -59,8 +59,9 @@ export interface TableMemory {
 /**
  * One context's PPGTT, rooted at the host-physical PML4 `pml4`. Implements the same page lookup as
  * the GGTT (pageHpa / resolve / read32 / write32), so engines and the blitter use either. A
- * translation is cached for the life of the object: make one per engine run, the tables must not
- * change meanwhile (the mediator's shadow tables do not change while a workload runs).
+ * translation is cached (the TLB) until `invalidate` drops it: tables whose owner does not
+ * announce its changes get a fresh walker per engine run (`forRun`); the mediator's shadow tables
+ * keep theirs across submissions (PpgttTlbKeeper), invalidated entry by entry as it changes them.
  */
 export class Ppgtt {
   /** Pages the address space spans (2^36). */
@@ -76,6 +77,38 @@ export class Ppgtt {
     private readonly memory: TableMemory,
     readonly pml4: number,
   ) {}
+
+  /**
+   * The walker an engine run (or a scan) uses for the tables rooted at `pml4`: the one kept by the
+   * tables' owner when it announces every change (PpgttTlbKeeper), its TLB warm and its fault
+   * cleared; otherwise a fresh one, whose TLB lives no longer than the run (the tables may change
+   * between runs unannounced, as a native driver's do).
+   */
+  static forRun(memory: TableMemory, pml4: number): Ppgtt {
+    const kept = keptWalkers.get(memory.regionOf(pml4)?.bytes.buffer as ArrayBufferLike)?.get(pml4);
+    if (!kept) return new Ppgtt(memory, pml4);
+    kept.fault = undefined;
+    return kept;
+  }
+
+  /**
+   * Forget the translations of graphics pages [firstPage, firstPage + pages): the entry mapping them
+   * changed at some level. A whole TLB block (one page table) goes when the range covers it or its
+   * page table may have moved (pages > 1, i.e. a PDE or above changed); a single PTE change clears one slot.
+   */
+  invalidate(firstPage: number, pages: number): void {
+    this.lastBlock = null;
+    this.lastBlockIndex = NaN;
+    if (pages === 1) {
+      const block = this.tlb.get(Math.floor(firstPage / TLB_BLOCK));
+      if (block) block.hpa[firstPage % TLB_BLOCK] = NaN;
+      return;
+    }
+    const first = Math.floor(firstPage / TLB_BLOCK);
+    const end = Math.ceil((firstPage + pages) / TLB_BLOCK);
+    if (end - first < this.tlb.size) for (let b = first; b < end; b++) this.tlb.delete(b);
+    else for (const b of this.tlb.keys()) if (b >= first && b < end) this.tlb.delete(b);
+  }
 
   /** Host-physical address of graphics page `index`, or -1 (not present at some level: a fault is recorded). */
   pageHpa(index: number): number {
@@ -165,5 +198,44 @@ export class Ppgtt {
     if (!r) return false;
     r.region.words[r.offset >>> 2] = value;
     return true;
+  }
+}
+
+/** Kept walkers by the buffer holding their tables (one per shadow pool), then by root. */
+const keptWalkers = new WeakMap<ArrayBufferLike, Map<number, Ppgtt>>();
+
+/**
+ * The side of a table owner that announces every change it makes (the mediator's shadow pool):
+ * walkers for its roots are kept across engine runs, their TLBs warm, and invalidated precisely
+ * when it changes an entry — as a driver invalidates the GPU's TLB after a page-table update
+ * (i915 MI_FLUSH_DW / PIPE_CONTROL with TLB invalidate). `buffer`: the memory holding the tables;
+ * every root handed to `walker` must lie in it.
+ */
+export class PpgttTlbKeeper {
+  private readonly walkers = new Map<number, Ppgtt>();
+
+  constructor(
+    private readonly memory: TableMemory,
+    buffer: ArrayBufferLike,
+  ) {
+    keptWalkers.set(buffer, this.walkers);
+  }
+
+  /** The kept walker for root `pml4` (made on first use). */
+  walker(pml4: number): Ppgtt {
+    let w = this.walkers.get(pml4);
+    if (!w) this.walkers.set(pml4, (w = new Ppgtt(this.memory, pml4)));
+    w.fault = undefined;
+    return w;
+  }
+
+  /** An entry mapping graphics pages [firstPage, firstPage + pages) under root `pml4` changed. */
+  invalidate(pml4: number, firstPage: number, pages: number): void {
+    this.walkers.get(pml4)?.invalidate(firstPage, pages);
+  }
+
+  /** Root `pml4` is gone (its tables freed): its walker is dropped, the next user of that address starts cold. */
+  forget(pml4: number): void {
+    this.walkers.delete(pml4);
   }
 }

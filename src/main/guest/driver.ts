@@ -257,7 +257,7 @@ export class GuestDriver {
     this.pvChannel = GuestPv.detect(this.port, this.ram, this.log, this.options.pvCaps ?? GUEST_PV_CAPS);
     // intel_vgpu_has_full_ppgtt: without the cap the driver stays on the GGTT.
     const full = (pv(PVINFO.vgt_caps) & VGT_CAPS_FULL_PPGTT) !== 0 && this.options.ppgtt !== false;
-    this.ppgtt = full ? new GuestPpgtt(this.ram.words) : null;
+    this.ppgtt = full ? new GuestPpgtt(this.ram) : null;
     this.log(full ? '[drm] Full PPGTT (48-bit, 4-level) enabled' : '[drm] vGPU without full PPGTT: GGTT only');
     this.log('[drm] VGT ballooning configuration:');
     this.log(`[drm] Mappable graphic memory: base 0x${this.res.aperture.base.toString(16)} size ${kib(this.res.aperture.size)}`);

@@ -12,13 +12,16 @@
  * per object for this driver's command builders, and the mediator's scanner range-checks PPGTT
  * addresses against the vGPU's GM as it does GGTT ones (our choice; see README).
  * Table pages come from the simulated kernel's pages below the object allocator (frames
- * TABLE_FIRST_FRAME..+TABLE_FRAMES), so freeing objects never frees a table.
+ * TABLE_FIRST_FRAME..+TABLE_FRAMES), so freeing objects never frees a table. Every table write is
+ * logged in the RAM's dirty log after it is made (the dirty bits the host's EPT would set), which is
+ * how the mediator learns which table pages to compare again.
  */
 import { CTX_LRI_HEADER_1, CTX_PDP3_UDW, RING_PDP_LDW, RING_PDP_UDW } from '../../shared/execlist';
 import { MI_LOAD_REGISTER_IMM_N } from '../../shared/commands';
 import { PAGE_SIZE } from '../../shared/platform';
 import { PVINFO, VGT_G2V } from '../../shared/pvinfo';
 import { VGT_PVINFO_PAGE } from '../../shared/regs';
+import type { GuestRam } from './guest-ram';
 import type { TrapPort } from './trap-port';
 
 /** First guest frame of the page-table pages (kernel memory; 0xfe/0xff are the PV pages). */
@@ -34,8 +37,11 @@ export class GuestPpgtt {
   readonly pml4: number;
   private nextFrame = TABLE_FIRST_FRAME;
 
-  /** words: the guest's RAM as dwords (the tables are written by the CPU, no trap). */
-  constructor(private readonly words: Uint32Array) {
+  private readonly words: Uint32Array;
+
+  /** ram: the guest's RAM (the tables are written by the CPU, no trap; each write is logged). */
+  constructor(private readonly ram: GuestRam) {
+    this.words = ram.words;
     this.pml4 = this.newTable();
   }
 
@@ -54,12 +60,13 @@ export class GuestPpgtt {
 
   /**
    * Write entry `level` (0 PML4E … 3 PTE) on the walk of `va` to point at guest-physical `address`
-   * (any value: a hostile kernel's raw write), creating the tables above it as needed.
+   * (any value: a hostile kernel's raw write), creating the tables above it as needed. `logged`
+   * false: the entry itself is written without a dirty-log bit (a kernel that bypasses the logging).
    */
-  setEntry(va: number, level: number, address: number): void {
+  setEntry(va: number, level: number, address: number, logged = true): void {
     let table = this.pml4;
     for (let l = 0; l < level; l++) table = this.next(table, Math.floor(va / 2 ** SHIFTS[l]) % 512);
-    this.set(table, Math.floor(va / 2 ** SHIFTS[level]) % 512, address);
+    this.set(table, Math.floor(va / 2 ** SHIFTS[level]) % 512, address, logged);
   }
 
   /** Tell GVT-g about the PPGTT: pdp[0] = the PML4, then the g2v notification (gen8_ppgtt_notify_vgt). */
@@ -94,16 +101,18 @@ export class GuestPpgtt {
     return t;
   }
 
-  private set(table: number, index: number, address: number): void {
+  private set(table: number, index: number, address: number, logged = true): void {
     const w = table / 4 + index * 2;
     this.words[w + 1] = Math.floor(address / 2 ** 32) & 0xffff;
     this.words[w] = ((address % 2 ** 32) | PRESENT_RW) >>> 0;
+    if (logged) this.ram.logWrite(table + index * 8, 8);
   }
 
   private newTable(): number {
     if (this.nextFrame >= TABLE_FIRST_FRAME + TABLE_FRAMES) throw new RangeError(`PPGTT: out of page-table pages (${TABLE_FRAMES})`);
     const gpa = this.nextFrame++ * PAGE_SIZE;
     this.words.fill(0, gpa / 4, (gpa + PAGE_SIZE) / 4);
+    this.ram.logWrite(gpa, PAGE_SIZE);
     return gpa;
   }
 }

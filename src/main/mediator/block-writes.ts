@@ -2,8 +2,10 @@
  * The compositor's reading of the dirty logs (shared/dirty-log.ts): once per compose it collects
  * and clears every region's log (both writers' halves) and stamps the blocks it finds written with
  * that compose's number, so a picture can ask which blocks of its surface were written since the
- * compose that last brought it up to date. Single reader by design: only the compositor clears.
+ * compose that last brought it up to date. It reads and clears only the compositor's view
+ * (COMPOSITOR_VIEW): the PPGTT shadowing's bits stay for it to take.
  */
+import { COMPOSITOR_VIEW, CPU_LOG, GPU_LOG, planeStart, planeWords } from '../../shared/dirty-log';
 import type { RamRegion } from '../gpu/memory';
 
 export class BlockWrites {
@@ -12,20 +14,22 @@ export class BlockWrites {
   /** Per log (keyed by its memory, stable across re-attaches), the compose number of each block's last write. */
   private readonly stamps = new WeakMap<ArrayBufferLike, Uint32Array>();
 
-  /** Start a compose: collect (and clear) the logs of `regions`, stamping written blocks with the new `now`. */
+  /** Start a compose: collect (and clear) the compositor's view of the logs of `regions`, stamping written blocks with the new `now`. */
   harvest(regions: readonly RamRegion[]): void {
     this.now++;
     for (const r of regions) {
       const log = r.dirty;
       if (!log) continue;
       const stamps = this.stampsOf(r);
-      // Both halves (GPU_LOG, CPU_LOG) cover the same blocks.
-      const half = log.length >>> 1;
-      for (let i = 0; i < log.length; i++) {
-        if (log[i] === 0) continue;
-        const bits = Atomics.exchange(log, i, 0);
-        const first = (i % half) * 32;
-        for (let b = 0; b < 32; b++) if (bits & (1 << b)) stamps[first + b] = this.now;
+      // Both writers' planes (GPU_LOG, CPU_LOG) cover the same blocks.
+      const words = planeWords(log);
+      for (const writer of [GPU_LOG, CPU_LOG] as const) {
+        const start = planeStart(log, COMPOSITOR_VIEW, writer);
+        for (let i = 0; i < words; i++) {
+          if (log[start + i] === 0) continue;
+          const bits = Atomics.exchange(log, start + i, 0);
+          for (let b = 0; b < 32; b++) if (bits & (1 << b)) stamps[i * 32 + b] = this.now;
+        }
       }
     }
   }
@@ -41,7 +45,7 @@ export class BlockWrites {
   private stampsOf(r: RamRegion): Uint32Array {
     const key = r.dirty!.buffer;
     let s = this.stamps.get(key);
-    if (!s) this.stamps.set(key, (s = new Uint32Array((r.dirty!.length >>> 1) * 32)));
+    if (!s) this.stamps.set(key, (s = new Uint32Array(planeWords(r.dirty!) * 32)));
     return s;
   }
 }

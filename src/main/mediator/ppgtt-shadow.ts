@@ -5,14 +5,23 @@
  * PML4E/PDPE/PDE at a zeroed scratch table (GVT-g's scratch_pt per level), and is logged; the
  * shadow context gets the shadow PML4, never the guest's.
  *
- * When: re-shadowed at submission, not write-protected. GVT-g write-protects the guest's table
+ * When: re-checked at submission, guided by the dirty log. GVT-g write-protects the guest's table
  * pages and shadows each trapped write (gtt.c intel_vgpu_create_ppgtt_mm, ppgtt_populate_spt,
- * ppgtt_handle_guest_write_page_table); a simulated guest's RAM is a SharedArrayBuffer its thread
- * writes directly, so there is nothing to trap. Instead each shadowed table keeps the guest entries
- * it was built from, and every submission compares the guest's tables with them and re-translates
- * only entries that changed (the dirty page log cannot be trusted for this: a hostile guest need
- * not log its writes). Shadow tables are cached per guest PML4 (intel_vgpu_find_ppgtt_mm) until
- * the guest's VGT_G2V_PPGTT_L4_PAGE_TABLE_DESTROY, eviction (LRU) or the vGPU's destruction.
+ * intel_vgpu_enable_page_track, ppgtt_handle_guest_write_page_table); a simulated guest's RAM is a
+ * SharedArrayBuffer its thread writes directly, so there is nothing to trap. Instead each shadowed
+ * table keeps the guest entries it was built from, every guest table page is tracked (the page
+ * track), and at each submission only the tracked pages whose blocks the dirty log (PPGTT_VIEW,
+ * shared/dirty-log.ts) saw written are compared again, entry by entry, re-translating the entries
+ * that changed. A guest that writes its tables without logging (a hostile one, or a writer that
+ * does not log) is caught by the safety net: every FULL_CHECK_PERIOD-th submission of an address
+ * space, and every submission when the VM's RAM keeps no log, compares all of its tables.
+ * Containment never depends on the log: a stale shadow (an unlogged guest write not yet seen) only
+ * holds frames that were checked to be this VM's RAM when they were translated, and shadow tables
+ * live in this vGPU's pool, so at worst the GPU sees an older mapping of the VM's own memory.
+ * Shadow tables are cached per guest PML4 (intel_vgpu_find_ppgtt_mm) until the guest's
+ * VGT_G2V_PPGTT_L4_PAGE_TABLE_DESTROY, eviction (LRU) or the vGPU's destruction. The GPU keeps its
+ * TLB for a shadow across submissions (PpgttTlbKeeper): every shadow entry changed here
+ * invalidates exactly the graphics pages it maps.
  *
  * Where: one pool per vGPU (MAX_SHADOW_PAGES pages of host memory, attached to the GPU's
  * host-physical space at SHADOW_PT_BASE + id * SHADOW_PT_SLOT_BYTES, mapped in no GGTT). Pages
@@ -24,7 +33,8 @@
  */
 import { GEN8_PAGE_PRESENT, PAGE_SIZE } from '../../shared/platform';
 import type { HostMemory } from '../gpu/memory';
-import { GEN8_ENTRIES_PER_TABLE, Ppgtt, encodeEntry, entryAddress } from '../gpu/ppgtt';
+import { DIRTY_BLOCK_SHIFT, PPGTT_VIEW, takeDirty } from '../../shared/dirty-log';
+import { GEN8_ENTRIES_PER_TABLE, type Ppgtt, PpgttTlbKeeper, encodeEntry, entryAddress } from '../gpu/ppgtt';
 import type { Range } from './resources';
 
 /** Host-physical base of the vGPUs' shadow page-table pools (far above any VM RAM slot). */
@@ -35,6 +45,15 @@ export const SHADOW_PT_SLOT_BYTES = 2 ** 30;
 export const MAX_SHADOW_PAGES = 1024;
 /** Guest PML4s shadowed at once per vGPU (the least recently used one goes first). */
 export const MAX_SHADOW_MMS = 16;
+/**
+ * Every this many submissions of an address space all its tables are compared, logged or not (the
+ * safety net for writers that do not log; the compositor's full comparison runs every 30th sync).
+ */
+export const FULL_CHECK_PERIOD = 30;
+/** Dirty-log blocks per 4 KiB page. */
+const PAGE_BLOCKS = PAGE_SIZE >>> DIRTY_BLOCK_SHIFT;
+/** Graphics pages one entry of each level maps (PML4E, PDPE, PDE, PTE). */
+const ENTRY_PAGES = [512 ** 3, 512 ** 2, 512, 1] as const;
 
 const WORDS = PAGE_SIZE / 4;
 const LEVEL_NAMES = ['PML4E', 'PDPE', 'PDE', 'PTE'] as const;
@@ -44,6 +63,12 @@ interface ShadowTable {
   level: number;
   gfn: number;
   page: number;
+  /** Host-physical shadow PML4 of its address space (whose GPU TLB its changes invalidate). */
+  root: number;
+  /** First graphics page its entries map. */
+  firstPage: number;
+  /** False once released (its pool page may belong to another table now). */
+  live: boolean;
   /** The guest's 512 entries (lo, hi words) as last translated. */
   seen: Uint32Array;
   /** Shadowed next-level tables by entry (levels 0-2). */
@@ -55,6 +80,8 @@ export interface ShadowMm {
   guestPml4: number;
   shadowPml4: number;
   root: ShadowTable;
+  /** Submissions since all its tables were last compared (the safety net). */
+  sinceFullCheck: number;
 }
 
 export type ShadowResult = { ok: true; mm: ShadowMm } | { ok: false; reason: string };
@@ -67,6 +94,8 @@ export interface ShadowStats {
   scratched: number;
   /** Guest table pages compared at submission. */
   compared: number;
+  /** Full comparisons of an address space (the safety net, or no dirty log). */
+  fullChecks: number;
 }
 
 /** The VM whose tables are shadowed: its RAM (host-physical window), id and log. */
@@ -78,9 +107,12 @@ export interface ShadowOwner {
 
 /** A vGPU's shadow PPGTTs and their page pool. */
 export class PpgttShadow {
-  readonly stats: ShadowStats = { translated: 0, scratched: 0, compared: 0 };
+  readonly stats: ShadowStats = { translated: 0, scratched: 0, compared: 0, fullChecks: 0 };
   private readonly mms = new Map<number, ShadowMm>();
+  /** The page track: shadow tables by the guest frame they were built from (GVT-g's spt hash by gfn). */
+  private readonly tracked = new Map<number, ShadowTable[]>();
   private pool: Uint32Array | null = null;
+  private tlbs: PpgttTlbKeeper | null = null;
   private free: number[] = [];
   private readonly poolBase: number;
   /** Guest RAM as words (guest-physical 0 = index 0). */
@@ -123,16 +155,23 @@ export class PpgttShadow {
    */
   shadow(pml4Gpa: number): ShadowResult {
     if (!this.guestPage(pml4Gpa)) return { ok: false, reason: `PPGTT PML4 at guest-physical 0x${pml4Gpa.toString(16)} is not a page of the VM's RAM` };
+    const log = this.memory.regionOf(this.owner.ram.base)?.dirty ?? null;
+    // Tables of every address space written since the last look (logged writes), brought up to date.
+    if (log) this.refreshWritten(log);
     let mm = this.mms.get(pml4Gpa);
     if (mm) {
       this.mms.delete(pml4Gpa); // re-inserted: most recently used last
-      this.refresh(mm.root, false);
+      if (!log || ++mm.sinceFullCheck >= FULL_CHECK_PERIOD) {
+        mm.sinceFullCheck = 0;
+        this.stats.fullChecks++;
+        this.refresh(mm.root, false, true);
+      }
     } else {
       if (this.mms.size >= MAX_SHADOW_MMS) this.destroy(this.mms.keys().next().value!);
-      const root = this.table(0, pml4Gpa / PAGE_SIZE);
+      const root = this.table(0, pml4Gpa / PAGE_SIZE, -1, 0);
       if (!root) return { ok: false, reason: `no shadow page-table page left for PML4 0x${pml4Gpa.toString(16)} (${MAX_SHADOW_PAGES} per vGPU)` };
-      mm = { guestPml4: pml4Gpa, shadowPml4: this.hpa(root.page), root };
-      this.refresh(root, true);
+      mm = { guestPml4: pml4Gpa, shadowPml4: root.root, root, sinceFullCheck: 0 };
+      this.refresh(root, true, true);
     }
     this.mms.set(pml4Gpa, mm);
     return { ok: true, mm };
@@ -143,20 +182,23 @@ export class PpgttShadow {
     const mm = this.mms.get(pml4Gpa);
     if (!mm) return false;
     this.release(mm.root);
+    this.tlbs?.forget(mm.shadowPml4);
     this.mms.delete(pml4Gpa);
     return true;
   }
 
   /** The GPU's walker over a shadow (what the scanner reads PPGTT batch buffers through). */
   walker(mm: ShadowMm): Ppgtt {
-    return new Ppgtt(this.memory, mm.shadowPml4);
+    return this.tlbs!.walker(mm.shadowPml4);
   }
 
   /** Free everything and detach the pool (the vGPU is destroyed). */
   dispose(): void {
     this.mms.clear();
+    this.tracked.clear();
     if (this.pool) this.memory.detach(this.poolBase);
     this.pool = null;
+    this.tlbs = null;
   }
 
   private guestPage(gpa: number): boolean {
@@ -167,35 +209,73 @@ export class PpgttShadow {
     return this.poolBase + page * PAGE_SIZE;
   }
 
-  /** A pool page for a shadow table of guest page `gfn`, or null when the pool is full. */
-  private table(level: number, gfn: number): ShadowTable | null {
+  /**
+   * A pool page for a shadow table of guest page `gfn` at `level`, under the address space rooted at
+   * `root` (-1: this table is the root), mapping graphics pages from `firstPage`; tracked by gfn.
+   * Null when the pool is full.
+   */
+  private table(level: number, gfn: number, root: number, firstPage: number): ShadowTable | null {
     if (!this.pool) {
       const buffer = new ArrayBuffer(MAX_SHADOW_PAGES * PAGE_SIZE);
       this.memory.attach(this.poolBase, buffer);
       this.pool = new Uint32Array(buffer);
+      this.tlbs = new PpgttTlbKeeper(this.memory, buffer);
       this.free = Array.from({ length: MAX_SHADOW_PAGES - 1 }, (_, i) => MAX_SHADOW_PAGES - 1 - i); // page 0: scratch table
     }
     const page = this.free.pop();
     if (page === undefined) return null;
-    return { level, gfn, page, seen: new Uint32Array(WORDS), children: level < 3 ? new Array<ShadowTable | null>(GEN8_ENTRIES_PER_TABLE).fill(null) : [] };
+    const t: ShadowTable = {
+      level,
+      gfn,
+      page,
+      root: root < 0 ? this.hpa(page) : root,
+      firstPage,
+      live: true,
+      seen: new Uint32Array(WORDS),
+      children: level < 3 ? new Array<ShadowTable | null>(GEN8_ENTRIES_PER_TABLE).fill(null) : [],
+    };
+    const same = this.tracked.get(gfn);
+    if (same) same.push(t);
+    else this.tracked.set(gfn, [t]);
+    return t;
   }
 
   private release(t: ShadowTable): void {
     for (const c of t.children) if (c) this.release(c);
+    t.live = false;
+    const same = this.tracked.get(t.gfn);
+    if (same) {
+      same.splice(same.indexOf(t), 1);
+      if (same.length === 0) this.tracked.delete(t.gfn);
+    }
     this.pool?.fill(0, t.page * WORDS, (t.page + 1) * WORDS);
     this.free.push(t.page);
   }
 
   /**
-   * Bring shadow table `t` in line with the guest's page: entries equal to what was seen keep their
-   * shadow (their next-level tables are compared in turn); the others are translated again. `all`:
-   * a new table, translate every entry. Source: ppgtt_populate_spt, ppgtt_populate_shadow_entry.
+   * Compare again the tracked guest table pages the dirty log saw written since the last look
+   * (their bits in PPGTT_VIEW are taken), each table on its own: an unchanged entry keeps its shadow
+   * and its next-level table, which is compared only if its own page was written.
    */
-  private refresh(t: ShadowTable, all: boolean): void {
+  private refreshWritten(log: Uint32Array): void {
+    let written: ShadowTable[] | null = null;
+    for (const [gfn, tables] of this.tracked) if (takeDirty(log, PPGTT_VIEW, gfn * PAGE_BLOCKS, PAGE_BLOCKS)) (written ??= []).push(...tables);
+    // A table released meanwhile (its parent entry changed) is skipped: its replacement was built from the guest's page as it is now.
+    if (written) for (const t of written) if (t.live) this.refresh(t, false, false);
+  }
+
+  /**
+   * Bring shadow table `t` in line with the guest's page: entries equal to what was seen keep their
+   * shadow (with `descend`, their next-level tables are compared in turn); the others are
+   * translated again and the GPU's TLB forgets what they mapped. `all`: a new table, translate
+   * every entry. Source: ppgtt_populate_spt, ppgtt_populate_shadow_entry.
+   */
+  private refresh(t: ShadowTable, all: boolean, descend: boolean): void {
     const pool = this.pool!;
     const g = this.guest;
     const at = t.gfn * WORDS;
     const out = t.page * WORDS;
+    const span = ENTRY_PAGES[t.level]!;
     this.stats.compared++;
     for (let i = 0; i < GEN8_ENTRIES_PER_TABLE; i++) {
       // Each guest word is read once: what is checked is what is shadowed.
@@ -203,7 +283,7 @@ export class PpgttShadow {
       const hi = g[at + 2 * i + 1];
       const child = t.level < 3 ? t.children[i] : null;
       if (!all && lo === t.seen[2 * i] && hi === t.seen[2 * i + 1]) {
-        if (child) this.refresh(child, false);
+        if (child && descend) this.refresh(child, false, true);
         continue;
       }
       t.seen[2 * i] = lo;
@@ -223,10 +303,10 @@ export class PpgttShadow {
         } else if (t.level === 3) {
           entry = encodeEntry(this.owner.ram.base + gpa);
         } else {
-          const next = this.table(t.level + 1, gpa / PAGE_SIZE);
+          const next = this.table(t.level + 1, gpa / PAGE_SIZE, t.root, t.firstPage + i * span);
           if (next) {
             t.children[i] = next;
-            this.refresh(next, true);
+            this.refresh(next, true, true);
             entry = encodeEntry(this.hpa(next.page));
           } else {
             this.stats.scratched++;
@@ -238,6 +318,8 @@ export class PpgttShadow {
       }
       pool[out + 2 * i] = entry[0];
       pool[out + 2 * i + 1] = entry[1];
+      // A new table's entries map nothing the TLB holds yet (its parent's entry was just invalidated).
+      if (!all) this.tlbs!.invalidate(t.root, t.firstPage + i * span, span);
     }
   }
 }

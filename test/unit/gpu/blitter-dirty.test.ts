@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { copySurface, fillSurface } from '../../../src/main/gpu/blitter';
 import { Ggtt, encodePte } from '../../../src/main/gpu/ggtt';
 import { HostMemory } from '../../../src/main/gpu/memory';
-import { dirtyLogBytes } from '../../../src/shared/dirty-log';
+import { COMPOSITOR_VIEW, CPU_LOG, GPU_LOG, PPGTT_VIEW, dirtyLogBytes, planeStart, planeWords } from '../../../src/shared/dirty-log';
 
 const PAGE = 4096;
 
@@ -14,11 +14,15 @@ function setup() {
   for (let i = 0; i < 64; i++) ggtt.setPte(i, ...encodePte(i * PAGE));
   const logged = (): number[] => {
     const blocks: number[] = [];
-    // The GPU writes its own half (GPU_LOG, the first); the CPU half stays clear.
-    const half = region.dirty!.length / 2;
-    for (let b = 0; b < half * 32; b++) if (region.dirty![b >>> 5]! & (1 << (b & 31))) blocks.push(b);
-    expect(region.dirty!.subarray(half).every((w) => w === 0)).toBe(true);
-    region.dirty!.fill(0);
+    // The GPU writes its own plane (GPU_LOG) of each view, the same bits in both; the CPU's planes stay clear.
+    const log = region.dirty!;
+    const words = planeWords(log);
+    const plane = (view: typeof COMPOSITOR_VIEW | typeof PPGTT_VIEW, writer: typeof GPU_LOG | typeof CPU_LOG): Uint32Array => log.subarray(planeStart(log, view, writer), planeStart(log, view, writer) + words);
+    const gpu = plane(COMPOSITOR_VIEW, GPU_LOG);
+    for (let b = 0; b < words * 32; b++) if (gpu[b >>> 5]! & (1 << (b & 31))) blocks.push(b);
+    expect(plane(PPGTT_VIEW, GPU_LOG)).toEqual(gpu);
+    expect(plane(COMPOSITOR_VIEW, CPU_LOG).every((w) => w === 0) && plane(PPGTT_VIEW, CPU_LOG).every((w) => w === 0)).toBe(true);
+    log.fill(0);
     return blocks;
   };
   return { ggtt, logged };

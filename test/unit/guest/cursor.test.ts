@@ -136,8 +136,8 @@ describe('GuestDriver cursor (i915 i9xx_update_cursor / intel_cursor_position)',
 
   it('a guest without a booted desktop can still program the cursor on its own aperture', () => {
     const r = rig();
-    const { v, ram } = addVm(r, 3);
-    const driver = new GuestDriver(directPort(r, v), new GuestRam(ram), () => {});
+    const { v, ram, dirty } = addVm(r, 3);
+    const driver = new GuestDriver(directPort(r, v), new GuestRam(ram, dirty), () => {});
     driver.probe();
     driver.initCursor(arrowCursor());
     expect(driver.cursorState().base).toBe(driver.resources.aperture.base);

@@ -10,9 +10,9 @@ import { writeContextRing } from '../../../src/main/mediator/workload-build';
 /** A booted driver; `pvCaps` 0 keeps it on the trapped ELSP/CSB path this file is about (pv.test.ts covers PV). */
 function boot(mode: 'execlist' | 'ring' = 'execlist', pvCaps = 0) {
   const r = rig();
-  const { v, ram } = addVm(r, 1);
+  const { v, ram, dirty } = addVm(r, 1);
   const port = directPort(r, v);
-  const driver = new GuestDriver(port, new GuestRam(ram), () => undefined, { pvCaps });
+  const driver = new GuestDriver(port, new GuestRam(ram, dirty), () => undefined, { pvCaps });
   driver.probe();
   driver.initBlitterRing(mode);
   driver.enableInterrupts();

@@ -113,7 +113,7 @@ describe('hangs judged by progress under a CPU hog', () => {
     const r = rig();
     const guests = [desktop(r, 1, 11, 3000), desktop(r, 2, 22, 9000)];
     const h = addVm(r, 3, { lowMiB: 64, highMiB: 128 });
-    const hd = new GuestDriver(directPort(r, h.v), new GuestRam(h.ram), () => undefined);
+    const hd = new GuestDriver(directPort(r, h.v), new GuestRam(h.ram, h.dirty), () => undefined);
     hd.probe();
     hd.initBlitterRing();
     runHostile('batch-loop', hd, directPort(r, h.v));

@@ -20,7 +20,7 @@ function run(hostile: HostileScenario[] | null) {
   let hd: GuestDriver | undefined;
   if (hostile) {
     h = addVm(r, 3, { lowMiB: 64, highMiB: 128 });
-    hd = new GuestDriver(directPort(r, h.v), new GuestRam(h.ram), () => undefined);
+    hd = new GuestDriver(directPort(r, h.v), new GuestRam(h.ram, h.dirty), () => undefined);
     hd.probe();
     hd.initBlitterRing();
   }

@@ -33,7 +33,7 @@ describe('hangs and resets reach vm<domid>/log and the counters (i915 hangcheck 
   it('a self-looping batch: the watchdog’s engine reset is a hang, time-stamped in the log, kept as the last reset', () => {
     const r = rig();
     const h = addVm(r, 7, { lowMiB: 64, highMiB: 128 });
-    const d = new GuestDriver(directPort(r, h.v), new GuestRam(h.ram), () => undefined);
+    const d = new GuestDriver(directPort(r, h.v), new GuestRam(h.ram, h.dirty), () => undefined);
     d.probe();
     d.initBlitterRing();
     r.now.ns = 5e6;

@@ -20,7 +20,7 @@ import type { Rig } from '../helpers/system';
 function guest(r: Rig, domid: number, ppgtt = true) {
   const vm = ppgtt ? addVm(r, domid) : noPpgttVm(r, domid);
   const lines: string[] = [];
-  const d = new GuestDriver(directPort(r, vm.v), new GuestRam(vm.ram), (l) => lines.push(l));
+  const d = new GuestDriver(directPort(r, vm.v), new GuestRam(vm.ram, vm.dirty), (l) => lines.push(l));
   d.probe();
   d.initBlitterRing();
   d.enableInterrupts();
@@ -31,7 +31,7 @@ function guest(r: Rig, domid: number, ppgtt = true) {
 function noPpgttVm(r: Rig, domid: number) {
   const ram = new SharedArrayBuffer(64 * 2 ** 20);
   const v = r.m.createVgpu({ domid, name: `vm${domid}`, lowGmBytes: 128 * 2 ** 20, highGmBytes: 384 * 2 ** 20, fences: 4, ram, bootForeground: false, ppgtt: false });
-  return { v, ram };
+  return { v, ram, dirty: undefined };
 }
 
 function settle(r: Rig): void {

@@ -78,7 +78,7 @@ function bootContext() {
   const r = rig();
   const vm = addVm(r, 1);
   const port = directPort(r, vm.v);
-  const driver = new GuestDriver(port, new GuestRam(vm.ram), () => undefined, { pvCaps: 0 });
+  const driver = new GuestDriver(port, new GuestRam(vm.ram, vm.dirty), () => undefined, { pvCaps: 0 });
   driver.probe();
   driver.initBlitterRing();
   driver.enableInterrupts();
