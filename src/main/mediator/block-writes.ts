@@ -35,11 +35,12 @@ export class BlockWrites {
   }
 
   /**
-   * The compose number at which block `block` (DIRTY_BLOCK_SHIFT-sized, counted from the region's
-   * base) was last seen written: 0 when never; Infinity when the region keeps no log.
+   * Per block of `region` (DIRTY_BLOCK_SHIFT-sized, counted from the region's base), the compose
+   * number at which it was last seen written (0: never), or null when the region keeps no log (every
+   * block counts as written now). The array is live: read it within one compose.
    */
-  writtenAt(region: RamRegion, block: number): number {
-    return region.dirty ? (this.stampsOf(region)[block] ?? 0) : Infinity;
+  writtenStamps(region: RamRegion): Uint32Array | null {
+    return region.dirty ? this.stampsOf(region) : null;
   }
 
   private stampsOf(r: RamRegion): Uint32Array {

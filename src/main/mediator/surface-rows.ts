@@ -74,8 +74,9 @@ export function gmSurfaceRows(ggtt: Ggtt, plane: DecodedPlane, scratch: Uint32Ar
       for (const r of runs) {
         if (!r.region) continue; // unmapped pages read as black and never change
         // Runs start on page boundaries, so region blocks and surface blocks line up.
-        const first = (r.at * 4) >>> DIRTY_BLOCK_SHIFT;
-        for (let from = r.start; from < r.end; from += size) if (writes.writtenAt(r.region, first + (from - r.start) / size) > at) fn(from - lead, from + size - lead);
+        const stamps = writes.writtenStamps(r.region);
+        let block = (r.at * 4) >>> DIRTY_BLOCK_SHIFT;
+        for (let from = r.start; from < r.end; from += size, block++) if (stamps === null || stamps[block] > at) fn(from - lead, from + size - lead);
       }
     },
   };

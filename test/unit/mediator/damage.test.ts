@@ -35,11 +35,27 @@ describe('syncRows (vnc_refresh_server_surface-style compare in place)', () => {
     ]);
   });
 
-  it('narrows a wide row to its changed columns across 64-word chunks', () => {
+  it('narrows a wide row to its changed columns, with one comparison call per row (the ends are walked, not halved)', () => {
     const w = 300;
     const a = frame(w, 2, () => 5);
     const b = frame(w, 2, (x, y) => (y === 1 && (x === 70 || x === 229) ? 6 : 5));
-    expect(syncRows(packedRows(b, w), a, w, 2, nativeSpanEqual)).toEqual([{ x: 70, y: 1, w: 160, h: 1 }]);
+    let calls = 0;
+    const counting: SpanEqual = (...args) => (calls++, nativeSpanEqual(...args));
+    // Rows compared one by one (no block compare): one call for the unchanged row, one for the changed one.
+    expect(syncRows(rowByRow(b, w), a, w, 2, counting)).toEqual([{ x: 70, y: 1, w: 160, h: 1 }]);
+    expect(calls).toBe(2);
+    expect(a).toEqual(b);
+  });
+
+  it('finds the ends of a change at the very first and last columns, and of a single changed word', () => {
+    const w = 97;
+    for (const cols of [[0], [w - 1], [0, w - 1], [40]]) {
+      const a = frame(w, 1, () => 0xffffffff);
+      const b = frame(w, 1, (x) => (cols.includes(x) ? 0x80000000 : 0xffffffff));
+      const lo = Math.min(...cols);
+      expect(syncRows(packedRows(b, w), a, w, 1, jsSpanEqual)).toEqual([{ x: lo, y: 0, w: Math.max(...cols) - lo + 1, h: 1 }]);
+      expect(a).toEqual(b);
+    }
   });
 
   it('covers every changed pixel within the rect limit and leaves dst equal to src, whatever the row access and comparison', () => {
