@@ -69,7 +69,8 @@ describe('dirty log', () => {
             writes.harvest([region]);
             for (const b of pendingCompositor) lastWriteCompose.set(b, writes.now);
             pendingCompositor.clear();
-            for (let b = 0; b < BLOCKS; b++) expect(writes.writtenAt(region, b)).toBe(lastWriteCompose.get(b) ?? 0);
+            const stamps = writes.writtenStamps(region);
+            for (let b = 0; b < BLOCKS; b++) expect(stamps?.[b] ?? 0).toBe(lastWriteCompose.get(b) ?? 0);
           } else {
             let expected = false;
             for (let b = o.block; b < Math.min(BLOCKS, o.block + o.blocks); b++) if (pendingPpgtt.delete(b)) expected = true;
