@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { PNG } from 'pngjs';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type App, EXAMPLES, launchBrowser, startApp, until } from './harness';
+import { type App, EXAMPLES, cliScreenshot, launchBrowser, regionHash, startApp, until } from './harness';
 
 const SHOTS = '/tmp/shots';
 const NAME = 'vgtHVMDomain';
@@ -42,21 +42,6 @@ async function consoleRun(line: string): Promise<string> {
     const added = log.slice(before.length);
     return added.includes(line) && added.trimEnd().endsWith('root@dom0:~#') ? added : '';
   });
-}
-
-/** The guest's framebuffer as the CLI's `screenshot` writes it. */
-async function screenshot(): Promise<PNG> {
-  const file = join(app.dataDir, 'shot.png');
-  const r = await app.cli('screenshot', NAME, file);
-  expect(r.stderr).toBe('');
-  return PNG.sync.read(readFileSync(file));
-}
-
-/** A hash of a rectangle of a PNG (what changed, not what it shows). */
-function regionHash(png: PNG, x: number, y: number, w: number, h: number): number {
-  let hash = 0;
-  for (let row = y; row < y + h; row++) for (let col = x; col < x + w; col++) hash = (hash * 31 + png.data.readUInt32BE((row * png.width + col) * 4)) | 0;
-  return hash;
 }
 
 /** Share of a rectangle's pixels that have the terminal's background colour. */
@@ -95,7 +80,7 @@ beforeAll(async () => {
   await page.getByTestId('import-input').setInputFiles(join(EXAMPLES, 'xlexample.hvm'));
   await page.getByTestId(`start-${NAME}`).click();
   await page.getByTestId('window-1').waitFor();
-  await until('the guest desktop with its terminal window', async () => terminalShare(await screenshot(), TERM.x + 8, TERM.y + TERM.h - 12, 64, 8) > 0.9);
+  await until('the guest desktop with its terminal window', async () => terminalShare(await cliScreenshot(app, NAME), TERM.x + 8, TERM.y + TERM.h - 12, 64, 8) > 0.9);
 });
 
 afterAll(async () => {
@@ -114,11 +99,11 @@ describe('input into a VM window', () => {
 
     // The terminal's text area, before: steady (nothing else draws there).
     const body = [TERM.x, TERM.y + TERM.title, TERM.w, TERM.h - TERM.title] as const;
-    const before = regionHash(await screenshot(), ...body);
-    expect(regionHash(await screenshot(), ...body)).toBe(before);
+    const before = regionHash(await cliScreenshot(app, NAME), ...body);
+    expect(regionHash(await cliScreenshot(app, NAME), ...body)).toBe(before);
     await page.keyboard.type('echo hi');
     await page.keyboard.press('Enter');
-    await until('the terminal window to show what was typed', async () => regionHash(await screenshot(), ...body) !== before);
+    await until('the terminal window to show what was typed', async () => regionHash(await cliScreenshot(app, NAME), ...body) !== before);
 
     const p = await clientPoint(1, 300, 200);
     await page.mouse.move(p.cx, p.cy);
@@ -144,7 +129,7 @@ describe('input into a VM window', () => {
     const x = TERM.x + to.gx - from.gx;
     const y = TERM.y + to.gy - from.gy;
     await until(`the terminal at (${x}, ${y})`, async () => {
-      const png = await screenshot();
+      const png = await cliScreenshot(app, NAME);
       // Its bottom padding (no text there) at the new place, and no longer at the old one.
       return terminalShare(png, x + 8, y + TERM.h - 12, 64, 8) > 0.95 && terminalShare(png, TERM.x + TERM.w - 80, TERM.y + TERM.h - 12, 64, 8) < 0.5;
     });

@@ -2,6 +2,7 @@
  * End-to-end harness: starts the built app in browser mode (`gvt-desk serve`) in its own data
  * directory and socket, and drives Debian's Chromium with playwright-core.
  */
+import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { PNG } from 'pngjs';
@@ -74,4 +75,19 @@ export async function until<T>(what: string, probe: () => Promise<T>, timeoutMs 
     await new Promise((r) => setTimeout(r, 100));
   }
   throw new Error(`timed out waiting for ${what} (last: ${JSON.stringify(last)})`);
+}
+
+/** The CLI's `gvt-desk screenshot ARGS… FILE` read back; throws with the CLI's stderr when it printed any. */
+export async function cliScreenshot(app: App, ...args: string[]): Promise<PNG> {
+  const file = join(app.dataDir, 'cli-screenshot.png');
+  const r = await app.cli('screenshot', ...args, file);
+  if (r.stderr !== '') throw new Error(`screenshot ${args.join(' ')}: ${r.stderr}`);
+  return PNG.sync.read(readFileSync(file));
+}
+
+/** A hash of a w×h rectangle of a PNG at (x, y) (what changed, not what it shows). */
+export function regionHash(png: PNG, x: number, y: number, w: number, h: number): number {
+  let hash = 0;
+  for (let row = y; row < y + h; row++) for (let col = x; col < x + w; col++) hash = (hash * 31 + png.data.readUInt32BE((row * png.width + col) * 4)) | 0;
+  return hash;
 }

@@ -9,14 +9,13 @@
  * four windows cascaded and tiled at 1280x720 keep the VM name and connector in their titles.
  */
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { PNG } from 'pngjs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { libraryMonitor } from '../../src/shared/edid-library';
 import { vgtPortType, writeMonitorConfig } from '../../src/shared/monitor-config';
-import { type App, EXAMPLES, ROOT, canvasSample, launchBrowser, startApp, until } from './harness';
+import { type App, EXAMPLES, ROOT, canvasSample, cliScreenshot, launchBrowser, regionHash, startApp, until } from './harness';
 
 /** Screenshots for people to look at (not compared): test-results/e2e/. */
 const SHOTS = join(ROOT, 'test-results', 'e2e');
@@ -31,21 +30,6 @@ const painted = (testid: string, width: number, height: number) =>
     const s = await canvasSample(page, testid);
     return s.width === width && s.height === height && s.distinct > 3 ? s : null;
   });
-
-/** Pipe B's picture as the CLI's `screenshot --pipe B` writes it. */
-async function pipeB(): Promise<PNG> {
-  const file = join(app.dataDir, 'pipe-b.png');
-  const r = await app.cli('screenshot', 'vgtHVMDomain', '--pipe', 'B', file);
-  expect(r.stderr).toBe('');
-  return PNG.sync.read(readFileSync(file));
-}
-
-/** A hash of a rectangle of a PNG (what changed, not what it shows). */
-function regionHash(png: PNG, x: number, y: number, w: number, h: number): number {
-  let hash = 0;
-  for (let row = y; row < y + h; row++) for (let col = x; col < x + w; col++) hash = (hash * 31 + png.data.readUInt32BE((row * png.width + col) * 4)) | 0;
-  return hash;
-}
 
 /** One CRTC's part of the guest's i915_display_info (from its "CRTC n: pipe: X" line to its underrun line). */
 async function crtcInfo(pipe: 'A' | 'B'): Promise<string> {
@@ -119,10 +103,10 @@ describe('a window per display head', () => {
     // The desktop is 2304x1024 (1024 + 1280 wide); its terminal window (528x300, 40 px from the
     // bottom-right corner, a 28-px title bar) lies on pipe B at x 2304 - 568 - 1024 = 712.
     const body = [712, 1024 - 340 + 28, 528, 272] as const;
-    const before = regionHash(await pipeB(), ...body);
+    const before = regionHash(await cliScreenshot(app, 'vgtHVMDomain', '--pipe', 'B'), ...body);
     await page.keyboard.type('echo from head B');
     await page.keyboard.press('Enter');
-    await until('the terminal on pipe B to show what was typed', async () => regionHash(await pipeB(), ...body) !== before);
+    await until('the terminal on pipe B to show what was typed', async () => regionHash(await cliScreenshot(app, 'vgtHVMDomain', '--pipe', 'B'), ...body) !== before);
 
     const box = (await canvas.boundingBox())!;
     const cx = Math.round(box.x + (300.5 * box.width) / 1280);

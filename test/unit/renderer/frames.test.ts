@@ -4,16 +4,10 @@ import { createPinia, setActivePinia } from 'pinia';
 import { FRAME_RLE32, PHYSICAL_SOURCE, decodeFrameCoded, encodeFrame, type FrameMessage } from '../../../src/shared/api';
 import { useFramesStore } from '../../../src/renderer/stores/frames';
 import { FrameSurfaces, MAX_DIRTY_RECTS } from '../../../src/renderer/lib/frame-surfaces';
-
-/** A w×h rect whose pixel (i, j) is [i, j, seed, 255]: every byte says where it came from. */
-function rect(w: number, h: number, seed: number): Uint8ClampedArray {
-  const out = new Uint8ClampedArray(w * h * 4);
-  for (let j = 0; j < h; j++) for (let i = 0; i < w; i++) out.set([i, j, seed, 255], (j * w + i) * 4);
-  return out;
-}
+import { rgbaRect } from '../helpers/frames';
 
 function frame(p: Partial<FrameMessage> & Pick<FrameMessage, 'x' | 'y' | 'w' | 'h'>, seed = 7): FrameMessage {
-  return { source: 1, width: 8, height: 6, seq: 1, flip: 0, vblankMs: 0, rgba: rect(p.w, p.h, seed), ...p };
+  return { source: 1, width: 8, height: 6, seq: 1, flip: 0, vblankMs: 0, rgba: rgbaRect(p.w, p.h, seed), ...p };
 }
 
 function pixel(store: Pick<FrameSurfaces, 'surface'>, source: number, x: number, y: number): number[] {

@@ -11,16 +11,10 @@ import { packFrames, unpackFrames, type FromWorker, type ToWorker } from '../../
 import { paintWorkerHandler } from '../../../src/renderer/lib/paint-worker-core';
 import { DrainGate, WorkerPainter, type WorkerLike } from '../../../src/renderer/lib/frame-painter';
 import type { PaintCanvas } from '../../../src/renderer/lib/canvas-painter';
-
-/** A w×h rect whose pixel (i, j) is [i, j, seed, 255]. */
-function rgba(w: number, h: number, seed: number): Uint8ClampedArray {
-  const out = new Uint8ClampedArray(w * h * 4);
-  for (let j = 0; j < h; j++) for (let i = 0; i < w; i++) out.set([i, j, seed, 255], (j * w + i) * 4);
-  return out;
-}
+import { rgbaRect } from '../helpers/frames';
 
 function raw(p: Partial<FrameMessage> & Pick<FrameMessage, 'x' | 'y' | 'w' | 'h'>, seed = 7): FrameMessage {
-  return { source: 1, width: 8, height: 6, seq: 1, flip: 1, vblankMs: 1000, rgba: rgba(p.w, p.h, seed), ...p };
+  return { source: 1, width: 8, height: 6, seq: 1, flip: 1, vblankMs: 1000, rgba: rgbaRect(p.w, p.h, seed), ...p };
 }
 
 const coded = (f: FrameMessage): CodedFrameMessage => decodeFrameCoded(encodeFrame(f, new Uint8Array(f.rgba.buffer), FRAME_RLE32)) as CodedFrameMessage;
