@@ -60,16 +60,26 @@ export function parseSourceName(name: number | string): number {
 }
 
 /**
+ * Which physical port each physical pipe drives (index 0..PIPE_COUNT-1 = pipes A..C; null: no
+ * monitor), given the physical ports that have a monitor: connected monitors in port order take
+ * the pipes, as the host's i915 assigns its CRTCs. Extra monitors beyond the third get no pipe.
+ */
+export function physicalPipeOrder(connected: readonly PortName[]): (PortName | null)[] {
+  const order = PORT_NAMES.filter((p) => connected.includes(p));
+  return PIPE_NAMES.map((_, pipe) => order[pipe] ?? null);
+}
+
+/**
  * The frame source showing the physical monitor on `port`, given the physical ports that have a
  * monitor: connected monitors in port order take physical pipes A, B, C as the host's i915 assigns
- * its CRTCs (Mediator.physicalPipePorts), so the first is PHYSICAL_SOURCE (`physical`) and the
+ * its CRTCs (physicalPipeOrder), so the first is PHYSICAL_SOURCE (`physical`) and the
  * next two are physicalHeadSource(port). Throws RangeError for a port with no monitor (naming the
  * ports that have one) and for a monitor beyond the third, which no pipe drives.
  */
 export function physicalSourceOfPort(port: PortName, connected: readonly PortName[]): number {
   const order = PORT_NAMES.filter((p) => connected.includes(p));
-  const at = order.indexOf(port);
-  if (at < 0) throw new RangeError(`no monitor on physical ${port} (${order.length ? `monitors on ${order.join(', ')}` : 'no physical monitor is connected'})`);
-  if (at >= PIPE_COUNT) throw new RangeError(`physical ${port} has a monitor but no pipe drives it: a Skylake GPU has ${PIPE_COUNT} pipes and ${order.slice(0, PIPE_COUNT).join(', ')} take them`);
-  return at === 0 ? PHYSICAL_SOURCE : physicalHeadSource(port);
+  if (!order.includes(port)) throw new RangeError(`no monitor on physical ${port} (${order.length ? `monitors on ${order.join(', ')}` : 'no physical monitor is connected'})`);
+  const pipe = physicalPipeOrder(connected).indexOf(port);
+  if (pipe < 0) throw new RangeError(`physical ${port} has a monitor but no pipe drives it: a Skylake GPU has ${PIPE_COUNT} pipes and ${order.slice(0, PIPE_COUNT).join(', ')} take them`);
+  return pipe === 0 ? PHYSICAL_SOURCE : physicalHeadSource(port);
 }

@@ -11,7 +11,6 @@
 import { ApiError } from '../../shared/api';
 import { GVTG_HOST_RESERVATION, type HostReservation, MiB } from '../../shared/platform';
 import {
-  PIPE_NAMES,
   GTT_OFFSET,
   BAR0_SIZE,
   GFX_RUN_LIST_ENABLE,
@@ -45,7 +44,8 @@ import { ResourcePool, type ResourceRequest } from './resources';
 import { KernelLog } from './kernel-log';
 import { Vgpu } from './vgpu';
 import { type VirtualPort } from './vdisplay';
-import { PORT_NAMES, type PortName } from '../../shared/ports';
+import { type PortName } from '../../shared/ports';
+import { physicalPipeOrder } from '../../shared/heads';
 import { DEFAULT_WEIGHT } from './vgpu-types';
 
 /** Injected I/O: how the mediator reaches guests and the host. */
@@ -102,11 +102,7 @@ export class Mediator implements Gvt {
    * VM's pipe N is shown on physical pipe N.
    */
   physicalPipePorts(): (PortName | null)[] {
-    const order = PORT_NAMES.filter((n) => {
-      const p = this.physicalPorts.get(n);
-      return p?.connected && p.edid;
-    });
-    return PIPE_NAMES.map((_, pipe) => order[pipe] ?? null);
+    return physicalPipeOrder([...this.physicalPorts.values()].filter((p) => p.connected && p.edid).map((p) => p.name));
   }
   /** Who held the time slice and each engine lately (the dashboard's scheduler timeline). */
   readonly timeline = new OwnerTimeline();

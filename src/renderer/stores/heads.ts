@@ -81,10 +81,14 @@ export const useHeadsStore = defineStore('heads', () => {
   /** Does VM `domid` show more than one head? */
   const multiHead = (domid: number): boolean => windows.value.some((w) => w.vm !== null && (w.source & 0xffff) === domid);
 
-  /** The connector a head drives: "HDMI-B" (from ports.list), "pipe B" before the ports are known, "port D" for a physical head. */
+  /**
+   * The connector a head drives: "HDMI-B" (from ports.list), "pipe B" before the ports are known,
+   * "port D" for a further physical head. The first physical head says "pipe A": the page is not
+   * told which physical port it drives (the lowest connected one, shared/heads.ts physicalPipeOrder).
+   */
   function connector(source: number): string {
     const h = headOf(source);
-    if (h?.kind === 'physical') return `port ${h.port ? h.port.slice(5) : 'A'}`;
+    if (h?.kind === 'physical') return h.port ? `port ${h.port.slice(5)}` : 'pipe A';
     if (!h) return '';
     const p = portOf(h.domid, h.pipe);
     return p ? connectorName(p) : `pipe ${h.pipe}`;

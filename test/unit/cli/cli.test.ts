@@ -5,7 +5,7 @@ import { PNG } from 'pngjs';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { WebSocket } from 'ws';
 import { ApiError, PHYSICAL_SOURCE } from '../../../src/shared/api';
-import { physicalSourceOfPort } from '../../../src/shared/heads';
+import { physicalPipeOrder, physicalSourceOfPort } from '../../../src/shared/heads';
 import { encodePng, inputEvents, resolveSource, runCli, shellQuote, type CliDeps } from '../../../src/main/cli/program';
 import { startSocketServer, type SocketServer } from '../../../src/main/host/socket-server';
 import { SESSION_FILE } from '../../../src/main/host/browser-session';
@@ -126,6 +126,11 @@ describe('gvt-desk screenshot', () => {
     await expect(readFile(join(dir, 'x.png'))).rejects.toMatchObject({ code: 'ENOENT' });
   });
 
+  it('physicalPipeOrder: the monitors in port order take pipes A, B, C whatever order they are listed in', () => {
+    expect(physicalPipeOrder(['PORT_D', 'PORT_B'])).toEqual(['PORT_B', 'PORT_D', null]);
+    expect(physicalPipeOrder(['PORT_E', 'PORT_C', 'PORT_A', 'PORT_D'])).toEqual(['PORT_A', 'PORT_C', 'PORT_D']);
+    expect(physicalPipeOrder([])).toEqual([null, null, null]);
+  });
   it('physicalSourceOfPort: connected monitors in port order take pipes A, B, C; a fourth has none', () => {
     expect(physicalSourceOfPort('PORT_B', ['PORT_D', 'PORT_B'])).toBe(PHYSICAL_SOURCE);
     expect(physicalSourceOfPort('PORT_D', ['PORT_D', 'PORT_B'])).toBe(0xffffff03);

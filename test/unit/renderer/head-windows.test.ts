@@ -6,6 +6,8 @@ import App from '../../../src/renderer/App.vue';
 import { useUiStore } from '../../../src/renderer/stores/ui';
 import { useWindowsStore } from '../../../src/renderer/stores/windows';
 import { physicalHeadSource, vmHeadSource } from '../../../src/shared/heads';
+import { PHYSICAL_SOURCE } from '../../../src/shared/api';
+import { useHeadsStore } from '../../../src/renderer/stores/heads';
 import type { Layout, PortInfo, WindowLayout } from '../../../src/shared/api';
 import { FakeClient } from './fake-client';
 import { domain, sampleDomains } from './fixtures';
@@ -45,7 +47,7 @@ async function setup(layout: Layout = { version: 1, windows: {} }, ports: PortIn
   wrapper = mounted.wrapper as VueWrapper;
   useUiStore(mounted.pinia).connection = 'open';
   await flushPromises();
-  return { fake, wrapper, windows: useWindowsStore(mounted.pinia) };
+  return { fake, wrapper, windows: useWindowsStore(mounted.pinia), heads: useHeadsStore(mounted.pinia) };
 }
 
 const byTestId = (w: VueWrapper, id: string) => w.find(`[data-testid="${id}"]`);
@@ -139,8 +141,11 @@ describe('head windows', () => {
   });
 
   it('a physical monitor after the first gets window physical:D while it has pictures', async () => {
-    const { fake, wrapper, windows } = await setup(undefined, []);
+    const { fake, wrapper, windows, heads } = await setup(undefined, []);
     const D = physicalHeadSource('PORT_D');
+    // The page is not told which port the first physical pipe drives: it names the pipe, not a made-up "port A".
+    expect(heads.connector(PHYSICAL_SOURCE)).toBe('pipe A');
+    expect(heads.connector(D)).toBe('port D');
     fake.emitFrame(frame(D, 4, 2));
     await flushPromises();
     expect(byTestId(wrapper, 'window-title-physical-D').text()).toBe('Physical display — port D 4x2');
