@@ -164,6 +164,46 @@ describe('compositor windows', () => {
     });
   });
 
+  /** Drag window-1's resize grip until the window is `width` CSS px wide. */
+  async function resizeWindow1(width: number): Promise<void> {
+    const grip = (await page.getByTestId('window-resize-1').boundingBox())!;
+    const win = (await page.getByTestId('window-1').boundingBox())!;
+    await page.mouse.move(grip.x + grip.width / 2, grip.y + grip.height / 2);
+    await page.mouse.down();
+    await page.mouse.move(win.x + width - grip.width / 2, grip.y + grip.height / 2, { steps: 4 });
+    await page.mouse.up();
+  }
+
+  it('a narrow VM window keeps Hotplug ▾ whole and working: the frame rate goes first, then the button word', async () => {
+    const before = (await shown())['window-1']!;
+    const hotplug = page.getByRole('button', { name: 'Hotplug vgtHVMDomain' });
+    /** How much of the Hotplug button the title bar's clipped extras area hides (0: all of it shows). */
+    const hidden = () =>
+      hotplug.evaluate((el) => {
+        const b = el.getBoundingClientRect();
+        const clip = el.closest('.extra')!.getBoundingClientRect();
+        return Math.max(0, b.right - clip.right) + Math.max(0, clip.left - b.left);
+      });
+    for (const width of [420, 350, 300]) {
+      await resizeWindow1(width);
+      await until(`window-1 ${width} px wide`, async () => Math.abs((await shown())['window-1']!.w - width) <= 2 || null);
+      expect(await hidden(), `Hotplug clipped at ${width} px`).toBe(0);
+      expect(await page.getByTestId('window-1').locator('.fps').isVisible()).toBe(false);
+      await page.screenshot({ path: join(SHOTS, `window-narrow-${width}.png`), clip: (await page.getByTestId('window-1').boundingBox())! });
+    }
+    await hotplug.click();
+    await page.getByTestId('window-monitors-1').waitFor();
+    await page.keyboard.press('Escape');
+    await until('the Hotplug menu closed', async () => (await page.getByTestId('window-monitors-1').count()) === 0 || null);
+    // A wide window shows the frame rate again (tiled at 1280x720 a window is about 350 px: narrow).
+    await resizeWindow1(520);
+    await until('window-1 520 px wide', async () => Math.abs((await shown())['window-1']!.w - 520) <= 2 || null);
+    expect(await page.getByTestId('window-1').locator('.fps').isVisible()).toBe(true);
+    expect(await hidden()).toBe(0);
+    await resizeWindow1(before.w);
+    await until('window-1 as wide as before', async () => Math.abs((await shown())['window-1']!.w - before.w) <= 2 || null);
+  });
+
   it('closing the VM window hides it; the Window menu lists it and reopens it where it was', async () => {
     const before = (await shown())['window-1']!;
     await page.getByRole('button', { name: 'Close vgtHVMDomain' }).click();
