@@ -191,6 +191,18 @@ export function opcodeKey(dw0: number): number | undefined {
   }
 }
 
+/**
+ * Command keys: opcodeKey() of a command's header, built from its opcode fields. They are the
+ * upstream encodings (GVT-g cmd_parser.c OP_MI_*, OP_2D(x), OP_3D_MEDIA(sub_type, opcode,
+ * sub_opcode)) and index both the mediator's audit table and the engine's executor table, so one
+ * constant names a command on both sides.
+ */
+export const miKey = (op: number): number => op;
+export const bltKey = (op: number): number => (CMD_TYPE_2D << 7) | op;
+export const key3d = (subType: number, op: number, subOp: number): number => (CMD_TYPE_3D << 13) | (subType << 11) | (op << 8) | subOp;
+/** PIPE_CONTROL: type 3, subtype 3, opcode 2, sub-opcode 0 (genxml). */
+export const PIPE_CONTROL_KEY = key3d(3, 2, 0);
+
 const ENGINE_BITS: Record<string, number> = { render: ENGINE.RENDER, blitter: ENGINE.BLITTER, video: ENGINE.VIDEO };
 
 const engineMask = (engine: Gen9Engine): number =>
