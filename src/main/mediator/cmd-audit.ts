@@ -216,7 +216,7 @@ const RULES: ReadonlyMap<number, AuditRule> = new Map<number, AuditRule>([
       uses: ['Batch Buffer Start Address'],
       audit: (c, f) => {
         // Nothing starts from a second-level batch, and a second-level batch is only called from a first-level one.
-        if (c.level === MAX_BATCH_LEVEL) return 'MI_BATCH_BUFFER_START in a second-level batch buffer';
+        if (c.level === MAX_BATCH_LEVEL) return 'not allowed in a second-level batch buffer';
         if ((c.dw0 & MI_BATCH_SECOND_LEVEL) !== 0 && c.level === 0) return 'jumping to a second-level batch buffer from the ring is not allowed';
         if ((c.dw0 & MI_BATCH_PPGTT) !== 0 && !c.ppgtt) return 'PPGTT batch buffer in a context without a PPGTT';
         const target = c.address(f['Batch Buffer Start Address']);

@@ -33,7 +33,7 @@ describe('scanner policy as GVT-g cmd_parser.c', () => {
     // First-level batch calls a second-level one, which chains: refused (chained or called alike).
     put(base + 0x2000, [...bbStart(base + 0x3000, MI_BATCH_SECOND_LEVEL), MI_BATCH_BUFFER_END]);
     put(base + 0x3000, [...bbStart(base + 0x1000), MI_BATCH_BUFFER_END]);
-    expect(scan('bcs', bbStart(base + 0x2000))).toMatchObject(refused(/MI_BATCH_BUFFER_START in a second-level batch buffer/));
+    expect(scan('bcs', bbStart(base + 0x2000))).toMatchObject(refused(/MI_BATCH_BUFFER_START: not allowed in a second-level batch buffer/));
     // A first-level batch may chain to another first-level batch.
     put(base + 0x4000, [MI_NOOP, ...bbStart(base + 0x1000)]);
     expect(scan('bcs', bbStart(base + 0x4000)).ok).toBe(true);
