@@ -35,8 +35,12 @@ export const MI = {
   UPDATE_GTT: 0x23,
   STORE_REGISTER_MEM: 0x24,
   FLUSH_DW: 0x26,
+  CLFLUSH: 0x27,
+  REPORT_PERF_COUNT: 0x28,
   LOAD_REGISTER_MEM: 0x29,
   LOAD_REGISTER_REG: 0x2a,
+  /** MI_COPY_MEM_MEM (GVT-g MI_OP_2E). */
+  COPY_MEM_MEM: 0x2e,
   ATOMIC: 0x2f,
   BATCH_BUFFER_START: 0x31,
   CONDITIONAL_BATCH_BUFFER_END: 0x36,
@@ -190,6 +194,18 @@ export function opcodeKey(dw0: number): number | undefined {
       return undefined;
   }
 }
+
+/**
+ * Command keys: opcodeKey() of a command's header, built from its opcode fields. They are the
+ * upstream encodings (GVT-g cmd_parser.c OP_MI_*, OP_2D(x), OP_3D_MEDIA(sub_type, opcode,
+ * sub_opcode)) and index both the mediator's audit table and the engine's executor table, so one
+ * constant names a command on both sides.
+ */
+export const miKey = (op: number): number => op;
+export const bltKey = (op: number): number => (CMD_TYPE_2D << 7) | op;
+export const key3d = (subType: number, op: number, subOp: number): number => (CMD_TYPE_3D << 13) | (subType << 11) | (op << 8) | subOp;
+/** PIPE_CONTROL: type 3, subtype 3, opcode 2, sub-opcode 0 (genxml). */
+export const PIPE_CONTROL_KEY = key3d(3, 2, 0);
 
 const ENGINE_BITS: Record<string, number> = { render: ENGINE.RENDER, blitter: ENGINE.BLITTER, video: ENGINE.VIDEO };
 

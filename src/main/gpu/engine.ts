@@ -8,8 +8,9 @@
  * - MI: NOOP, ARB_CHECK, ARB_ON_OFF (no preemption is modelled), LOAD_SCAN_LINES_INCL (no wait:
  *   scanout is atomic at vblank), USER_INTERRUPT, STORE_DATA_IMM, FLUSH_DW, LOAD_REGISTER_IMM/MEM/
  *   REG, STORE_REGISTER_MEM (predicated too), MATH (the CS ALU on the GPRs), PREDICATE,
- *   SEMAPHORE_WAIT, DISPLAY_FLIP, BATCH_BUFFER_START (predicated too)/END (mi-commands.ts has the
- *   data-moving ones). Other MI commands fault.
+ *   SEMAPHORE_WAIT, DISPLAY_FLIP, BATCH_BUFFER_START (predicated too)/END: the executors in
+ *   mi-dispatch.ts, one per command key (mi-commands.ts has the data-moving ones). Other MI
+ *   commands fault.
  * - 2D on BCS: XY_SETUP_BLT (state only), XY_COLOR_BLT, XY_SRC_COPY_BLT, linear or X-tiled.
  * - Type 3 on RCS: PIPE_CONTROL's post-sync write and notify; every other 3D/media/GPGPU command
  *   genxml knows is decoded and charged by the cost model but NOT rasterised or executed.
@@ -44,37 +45,20 @@
  * Sources: PRM "Ring Buffer" (head/tail in bytes, wrap at RING_CTL size); Mesa genxml gen9.xml
  * (command layouts, lengths, engine masks); GVT-g cmd_parser.c (batch buffer levels).
  */
-import { BLT, BLT_DST_TILED, BLT_SRC_TILED, BLT_WRITE_ALPHA, BLT_WRITE_RGB, MI_BATCH_PPGTT, MI_BATCH_SECOND_LEVEL, CMD_TYPE_2D, CMD_TYPE_3D, CMD_TYPE_MI, type CommandSpec, ENGINE, MI, bltOpcode, commandName, commandSpec, miOpcode } from '../../shared/commands';
+import { BLT, BLT_DST_TILED, BLT_SRC_TILED, BLT_WRITE_ALPHA, BLT_WRITE_RGB, CMD_TYPE_2D, CMD_TYPE_3D, CMD_TYPE_MI, type CommandSpec, ENGINE, PIPE_CONTROL_KEY, bltOpcode, commandName, commandSpec } from '../../shared/commands';
 import { PAGE_SIZE } from '../../shared/platform';
-import { BLT_RING_BASE, RENDER_RING_BASE, RING_ADDR_MASK, RING_CTL_VALID, ringCtlBytes } from '../../shared/regs';
+import { RING_ADDR_MASK, RING_CTL_VALID, ringCtlBytes } from '../../shared/regs';
 import { type BlitRect, type BlitSurface, copySurface, fillSurface } from './blitter';
 import { COST_PER_COMMAND_NS, COST_PER_PIXEL_NS, renderCommandCostNs } from './cost-model';
 import type { Ggtt } from './ggtt';
 import type { AddressSpace } from './gm-access';
 import { Ppgtt } from './ppgtt';
-import {
-  type DisplayFlip,
-  type MiContext,
-  NO_REGISTERS,
-  type RegisterPort,
-  addr64,
-  csTimestampTicks,
-  displayFlip,
-  flushDw,
-  loadRegisterImm,
-  loadRegisterMem,
-  loadRegisterReg,
-  math,
-  pipeControl,
-  predicate,
-  predicateResult,
-  semaphorePasses,
-  storeDataImm,
-  storeRegisterMem,
-} from './mi-commands';
+import { MI_EXECUTORS, NEXT, type Step, fault } from './mi-dispatch';
+import { type DisplayFlip, type MiContext, NO_REGISTERS, type RegisterPort, addr64, csTimestampTicks, pipeControl } from './mi-commands';
 
 export { COST_PER_COMMAND_NS, COST_PER_PIXEL_NS } from './cost-model';
 export { addr64, type DisplayFlip, type RegisterPort } from './mi-commands';
+export { MAX_BATCH_DEPTH } from './mi-dispatch';
 
 export type EngineId = 'rcs' | 'bcs';
 
@@ -117,8 +101,6 @@ export const emptyExecResult = (): ExecResult => ({ commands: 0, pixels: 0, cost
 
 /** Bound on commands one kick may run (batch commands included), so a corrupt ring cannot spin forever. */
 export const MAX_COMMANDS_PER_KICK = 1 << 16;
-/** Deepest batch level: ring = 0, first-level batch = 1, second-level batch = 2 (Gen8/9 hardware). */
-export const MAX_BATCH_DEPTH = 2;
 
 /** State XY_SETUP_BLT loads (BR13, clip rectangle BR24/25, destination BR09, colours BR18/19, pattern BR11). */
 export interface BlitterSetup {
@@ -141,28 +123,7 @@ export interface EnginePorts {
 
 /** BR13 bits 25:24 colour depth → bytes per pixel (8 bpp, 565, 1555, 8888). */
 const BR13_CPP = [1, 2, 2, 4] as const;
-/** MI_BATCH_BUFFER_START dw0 bits. Source: genxml MI_BATCH_BUFFER_START. */
-const BB_ADD_OFFSET = 1 << 16;
-const BB_PREDICATION = 1 << 15;
-/** CS_GPR: 16 64-bit general purpose registers at engine base + 0x600 (MI_MATH). Source: i915 GEN8_RING_CS_GPR. */
-const CS_GPR = 0x600;
-/** Engine MMIO bases (the GPRs MI_MATH works on are the engine's own). */
-const ENGINE_MMIO_BASE: Record<EngineId, number> = { rcs: RENDER_RING_BASE, bcs: BLT_RING_BASE };
-
 const ENGINE_BIT: Record<EngineId, number> = { rcs: ENGINE.RENDER, bcs: ENGINE.BLITTER };
-
-/** How execution continues after a command. */
-type Step =
-  | { op: 'next' }
-  | { op: 'stall' }
-  | { op: 'end' }
-  | { op: 'start'; target: number; second: boolean; ppgtt: boolean }
-  | { op: 'fault'; reason: string };
-
-const NEXT: Step = { op: 'next' };
-const STALL: Step = { op: 'stall' };
-const END: Step = { op: 'end' };
-const fault = (reason: string | undefined): Step => (reason === undefined ? NEXT : { op: 'fault', reason });
 
 export class RingEngine {
   readonly ring: RingRegs = { start: 0, ctl: 0, head: 0, tail: 0 };
@@ -381,10 +342,13 @@ export class RingEngine {
 
   private execute(info: CommandSpec, dw0: number, len: number, dw: (i: number) => number, ctx: MiContext, res: ExecResult, depth: number): Step {
     if ((info.engines & ENGINE_BIT[this.id]) === 0) return fault(`not valid on ${this.id}`);
-    if (info.type === CMD_TYPE_MI) return this.executeMi(dw0, len, dw, ctx, res, depth);
+    if (info.type === CMD_TYPE_MI) {
+      const run = MI_EXECUTORS.get(info.key);
+      return run ? run(dw0, len, dw, ctx, res, depth, this.id) : fault('is not supported by this engine model');
+    }
     if (info.type === CMD_TYPE_2D) return this.executeBlt(dw0, len, dw, res, ctx.ppgtt ?? this.ggtt);
     if (info.type === CMD_TYPE_3D) {
-      if (info.name === 'PIPE_CONTROL') {
+      if (info.key === PIPE_CONTROL_KEY) {
         const r = pipeControl(ctx, len, dw);
         if (r) return fault(r);
       }
@@ -393,56 +357,6 @@ export class RingEngine {
       return NEXT;
     }
     return fault('is not supported by this engine model');
-  }
-
-  private executeMi(dw0: number, len: number, dw: (i: number) => number, ctx: MiContext, res: ExecResult, depth: number): Step {
-    switch (miOpcode(dw0)) {
-      case MI.NOOP:
-      case MI.ARB_CHECK:
-      case MI.ARB_ON_OFF: // arbitration on/off: a no-op without preemption
-      case MI.LOAD_SCAN_LINES_INCL: // the scan-line window counts as reached: scanout is atomic at vblank here
-        return NEXT;
-      case MI.MATH:
-        return fault(math(ctx, ENGINE_MMIO_BASE[this.id] + CS_GPR, len, dw));
-      case MI.PREDICATE:
-        return fault(predicate(ctx, dw0));
-      case MI.USER_INTERRUPT:
-        res.userInterrupts++;
-        return NEXT;
-      case MI.STORE_DATA_IMM:
-        return fault(storeDataImm(ctx, dw0, len, dw));
-      case MI.FLUSH_DW:
-        return fault(flushDw(ctx, dw0, len, dw));
-      case MI.LOAD_REGISTER_IMM:
-        return fault(loadRegisterImm(ctx, dw0, len, dw));
-      case MI.LOAD_REGISTER_MEM:
-        return fault(loadRegisterMem(ctx, dw0, len, dw));
-      case MI.STORE_REGISTER_MEM:
-        return fault(storeRegisterMem(ctx, dw0, len, dw));
-      case MI.LOAD_REGISTER_REG:
-        return fault(loadRegisterReg(ctx, len, dw));
-      case MI.DISPLAY_FLIP:
-        return fault(displayFlip(ctx, dw0, len, dw));
-      case MI.SEMAPHORE_WAIT: {
-        const r = semaphorePasses(ctx, dw0, len, dw);
-        return typeof r === 'string' ? fault(r) : r ? NEXT : STALL;
-      }
-      case MI.BATCH_BUFFER_END:
-        return END;
-      case MI.BATCH_BUFFER_START: {
-        const ppgtt = (dw0 & MI_BATCH_PPGTT) !== 0;
-        if (ppgtt && !ctx.ppgtt) return fault('PPGTT batch buffer in a context without a PPGTT (not a 48-bit PPGTT context)');
-        if (dw0 & BB_ADD_OFFSET) return fault('Add Offset Enable is not modelled');
-        if (len < 3) return fault(`${len} dwords is too short for its fields (needs 3)`);
-        // Predication Enable: the batch is started only when MI_PREDICATE_RESULT is set.
-        if (dw0 & BB_PREDICATION && !predicateResult(ctx)) return NEXT;
-        const second = depth > 0 && (dw0 & MI_BATCH_SECOND_LEVEL) !== 0;
-        if (second && depth >= MAX_BATCH_DEPTH) return fault(`batch nesting deeper than second level (called from a level-${depth} batch)`);
-        return { op: 'start', target: addr64(dw(1) & ~3, dw(2)), second, ppgtt };
-      }
-      default:
-        return fault('is not supported by this engine model');
-    }
   }
 
   /** XY_* on BCS. BR13: bits 25:24 colour depth, 15:0 pitch (bytes; dwords for a tiled surface). */

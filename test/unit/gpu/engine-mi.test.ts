@@ -85,6 +85,20 @@ describe('MI commands', () => {
     expect([ram[S / 4 + 4], ram[S / 4 + 5], ram[S / 4 + 6], ram[S / 4 + 7]]).toEqual([0, 0, 0x11111111, 0x22222222]);
   });
 
+  it('an MI command without an executor in MI_EXECUTORS faults where it stands: MI_SET_PREDICATE, MI_ATOMIC, MI_STORE_DATA_INDEX', () => {
+    for (const [name, cmd] of [
+      ['MI_SET_PREDICATE', [0x01 << 23]],
+      ['MI_ATOMIC', [((0x2f << 23) | (1 << 22) | 1) >>> 0, S, 0]],
+      ['MI_STORE_DATA_INDEX', [(0x21 << 23) | 1, 0x40, 7]],
+    ] as const) {
+      const { gpu, ram } = gpuWithRam();
+      const res = runRing(gpu, ram, 'rcs', [MI_NOOP, ...cmd]);
+      expect(res.fault).toBe(`rcs: ${name}: is not supported by this engine model at head 0x4`);
+      expect(res.commands).toBe(1);
+      expect(ringHead(gpu, 'rcs')).toBe(4);
+    }
+  });
+
   it('a PPGTT-addressed store in a context without a PPGTT faults with head left at it', () => {
     const { gpu, ram } = gpuWithRam();
     const res = runRing(gpu, ram, 'rcs', [MI_NOOP, SDI_PPGTT, S, 0, 1]);

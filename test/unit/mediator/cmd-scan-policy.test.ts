@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { addVm, rig } from '../helpers/system';
 import { scanWorkload } from '../../../src/main/mediator/cmd-scan';
-import { MI, MI_BATCH_BUFFER_END, MI_BATCH_BUFFER_START_GGTT, MI_BATCH_SECOND_LEVEL, MI_LOAD_REGISTER_IMM_N, MI_NOOP, MI_USER_INTERRUPT } from '../../../src/shared/commands';
+import { MI, MI_BATCH_BUFFER_END, MI_BATCH_BUFFER_START_GGTT, MI_BATCH_SECOND_LEVEL, MI_LOAD_REGISTER_IMM_N, MI_NOOP, MI_USER_INTERRUPT, ROP_PATCOPY, ROP_SRCCOPY, XY_COLOR_BLT_CMD, XY_SRC_COPY_BLT_CMD, br13 } from '../../../src/shared/commands';
 import { BLT_RING_BASE, RENDER_RING_BASE, RING_HWS_PGA } from '../../../src/shared/regs';
 
 function setup() {
@@ -33,7 +33,7 @@ describe('scanner policy as GVT-g cmd_parser.c', () => {
     // First-level batch calls a second-level one, which chains: refused (chained or called alike).
     put(base + 0x2000, [...bbStart(base + 0x3000, MI_BATCH_SECOND_LEVEL), MI_BATCH_BUFFER_END]);
     put(base + 0x3000, [...bbStart(base + 0x1000), MI_BATCH_BUFFER_END]);
-    expect(scan('bcs', bbStart(base + 0x2000))).toMatchObject(refused(/MI_BATCH_BUFFER_START in a second-level batch buffer/));
+    expect(scan('bcs', bbStart(base + 0x2000))).toMatchObject(refused(/MI_BATCH_BUFFER_START: not allowed in a second-level batch buffer/));
     // A first-level batch may chain to another first-level batch.
     put(base + 0x4000, [MI_NOOP, ...bbStart(base + 0x1000)]);
     expect(scan('bcs', bbStart(base + 0x4000)).ok).toBe(true);
@@ -50,7 +50,7 @@ describe('scanner policy as GVT-g cmd_parser.c', () => {
     expect(r.ok && r.commands).toBe(2);
   });
 
-  it('unexpected_cmd: MI_SEMAPHORE_WAIT, MI_STORE_DATA_INDEX, MI_CONDITIONAL_BATCH_BUFFER_END, MI_REPORT_PERF_COUNT, MI_CLFLUSH and MI_COPY_MEM_MEM are refused', () => {
+  it('unexpected_cmd (cmd_handler_mi_semaphore_wait, cmd_handler_mi_store_data_index, cmd_handler_mi_conditional_batch_buffer_end, cmd_handler_mi_report_perf_count, cmd_handler_mi_clflush, cmd_handler_mi_op_2e): MI_SEMAPHORE_WAIT, MI_STORE_DATA_INDEX, MI_CONDITIONAL_BATCH_BUFFER_END, MI_REPORT_PERF_COUNT, MI_CLFLUSH and MI_COPY_MEM_MEM are refused', () => {
     const { scan, base } = setup();
     expect(scan('bcs', [mi(MI.SEMAPHORE_WAIT, 4, GGTT), 0, base, 0])).toMatchObject(refused(/MI_SEMAPHORE_WAIT is privileged or not allowed/));
     expect(scan('bcs', [mi(MI.STORE_DATA_INDEX, 3), 0x40, 1])).toMatchObject(refused(/MI_STORE_DATA_INDEX is privileged or not allowed/));
@@ -96,8 +96,16 @@ describe('scanner policy as GVT-g cmd_parser.c', () => {
     expect(r.ok && [...r.segments[0]]).toEqual(pc((1 << 14) | (1 << 24), base + 0x3080));
   });
 
-  it('cmd_reg_handler and the F_LEN_VAR_FIXED lengths: LRM/SRM 4 dwords, LRR 3 with both registers checked, LRI 3..127, inside the MMIO space', () => {
+  it('cmd_reg_handler from cmd_handler_lri / cmd_handler_lrm / cmd_handler_srm / cmd_handler_lrr, and the F_LEN_VAR_FIXED lengths: LRM/SRM 4 dwords, LRR 3 with both registers checked, LRI 3..127, inside the MMIO space; LRM/SRM memory in the vGPU', () => {
     const { scan, base } = setup();
+    expect(scan('bcs', [mi(MI.LOAD_REGISTER_MEM, 4, GGTT), 0x22600, base + 0x40, 0]).ok).toBe(true);
+    expect(scan('bcs', [mi(MI.STORE_REGISTER_MEM, 4, GGTT), 0x22600, 0x1000, 0])).toMatchObject(refused(/MI_STORE_REGISTER_MEM: store GM 0x1000\+4 is outside/));
+    // cmd_address_audit reads the full 48-bit address: a high dword moves it out of the vGPU's GM.
+    expect(scan('bcs', [mi(MI.LOAD_REGISTER_MEM, 4, GGTT), 0x22600, base, 1])).toMatchObject(refused(/load GM 0x1[0-9a-f]{8}\+4 is outside/));
+    expect(scan('bcs', [mi(MI.LOAD_REGISTER_MEM, 4), 0x22600, base, 0])).toMatchObject(refused(/load uses PPGTT addressing in a context without a PPGTT/));
+    expect(scan('bcs', [MI_LOAD_REGISTER_IMM_N(2), 0x22600, 0, 0x22604, 0]).ok).toBe(true);
+    // Every repeated Register Offset (genxml group, every 2 dwords) is checked, not only the first.
+    expect(scan('bcs', [MI_LOAD_REGISTER_IMM_N(3), 0x22600, 0, 0x22604, 0, 0x44200, 0])).toMatchObject(refused(/LRI to register 0x44200/));
     expect(scan('bcs', [mi(MI.LOAD_REGISTER_MEM, 5, GGTT), 0x22600, base, 0, 0])).toMatchObject(refused(/length 5 dwords is not valid \(must be 4\)/));
     expect(scan('bcs', [mi(MI.STORE_REGISTER_MEM, 3, GGTT), 0x22600, base])).toMatchObject(refused(/must be 4/));
     expect(scan('bcs', [mi(MI.LOAD_REGISTER_REG, 3), 0x22600, 0x22608]).ok).toBe(true);
@@ -114,7 +122,7 @@ describe('scanner policy as GVT-g cmd_parser.c', () => {
     expect(scan('bcs', [mi(MI.STORE_DATA_IMM, 5, GGTT), base, 0, 1, 2])).toMatchObject(refused(/must be 4/));
   });
 
-  it('skl_decode_mi_display_flip: the plane select is dw0 bits 12:8 on Gen9 (not Gen8 bits 21:19), unknown codes refused, 3 dwords (4 for stereo)', () => {
+  it('cmd_handler_mi_display_flip (skl_decode_mi_display_flip): the plane select is dw0 bits 12:8 on Gen9 (not Gen8 bits 21:19), unknown codes refused, 3 dwords (4 for stereo)', () => {
     const { scan, base } = setup();
     const flip = (bits: number, d2 = base + 0x10000, len = 3) => [mi(MI.DISPLAY_FLIP, len, bits), 4096 | 1, d2, 0].slice(0, len);
     const r = scan('bcs', flip(0));
@@ -126,5 +134,39 @@ describe('scanner policy as GVT-g cmd_parser.c', () => {
     expect(scan('bcs', flip(3 << 8))).toMatchObject(refused(/unknown plane code 3/));
     expect(scan('bcs', flip(0, base + 0x10000, 4))).toMatchObject(refused(/length 4 dwords is not valid \(must be 3\)/));
     expect(scan('bcs', flip(0, (base + 0x10000) | 2, 4)).ok).toBe(true);
+    // The surface (Display Buffer Base Address, dw2 bits 31:12) must be a page of the vGPU's GM.
+    expect(scan('bcs', flip(0, 0x3000))).toMatchObject(refused(/MI_DISPLAY_FLIP: flip surface GM 0x3000\+4096 is outside/));
+  });
+
+  it('cmd_handler_mi_user_interrupt and cmd_handler_mi_batch_buffer_end: accepted on both rings; MI_BATCH_BUFFER_END is a no-op in the ring and ends a batch (nothing after it is copied)', () => {
+    const { put, scan, base } = setup();
+    for (const engine of ['rcs', 'bcs'] as const) {
+      const r = scan(engine, [MI_USER_INTERRUPT, MI_BATCH_BUFFER_END, MI_USER_INTERRUPT]);
+      expect(r.ok && r.commands).toBe(3);
+    }
+    put(base + 0x1000, [MI_USER_INTERRUPT, MI_BATCH_BUFFER_END, 0xffffffff /* never decoded */]);
+    const r = scan('bcs', bbStart(base + 0x1000));
+    expect(r.ok).toBe(true);
+    if (!r.ok) return;
+    expect([...r.segments[1]]).toEqual([MI_USER_INTERRUPT, MI_BATCH_BUFFER_END]);
+  });
+
+  it('XY_SETUP_BLT, XY_COLOR_BLT and XY_SRC_COPY_BLT (cmd_info entries without a handler, ADDR_FIX): every surface byte a blit covers is inside the vGPU, 32 bpp only', () => {
+    const { v, scan, base } = setup();
+    const xy = (x: number, y: number) => ((y << 16) | x) >>> 0;
+    const setupBlt = (dst: number, pattern: number) => [0x40400008, br13(ROP_PATCOPY, 4096), 0, xy(64, 64), dst, 0, 0, 0, pattern, 0];
+    expect(scan('bcs', setupBlt(base, base + 0x100)).ok).toBe(true);
+    expect(scan('bcs', setupBlt(base, 0x1000))).toMatchObject(refused(/XY_SETUP_BLT: pattern GM 0x1000\+4 is outside/));
+    const color = (dst: number, x2y2: number, d1 = br13(ROP_PATCOPY, 4096)) => [XY_COLOR_BLT_CMD, d1, xy(0, 0), x2y2, dst, 0, 0xff00ff00];
+    expect(scan('bcs', color(base, xy(1024, 16))).ok).toBe(true);
+    // 16 rows of 4 KiB ending exactly at the end of the low GM range are inside; one row more is not.
+    const end = base + v.alloc.lowGm.size;
+    expect(scan('bcs', color(end - 16 * 4096, xy(1024, 16))).ok).toBe(true);
+    expect(scan('bcs', color(end - 16 * 4096, xy(1024, 17)))).toMatchObject(refused(/XY_COLOR_BLT: destination GM 0x[0-9a-f]+\+69632 is outside/));
+    expect(scan('bcs', color(0x1000, xy(8, 8)))).toMatchObject(refused(/XY_COLOR_BLT: destination GM 0x1000\+/));
+    expect(scan('bcs', color(base, xy(8, 8), (2 << 24) | 4096))).toMatchObject(refused(/color depth 2 is not 32 bpp/));
+    const copy = (src: number) => [XY_SRC_COPY_BLT_CMD, br13(ROP_SRCCOPY, 4096), xy(0, 0), xy(16, 16), base, 0, xy(0, 0), 4096, src, 0];
+    expect(scan('bcs', copy(base + 0x10000)).ok).toBe(true);
+    expect(scan('bcs', copy(0x2000))).toMatchObject(refused(/XY_SRC_COPY_BLT: source GM 0x2000\+/));
   });
 });
