@@ -137,7 +137,7 @@ async function main(): Promise<void> {
   try {
     const ram = new SharedArrayBuffer(16 * MiB);
     const mailbox = new SharedArrayBuffer(MAILBOX_BYTES);
-    await gpu.call('createVgpu', { domid: 1, name: 'bench', lowGmBytes: 128 * MiB, highGmBytes: 384 * MiB, fences: 4, weight: DEFAULT_WEIGHT, bootForeground: false, ram, dirty: new SharedArrayBuffer(dirtyLogBytes(ram.byteLength)), mailbox, ports: [], maxResolution: { width: 1024, height: 768 } });
+    await gpu.call('createVgpu', { domid: 1, name: 'bench', lowGmBytes: 128 * MiB, highGmBytes: 384 * MiB, fences: 4, weight: DEFAULT_WEIGHT, bootForeground: false, ram, ramMemory: null, dirty: new SharedArrayBuffer(dirtyLogBytes(ram.byteLength)), mailbox, ports: [], maxResolution: { width: 1024, height: 768 } });
     const guest = await startGuest({ mailbox, doorbell: gpu.doorbell, reg: REG, value: VALUE });
     if (!guest.magicOk) throw new Error('the guest did not find the PVINFO magic through the mailbox');
     const spin = await startPingPong('spin');

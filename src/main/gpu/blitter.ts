@@ -183,6 +183,7 @@ function copyRowDirect(dc: GmCursor, dst: BlitSurface, dy: number, dx: number, l
     const to = chunkDstOff[i];
     const n = chunkLen[i];
     if (s === null) d.bytes.fill(0, to, to + n); // unmapped source page reads as zero
+    else if (s === d && d.ops !== null) d.ops.copy(to, chunkSrcOff[i], n);
     else if (s.bytes.buffer === d.bytes.buffer && s.bytes.byteOffset === d.bytes.byteOffset) d.bytes.copyWithin(to, chunkSrcOff[i], chunkSrcOff[i] + n);
     else d.bytes.set(s.bytes.subarray(chunkSrcOff[i], chunkSrcOff[i] + n), to);
     if (d.dirty !== null) markDirty(d.dirty, GPU_LOG, to, n);
@@ -203,7 +204,10 @@ function fillRowDirect(dc: GmCursor, dst: BlitSurface, dy: number, dx: number, p
     const to = chunkDstOff[i];
     const n = chunkLen[i];
     const off = chunkRowOff[i];
-    if (dst.cpp === 4 && to % 4 === 0 && off % 4 === 0 && n % 4 === 0) d.words.fill(color, to / 4, (to + n) / 4);
+    if (dst.cpp === 4 && to % 4 === 0 && off % 4 === 0 && n % 4 === 0) {
+      if (d.ops !== null) d.ops.fill32(to, color, n);
+      else d.words.fill(color, to / 4, (to + n) / 4);
+    }
     else if (dst.cpp === 1) d.bytes.fill(color & 0xff, to, to + n);
     else d.bytes.set(pattern.subarray(off, off + n), to);
     if (d.dirty !== null) markDirty(d.dirty, GPU_LOG, to, n);
