@@ -6,6 +6,8 @@
 import { describe, expect, it } from 'vitest';
 import { HostMemory } from '../../../src/main/gpu/memory';
 import { allocateGuestRam, ramOps } from '../../../src/main/gpu/ram-ops';
+import { MiB } from '../../../src/shared/platform';
+import { rig } from '../helpers/system';
 
 const KiB64 = 65536;
 
@@ -85,5 +87,17 @@ describe('HostMemory.attach with a wasm memory', () => {
     expect(m.attach(0, a.buffer, undefined, a.memory).ops).not.toBeNull();
     expect(m.attach(1 << 20, new SharedArrayBuffer(4096), undefined, b.memory).ops).toBeNull();
     expect(m.attach(2 << 20, b.buffer).ops).toBeNull();
+  });
+});
+
+describe('Mediator.createVgpu with guest RAM from allocateGuestRam (as domains.ts creates it)', () => {
+  it("maps the VM's RAM with the native blit ops when given its wasm memory, and without when not", () => {
+    const r = rig();
+    const req = (domid: number, ram: ReturnType<typeof allocateGuestRam>, withMemory: boolean) =>
+      r.m.createVgpu({ domid, name: `vm${domid}`, lowGmBytes: 64 * MiB, highGmBytes: 64 * MiB, fences: 2, ram: ram.buffer, ramMemory: withMemory ? ram.memory : null, bootForeground: false });
+    const a = req(1, allocateGuestRam(16 * MiB), true);
+    const b = req(2, allocateGuestRam(16 * MiB), false);
+    expect(r.gpu.memory.regionOf(a.ram.base)!.ops).not.toBeNull();
+    expect(r.gpu.memory.regionOf(b.ram.base)!.ops).toBeNull();
   });
 });
