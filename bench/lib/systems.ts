@@ -109,8 +109,9 @@ export interface NativeSystem extends Guest {
  */
 export function nativeGuest(ramMiB = DEFAULT_SIZE.ramMiB): NativeSystem {
   const gpu = new Gen9Gpu();
-  const buf = new SharedArrayBuffer(ramMiB * MiB);
-  gpu.memory.attach(0, buf);
+  // The same kind of RAM as the mediated guests' (native-speed blits on both sides).
+  const { buffer: buf, memory } = allocateGuestRam(ramMiB * MiB);
+  gpu.memory.attach(0, buf, undefined, memory);
   const clock: Clock = { ns: 0 };
   const g = gpu.geometry;
   const pvinfo = (rel: number): number => {
