@@ -104,8 +104,9 @@ const fullMask = (cpp: number, mask: ChannelMask): boolean => cpp !== 4 || (mask
 // ---- Row fast paths --------------------------------------------------------------------------
 // A row is cut into chunks that stay inside one GM page (and one X-tile span) of every surface
 // involved, each translated once to host RAM; chunks are then copied straight from guest RAM to
-// guest RAM (copyWithin when both lie in the same buffer, as every blit inside one VM's memory
-// does) or filled in place, with no per-row staging buffer and no allocation. Anything unusual
+// guest RAM (within one buffer, as every blit inside one VM's memory is: the region's native
+// memmove when its RAM is a wasm memory, see ram-ops.ts, else copyWithin) or filled in place
+// (the native dword fill, else Uint32Array#fill), with no per-row staging buffer and no allocation. Anything unusual
 // falls back to the reference row path above (readRow / writeRow), which defines the behaviour:
 // a page only partly backed by a RAM region, a row whose chunks would overwrite source bytes a
 // later chunk still has to read (the hardware reads the row before writing it), or rows cut into
