@@ -22,6 +22,7 @@ import { RpcClient } from '../src/shared/rpc';
 import { DEFAULT_WEIGHT } from '../src/main/mediator/vgpu-types';
 import { MAILBOX_BYTES } from '../src/shared/trap-mailbox';
 import { MiB } from '../src/shared/platform';
+import { allocateGuestRam } from '../src/main/gpu/ram-ops';
 import { PIPESRC_A } from '../src/shared/regs';
 import { benchLine, fmt, header, now, percentile } from './lib/common';
 import { mediatedGuest, mediatedHost } from './lib/systems';
@@ -135,9 +136,10 @@ async function main(): Promise<void> {
   header('trap-rtt', 'MMIO trap round trip guest worker -> GPU thread (Atomics mailbox) vs a direct function-call read');
   const gpu = await startGpuThread();
   try {
-    const ram = new SharedArrayBuffer(16 * MiB);
+    // Guest RAM as domains.ts allocates it: the wasm memory goes to the GPU thread with it.
+    const { buffer: ram, memory: ramMemory } = allocateGuestRam(16 * MiB);
     const mailbox = new SharedArrayBuffer(MAILBOX_BYTES);
-    await gpu.call('createVgpu', { domid: 1, name: 'bench', lowGmBytes: 128 * MiB, highGmBytes: 384 * MiB, fences: 4, weight: DEFAULT_WEIGHT, bootForeground: false, ram, dirty: new SharedArrayBuffer(dirtyLogBytes(ram.byteLength)), mailbox, ports: [], maxResolution: { width: 1024, height: 768 } });
+    await gpu.call('createVgpu', { domid: 1, name: 'bench', lowGmBytes: 128 * MiB, highGmBytes: 384 * MiB, fences: 4, weight: DEFAULT_WEIGHT, bootForeground: false, ram, ramMemory, dirty: new SharedArrayBuffer(dirtyLogBytes(ram.byteLength)), mailbox, ports: [], maxResolution: { width: 1024, height: 768 } });
     const guest = await startGuest({ mailbox, doorbell: gpu.doorbell, reg: REG, value: VALUE });
     if (!guest.magicOk) throw new Error('the guest did not find the PVINFO magic through the mailbox');
     const spin = await startPingPong('spin');

@@ -7,6 +7,7 @@
  */
 import { dirtyLogBytes } from '../../src/shared/dirty-log';
 import { Gen9Gpu } from '../../src/main/gpu/gpu';
+import { allocateGuestRam } from '../../src/main/gpu/ram-ops';
 import { GuestDriver } from '../../src/main/guest/driver';
 import { GuestRam } from '../../src/main/guest/guest-ram';
 import type { TrapPort } from '../../src/main/guest/trap-port';
@@ -66,7 +67,8 @@ export interface MediatedGuest extends Guest {
 
 /** A vGPU on `h` plus a guest driver whose trap port calls the mediator directly (in-thread). */
 export function mediatedGuest(h: MediatedHost, domid: number, size: VgpuSize = DEFAULT_SIZE): MediatedGuest {
-  const buf = new SharedArrayBuffer(size.ramMiB * MiB);
+  // Guest RAM as domains.ts allocates it (a wasm memory when possible, for native-speed blits).
+  const { buffer: buf, memory: ramMemory } = allocateGuestRam(size.ramMiB * MiB);
   // A dirty page log, as domains.ts gives every domain: its cost is part of mediation.
   const dirty = new SharedArrayBuffer(dirtyLogBytes(buf.byteLength));
   const v = h.m.createVgpu({
@@ -76,6 +78,7 @@ export function mediatedGuest(h: MediatedHost, domid: number, size: VgpuSize = D
     highGmBytes: size.highMiB * MiB,
     fences: size.fences,
     ram: buf,
+    ramMemory,
     dirty,
     bootForeground: false,
   });
@@ -106,8 +109,9 @@ export interface NativeSystem extends Guest {
  */
 export function nativeGuest(ramMiB = DEFAULT_SIZE.ramMiB): NativeSystem {
   const gpu = new Gen9Gpu();
-  const buf = new SharedArrayBuffer(ramMiB * MiB);
-  gpu.memory.attach(0, buf);
+  // The same kind of RAM as the mediated guests' (native-speed blits on both sides).
+  const { buffer: buf, memory } = allocateGuestRam(ramMiB * MiB);
+  gpu.memory.attach(0, buf, undefined, memory);
   const clock: Clock = { ns: 0 };
   const g = gpu.geometry;
   const pvinfo = (rel: number): number => {

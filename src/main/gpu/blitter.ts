@@ -104,8 +104,9 @@ const fullMask = (cpp: number, mask: ChannelMask): boolean => cpp !== 4 || (mask
 // ---- Row fast paths --------------------------------------------------------------------------
 // A row is cut into chunks that stay inside one GM page (and one X-tile span) of every surface
 // involved, each translated once to host RAM; chunks are then copied straight from guest RAM to
-// guest RAM (copyWithin when both lie in the same buffer, as every blit inside one VM's memory
-// does) or filled in place, with no per-row staging buffer and no allocation. Anything unusual
+// guest RAM (within one buffer, as every blit inside one VM's memory is: the region's native
+// memmove when its RAM is a wasm memory, see ram-ops.ts, else copyWithin) or filled in place
+// (the native dword fill, else Uint32Array#fill), with no per-row staging buffer and no allocation. Anything unusual
 // falls back to the reference row path above (readRow / writeRow), which defines the behaviour:
 // a page only partly backed by a RAM region, a row whose chunks would overwrite source bytes a
 // later chunk still has to read (the hardware reads the row before writing it), or rows cut into
@@ -183,6 +184,7 @@ function copyRowDirect(dc: GmCursor, dst: BlitSurface, dy: number, dx: number, l
     const to = chunkDstOff[i];
     const n = chunkLen[i];
     if (s === null) d.bytes.fill(0, to, to + n); // unmapped source page reads as zero
+    else if (s === d && d.ops !== null) d.ops.copy(to, chunkSrcOff[i], n);
     else if (s.bytes.buffer === d.bytes.buffer && s.bytes.byteOffset === d.bytes.byteOffset) d.bytes.copyWithin(to, chunkSrcOff[i], chunkSrcOff[i] + n);
     else d.bytes.set(s.bytes.subarray(chunkSrcOff[i], chunkSrcOff[i] + n), to);
     if (d.dirty !== null) markDirty(d.dirty, GPU_LOG, to, n);
@@ -203,7 +205,10 @@ function fillRowDirect(dc: GmCursor, dst: BlitSurface, dy: number, dx: number, p
     const to = chunkDstOff[i];
     const n = chunkLen[i];
     const off = chunkRowOff[i];
-    if (dst.cpp === 4 && to % 4 === 0 && off % 4 === 0 && n % 4 === 0) d.words.fill(color, to / 4, (to + n) / 4);
+    if (dst.cpp === 4 && to % 4 === 0 && off % 4 === 0 && n % 4 === 0) {
+      if (d.ops !== null) d.ops.fill32(to, color, n);
+      else d.words.fill(color, to / 4, (to + n) / 4);
+    }
     else if (dst.cpp === 1) d.bytes.fill(color & 0xff, to, to + n);
     else d.bytes.set(pattern.subarray(off, off + n), to);
     if (d.dirty !== null) markDirty(d.dirty, GPU_LOG, to, n);

@@ -47,6 +47,7 @@ import { type VirtualPort } from './vdisplay';
 import { type PortName } from '../../shared/ports';
 import { physicalPipeOrder } from '../../shared/heads';
 import { DEFAULT_WEIGHT } from './vgpu-types';
+import type { WasmMemory } from '../gpu/ram-ops';
 
 /** Injected I/O: how the mediator reaches guests and the host. */
 export interface MediatorPorts {
@@ -67,6 +68,8 @@ export interface CreateVgpuRequest extends ResourceRequest {
   name: string;
   /** The VM's RAM; mapped into host-physical space by the mediator. */
   ram: ArrayBufferLike;
+  /** The WasmMemory `ram` is the buffer of, if any (gpu/ram-ops.ts allocateGuestRam): native-speed blits. */
+  ramMemory?: WasmMemory | null;
   /** Its dirty page log (shared/dirty-log.ts), if writers log there: the compositor compares less. */
   dirty?: ArrayBufferLike;
   /** Switch the display to this VM once its driver reports display_ready (hvm_boot_foreground). */
@@ -158,7 +161,7 @@ export class Mediator implements Gvt {
     let id = 1;
     while (used.has(id)) id++;
     const base = id * RAM_SLOT_BYTES;
-    this.gpu.memory.attach(base, req.ram, req.dirty);
+    this.gpu.memory.attach(base, req.ram, req.dirty, req.ramMemory);
     const printk = (line: string): void => this.klog.printk(this.submission.nowNs, line);
     const pv = new VgpuPv(req.pv === false ? 0 : GVT_PV_CAPS, new Uint32Array(req.ram, 0, req.ram.byteLength >>> 2));
     const v = new Vgpu({ id, domid: req.domid, name: req.name, alloc, ram: { base, size: req.ram.byteLength }, weight: req.weight ?? DEFAULT_WEIGHT, ports: req.ports ?? [], maxResolution: req.maxResolution ?? { width: 1920, height: 1200 }, printk, pv, now: () => this.submission.nowNs });

@@ -9,6 +9,7 @@
  * the vCPU's pause/shutdown flags and input queue are shared memory this layer writes directly.
  */
 import { dirtyLogBytes } from '../../shared/dirty-log';
+import { type WasmMemory, allocateGuestRam } from '../gpu/ram-ops';
 import { ApiError, type DomainInfo, type InputEventRequest } from '../../shared/api';
 import { INPUT_QUEUE_BYTES, InputQueue } from '../../shared/input-queue';
 import { MiB } from '../../shared/platform';
@@ -44,6 +45,8 @@ export interface VgpuRequest {
   ports: VirtualPort[];
   maxResolution: { width: number; height: number };
   ram: SharedArrayBuffer;
+  /** The WasmMemory `ram` is the buffer of (gpu/ram-ops.ts allocateGuestRam), or null: native-speed blits. */
+  ramMemory: WasmMemory | null;
   /** The RAM's dirty page log (shared/dirty-log.ts): the blitter and the guest's CPU drawing log there. */
   dirty: SharedArrayBuffer;
   mailbox: SharedArrayBuffer;
@@ -157,7 +160,7 @@ export class Domains {
     if (spec.name === 'Domain-0' || this.isRunning(spec.name)) throw new ApiError('exists', `domain '${spec.name}' already exists`);
     const display = spec.vgt ? await domainDisplay(spec, this.readMonitorConfig) : null;
     const domid = this.nextDomid;
-    const ram = new SharedArrayBuffer(spec.memoryMiB * MiB);
+    const { buffer: ram, memory: ramMemory } = allocateGuestRam(spec.memoryMiB * MiB);
     const dirty = new SharedArrayBuffer(dirtyLogBytes(ram.byteLength));
     const mailbox = new SharedArrayBuffer(this.guests.mailboxBytes);
     const input = new SharedArrayBuffer(INPUT_QUEUE_BYTES);
@@ -173,6 +176,7 @@ export class Domains {
         maxResolution: display!.maxResolution,
         bootForeground: this.settings().hvmBootForeground,
         ram,
+        ramMemory,
         dirty,
         mailbox,
       });

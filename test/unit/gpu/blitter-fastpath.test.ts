@@ -5,11 +5,14 @@
  * The GGTTs here are deliberately awkward: host pages shuffled (never contiguous), two RAM regions
  * in different buffers, unmapped PTEs, PTEs to unbacked host memory and GM pages aliasing one host
  * page, so rows cross pages at every offset and a copy's source and destination can overlap.
+ * The random trials run twice: over plain SharedArrayBuffers (copyWithin / fill) and over wasm
+ * memories (the native memory.copy / SIMD fill of ram-ops.ts, as domains.ts allocates guest RAM).
  */
 import { describe, expect, it } from 'vitest';
 import { type BlitRect, type BlitSurface, type ChannelMask, X_TILE_BYTES, X_TILE_ROW_BYTES, X_TILE_ROWS, copySurface, fillSurface } from '../../../src/main/gpu/blitter';
 import { Ggtt, encodePte } from '../../../src/main/gpu/ggtt';
 import { HostMemory } from '../../../src/main/gpu/memory';
+import { type WasmMemory, allocateGuestRam } from '../../../src/main/gpu/ram-ops';
 
 const PAGE = 4096;
 /** GM pages in these GGTTs (small, so rows beyond the end of GM are exercised too). */
@@ -37,18 +40,32 @@ interface Rig {
 }
 
 type PageMap = 'identity' | 'shuffled' | 'holes';
+/** What backs the RAM regions: plain SharedArrayBuffers, or wasm memories (native RamOps). */
+type RamKind = 'sab' | 'wasm';
+
+/** `pages` of RAM of `kind` (a wasm memory rounds up to whole 64 KiB wasm pages). */
+function ram(kind: RamKind, pages: number): { bytes: Uint8Array; memory: WasmMemory | null } {
+  if (kind === 'sab') return { bytes: new Uint8Array(new SharedArrayBuffer(pages * PAGE)), memory: null };
+  const r = allocateGuestRam(Math.ceil((pages * PAGE) / 65536) * 65536);
+  if (!r.memory) throw new Error('no wasm memory');
+  return { bytes: new Uint8Array(r.buffer), memory: r.memory };
+}
 
 /**
  * A GGTT over two RAM regions (A at host 0, B at 1 MiB, separate buffers). `identity`: GM page i →
  * host page i of A (contiguous); `shuffled`: a random permutation over both regions; `holes`:
  * shuffled, plus unmapped PTEs, PTEs to unbacked host frames and aliases of another GM page's frame.
  */
-function rig(map: PageMap, rand: () => number): Rig {
+function rig(map: PageMap, rand: () => number, kind: RamKind = 'sab'): Rig {
   const memory = new HostMemory();
-  const a = new Uint8Array(new SharedArrayBuffer(RAM_A_PAGES * PAGE));
-  const b = new Uint8Array(new SharedArrayBuffer(RAM_B_PAGES * PAGE));
-  memory.attach(0, a.buffer);
-  memory.attach(RAM_B_BASE, b.buffer);
+  const ramA = ram(kind, RAM_A_PAGES);
+  const ramB = ram(kind, RAM_B_PAGES);
+  const { bytes: a } = ramA;
+  const { bytes: b } = ramB;
+  for (const [base, r] of [[0, ramA], [RAM_B_BASE, ramB]] as const) {
+    const region = memory.attach(base, r.bytes.buffer, undefined, r.memory);
+    if ((region.ops !== null) !== (kind === 'wasm')) throw new Error(`${kind} RAM without the matching blit ops`);
+  }
   const salt = (rand() * 2 ** 32) >>> 0;
   for (let i = 0; i < a.length; i++) a[i] = Math.imul(i ^ salt, 0x9e3779b1) >>> 24;
   for (let i = 0; i < b.length; i++) b[i] = Math.imul(i ^ ~salt, 0x85ebca6b) >>> 24;
@@ -127,8 +144,8 @@ function modelFill(ggtt: Ggtt, dst: BlitSurface, rect: BlitRect, color: number, 
 }
 
 /** Two rigs built from the same seed: one for the blitter, one for the model. */
-function twins(map: PageMap, seed: number): [Rig, Rig] {
-  return [rig(map, rng(seed)), rig(map, rng(seed))];
+function twins(map: PageMap, seed: number, kind: RamKind = 'sab'): [Rig, Rig] {
+  return [rig(map, rng(seed), kind), rig(map, rng(seed), kind)];
 }
 
 function expectSameRam(got: Rig, want: Rig, what: string): void {
@@ -158,12 +175,13 @@ function randomRect(rand: () => number, s: BlitSurface): BlitRect {
 }
 
 describe('blitter row fast paths match the byte-by-byte model', () => {
+  for (const kind of ['sab', 'wasm'] as const)
   for (const map of ['identity', 'shuffled', 'holes'] as const) {
-    it(`XY_SRC_COPY_BLT, random surfaces, ${map} GGTT`, () => {
+    it(`XY_SRC_COPY_BLT, random surfaces, ${map} GGTT, ${kind} RAM`, () => {
       const rand = rng(7);
       for (let t = 0; t < 120; t++) {
         const seed = 1000 + t;
-        const [got, want] = twins(map, seed);
+        const [got, want] = twins(map, seed, kind);
         const cpp = [1, 2, 4, 4][Math.floor(rand() * 4)];
         const dst = randomSurface(rand, cpp, rand() < 0.3);
         // A third of the copies stay on one surface (scrolls, moves): overlap within and across rows.
@@ -180,10 +198,10 @@ describe('blitter row fast paths match the byte-by-byte model', () => {
       }
     });
 
-    it(`XY_COLOR_BLT, random surfaces, ${map} GGTT`, () => {
+    it(`XY_COLOR_BLT, random surfaces, ${map} GGTT, ${kind} RAM`, () => {
       const rand = rng(11);
       for (let t = 0; t < 120; t++) {
-        const [got, want] = twins(map, 5000 + t);
+        const [got, want] = twins(map, 5000 + t, kind);
         const cpp = [1, 2, 4, 4][Math.floor(rand() * 4)];
         const dst = randomSurface(rand, cpp, rand() < 0.3);
         const rect = randomRect(rand, dst);

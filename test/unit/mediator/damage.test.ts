@@ -35,8 +35,8 @@ describe('syncRows (vnc_refresh_server_surface-style compare in place)', () => {
     ]);
   });
 
-  it('narrows a wide row to its changed columns, with one comparison call per row (the ends are walked, not halved)', () => {
-    const w = 300;
+  it('narrows a row to its changed columns, with one comparison call per row when its equal ends are short (walked, not halved)', () => {
+    const w = 250;
     const a = frame(w, 2, () => 5);
     const b = frame(w, 2, (x, y) => (y === 1 && (x === 70 || x === 229) ? 6 : 5));
     let calls = 0;
@@ -45,6 +45,49 @@ describe('syncRows (vnc_refresh_server_surface-style compare in place)', () => {
     expect(syncRows(rowByRow(b, w), a, w, 2, counting)).toEqual([{ x: 70, y: 1, w: 160, h: 1 }]);
     expect(calls).toBe(2);
     expect(a).toEqual(b);
+  });
+
+  it('skips the long equal ends of a wide changed row 256 words per comparison, then walks to the exact columns', () => {
+    const w = 2000;
+    const a = frame(w, 1, () => 0xff336699);
+    const b = frame(w, 1, (x) => (x === 700 || x === 1229 ? 0xff000000 : 0xff336699));
+    let calls = 0;
+    const counting: SpanEqual = (...args) => (calls++, nativeSpanEqual(...args));
+    expect(syncRows(rowByRow(b, w), a, w, 1, counting)).toEqual([{ x: 700, y: 0, w: 530, h: 1 }]);
+    // The row; from the left [0,256) and [256,512) equal, [512,768) not; from the right
+    // [1744,2000), [1488,1744) and [1232,1488) equal, [976,1232) not.
+    expect(calls).toBe(1 + 3 + 4);
+    expect(a).toEqual(b);
+  });
+
+  it('finds the exact changed columns of wide rows (strided and walked ends) like a brute-force scan', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 250, max: 1400 }), fc.integer({ min: 1, max: 3 }), fc.array(fc.nat(), { maxLength: 6 }), fc.constantFrom(jsSpanEqual, nativeSpanEqual), (w, h, flips, equal) => {
+        const a = new Uint32Array(w * h).fill(0xff102030);
+        const b = a.slice();
+        for (const f of flips) b[f % (w * h)] ^= 0x10203;
+        const want: { x: number; y: number; w: number; h: number }[] = [];
+        for (let y = 0; y < h; y++) {
+          let lo = -1;
+          let hi = -1;
+          for (let x = 0; x < w; x++) {
+            if (a[y * w + x] === b[y * w + x]) continue;
+            if (lo < 0) lo = x;
+            hi = x;
+          }
+          if (lo < 0) continue;
+          const prev = want[want.length - 1];
+          if (prev && prev.y + prev.h === y) {
+            const x1 = Math.max(prev.x + prev.w, hi + 1);
+            prev.x = Math.min(prev.x, lo);
+            prev.w = x1 - prev.x;
+            prev.h++;
+          } else want.push({ x: lo, y, w: hi - lo + 1, h: 1 });
+        }
+        expect(syncRows(rowByRow(b, w), a, w, h, equal)).toEqual(want);
+        expect(a).toEqual(b);
+      }),
+    );
   });
 
   it('finds the ends of a change at the very first and last columns, and of a single changed word', () => {

@@ -52,7 +52,7 @@ describe('dirty log', () => {
     fc.assert(
       fc.property(fc.array(op, { maxLength: 60 }), (ops) => {
         const dirty = new SharedArrayBuffer(dirtyLogBytes(BLOCKS * BLOCK));
-        const region = { base: 0, bytes: new Uint8Array(BLOCKS * BLOCK), words: new Uint32Array(BLOCKS * 256), dirty: new Uint32Array(dirty) };
+        const region = { base: 0, bytes: new Uint8Array(BLOCKS * BLOCK), words: new Uint32Array(BLOCKS * 256), dirty: new Uint32Array(dirty), ops: null };
         const writes = new BlockWrites();
         // Model: the blocks written since each consumer last looked at them.
         const pendingCompositor = new Set<number>();
