@@ -22,11 +22,10 @@
  * MI_STORE_URB_MEM): they stay refused here rather than fault the physical engine.
  */
 import { BLT_DST_TILED, BLT_SRC_TILED, ENGINE, MI, MI_BATCH_PPGTT, MI_BATCH_SECOND_LEVEL, MI_NOOP, BLT, CMD_TYPE_2D, CMD_TYPE_3D, CMD_TYPE_MI, SKL_FLIP_PLANES, bltOpcode, cmdType, commandName, decodeHeader, displayFlipPlaneCode, miOpcode } from '../../shared/commands';
-import { RING_HWS_PGA } from '../../shared/regs';
 import type { EngineId } from '../gpu/engine';
 import { addr64 } from '../gpu/engine';
 import { rectPixels } from '../gpu/blitter';
-import { ENGINE_BASE, MMIO_SPACE_BYTES } from '../gpu/gpu';
+import { MMIO_SPACE_BYTES } from '../gpu/gpu';
 import { cmdAccessAllowed } from './mmio-table';
 import type { Vgpu } from './vgpu';
 
@@ -216,9 +215,12 @@ function audit(v: Vgpu, engine: EngineId, name: string, dw0: number, len: number
    */
   const storeIndex = (offset: number, addrDword: number, indexDword: number, indexWord: number): string | undefined => {
     if (offset >= HWSP_BYTES) return `Store Data Index offset 0x${offset.toString(16)} is outside the hardware status page`;
-    const hws = v.vreg[(ENGINE_BASE[engine] + RING_HWS_PGA) >>> 2] & 0xfffff000;
+    const hws = v.hwsPga[engine] & 0xfffff000; // as hws_pga_write stored it
     if (hws === 0 || !v.ownsGm(hws, HWSP_BYTES)) return `Store Data Index: the ${engine} hardware status page (RING_HWS_PGA 0x${hws.toString(16)}) is not in the vGPU's graphics memory`;
-    patch(addrDword, hws + offset);
+    // Where we differ from GVT-g: its patch_value writes hws_pga + offset over MI_FLUSH_DW's dw1 and
+    // so drops bit 2 (Use Global GTT) with the rest of bits 2:0; they are kept here, or the write
+    // would go through the PPGTT (PIPE_CONTROL keeps its GGTT bit in dw1 and has 0 there).
+    patch(addrDword, (hws + offset) | (dw(addrDword) & 7));
     patch(addrDword + 1, 0);
     patch(indexDword, indexWord & ~STORE_DATA_INDEX);
     return undefined;
