@@ -8,6 +8,9 @@
  * ring_timestamp_mmio_read, mmio_read_from_hw), execlist.c (the virtual CSB).
  */
 import {
+  BCS_SWCTRL,
+  CACHE_MODE_0_GEN7,
+  CACHE_MODE_1,
   GEN8_CSB_ENTRIES,
   GFX_RUN_LIST_ENABLE,
   RING_CONTEXT_STATUS_BUF_LO,
@@ -135,7 +138,7 @@ export function registerRingMmio(t: MmioTable): void {
   t.add({ offset: 0x2408, name: 'MI_PREDICATE_SRC1', size: 8, flags: F_CMD_ACCESS });
   t.add({ offset: 0x2410, name: 'MI_PREDICATE_DATA', size: 8, flags: F_CMD_ACCESS });
   t.add({ offset: 0x2418, name: 'MI_PREDICATE_RESULT', flags: F_CMD_ACCESS });
-  t.add({ offset: 0x7000, name: 'CACHE_MODE_0_GEN7', flags: F_MODE_MASK | F_CMD_ACCESS });
-  t.add({ offset: 0x7004, name: 'CACHE_MODE_1', flags: F_MODE_MASK | F_CMD_ACCESS });
-  t.add({ offset: 0x22200, name: 'BCS_SWCTRL', flags: F_MODE_MASK | F_CMD_ACCESS });
+  t.add({ offset: CACHE_MODE_0_GEN7, name: 'CACHE_MODE_0_GEN7', flags: F_MODE_MASK | F_CMD_ACCESS });
+  t.add({ offset: CACHE_MODE_1, name: 'CACHE_MODE_1', flags: F_MODE_MASK | F_CMD_ACCESS });
+  t.add({ offset: BCS_SWCTRL, name: 'BCS_SWCTRL', flags: F_MODE_MASK | F_CMD_ACCESS });
 }
