@@ -27,6 +27,9 @@ function guest(r: Rig, domid: number) {
   driver.probe();
   driver.initBlitterRing();
   driver.enableInterrupts();
+  // The driver programmed its own status page; back to "none" (0, as i915 writes while resetting)
+  // so each test chooses. The driver then finds no CSB news in memory, which these tests do not use.
+  port.write32(BLT_RING_BASE + RING_HWS_PGA, 0);
   const hwsp = driver.allocObject(PAGE_SIZE, 'aperture');
   /** One submission, completed, its interrupt handled (the CSB read pointer moves on). */
   const run = (): void => {
