@@ -15,6 +15,14 @@ export const addressingMode = (descLo: number): number => (descLo >>> GEN8_CTX_A
 export const GEN8_CTX_PRIVILEGE = 1 << 8;
 export const lrcaOf = (descLo: number): number => (descLo & 0xfffff000) >>> 0;
 
+/**
+ * The CSB mirrored in an engine's hardware status page (dword indexes): six (status, context ID)
+ * pairs from I915_HWS_CSB_BUF0_INDEX, the last write pointer at I915_HWS_CSB_WRITE_INDEX (Gen9;
+ * Gen11 moved it to 0x2f). Source: i915 intel_engine.h.
+ */
+export const I915_HWS_CSB_BUF0_INDEX = 0x10;
+export const I915_HWS_CSB_WRITE_INDEX = 0x1f;
+
 /** The context image: page 0 is the per-process HWSP, page 1 the register state. */
 export const LRC_PPHWSP_PN = 0;
 export const LRC_STATE_PN = 1;

@@ -200,3 +200,8 @@ export const maskedBitEnable = (bit: number): number => ((bit << 16) | bit) >>> 
 export const maskedBitDisable = (bit: number): number => (bit << 16) >>> 0;
 /** Apply a masked-register write to the current value. */
 export const applyMasked = (current: number, write: number): number => ((current & ~(write >>> 16)) | (write & (write >>> 16) & 0xffff)) >>> 0;
+/** Masked render-engine registers guest commands may set (cache and sampler modes). Source: i915 i915_reg.h. */
+export const CACHE_MODE_0_GEN7 = 0x7000;
+export const CACHE_MODE_1 = 0x7004;
+/** Blitter software control (masked: tile-Y source/destination bits). Source: i915 BCS_SWCTRL. */
+export const BCS_SWCTRL = 0x22200;

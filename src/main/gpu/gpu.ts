@@ -6,7 +6,10 @@
  * Offsets are bytes from BAR0; source: i915 i915_reg.h.
  */
 import {
+  BCS_SWCTRL,
   BLT_RING_BASE,
+  CACHE_MODE_0_GEN7,
+  CACHE_MODE_1,
   CUR_BASE_A,
   CUR_CTL_A,
   CUR_POS_A,
@@ -41,6 +44,7 @@ import {
   RING_HEAD,
   RING_START,
   RING_TAIL,
+  applyMasked,
 } from '../../shared/regs';
 import { type GpuGeometry, SKL_GT2_DEFAULT } from '../../shared/platform';
 import { type EngineId, type ExecResult, type RegisterPort, RingEngine, emptyExecResult } from './engine';
@@ -58,6 +62,14 @@ export const ENGINE_BASE: Record<EngineId, number> = { rcs: RENDER_RING_BASE, bc
 const ENGINE_IRQ_SHIFT: Record<EngineId, number> = { rcs: GEN8_RCS_IRQ_SHIFT, bcs: GEN8_BCS_IRQ_SHIFT };
 
 const ENGINE_GRDOM: Record<EngineId, number> = { rcs: GEN6_GRDOM_RENDER, bcs: GEN6_GRDOM_BLT };
+
+/**
+ * Masked ("mode") registers of the plain register file: bits 31:16 of a write select which of bits
+ * 15:0 change, and they read back with bits 31:16 clear, as on the hardware (GFX_MODE, also
+ * masked, lives in the execlist port). Source: i915 _MASKED_BIT_ENABLE users, GVT-g
+ * mmio_context.c (its masked entries, mask 0xffff).
+ */
+const MASKED_REGISTERS: ReadonlySet<number> = new Set([CACHE_MODE_0_GEN7, CACHE_MODE_1, BCS_SWCTRL]);
 
 /** Registers an engine owns (ring and execlist registers), relative to its base. */
 const isEngineRegister = (rel: number): boolean => rel === RING_TAIL || rel === RING_HEAD || rel === RING_START || rel === RING_CTL || ExeclistPort.owns(rel);
@@ -102,7 +114,8 @@ export class Gen9Gpu {
    * Write a register. A RING_TAIL write kicks the engine: it executes up to the new tail at once
    * and is busy for the returned cost from `nowNs` (or from when it frees up). Returns the
    * execution result for tail writes and for the ELSP write that submits; for a GEN6_GDRST write
-   * that resets engines, an empty result whose `reset` lists them.
+   * that resets engines, an empty result whose `reset` lists them. A masked register
+   * (CACHE_MODE_0/1, BCS_SWCTRL) changes only the bits its write's mask selects.
    */
   mmioWrite(offset: number, value: number, nowNs = 0): ExecResult | undefined {
     checkOffset(offset);
@@ -128,7 +141,7 @@ export class Gen9Gpu {
     if (offset >= GEN8_GT_ISR0 && offset < GEN8_GT_ISR0 + 16) return void this.bankWrite(this.gt0, bankRegister(offset, GEN8_GT_ISR0), value);
     const de = this.dePipeReg(offset);
     if (de) return void this.bankWrite(de.bank, de.field, value);
-    this.regs[offset >>> 2] = value;
+    this.regs[offset >>> 2] = MASKED_REGISTERS.has(offset) ? applyMasked(this.regs[offset >>> 2], value) : value;
     return undefined;
   }
 

@@ -19,13 +19,15 @@ import {
   CTX_RING_HEAD,
   CTX_RING_TAIL,
   GEN8_CTX_STATUS_COMPLETE,
+  I915_HWS_CSB_BUF0_INDEX,
+  I915_HWS_CSB_WRITE_INDEX,
   INTEL_LEGACY_32B_CONTEXT,
   INTEL_LEGACY_64B_CONTEXT,
   LRC_STATE_PN,
   contextDescriptor,
 } from '../../shared/execlist';
 import { PAGE_SIZE } from '../../shared/platform';
-import { PVINFO, PV_GGTT, PV_SUBMISSION, VGT_CAPS_FULL_PPGTT, VGT_DRV_DISPLAY_READY, VGT_MAGIC_HI, VGT_MAGIC_LO, VGT_VERSION_MAJOR } from '../../shared/pvinfo';
+import { PVINFO, PV_GGTT, PV_SUBMISSION, VGT_CAPS_FULL_PPGTT, VGT_CAPS_HWSP_EMULATION, VGT_DRV_DISPLAY_READY, VGT_MAGIC_HI, VGT_MAGIC_LO, VGT_VERSION_MAJOR } from '../../shared/pvinfo';
 import {
   BLT_RING_BASE,
   CUR_BASE_A,
@@ -87,6 +89,7 @@ import {
   RING_CTL_SIZE,
   RING_CTL_VALID,
   RING_HEAD,
+  RING_HWS_PGA,
   RING_START,
   RING_ELSP,
   RING_MODE_GEN7,
@@ -216,6 +219,10 @@ export class GuestDriver {
   private pvInflight = false;
   /** The full PPGTT when the vGPU offers VGT_CAPS_FULL_PPGTT, else null (GGTT only). */
   private ppgtt: GuestPpgtt | null = null;
+  /** The vGPU offers VGT_CAPS_HWSP_EMULATION: it mirrors the CSB into the hardware status page. */
+  private hwspEmulation = false;
+  /** BCS hardware status page (execlists with HWSP emulation), from which the CSB is read; else null. */
+  private hwsp: GemObject | null = null;
 
   constructor(
     private readonly port: TrapPort,
@@ -227,6 +234,11 @@ export class GuestDriver {
   /** The driver's PPGTT (its page tables in guest RAM), or null when it runs GGTT-only. */
   get ppgttTables(): GuestPpgtt | null {
     return this.ppgtt;
+  }
+
+  /** The BCS hardware status page the CSB is read from (HWSP emulation, execlists), or null. */
+  get statusPage(): GemObject | null {
+    return this.hwsp;
   }
 
   /** The negotiated pv_caps (0: no PV, every access traps). */
@@ -258,6 +270,7 @@ export class GuestDriver {
     // intel_vgpu_has_full_ppgtt: without the cap the driver stays on the GGTT.
     const full = (pv(PVINFO.vgt_caps) & VGT_CAPS_FULL_PPGTT) !== 0 && this.options.ppgtt !== false;
     this.ppgtt = full ? new GuestPpgtt(this.ram) : null;
+    this.hwspEmulation = (pv(PVINFO.vgt_caps) & VGT_CAPS_HWSP_EMULATION) !== 0;
     this.log(full ? '[drm] Full PPGTT (48-bit, 4-level) enabled' : '[drm] vGPU without full PPGTT: GGTT only');
     this.log('[drm] VGT ballooning configuration:');
     this.log(`[drm] Mappable graphic memory: base 0x${this.res.aperture.base.toString(16)} size ${kib(this.res.aperture.size)}`);
@@ -539,6 +552,12 @@ export class GuestDriver {
         this.ppgtt.writeContextPdps(st, BLT_RING_BASE);
         this.ppgtt.notify(p, true);
       }
+      if (this.hwspEmulation) {
+        // The status page the CSB is mirrored into (i915 sets RING_HWS_PGA for every engine; this
+        // driver needs it only for the CSB). Hidden GM: only the GPU side writes it.
+        this.hwsp ??= this.allocObject(PAGE_SIZE, 'hidden');
+        p.write32(BLT_RING_BASE + RING_HWS_PGA, this.hwsp.gm);
+      }
       p.write32(BLT_RING_BASE + RING_MODE_GEN7, maskedBitEnable(GFX_RUN_LIST_ENABLE));
       this.resetCsbPointers();
       this.log('[drm] Using execlists on bcs0');
@@ -621,24 +640,29 @@ export class GuestDriver {
   private resetCsbPointers(): void {
     const last = GEN8_CSB_ENTRIES - 1;
     this.port.write32(BLT_RING_BASE + RING_CONTEXT_STATUS_PTR, ((0xffff << 16) | (last << 8) | last) >>> 0);
+    if (this.hwsp) this.hwsp.words[I915_HWS_CSB_WRITE_INDEX] = last;
   }
 
   /**
    * Read the BCS context status buffer from the last entry read up to the hardware's write
-   * pointer, then move the read pointer there. Returns the context IDs reported complete.
+   * pointer, then move the read pointer there. Returns the context IDs reported complete. With
+   * HWSP emulation the entries and write pointer come from the status page in memory (no traps),
+   * as i915 reads execlists->csb_status / csb_write; the pointer register still gives the read
+   * pointer and takes its update.
    * Source: i915 intel_lrc.c process_csb.
    */
   private processCsb(): number[] {
     const p = this.port;
+    const hws = this.hwsp?.words;
     const ptr = p.read32(BLT_RING_BASE + RING_CONTEXT_STATUS_PTR);
-    const write = ptr & 0x7;
+    const write = hws ? hws[I915_HWS_CSB_WRITE_INDEX] : ptr & 0x7;
     let read = (ptr >>> 8) & 0x7;
     const done: number[] = [];
     if (write >= GEN8_CSB_ENTRIES) return done; // nothing written since reset
+    const entry = (i: number, hi: number): number => (hws ? hws[I915_HWS_CSB_BUF0_INDEX + 2 * i + hi] : p.read32(BLT_RING_BASE + (hi ? RING_CONTEXT_STATUS_BUF_HI(i) : RING_CONTEXT_STATUS_BUF_LO(i))));
     while (read !== write) {
       read = (read + 1) % GEN8_CSB_ENTRIES;
-      const status = p.read32(BLT_RING_BASE + RING_CONTEXT_STATUS_BUF_LO(read));
-      if (status & GEN8_CTX_STATUS_COMPLETE) done.push(p.read32(BLT_RING_BASE + RING_CONTEXT_STATUS_BUF_HI(read)));
+      if (entry(read, 0) & GEN8_CTX_STATUS_COMPLETE) done.push(entry(read, 1));
     }
     p.write32(BLT_RING_BASE + RING_CONTEXT_STATUS_PTR, ((0x7 << 8) << 16) | (read << 8));
     return done;

@@ -13,10 +13,9 @@
  * handlers, perform_bb_shadow, cmd_handler_mi_display_flip).
  */
 import { type AddressField, type CommandSpec, ENGINE, MI_NOOP, commandName, decodeHeader } from '../../shared/commands';
-import { RING_HWS_PGA } from '../../shared/regs';
 import type { EngineId } from '../gpu/engine';
 import { addr64 } from '../gpu/engine';
-import { ENGINE_BASE, MMIO_SPACE_BYTES } from '../gpu/gpu';
+import { MMIO_SPACE_BYTES } from '../gpu/gpu';
 import { type AuditCmd, commandAudit } from './cmd-audit';
 import { cmdAccessAllowed } from './mmio-table';
 import type { Vgpu } from './vgpu';
@@ -72,11 +71,14 @@ const HWSP_BYTES = 4096;
  * the offset must lie inside the hardware status page, and the copy is rewritten to the HWSP's
  * own GGTT address (the guest's RING_HWS_PGA, hws_pga_write) with the index bit cleared.
  */
-function storeIndex(v: Vgpu, engine: EngineId, patch: (k: number, value: number) => void, offset: number, addrDword: number, indexDword: number, indexWord: number): string | undefined {
+function storeIndex(v: Vgpu, engine: EngineId, dw: (k: number) => number, patch: (k: number, value: number) => void, offset: number, addrDword: number, indexDword: number, indexWord: number): string | undefined {
   if (offset >= HWSP_BYTES) return `Store Data Index offset 0x${offset.toString(16)} is outside the hardware status page`;
-  const hws = v.vreg[(ENGINE_BASE[engine] + RING_HWS_PGA) >>> 2] & 0xfffff000;
+  const hws = v.hwsPga[engine] & 0xfffff000; // as hws_pga_write stored it
   if (hws === 0 || !v.ownsGm(hws, HWSP_BYTES)) return `Store Data Index: the ${engine} hardware status page (RING_HWS_PGA 0x${hws.toString(16)}) is not in the vGPU's graphics memory`;
-  patch(addrDword, hws + offset);
+  // Where we differ from GVT-g: its patch_value writes hws_pga + offset over MI_FLUSH_DW's dw1 and
+  // so drops bit 2 (Use Global GTT) with the rest of bits 2:0; they are kept here, or the write
+  // would go through the PPGTT (PIPE_CONTROL keeps its GGTT bit in dw1 and has 0 there).
+  patch(addrDword, (hws + offset) | (dw(addrDword) & 7));
   patch(addrDword + 1, 0);
   patch(indexDword, indexWord & ~STORE_DATA_INDEX);
   return undefined;
@@ -229,7 +231,7 @@ class Scan implements AuditCmd {
   }
 
   storeIndex(offset: number, addrDword: number, indexDword: number, indexWord: number): string | undefined {
-    return storeIndex(this.v, this.engine, (k, value) => this.patch(k, value), offset, addrDword, indexDword, indexWord);
+    return storeIndex(this.v, this.engine, (k) => this.dw(k), (k, value) => this.patch(k, value), offset, addrDword, indexDword, indexWord);
   }
 
   callBatch(target: number, ppgtt: boolean, second: boolean): string | undefined {

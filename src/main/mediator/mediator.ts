@@ -35,6 +35,7 @@ import { OwnerTimeline } from './owner-timeline';
 
 import { type ShadowGgtt, clearVgpuPtes, readGuestPte, writeGuestPte, writeGuestPteHalf } from './gtt-shadow';
 import { type HostGm, setupHostGm } from './host-gm';
+import { emulateHwspCsbUpdate } from './hwsp';
 
 import { PpgttShadow } from './ppgtt-shadow';
 import { GVT_PV_CAPS, VgpuPv } from './pv';
@@ -177,6 +178,8 @@ export class Mediator implements Gvt {
     // Known to the scheduler, but queued only once its guest enables execlists (start()).
     this.submission.scheduler.add(v.id);
     if (req.bootForeground) this.displayOwner.bootForeground.add(req.domid);
+    // HWSP_EMULATION: each virtual CSB entry is mirrored into the guest's hardware status page.
+    for (const e of ENGINES) v.execlists[e].csb.mirror = (csb) => emulateHwspCsbUpdate(this.gpu.ggtt, v, e, csb);
     return v;
   }
 

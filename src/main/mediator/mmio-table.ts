@@ -15,7 +15,7 @@ import { registerInterruptMmio } from './handlers/interrupts';
 import { registerPvinfoMmio } from './handlers/pvinfo';
 import { registerResetMmio } from './handlers/reset';
 import { registerRingMmio } from './handlers/rings';
-import { F_CMD_ACCESS, F_RO, type MmioInfo, MmioTable } from './mmio-info';
+import { F_CMD_ACCESS, F_MODE_MASK, F_RO, type MmioInfo, MmioTable } from './mmio-info';
 
 export { F_CMD_ACCESS, F_MODE_MASK, F_RO } from './mmio-info';
 
@@ -40,7 +40,25 @@ export function cmdAccessAllowed(offset: number): boolean {
   return ((mmioInfo(offset)?.flags ?? 0) & F_CMD_ACCESS) !== 0;
 }
 
-/** Registers saved and restored per vGPU when the GPU changes owner: what commands can change, minus read-only ones. */
-export const CONTEXT_SWITCHED_MMIO: readonly number[] = MMIO_TABLE.entries()
+/** One register of the MMIO context switch (GVT-g struct engine_mmio): its offset and, for a masked register, its mask (0xffff). */
+export interface EngineMmio {
+  readonly offset: number;
+  /** Bits 15:0 a masked write may change (restored as `value | mask << 16`); 0 for a plain register. */
+  readonly mask: number;
+}
+
+/**
+ * Registers saved and restored per vGPU when the GPU changes owner (switch_mmio): every register a
+ * guest command may write (F_CMD_ACCESS, not read-only), masked ones with mask 0xffff. Of GVT-g's
+ * gen9_engine_mmio_list this model has CACHE_MODE_0_GEN7 and CACHE_MODE_1 (masked, 0xffff, as
+ * upstream); the rest of that list (INSTPM, FORCE_TO_NONPRIV, chicken bits, PAT, MOCS, ...) is not
+ * modelled, and GFX_MODE is emulated per vGPU (the physical one stays the host's).
+ * Where we differ: the GPRs, MI_PREDICATE_* and BCS_SWCTRL are switched too. Upstream does not
+ * list them because the hardware saves them in each context's logical image (i915's live_lrc_gpr
+ * selftest relies on it for the GPRs) and every vGPU runs on its own shadow context; here the
+ * context image holds only the ring registers and all vGPUs share the host's shadow context per
+ * engine, so without the switch one VM's MI_MATH results would be readable by the next VM.
+ */
+export const CONTEXT_SWITCHED_MMIO: readonly EngineMmio[] = MMIO_TABLE.entries()
   .filter((e) => e.flags & F_CMD_ACCESS && !(e.flags & F_RO))
-  .flatMap((e) => Array.from({ length: e.size / 4 }, (_, i) => e.offset + i * 4));
+  .flatMap((e) => Array.from({ length: e.size / 4 }, (_, i) => ({ offset: e.offset + i * 4, mask: e.flags & F_MODE_MASK ? 0xffff : 0 })));

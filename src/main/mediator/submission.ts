@@ -207,17 +207,20 @@ export class Submission {
 
 
   /**
-   * MMIO context switch between vGPUs: registers guest commands may change (the F_CMD_ACCESS set:
-   * GPRs, predicate, cache-mode registers) are saved from the physical GPU into the outgoing
-   * vGPU's vreg and restored from the incoming one's. One owner for both engines (GVT-g keeps one
-   * per engine). Source: GVT-g mmio_context.c intel_gvt_switch_mmio.
+   * MMIO context switch between vGPUs (switch_mmio): each register of CONTEXT_SWITCHED_MMIO (GPRs,
+   * predicate, cache-mode registers) is saved from the physical GPU into the outgoing vGPU's vreg,
+   * a masked one without its mask half, and restored from the incoming one's, a masked one with
+   * `mask << 16` so that every bit is written (a plain write would change none of them). With no
+   * incoming vGPU the registers go back to 0 (ours: the host never sets them; upstream restores the
+   * host's saved values). One owner for both engines (GVT-g keeps one per engine).
+   * Source: GVT-g mmio_context.c intel_gvt_switch_mmio / switch_mmio.
    */
   private switchMmioContext(fromId: number | null, toId: number | null): void {
     const from = this.byId(fromId);
     const to = this.byId(toId);
-    for (const off of CONTEXT_SWITCHED_MMIO) {
-      if (from) from.vreg[off >>> 2] = this.gvt.gpu.mmioRead(off);
-      this.gvt.gpu.mmioWrite(off, to ? to.vreg[off >>> 2] : 0);
+    for (const { offset, mask } of CONTEXT_SWITCHED_MMIO) {
+      if (from) from.vreg[offset >>> 2] = (this.gvt.gpu.mmioRead(offset) & ~(mask << 16)) >>> 0;
+      this.gvt.gpu.mmioWrite(offset, ((to ? to.vreg[offset >>> 2] : 0) | (mask << 16)) >>> 0);
     }
   }
 

@@ -103,6 +103,13 @@ export class Vgpu {
   readonly scannedTail: Record<EngineId, number> = { rcs: 0, bcs: 0 };
   readonly queue: Workload[] = [];
   readonly execlists: Record<EngineId, VirtualExeclist> = { rcs: new VirtualExeclist(), bcs: new VirtualExeclist() };
+  /**
+   * GGTT address of each engine's hardware status page as the guest last set it through
+   * RING_HWS_PGA (0: none; only 0 or a page inside this vGPU's GM is ever stored). The scanner
+   * relocates Store Data Index writes into it; the virtual CSB is mirrored into it
+   * (HWSP_EMULATION). Source: GVT-g gvt.h intel_vgpu.hws_pga[], handlers.c hws_pga_write.
+   */
+  readonly hwsPga: Record<EngineId, number> = { rcs: 0, bcs: 0 };
   readonly stats: VgpuStats = { workloads: 0, commands: 0, rejectedCommands: 0, droppedPtes: 0, gpuTimeNs: 0, mmioTraps: 0, resets: 0, hangs: 0 };
   /** The last reset or hang (see recordReset), or null. */
   lastReset: ResetRecord | null = null;

@@ -54,12 +54,18 @@ export class VirtualCsb {
   readonly entries = new Uint32Array(GEN8_CSB_ENTRIES * 2);
   writePtr = VIRTUAL_CSB_WRITE_PTR_RESET;
   readPtr = 0;
+  /**
+   * Called after each entry is written, with the buffer (its new write pointer names the entry):
+   * the vGPU mirrors it into the guest's hardware status page (hwsp.ts). Null: no mirror.
+   */
+  mirror: ((csb: VirtualCsb) => void) | null = null;
 
-  /** Append an entry (emulate_csb_update). */
+  /** Append an entry (emulate_csb_update), then mirror it. */
   push(status: number, ctxId: number): void {
     this.writePtr = this.writePtr === VIRTUAL_CSB_WRITE_PTR_RESET ? 0 : (this.writePtr + 1) % GEN8_CSB_ENTRIES;
     this.entries[this.writePtr * 2] = status >>> 0;
     this.entries[this.writePtr * 2 + 1] = ctxId >>> 0;
+    this.mirror?.(this);
   }
 
   /** RING_CONTEXT_STATUS_PTR as the guest reads it: read pointer in bits 10:8, write pointer in 2:0. */
@@ -79,7 +85,11 @@ export class VirtualCsb {
     return this.entries[rel >>> 2] ?? 0;
   }
 
-  /** init_vgpu_execlist: entries cleared, read_ptr 0, write_ptr 0x7. */
+  /**
+   * init_vgpu_execlist: entries cleared, read_ptr 0, write_ptr 0x7. As upstream, the guest's HWSP
+   * is not written (the guest resets its own copy, i915 reset_csb_pointers); the next entry goes
+   * to slot 0 of both.
+   */
   reset(): void {
     this.entries.fill(0);
     this.writePtr = VIRTUAL_CSB_WRITE_PTR_RESET;

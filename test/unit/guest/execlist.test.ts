@@ -4,7 +4,7 @@ import { BCS_CONTEXT_ID, GuestDriver } from '../../../src/main/guest/driver';
 import { GuestRam } from '../../../src/main/guest/guest-ram';
 import { MI_NOOP, MI_USER_INTERRUPT, ROP_PATCOPY, XY_COLOR_BLT_CMD, br13 } from '../../../src/shared/commands';
 import { GEN8_CTX_PRIVILEGE, contextDescriptor } from '../../../src/shared/execlist';
-import { BLT_RING_BASE, GEN6_GDRST, GEN6_GRDOM_BLT, GEN8_GT_IIR0, GTT_OFFSET, RING_CONTEXT_STATUS_BUF_LO, RING_CONTEXT_STATUS_PTR, RING_CTL_SIZE, RING_CTL_VALID, RING_ELSP, RING_MODE_GEN7 } from '../../../src/shared/regs';
+import { BLT_RING_BASE, GEN6_GDRST, GEN6_GRDOM_BLT, GEN8_CSB_ENTRIES, GEN8_GT_IIR0, GTT_OFFSET, RING_CONTEXT_STATUS_BUF_LO, RING_CONTEXT_STATUS_PTR, RING_HWS_PGA, RING_CTL_SIZE, RING_CTL_VALID, RING_ELSP, RING_MODE_GEN7 } from '../../../src/shared/regs';
 import { writeContextRing } from '../../../src/main/mediator/workload-build';
 
 /** A booted driver; `pvCaps` 0 keeps it on the trapped ELSP/CSB path this file is about (pv.test.ts covers PV). */
@@ -70,6 +70,36 @@ describe('execlist submission through the mediator', () => {
     expect((ptr >>> 8) & 7).toBe(ptr & 7);
     expect(v.stats.workloads).toBe(1);
     expect(v.failsafe).toBeNull();
+  });
+
+  it('i915 process_csb with VGT_CAPS_HWSP_EMULATION reads the CSB from the status page (csb_status / csb_write): completions without trapped CSB entry reads', () => {
+    const r = rig();
+    const { v, ram, dirty } = addVm(r, 1);
+    const direct = directPort(r, v);
+    let csbReads = 0;
+    const csb = [BLT_RING_BASE + RING_CONTEXT_STATUS_BUF_LO(0), BLT_RING_BASE + RING_CONTEXT_STATUS_BUF_LO(GEN8_CSB_ENTRIES)];
+    const port = { ...direct, read32: (off: number) => ((csbReads += Number(off >= csb[0] && off < csb[1])), direct.read32(off)) };
+    const driver = new GuestDriver(port, new GuestRam(ram, dirty), () => undefined, { pvCaps: 0 });
+    driver.probe();
+    driver.initBlitterRing();
+    driver.enableInterrupts();
+    // hws_pga_write took the driver's status page.
+    expect(v.hwsPga.bcs).not.toBe(0);
+    expect(direct.read32(BLT_RING_BASE + RING_HWS_PGA)).toBe(v.hwsPga.bcs);
+    const fb = driver.allocObject(64 * 64 * 4, 'aperture');
+    // Eight submissions wrap the six-entry CSB.
+    for (let i = 0; i < 8; i++) {
+      driver.submit(fill(fb.gm, i));
+      r.m.submission.tick((r.now.ns += 1e6));
+      expect(driver.handleInterrupt().completedContexts, `submission ${i}`).toEqual([BCS_CONTEXT_ID]);
+    }
+    expect(csbReads).toBe(0);
+    // After an engine reset the status page's write index is reset with the pointers and completions keep coming.
+    driver.resetEngine();
+    driver.submit(fill(fb.gm, 9));
+    r.m.submission.tick((r.now.ns += 1e6));
+    expect(driver.handleInterrupt().completedContexts).toEqual([BCS_CONTEXT_ID]);
+    expect(csbReads).toBe(0);
   });
 
   it('emulate_execlist_schedule_in / ctx_schedule_out: IDLE_TO_ACTIVE with context ID 0, then COMPLETE|ACTIVE_IDLE with the guest context ID', () => {

@@ -15,6 +15,7 @@ import { pteFrame } from '../../../src/main/gpu/ggtt';
 import { decodeVgpuFrame, frameRgba } from '../../../src/main/mediator/fb-decoder';
 import type { Vgpu } from '../../../src/main/mediator/vgpu';
 import { MI_BATCH_BUFFER_START_GGTT, MI_NOOP, MI_USER_INTERRUPT, ROP_PATCOPY, XY_COLOR_BLT_CMD, br13 } from '../../../src/shared/commands';
+import { I915_HWS_CSB_BUF0_INDEX, I915_HWS_CSB_WRITE_INDEX } from '../../../src/shared/execlist';
 import { MiB, PAGE_SIZE } from '../../../src/shared/platform';
 import { PVINFO, PV_GGTT, PV_MMIO, PV_SUBMISSION, VGT_G2V } from '../../../src/shared/pvinfo';
 import { BLT_RING_BASE, RING_CONTEXT_STATUS_PTR, VGT_PVINFO_PAGE } from '../../../src/shared/regs';
@@ -40,10 +41,15 @@ function traps(v: Vgpu, f: () => void): number {
   f();
   return v.stats.mmioTraps - before;
 }
-/** Guest RAM outside the two kernel pages PV uses (which only exist with PV). */
-function objectRam(ram: SharedArrayBuffer): Buffer {
+/**
+ * Guest RAM outside the two kernel pages PV uses (which only exist with PV) and outside the CSB
+ * mirror of the status page (PV submission has no CSB; HWSP emulation fills it for trapped ELSP).
+ */
+function objectRam(ram: SharedArrayBuffer, driver: GuestDriver): Buffer {
   const b = Buffer.from(new Uint8Array(ram));
   b.fill(0, PV_SHARED_PAGE_FRAME * PAGE_SIZE, (PV_PTE_LIST_FRAME + 1) * PAGE_SIZE);
+  const hws = driver.statusPage;
+  if (hws) b.fill(0, hws.firstFrame * PAGE_SIZE + I915_HWS_CSB_BUF0_INDEX * 4, hws.firstFrame * PAGE_SIZE + (I915_HWS_CSB_WRITE_INDEX + 1) * 4);
   return b;
 }
 
@@ -142,7 +148,7 @@ describe('PV submission (drm/i915: vgpu workload submisison pv support: pv_submi
     expect(driver.handleInterrupt().completedContexts).toEqual([BCS_CONTEXT_ID]);
   });
 
-  it('draws the same desktop frames and leaves the same guest RAM as trapped submission, with 7 instead of 19 traps per frame (vblank, frame, completion)', () => {
+  it('draws the same desktop frames and leaves the same guest RAM as trapped submission, with 7 instead of 16 traps per frame (vblank, frame, completion)', () => {
     const run = (pvCaps: number | undefined) => {
       const b = boot({ pvCaps });
       const scene = new DesktopScene(b.driver, { name: 'vm1', domid: 1 });
@@ -166,7 +172,7 @@ describe('PV submission (drm/i915: vgpu workload submisison pv support: pv_submi
       }
       const d = decodeVgpuFrame(b.r.gpu, b.v);
       if ('error' in d) throw new Error(d.error);
-      return { b, causes, perFrame, frame: Buffer.from(frameRgba(d.frame)), ram: objectRam(b.ram) };
+      return { b, causes, perFrame, frame: Buffer.from(frameRgba(d.frame)), ram: objectRam(b.ram, b.driver) };
     };
     const pv = run(undefined);
     const trapped = run(0);
@@ -175,7 +181,8 @@ describe('PV submission (drm/i915: vgpu workload submisison pv support: pv_submi
     expect(pv.ram.equals(trapped.ram)).toBe(true);
     expect(pv.causes).toEqual(trapped.causes);
     expect(pv.perFrame).toEqual([7, 7, 7, 7, 7, 7]);
-    expect(trapped.perFrame).toEqual([19, 19, 19, 19, 19, 19]);
+    // 16: the CSB entries are read from the status page (HWSP emulation), not through 3 trapped reads.
+    expect(trapped.perFrame).toEqual([16, 16, 16, 16, 16, 16]);
     for (const { b } of [pv, trapped]) {
       expect(b.v.stats.workloads).toBe(6);
       expect(b.v.failsafe).toBeNull();

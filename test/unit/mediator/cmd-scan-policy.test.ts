@@ -7,7 +7,6 @@ import { describe, expect, it } from 'vitest';
 import { addVm, rig } from '../helpers/system';
 import { scanWorkload } from '../../../src/main/mediator/cmd-scan';
 import { MI, MI_BATCH_BUFFER_END, MI_BATCH_BUFFER_START_GGTT, MI_BATCH_SECOND_LEVEL, MI_LOAD_REGISTER_IMM_N, MI_NOOP, MI_USER_INTERRUPT, ROP_PATCOPY, ROP_SRCCOPY, XY_COLOR_BLT_CMD, XY_SRC_COPY_BLT_CMD, br13 } from '../../../src/shared/commands';
-import { BLT_RING_BASE, RENDER_RING_BASE, RING_HWS_PGA } from '../../../src/shared/regs';
 
 function setup() {
   const r = rig();
@@ -73,15 +72,15 @@ describe('scanner policy as GVT-g cmd_parser.c', () => {
     const indexed = flush(5, (1 << 14) | (1 << 21), 0x30 | (1 << 2));
     // No hardware status page yet (hws_pga_write never called): nothing to relocate into.
     expect(scan('bcs', indexed)).toMatchObject(refused(/hardware status page .* is not in the vGPU's graphics memory/));
-    v.vreg[(BLT_RING_BASE + RING_HWS_PGA) >>> 2] = base + 0x7000;
+    v.hwsPga.bcs = base + 0x7000;
     const r = scan('bcs', indexed);
     expect(r.ok).toBe(true);
     if (!r.ok) return;
-    // patch_value: dw1 = hws_pga + offset, the index bit cleared.
-    expect([...r.segments[0]]).toEqual([mi(MI.FLUSH_DW, 5, 1 << 14), base + 0x7030, 0, 7, 0]);
+    // patch_value: dw1 = hws_pga + offset (Use Global GTT kept, unlike upstream), the index bit cleared.
+    expect([...r.segments[0]]).toEqual([mi(MI.FLUSH_DW, 5, 1 << 14), base + 0x7030 + (1 << 2), 0, 7, 0]);
     expect(scan('bcs', flush(5, (1 << 14) | (1 << 21), 0x1000 | (1 << 2)))).toMatchObject(refused(/offset 0x1000 is outside the hardware status page/));
-    // The HWSP must be the vGPU's own memory.
-    v.vreg[(BLT_RING_BASE + RING_HWS_PGA) >>> 2] = 0x1000;
+    // The HWSP must be the vGPU's own memory (hws_pga_write refuses such a write; the scanner checks again).
+    v.hwsPga.bcs = 0x1000;
     expect(scan('bcs', indexed)).toMatchObject(refused(/RING_HWS_PGA 0x1000/));
   });
 
@@ -91,7 +90,7 @@ describe('scanner policy as GVT-g cmd_parser.c', () => {
     expect(scan('rcs', pc(1 << 23, 0x44200 /* GEN8_MASTER_IRQ */))).toMatchObject(refused(/LRI post-sync to register 0x44200 is not accessible/));
     expect(scan('rcs', pc(1 << 23, 0x2600 /* RCS GPR0 */)).ok).toBe(true);
     expect(scan('rcs', pc((3 << 14) | (1 << 24), base)).ok).toBe(true);
-    v.vreg[(RENDER_RING_BASE + RING_HWS_PGA) >>> 2] = base + 0x3000;
+    v.hwsPga.rcs = base + 0x3000;
     const r = scan('rcs', pc((1 << 14) | (1 << 24) | (1 << 21), 0x80));
     expect(r.ok && [...r.segments[0]]).toEqual(pc((1 << 14) | (1 << 24), base + 0x3080));
   });

@@ -1,12 +1,16 @@
 /**
  * Ring and execlist registers in the MMIO table, per engine (RCS, BCS): the legacy ring registers
- * (a RING_TAIL write submits, a RING_CTL enable starts scheduling), the virtual execlist port
+ * (a RING_TAIL write submits, a RING_CTL enable starts scheduling), the hardware status page
+ * address (RING_HWS_PGA, checked against the vGPU's GM), the virtual execlist port
  * (GFX_MODE, ELSP, EXECLIST_STATUS, the context status buffer and its pointer), and the registers
  * guest commands may access (GPRs, RING_TIMESTAMP, MI_PREDICATE_*, CACHE_MODE_*, BCS_SWCTRL).
- * Source: GVT-g handlers.c (MMIO_RING_DFH / MMIO_RING_F, elsp_mmio_write, ring_mode_mmio_write,
+ * Source: GVT-g handlers.c (MMIO_RING_DFH / MMIO_RING_F, elsp_mmio_write, ring_mode_mmio_write, hws_pga_write,
  * ring_timestamp_mmio_read, mmio_read_from_hw), execlist.c (the virtual CSB).
  */
 import {
+  BCS_SWCTRL,
+  CACHE_MODE_0_GEN7,
+  CACHE_MODE_1,
   GEN8_CSB_ENTRIES,
   GFX_RUN_LIST_ENABLE,
   RING_CONTEXT_STATUS_BUF_LO,
@@ -17,15 +21,17 @@ import {
   RING_EXECLIST_STATUS_HI,
   RING_EXECLIST_STATUS_LO,
   RING_HEAD,
+  RING_HWS_PGA,
   RING_MODE_GEN7,
   RING_START,
   RING_TAIL,
   applyMasked,
 } from '../../../shared/regs';
+import { PAGE_SIZE } from '../../../shared/platform';
 import type { EngineId } from '../../gpu/engine';
 import { ENGINE_BASE } from '../../gpu/gpu';
 import type { Gvt } from '../gvt';
-import { F_CMD_ACCESS, F_MODE_MASK, F_RO, type MmioTable, defaultMmioWrite } from '../mmio-info';
+import { F_CMD_ACCESS, F_MODE_MASK, F_RO, type MmioInfo, type MmioTable, defaultMmioWrite } from '../mmio-info';
 import type { Vgpu } from '../vgpu';
 
 /** IGT's (and i915's legacy) prefix of each engine's ring register names. */
@@ -52,6 +58,21 @@ function ringModeMmioWrite(gvt: Gvt, v: Vgpu, engine: EngineId, value: number, n
   if (value & (GFX_RUN_LIST_ENABLE << 16) && value & GFX_RUN_LIST_ENABLE) gvt.submission.scheduler.start(v.id, nowNs);
 }
 
+/**
+ * hws_pga_write: RING_HWS_PGA must name a page inside the vGPU's GM (intel_gvt_ggtt_validate_range
+ * over I915_GTT_PAGE_SIZE), or be 0, which i915 writes while it resets an engine (upstream
+ * "drm/i915/gvt: treat HWSP addr 0 as valid"). An accepted value is kept per engine (hws_pga[])
+ * and in vreg; a refused one changes neither and is logged as gvt_vgpu_err does (upstream returns
+ * -EINVAL for the access).
+ */
+function hwsPgaWrite(v: Vgpu, engine: EngineId, offset: number, value: number, info: MmioInfo): void {
+  if (value !== 0 && !v.ownsGm(value, PAGE_SIZE)) {
+    return void v.note(`write invalid HWSP address, reg:0x${offset.toString(16)} (${info.name}, ${engine}), value:0x${value.toString(16)}: not a page of the vGPU's graphics memory; ignored`);
+  }
+  v.hwsPga[engine] = value;
+  defaultMmioWrite(v, offset, value, info);
+}
+
 /** One engine's ring and execlist registers (MMIO_RING_* in intel_gvt_setup_mmio_info). */
 function registerEngine(t: MmioTable, engine: EngineId): void {
   const base = ENGINE_BASE[engine];
@@ -69,6 +90,7 @@ function registerEngine(t: MmioTable, engine: EngineId): void {
   });
   t.add({ offset: base + RING_HEAD, name: name('RING_HEAD') });
   t.add({ offset: base + RING_START, name: name('RING_START') });
+  t.add({ offset: base + RING_HWS_PGA, name: name('HWS_PGA'), write: (_, v, offset, value, _n, info) => hwsPgaWrite(v, engine, offset, value, info) });
   t.add({
     offset: base + RING_CTL,
     name: name('RING_CTL'),
@@ -116,7 +138,7 @@ export function registerRingMmio(t: MmioTable): void {
   t.add({ offset: 0x2408, name: 'MI_PREDICATE_SRC1', size: 8, flags: F_CMD_ACCESS });
   t.add({ offset: 0x2410, name: 'MI_PREDICATE_DATA', size: 8, flags: F_CMD_ACCESS });
   t.add({ offset: 0x2418, name: 'MI_PREDICATE_RESULT', flags: F_CMD_ACCESS });
-  t.add({ offset: 0x7000, name: 'CACHE_MODE_0_GEN7', flags: F_MODE_MASK | F_CMD_ACCESS });
-  t.add({ offset: 0x7004, name: 'CACHE_MODE_1', flags: F_MODE_MASK | F_CMD_ACCESS });
-  t.add({ offset: 0x22200, name: 'BCS_SWCTRL', flags: F_MODE_MASK | F_CMD_ACCESS });
+  t.add({ offset: CACHE_MODE_0_GEN7, name: 'CACHE_MODE_0_GEN7', flags: F_MODE_MASK | F_CMD_ACCESS });
+  t.add({ offset: CACHE_MODE_1, name: 'CACHE_MODE_1', flags: F_MODE_MASK | F_CMD_ACCESS });
+  t.add({ offset: BCS_SWCTRL, name: 'BCS_SWCTRL', flags: F_MODE_MASK | F_CMD_ACCESS });
 }
