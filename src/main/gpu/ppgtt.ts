@@ -16,7 +16,7 @@
  * with the PS bit (GEN8_PDPE_PS_1G, a 1 GiB page) is not one, and faults. 64 KiB pages (the PDE's IPS
  * bit, only honoured when GAMW_ECO_DEV_RW_IA enables them) are not modelled: entries are walked as 4 KiB.
  */
-import { GEN8_PAGE_PRESENT, PAGE_SIZE } from '../../shared/platform';
+import { GEN8_PAGE_PRESENT, GEN8_PDE_PS_2M, PAGE_SIZE } from '../../shared/platform';
 import type { RamRegion } from './memory';
 
 /** Shift of each level's index in a graphics address, PML4 first. Source: i915 GEN8_PML4E_SHIFT etc. */
@@ -28,12 +28,9 @@ export const GEN8_PTE_SHIFT = 12;
 export const GEN8_ENTRIES_PER_TABLE = 512;
 /** PTE RW bit. Source: i915 _PAGE_RW (gen8_pte_encode). */
 export const GEN8_PAGE_RW = 1 << 1;
-/** PDE page-size bit: the entry maps a 2 MiB page. Source: i915 GEN8_PDE_PS_2M (BIT(7)). */
-export const GEN8_PDE_PS_2M = 1 << 7;
 /** PDPE page-size bit: the entry would map a 1 GiB page. Source: i915 GEN8_PDPE_PS_1G (BIT(7)). */
 export const GEN8_PDPE_PS_1G = 1 << 7;
-/** Bytes of a 2 MiB page. */
-export const PAGE_SIZE_2M = 2 ** 21;
+
 /** Bytes a 48-bit PPGTT spans. */
 export const PPGTT_BYTES = 2 ** 48;
 
@@ -51,6 +48,17 @@ export const entryAddress2M = (lo: number, hi: number): number => (hi & 0xffff) 
 /** Encode a present, writable Gen8 entry for host-physical address `hpa` (as gen8_pte_encode / gen8_pde_encode). */
 export function encodeEntry(hpa: number): [number, number] {
   return [(((hpa % 2 ** 32) & 0xfffff000) | GEN8_PAGE_PRESENT | GEN8_PAGE_RW) >>> 0, Math.floor(hpa / 2 ** 32) & 0xffff];
+}
+
+/** Write a present, writable Gen8 entry for `hpa` at word `at` of `words` (encodeEntry without the pair), or a zero (not present) entry when `hpa` < 0. */
+export function writeEntry(words: Uint32Array, at: number, hpa: number): void {
+  if (hpa < 0) {
+    words[at] = 0;
+    words[at + 1] = 0;
+    return;
+  }
+  words[at] = (((hpa % 2 ** 32) & 0xfffff000) | GEN8_PAGE_PRESENT | GEN8_PAGE_RW) >>> 0;
+  words[at + 1] = Math.floor(hpa / 2 ** 32) & 0xffff;
 }
 
 /** Index into the table of `level` (0 = PML4 … 3 = PT) for graphics address `va`. */

@@ -15,10 +15,11 @@ import { PVINFO, VGT_CAPS_FULL_PPGTT, VGT_CAPS_HUGE_GTT, VGT_CAPS_HWSP_EMULATION
 import { VGT_PVINFO_PAGE } from '../../../src/shared/regs';
 import { MAX_SHADOW_PAGES, PpgttShadow } from '../../../src/main/mediator/ppgtt-shadow';
 import { entryAddress } from '../../../src/main/gpu/ppgtt';
+import { GEN8_PDE_PS_2M, PAGE_SIZE_2M } from '../../../src/shared/platform';
 import type { Rig } from '../helpers/system';
 
-function guest(r: Rig, domid: number, ppgtt = true) {
-  const vm = ppgtt ? addVm(r, domid) : noPpgttVm(r, domid);
+function guest(r: Rig, domid: number, ppgtt = true, ramMiB = 64) {
+  const vm = ppgtt ? addVm(r, domid, { ramMiB }) : noPpgttVm(r, domid);
   const lines: string[] = [];
   const d = new GuestDriver(directPort(r, vm.v), new GuestRam(vm.ram, vm.dirty), (l) => lines.push(l));
   d.probe();
@@ -151,5 +152,86 @@ describe('PPGTT batch buffers and shadow entries', () => {
     expect(g.v.ppgtt!.shadow(0x100000 * 4096)).toMatchObject({ ok: false, reason: expect.stringMatching(/not a page of the VM's RAM/) });
     expect(MAX_SHADOW_PAGES).toBe(1024);
     expect(new PpgttShadow(g.v, r.gpu.memory, g.ram, 0).size).toBe(0);
+  });
+});
+
+/** The `n`th 2 MiB-aligned graphics address from the top of the vGPU's hidden GM (no object is bound there in these tests). */
+function largeVa(g: ReturnType<typeof guest>, n: number): number {
+  const h = g.v.alloc.highGm;
+  return Math.floor((h.base + h.size) / PAGE_SIZE_2M) * PAGE_SIZE_2M - (n + 1) * PAGE_SIZE_2M;
+}
+
+/** XY_COLOR_BLT filling the 2 MiB at graphics address `va` (1024 x 512 pixels, pitch 4 KiB) with `color`. */
+const fill2M = (va: number, color: number): number[] => [XY_COLOR_BLT_CMD, br13(ROP_PATCOPY, 4096), 0, (512 << 16) | 1024, va % 2 ** 32, Math.floor(va / 2 ** 32), color];
+
+describe('PPGTT 2 MiB and 1 GiB pages (GEN8_PDE_PS_2M, GEN8_PDPE_PS_1G)', () => {
+  it('split_2MB_gtt_entry: a guest 2 MiB page is shadowed as 512 4 KiB entries of its own frames, and a PPGTT blit through it fills exactly its 2 MiB', () => {
+    const r = rig();
+    const g = guest(r, 1);
+    const va = largeVa(g, 0);
+    const frame = 0x2000; // guest-physical 32 MiB, 2 MiB aligned
+    g.d.ppgttTables!.map2M(va, frame);
+    expect(() => g.d.ppgttTables!.map2M(va + 4096, frame)).toThrow(/2 MiB-aligned/);
+    g.d.submit([...fill2M(va, 0xff336699), MI_USER_INTERRUPT]);
+    settle(r);
+    expect(g.v.failsafe).toBeNull();
+    const words = new Uint32Array(g.ram);
+    const first = (frame * 4096) / 4;
+    expect([words[first - 1], words[first], words[first + PAGE_SIZE_2M / 4 - 1], words[first + PAGE_SIZE_2M / 4]]).toEqual([0, 0xff336699, 0xff336699, 0]);
+    // The shadow maps each 4 KiB page to the VM's frame (no PS bit in the shadow: the walker sees a page table).
+    const mm = g.v.ppgtt!.shadow(g.d.ppgttTables!.pml4);
+    expect(mm.ok).toBe(true);
+    const w = g.v.ppgtt!.walker((mm as { mm: Parameters<PpgttShadow['walker']>[0] }).mm);
+    for (const k of [0, 1, 255, 511]) expect(w.pageHpa(va / 4096 + k)).toBe(g.v.ram.base + (frame + k) * 4096);
+    expect(g.v.ppgtt!.stats.scratched).toBe(0);
+    // Turning the PDE back into a page table (4 KiB pages) is seen at the next submission.
+    const obj = g.d.allocObject(4096, 'hidden');
+    g.d.ppgttTables!.setEntry(va, 2, obj.firstFrame * 4096); // the object's page as a (zero) page table
+    g.d.submit([MI_USER_INTERRUPT]);
+    settle(r);
+    expect(w.pageHpa(va / 4096)).toBe(-1);
+  });
+
+  it('split_2MB_gtt_entry, hostile: 2 MiB pages straddling the end of RAM, at another VM, at its shadow tables; a PPGTT batch writing through them leaves the other VM byte-identical', () => {
+    const r = rig();
+    const victim = guest(r, 1);
+    const g = guest(r, 2, true, 63); // 63 MiB: a 2 MiB page at 62 MiB is half outside
+    victim.d.allocObject(4096, 'hidden'); // the victim's shadow exists
+    const t = g.d.ppgttTables!;
+    const vas = [largeVa(g, 0), largeVa(g, 1), largeVa(g, 2)];
+    t.setEntry(vas[0]!, 2, 62 * 2 ** 20, true, 0x3 | GEN8_PDE_PS_2M);
+    t.setEntry(vas[1]!, 2, victim.v.ram.base, true, 0x3 | GEN8_PDE_PS_2M);
+    t.setEntry(vas[2]!, 2, victim.v.ppgtt!.poolRange.base, true, 0x3 | GEN8_PDE_PS_2M);
+    const before = Buffer.from(new Uint8Array(victim.ram));
+    const poolBefore = Buffer.from(new Uint8Array(r.gpu.memory.regionOf(victim.v.ppgtt!.poolRange.base)!.bytes));
+    const batch = g.d.allocObject(4096, 'hidden');
+    batch.words.set([...vas.flatMap((va) => fill2M(va, 0xffffffff)), MI_BATCH_BUFFER_END]);
+    g.d.submit([(MI_BATCH_BUFFER_START_GGTT | MI_BATCH_PPGTT) >>> 0, batch.gm, 0, MI_USER_INTERRUPT]);
+    settle(r);
+    expect(Buffer.from(new Uint8Array(victim.ram)).equals(before)).toBe(true);
+    expect(Buffer.from(new Uint8Array(r.gpu.memory.regionOf(victim.v.ppgtt!.poolRange.base)!.bytes)).equals(poolBefore)).toBe(true);
+    const notes = g.v.log.filter((l) => /PDE \d+ .* is a 2 MiB page at guest-physical 0x[0-9a-f]+, split into 4 KiB entries \(split_2MB_gtt_entry\): \d+ of its 512 frames lie outside the VM's 63 MiB RAM, pointed at the scratch page/.test(l));
+    expect(notes.map((l) => /: (\d+) of its/.exec(l)![1]).sort()).toEqual(['256', '512', '512']);
+    expect(g.v.ppgtt!.stats.scratched).toBe(256 + 512 + 512);
+    // The guest's own half of the straddling page was written; its RAM ends at 63 MiB.
+    const own = new Uint32Array(g.ram);
+    expect([own[(62 * 2 ** 20) / 4], own[own.length - 1]]).toEqual([0xffffffff, 0xffffffff]);
+  });
+
+  it('ppgtt_populate_shadow_entry: a PDPE with the PS bit (1 GiB page) is refused ("GVT doesn\'t support 1GB entry"): the scratch table, and an access through it faults', () => {
+    const r = rig();
+    const g = guest(r, 1);
+    const target = g.d.allocObject(4096, 'hidden');
+    g.d.ppgttTables!.setEntry(target.gm, 1, 0, true, 0x3 | GEN8_PDE_PS_2M); // bit 7 of a PDPE: 1 GiB at guest-physical 0
+    const before = Buffer.from(new Uint8Array(g.ram));
+    g.d.submit([XY_COLOR_BLT_CMD, br13(ROP_PATCOPY, 4096), 0, (1 << 16) | 4, target.gm, 0, 0xff00ff00, MI_USER_INTERRUPT]);
+    settle(r);
+    expect(g.v.log.some((l) => /PPGTT: PDPE \d+ of guest table 0x[0-9a-f]+ has the PS bit \(a 1 GiB page\): GVT doesn't support 1GB entry \(ppgtt_populate_shadow_entry\), pointed at the scratch table/.test(l))).toBe(true);
+    expect(g.v.log.some((l) => /PPGTT page fault at 0x[0-9a-f]+: PDE not present/.test(l))).toBe(true);
+    expect(target.words[0]).toBe(0);
+    // Nothing of the VM's RAM was written by the blit (only the guest's own ring/context bookkeeping may differ).
+    const now = new Uint8Array(g.ram);
+    const gpa = target.firstFrame * 4096;
+    expect(Buffer.from(now.subarray(gpa, gpa + 4096)).equals(before.subarray(gpa, gpa + 4096))).toBe(true);
   });
 });
