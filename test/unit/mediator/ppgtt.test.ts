@@ -10,9 +10,10 @@ import { addVm, bootDesktop, directPort, rig } from '../helpers/system';
 import { GuestDriver } from '../../../src/main/guest/driver';
 import { GuestRam } from '../../../src/main/guest/guest-ram';
 import { MI_BATCH_BUFFER_END, MI_BATCH_BUFFER_START_GGTT, MI_BATCH_PPGTT, MI_USER_INTERRUPT, ROP_PATCOPY, XY_COLOR_BLT_CMD, br13 } from '../../../src/shared/commands';
-import { CTX_PDP0_LDW, CTX_PDP0_UDW, LRC_STATE_PN } from '../../../src/shared/execlist';
+import { CTX_LRI_HEADER_0, CTX_PDP0_LDW, CTX_PDP0_UDW, CTX_PDP3_UDW, CTX_RING_BUFFER_CONTROL, CTX_RING_BUFFER_START, CTX_RING_HEAD, CTX_RING_TAIL, INTEL_LEGACY_32B_CONTEXT, LRC_STATE_PN, contextDescriptor } from '../../../src/shared/execlist';
+import { BLT_RING_BASE, GFX_RUN_LIST_ENABLE, RING_CTL, RING_CTL_SIZE, RING_CTL_VALID, RING_ELSP, RING_HEAD, RING_MODE_GEN7, RING_START, RING_TAIL, VGT_PVINFO_PAGE, maskedBitEnable } from '../../../src/shared/regs';
+import { MI_LOAD_REGISTER_IMM_N } from '../../../src/shared/commands';
 import { PVINFO, VGT_CAPS_FULL_PPGTT, VGT_CAPS_HUGE_GTT, VGT_CAPS_HWSP_EMULATION, VGT_G2V } from '../../../src/shared/pvinfo';
-import { VGT_PVINFO_PAGE } from '../../../src/shared/regs';
 import { MAX_SHADOW_PAGES, PpgttShadow } from '../../../src/main/mediator/ppgtt-shadow';
 import { entryAddress } from '../../../src/main/gpu/ppgtt';
 import { GEN8_PDE_PS_2M, PAGE_SIZE_2M } from '../../../src/shared/platform';
@@ -233,5 +234,72 @@ describe('PPGTT 2 MiB and 1 GiB pages (GEN8_PDE_PS_2M, GEN8_PDPE_PS_1G)', () => 
     const now = new Uint8Array(g.ram);
     const gpa = target.firstFrame * 4096;
     expect(Buffer.from(now.subarray(gpa, gpa + 4096)).equals(before.subarray(gpa, gpa + 4096))).toBe(true);
+  });
+});
+
+/**
+ * Submit a blitter context by hand through ELSP (as i915's execlists do): a ring holding `ring`, a
+ * context image with the ring registers and PDP3..0 values `pdps` (upper, lower per PDP, PDP3
+ * first), and a descriptor with addressing mode `mode`.
+ */
+function submitByHand(g: ReturnType<typeof guest> & { r: Rig }, mode: number, pdps: readonly number[], ring: readonly number[]): void {
+  const ringObj = g.d.allocObject(4096, 'aperture');
+  const ctx = g.d.allocObject(2 * 4096, 'aperture');
+  ringObj.words.set(ring);
+  const st = ctx.words.subarray(1024);
+  st[CTX_LRI_HEADER_0] = MI_LOAD_REGISTER_IMM_N(4);
+  for (const [i, reg, value] of [[CTX_RING_HEAD, RING_HEAD, 0], [CTX_RING_TAIL, RING_TAIL, ring.length * 4], [CTX_RING_BUFFER_START, RING_START, ringObj.gm], [CTX_RING_BUFFER_CONTROL, RING_CTL, RING_CTL_SIZE(4096) | RING_CTL_VALID]] as const) {
+    st[i] = BLT_RING_BASE + reg;
+    st[i + 1] = value;
+  }
+  pdps.forEach((value, i) => (st[CTX_PDP3_UDW + 1 + 2 * i] = value));
+  const p = directPort(g.r, g.v);
+  p.write32(BLT_RING_BASE + RING_MODE_GEN7, maskedBitEnable(GFX_RUN_LIST_ENABLE));
+  const [lo, hi] = contextDescriptor(ctx.gm, 5, mode);
+  for (const dw of [0, 0, hi, lo]) p.write32(BLT_RING_BASE + RING_ELSP, dw);
+}
+
+describe('3-level (legacy 32-bit) PPGTT and advanced contexts: refused', () => {
+  it('handle_g2v_notification: VGT_G2V_PPGTT_L3_PAGE_TABLE_CREATE/DESTROY are refused with a note (GVT-g has no support for 32bit ppgtt), nothing shadowed', () => {
+    const r = rig();
+    const g = guest(r, 1);
+    const shadows = g.v.ppgtt!.size;
+    const p = directPort(r, g.v);
+    p.write32(VGT_PVINFO_PAGE + PVINFO.pdp0_lo, 0x90000);
+    p.write32(VGT_PVINFO_PAGE + PVINFO.g2v_notify, VGT_G2V.PPGTT_L3_PAGE_TABLE_CREATE);
+    expect(g.v.log.at(-1)).toMatch(/VGT_G2V_PPGTT_L3_PAGE_TABLE_CREATE refused: a 3-level \(legacy 32-bit\) PPGTT is not supported, this vGPU shadows 4-level \(48-bit\) PPGTTs only \(GVT-g has no support for 32bit ppgtt\); nothing shadowed/);
+    p.write32(VGT_PVINFO_PAGE + PVINFO.g2v_notify, VGT_G2V.PPGTT_L3_PAGE_TABLE_DESTROY);
+    expect(g.v.log.at(-1)).toMatch(/VGT_G2V_PPGTT_L3_PAGE_TABLE_DESTROY refused/);
+    expect(g.v.ppgtt!.size).toBe(shadows);
+    expect(g.v.failsafe).toBeNull();
+  });
+
+  it('a legacy 32-bit context naming a 3-level PPGTT in its PDPs is refused (failsafe, the reason names the PDP); with zero PDPs it runs GGTT-only', () => {
+    const r = rig();
+    const ok = guest(r, 1);
+    const target = ok.d.allocObject(4096, 'aperture');
+    submitByHand({ ...ok, r }, INTEL_LEGACY_32B_CONTEXT, [], [XY_COLOR_BLT_CMD, br13(ROP_PATCOPY, 4096), 0, (1 << 16) | 2, target.gm, 0, 0xff010203, MI_USER_INTERRUPT]);
+    settle(r);
+    expect(ok.v.failsafe).toBeNull();
+    expect(Array.from(target.words.subarray(0, 3))).toEqual([0xff010203, 0xff010203, 0]);
+
+    const g = guest(r, 2);
+    const victimBefore = Buffer.from(new Uint8Array(ok.ram));
+    const pd = g.d.allocObject(4096, 'hidden');
+    // PDP0 lower dword = a page directory in the guest's RAM (what a 3-level i915 PPGTT would put there).
+    submitByHand({ ...g, r }, INTEL_LEGACY_32B_CONTEXT, [0, 0, 0, 0, 0, 0, 0, pd.firstFrame * 4096], [MI_USER_INTERRUPT]);
+    settle(r);
+    expect(g.v.failsafe).toMatch(/a legacy 32-bit context naming a 3-level PPGTT \(PDP0 lower dword 0x[0-9a-f]+\) is not supported: this vGPU shadows 4-level \(48-bit\) PPGTTs only/);
+    expect(Buffer.from(new Uint8Array(ok.ram)).equals(victimBefore)).toBe(true);
+  });
+
+  it('prepare_mm: an advanced (SVM) context descriptor is refused ("Advanced Context mode(SVM) is not supported")', () => {
+    for (const mode of [0, 2]) {
+      const r = rig();
+      const g = guest(r, 1);
+      submitByHand({ ...g, r }, mode, [], [MI_USER_INTERRUPT]);
+      settle(r);
+      expect(g.v.failsafe).toMatch(new RegExp(`Advanced Context mode\\(SVM\\) is not supported \\(addressing mode ${mode}; GVT-g prepare_mm\\)`));
+    }
   });
 });
