@@ -53,22 +53,34 @@ export function handlePpgttNotification(v: Vgpu, notification: number): boolean 
   }
 }
 
+/** Legacy 32-bit contexts whose 3-level PPGTT was already refused in the log, per vGPU (by LRCA): noted once, not per submission. */
+const l3Noted = new WeakMap<Vgpu, Set<number>>();
+
 /**
- * The shadow PPGTT for a submitted guest context: null for a legacy 32-bit context whose PDPs are
- * all zero (GGTT only); for a 48-bit PPGTT context (INTEL_LEGACY_64B_CONTEXT) the shadow of the PML4
- * in its image's PDP0, brought up to date with the guest's tables now. An error (the submission is
- * refused) when the vGPU has no PPGTT, the PML4 is not in the VM's RAM, the descriptor asks for an
- * advanced (SVM) context (GVT-g prepare_mm: "Advanced Context mode(SVM) is not supported!"), or a
- * legacy 32-bit context names a 3-level PPGTT in its PDPs (not supported; see handlePpgttNotification).
+ * The shadow PPGTT for a submitted guest context: null for a legacy 32-bit context (GGTT only); for
+ * a 48-bit PPGTT context (INTEL_LEGACY_64B_CONTEXT) the shadow of the PML4 in its image's PDP0,
+ * brought up to date with the guest's tables now. An error (the submission is refused) when the
+ * vGPU has no PPGTT, the PML4 is not in the VM's RAM, or the descriptor asks for an advanced (SVM)
+ * context (GVT-g prepare_mm: "Advanced Context mode(SVM) is not supported!"). A legacy 32-bit
+ * context whose PDPs name a 3-level PPGTT gets it refused with a note (once per context) and runs
+ * GGTT-only: its PPGTT-addressed commands are refused by the scanner. Where we differ: GVT-g shadows
+ * such a 3-level root (GTT_TYPE_PPGTT_ROOT_L3_ENTRY, i915's aliasing PPGTT); here a legacy 32-bit
+ * context has the GGTT only, and i915 under GVT-g uses no full 32-bit PPGTT (intel_sanitize_enable_ppgtt).
  */
 export function contextPpgtt(ggtt: Ggtt, v: Vgpu, descLo: number, lrca: number): { ok: true; mm: ShadowMm | null } | { ok: false; reason: string } {
   const state = lrca + LRC_STATE_PN * PAGE_SIZE;
   const mode = addressingMode(descLo);
   if (mode === INTEL_LEGACY_32B_CONTEXT) {
+    const noted = l3Noted.get(v);
+    if (noted?.has(lrca)) return { ok: true, mm: null };
     // PDP3..0 values (upper, lower): a 3-level PPGTT's page directories, if any is set.
     for (let i = 0; i < 8; i++) {
       const value = ggtt.read32(state + (CTX_PDP3_UDW + 1 + 2 * i) * 4);
-      if (value !== 0) return { ok: false, reason: `context 0x${lrca.toString(16)}: a legacy 32-bit context naming a 3-level PPGTT (PDP${3 - (i >> 1)} ${i & 1 ? 'lower' : 'upper'} dword 0x${value.toString(16)}) is not supported: this vGPU shadows 4-level (48-bit) PPGTTs only (GVT-g has no support for 32bit ppgtt)` };
+      if (value === 0) continue;
+      v.note(`context 0x${lrca.toString(16)}: a legacy 32-bit context naming a 3-level PPGTT (PDP${3 - (i >> 1)} ${i & 1 ? 'lower' : 'upper'} dword 0x${value.toString(16)}): refused, this vGPU shadows 4-level (48-bit) PPGTTs only (GVT-g has no support for 32bit ppgtt); the context runs GGTT-only, its PPGTT-addressed commands are refused`);
+      if (noted) noted.add(lrca);
+      else l3Noted.set(v, new Set([lrca]));
+      break;
     }
     return { ok: true, mm: null };
   }

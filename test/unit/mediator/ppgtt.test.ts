@@ -242,7 +242,7 @@ describe('PPGTT 2 MiB and 1 GiB pages (GEN8_PDE_PS_2M, GEN8_PDPE_PS_1G)', () => 
  * context image with the ring registers and PDP3..0 values `pdps` (upper, lower per PDP, PDP3
  * first), and a descriptor with addressing mode `mode`.
  */
-function submitByHand(g: ReturnType<typeof guest> & { r: Rig }, mode: number, pdps: readonly number[], ring: readonly number[]): void {
+function submitByHand(g: ReturnType<typeof guest> & { r: Rig }, mode: number, pdps: readonly number[], ring: readonly number[]): () => void {
   const ringObj = g.d.allocObject(4096, 'aperture');
   const ctx = g.d.allocObject(2 * 4096, 'aperture');
   ringObj.words.set(ring);
@@ -256,7 +256,11 @@ function submitByHand(g: ReturnType<typeof guest> & { r: Rig }, mode: number, pd
   const p = directPort(g.r, g.v);
   p.write32(BLT_RING_BASE + RING_MODE_GEN7, maskedBitEnable(GFX_RUN_LIST_ENABLE));
   const [lo, hi] = contextDescriptor(ctx.gm, 5, mode);
-  for (const dw of [0, 0, hi, lo]) p.write32(BLT_RING_BASE + RING_ELSP, dw);
+  const elsp = (): void => {
+    for (const dw of [0, 0, hi, lo]) p.write32(BLT_RING_BASE + RING_ELSP, dw);
+  };
+  elsp();
+  return elsp;
 }
 
 describe('3-level (legacy 32-bit) PPGTT and advanced contexts: refused', () => {
@@ -274,23 +278,32 @@ describe('3-level (legacy 32-bit) PPGTT and advanced contexts: refused', () => {
     expect(g.v.failsafe).toBeNull();
   });
 
-  it('a legacy 32-bit context naming a 3-level PPGTT in its PDPs is refused (failsafe, the reason names the PDP); with zero PDPs it runs GGTT-only', () => {
+  it('a legacy 32-bit context naming a 3-level PPGTT in its PDPs has it refused (noted once, the PDP named) and runs GGTT-only: a PPGTT batch in it is refused by the scanner', () => {
     const r = rig();
-    const ok = guest(r, 1);
-    const target = ok.d.allocObject(4096, 'aperture');
-    submitByHand({ ...ok, r }, INTEL_LEGACY_32B_CONTEXT, [], [XY_COLOR_BLT_CMD, br13(ROP_PATCOPY, 4096), 0, (1 << 16) | 2, target.gm, 0, 0xff010203, MI_USER_INTERRUPT]);
-    settle(r);
-    expect(ok.v.failsafe).toBeNull();
-    expect(Array.from(target.words.subarray(0, 3))).toEqual([0xff010203, 0xff010203, 0]);
-
+    const other = guest(r, 1);
     const g = guest(r, 2);
-    const victimBefore = Buffer.from(new Uint8Array(ok.ram));
+    const otherBefore = Buffer.from(new Uint8Array(other.ram));
     const pd = g.d.allocObject(4096, 'hidden');
-    // PDP0 lower dword = a page directory in the guest's RAM (what a 3-level i915 PPGTT would put there).
-    submitByHand({ ...g, r }, INTEL_LEGACY_32B_CONTEXT, [0, 0, 0, 0, 0, 0, 0, pd.firstFrame * 4096], [MI_USER_INTERRUPT]);
+    const target = g.d.allocObject(4096, 'aperture');
+    // PDP0 lower dword = a page directory in the guest's RAM (what a 3-level PPGTT would put there).
+    const pdps = [0, 0, 0, 0, 0, 0, 0, pd.firstFrame * 4096];
+    const again = submitByHand({ ...g, r }, INTEL_LEGACY_32B_CONTEXT, pdps, [XY_COLOR_BLT_CMD, br13(ROP_PATCOPY, 4096), 0, (1 << 16) | 2, target.gm, 0, 0xff010203, MI_USER_INTERRUPT]);
     settle(r);
-    expect(g.v.failsafe).toMatch(/a legacy 32-bit context naming a 3-level PPGTT \(PDP0 lower dword 0x[0-9a-f]+\) is not supported: this vGPU shadows 4-level \(48-bit\) PPGTTs only/);
-    expect(Buffer.from(new Uint8Array(ok.ram)).equals(victimBefore)).toBe(true);
+    again(); // the same context once more (nothing new in its ring): no second note
+    settle(r);
+    const refusal = /context 0x[0-9a-f]+: a legacy 32-bit context naming a 3-level PPGTT \(PDP0 lower dword 0x[0-9a-f]+\): refused, this vGPU shadows 4-level \(48-bit\) PPGTTs only \(GVT-g has no support for 32bit ppgtt\); the context runs GGTT-only/;
+    expect(g.v.log.filter((l) => refusal.test(l))).toHaveLength(1);
+    expect(g.v.failsafe).toBeNull();
+    // GGTT-only: the blit went through the GGTT to the object.
+    expect(Array.from(target.words.subarray(0, 3))).toEqual([0xff010203, 0xff010203, 0]);
+    // A PPGTT batch buffer in it: refused by the scanner (cmd_parser), failsafe, the other VM untouched.
+    const batch = g.d.allocObject(4096, 'hidden');
+    batch.words.set([XY_COLOR_BLT_CMD, br13(ROP_PATCOPY, 4096), 0, (1 << 16) | 2, target.gm, 0, 0xffffffff, MI_BATCH_BUFFER_END]);
+    submitByHand({ ...g, r }, INTEL_LEGACY_32B_CONTEXT, pdps, [(MI_BATCH_BUFFER_START_GGTT | MI_BATCH_PPGTT) >>> 0, batch.gm, 0, MI_USER_INTERRUPT]);
+    settle(r);
+    expect(g.v.failsafe).toMatch(/PPGTT batch buffer in a context without a PPGTT/);
+    expect(target.words[0]).toBe(0xff010203);
+    expect(Buffer.from(new Uint8Array(other.ram)).equals(otherBefore)).toBe(true);
   });
 
   it('prepare_mm: an advanced (SVM) context descriptor is refused ("Advanced Context mode(SVM) is not supported")', () => {
