@@ -46,12 +46,19 @@ export class GuestPpgtt {
   }
 
   /**
-   * Bind guest frames `frames` at PPGTT address `va` (page aligned), one 4 KiB page each, creating
-   * PDP/PD/PT pages as needed. Throws RangeError when the table pages run out.
+   * Bind guest frames `frames` at PPGTT address `va` (page aligned), creating PDP/PD/PT pages as
+   * needed: a run of 512 contiguous frames starting 2 MiB-aligned at a 2 MiB-aligned address is one
+   * 2 MiB page (map2M, as i915 gen8_ppgtt_insert_huge uses one where the backing allows), the rest
+   * 4 KiB pages. Throws RangeError when the table pages run out.
    */
   map(va: number, frames: readonly number[]): void {
     for (let i = 0; i < frames.length; i++) {
       const page = va + i * PAGE_SIZE;
+      if (page % PAGE_SIZE_2M === 0 && (frames[i] * PAGE_SIZE) % PAGE_SIZE_2M === 0 && i + 511 < frames.length && frames[i + 511] === frames[i] + 511) {
+        this.map2M(page, frames[i]);
+        i += 511;
+        continue;
+      }
       let table = this.pml4;
       for (let level = 0; level < 3; level++) table = this.next(table, Math.floor(page / 2 ** SHIFTS[level]) % 512);
       this.set(table, Math.floor(page / PAGE_SIZE) % 512, frames[i] * PAGE_SIZE);
@@ -105,10 +112,10 @@ export class GuestPpgtt {
     }
   }
 
-  /** The table entry `index` of `table` points at, creating that table when absent. */
+  /** The table entry `index` of `table` points at, creating that table when absent (or when the entry is a 2 MiB page: 4 KiB pages replace it). */
   private next(table: number, index: number): number {
     const w = table / 4 + index * 2;
-    if (this.words[w] & 1) return (this.words[w + 1] & 0xffff) * 2 ** 32 + ((this.words[w] & 0xfffff000) >>> 0);
+    if (this.words[w] & 1 && (this.words[w] & GEN8_PDE_PS_2M) === 0) return (this.words[w + 1] & 0xffff) * 2 ** 32 + ((this.words[w] & 0xfffff000) >>> 0);
     const t = this.newTable();
     this.set(table, index, t);
     return t;

@@ -193,6 +193,31 @@ describe('PPGTT 2 MiB and 1 GiB pages (GEN8_PDE_PS_2M, GEN8_PDPE_PS_1G)', () => 
     expect(w.pageHpa(va / 4096)).toBe(-1);
   });
 
+  it('GuestPpgtt.map binds a 2 MiB-aligned run of 512 contiguous frames as one 2 MiB page (gen8_ppgtt_insert_huge), the rest as 4 KiB pages; 4 KiB pages mapped over it replace it', () => {
+    const r = rig();
+    const g = guest(r, 1);
+    const t = g.d.ppgttTables!;
+    const words = new Uint32Array(g.ram);
+    /** The guest's own entry at `level` on the walk of `va` (lo word). */
+    const entry = (va: number, level: number): number => {
+      let table = t.pml4;
+      for (let l = 0; l < level; l++) table = entryAddress(words[table / 4 + (Math.floor(va / 2 ** [39, 30, 21][l]!) % 512) * 2]!, 0);
+      return words[table / 4 + (Math.floor(va / 2 ** [39, 30, 21, 12][level]!) % 512) * 2]!;
+    };
+    const va = largeVa(g, 1);
+    t.map(va - 4096, Array.from({ length: 514 }, (_, i) => 0x1fff + i)); // one 4 KiB page, one 2 MiB page, one 4 KiB page
+    expect([entry(va - 4096, 2) & GEN8_PDE_PS_2M, entry(va, 2) & GEN8_PDE_PS_2M, entry(va + PAGE_SIZE_2M, 2) & GEN8_PDE_PS_2M]).toEqual([0, GEN8_PDE_PS_2M, 0]);
+    g.d.submit([...[va - 4096, va + 3 * 4096, va + PAGE_SIZE_2M].flatMap((a) => [XY_COLOR_BLT_CMD, br13(ROP_PATCOPY, 4096), 0, (1 << 16) | 1, a % 2 ** 32, 0, 0xff0000aa]), MI_USER_INTERRUPT]);
+    settle(r);
+    expect(g.v.failsafe).toBeNull();
+    expect([words[(0x1fff * 4096) / 4], words[((0x2000 + 3) * 4096) / 4], words[((0x2000 + 512) * 4096) / 4]]).toEqual([0xff0000aa, 0xff0000aa, 0xff0000aa]);
+    t.map(va, [0x3000]);
+    expect(entry(va, 2) & GEN8_PDE_PS_2M).toBe(0);
+    g.d.submit([XY_COLOR_BLT_CMD, br13(ROP_PATCOPY, 4096), 0, (1 << 16) | 1, va % 2 ** 32, 0, 0xff0000bb, MI_USER_INTERRUPT]);
+    settle(r);
+    expect(words[(0x3000 * 4096) / 4]).toBe(0xff0000bb);
+  });
+
   it('split_2MB_gtt_entry, hostile: 2 MiB pages straddling the end of RAM, at another VM, at its shadow tables; a PPGTT batch writing through them leaves the other VM byte-identical', () => {
     const r = rig();
     const victim = guest(r, 1);
