@@ -32,3 +32,7 @@ export const GVT_MAX_VGPU = 7;
 
 /** Gen8 GGTT PTE: bit 0 present; bits 38:12 the 4 KiB-aligned host-physical address. Source: gen8_pte_encode. */
 export const GEN8_PAGE_PRESENT = 1;
+/** PPGTT PDE page-size bit: the PDE maps a 2 MiB page (address bits 47:21). Source: i915 GEN8_PDE_PS_2M (BIT(7)). */
+export const GEN8_PDE_PS_2M = 1 << 7;
+/** Bytes of a 2 MiB PPGTT page. Source: i915 I915_GTT_PAGE_SIZE_2M. */
+export const PAGE_SIZE_2M = 2 ** 21;

@@ -8,10 +8,15 @@
  *
  * Not present at any level is a page fault: the walk fails and the first fault is kept in
  * `fault`, so the engine stops the workload there (Gen9 has no recoverable page faults for
- * these engines; the mediator reports and resets). 2 MiB / 1 GiB pages (PS bit) are not modelled:
- * the PS bit is ignored and the entry is walked as a table.
+ * these engines; the mediator reports and resets).
+ *
+ * Page sizes: a PDE with the PS bit (GEN8_PDE_PS_2M, bit 7) maps a 2 MiB page, its address in
+ * bits 47:21 (bit 12 is the large page's PAT bit, not an address bit), as i915 gen8_ppgtt_insert_huge
+ * writes it. Gen9's page sizes are 4 KiB, 64 KiB and 2 MiB (i915 GEN9_DEFAULT_PAGE_SIZES): a PDPE
+ * with the PS bit (GEN8_PDPE_PS_1G, a 1 GiB page) is not one, and faults. 64 KiB pages (the PDE's IPS
+ * bit, only honoured when GAMW_ECO_DEV_RW_IA enables them) are not modelled: entries are walked as 4 KiB.
  */
-import { GEN8_PAGE_PRESENT, PAGE_SIZE } from '../../shared/platform';
+import { GEN8_PAGE_PRESENT, GEN8_PDE_PS_2M, PAGE_SIZE } from '../../shared/platform';
 import type { RamRegion } from './memory';
 
 /** Shift of each level's index in a graphics address, PML4 first. Source: i915 GEN8_PML4E_SHIFT etc. */
@@ -23,6 +28,9 @@ export const GEN8_PTE_SHIFT = 12;
 export const GEN8_ENTRIES_PER_TABLE = 512;
 /** PTE RW bit. Source: i915 _PAGE_RW (gen8_pte_encode). */
 export const GEN8_PAGE_RW = 1 << 1;
+/** PDPE page-size bit: the entry would map a 1 GiB page. Source: i915 GEN8_PDPE_PS_1G (BIT(7)). */
+export const GEN8_PDPE_PS_1G = 1 << 7;
+
 /** Bytes a 48-bit PPGTT spans. */
 export const PPGTT_BYTES = 2 ** 48;
 
@@ -34,9 +42,23 @@ const SHIFTS = [GEN8_PML4E_SHIFT, GEN8_PDPE_SHIFT, GEN8_PDE_SHIFT, GEN8_PTE_SHIF
 /** The address a Gen8 entry (lo, hi) points at: bits 47:12. */
 export const entryAddress = (lo: number, hi: number): number => (hi & 0xffff) * 2 ** 32 + ((lo & 0xfffff000) >>> 0);
 
+/** The 2 MiB page a PDE with GEN8_PDE_PS_2M maps: bits 47:21 (GVT-g ADDR_2M_MASK). */
+export const entryAddress2M = (lo: number, hi: number): number => (hi & 0xffff) * 2 ** 32 + ((lo & 0xffe00000) >>> 0);
+
 /** Encode a present, writable Gen8 entry for host-physical address `hpa` (as gen8_pte_encode / gen8_pde_encode). */
 export function encodeEntry(hpa: number): [number, number] {
   return [(((hpa % 2 ** 32) & 0xfffff000) | GEN8_PAGE_PRESENT | GEN8_PAGE_RW) >>> 0, Math.floor(hpa / 2 ** 32) & 0xffff];
+}
+
+/** Write a present, writable Gen8 entry for `hpa` at word `at` of `words` (encodeEntry without the pair), or a zero (not present) entry when `hpa` < 0. */
+export function writeEntry(words: Uint32Array, at: number, hpa: number): void {
+  if (hpa < 0) {
+    words[at] = 0;
+    words[at + 1] = 0;
+    return;
+  }
+  words[at] = (((hpa % 2 ** 32) & 0xfffff000) | GEN8_PAGE_PRESENT | GEN8_PAGE_RW) >>> 0;
+  words[at + 1] = Math.floor(hpa / 2 ** 32) & 0xffff;
 }
 
 /** Index into the table of `level` (0 = PML4 … 3 = PT) for graphics address `va`. */
@@ -46,9 +68,11 @@ export const tableIndex = (va: number, level: number): number => Math.floor(va /
 interface TlbBlock {
   /** Host-physical address per page; NaN: not translated yet. */
   hpa: Float64Array;
-  /** The block's page table: its region and word offset (null until walked). */
+  /** The block's page table: its region and word offset (null until walked, or for a 2 MiB page). */
   pt: RamRegion | null;
   ptAt: number;
+  /** Host-physical base of the 2 MiB page the block's PDE maps (PS bit); -1: not walked, or a page table. */
+  large: number;
 }
 
 /** Where the tables are read from: host-physical memory. */
@@ -120,14 +144,15 @@ export class Ppgtt {
     let block = this.lastBlock;
     if (blockIndex !== this.lastBlockIndex || block === null) {
       block = this.tlb.get(blockIndex) ?? null;
-      if (block === null) this.tlb.set(blockIndex, (block = { hpa: new Float64Array(TLB_BLOCK).fill(NaN), pt: null, ptAt: 0 }));
+      if (block === null) this.tlb.set(blockIndex, (block = { hpa: new Float64Array(TLB_BLOCK).fill(NaN), pt: null, ptAt: 0, large: -1 }));
       this.lastBlock = block;
       this.lastBlockIndex = blockIndex;
     }
     const slot = index % TLB_BLOCK;
     const hit = block.hpa[slot]!;
     if (!Number.isNaN(hit)) return hit;
-    if (block.pt === null && !this.findPageTable(block, index)) return -1;
+    if (block.pt === null && block.large < 0 && !this.findPageTable(block, index)) return -1;
+    if (block.large >= 0) return (block.hpa[slot] = block.large + slot * PAGE_SIZE);
     const at = block.ptAt + slot * 2;
     const lo = block.pt!.words[at]!;
     if ((lo & GEN8_PAGE_PRESENT) === 0) return this.miss(index * PAGE_SIZE, 'PTE not present');
@@ -135,8 +160,8 @@ export class Ppgtt {
   }
 
   /**
-   * Walk PML4 → PDP → PD for page `index` and keep its page table in `block`; false on a fault
-   * (recorded). The 36-bit page index is split in two 18-bit halves so each level's 9-bit index is
+   * Walk PML4 → PDP → PD for page `index` and keep its page table in `block` (or, for a PDE with
+   * the PS bit, the 2 MiB page it maps); false on a fault (recorded). The 36-bit page index is split in two 18-bit halves so each level's 9-bit index is
    * integer bit work (PML4 47:39 and PDP 38:30 from the high half, PD 29:21 and PT 20:12 from the low).
    */
   private findPageTable(block: TlbBlock, index: number): boolean {
@@ -160,6 +185,14 @@ export class Ppgtt {
       const lo = r.words[at]!;
       if ((lo & GEN8_PAGE_PRESENT) === 0) {
         this.miss(index * PAGE_SIZE, `${LEVEL_NAMES[level]} not present`);
+        return false;
+      }
+      if (level === 2 && (lo & GEN8_PDE_PS_2M) !== 0) {
+        block.large = entryAddress2M(lo, r.words[at + 1]!);
+        return true;
+      }
+      if (level === 1 && (lo & GEN8_PDPE_PS_1G) !== 0) {
+        this.miss(index * PAGE_SIZE, 'PDPE has the PS bit (a 1 GiB page), not a Gen9 page size (i915 GEN9_DEFAULT_PAGE_SIZES: 4K, 64K, 2M)');
         return false;
       }
       table = entryAddress(lo, r.words[at + 1]!);

@@ -18,7 +18,7 @@
  */
 import { CTX_LRI_HEADER_1, CTX_PDP3_UDW, RING_PDP_LDW, RING_PDP_UDW } from '../../shared/execlist';
 import { MI_LOAD_REGISTER_IMM_N } from '../../shared/commands';
-import { PAGE_SIZE } from '../../shared/platform';
+import { GEN8_PDE_PS_2M, PAGE_SIZE, PAGE_SIZE_2M } from '../../shared/platform';
 import { PVINFO, VGT_G2V } from '../../shared/pvinfo';
 import { VGT_PVINFO_PAGE } from '../../shared/regs';
 import type { GuestRam } from './guest-ram';
@@ -46,12 +46,19 @@ export class GuestPpgtt {
   }
 
   /**
-   * Bind guest frames `frames` at PPGTT address `va` (page aligned), one 4 KiB page each, creating
-   * PDP/PD/PT pages as needed. Throws RangeError when the table pages run out.
+   * Bind guest frames `frames` at PPGTT address `va` (page aligned), creating PDP/PD/PT pages as
+   * needed: a run of 512 contiguous frames starting 2 MiB-aligned at a 2 MiB-aligned address is one
+   * 2 MiB page (map2M, as i915 gen8_ppgtt_insert_huge uses one where the backing allows), the rest
+   * 4 KiB pages. Throws RangeError when the table pages run out.
    */
   map(va: number, frames: readonly number[]): void {
     for (let i = 0; i < frames.length; i++) {
       const page = va + i * PAGE_SIZE;
+      if (page % PAGE_SIZE_2M === 0 && (frames[i] * PAGE_SIZE) % PAGE_SIZE_2M === 0 && i + 511 < frames.length && frames[i + 511] === frames[i] + 511) {
+        this.map2M(page, frames[i]);
+        i += 511;
+        continue;
+      }
       let table = this.pml4;
       for (let level = 0; level < 3; level++) table = this.next(table, Math.floor(page / 2 ** SHIFTS[level]) % 512);
       this.set(table, Math.floor(page / PAGE_SIZE) % 512, frames[i] * PAGE_SIZE);
@@ -59,14 +66,27 @@ export class GuestPpgtt {
   }
 
   /**
+   * Bind the 2 MiB of guest frames from `firstFrame` at PPGTT address `va` as one 2 MiB page: a PDE
+   * with GEN8_PDE_PS_2M, as i915 gen8_ppgtt_insert_huge does for a 2 MiB-aligned, physically
+   * contiguous object. Throws RangeError when `va` or the frames are not 2 MiB aligned (a PDE holds
+   * address bits 47:21 only) or the table pages run out.
+   */
+  map2M(va: number, firstFrame: number): void {
+    if (va % PAGE_SIZE_2M !== 0 || (firstFrame * PAGE_SIZE) % PAGE_SIZE_2M !== 0) throw new RangeError(`PPGTT: a 2 MiB page needs 2 MiB-aligned addresses (va 0x${va.toString(16)}, frame 0x${firstFrame.toString(16)})`);
+    this.setEntry(va, 2, firstFrame * PAGE_SIZE, true, PRESENT_RW | GEN8_PDE_PS_2M);
+  }
+
+  /**
    * Write entry `level` (0 PML4E … 3 PTE) on the walk of `va` to point at guest-physical `address`
    * (any value: a hostile kernel's raw write), creating the tables above it as needed. `logged`
    * false: the entry itself is written without a dirty-log bit (a kernel that bypasses the logging).
+   * `flags`: the entry's low bits (present | RW by default; 0 writes a not-present entry, adding
+   * bit 7 the PS bit of a PDE or PDPE).
    */
-  setEntry(va: number, level: number, address: number, logged = true): void {
+  setEntry(va: number, level: number, address: number, logged = true, flags = PRESENT_RW): void {
     let table = this.pml4;
     for (let l = 0; l < level; l++) table = this.next(table, Math.floor(va / 2 ** SHIFTS[l]) % 512);
-    this.set(table, Math.floor(va / 2 ** SHIFTS[level]) % 512, address, logged);
+    this.set(table, Math.floor(va / 2 ** SHIFTS[level]) % 512, address, logged, flags);
   }
 
   /** Tell GVT-g about the PPGTT: pdp[0] = the PML4, then the g2v notification (gen8_ppgtt_notify_vgt). */
@@ -92,19 +112,19 @@ export class GuestPpgtt {
     }
   }
 
-  /** The table entry `index` of `table` points at, creating that table when absent. */
+  /** The table entry `index` of `table` points at, creating that table when absent (or when the entry is a 2 MiB page: 4 KiB pages replace it). */
   private next(table: number, index: number): number {
     const w = table / 4 + index * 2;
-    if (this.words[w] & 1) return (this.words[w + 1] & 0xffff) * 2 ** 32 + ((this.words[w] & 0xfffff000) >>> 0);
+    if (this.words[w] & 1 && (this.words[w] & GEN8_PDE_PS_2M) === 0) return (this.words[w + 1] & 0xffff) * 2 ** 32 + ((this.words[w] & 0xfffff000) >>> 0);
     const t = this.newTable();
     this.set(table, index, t);
     return t;
   }
 
-  private set(table: number, index: number, address: number, logged = true): void {
+  private set(table: number, index: number, address: number, logged = true, flags = PRESENT_RW): void {
     const w = table / 4 + index * 2;
     this.words[w + 1] = Math.floor(address / 2 ** 32) & 0xffff;
-    this.words[w] = ((address % 2 ** 32) | PRESENT_RW) >>> 0;
+    this.words[w] = ((address % 2 ** 32) | flags) >>> 0;
     if (logged) this.ram.logWrite(table + index * 8, 8);
   }
 

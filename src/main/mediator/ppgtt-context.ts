@@ -7,7 +7,7 @@
  * (CTX_PDP0_UDW/LDW, ASSIGN_CTX_PML4), gen8_ppgtt_notify_vgt.
  */
 import { MI_LOAD_REGISTER_IMM_N } from '../../shared/commands';
-import { CTX_LRI_HEADER_1, CTX_PDP0_LDW, CTX_PDP0_UDW, CTX_PDP3_UDW, INTEL_LEGACY_64B_CONTEXT, LRC_STATE_PN, RING_PDP_LDW, RING_PDP_UDW, addressingMode } from '../../shared/execlist';
+import { CTX_LRI_HEADER_1, CTX_PDP0_LDW, CTX_PDP0_UDW, CTX_PDP3_UDW, INTEL_LEGACY_32B_CONTEXT, INTEL_LEGACY_64B_CONTEXT, LRC_STATE_PN, RING_PDP_LDW, RING_PDP_UDW, addressingMode } from '../../shared/execlist';
 import { PAGE_SIZE } from '../../shared/platform';
 import { PVINFO, VGT_G2V } from '../../shared/pvinfo';
 import type { Ggtt } from '../gpu/ggtt';
@@ -22,8 +22,11 @@ function notifiedPml4(v: Vgpu): number {
 
 /**
  * Act on a g2v PPGTT notification; false when `notification` is not one. L4 CREATE shadows the
- * PML4 in pdp[0] now (intel_vgpu_g2v_create_ppgtt_mm), DESTROY drops its shadow; the L3 (legacy
- * 32-bit PPGTT) ones are logged and ignored: this model shadows 4-level tables only.
+ * PML4 in pdp[0] now (intel_vgpu_g2v_create_ppgtt_mm), DESTROY drops its shadow. The L3 ones (a
+ * 3-level, legacy 32-bit PPGTT) are refused with a note and shadow nothing: this vGPU shadows
+ * 4-level tables only. Where we differ: GVT-g's handler accepts L3 (GTT_TYPE_PPGTT_ROOT_L3_ENTRY),
+ * but i915 never asks for it under GVT-g ("GVT-g has no support for 32bit ppgtt",
+ * intel_sanitize_enable_ppgtt), so only a guest outside i915's behaviour meets the refusal.
  */
 export function handlePpgttNotification(v: Vgpu, notification: number): boolean {
   switch (notification) {
@@ -43,23 +46,46 @@ export function handlePpgttNotification(v: Vgpu, notification: number): boolean 
     }
     case VGT_G2V.PPGTT_L3_PAGE_TABLE_CREATE:
     case VGT_G2V.PPGTT_L3_PAGE_TABLE_DESTROY:
-      v.note(`PVINFO: g2v notification ${notification} (3-level PPGTT) is not supported, ignored`);
+      v.note(`PVINFO: ${notification === VGT_G2V.PPGTT_L3_PAGE_TABLE_CREATE ? 'VGT_G2V_PPGTT_L3_PAGE_TABLE_CREATE' : 'VGT_G2V_PPGTT_L3_PAGE_TABLE_DESTROY'} refused: a 3-level (legacy 32-bit) PPGTT is not supported, this vGPU shadows 4-level (48-bit) PPGTTs only (GVT-g has no support for 32bit ppgtt); nothing shadowed`);
       return true;
     default:
       return false;
   }
 }
 
+/** Legacy 32-bit contexts whose 3-level PPGTT was already refused in the log, per vGPU (by LRCA): noted once, not per submission. */
+const l3Noted = new WeakMap<Vgpu, Set<number>>();
+
 /**
- * The shadow PPGTT for a submitted guest context: null for a legacy 32-bit context (GGTT only);
- * for a 48-bit PPGTT context (INTEL_LEGACY_64B_CONTEXT) the shadow of the PML4 in its image's PDP0,
- * brought up to date with the guest's tables now; an error when the vGPU has no PPGTT or the PML4
- * is not in the VM's RAM.
+ * The shadow PPGTT for a submitted guest context: null for a legacy 32-bit context (GGTT only); for
+ * a 48-bit PPGTT context (INTEL_LEGACY_64B_CONTEXT) the shadow of the PML4 in its image's PDP0,
+ * brought up to date with the guest's tables now. An error (the submission is refused) when the
+ * vGPU has no PPGTT, the PML4 is not in the VM's RAM, or the descriptor asks for an advanced (SVM)
+ * context (GVT-g prepare_mm: "Advanced Context mode(SVM) is not supported!"). A legacy 32-bit
+ * context whose PDPs name a 3-level PPGTT gets it refused with a note (once per context) and runs
+ * GGTT-only: its PPGTT-addressed commands are refused by the scanner. Where we differ: GVT-g shadows
+ * such a 3-level root (GTT_TYPE_PPGTT_ROOT_L3_ENTRY, i915's aliasing PPGTT); here a legacy 32-bit
+ * context has the GGTT only, and i915 under GVT-g uses no full 32-bit PPGTT (intel_sanitize_enable_ppgtt).
  */
 export function contextPpgtt(ggtt: Ggtt, v: Vgpu, descLo: number, lrca: number): { ok: true; mm: ShadowMm | null } | { ok: false; reason: string } {
-  if (addressingMode(descLo) !== INTEL_LEGACY_64B_CONTEXT) return { ok: true, mm: null };
-  if (!v.ppgtt) return { ok: false, reason: `context 0x${lrca.toString(16)} is a 48-bit PPGTT context, but this vGPU does not offer VGT_CAPS_FULL_PPGTT` };
   const state = lrca + LRC_STATE_PN * PAGE_SIZE;
+  const mode = addressingMode(descLo);
+  if (mode === INTEL_LEGACY_32B_CONTEXT) {
+    const noted = l3Noted.get(v);
+    if (noted?.has(lrca)) return { ok: true, mm: null };
+    // PDP3..0 values (upper, lower): a 3-level PPGTT's page directories, if any is set.
+    for (let i = 0; i < 8; i++) {
+      const value = ggtt.read32(state + (CTX_PDP3_UDW + 1 + 2 * i) * 4);
+      if (value === 0) continue;
+      v.note(`context 0x${lrca.toString(16)}: a legacy 32-bit context naming a 3-level PPGTT (PDP${3 - (i >> 1)} ${i & 1 ? 'lower' : 'upper'} dword 0x${value.toString(16)}): refused, this vGPU shadows 4-level (48-bit) PPGTTs only (GVT-g has no support for 32bit ppgtt); the context runs GGTT-only, its PPGTT-addressed commands are refused`);
+      if (noted) noted.add(lrca);
+      else l3Noted.set(v, new Set([lrca]));
+      break;
+    }
+    return { ok: true, mm: null };
+  }
+  if (mode !== INTEL_LEGACY_64B_CONTEXT) return { ok: false, reason: `context 0x${lrca.toString(16)}: Advanced Context mode(SVM) is not supported (addressing mode ${mode}; GVT-g prepare_mm)` };
+  if (!v.ppgtt) return { ok: false, reason: `context 0x${lrca.toString(16)} is a 48-bit PPGTT context, but this vGPU does not offer VGT_CAPS_FULL_PPGTT` };
   const pml4 = entryAddress(ggtt.read32(state + (CTX_PDP0_LDW + 1) * 4), ggtt.read32(state + (CTX_PDP0_UDW + 1) * 4));
   const r = v.ppgtt.shadow(pml4);
   return r.ok ? { ok: true, mm: r.mm } : { ok: false, reason: `context 0x${lrca.toString(16)}: ${r.reason}` };

@@ -3,7 +3,10 @@
  * tables the physical GPU walks (host-physical frames, in host memory no guest can reach). Every
  * entry is checked: a frame outside the VM's RAM points a PTE at the host's scratch page and a
  * PML4E/PDPE/PDE at a zeroed scratch table (GVT-g's scratch_pt per level), and is logged; the
- * shadow context gets the shadow PML4, never the guest's.
+ * shadow context gets the shadow PML4, never the guest's. A guest PDE with the PS bit (a 2 MiB
+ * page) is shadowed as a page table of 512 4 KiB entries, each frame checked the same way
+ * (split_2MB_gtt_entry); a PDPE with the PS bit (1 GiB) is refused as GVT-g refuses it ("GVT
+ * doesn't support 1GB entry"): it points at the scratch table, so an access through it faults.
  *
  * When: re-checked at submission, guided by the dirty log. GVT-g write-protects the guest's table
  * pages and shadows each trapped write (gtt.c intel_vgpu_create_ppgtt_mm, ppgtt_populate_spt,
@@ -31,10 +34,10 @@
  * intel_vgpu_g2v_create_ppgtt_mm / intel_vgpu_g2v_destroy_ppgtt_mm), handlers.c
  * handle_g2v_notification; i915 gen8_ppgtt_notify_vgt (pdp[0] = the PML4's address).
  */
-import { GEN8_PAGE_PRESENT, PAGE_SIZE } from '../../shared/platform';
+import { GEN8_PAGE_PRESENT, GEN8_PDE_PS_2M, PAGE_SIZE } from '../../shared/platform';
 import type { HostMemory } from '../gpu/memory';
 import { DIRTY_BLOCK_SHIFT, PPGTT_VIEW, takeDirty } from '../../shared/dirty-log';
-import { GEN8_ENTRIES_PER_TABLE, type Ppgtt, PpgttTlbKeeper, encodeEntry, entryAddress } from '../gpu/ppgtt';
+import { GEN8_ENTRIES_PER_TABLE, GEN8_PDPE_PS_1G, type Ppgtt, PpgttTlbKeeper, entryAddress, entryAddress2M, writeEntry } from '../gpu/ppgtt';
 import type { Range } from './resources';
 
 /** Host-physical base of the vGPUs' shadow page-table pools (far above any VM RAM slot). */
@@ -61,6 +64,7 @@ const LEVEL_NAMES = ['PML4E', 'PDPE', 'PDE', 'PTE'] as const;
 /** One shadowed guest table: which guest page, its level (0 PML4 … 3 PT), its pool page and what it was built from. */
 interface ShadowTable {
   level: number;
+  /** The guest page it shadows; -1 for the page table a guest 2 MiB page is split into (no guest page, untracked). */
   gfn: number;
   page: number;
   /** Host-physical shadow PML4 of its address space (whose GPU TLB its changes invalidate). */
@@ -234,22 +238,62 @@ export class PpgttShadow {
       seen: new Uint32Array(WORDS),
       children: level < 3 ? new Array<ShadowTable | null>(GEN8_ENTRIES_PER_TABLE).fill(null) : [],
     };
-    const same = this.tracked.get(gfn);
-    if (same) same.push(t);
-    else this.tracked.set(gfn, [t]);
+    if (gfn >= 0) {
+      const same = this.tracked.get(gfn);
+      if (same) same.push(t);
+      else this.tracked.set(gfn, [t]);
+    }
     return t;
   }
 
   private release(t: ShadowTable): void {
     for (const c of t.children) if (c) this.release(c);
     t.live = false;
-    const same = this.tracked.get(t.gfn);
+    const same = t.gfn >= 0 ? this.tracked.get(t.gfn) : undefined;
     if (same) {
       same.splice(same.indexOf(t), 1);
       if (same.length === 0) this.tracked.delete(t.gfn);
     }
     this.pool?.fill(0, t.page * WORDS, (t.page + 1) * WORDS);
     this.free.push(t.page);
+  }
+
+  /** The pool is full: the entry points at the scratch table (noted once). */
+  private poolFull(): number {
+    this.stats.scratched++;
+    if (!this.poolFullNoted) this.owner.note(`PPGTT: shadow page-table pool full (${MAX_SHADOW_PAGES} pages): further tables point at the scratch table`);
+    this.poolFullNoted = true;
+    return this.scratchTableHpa;
+  }
+
+  /**
+   * Shadow PDE `i` of `t`, a guest 2 MiB page at guest-physical `gpa` (GEN8_PDE_PS_2M), as a page
+   * table of 512 4 KiB entries, each frame checked on its own: a frame outside the VM's RAM (the
+   * page straddling its end, or lying wholly outside) points at the scratch page, like a 4 KiB PTE's.
+   * The table has no guest page (gfn -1, untracked): it changes only when the PDE does. Returns the
+   * table's host-physical address for the shadow PDE (no PS bit). Source: GVT-g split_2MB_gtt_entry
+   * (the shadow is always split: is_2MB_gtt_possible needs a huge host page behind the guest's, and
+   * a VM's RAM here is one buffer of 4 KiB pages); where GVT-g fails the whole shadow when a frame
+   * cannot be mapped (intel_gvt_hypervisor_dma_map_guest_page), only that frame goes to scratch.
+   */
+  private split2M(t: ShadowTable, i: number, gpa: number): number {
+    const sub = this.table(3, -1, t.root, t.firstPage + i * GEN8_ENTRIES_PER_TABLE);
+    if (!sub) return this.poolFull();
+    t.children[i] = sub;
+    const pool = this.pool!;
+    const out = sub.page * WORDS;
+    let outside = 0;
+    for (let k = 0; k < GEN8_ENTRIES_PER_TABLE; k++) {
+      const frame = gpa + k * PAGE_SIZE;
+      const own = this.guestPage(frame);
+      if (!own) outside++;
+      writeEntry(pool, out + 2 * k, own ? this.owner.ram.base + frame : this.scratchHpa);
+    }
+    if (outside > 0) {
+      this.stats.scratched += outside;
+      this.owner.note(`PPGTT: PDE ${i} of guest table 0x${(t.gfn * PAGE_SIZE).toString(16)} is a 2 MiB page at guest-physical 0x${gpa.toString(16)}, split into 4 KiB entries (split_2MB_gtt_entry): ${outside} of its 512 frames lie outside the VM's ${this.owner.ram.size >>> 20} MiB RAM, pointed at the scratch page`);
+    }
+    return this.hpa(sub.page);
   }
 
   /**
@@ -283,7 +327,8 @@ export class PpgttShadow {
       const hi = g[at + 2 * i + 1];
       const child = t.level < 3 ? t.children[i] : null;
       if (!all && lo === t.seen[2 * i] && hi === t.seen[2 * i + 1]) {
-        if (child && descend) this.refresh(child, false, true);
+        // A split 2 MiB page (gfn -1) is made from its parent's entry alone: nothing of the guest's to compare.
+        if (child && descend && child.gfn >= 0) this.refresh(child, false, true);
         continue;
       }
       t.seen[2 * i] = lo;
@@ -293,31 +338,34 @@ export class PpgttShadow {
         t.children[i] = null;
       }
       this.stats.translated++;
-      let entry: [number, number] = [0, 0];
+      // Host-physical address the shadow entry points at; -1: not present.
+      let hpa = -1;
       if (lo & GEN8_PAGE_PRESENT) {
-        const gpa = entryAddress(lo, hi);
-        if (!this.guestPage(gpa)) {
+        if (t.level === 1 && (lo & GEN8_PDPE_PS_1G) !== 0) {
           this.stats.scratched++;
-          this.owner.note(`PPGTT: ${LEVEL_NAMES[t.level]} ${i} of guest table 0x${(t.gfn * PAGE_SIZE).toString(16)} names guest frame 0x${(gpa / PAGE_SIZE).toString(16)} outside the VM's ${this.owner.ram.size >>> 20} MiB RAM: pointed at the scratch ${t.level === 3 ? 'page' : 'table'}`);
-          entry = encodeEntry(t.level === 3 ? this.scratchHpa : this.scratchTableHpa);
-        } else if (t.level === 3) {
-          entry = encodeEntry(this.owner.ram.base + gpa);
+          this.owner.note(`PPGTT: PDPE ${i} of guest table 0x${(t.gfn * PAGE_SIZE).toString(16)} has the PS bit (a 1 GiB page): GVT doesn't support 1GB entry (ppgtt_populate_shadow_entry), pointed at the scratch table`);
+          hpa = this.scratchTableHpa;
+        } else if (t.level === 2 && (lo & GEN8_PDE_PS_2M) !== 0) {
+          hpa = this.split2M(t, i, entryAddress2M(lo, hi));
         } else {
-          const next = this.table(t.level + 1, gpa / PAGE_SIZE, t.root, t.firstPage + i * span);
-          if (next) {
-            t.children[i] = next;
-            this.refresh(next, true, true);
-            entry = encodeEntry(this.hpa(next.page));
-          } else {
+          const gpa = entryAddress(lo, hi);
+          if (!this.guestPage(gpa)) {
             this.stats.scratched++;
-            if (!this.poolFullNoted) this.owner.note(`PPGTT: shadow page-table pool full (${MAX_SHADOW_PAGES} pages): further tables point at the scratch table`);
-            this.poolFullNoted = true;
-            entry = encodeEntry(this.scratchTableHpa);
+            this.owner.note(`PPGTT: ${LEVEL_NAMES[t.level]} ${i} of guest table 0x${(t.gfn * PAGE_SIZE).toString(16)} names guest frame 0x${(gpa / PAGE_SIZE).toString(16)} outside the VM's ${this.owner.ram.size >>> 20} MiB RAM: pointed at the scratch ${t.level === 3 ? 'page' : 'table'}`);
+            hpa = t.level === 3 ? this.scratchHpa : this.scratchTableHpa;
+          } else if (t.level === 3) {
+            hpa = this.owner.ram.base + gpa;
+          } else {
+            const next = this.table(t.level + 1, gpa / PAGE_SIZE, t.root, t.firstPage + i * span);
+            if (next) {
+              t.children[i] = next;
+              this.refresh(next, true, true);
+              hpa = this.hpa(next.page);
+            } else hpa = this.poolFull();
           }
         }
       }
-      pool[out + 2 * i] = entry[0];
-      pool[out + 2 * i + 1] = entry[1];
+      writeEntry(pool, out + 2 * i, hpa);
       // A new table's entries map nothing the TLB holds yet (its parent's entry was just invalidated).
       if (!all) this.tlbs!.invalidate(t.root, t.firstPage + i * span, span);
     }

@@ -8,7 +8,8 @@ import { describe, expect, it } from 'vitest';
 import { CTX_PDP0_LDW, CTX_PDP0_UDW, INTEL_LEGACY_32B_CONTEXT, INTEL_LEGACY_64B_CONTEXT, contextDescriptor } from '../../../src/shared/execlist';
 import { BLT_RING_BASE, GFX_RUN_LIST_ENABLE, RENDER_RING_BASE, RING_CTL_SIZE, RING_CTL_VALID, RING_ELSP, RING_MODE_GEN7, maskedBitEnable } from '../../../src/shared/regs';
 import { ROP_PATCOPY, XY_COLOR_BLT_CMD, br13 } from '../../../src/shared/commands';
-import { Ppgtt, encodeEntry, tableIndex } from '../../../src/main/gpu/ppgtt';
+import { GEN8_PDE_PS_2M } from '../../../src/shared/platform';
+import { GEN8_PDPE_PS_1G, Ppgtt, encodeEntry, tableIndex } from '../../../src/main/gpu/ppgtt';
 import type { Gen9Gpu } from '../../../src/main/gpu/gpu';
 import { BB_PPGTT, BB_START, MI_BATCH_BUFFER_END, MI_USER_INTERRUPT, PC_GLOBAL_GTT, PIPE_CONTROL, SDI_PPGTT, gpuWithRam, pcPostSync } from './helpers';
 
@@ -91,6 +92,62 @@ describe('Ppgtt (gen8 4-level walk)', () => {
   });
 });
 
+/** Make the PD entry of VA a 2 MiB page at `hpa` (GEN8_PDE_PS_2M), with extra low bits `flags` (e.g. the large page's PAT bit 12). */
+function setPde2M(ram: Uint32Array, hpa: number, flags = 0): void {
+  setEntry(ram, PML4, tableIndex(VA, 0), PDP);
+  setEntry(ram, PDP, tableIndex(VA, 1), PD);
+  setEntry(ram, PD, tableIndex(VA, 2), hpa);
+  ram[PD / 4 + tableIndex(VA, 2) * 2] |= GEN8_PDE_PS_2M | flags;
+}
+
+describe('Ppgtt page sizes (GEN8_PDE_PS_2M, GEN8_PDPE_PS_1G)', () => {
+  it('a PDE with the PS bit maps a 2 MiB page: address bits 47:21, bit 12 (the large PAT bit) not part of it', () => {
+    const { gpu, ram } = gpuWithRam(1024);
+    setPde2M(ram, 2 * 2 ** 20, 1 << 12);
+    const p = new Ppgtt(gpu.memory, PML4);
+    const base = VA - tableIndex(VA, 3) * PAGE; // the 2 MiB-aligned graphics address
+    expect([p.pageHpa(base / PAGE), p.pageHpa(VA / PAGE), p.pageHpa(base / PAGE + 511)]).toEqual([2 * 2 ** 20, 2 * 2 ** 20 + 7 * PAGE, 4 * 2 ** 20 - PAGE]);
+    p.write32(VA + 12, 0xabcdef01);
+    expect(ram[(2 * 2 ** 20 + 7 * PAGE + 12) / 4]).toBe(0xabcdef01);
+    expect(p.fault).toBeUndefined();
+    // The next PDE is not present: the 2 MiB page ends where it should.
+    expect(p.pageHpa(base / PAGE + 512)).toBe(-1);
+    expect(p.fault).toMatch(/PDE not present/);
+  });
+
+  it('a 2 MiB page straddling the end of backed memory faults at the first unbacked 4 KiB page, nothing written', () => {
+    const { gpu, ram } = gpuWithRam(768); // 3 MiB: the page at 2 MiB has its upper half unbacked
+    setPde2M(ram, 2 * 2 ** 20);
+    const p = new Ppgtt(gpu.memory, PML4);
+    const base = VA - tableIndex(VA, 3) * PAGE;
+    expect(p.write32(base + 255 * PAGE, 1)).toBe(true);
+    expect(p.write32(base + 256 * PAGE, 2)).toBe(false);
+    expect(p.fault).toMatch(/PTE points at unbacked memory 0x300000/);
+  });
+
+  it('a PDPE with the PS bit (1 GiB page) is not a Gen9 page size: the walk faults', () => {
+    const { gpu, ram } = gpuWithRam();
+    setEntry(ram, PML4, tableIndex(VA, 0), PDP);
+    setEntry(ram, PDP, tableIndex(VA, 1), 0);
+    ram[PDP / 4 + tableIndex(VA, 1) * 2] |= GEN8_PDPE_PS_1G;
+    const p = new Ppgtt(gpu.memory, PML4);
+    expect(p.pageHpa(VA / PAGE)).toBe(-1);
+    expect(p.fault).toMatch(/PDPE has the PS bit \(a 1 GiB page\), not a Gen9 page size/);
+  });
+
+  it('invalidate drops a 2 MiB translation when its PDE changes to a page table', () => {
+    const { gpu, ram } = gpuWithRam(1024);
+    setPde2M(ram, 2 * 2 ** 20);
+    const p = new Ppgtt(gpu.memory, PML4);
+    expect(p.pageHpa(VA / PAGE)).toBe(2 * 2 ** 20 + 7 * PAGE);
+    setEntry(ram, PD, tableIndex(VA, 2), PT);
+    setEntry(ram, PT, tableIndex(VA, 3), 50 * PAGE);
+    expect(p.pageHpa(VA / PAGE)).toBe(2 * 2 ** 20 + 7 * PAGE); // the TLB holds it until told
+    p.invalidate(VA / PAGE - tableIndex(VA, 3), 512);
+    expect(p.pageHpa(VA / PAGE)).toBe(50 * PAGE);
+  });
+});
+
 describe('48-bit PPGTT contexts on the physical engine', () => {
   it('runs a PPGTT batch buffer whose blit and PPGTT post-sync store go through the context PML4', () => {
     const { gpu, ram } = gpuWithRam();
@@ -103,6 +160,14 @@ describe('48-bit PPGTT contexts on the physical engine', () => {
     expect(res.pixels).toBe(4);
     expect(Array.from(ram.subarray((52 * PAGE) / 4, (52 * PAGE) / 4 + 5))).toEqual([0xff00ff00, 0xff00ff00, 0xff00ff00, 0xff00ff00, 0]);
     expect(ram[(53 * PAGE) / 4]).toBe(99);
+  });
+
+  it('a blit in a PPGTT context through a 2 MiB page (GEN8_PDE_PS_2M) lands in the large page', () => {
+    const { gpu, ram } = gpuWithRam(1024);
+    setPde2M(ram, 2 * 2 ** 20);
+    const res = runContext(gpu, ram, [XY_COLOR_BLT_CMD, br13(ROP_PATCOPY, 64), 0, (1 << 16) | 2, VA + PAGE, VA / 2 ** 32, 0xff0000ff, MI_USER_INTERRUPT], INTEL_LEGACY_64B_CONTEXT);
+    expect(res.fault).toBeUndefined();
+    expect(Array.from(ram.subarray((2 * 2 ** 20 + 8 * PAGE) / 4, (2 * 2 ** 20 + 8 * PAGE) / 4 + 3))).toEqual([0xff0000ff, 0xff0000ff, 0]);
   });
 
   it('PIPE_CONTROL post-sync with the Global GTT bit clear writes through the PPGTT; with it set through the GGTT', () => {
