@@ -45,12 +45,10 @@ export const entryAddress = (lo: number, hi: number): number => (hi & 0xffff) * 
 /** The 2 MiB page a PDE with GEN8_PDE_PS_2M maps: bits 47:21 (GVT-g ADDR_2M_MASK). */
 export const entryAddress2M = (lo: number, hi: number): number => (hi & 0xffff) * 2 ** 32 + ((lo & 0xffe00000) >>> 0);
 
-/** Encode a present, writable Gen8 entry for host-physical address `hpa` (as gen8_pte_encode / gen8_pde_encode). */
-export function encodeEntry(hpa: number): [number, number] {
-  return [(((hpa % 2 ** 32) & 0xfffff000) | GEN8_PAGE_PRESENT | GEN8_PAGE_RW) >>> 0, Math.floor(hpa / 2 ** 32) & 0xffff];
-}
-
-/** Write a present, writable Gen8 entry for `hpa` at word `at` of `words` (encodeEntry without the pair), or a zero (not present) entry when `hpa` < 0. */
+/**
+ * Write a present, writable Gen8 entry for host-physical address `hpa` at word `at` of `words` (as
+ * gen8_pte_encode / gen8_pde_encode), or a zero (not present) entry when `hpa` < 0.
+ */
 export function writeEntry(words: Uint32Array, at: number, hpa: number): void {
   if (hpa < 0) {
     words[at] = 0;

@@ -9,7 +9,7 @@ import { CTX_PDP0_LDW, CTX_PDP0_UDW, INTEL_LEGACY_32B_CONTEXT, INTEL_LEGACY_64B_
 import { BLT_RING_BASE, GFX_RUN_LIST_ENABLE, RENDER_RING_BASE, RING_CTL_SIZE, RING_CTL_VALID, RING_ELSP, RING_MODE_GEN7, maskedBitEnable } from '../../../src/shared/regs';
 import { ROP_PATCOPY, XY_COLOR_BLT_CMD, br13 } from '../../../src/shared/commands';
 import { GEN8_PDE_PS_2M } from '../../../src/shared/platform';
-import { GEN8_PDPE_PS_1G, Ppgtt, encodeEntry, tableIndex } from '../../../src/main/gpu/ppgtt';
+import { GEN8_PDPE_PS_1G, Ppgtt, tableIndex, writeEntry } from '../../../src/main/gpu/ppgtt';
 import type { Gen9Gpu } from '../../../src/main/gpu/gpu';
 import { BB_PPGTT, BB_START, MI_BATCH_BUFFER_END, MI_USER_INTERRUPT, PC_GLOBAL_GTT, PIPE_CONTROL, SDI_PPGTT, gpuWithRam, pcPostSync } from './helpers';
 
@@ -23,9 +23,7 @@ const PT = 43 * PAGE;
 const VA = 2 ** 40 + 3 * 2 ** 30 + 5 * 2 ** 21 + 7 * PAGE;
 
 function setEntry(ram: Uint32Array, table: number, index: number, hpa: number): void {
-  const [lo, hi] = encodeEntry(hpa);
-  ram[table / 4 + index * 2] = lo;
-  ram[table / 4 + index * 2 + 1] = hi;
+  writeEntry(ram, table / 4 + index * 2, hpa);
 }
 
 /** Map PPGTT pages VA + i*4K → host frames `frames[i]`. */
