@@ -1,21 +1,33 @@
 /**
  * Who decodes and paints the frames: a paint worker (frame-paint.worker.ts) where the browser can
  * hand a canvas to one (Worker + OffscreenCanvas: Chromium, Electron), so the page's main thread does
- * no per-frame pixel work, only a copy of each batch's payload into a transferred buffer; else the
- * page itself, with the same FrameSurfaces and CanvasPainter (jsdom/happy-dom tests, old browsers).
+ * no per-frame pixel work; else the page itself, with the same FrameSurfaces and CanvasPainter
+ * (jsdom/happy-dom tests, old browsers, a worker that did not load). In browser mode the worker owns
+ * the WebSocket (frame-stream.ts; the page's WsClient talks through it, worker-socket.ts), so frame
+ * bytes never touch the page's main thread; in Electron the page hands it each task's frames as
+ * one transferred batch.
  *
- * frameDrain is the acknowledgement gate: batches handed to the worker and not yet taken by it. The
- * browser-mode client acknowledges frames to the host only once it is drained (see createTransport),
- * so per-source backpressure reaches through the worker: a worker that falls behind holds the host's
- * stream back (the host then drops and repairs), never a queue in the page.
+ * No canvas is transferred before the worker has said 'ready' (its module loaded and ran): until
+ * then the page keeps the frames' pixels itself, and if the worker fails to load (an error event,
+ * or no word within READY_TIMEOUT_MS) it goes on painting them on its main thread, so a worker
+ * that cannot load never leaves a blank window. Once ready, the pixels kept meanwhile go to the
+ * worker as whole frames and the canvases follow.
+ *
+ * frameDrain is the acknowledgement gate for batches the page hands over: batches handed to the
+ * worker and not yet taken by it. A page that receives frames acknowledges them to the host only
+ * once it is drained (see createTransport), so backpressure reaches through the worker: a worker that
+ * falls behind holds the host's stream back (the host then drops and repairs), never a queue.
  */
 import type { CodedFrameMessage, FrameMessage } from '../../shared/api';
 import { EventHub } from '../../shared/rpc';
 import { CanvasPainter, type Painted } from './canvas-painter';
 import { FrameSurfaces, type Surface } from './frame-surfaces';
-import { packFrames, type FromWorker, type ToWorker } from './frame-paint-protocol';
+import { packFrames, type FromWorker, type SourceReport, type ToWorker } from './frame-paint-protocol';
+import type { SocketFactory } from '../api/ws-client';
+import { WorkerSocket } from './worker-socket';
 
 export type { Painted } from './canvas-painter';
+export type { SourceReport } from './frame-paint-protocol';
 
 export interface FramePainter {
   /** True when a worker paints (the page holds no pixels then). */
@@ -31,6 +43,8 @@ export interface FramePainter {
   forget(source: number): void;
   /** Every paint that showed a newly flipped frame, any source. */
   onPainted(handler: (p: Painted) => void): () => void;
+  /** Sizes and frame counts of sources whose frames the page does not see (the worker's own stream). */
+  onSource(handler: (r: SourceReport) => void): () => void;
   /** The pixels of `source` when the page paints itself (tests); undefined in worker mode. */
   surface(source: number): Readonly<Surface> | undefined;
 }
@@ -84,12 +98,24 @@ export function canPaintInWorker(): boolean {
 export function createFramePainter(): FramePainter {
   if (canPaintInWorker()) {
     try {
-      return new WorkerPainter(new Worker(new URL('../workers/frame-paint.worker.ts', import.meta.url), { type: 'module', name: 'gvt-desk frame painter' }), frameDrain);
+      const worker = new Worker(new URL('../workers/frame-paint.worker.ts', import.meta.url), { type: 'module', name: 'gvt-desk frame painter' });
+      const painter = new WorkerPainter(worker, frameDrain);
+      // A hidden page acknowledges no frames (the host stops sending) as one painting on its main thread would not.
+      if (typeof document !== 'undefined') document.addEventListener('visibilitychange', () => painter.visible(!document.hidden));
+      return painter;
     } catch (err) {
       console.warn('gvt-desk: no paint worker, painting on the main thread', err);
     }
   }
   return new LocalPainter();
+}
+
+let page: FramePainter | null = null;
+
+/** The page's one painter (the frames store paints through it; the browser-mode transport opens its socket in it). */
+export function pagePainter(): FramePainter {
+  page ??= createFramePainter();
+  return page;
 }
 
 /** The subset of Worker used, so tests can pass one that runs the worker's handler in-process. */
@@ -99,54 +125,174 @@ export interface WorkerLike {
   onerror: ((ev: ErrorEvent) => void) | null;
 }
 
+/** How long a worker may take to say 'ready' before the page paints itself, ms. */
+export const READY_TIMEOUT_MS = 10_000;
+
+type Mode = 'starting' | 'worker' | 'local';
+
 export class WorkerPainter implements FramePainter {
-  readonly inWorker = true;
   private readonly painted = new EventHub<Painted>('paint');
+  private readonly sourceHub = new EventHub<SourceReport>('source');
   private batch: (FrameMessage | CodedFrameMessage)[] = [];
   private readonly attached = new WeakSet<HTMLCanvasElement>();
+  private mode: Mode = 'starting';
+  /** Until the worker is ready: the pixels (no canvas), and everything if it never is. */
+  private readonly local = new LocalPainter();
+  /** Canvases attached while starting, with their shown width (null: not given yet). */
+  private readonly waiting = new Map<number, { canvas: HTMLCanvasElement; width: number | null }>();
+  private settled: ((mode: 'worker' | 'local') => void)[] = [];
+  private readonly sockets = new Map<number, WorkerSocket>();
+  private nextSocket = 1;
+  private readonly timer: ReturnType<typeof setTimeout>;
 
   constructor(
     private readonly worker: WorkerLike,
     private readonly drain: DrainGate,
+    readyTimeoutMs = READY_TIMEOUT_MS,
   ) {
+    this.local.onPainted((p) => this.painted.emit(p));
     worker.onmessage = (ev) => this.receive(ev.data);
     worker.onerror = (ev) => {
+      if (this.mode === 'starting') {
+        this.fallBack(`the paint worker did not load (${ev.message ?? 'its script failed to load'})`);
+        return;
+      }
       // Acknowledgements must not wait on a worker that died; its canvases stay as they were.
       console.warn('gvt-desk: the paint worker failed', ev.message);
       drain.reset();
     };
+    this.timer = setTimeout(() => this.fallBack(`the paint worker did not start within ${readyTimeoutMs} ms`), readyTimeoutMs);
+  }
+
+  /** True once the worker paints (the page holds no pixels then). */
+  get inWorker(): boolean {
+    return this.mode === 'worker';
   }
 
   apply(frame: FrameMessage | CodedFrameMessage): void {
+    if (this.mode !== 'worker') {
+      this.local.apply(frame);
+      return;
+    }
     if (this.batch.length === 0) queueMicrotask(() => this.flush());
     this.batch.push(frame);
   }
 
   attach(source: number, canvas: HTMLCanvasElement): void {
-    if (this.attached.has(canvas)) return;
-    this.attached.add(canvas);
-    const offscreen = canvas.transferControlToOffscreen();
-    this.worker.postMessage({ kind: 'attach', source, canvas: offscreen }, [offscreen]);
+    if (this.mode === 'local') this.local.attach(source, canvas);
+    else if (this.mode === 'starting') this.waiting.set(source, { canvas, width: this.waiting.get(source)?.width ?? null });
+    else this.transfer(source, canvas);
   }
 
   size(source: number, width: number): void {
-    this.worker.postMessage({ kind: 'size', source, width }, []);
+    if (this.mode === 'local') this.local.size(source, width);
+    else if (this.mode === 'starting') {
+      const w = this.waiting.get(source);
+      if (w) w.width = width;
+    } else this.worker.postMessage({ kind: 'size', source, width }, []);
   }
 
   detach(source: number): void {
-    this.worker.postMessage({ kind: 'detach', source }, []);
+    this.waiting.delete(source);
+    if (this.mode === 'worker') this.worker.postMessage({ kind: 'detach', source }, []);
+    else this.local.detach(source);
   }
 
   forget(source: number): void {
-    this.worker.postMessage({ kind: 'forget', source }, []);
+    this.waiting.delete(source);
+    if (this.mode === 'worker') this.worker.postMessage({ kind: 'forget', source }, []);
+    else this.local.forget(source);
   }
 
   onPainted(handler: (p: Painted) => void): () => void {
     return this.painted.on(handler);
   }
 
-  surface(): undefined {
-    return undefined;
+  onSource(handler: (r: SourceReport) => void): () => void {
+    return this.sourceHub.on(handler);
+  }
+
+  surface(source: number): Readonly<Surface> | undefined {
+    return this.mode === 'worker' ? undefined : this.local.surface(source);
+  }
+
+  /** The page was shown or hidden (the worker's own stream acknowledges only while shown). */
+  visible(shown: boolean): void {
+    if (this.mode === 'worker') this.worker.postMessage({ kind: 'visible', visible: shown }, []);
+  }
+
+  /**
+   * A socket for the browser-mode WsClient: the worker's own once it is ready (binary frames stay
+   * there), else `fallback`'s (frames then reach the page, which paints them itself).
+   */
+  socketFactory(fallback: SocketFactory): SocketFactory {
+    return (url) => {
+      const id = this.nextSocket++;
+      const socket = new WorkerSocket({
+        connect: () => this.worker.postMessage({ kind: 'connect', id, url }, []),
+        send: (text) => this.worker.postMessage({ kind: 'send', id, text }, []),
+        close: () => this.worker.postMessage({ kind: 'disconnect', id }, []),
+      });
+      this.sockets.set(id, socket);
+      this.whenSettled((mode) => {
+        if (mode === 'worker') socket.start();
+        else {
+          this.sockets.delete(id);
+          socket.start(fallback(url));
+        }
+      });
+      return socket;
+    };
+  }
+
+  private whenSettled(fn: (mode: 'worker' | 'local') => void): void {
+    if (this.mode === 'starting') this.settled.push(fn);
+    else fn(this.mode);
+  }
+
+  private settle(mode: 'worker' | 'local'): void {
+    clearTimeout(this.timer);
+    this.mode = mode;
+    const fns = this.settled;
+    this.settled = [];
+    for (const fn of fns) fn(mode);
+  }
+
+  /** The worker is ready: the pixels kept meanwhile go to it as whole frames, then the canvases. */
+  private handOver(): void {
+    if (this.mode !== 'starting') return;
+    for (const source of this.local.sources()) {
+      const s = this.local.surface(source);
+      if (s) this.batch.push({ source, width: s.width, height: s.height, x: 0, y: 0, w: s.width, h: s.height, seq: 0, flip: s.flip, vblankMs: s.vblankMs, rgba: s.rgba.slice() });
+      this.local.forget(source);
+    }
+    this.flush();
+    this.settle('worker');
+    for (const [source, { canvas, width }] of this.waiting) {
+      this.transfer(source, canvas);
+      if (width !== null) this.worker.postMessage({ kind: 'size', source, width }, []);
+    }
+    this.waiting.clear();
+  }
+
+  /** No worker after all: the page paints the canvases itself from the pixels it kept. */
+  private fallBack(why: string): void {
+    if (this.mode !== 'starting') return;
+    console.warn(`gvt-desk: ${why}; painting on the main thread`);
+    this.drain.reset();
+    this.settle('local');
+    for (const [source, { canvas, width }] of this.waiting) {
+      this.local.attach(source, canvas);
+      if (width !== null) this.local.size(source, width);
+    }
+    this.waiting.clear();
+  }
+
+  private transfer(source: number, canvas: HTMLCanvasElement): void {
+    if (this.attached.has(canvas)) return;
+    this.attached.add(canvas);
+    const offscreen = canvas.transferControlToOffscreen();
+    this.worker.postMessage({ kind: 'attach', source, canvas: offscreen }, [offscreen]);
   }
 
   private flush(): void {
@@ -159,11 +305,33 @@ export class WorkerPainter implements FramePainter {
   }
 
   private receive(m: FromWorker): void {
-    if (m.kind === 'taken') this.drain.take();
-    else if (m.kind === 'painted') {
-      const { kind: _kind, ...p } = m;
-      this.painted.emit(p);
-    } else console.warn('gvt-desk: the paint worker dropped a bad frame batch:', m.message);
+    switch (m.kind) {
+      case 'ready':
+        this.handOver();
+        return;
+      case 'taken':
+        this.drain.take();
+        return;
+      case 'painted': {
+        const { kind: _kind, ...p } = m;
+        this.painted.emit(p);
+        return;
+      }
+      case 'source': {
+        const { kind: _kind, ...r } = m;
+        this.sourceHub.emit(r);
+        return;
+      }
+      case 'socket':
+        this.sockets.get(m.id)?.event(m.event);
+        if (m.event === 'close') this.sockets.delete(m.id);
+        return;
+      case 'text':
+        this.sockets.get(m.id)?.message(m.data);
+        return;
+      case 'error':
+        console.warn('gvt-desk: the paint worker dropped bad frames:', m.message);
+    }
   }
 }
 
@@ -206,7 +374,17 @@ export class LocalPainter implements FramePainter {
     return this.painted.on(handler);
   }
 
+  /** Nothing to report: every frame this painter paints passed through the page. */
+  onSource(): () => void {
+    return () => undefined;
+  }
+
   surface(source: number): Readonly<Surface> | undefined {
     return this.surfaces.surface(source);
+  }
+
+  /** The sources it holds pixels of. */
+  sources(): number[] {
+    return this.surfaces.sources();
   }
 }
