@@ -11,7 +11,7 @@
  * that falls behind holds the stream back (its unread messages are bounded by the host's window)
  * and a hidden page stops it. DOM-free apart from what `options` give.
  */
-import { decodeFrameCoded, type CodedFrameMessage, type FrameMessage } from '../../shared/api';
+import { decodeFrameCoded, type CodedFrameMessage, type FrameMessage } from '../../shared/frame-message';
 import { framesIn, isFrameBatch, splitBatch } from '../../shared/frame-batch';
 import { frameAckText } from '../../shared/rpc';
 import type { FromWorker, SourceReport } from './frame-paint-protocol';
