@@ -5,9 +5,8 @@
  * screenshot of its canvas equals the CLI's `screenshot` of the framebuffer, pixel for pixel; each
  * newly flipped frame painted fires `gvt-paint` with its flip count and flip → paint latency; a
  * window shown smaller (Fit) still paints the guest, scaled. The page is 1920x1400 so that a
- * maximized window holds the whole 1024x768 picture at 1:1 below the app's bars. In browser mode
- * the worker owns the WebSocket (frame-stream.ts): the page's main thread opens none and sees no
- * frame bytes; and a worker script that does not load leaves the page painting the window itself.
+ * maximized window holds the whole 1024x768 picture at 1:1 below the app's bars. A worker script
+ * that does not load leaves the page painting the window itself (the ready handshake).
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -110,21 +109,6 @@ describe('frames painted by the paint worker', () => {
     });
     await until('the picture to change', async () => (await canvasSample(page, 'canvas-1')).hash !== first.hash);
     await page.screenshot({ path: join(SHOTS, 'frame-paint-fit.png') });
-  });
-
-  it('the worker owns the WebSocket: the page opens none, and the app works over the worker\'s', async () => {
-    const page = await s.browser.newPage({ viewport: { width: 1280, height: 720 } });
-    try {
-      // Count sockets the page's main thread opens (the worker's own WebSocket is not this one).
-      await page.addInitScript({ content: 'window.pageSockets = 0; const W = window.WebSocket; window.WebSocket = class extends W { constructor(...a) { super(...a); window.pageSockets++; } };' });
-      await page.goto(s.app.url);
-      await page.getByTestId(`library-row-${NAME}`).waitFor();
-      await until('a picture in canvas-1', async () => (await canvasSample(page, 'canvas-1')).distinct > 3, 30_000);
-      expect(await page.evaluate('window.pageSockets')).toBe(0);
-      expect(await page.evaluate("document.querySelector('[data-testid=canvas-1]').dataset.frameWidth")).toBe('1024');
-    } finally {
-      await page.close();
-    }
   });
 
   it('a paint worker that does not load leaves the page painting the window itself (not blank)', async () => {

@@ -4,8 +4,8 @@
  */
 import { inject, type InjectionKey } from 'vue';
 import type { ApiClient } from '../../shared/api';
-import { WorkerPainter, frameDrain, pagePainter } from '../lib/frame-painter';
-import { WsClient, apiUrlFor, type ConnectionStatus, type SocketLike } from './ws-client';
+import { frameDrain } from '../lib/frame-painter';
+import { WsClient, apiUrlFor, type ConnectionStatus } from './ws-client';
 
 export const apiKey: InjectionKey<ApiClient> = Symbol('gvt-desk api');
 
@@ -22,13 +22,9 @@ export function createTransport(win: Window = window): Transport {
     // Electron IPC has no connection to lose.
     return { client: ipc, onStatus: (handler) => (handler('open'), () => undefined) };
   }
-  // Where a paint worker runs, it owns the socket: frames go straight to it and it acknowledges
-  // them itself; the page gets the text messages. Frames that do reach the page (no worker) are
-  // acknowledged at its next paint once the paint worker, if any, has taken every batch handed to
-  // it: a painter that falls behind holds the host's stream back (see frameDrain).
-  const painter = pagePainter();
-  const createSocket = painter instanceof WorkerPainter ? painter.socketFactory((u) => new WebSocket(u) as unknown as SocketLike) : undefined;
-  const ws = new WsClient(apiUrlFor(win.location), { createSocket, nextPaint: (fn) => void win.requestAnimationFrame(() => frameDrain.whenDrained(fn)) });
+  // Frames are acknowledged at the page's next paint once the paint worker has taken every batch
+  // handed to it: a worker that falls behind holds the host's stream back (see frameDrain).
+  const ws = new WsClient(apiUrlFor(win.location), { nextPaint: (fn) => void win.requestAnimationFrame(() => frameDrain.whenDrained(fn)) });
   return {
     client: ws,
     onStatus(handler) {

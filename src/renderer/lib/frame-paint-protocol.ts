@@ -1,11 +1,8 @@
 /**
  * Messages between the page and its paint worker (src/renderer/workers/frame-paint.worker.ts), and
- * how frame messages travel there when the page receives them (Electron's IPC): the damage rects one
- * task received go as one message, their pixel payloads (RLE32 words or raw RGBA) packed into one
- * ArrayBuffer that is transferred, not copied, with a small header per rect. In browser mode the
- * worker owns the WebSocket itself (frame-stream.ts): 'connect'/'send'/'disconnect' drive it, and
- * the page gets its text messages ('text'), its open/close ('socket') and what it learnt of each
- * source ('source'); binary frames never reach the page.
+ * how frame messages travel there: the damage rects one task received (a whole WebSocket batch) go
+ * as one message, their pixel payloads (RLE32 words or raw RGBA) packed into one ArrayBuffer that is
+ * transferred, not copied, with a small header per rect. The worker's first message is 'ready'.
  */
 import type { CodedFrameMessage, FrameMessage } from '../../shared/api';
 import type { Painted } from './canvas-painter';
@@ -22,36 +19,14 @@ export type ToWorker =
   | { kind: 'attach'; source: number; canvas: OffscreenCanvas }
   | { kind: 'size'; source: number; width: number }
   | { kind: 'detach'; source: number }
-  | { kind: 'forget'; source: number }
-  /** Open the browser-mode WebSocket `url` as connection `id` (frame-stream.ts). */
-  | { kind: 'connect'; id: number; url: string }
-  /** A text message (request or acknowledgement) on connection `id`. */
-  | { kind: 'send'; id: number; text: string }
-  | { kind: 'disconnect'; id: number }
-  /** The page was hidden or shown: a hidden page acknowledges no frames, so the host stops sending. */
-  | { kind: 'visible'; visible: boolean };
-
-/**
- * A source as the worker's frame stream saw it: its size (0x0: no signal) and how many frames (of
- * distinct sequence numbers) came since the last report. Sent at once when the size changes (a
- * first frame, a mode set), else about once a second while frames come.
- */
-export interface SourceReport {
-  source: number;
-  width: number;
-  height: number;
-  frames: number;
-}
+  | { kind: 'forget'; source: number };
 
 export type FromWorker =
   /** The worker's module ran: canvases may be transferred to it (frame-painter.ts waits for this). */
   | { kind: 'ready' }
   | { kind: 'taken' }
   | ({ kind: 'painted' } & Painted)
-  | { kind: 'error'; message: string }
-  | { kind: 'socket'; id: number; event: 'open' | 'close' }
-  | { kind: 'text'; id: number; data: string }
-  | ({ kind: 'source' } & SourceReport);
+  | { kind: 'error'; message: string };
 
 /** Pack frame messages for one 'frames' message: payloads copied into one buffer (each 4-byte aligned, as RLE32 words need). */
 export function packFrames(frames: readonly (FrameMessage | CodedFrameMessage)[]): { frames: PackedFrame[]; payload: ArrayBuffer } {

@@ -2,10 +2,8 @@
  * Who decodes and paints the frames: a paint worker (frame-paint.worker.ts) where the browser can
  * hand a canvas to one (Worker + OffscreenCanvas: Chromium, Electron), so the page's main thread does
  * no per-frame pixel work; else the page itself, with the same FrameSurfaces and CanvasPainter
- * (jsdom/happy-dom tests, old browsers, a worker that did not load). In browser mode the worker owns
- * the WebSocket (frame-stream.ts; the page's WsClient talks through it, worker-socket.ts), so frame
- * bytes never touch the page's main thread; in Electron the page hands it each task's frames as
- * one transferred batch.
+ * (jsdom/happy-dom tests, old browsers, a worker that did not load). The page hands the worker each
+ * task's frames as one transferred batch.
  *
  * No canvas is transferred before the worker has said 'ready' (its module loaded and ran): until
  * then the page keeps the frames' pixels itself, and if the worker fails to load (an error event,
@@ -13,21 +11,23 @@
  * that cannot load never leaves a blank window. Once ready, the pixels kept meanwhile go to the
  * worker as whole frames and the canvases follow.
  *
- * frameDrain is the acknowledgement gate for batches the page hands over: batches handed to the
- * worker and not yet taken by it. A page that receives frames acknowledges them to the host only
- * once it is drained (see createTransport), so backpressure reaches through the worker: a worker that
- * falls behind holds the host's stream back (the host then drops and repairs), never a queue.
+ * frameDrain is the acknowledgement gate: batches handed to the worker and not yet taken by it. The
+ * browser-mode client acknowledges frames to the host only once it is drained (see createTransport),
+ * so backpressure reaches through the worker: a worker that falls behind holds the host's stream
+ * back (the host then drops and repairs), never a queue in the page.
+ *
+ * Measured and not kept: the worker owning the WebSocket itself (frames never on the page's main
+ * thread). In headless Chromium its animation frames then came at about half the rate (the socket's
+ * receive work competes with the OffscreenCanvas begin-frames on the worker's thread), and it painted
+ * about half as many frames.
  */
 import type { CodedFrameMessage, FrameMessage } from '../../shared/api';
 import { EventHub } from '../../shared/rpc';
 import { CanvasPainter, type Painted } from './canvas-painter';
 import { FrameSurfaces, type Surface } from './frame-surfaces';
-import { packFrames, type FromWorker, type SourceReport, type ToWorker } from './frame-paint-protocol';
-import type { SocketFactory } from '../api/ws-client';
-import { WorkerSocket } from './worker-socket';
+import { packFrames, type FromWorker, type ToWorker } from './frame-paint-protocol';
 
 export type { Painted } from './canvas-painter';
-export type { SourceReport } from './frame-paint-protocol';
 
 export interface FramePainter {
   /** True when a worker paints (the page holds no pixels then). */
@@ -43,8 +43,6 @@ export interface FramePainter {
   forget(source: number): void;
   /** Every paint that showed a newly flipped frame, any source. */
   onPainted(handler: (p: Painted) => void): () => void;
-  /** Sizes and frame counts of sources whose frames the page does not see (the worker's own stream). */
-  onSource(handler: (r: SourceReport) => void): () => void;
   /** The pixels of `source` when the page paints itself (tests); undefined in worker mode. */
   surface(source: number): Readonly<Surface> | undefined;
 }
@@ -98,24 +96,12 @@ export function canPaintInWorker(): boolean {
 export function createFramePainter(): FramePainter {
   if (canPaintInWorker()) {
     try {
-      const worker = new Worker(new URL('../workers/frame-paint.worker.ts', import.meta.url), { type: 'module', name: 'gvt-desk frame painter' });
-      const painter = new WorkerPainter(worker, frameDrain);
-      // A hidden page acknowledges no frames (the host stops sending) as one painting on its main thread would not.
-      if (typeof document !== 'undefined') document.addEventListener('visibilitychange', () => painter.visible(!document.hidden));
-      return painter;
+      return new WorkerPainter(new Worker(new URL('../workers/frame-paint.worker.ts', import.meta.url), { type: 'module', name: 'gvt-desk frame painter' }), frameDrain);
     } catch (err) {
       console.warn('gvt-desk: no paint worker, painting on the main thread', err);
     }
   }
   return new LocalPainter();
-}
-
-let page: FramePainter | null = null;
-
-/** The page's one painter (the frames store paints through it; the browser-mode transport opens its socket in it). */
-export function pagePainter(): FramePainter {
-  page ??= createFramePainter();
-  return page;
 }
 
 /** The subset of Worker used, so tests can pass one that runs the worker's handler in-process. */
@@ -132,7 +118,6 @@ type Mode = 'starting' | 'worker' | 'local';
 
 export class WorkerPainter implements FramePainter {
   private readonly painted = new EventHub<Painted>('paint');
-  private readonly sourceHub = new EventHub<SourceReport>('source');
   private batch: (FrameMessage | CodedFrameMessage)[] = [];
   private readonly attached = new WeakSet<HTMLCanvasElement>();
   private mode: Mode = 'starting';
@@ -140,9 +125,6 @@ export class WorkerPainter implements FramePainter {
   private readonly local = new LocalPainter();
   /** Canvases attached while starting, with their shown width (null: not given yet). */
   private readonly waiting = new Map<number, { canvas: HTMLCanvasElement; width: number | null }>();
-  private settled: ((mode: 'worker' | 'local') => void)[] = [];
-  private readonly sockets = new Map<number, WorkerSocket>();
-  private nextSocket = 1;
   private readonly timer: ReturnType<typeof setTimeout>;
 
   constructor(
@@ -208,54 +190,13 @@ export class WorkerPainter implements FramePainter {
     return this.painted.on(handler);
   }
 
-  onSource(handler: (r: SourceReport) => void): () => void {
-    return this.sourceHub.on(handler);
-  }
-
   surface(source: number): Readonly<Surface> | undefined {
     return this.mode === 'worker' ? undefined : this.local.surface(source);
-  }
-
-  /** The page was shown or hidden (the worker's own stream acknowledges only while shown). */
-  visible(shown: boolean): void {
-    if (this.mode === 'worker') this.worker.postMessage({ kind: 'visible', visible: shown }, []);
-  }
-
-  /**
-   * A socket for the browser-mode WsClient: the worker's own once it is ready (binary frames stay
-   * there), else `fallback`'s (frames then reach the page, which paints them itself).
-   */
-  socketFactory(fallback: SocketFactory): SocketFactory {
-    return (url) => {
-      const id = this.nextSocket++;
-      const socket = new WorkerSocket({
-        connect: () => this.worker.postMessage({ kind: 'connect', id, url }, []),
-        send: (text) => this.worker.postMessage({ kind: 'send', id, text }, []),
-        close: () => this.worker.postMessage({ kind: 'disconnect', id }, []),
-      });
-      this.sockets.set(id, socket);
-      this.whenSettled((mode) => {
-        if (mode === 'worker') socket.start();
-        else {
-          this.sockets.delete(id);
-          socket.start(fallback(url));
-        }
-      });
-      return socket;
-    };
-  }
-
-  private whenSettled(fn: (mode: 'worker' | 'local') => void): void {
-    if (this.mode === 'starting') this.settled.push(fn);
-    else fn(this.mode);
   }
 
   private settle(mode: 'worker' | 'local'): void {
     clearTimeout(this.timer);
     this.mode = mode;
-    const fns = this.settled;
-    this.settled = [];
-    for (const fn of fns) fn(mode);
   }
 
   /** The worker is ready: the pixels kept meanwhile go to it as whole frames, then the canvases. */
@@ -317,18 +258,6 @@ export class WorkerPainter implements FramePainter {
         this.painted.emit(p);
         return;
       }
-      case 'source': {
-        const { kind: _kind, ...r } = m;
-        this.sourceHub.emit(r);
-        return;
-      }
-      case 'socket':
-        this.sockets.get(m.id)?.event(m.event);
-        if (m.event === 'close') this.sockets.delete(m.id);
-        return;
-      case 'text':
-        this.sockets.get(m.id)?.message(m.data);
-        return;
       case 'error':
         console.warn('gvt-desk: the paint worker dropped bad frames:', m.message);
     }
@@ -372,11 +301,6 @@ export class LocalPainter implements FramePainter {
 
   onPainted(handler: (p: Painted) => void): () => void {
     return this.painted.on(handler);
-  }
-
-  /** Nothing to report: every frame this painter paints passed through the page. */
-  onSource(): () => void {
-    return () => undefined;
   }
 
   surface(source: number): Readonly<Surface> | undefined {

@@ -1,14 +1,13 @@
 /**
  * What the page knows of every source (a domid or PHYSICAL_SOURCE) from its frame messages: small
  * reactive info per source (size, fps). The pixels are the painter's (lib/frame-painter.ts): in a
- * paint worker where the browser allows, else on this thread. Each damage rect the page receives
- * is handed to it as it arrives; where the worker receives the frames itself (browser mode), it
- * reports each source's size and frame count instead. Canvases attach to it (FrameCanvas).
+ * paint worker where the browser allows, else on this thread. Each damage rect is handed to it
+ * as it arrives; canvases attach to it (FrameCanvas).
  */
 import { defineStore } from 'pinia';
 import { markRaw, reactive } from 'vue';
 import type { CodedFrameMessage, FrameMessage } from '../../shared/api';
-import { pagePainter, type FramePainter, type SourceReport } from '../lib/frame-painter';
+import { createFramePainter, type FramePainter } from '../lib/frame-painter';
 
 export { MAX_DIRTY_RECTS } from '../lib/frame-surfaces';
 
@@ -30,38 +29,21 @@ export const useFramesStore = defineStore('frames', () => {
   const info = reactive(new Map<number, SourceInfo>());
   const counters = new Map<number, Counter>();
   // Raw: a class with its own state, not something for Vue to track.
-  const painter: FramePainter = markRaw(pagePainter());
-  // Frames the paint worker receives itself (browser mode) come as reports: size and frame count.
-  painter.onSource((r) => report(r));
-
-  function counter(source: number, now: number): Counter {
-    let c = counters.get(source);
-    if (!c) counters.set(source, (c = { lastSeq: null, framesInWindow: 0, windowStart: now }));
-    return c;
-  }
-
-  /** Keep a source's size; only a change is a reactive change (nothing in the page re-renders per frame). */
-  function noteSize(source: number, width: number, height: number): void {
-    const cur = info.get(source);
-    if (!cur) info.set(source, { width, height, fps: 0 });
-    else if (cur.width !== width || cur.height !== height) Object.assign(cur, { width, height });
-  }
-
-  /** A source the page does not see frames of (the paint worker's own stream): its size and frames since the last report. */
-  function report(r: SourceReport, now: number = performance.now()): void {
-    counter(r.source, now).framesInWindow += r.frames;
-    noteSize(r.source, r.width, r.height);
-  }
+  const painter: FramePainter = markRaw(createFramePainter());
 
   /** Take a damage rectangle: to the painter, and into the source's size and frame count. */
   function apply(frame: FrameMessage | CodedFrameMessage, now: number = performance.now()): void {
-    const c = counter(frame.source, now);
+    let c = counters.get(frame.source);
+    if (!c) counters.set(frame.source, (c = { lastSeq: null, framesInWindow: 0, windowStart: now }));
     // Several damage rects of one frame share its sequence number: count frames, not rects.
     if (frame.seq !== c.lastSeq) {
       c.lastSeq = frame.seq;
       c.framesInWindow++;
     }
-    noteSize(frame.source, frame.width, frame.height);
+    const cur = info.get(frame.source);
+    // Only a size change is a reactive change: nothing in the page re-renders per frame.
+    if (!cur) info.set(frame.source, { width: frame.width, height: frame.height, fps: 0 });
+    else if (cur.width !== frame.width || cur.height !== frame.height) Object.assign(cur, { width: frame.width, height: frame.height });
     try {
       painter.apply(frame);
     } catch (err) {
@@ -89,5 +71,5 @@ export const useFramesStore = defineStore('frames', () => {
     info.delete(source);
   }
 
-  return { info, apply, report, sampleFps, forget, painter };
+  return { info, apply, sampleFps, forget, painter };
 });

@@ -47,7 +47,7 @@ export const useHeadsStore = defineStore('heads', () => {
   const sizes = reactive(new Map<number, { width: number; height: number }>());
 
   /** Record a frame's size (every frame goes through here: cheap when nothing changed). */
-  function note(frame: Pick<FrameMessage | CodedFrameMessage, 'source' | 'width' | 'height'>): void {
+  function note(frame: FrameMessage | CodedFrameMessage): void {
     const { source, width, height } = frame;
     // First heads (a domid, or the first physical monitor) have their own windows already.
     if (source <= 0xffff || source === PHYSICAL_SOURCE) return;

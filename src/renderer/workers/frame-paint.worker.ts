@@ -1,13 +1,11 @@
 /**
- * The paint worker: takes the page's canvases (transferred as OffscreenCanvas) and frames — from
- * the page's batches (Electron) or from the browser-mode WebSocket it opens itself — and decodes +
- * paints off the page's main thread, at the worker's own animation frames. See paint-worker-core.ts;
- * loaded by frame-painter.ts as a module worker (CSP worker-src 'self'), which transfers no canvas
- * before this module has said 'ready' (else the page paints itself).
+ * The paint worker: takes the page's frame batches and canvases (transferred as OffscreenCanvas)
+ * and decodes + paints off the page's main thread, at the worker's own animation frames. See
+ * paint-worker-core.ts; loaded by frame-painter.ts as a module worker (CSP worker-src 'self'), which
+ * transfers no canvas before this module has said 'ready' (else the page paints itself).
  */
 import { paintWorkerHandler } from '../lib/paint-worker-core';
 import type { FromWorker, ToWorker } from '../lib/frame-paint-protocol';
-import type { StreamSocket } from '../lib/frame-stream';
 
 /** The parts of DedicatedWorkerGlobalScope used here (the web tsconfig has the DOM's types, not the worker's). */
 interface WorkerScope {
@@ -21,7 +19,6 @@ const handle = paintWorkerHandler((m: FromWorker) => scope.postMessage(m), {
   nextFrame: (fn) => (scope.requestAnimationFrame ? void scope.requestAnimationFrame(fn) : void setTimeout(fn, 16)),
   makeCanvas: (w, h) => new OffscreenCanvas(w, h),
   now: () => performance.timeOrigin + performance.now(),
-  openSocket: (url) => new WebSocket(url) as unknown as StreamSocket,
 });
 scope.onmessage = (ev: MessageEvent<ToWorker>) => handle(ev.data);
 scope.postMessage({ kind: 'ready' });

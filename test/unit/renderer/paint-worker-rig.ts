@@ -1,7 +1,6 @@
 /** The paint worker's handler run in-process, and canvases that record what is painted on them. */
 import type { PaintCanvas } from '../../../src/renderer/lib/canvas-painter';
 import type { FromWorker } from '../../../src/renderer/lib/frame-paint-protocol';
-import type { StreamSocket } from '../../../src/renderer/lib/frame-stream';
 import { paintWorkerHandler } from '../../../src/renderer/lib/paint-worker-core';
 
 /** A canvas whose 2D context paints into a plain RGBA buffer (putImageData only, as at 1:1) and records drawImage calls. */
@@ -27,8 +26,8 @@ export function fakeCanvas(): PaintCanvas & { pixels: () => Uint8ClampedArray; d
   return canvas as unknown as PaintCanvas & { pixels: () => Uint8ClampedArray; draws: number[][] };
 }
 
-/** The worker's handler with its animation frames run by hand, its messages collected and the sockets it opens given by `openSocket`. */
-export function worker(relay: (m: FromWorker) => void = () => undefined, now: number | (() => number) = 1020, openSocket: (url: string) => StreamSocket = () => { throw new Error('no sockets here'); }) {
+/** The worker's handler with its animation frames run by hand and its messages collected. */
+export function worker(relay: (m: FromWorker) => void = () => undefined, now = 1020) {
   const out: FromWorker[] = [];
   const frames: (() => void)[] = [];
   const handle = paintWorkerHandler(
@@ -39,8 +38,7 @@ export function worker(relay: (m: FromWorker) => void = () => undefined, now: nu
     {
       nextFrame: (fn) => void frames.push(fn),
       makeCanvas: (w, h) => Object.assign(fakeCanvas(), { width: w, height: h }),
-      now: typeof now === 'function' ? now : () => now,
-      openSocket,
+      now: () => now,
     },
   );
   const animationFrame = (): void => {

@@ -3,8 +3,7 @@
  * The paint worker's pieces without a browser: packing a task's frame rects into one transferred
  * buffer, the worker's handler (decode, 'taken', paint at its animation frame, 'painted'), and the
  * page side (WorkerPainter) against the real handler run in this thread, with the acknowledgement
- * gate between them. The worker's own WebSocket (frame-stream.ts) and the ready handshake are in
- * frame-stream.test.ts.
+ * gate between them. The ready handshake is in paint-worker-ready.test.ts.
  */
 import { describe, expect, it, vi } from 'vitest';
 import { FRAME_RLE32, decodeFrameCoded, encodeFrame, type CodedFrameMessage, type FrameMessage } from '../../../src/shared/api';
