@@ -8,7 +8,7 @@
  * Wire format (little-endian): u32 magic 'GVTB', u32 count of frame messages; then the frame
  * messages concatenated (each self-delimiting: see encodeFrame in api.ts). Browser-safe.
  */
-import { frameMessageBytes } from './api';
+import { frameMessageBytes } from './frame-message';
 
 export const BATCH_MAGIC = 0x42545647; // 'GVTB' little-endian
 export const BATCH_HEADER_BYTES = 8;

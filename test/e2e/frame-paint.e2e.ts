@@ -5,7 +5,8 @@
  * screenshot of its canvas equals the CLI's `screenshot` of the framebuffer, pixel for pixel; each
  * newly flipped frame painted fires `gvt-paint` with its flip count and flip → paint latency; a
  * window shown smaller (Fit) still paints the guest, scaled. The page is 1920x1400 so that a
- * maximized window holds the whole 1024x768 picture at 1:1 below the app's bars.
+ * maximized window holds the whole 1024x768 picture at 1:1 below the app's bars. A worker script
+ * that does not load leaves the page painting the window itself (the ready handshake).
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -108,5 +109,28 @@ describe('frames painted by the paint worker', () => {
     });
     await until('the picture to change', async () => (await canvasSample(page, 'canvas-1')).hash !== first.hash);
     await page.screenshot({ path: join(SHOTS, 'frame-paint-fit.png') });
+  });
+
+  it('a paint worker that does not load leaves the page painting the window itself (not blank)', async () => {
+    const page = await s.browser.newPage({ viewport: { width: 1280, height: 720 } });
+    try {
+      const warnings: string[] = [];
+      page.on('console', (m) => void (m.type() === 'warning' && warnings.push(m.text())));
+      await page.route(/frame-paint\.worker/, (route) => route.fulfill({ status: 404, body: 'gone' }));
+      await page.addInitScript({ content: "window.paints = []; document.addEventListener('gvt-paint', (e) => window.paints.push(e.detail), true);" });
+      await page.goto(s.app.url);
+      await page.getByTestId(`library-row-${NAME}`).waitFor();
+      await until('a picture painted by the page', async () => (await canvasSample(page, 'canvas-1')).distinct > 3, 30_000);
+      // It keeps painting newly flipped frames.
+      const before = (await page.evaluate('window.paints.filter((p) => p.source === 1).length')) as number;
+      await until('more frames painted', async () => ((await page.evaluate('window.paints.filter((p) => p.source === 1).length')) as number) > before + 5);
+      expect(warnings.some((w) => /paint worker did not load.*painting on the main thread/.test(w))).toBe(true);
+      // The canvas stayed the page's: it has a 2D context (a transferred one would throw).
+      expect(await page.getByTestId('canvas-1').evaluate((c) => (c as HTMLCanvasElement).getContext('2d') !== null)).toBe(true);
+      mkdirSync(SHOTS, { recursive: true });
+      await page.screenshot({ path: join(SHOTS, 'frame-paint-no-worker.png') });
+    } finally {
+      await page.close();
+    }
   });
 });

@@ -2,7 +2,7 @@
  * Messages between the page and its paint worker (src/renderer/workers/frame-paint.worker.ts), and
  * how frame messages travel there: the damage rects one task received (a whole WebSocket batch) go
  * as one message, their pixel payloads (RLE32 words or raw RGBA) packed into one ArrayBuffer that is
- * transferred, not copied, with a small header per rect.
+ * transferred, not copied, with a small header per rect. The worker's first message is 'ready'.
  */
 import type { CodedFrameMessage, FrameMessage } from '../../shared/api';
 import type { Painted } from './canvas-painter';
@@ -21,7 +21,12 @@ export type ToWorker =
   | { kind: 'detach'; source: number }
   | { kind: 'forget'; source: number };
 
-export type FromWorker = { kind: 'taken' } | ({ kind: 'painted' } & Painted) | { kind: 'error'; message: string };
+export type FromWorker =
+  /** The worker's module ran: canvases may be transferred to it (frame-painter.ts waits for this). */
+  | { kind: 'ready' }
+  | { kind: 'taken' }
+  | ({ kind: 'painted' } & Painted)
+  | { kind: 'error'; message: string };
 
 /** Pack frame messages for one 'frames' message: payloads copied into one buffer (each 4-byte aligned, as RLE32 words need). */
 export function packFrames(frames: readonly (FrameMessage | CodedFrameMessage)[]): { frames: PackedFrame[]; payload: ArrayBuffer } {

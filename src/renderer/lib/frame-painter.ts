@@ -1,13 +1,25 @@
 /**
  * Who decodes and paints the frames: a paint worker (frame-paint.worker.ts) where the browser can
  * hand a canvas to one (Worker + OffscreenCanvas: Chromium, Electron), so the page's main thread does
- * no per-frame pixel work, only a copy of each batch's payload into a transferred buffer; else the
- * page itself, with the same FrameSurfaces and CanvasPainter (jsdom/happy-dom tests, old browsers).
+ * no per-frame pixel work; else the page itself, with the same FrameSurfaces and CanvasPainter
+ * (jsdom/happy-dom tests, old browsers, a worker that did not load). The page hands the worker each
+ * task's frames as one transferred batch.
+ *
+ * No canvas is transferred before the worker has said 'ready' (its module loaded and ran): until
+ * then the page keeps the frames' pixels itself, and if the worker fails to load (an error event,
+ * or no word within READY_TIMEOUT_MS) it goes on painting them on its main thread, so a worker
+ * that cannot load never leaves a blank window. Once ready, the pixels kept meanwhile go to the
+ * worker as whole frames and the canvases follow.
  *
  * frameDrain is the acknowledgement gate: batches handed to the worker and not yet taken by it. The
  * browser-mode client acknowledges frames to the host only once it is drained (see createTransport),
- * so per-source backpressure reaches through the worker: a worker that falls behind holds the host's
- * stream back (the host then drops and repairs), never a queue in the page.
+ * so backpressure reaches through the worker: a worker that falls behind holds the host's stream
+ * back (the host then drops and repairs), never a queue in the page.
+ *
+ * Measured and not kept: the worker owning the WebSocket itself (frames never on the page's main
+ * thread). In headless Chromium its animation frames then came at about half the rate (the socket's
+ * receive work competes with the OffscreenCanvas begin-frames on the worker's thread), and it painted
+ * about half as many frames.
  */
 import type { CodedFrameMessage, FrameMessage } from '../../shared/api';
 import { EventHub } from '../../shared/rpc';
@@ -99,54 +111,129 @@ export interface WorkerLike {
   onerror: ((ev: ErrorEvent) => void) | null;
 }
 
+/** How long a worker may take to say 'ready' before the page paints itself, ms. */
+export const READY_TIMEOUT_MS = 10_000;
+
+type Mode = 'starting' | 'worker' | 'local';
+
 export class WorkerPainter implements FramePainter {
-  readonly inWorker = true;
   private readonly painted = new EventHub<Painted>('paint');
   private batch: (FrameMessage | CodedFrameMessage)[] = [];
   private readonly attached = new WeakSet<HTMLCanvasElement>();
+  private mode: Mode = 'starting';
+  /** Until the worker is ready: the pixels (no canvas), and everything if it never is. */
+  private readonly local = new LocalPainter();
+  /** Canvases attached while starting, with their shown width (null: not given yet). */
+  private readonly waiting = new Map<number, { canvas: HTMLCanvasElement; width: number | null }>();
+  private readonly timer: ReturnType<typeof setTimeout>;
 
   constructor(
     private readonly worker: WorkerLike,
     private readonly drain: DrainGate,
+    readyTimeoutMs = READY_TIMEOUT_MS,
   ) {
+    this.local.onPainted((p) => this.painted.emit(p));
     worker.onmessage = (ev) => this.receive(ev.data);
     worker.onerror = (ev) => {
+      if (this.mode === 'starting') {
+        this.fallBack(`the paint worker did not load (${ev.message ?? 'its script failed to load'})`);
+        return;
+      }
       // Acknowledgements must not wait on a worker that died; its canvases stay as they were.
       console.warn('gvt-desk: the paint worker failed', ev.message);
       drain.reset();
     };
+    this.timer = setTimeout(() => this.fallBack(`the paint worker did not start within ${readyTimeoutMs} ms`), readyTimeoutMs);
+  }
+
+  /** True once the worker paints (the page holds no pixels then). */
+  get inWorker(): boolean {
+    return this.mode === 'worker';
   }
 
   apply(frame: FrameMessage | CodedFrameMessage): void {
+    if (this.mode !== 'worker') {
+      this.local.apply(frame);
+      return;
+    }
     if (this.batch.length === 0) queueMicrotask(() => this.flush());
     this.batch.push(frame);
   }
 
   attach(source: number, canvas: HTMLCanvasElement): void {
-    if (this.attached.has(canvas)) return;
-    this.attached.add(canvas);
-    const offscreen = canvas.transferControlToOffscreen();
-    this.worker.postMessage({ kind: 'attach', source, canvas: offscreen }, [offscreen]);
+    if (this.mode === 'local') this.local.attach(source, canvas);
+    else if (this.mode === 'starting') this.waiting.set(source, { canvas, width: this.waiting.get(source)?.width ?? null });
+    else this.transfer(source, canvas);
   }
 
   size(source: number, width: number): void {
-    this.worker.postMessage({ kind: 'size', source, width }, []);
+    if (this.mode === 'local') this.local.size(source, width);
+    else if (this.mode === 'starting') {
+      const w = this.waiting.get(source);
+      if (w) w.width = width;
+    } else this.worker.postMessage({ kind: 'size', source, width }, []);
   }
 
   detach(source: number): void {
-    this.worker.postMessage({ kind: 'detach', source }, []);
+    this.waiting.delete(source);
+    if (this.mode === 'worker') this.worker.postMessage({ kind: 'detach', source }, []);
+    else this.local.detach(source);
   }
 
   forget(source: number): void {
-    this.worker.postMessage({ kind: 'forget', source }, []);
+    this.waiting.delete(source);
+    if (this.mode === 'worker') this.worker.postMessage({ kind: 'forget', source }, []);
+    else this.local.forget(source);
   }
 
   onPainted(handler: (p: Painted) => void): () => void {
     return this.painted.on(handler);
   }
 
-  surface(): undefined {
-    return undefined;
+  surface(source: number): Readonly<Surface> | undefined {
+    return this.mode === 'worker' ? undefined : this.local.surface(source);
+  }
+
+  private settle(mode: 'worker' | 'local'): void {
+    clearTimeout(this.timer);
+    this.mode = mode;
+  }
+
+  /** The worker is ready: the pixels kept meanwhile go to it as whole frames, then the canvases. */
+  private handOver(): void {
+    if (this.mode !== 'starting') return;
+    for (const source of this.local.sources()) {
+      const s = this.local.surface(source);
+      if (s) this.batch.push({ source, width: s.width, height: s.height, x: 0, y: 0, w: s.width, h: s.height, seq: 0, flip: s.flip, vblankMs: s.vblankMs, rgba: s.rgba.slice() });
+      this.local.forget(source);
+    }
+    this.flush();
+    this.settle('worker');
+    for (const [source, { canvas, width }] of this.waiting) {
+      this.transfer(source, canvas);
+      if (width !== null) this.worker.postMessage({ kind: 'size', source, width }, []);
+    }
+    this.waiting.clear();
+  }
+
+  /** No worker after all: the page paints the canvases itself from the pixels it kept. */
+  private fallBack(why: string): void {
+    if (this.mode !== 'starting') return;
+    console.warn(`gvt-desk: ${why}; painting on the main thread`);
+    this.drain.reset();
+    this.settle('local');
+    for (const [source, { canvas, width }] of this.waiting) {
+      this.local.attach(source, canvas);
+      if (width !== null) this.local.size(source, width);
+    }
+    this.waiting.clear();
+  }
+
+  private transfer(source: number, canvas: HTMLCanvasElement): void {
+    if (this.attached.has(canvas)) return;
+    this.attached.add(canvas);
+    const offscreen = canvas.transferControlToOffscreen();
+    this.worker.postMessage({ kind: 'attach', source, canvas: offscreen }, [offscreen]);
   }
 
   private flush(): void {
@@ -159,11 +246,21 @@ export class WorkerPainter implements FramePainter {
   }
 
   private receive(m: FromWorker): void {
-    if (m.kind === 'taken') this.drain.take();
-    else if (m.kind === 'painted') {
-      const { kind: _kind, ...p } = m;
-      this.painted.emit(p);
-    } else console.warn('gvt-desk: the paint worker dropped a bad frame batch:', m.message);
+    switch (m.kind) {
+      case 'ready':
+        this.handOver();
+        return;
+      case 'taken':
+        this.drain.take();
+        return;
+      case 'painted': {
+        const { kind: _kind, ...p } = m;
+        this.painted.emit(p);
+        return;
+      }
+      case 'error':
+        console.warn('gvt-desk: the paint worker dropped bad frames:', m.message);
+    }
   }
 }
 
@@ -208,5 +305,10 @@ export class LocalPainter implements FramePainter {
 
   surface(source: number): Readonly<Surface> | undefined {
     return this.surfaces.surface(source);
+  }
+
+  /** The sources it holds pixels of. */
+  sources(): number[] {
+    return this.surfaces.sources();
   }
 }

@@ -83,6 +83,11 @@ export class FrameSurfaces {
     return d;
   }
 
+  /** The sources it holds a buffer for. */
+  sources(): number[] {
+    return [...this.surfaces.keys()];
+  }
+
   /** Drop a source's buffer (its window closed). */
   forget(source: number): void {
     this.surfaces.delete(source);

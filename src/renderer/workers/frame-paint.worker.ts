@@ -1,7 +1,8 @@
 /**
  * The paint worker: takes the page's frame batches and canvases (transferred as OffscreenCanvas)
  * and decodes + paints off the page's main thread, at the worker's own animation frames. See
- * paint-worker-core.ts; loaded by frame-painter.ts as a module worker (CSP worker-src 'self').
+ * paint-worker-core.ts; loaded by frame-painter.ts as a module worker (CSP worker-src 'self'), which
+ * transfers no canvas before this module has said 'ready' (else the page paints itself).
  */
 import { paintWorkerHandler } from '../lib/paint-worker-core';
 import type { FromWorker, ToWorker } from '../lib/frame-paint-protocol';
@@ -20,3 +21,4 @@ const handle = paintWorkerHandler((m: FromWorker) => scope.postMessage(m), {
   now: () => performance.timeOrigin + performance.now(),
 });
 scope.onmessage = (ev: MessageEvent<ToWorker>) => handle(ev.data);
+scope.postMessage({ kind: 'ready' });

@@ -3,65 +3,20 @@
  * The paint worker's pieces without a browser: packing a task's frame rects into one transferred
  * buffer, the worker's handler (decode, 'taken', paint at its animation frame, 'painted'), and the
  * page side (WorkerPainter) against the real handler run in this thread, with the acknowledgement
- * gate between them.
+ * gate between them. The ready handshake is in paint-worker-ready.test.ts.
  */
 import { describe, expect, it, vi } from 'vitest';
 import { FRAME_RLE32, decodeFrameCoded, encodeFrame, type CodedFrameMessage, type FrameMessage } from '../../../src/shared/api';
 import { packFrames, unpackFrames, type FromWorker, type ToWorker } from '../../../src/renderer/lib/frame-paint-protocol';
-import { paintWorkerHandler } from '../../../src/renderer/lib/paint-worker-core';
 import { DrainGate, WorkerPainter, type WorkerLike } from '../../../src/renderer/lib/frame-painter';
-import type { PaintCanvas } from '../../../src/renderer/lib/canvas-painter';
 import { rgbaRect } from '../helpers/frames';
+import { fakeCanvas, worker } from './paint-worker-rig';
 
 function raw(p: Partial<FrameMessage> & Pick<FrameMessage, 'x' | 'y' | 'w' | 'h'>, seed = 7): FrameMessage {
   return { source: 1, width: 8, height: 6, seq: 1, flip: 1, vblankMs: 1000, rgba: rgbaRect(p.w, p.h, seed), ...p };
 }
 
 const coded = (f: FrameMessage): CodedFrameMessage => decodeFrameCoded(encodeFrame(f, new Uint8Array(f.rgba.buffer), FRAME_RLE32)) as CodedFrameMessage;
-
-/** A canvas whose 2D context paints into a plain RGBA buffer (putImageData only, as at 1:1) and records drawImage calls. */
-function fakeCanvas(): PaintCanvas & { pixels: () => Uint8ClampedArray; draws: number[][] } {
-  const draws: number[][] = [];
-  let pixels = new Uint8ClampedArray(0);
-  const canvas = {
-    width: 0,
-    height: 0,
-    draws,
-    pixels: () => pixels,
-    getContext: () => ({
-      putImageData(image: ImageData, dx: number, dy: number, sx: number, sy: number, sw: number, sh: number) {
-        if (pixels.length !== canvas.width * canvas.height * 4) pixels = new Uint8ClampedArray(canvas.width * canvas.height * 4);
-        for (let row = 0; row < sh; row++) {
-          const from = ((sy + row) * image.width + sx) * 4;
-          pixels.set(image.data.subarray(from, from + sw * 4), ((dy + row) * canvas.width + dx) * 4);
-        }
-      },
-      drawImage: (...args: unknown[]) => void draws.push(args.slice(1) as number[]),
-    }),
-  };
-  return canvas as unknown as PaintCanvas & { pixels: () => Uint8ClampedArray; draws: number[][] };
-}
-
-/** The worker's handler with its animation frames run by hand and its messages collected. */
-function worker(relay: (m: FromWorker) => void = () => undefined, now = 1020) {
-  const out: FromWorker[] = [];
-  const frames: (() => void)[] = [];
-  const handle = paintWorkerHandler(
-    (m) => {
-      out.push(m);
-      relay(m);
-    },
-    {
-      nextFrame: (fn) => void frames.push(fn),
-      makeCanvas: (w, h) => Object.assign(fakeCanvas(), { width: w, height: h }),
-      now: () => now,
-    },
-  );
-  const animationFrame = (): void => {
-    for (const fn of frames.splice(0)) fn();
-  };
-  return { out, handle, animationFrame };
-}
 
 const framesMessage = (list: (FrameMessage | CodedFrameMessage)[]): ToWorker => ({ kind: 'frames', ...packFrames(list) });
 
@@ -164,11 +119,17 @@ describe('the page side (WorkerPainter) and the acknowledgement gate', () => {
     const w = worker((m) => queueMicrotask(() => port.onmessage?.({ data: m } as MessageEvent<FromWorker>)));
     return { ...w, port, posted, deliver: () => new Promise((r) => setTimeout(r, 0)) };
   }
+  /** A WorkerPainter whose worker has said 'ready'. */
+  function ready(port: WorkerLike, gate: DrainGate): WorkerPainter {
+    const painter = new WorkerPainter(port, gate);
+    port.onmessage!({ data: { kind: 'ready' } } as MessageEvent<FromWorker>);
+    return painter;
+  }
 
   it('sends the rects of one task as one transferred batch and relays the worker\'s paints', async () => {
     const w = inProcess();
     const gate = new DrainGate();
-    const painter = new WorkerPainter(w.port, gate);
+    const painter = ready(w.port, gate);
     const painted = vi.fn();
     painter.onPainted(painted);
     painter.apply(raw({ x: 0, y: 0, w: 8, h: 6 }));
@@ -188,7 +149,7 @@ describe('the page side (WorkerPainter) and the acknowledgement gate', () => {
     const gate = new DrainGate();
     const held: FromWorker[] = [];
     const port: WorkerLike = { onmessage: null, onerror: null, postMessage: (m) => void (m.kind === 'frames' && held.push({ kind: 'taken' })) };
-    const painter = new WorkerPainter(port, gate);
+    const painter = ready(port, gate);
     painter.apply(raw({ x: 0, y: 0, w: 1, h: 1 }));
     await Promise.resolve();
     painter.apply(raw({ x: 0, y: 0, w: 1, h: 1, seq: 2 }));
@@ -207,7 +168,7 @@ describe('the page side (WorkerPainter) and the acknowledgement gate', () => {
   it('a worker that fails releases the acknowledgements it held', async () => {
     const gate = new DrainGate();
     const port: WorkerLike = { onmessage: null, onerror: null, postMessage: () => undefined };
-    const painter = new WorkerPainter(port, gate);
+    const painter = ready(port, gate);
     painter.apply(raw({ x: 0, y: 0, w: 1, h: 1 }));
     await Promise.resolve();
     const ack = vi.fn();

@@ -1,0 +1,49 @@
+/** The paint worker's handler run in-process, and canvases that record what is painted on them. */
+import type { PaintCanvas } from '../../../src/renderer/lib/canvas-painter';
+import type { FromWorker } from '../../../src/renderer/lib/frame-paint-protocol';
+import { paintWorkerHandler } from '../../../src/renderer/lib/paint-worker-core';
+
+/** A canvas whose 2D context paints into a plain RGBA buffer (putImageData only, as at 1:1) and records drawImage calls. */
+export function fakeCanvas(): PaintCanvas & { pixels: () => Uint8ClampedArray; draws: number[][] } {
+  const draws: number[][] = [];
+  let pixels = new Uint8ClampedArray(0);
+  const canvas = {
+    width: 0,
+    height: 0,
+    draws,
+    pixels: () => pixels,
+    getContext: () => ({
+      putImageData(image: ImageData, dx: number, dy: number, sx: number, sy: number, sw: number, sh: number) {
+        if (pixels.length !== canvas.width * canvas.height * 4) pixels = new Uint8ClampedArray(canvas.width * canvas.height * 4);
+        for (let row = 0; row < sh; row++) {
+          const from = ((sy + row) * image.width + sx) * 4;
+          pixels.set(image.data.subarray(from, from + sw * 4), ((dy + row) * canvas.width + dx) * 4);
+        }
+      },
+      drawImage: (...args: unknown[]) => void draws.push(args.slice(1) as number[]),
+    }),
+  };
+  return canvas as unknown as PaintCanvas & { pixels: () => Uint8ClampedArray; draws: number[][] };
+}
+
+/** The worker's handler with its animation frames run by hand and its messages collected. */
+export function worker(relay: (m: FromWorker) => void = () => undefined, now = 1020) {
+  const out: FromWorker[] = [];
+  const frames: (() => void)[] = [];
+  const handle = paintWorkerHandler(
+    (m) => {
+      out.push(m);
+      relay(m);
+    },
+    {
+      nextFrame: (fn) => void frames.push(fn),
+      makeCanvas: (w, h) => Object.assign(fakeCanvas(), { width: w, height: h }),
+      now: () => now,
+    },
+  );
+  const animationFrame = (): void => {
+    for (const fn of frames.splice(0)) fn();
+  };
+  return { out, handle, animationFrame };
+}
+
