@@ -46,13 +46,20 @@ export function buildWorkload(ggtt: Ggtt, v: Vgpu, engine: EngineId, ring: RingS
   const first = Math.min(bytes, size - head);
   readGm(ggtt, start + head, first, out, 0);
   if (first < bytes) readGm(ggtt, start, bytes - first, out, first);
-  const viaPpgtt = ppgtt ? (gm: number): number | undefined => (ppgtt.resolve(gm) ? ppgtt.read32(gm) : undefined) : null;
-  const scan = scanWorkload(v, engine, dwords, (gm) => (ggtt.resolve(gm) ? ggtt.read32(gm) : undefined), viaPpgtt);
+  const scan = scanWorkload(v, engine, dwords, gmReader(ggtt), ppgtt ? gmReader(ppgtt) : null);
   if (!scan.ok) {
     const where = scan.segment === 0 ? `ring offset 0x${((head + scan.offset) % size).toString(16)}` : `batch buffer ${scan.segment} offset 0x${scan.offset.toString(16)}`;
     return { ok: false, reason: `${engine}: command at ${where} rejected: ${scan.reason}`, rejected: true };
   }
   return { ok: true, scan };
+}
+
+/** The scanner's view of an address space: a dword per call, one translation each, undefined where unmapped. */
+function gmReader(space: AddressSpace): (gm: number) => number | undefined {
+  return (gm) => {
+    const r = space.resolve(gm);
+    return r ? r.region.words[r.offset >>> 2] : undefined;
+  };
 }
 
 /** Bytes of a logical ring context image the mediator reads: the PPHWSP page and the state page. */
