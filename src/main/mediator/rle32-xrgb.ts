@@ -27,44 +27,52 @@ export function encodeRle32Xrgb(xrgb: Uint32Array, stride: number, x: number, y:
   let o = 0;
   /** Where the open literal token's count word is (-1: none open). */
   let lit = -1;
-  /** The pixel being repeated and how many times so far (0 before the first pixel). */
-  let v = 0;
+  /** The XRGB word being repeated and how many times so far (0: none yet); equal means equal RGB. */
+  let vq = 0;
   let run = 0;
   for (let row = y; row < y + h; row++) {
-    const end = row * stride + x + w;
-    for (let i = row * stride + x; i < end; i++) {
+    let i = row * stride + x;
+    const end = i + w;
+    while (i < end) {
       const q = src[i]!;
-      // 0x00RRGGBB -> 0xFFBBGGRR (RGBA bytes in memory), as xrgbToRgba; never 0, so never equal to the initial v.
-      const p = (((q << 16) | (q >>> 16)) & 0x00ff00ff) | (q & 0xff00) | -0x1000000;
-      if (p === v) {
-        run++;
+      if (run > 0 && ((q ^ vq) & 0xffffff) === 0) {
+        // Most damage is flat colour: a tight loop to the run's end (or the row's: runs go on across rows).
+        let j = i + 1;
+        while (j < end && ((src[j]! ^ vq) & 0xffffff) === 0) j++;
+        run += j - i;
+        i = j;
         continue;
       }
-      // A run of v ended: a token of its own when long enough, else literals.
+      // The run of vq ended: a token of its own when long enough, else literals.
       if (run >= RLE32_MIN_RUN) {
         if (lit >= 0) out[lit] = o - lit - 1;
         lit = -1;
         out[o++] = RLE32_RUN | run;
-        out[o++] = v;
+        out[o++] = rgbaWord(vq);
       } else if (run > 0) {
         if (lit < 0) lit = o++;
-        out[o++] = v;
-        if (run === 2) out[o++] = v;
+        out[o++] = rgbaWord(vq);
+        if (run === 2) out[o++] = rgbaWord(vq);
       }
-      v = p;
+      vq = q;
       run = 1;
+      i++;
     }
   }
+  // The last run, as above.
   if (run >= RLE32_MIN_RUN) {
     if (lit >= 0) out[lit] = o - lit - 1;
     lit = -1;
     out[o++] = RLE32_RUN | run;
-    out[o++] = v;
+    out[o++] = rgbaWord(vq);
   } else if (run > 0) {
     if (lit < 0) lit = o++;
-    out[o++] = v;
-    if (run === 2) out[o++] = v;
+    out[o++] = rgbaWord(vq);
+    if (run === 2) out[o++] = rgbaWord(vq);
   }
   if (lit >= 0) out[lit] = o - lit - 1;
   return new Uint32Array(out.buffer.slice(0, o * 4));
 }
+
+/** 0x00RRGGBB (X byte ignored) -> 0xFFBBGGRR, the RGBA bytes in memory, as xrgbToRgba: swapping the 16-bit halves moves R and B. */
+const rgbaWord = (q: number): number => (((q << 16) | (q >>> 16)) & 0x00ff00ff) | (q & 0xff00) | -0x1000000;
