@@ -83,13 +83,16 @@ export class BlockGuide {
       const to = Math.min(end, e << DIRTY_BLOCK_SHIFT);
       b = e;
       if (from >= to) continue;
-      if (packed) {
+      const yFirst = Math.floor((from - lead) / pitch);
+      const yLast = Math.min(height - 1, Math.floor((to - 1 - lead) / pitch));
+      // A run over several rows is compared whole first (unchanged, it is done in one call); within
+      // one row, syncRow's own first compare is that call.
+      if (packed && yLast > yFirst) {
         const run = surface.span(from, to);
         if (run && equal(run.words, run.at, dst, (from - lead) / 4, (to - from) / 4)) continue;
       }
       // Row by row: each row the run touches, within the run's columns of it.
-      const yLast = Math.min(height - 1, Math.floor((to - 1 - lead) / pitch));
-      for (let y = Math.floor((from - lead) / pitch); y <= yLast; y++) {
+      for (let y = yFirst; y <= yLast; y++) {
         const rowStart = lead + y * pitch;
         const c0 = Math.max(0, Math.floor((from - rowStart) / 4));
         const c1 = Math.min(width, Math.ceil((to - rowStart) / 4));
