@@ -9,13 +9,20 @@
  * the next word; any other word n > 0 is followed by n literal pixels. Browser-safe, no imports.
  */
 
-const RUN = 0x80000000;
+/** The top bit of a token word: a run (see above). Exported for encoders that read other pixel formats. */
+export const RLE32_RUN = 0x80000000;
+const RUN = RLE32_RUN;
 /** The encoder's working buffer, grown as needed. */
 let scratch = new Uint32Array(0);
 /** Tokens up to this many pixels are decoded with a plain loop. */
 const SHORT = 32;
-/** Runs shorter than this are cheaper as literals (a run costs two words). */
-const MIN_RUN = 3;
+/**
+ * Runs shorter than this are cheaper as literals (a run costs two words). Every maximal run of
+ * equal pixels at least this long is one run token, everything else literals: another encoder
+ * following this rule produces the very same tokens.
+ */
+export const RLE32_MIN_RUN = 3;
+const MIN_RUN = RLE32_MIN_RUN;
 
 /** Encode `px` as RLE32 tokens: a fresh array of at most px.length + 1 words (each run of ≥ 3 pays for a literal span's count word). */
 export function encodeRle32(px: Uint32Array): Uint32Array {

@@ -1,17 +1,18 @@
 /**
  * Compositor thread entry (a worker): turns the planes the GPU thread plans at each vblank into
- * frame messages for the host (damage rectangles, RGBA coded RLE32: a desktop's flat colour and
- * text shrink many times over, so every transport carries less), reading the framebuffers itself through
+ * frame messages for the host (damage rectangles, RGBA coded RLE32 straight from each source's
+ * picture: a desktop's flat colour and text shrink many times over, so every transport carries
+ * less; see frame-messages.ts), reading the framebuffers itself through
  * the shared GGTT and guest RAM, so the GPU thread does only GPU work. When it falls behind, the
  * plans waiting for it are merged and only the newest state of each source is composed: stale
  * frames are dropped, never queued.
  */
 import { type MessagePort, parentPort } from 'node:worker_threads';
-import { FRAME_RLE32, encodeFrame, withHeader } from '../../shared/api';
 import { Ggtt } from '../gpu/ggtt';
 import { HostMemory } from '../gpu/memory';
 import { FrameComposer, type ScanoutSource, mergePlans } from '../mediator/compositor-feed';
 import { nativeSpanEqual } from './native-compare';
+import { codedFrameMessage, frameMessages } from './frame-messages';
 import type { FromCompositor, GpuToCompositor, ToCompositor } from './gpu-protocol';
 import type { SnapshotRegion } from './host-api';
 
@@ -26,23 +27,9 @@ function compose(): void {
   const plan = pending;
   pending = null;
   if (!plan || !composer) return;
-  const items = composer.compose(plan);
-  // The physical pipe mirroring a VM gets the VM's very pieces: those are coded once.
-  const seen = new Set<Uint8Array>();
-  const twice = new Set<Uint8Array>();
-  for (const { damage } of items) for (const { rgba } of damage.pieces) (seen.has(rgba) ? twice : seen).add(rgba);
-  const coded = new Map<Uint8Array, Uint8Array>();
-  for (const { source, damage, flip, vblankMs } of items) {
-    // The pieces of one frame share its sequence number (the renderer counts frames, not rects).
-    seq++;
-    for (const { rect, rgba } of damage.pieces) {
-      const header = { source, width: damage.width, height: damage.height, ...rect, seq, flip, vblankMs };
-      const before = coded.get(rgba);
-      const message = before ? withHeader(before, header) : encodeFrame(header, rgba, FRAME_RLE32);
-      if (!before && twice.has(rgba)) coded.set(rgba, message.slice()); // the original is transferred below
-      host.postMessage({ type: 'frame', message } satisfies FromCompositor, [message.buffer as ArrayBuffer]);
-    }
-  }
+  const out = frameMessages(composer.compose(plan), seq);
+  seq = out.seq;
+  for (const message of out.messages) host.postMessage({ type: 'frame', message } satisfies FromCompositor, [message.buffer as ArrayBuffer]);
 }
 
 function onGpu(m: GpuToCompositor): void {
@@ -78,7 +65,7 @@ function snapshot(source: number, region: SnapshotRegion | null): Uint8Array | n
   if (!f) return null;
   const fits = region !== null && region.width === f.width && region.height === f.height && region.x + region.w <= f.width && region.y + region.h <= f.height;
   const r = fits ? region : { x: 0, y: 0, w: f.width, h: f.height };
-  return encodeFrame({ source, width: f.width, height: f.height, x: r.x, y: r.y, w: r.w, h: r.h, seq: ++seq, flip: f.flip, vblankMs: f.vblankMs }, f.rgba(r), FRAME_RLE32);
+  return codedFrameMessage({ source, width: f.width, height: f.height, x: r.x, y: r.y, w: r.w, h: r.h, seq: ++seq, flip: f.flip, vblankMs: f.vblankMs }, f.rle32(r));
 }
 
 host.on('message', (m: ToCompositor) => {

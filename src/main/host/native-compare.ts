@@ -5,11 +5,17 @@
 import type { SpanEqual } from '../mediator/damage';
 
 const views = new WeakMap<ArrayBufferLike, Buffer>();
-/** The last two memories looked up: a frame compares the same surface and picture thousands of times. */
-let lastA: ArrayBufferLike | null = null;
+/**
+ * The last two word arrays compared, their Buffer views and byte offsets: a frame compares the
+ * same surface and picture hundreds of times, and the `buffer` and `byteOffset` getters cost more
+ * than an identity check (an array's buffer and offset never change).
+ */
+let lastA: Uint32Array | null = null;
 let lastAView: Buffer | null = null;
-let lastB: ArrayBufferLike | null = null;
+let lastAOffset = 0;
+let lastB: Uint32Array | null = null;
 let lastBView: Buffer | null = null;
+let lastBOffset = 0;
 
 function view(memory: ArrayBufferLike): Buffer {
   let b = views.get(memory);
@@ -19,9 +25,17 @@ function view(memory: ArrayBufferLike): Buffer {
 
 /** SpanEqual (see damage.ts) backed by a native memcmp. */
 export const nativeSpanEqual: SpanEqual = (a, aAt, b, bAt, n) => {
-  const from = a.byteOffset + aAt * 4;
-  const to = b.byteOffset + bAt * 4;
-  if (a.buffer !== lastA) lastAView = view((lastA = a.buffer));
-  if (b.buffer !== lastB) lastBView = view((lastB = b.buffer));
+  if (a !== lastA) {
+    lastA = a;
+    lastAView = view(a.buffer);
+    lastAOffset = a.byteOffset;
+  }
+  if (b !== lastB) {
+    lastB = b;
+    lastBView = view(b.buffer);
+    lastBOffset = b.byteOffset;
+  }
+  const from = lastAOffset + aAt * 4;
+  const to = lastBOffset + bAt * 4;
   return lastAView!.compare(lastBView!, to, to + n * 4, from, from + n * 4) === 0;
 };

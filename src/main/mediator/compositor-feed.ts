@@ -9,7 +9,7 @@
  * registers after the guards that keep a vGPU from showing memory outside its GM. The FrameComposer
  * (compositor thread) compares those planes, read where they lie in guest RAM through the shared
  * GGTT, with each source's picture (picture.ts), fixes the picture in place and yields damage
- * rectangles with the cursor blended in. Physical pipe N shares the foreground VM's pipe N picture
+ * rectangles with the cursor blended in, coded RLE32. Physical pipe N shares the foreground VM's pipe N picture
  * and damage when it scans out the same plane and cursor.
  */
 import { PHYSICAL_SOURCE } from '../../shared/api';
@@ -236,7 +236,7 @@ export class FrameComposer {
     }
     const rects = pic.update(this.ggtt, plane, cursor, this.equal, this.writes);
     this.decodes++;
-    return { width: pic.width, height: pic.height, pieces: rects.map((rect) => ({ rect, rgba: pic.rgba(rect) })) };
+    return { width: pic.width, height: pic.height, pieces: rects.map((rect) => ({ rect, rle32: pic.rle32(rect) })) };
   }
 
   /**
@@ -250,17 +250,18 @@ export class FrameComposer {
     this.pictures.set(source, pic);
     this.mirrorOf.set(source, head);
     const rect = { x: 0, y: 0, w: pic.width, h: pic.height };
-    return { width: pic.width, height: pic.height, pieces: [{ rect, rgba: pic.rgba(rect) }] };
+    return { width: pic.width, height: pic.height, pieces: [{ rect, rle32: pic.rle32(rect) }] };
   }
 
   /**
    * The last picture composed for `source` (what its windows show), with its flip count and vblank
-   * time, if any; 0x0 while off. `rgba(r)` gives rectangle r of it (cursor included).
+   * time, if any; 0x0 while off. `rle32(r)` gives rectangle r of it (cursor included) as
+   * Picture.rle32 does.
    */
-  lastFrame(source: number): { width: number; height: number; flip: number; vblankMs: number; rgba: (r: DamageRect) => Uint8Array } | undefined {
+  lastFrame(source: number): { width: number; height: number; flip: number; vblankMs: number; rle32: (r: DamageRect) => Uint32Array } | undefined {
     const pic = this.pictures.get(source);
     const at = this.latched.get(source) ?? { flip: 0, vblankMs: 0 };
-    return pic && { width: pic.width, height: pic.height, ...at, rgba: (r) => pic.rgba(r) };
+    return pic && { width: pic.width, height: pic.height, ...at, rle32: (r) => pic.rle32(r) };
   }
 
   /** Forget a destroyed vGPU's pictures, every head of `domid` (a physical head mirroring one keeps its own reference). */

@@ -15,8 +15,8 @@ export interface DamageRect {
 
 export interface DamagePiece {
   rect: DamageRect;
-  /** RGBA bytes of the rect (w*h*4), row-packed. */
-  rgba: Uint8Array;
+  /** The rect's RGBA pixels (w*h, row-packed, cursor blended in) as RLE32 tokens: a FRAME_RLE32 frame message's payload. */
+  rle32: Uint32Array;
 }
 
 export interface Damage {
@@ -62,41 +62,25 @@ export interface SurfaceRows {
 }
 
 /**
- * Per row y, the columns [lo[y], hi[y]) that may differ (empty when lo >= hi): what the dirty page
- * logs and the picture's own recent changes allow (see picture.ts). Rows outside it are not read.
- */
-export interface RowHull {
-  lo: Int32Array;
-  hi: Int32Array;
-}
-
-/**
  * Bring `dst` (width x height XRGB words, row-packed: the picture the windows have) up to `src`
- * and return the changed regions: bands of consecutive changed rows, each spanning the union of its
- * rows' changed columns, at most `maxRects` (merging the bands with the smallest vertical gap
- * first). Only the changed columns of changed rows are written. With `hull`, only the columns it
- * gives are compared; without, every row (blocks of BLOCK_ROWS rows first).
+ * and return the changed regions (see bandRects). Only the changed columns of changed rows are
+ * written. Every row is compared, blocks of BLOCK_ROWS rows first (the dirty-log-guided compare of
+ * only the blocks written is block-guide.ts).
  */
-export function syncRows(src: SurfaceRows, dst: Uint32Array, width: number, height: number, equal: SpanEqual = jsSpanEqual, maxRects = MAX_DAMAGE_RECTS, hull?: RowHull): DamageRect[] {
-  const bands: { x0: number; x1: number; y0: number; y1: number }[] = [];
-  let band: (typeof bands)[number] | null = null;
+export function syncRows(src: SurfaceRows, dst: Uint32Array, width: number, height: number, equal: SpanEqual = jsSpanEqual, maxRects = MAX_DAMAGE_RECTS): DamageRect[] {
+  const bands: Band[] = [];
+  let band: Band | null = null;
   const span = { lo: 0, hi: 0 };
   for (let y0 = 0; y0 < height; y0 += BLOCK_ROWS) {
     const y1 = Math.min(height, y0 + BLOCK_ROWS);
-    const block = hull ? null : src.rows(y0, y1);
+    const block = src.rows(y0, y1);
     if (block && equal(block.words, block.at, dst, y0 * width, (y1 - y0) * width)) {
       band = null;
       continue;
     }
     for (let y = y0; y < y1; y++) {
-      const c0 = hull ? Math.max(0, hull.lo[y]) : 0;
-      const c1 = hull ? Math.min(width, hull.hi[y]) : width;
-      let changed = false;
-      if (c0 < c1) {
-        const r = src.row(y);
-        changed = syncRow(r.words, r.at, dst, y * width, c0, c1, equal, span);
-      }
-      if (!changed) {
+      const r = src.row(y);
+      if (!syncRow(r.words, r.at, dst, y * width, 0, width, equal, span)) {
         band = null;
         continue;
       }
@@ -110,6 +94,22 @@ export function syncRows(src: SurfaceRows, dst: Uint32Array, width: number, heig
       }
     }
   }
+  return bandRects(bands, maxRects);
+}
+
+/** Consecutive changed rows y0..y1 (inclusive) and the union of their changed columns x0..x1 (inclusive). */
+export interface Band {
+  x0: number;
+  x1: number;
+  y0: number;
+  y1: number;
+}
+
+/**
+ * The damage rectangles of `bands` (top to bottom, not overlapping): at most `maxRects`, merging
+ * the two neighbours with the smallest vertical gap first. `bands` is consumed.
+ */
+export function bandRects(bands: Band[], maxRects: number): DamageRect[] {
   while (bands.length > maxRects) {
     let best = 0;
     for (let i = 1; i < bands.length - 1; i++) if (bands[i + 1].y0 - bands[i].y1 < bands[best + 1].y0 - bands[best].y1) best = i;
@@ -121,20 +121,30 @@ export function syncRows(src: SurfaceRows, dst: Uint32Array, width: number, heig
 
 /**
  * Columns [c0, c1) of one row: false when src equals dst there; else copy the changed columns
- * [span.lo, span.hi) into dst and return true. One `equal` call settles an unchanged row (most
- * rows); a changed row's ends are then found by walking in from both ends word by word, which
- * stops at the first difference, and the changed middle is copied natively in one call. (Halving
- * with `equal` took about twenty calls per changed row, each costing as much as walking a few
- * hundred words; a desktop frame's changed rows differ within a few hundred words of their ends.)
- * Ends longer than STRIDE words are first skipped a STRIDE at a time with `equal`: at 1920x1080
- * the written columns of a row span two windows and the gap between them, or the whole top bar,
- * and walking those ends word by word was most of a desktop frame's update.
+ * [span.lo, span.hi) into dst and return true. `span` comes in holding the last changed row's
+ * columns: a moving window or redrawn text changes the rows below it in the same columns, so
+ * those are tried first (a difference at both of its ends and nothing outside them settles the
+ * row with two compares). Otherwise one `equal` call settles an unchanged row (most rows); a
+ * changed row's ends are then found by walking in from both ends word by word, which stops at
+ * the first difference, and the changed middle is copied natively in one call. (Halving with
+ * `equal` took about twenty calls per changed row, each costing as much as walking a few hundred
+ * words; a desktop frame's changed rows differ within a few hundred words of their ends.) Ends
+ * longer than STRIDE words are first skipped a STRIDE at a time with `equal`: at 1920x1080 the
+ * written columns of a row span two windows and the gap between them, or the whole top bar, and
+ * walking those ends word by word was most of a desktop frame's update.
  */
-function syncRow(src: Uint32Array, s: number, dst: Uint32Array, d: number, c0: number, c1: number, equal: SpanEqual, span: { lo: number; hi: number }): boolean {
-  if (equal(src, s + c0, dst, d + c0, c1 - c0)) return false;
-  // src is live guest memory: the guest may have rewritten the row since the call above, so the
-  // walk is bounded and a row that turned equal counts as unchanged.
+export function syncRow(src: Uint32Array, s: number, dst: Uint32Array, d: number, c0: number, c1: number, equal: SpanEqual, span: { lo: number; hi: number }): boolean {
+  // src is live guest memory: the guest may have rewritten the row meanwhile, so every result
+  // below rests on compares made in this call, the walks are bounded, and a row that turned
+  // equal counts as unchanged.
   const delta = d - s;
+  const lo = span.lo;
+  const hi = span.hi;
+  if (c0 <= lo && lo < hi && hi <= c1 && src[s + lo] !== dst[d + lo] && src[s + hi - 1] !== dst[d + hi - 1] && equal(src, s + c0, dst, d + c0, lo - c0) && equal(src, s + hi, dst, d + hi, c1 - hi)) {
+    dst.set(src.subarray(s + lo, s + hi), d + lo);
+    return true;
+  }
+  if (equal(src, s + c0, dst, d + c0, c1 - c0)) return false;
   let a = s + c0;
   const end = s + c1;
   // Long equal stretches at the ends (a row's columns between two written places, the top bar's

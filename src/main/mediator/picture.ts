@@ -3,20 +3,22 @@
  * kept apart as the display engine keeps its planes, the cursor drawn on top. `update` brings it to
  * what the registers and memory show now, in place, and returns what changed: the plane's changed
  * bands (compared where the surface lies, see damage.ts) plus the cursor's old and new places when
- * it moved or its image changed. Pixels leave as RGBA with the cursor blended in.
+ * it moved or its image changed. Pixels leave as RLE32-coded RGBA with the cursor blended in.
  *
  * With the dirty logs (BlockWrites), a linear surface the picture was synced from before is
- * compared only where it can differ: the columns in blocks written since that sync, plus what the
- * picture itself changed since (a double-buffered desktop flips between two surfaces, and the
+ * compared only where it can differ (block-guide.ts): the dirty-log blocks written since that sync,
+ * plus those under what the picture itself changed since (a double-buffered desktop flips between two surfaces, and the
  * picture moved on with the other one). A surface seen for the first time, a changed GGTT mapping,
  * RAM without a log, history too short, or every FULL_EVERY-th sync (the net for writers that do not
  * log, e.g. a hostile guest) compare everything.
  */
-import { CURSOR_64, type DecodedCursor, type DecodedPlane, blendCursorImage, readCursorImage, readPlaneXrgb, xrgbToRgba } from '../gpu/scanout';
+import { CURSOR_64, type DecodedCursor, type DecodedPlane, blendCursorImage, readCursorImage, readPlaneXrgb } from '../gpu/scanout';
 import type { Ggtt } from '../gpu/ggtt';
-import { type DamageRect, type RowHull, type SpanEqual, jsSpanEqual, packedRows, syncRows } from './damage';
+import { type DamageRect, type SpanEqual, jsSpanEqual, packedRows, syncRows } from './damage';
+import { BlockGuide } from './block-guide';
 import type { BlockWrites } from './block-writes';
-import { type GmSurface, gmSurfaceRows } from './surface-rows';
+import { encodeRle32Xrgb } from './rle32-xrgb';
+import { gmSurfaceRows } from './surface-rows';
 
 /** Every this many syncs a picture compares its whole surface, whatever the logs say. */
 export const FULL_EVERY = 30;
@@ -48,7 +50,7 @@ export class Picture {
   /** Changes up to this compose were forgotten: a surface last synced before it is compared whole. */
   private floor = 0;
   private syncs = 0;
-  private hull: RowHull = { lo: new Int32Array(0), hi: new Int32Array(0) };
+  private guide = new BlockGuide();
 
   /**
    * Bring the picture to `plane` (null: pipe or plane off, no signal) with `cursor` on top (null:
@@ -90,24 +92,23 @@ export class Picture {
     return rects;
   }
 
-  /** Rectangle r as RGBA bytes (r.w*r.h*4, alpha opaque), the cursor blended in. r must lie inside the picture. */
-  rgba(r: DamageRect): Uint8Array {
-    const out = xrgbToRgba(this.plane, this.width, r.x, r.y, r.w, r.h);
+  /**
+   * Rectangle r as RLE32 tokens of its RGBA pixels (alpha opaque, the cursor blended in): the
+   * payload of a FRAME_RLE32 frame message (shared/frame-message.ts), coded straight from the
+   * XRGB picture (rle32-xrgb.ts). r must lie inside the picture.
+   */
+  rle32(r: DamageRect): Uint32Array {
     const c = this.cursor;
     const x0 = Math.max(r.x, c?.x ?? 0);
     const y0 = Math.max(r.y, c?.y ?? 0);
     const x1 = Math.min(r.x + r.w, (c?.x ?? 0) + CURSOR_64);
     const y1 = Math.min(r.y + r.h, (c?.y ?? 0) + CURSOR_64);
-    if (!c || x0 >= x1 || y0 >= y1) return out;
-    // Only the part under the cursor is blended (at most 64x64), then written over the plane's RGBA.
-    const w = x1 - x0;
-    const h = y1 - y0;
-    const px = new Uint32Array(w * h);
-    for (let y = 0; y < h; y++) px.set(this.plane.subarray((y0 + y) * this.width + x0, (y0 + y) * this.width + x1), y * w);
-    blendCursorImage(c.image, c.x - x0, c.y - y0, px, w, h);
-    const blended = xrgbToRgba(px, w, 0, 0, w, h);
-    for (let y = 0; y < h; y++) out.set(blended.subarray(y * w * 4, (y + 1) * w * 4), ((y0 - r.y + y) * r.w + (x0 - r.x)) * 4);
-    return out;
+    if (!c || x0 >= x1 || y0 >= y1) return encodeRle32Xrgb(this.plane, this.width, r.x, r.y, r.w, r.h);
+    // The cursor is over part of r: code a copy of r with the cursor blended in (the picture keeps the plane alone).
+    const px = new Uint32Array(r.w * r.h);
+    for (let y = 0; y < r.h; y++) px.set(this.plane.subarray((r.y + y) * this.width + r.x, (r.y + y) * this.width + r.x + r.w), y * r.w);
+    blendCursorImage(c.image, c.x - r.x, c.y - r.y, px, r.w, r.h);
+    return encodeRle32Xrgb(px, r.w, 0, 0, r.w, r.h);
   }
 
   /** An independent copy (a mirror that starts to differ from its original keeps what it showed). */
@@ -132,36 +133,20 @@ export class Picture {
     const last = this.synced.get(key);
     this.syncs++;
     const guided = writes !== undefined && last !== undefined && last.mappingKey === surface.mappingKey && last.at >= this.floor && this.syncs % FULL_EVERY !== 0;
-    const rects = syncRows(surface, this.plane, this.width, this.height, equal, undefined, guided ? this.hullSince(surface, plane, writes, last.at) : undefined);
+    let rects: DamageRect[];
+    if (guided) {
+      // The blocks that may differ: written since compose `last.at`, and under the picture's own changes since.
+      const marks = this.guide.begin(surface);
+      surface.markWritten(writes, last.at, marks);
+      for (const h of this.history) if (h.at > last.at) for (const r of h.rects) this.guide.markRect(surface, plane, r);
+      rects = this.guide.sync(surface, plane, this.plane, this.width, this.height, equal);
+    } else rects = syncRows(surface, this.plane, this.width, this.height, equal);
     if (writes) {
       this.synced.delete(key);
       this.synced.set(key, { at: writes.now, mappingKey: surface.mappingKey });
       if (this.synced.size > SURFACES) this.synced.delete(this.synced.keys().next().value!);
     }
     return rects;
-  }
-
-  /** The columns of each row that may differ from `surface` after compose `at`: written blocks and the picture's own changes. */
-  private hullSince(surface: GmSurface, plane: DecodedPlane, writes: BlockWrites, at: number): RowHull {
-    const { width, height } = this;
-    if (this.hull.lo.length !== height) this.hull = { lo: new Int32Array(height), hi: new Int32Array(height) };
-    const { lo, hi } = this.hull;
-    lo.fill(width);
-    hi.fill(0);
-    const widen = (y: number, x0: number, x1: number): void => {
-      if (x0 < lo[y]) lo[y] = x0;
-      if (x1 > hi[y]) hi[y] = x1;
-    };
-    for (const h of this.history) if (h.at > at) for (const r of h.rects) for (let y = r.y; y < r.y + r.h; y++) widen(y, r.x, r.x + r.w);
-    const pitch = plane.pitch;
-    surface.forWrittenBlocks(writes, at, (b0, b1) => {
-      for (let y = Math.max(0, Math.floor(b0 / pitch)); y < height && y * pitch < b1; y++) {
-        const from = Math.max(b0, y * pitch) - y * pitch;
-        const to = Math.min(b1, y * pitch + width * 4) - y * pitch;
-        if (to > from) widen(y, Math.floor(from / 4), Math.ceil(to / 4));
-      }
-    });
-    return this.hull;
   }
 
   private scratchRow(plane: DecodedPlane): Uint32Array {

@@ -21,12 +21,23 @@ interface Run {
   at: number;
 }
 
-/** A linear surface read in place: its rows, where its pages lie, and which of them were written. */
+/**
+ * A linear surface read in place: its rows, where its pages lie, and which of them were written.
+ * Its bytes are counted from the start of the GM page holding its first pixel (a plane with a
+ * PLANE_OFFSET starts `lead` bytes into that page), so its dirty-log blocks (DIRTY_BLOCK_SHIFT)
+ * line up with the RAM's: block k is bytes [k << DIRTY_BLOCK_SHIFT, (k + 1) << DIRTY_BLOCK_SHIFT).
+ */
 export interface GmSurface extends SurfaceRows {
   /** Identifies the GM → RAM mapping of the surface's pages: equal keys, the same memory. */
   readonly mappingKey: string;
-  /** Calls fn(from, to) with the surface bytes of each dirty-log block written after compose `at`. */
-  forWrittenBlocks(writes: BlockWrites, at: number, fn: (from: number, to: number) => void): void;
+  /** Bytes before the first pixel in its page; row y starts at byte lead + y * pitch. */
+  readonly lead: number;
+  /** Blocks from the first page to the last pixel's block. */
+  readonly blocks: number;
+  /** Bytes [from, to) as words where they lie, when they are in one run of RAM (else null: split or unmapped). */
+  span(from: number, to: number): WordSpan | null;
+  /** Set marks[k] = 1 for each block k of the surface written after compose `at` (every block of RAM without a log). */
+  markWritten(writes: BlockWrites, at: number, marks: Uint8Array): void;
 }
 
 /**
@@ -38,7 +49,9 @@ export function gmSurfaceRows(ggtt: Ggtt, plane: DecodedPlane, scratch: Uint32Ar
   const rowBytes = plane.width * 4;
   // A plane with a PLANE_OFFSET starts inside a page: the runs start at that page, `lead` bytes before the plane.
   const lead = plane.surf % PAGE_SIZE;
-  const runs = surfaceRuns(ggtt, plane.surf - lead, lead + (plane.height - 1) * plane.pitch + rowBytes);
+  const bytes = lead + (plane.height - 1) * plane.pitch + rowBytes;
+  const runs = surfaceRuns(ggtt, plane.surf - lead, bytes);
+  const blocks = Math.ceil(bytes / 2 ** DIRTY_BLOCK_SHIFT);
   let hint = 0;
   /** The run holding surface byte `offset` (rows are asked for in ascending order). */
   const runAt = (offset: number): Run => {
@@ -69,14 +82,19 @@ export function gmSurfaceRows(ggtt: Ggtt, plane: DecodedPlane, scratch: Uint32Ar
       return plane.pitch === rowBytes ? inOneRun(lead + y0 * plane.pitch, (y1 - y0) * rowBytes) : null;
     },
     mappingKey: runs.map((r) => `${r.start}:${r.end}:${r.region?.base ?? -1}:${r.at}`).join(','),
-    forWrittenBlocks(writes, at, fn) {
-      const size = 2 ** DIRTY_BLOCK_SHIFT;
+    lead,
+    blocks,
+    span: (from, to) => inOneRun(from, to - from),
+    markWritten(writes, at, marks) {
       for (const r of runs) {
         if (!r.region) continue; // unmapped pages read as black and never change
         // Runs start on page boundaries, so region blocks and surface blocks line up.
         const stamps = writes.writtenStamps(r.region);
-        let block = (r.at * 4) >>> DIRTY_BLOCK_SHIFT;
-        for (let from = r.start; from < r.end; from += size, block++) if (stamps === null || stamps[block] > at) fn(from - lead, from + size - lead);
+        const first = r.start >>> DIRTY_BLOCK_SHIFT;
+        const end = Math.min(blocks, r.end >>> DIRTY_BLOCK_SHIFT);
+        const delta = ((r.at * 4) >>> DIRTY_BLOCK_SHIFT) - first;
+        if (stamps === null) marks.fill(1, first, end);
+        else for (let k = first; k < end; k++) if (stamps[k + delta] > at) marks[k] = 1;
       }
     },
   };

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { bootDesktop, compositorFeed, rig } from '../helpers/system';
+import { rgbaOfRle32 } from '../helpers/rle32-rgba';
 import { type FeedItem, REFRESH_NS, mergePlans } from '../../../src/main/mediator/compositor-feed';
 import { decodePhysicalFrame, decodeVgpuFrame, frameRgba } from '../../../src/main/mediator/fb-decoder';
 import { PHYSICAL_SOURCE } from '../../../src/shared/api';
@@ -14,7 +15,8 @@ class Screen {
     for (const { source, damage } of items) {
       let s = this.px.get(source);
       if (!s || s.width !== damage.width || s.height !== damage.height) this.px.set(source, (s = { width: damage.width, height: damage.height, rgba: new Uint8Array(damage.width * damage.height * 4) }));
-      for (const { rect, rgba } of damage.pieces) {
+      for (const { rect, rle32 } of damage.pieces) {
+        const rgba = rgbaOfRle32(rle32, rect.w, rect.h);
         for (let y = 0; y < rect.h; y++) s.rgba.set(rgba.subarray(y * rect.w * 4, (y + 1) * rect.w * 4), ((rect.y + y) * s.width + rect.x) * 4);
       }
     }
@@ -61,7 +63,7 @@ describe('ScanoutPlanner + FrameComposer', () => {
     const items = f.collect(0);
     const phys = items.find((i) => i.source === PHYSICAL_SOURCE)!;
     const vm2 = items.find((i) => i.source === 2)!;
-    expect(Buffer.from(phys.damage.pieces[0]!.rgba).equals(Buffer.from(vm2.damage.pieces[0]!.rgba))).toBe(true);
+    expect(phys.damage.pieces[0]!.rle32).toEqual(vm2.damage.pieces[0]!.rle32);
     expect(f.composer.decodes).toBe(2);
     r.m.setForeground(1);
     const after = f.collect(1e6);

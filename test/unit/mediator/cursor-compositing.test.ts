@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { bootDesktop, compositorFeed, rig } from '../helpers/system';
+import { rgbaOfRle32 } from '../helpers/rle32-rgba';
 import { arrowCursor } from '../../../src/main/guest/cursor-image';
 import { DISPLAY_REGS, cursorFrom } from '../../../src/main/mediator/display-regs';
 import { decodePhysicalFrame, decodeVgpuFrame, overlayCursor, vgpuCursorGuard } from '../../../src/main/mediator/fb-decoder';
@@ -13,7 +14,7 @@ const px = (f: Uint32Array | undefined, x: number, y: number): number => f![y * 
 /** What the windows of `source` show (the composer's picture, cursor blended in) as XRGB words, as a full decode gives them. */
 function shownOf(f: ReturnType<typeof compositorFeed>, source: number): Uint32Array {
   const l = f.composer.lastFrame(source)!;
-  const rgba = l.rgba({ x: 0, y: 0, w: l.width, h: l.height });
+  const rgba = rgbaOfRle32(l.rle32({ x: 0, y: 0, w: l.width, h: l.height }), l.width, l.height);
   const out = new Uint32Array(l.width * l.height);
   for (let i = 0; i < out.length; i++) out[i] = (rgba[i * 4]! << 16) | (rgba[i * 4 + 1]! << 8) | rgba[i * 4 + 2]!;
   return out;

@@ -8,6 +8,7 @@ import { BlockWrites } from '../../../src/main/mediator/block-writes';
 import { FULL_EVERY, Picture } from '../../../src/main/mediator/picture';
 import { nativeSpanEqual } from '../../../src/main/host/native-compare';
 import { CPU_LOG, GPU_LOG, dirtyLogBytes, markDirty } from '../../../src/shared/dirty-log';
+import { rgbaOfRle32 } from '../helpers/rle32-rgba';
 
 const PAGE = 4096;
 const GM_PAGES = 96;
@@ -35,7 +36,7 @@ function fullDecode(ggtt: Ggtt, plane: DecodedPlane, cursor: DecodedCursor | nul
 /** The window's copy: patched with every damage piece, as FrameCanvas does. */
 function patch(screen: Uint8Array, width: number, pic: Picture, rects: { x: number; y: number; w: number; h: number }[]): void {
   for (const r of rects) {
-    const rgba = pic.rgba(r);
+    const rgba = rgbaOfRle32(pic.rle32(r), r.w, r.h);
     for (let y = 0; y < r.h; y++) screen.set(rgba.subarray(y * r.w * 4, (y + 1) * r.w * 4), ((r.y + y) * width + r.x) * 4);
   }
 }
@@ -207,5 +208,64 @@ describe('Picture (compare in place through the GGTT)', () => {
     for (let i = 0; i < FULL_EVERY && seen.length === 0; i++) if (sync().length > 0) seen.push(i);
     expect(seen).toHaveLength(1);
     expect(pic.plane[30 * 1024 + 5]).toBe(0xabcdef);
+  });
+
+  it('guided by the logs (block-guide.ts), finds the very rects that comparing every row finds: planes with a PLANE_OFFSET, padded pitches, two buffers, windows side by side', () => {
+    fc.assert(
+      fc.property(
+        fc.record({
+          width: fc.integer({ min: 1, max: 700 }),
+          height: fc.integer({ min: 1, max: 30 }),
+          extraPitch: fc.constantFrom(0, 0, 64, 448),
+          lead: fc.constantFrom(0, 0, 64, 1088, 4032),
+          steps: fc.array(
+            fc.oneof(
+              // A blit of a w x h rectangle at (x, y) in the back or front buffer, then its dirty bits.
+              fc.record({ kind: fc.constant('blit' as const), back: fc.boolean(), x: fc.nat(699), y: fc.nat(29), w: fc.integer({ min: 1, max: 300 }), h: fc.integer({ min: 1, max: 12 }), v: fc.constantFrom(1, 2, 3) }),
+              fc.constant({ kind: 'flip' as const }),
+              fc.record({ kind: fc.constant('remap' as const), page: fc.nat(GM_PAGES - 1), frame: fc.integer({ min: -1, max: RAM_PAGES - 1 }) }),
+            ),
+            { maxLength: 30 },
+          ),
+        }),
+        ({ width, height, extraPitch, lead, steps }) => {
+          const { ggtt, memory, hpaOf } = setup();
+          for (let i = 0; i < GM_PAGES; i++) ggtt.setPte(i, ...encodePte(hpaOf(i)));
+          const pitch = Math.ceil((width * 4) / 64) * 64 + extraPitch;
+          const pages = Math.ceil((lead + pitch * height) / PAGE);
+          if (2 * pages > GM_PAGES) return;
+          const surfaces = [lead, pages * PAGE + lead];
+          let front = 0;
+          const plane = (): DecodedPlane => ({ width, height, surf: surfaces[front]!, pitch, tiling: 'linear' });
+          const writes = new BlockWrites();
+          const guided = new Picture();
+          const whole = new Picture();
+          const step = (): void => {
+            writes.harvest(memory.list());
+            const rects = guided.update(ggtt, plane(), null, nativeSpanEqual, writes);
+            expect(rects).toEqual(whole.update(ggtt, plane(), null, nativeSpanEqual));
+            expect(guided.plane).toEqual(whole.plane);
+          };
+          step();
+          for (const s of steps) {
+            if (s.kind === 'blit') {
+              const gm = surfaces[s.back ? front ^ 1 : front]!;
+              for (let y = s.y; y < Math.min(height, s.y + s.h); y++) {
+                for (let x = s.x; x < Math.min(width, s.x + s.w); x++) {
+                  const at = ggtt.resolve(gm + y * pitch + x * 4);
+                  if (!at) continue;
+                  at.region.words[at.offset / 4] = s.v;
+                  markDirty(at.region.dirty!, GPU_LOG, at.offset, 4);
+                }
+              }
+            } else if (s.kind === 'flip') front ^= 1;
+            else if (s.frame < 0) ggtt.setPte(s.page, 0, 0);
+            else ggtt.setPte(s.page, ...encodePte(hpaOf(s.frame)));
+            step();
+          }
+        },
+      ),
+      { numRuns: 100 },
+    );
   });
 });

@@ -1,0 +1,78 @@
+/**
+ * RLE32 straight from a picture: the tokens encodeRle32 (shared/rle32.ts) gives for the RGBA
+ * pixels of a rectangle of an XRGB8888 image, without making the RGBA copy first. The compositor
+ * thread sends every damage rectangle this way; converting it to RGBA and then coding that read
+ * and wrote each damaged pixel twice more (the conversion was about a sixth of a desktop frame's
+ * work on the compositor thread).
+ */
+import { RLE32_MIN_RUN, RLE32_RUN } from '../../shared/rle32';
+
+/** The token buffer, reused (grown as needed): allocating one per rectangle cost more than coding it. */
+let scratch = new Int32Array(0);
+
+/**
+ * RLE32 tokens of the RGBA pixels (opaque: the X byte is ignored, as xrgbToRgba in gpu/scanout.ts
+ * does) of the w x h rectangle at (x, y) of `xrgb` (0x00RRGGBB words, row-packed, `stride` pixels
+ * per row): a fresh array, word for word what encodeRle32(xrgbToRgba(xrgb, stride, x, y, w, h))
+ * gives, since both code every maximal run of at least RLE32_MIN_RUN equal pixels as one run and
+ * the rest as literals. The rectangle must lie inside the image.
+ */
+export function encodeRle32Xrgb(xrgb: Uint32Array, stride: number, x: number, y: number, w: number, h: number): Uint32Array {
+  const n = w * h;
+  // At most one count word plus the pixels (all literals); runs of three or more only shrink it.
+  if (scratch.length < n + 1) scratch = new Int32Array(Math.max(n + 1, scratch.length * 2));
+  const out = scratch;
+  // Int32 loads stay small integers where Uint32 ones above 2^31 become doubles (see xrgbToRgba).
+  const src = new Int32Array(xrgb.buffer, xrgb.byteOffset, xrgb.length);
+  let o = 0;
+  /** Where the open literal token's count word is (-1: none open). */
+  let lit = -1;
+  /** The XRGB word being repeated and how many times so far (0: none yet); equal means equal RGB. */
+  let vq = 0;
+  let run = 0;
+  for (let row = y; row < y + h; row++) {
+    let i = row * stride + x;
+    const end = i + w;
+    while (i < end) {
+      const q = src[i]!;
+      if (run > 0 && ((q ^ vq) & 0xffffff) === 0) {
+        // Most damage is flat colour: a tight loop to the run's end (or the row's: runs go on across rows).
+        let j = i + 1;
+        while (j < end && ((src[j]! ^ vq) & 0xffffff) === 0) j++;
+        run += j - i;
+        i = j;
+        continue;
+      }
+      // The run of vq ended: a token of its own when long enough, else literals.
+      if (run >= RLE32_MIN_RUN) {
+        if (lit >= 0) out[lit] = o - lit - 1;
+        lit = -1;
+        out[o++] = RLE32_RUN | run;
+        out[o++] = rgbaWord(vq);
+      } else if (run > 0) {
+        if (lit < 0) lit = o++;
+        out[o++] = rgbaWord(vq);
+        if (run === 2) out[o++] = rgbaWord(vq);
+      }
+      vq = q;
+      run = 1;
+      i++;
+    }
+  }
+  // The last run, as above.
+  if (run >= RLE32_MIN_RUN) {
+    if (lit >= 0) out[lit] = o - lit - 1;
+    lit = -1;
+    out[o++] = RLE32_RUN | run;
+    out[o++] = rgbaWord(vq);
+  } else if (run > 0) {
+    if (lit < 0) lit = o++;
+    out[o++] = rgbaWord(vq);
+    if (run === 2) out[o++] = rgbaWord(vq);
+  }
+  if (lit >= 0) out[lit] = o - lit - 1;
+  return new Uint32Array(out.buffer.slice(0, o * 4));
+}
+
+/** 0x00RRGGBB (X byte ignored) -> 0xFFBBGGRR, the RGBA bytes in memory, as xrgbToRgba: swapping the 16-bit halves moves R and B. */
+const rgbaWord = (q: number): number => (((q << 16) | (q >>> 16)) & 0x00ff00ff) | (q & 0xff00) | -0x1000000;
