@@ -63,10 +63,10 @@ export function buildWorkload(ggtt: Ggtt, v: Vgpu, engine: EngineId, ring: RingS
 /**
  * The scanner's view of an address space for one scan: a dword per call, undefined where unmapped.
  * It keeps the last page's translation (the scanner reads a batch in address order), so a page is
- * translated once per visit, as ip_gma_set translates ip_va once per page. Made per buildWorkload
- * call and dropped with it, so no translation outlives a GGTT or PPGTT change.
+ * translated once per visit, as ip_gma_set translates ip_va once per page. Make one per scan
+ * (buildWorkload does) and drop it: a kept one would outlive a GGTT or PPGTT change.
  */
-function gmReader(space: AddressSpace): GmReader {
+export function gmReader(space: AddressSpace): GmReader {
   let page = -1;
   let words: Uint32Array | null = null;
   /** Index in `words` of the page's first dword. */
