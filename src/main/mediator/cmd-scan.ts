@@ -92,7 +92,8 @@ let batchScratch = new Uint32Array(4096);
  */
 class Scan implements AuditCmd {
   readonly out: ScannedWorkload;
-  private readonly byAddress = new Map<number, number>();
+  /** Batch buffers already shadowed, by GM address (see callBatch); made at the first batch. */
+  private byAddress: Map<number, number> | null = null;
   private readonly todo: { segment: number; level: number; gm: number; viaPpgtt: boolean }[] = [{ segment: 0, level: 0, gm: -1, viaPpgtt: false }];
   private batchDwords = 0;
   // The buffer being scanned: dwords [0, avail) of `buf` hold it so far (all of the ring copy; a
@@ -283,12 +284,13 @@ class Scan implements AuditCmd {
   callBatch(target: number, ppgtt: boolean, second: boolean): string | undefined {
     const out = this.out;
     const key = ppgtt ? -1 - target : target; // one GM address may name two batches (GGTT and PPGTT)
-    let t = this.byAddress.get(key);
+    const byAddress = (this.byAddress ??= new Map());
+    let t = byAddress.get(key);
     if (t === undefined) {
       if (out.segments.length > MAX_BATCH_SEGMENTS) return `more than ${MAX_BATCH_SEGMENTS} batch buffers in one workload`;
       t = out.segments.length;
       out.segments.push(EMPTY);
-      this.byAddress.set(key, t);
+      byAddress.set(key, t);
       this.todo.push({ segment: t, level: second ? this.level + 1 : Math.max(this.level, 1), gm: target, viaPpgtt: ppgtt });
     }
     out.patches.push({ segment: this.segment, at: this.i, target: t });
