@@ -12,7 +12,7 @@
  * command, is in cmd-audit.ts. Source: GVT-g cmd_parser.c (cmd_info, cmd_parser_exec, audit
  * handlers, perform_bb_shadow, cmd_handler_mi_display_flip).
  *
- * The hot loop allocates nothing per command (cmd_parser_exec keeps its state in one
+ * The walk allocates nothing of its own per command (cmd_parser_exec keeps its state in one
  * parser_exec_state too): the header is decoded into the Scan's fields, a dword comes from the
  * buffer being scanned without a call into guest memory, and a batch buffer is read a 4 KiB page
  * at a time (one translation and one ownership check per page, as ip_gma_set sets ip_va per page).
@@ -82,7 +82,8 @@ const bitsOf = (d: number, lo: number, hi: number): number => (hi >= 31 ? (d >>>
 
 /**
  * Where a batch buffer is copied while it is scanned (its length is known only at its end), then
- * copied once into the slab. Grow-only, up to MAX_BATCH_DWORDS; one scan runs at a time.
+ * copied once into the slab. Grow-only, up to MAX_BATCH_DWORDS (1 MiB, kept for the thread's
+ * life); scans are synchronous, so one runs at a time.
  */
 let batchScratch = new Uint32Array(4096);
 
