@@ -1,6 +1,6 @@
 /**
  * cmd-scan: command scanner throughput (scanWorkload from src/main/mediator/cmd-scan.ts, called
- * the way buildWorkload calls it: over the ring copy, with a GGTT reader for batch buffers) on a
+ * the way buildWorkload calls it: over the ring copy, with its GGTT reader for batch buffers) on a
  * realistic mix of blits and MI commands, vs a plain copy of the same bytes (Uint32Array.set, and
  * a JS loop copy). Also prints the other per-byte stages of a submission for context: the copy-out
  * of the guest ring through the GGTT, the whole buildWorkload (copy-out + scan), the copy into the
@@ -21,7 +21,7 @@ import {
   br13,
 } from '../src/shared/commands';
 import { MAX_BATCH_SEGMENTS, scanWorkload } from '../src/main/mediator/cmd-scan';
-import { buildWorkload } from '../src/main/mediator/workload-build';
+import { buildWorkload, gmReader } from '../src/main/mediator/workload-build';
 import { RING_CTL_SIZE, RING_CTL_VALID } from '../src/shared/regs';
 import { SHADOW_RING_BYTES } from '../src/main/mediator/host-gm';
 import { benchLine, fmt, header, median, pad, rate } from './lib/common';
@@ -85,14 +85,13 @@ function main(): void {
 
   // Exactly the mediator's steps: copy out through the GGTT, scan the copy, copy into the shadow ring.
   const ggtt = h.gpu.ggtt;
-  const reader = (gm: number): number | undefined => (ggtt.resolve(gm) ? ggtt.read32(gm) : undefined);
   const copy = new Uint32Array(bytes / 4);
   const copyOut = (): void => {
     for (let i = 0; i < copy.length; i++) copy[i] = ggtt.read32(ring.gm + ((head + i * 4) % size));
   };
   copyOut();
   const scan = (): void => {
-    const r = scanWorkload(v, 'bcs', copy, reader);
+    const r = scanWorkload(v, 'bcs', copy, gmReader(ggtt));
     if (!r.ok) throw new Error(`scan rejected the mix: ${r.reason} at 0x${r.offset.toString(16)}`);
     if (r.commands !== units * 10) throw new Error(`scanned ${r.commands} commands, expected ${units * 10}`);
   };
@@ -123,7 +122,7 @@ function main(): void {
   const batchTotal = batchCopy.length * 4 + batchBytes;
   console.log(`batch mix: ${MAX_BATCH_SEGMENTS} batch buffers (the per-workload limit) of ${batchUnits} blit units each, ${fmt(batchTotal / 1024)} KiB incl. the ring`);
   const scanBatches = (): void => {
-    const r = scanWorkload(v, 'bcs', batchCopy, reader);
+    const r = scanWorkload(v, 'bcs', batchCopy, gmReader(ggtt));
     if (!r.ok) throw new Error(`scan rejected the batch mix: ${r.reason} (segment ${r.segment} at 0x${r.offset.toString(16)})`);
     if (r.segments.length !== MAX_BATCH_SEGMENTS + 1) throw new Error(`${r.segments.length - 1} batch buffers shadowed`);
   };

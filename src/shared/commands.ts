@@ -317,7 +317,8 @@ export function commandSpec(dw0: number, engine?: number): CommandSpec | undefin
   return list[0];
 }
 
-const specLength = (s: CommandSpec, dw0: number): number =>
+/** Total length in dwords (header included) that header `dw0` encodes for a command of spec `s` (what decodeHeader reports). */
+export const specLength = (s: CommandSpec, dw0: number): number =>
   s.lengthMask === 0 ? s.nominalLength! : (dw0 & s.lengthMask) + s.bias;
 
 /**

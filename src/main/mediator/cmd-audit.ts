@@ -154,9 +154,10 @@ function postSyncWrite(c: AuditCmd, addr: number, global: boolean, indexed: bool
   return c.gm(addr, 8, 'post-sync write');
 }
 
-/** XY_* surface extent: [first byte, bytes] a blit of w×h pixels at (x1, y1) touches (32 bpp; X-tiled: whole tile rows). */
-const extent = (base: number, pitch: number, x1: number, y1: number, w: number, h: number, tiled: boolean): [number, number] =>
-  tiled ? [base + Math.floor(y1 / 8) * 8 * pitch, (Math.ceil((y1 + h) / 8) - Math.floor(y1 / 8)) * 8 * pitch] : [base + y1 * pitch + x1 * 4, (h - 1) * pitch + w * 4];
+// XY_* surface extent, the bytes a blit of w×h pixels at (x1, y1) touches (32 bpp; X-tiled: whole
+// tile rows): its first byte and its length, as two functions so the hot path builds no tuple.
+const extentStart = (base: number, pitch: number, x1: number, y1: number, tiled: boolean): number => (tiled ? base + Math.floor(y1 / 8) * 8 * pitch : base + y1 * pitch + x1 * 4);
+const extentBytes = (pitch: number, w: number, y1: number, h: number, tiled: boolean): number => (tiled ? (Math.ceil((y1 + h) / 8) - Math.floor(y1 / 8)) * 8 * pitch : (h - 1) * pitch + w * 4);
 
 /** XY_COLOR_BLT / XY_SRC_COPY_BLT: 32 bpp, and every pixel the rectangle covers inside the vGPU's GM. */
 const blit =
@@ -172,12 +173,14 @@ const blit =
     if (dstPitch < rect.x2 * 4) return `pitch ${dstPitch} B is narrower than x2=${rect.x2}`;
     const w = rect.x2 - rect.x1;
     const h = rect.y2 - rect.y1;
-    const [a, n] = extent(c.address(f['Destination Base Address']), dstPitch, rect.x1, rect.y1, w, h, dstTiled);
+    const a = extentStart(c.address(f['Destination Base Address']), dstPitch, rect.x1, rect.y1, dstTiled);
+    const n = extentBytes(dstPitch, w, rect.y1, h, dstTiled);
     if (!withSource) return c.gm(a, n, 'destination');
     const srcTiled = (c.dw0 & BLT_SRC_TILED) !== 0;
     const srcPitch = (c.dw(7) & 0xffff) * (srcTiled ? 4 : 1);
-    const [sa, sn] = extent(c.address(f['Source Base Address']), srcPitch, c.dw(6) & 0xffff, c.dw(6) >>> 16, w, h, srcTiled);
-    return c.gm(a, n, 'destination') ?? c.gm(sa, sn, 'source');
+    const sy1 = c.dw(6) >>> 16;
+    const sa = extentStart(c.address(f['Source Base Address']), srcPitch, c.dw(6) & 0xffff, sy1, srcTiled);
+    return c.gm(a, n, 'destination') ?? c.gm(sa, extentBytes(srcPitch, w, sy1, h, srcTiled), 'source');
   };
 
 /** The table: command key → rule. */

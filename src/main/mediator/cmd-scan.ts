@@ -11,12 +11,19 @@
  * emulated: removed from the copy and applied to the vGPU's virtual plane. The policy, command by
  * command, is in cmd-audit.ts. Source: GVT-g cmd_parser.c (cmd_info, cmd_parser_exec, audit
  * handlers, perform_bb_shadow, cmd_handler_mi_display_flip).
+ *
+ * The walk allocates nothing of its own per command (cmd_parser_exec keeps its state in one
+ * parser_exec_state too): the header is decoded into the Scan's fields, a dword comes from the
+ * buffer being scanned without a call into guest memory, and a batch buffer is read a 4 KiB page
+ * at a time (one translation and one ownership check per page, as ip_gma_set sets ip_va per page).
  */
-import { type AddressField, type CommandSpec, ENGINE, MI_NOOP, commandName, decodeHeader } from '../../shared/commands';
+import { type AddressField, type CommandSpec, ENGINE, MI_NOOP, commandName, commandSpec, specLength } from '../../shared/commands';
+import { PAGE_SIZE } from '../../shared/platform';
 import type { EngineId } from '../gpu/engine';
 import { addr64 } from '../gpu/engine';
 import { MMIO_SPACE_BYTES } from '../gpu/gpu';
 import { type AuditCmd, commandAudit } from './cmd-audit';
+import { scanCopies } from './dword-slab';
 import { cmdAccessAllowed } from './mmio-table';
 import type { Vgpu } from './vgpu';
 
@@ -47,7 +54,11 @@ export interface ScannedWorkload {
 
 export type ScanResult = ({ ok: true } & ScannedWorkload) | { ok: false; reason: string; segment: number; offset: number };
 
-/** Reads a guest dword at a GM address through the GGTT (undefined when not mapped). */
+/**
+ * Reads a guest dword at a GM address through the GGTT (undefined when not mapped). Called in
+ * address order within a batch buffer, so a reader may keep the last page's translation (see
+ * workload-build.ts gmReader); it is used for one scan only.
+ */
 export type GmReader = (gm: number) => number | undefined;
 
 class Reject extends Error {
@@ -66,26 +77,15 @@ const STORE_DATA_INDEX = 1 << 21;
 /** A hardware status page is one 4 KiB page; Store Data Index offsets are within it (cmd_address_audit index_mode). */
 const HWSP_BYTES = 4096;
 
-/**
- * A Store Data Index post-sync write (GVT-g: cmd_address_audit with index_mode, then patch_value):
- * the offset must lie inside the hardware status page, and the copy is rewritten to the HWSP's
- * own GGTT address (the guest's RING_HWS_PGA, hws_pga_write) with the index bit cleared.
- */
-function storeIndex(v: Vgpu, engine: EngineId, dw: (k: number) => number, patch: (k: number, value: number) => void, offset: number, addrDword: number, indexDword: number, indexWord: number): string | undefined {
-  if (offset >= HWSP_BYTES) return `Store Data Index offset 0x${offset.toString(16)} is outside the hardware status page`;
-  const hws = v.hwsPga[engine] & 0xfffff000; // as hws_pga_write stored it
-  if (hws === 0 || !v.ownsGm(hws, HWSP_BYTES)) return `Store Data Index: the ${engine} hardware status page (RING_HWS_PGA 0x${hws.toString(16)}) is not in the vGPU's graphics memory`;
-  // Where we differ from GVT-g: its patch_value writes hws_pga + offset over MI_FLUSH_DW's dw1 and
-  // so drops bit 2 (Use Global GTT) with the rest of bits 2:0; they are kept here, or the write
-  // would go through the PPGTT (PIPE_CONTROL keeps its GGTT bit in dw1 and has 0 there).
-  patch(addrDword, (hws + offset) | (dw(addrDword) & 7));
-  patch(addrDword + 1, 0);
-  patch(indexDword, indexWord & ~STORE_DATA_INDEX);
-  return undefined;
-}
-
 /** Value of a genxml field that fits one dword: bits lo..hi of dword `k`'s value `d`. */
 const bitsOf = (d: number, lo: number, hi: number): number => (hi >= 31 ? (d >>> lo) << lo : ((d >>> lo) & ((1 << (hi - lo + 1)) - 1)) << lo) >>> 0;
+
+/**
+ * Where a batch buffer is copied while it is scanned (its length is known only at its end), then
+ * copied once into the slab. Grow-only, up to MAX_BATCH_DWORDS (1 MiB, kept for the thread's
+ * life); scans are synchronous, so one runs at a time.
+ */
+let batchScratch = new Uint32Array(4096);
 
 /**
  * The scan of one workload: walks each buffer (ring, then the batches it calls), a command at a
@@ -93,15 +93,20 @@ const bitsOf = (d: number, lo: number, hi: number): number => (hi >= 31 ? (d >>>
  */
 class Scan implements AuditCmd {
   readonly out: ScannedWorkload;
-  private readonly byAddress = new Map<number, number>();
+  /** Batch buffers already shadowed, by GM address (see callBatch); made at the first batch. */
+  private byAddress: Map<number, number> | null = null;
   private readonly todo: { segment: number; level: number; gm: number; viaPpgtt: boolean }[] = [{ segment: 0, level: 0, gm: -1, viaPpgtt: false }];
   private batchDwords = 0;
-  // The buffer being scanned.
+  // The buffer being scanned: dwords [0, avail) of `buf` hold it so far (all of the ring copy; a
+  // batch is copied from guest memory into the scratch as the scan reaches it).
   private segment = 0;
   level = 0;
+  private buf: Uint32Array;
+  private avail: number;
   private gmBase = -1;
   private fetch: GmReader;
-  private grow: number[] = [];
+  /** GM page (4 KiB aligned) wholly inside the vGPU's graphics memory, or -1: a batch dword there needs no ownsGm of its own. */
+  private ownedPage = -1;
   private ended = false;
   // The command being audited: it starts at dword `i` of the buffer.
   private i = 0;
@@ -117,6 +122,8 @@ class Scan implements AuditCmd {
     private readonly ppgttRead: GmReader | null,
   ) {
     this.out = { commands: 0, segments: [ring], patches: [], flips: [] };
+    this.buf = ring;
+    this.avail = ring.length;
     this.fetch = read;
     this.ppgtt = ppgttRead !== null;
   }
@@ -129,23 +136,26 @@ class Scan implements AuditCmd {
       this.level = level;
       this.gmBase = gm;
       this.fetch = viaPpgtt && this.ppgttRead ? this.ppgttRead : this.read;
-      this.grow = [];
+      this.buf = segment === 0 ? this.ring : batchScratch;
+      this.avail = segment === 0 ? this.ring.length : 0;
       this.ended = false;
       this.i = 0;
       while (!this.ended && !(segment === 0 && this.i >= this.ring.length)) {
+        // cmd_parser_exec: decode the header (commandSpec / specLength, as decodeHeader does, into locals).
         const dw0 = this.dw(0);
-        const info = decodeHeader(dw0, engineBit);
-        if (!info) throw this.reject(`unknown command ${commandName(dw0)}`);
-        if ((info.engines & engineBit) === 0) throw this.reject(`${info.name} is not valid on ${this.engine}`);
-        this.dw(info.length - 1); // the whole command must be there
+        const spec = commandSpec(dw0, engineBit);
+        if (!spec) throw this.reject(`unknown command ${commandName(dw0)}`);
+        if ((spec.engines & engineBit) === 0) throw this.reject(`${spec.name} is not valid on ${this.engine}`);
+        const len = specLength(spec, dw0);
+        this.dw(len - 1); // the whole command must be there
         this.dw0 = dw0;
-        this.len = info.length;
-        const problem = this.audit(info.spec);
-        if (problem) throw this.reject(`${info.name}: ${problem}`);
+        this.len = len;
+        const problem = this.audit(spec);
+        if (problem) throw this.reject(`${spec.name}: ${problem}`);
         this.out.commands++;
-        this.i += info.length;
+        this.i += len;
       }
-      if (segment !== 0) this.out.segments[segment] = Uint32Array.from(this.grow.slice(0, this.i));
+      if (segment !== 0) this.out.segments[segment] = scanCopies.copyOf(this.buf, this.i);
     }
   }
 
@@ -178,27 +188,51 @@ class Scan implements AuditCmd {
   }
 
   dw(k: number): number {
-    const i = this.i;
-    // The ring copy is fixed; a batch is copied from guest memory a command at a time.
-    if (this.segment === 0) {
-      if (i + k >= this.ring.length) throw new Reject(`command at dword ${i} runs past the ring tail`, 0, i * 4);
-      return this.ring[i + k];
-    }
-    const grow = this.grow;
-    while (grow.length <= i + k) {
-      const at = this.gmBase + grow.length * 4;
+    const j = this.i + k;
+    return j < this.avail ? this.buf[j] : this.more(j);
+  }
+
+  /**
+   * Dword `j` of the buffer, beyond what it holds so far: past the ring copy's end (refused), or
+   * copied on from the guest's batch buffer up to it, each dword checked to be mapped and the
+   * vGPU's, and counted against MAX_BATCH_DWORDS.
+   */
+  private more(j: number): number {
+    if (this.segment === 0) throw new Reject(`command at dword ${this.i} runs past the ring tail`, 0, this.i * 4);
+    while (this.avail <= j) {
+      const n = this.avail;
+      const at = this.gmBase + n * 4;
       const value = this.fetch(at);
-      if (value === undefined || !this.v.ownsGm(at, 4)) throw new Reject(`batch buffer at GM 0x${this.gmBase.toString(16)} runs into memory outside the vGPU's graphics memory`, this.segment, grow.length * 4);
-      if (++this.batchDwords > MAX_BATCH_DWORDS) throw new Reject(`batch buffers exceed ${MAX_BATCH_DWORDS * 4} B (unterminated batch?)`, this.segment, grow.length * 4);
-      grow.push(value);
+      if (value === undefined || !this.owns4(at)) throw new Reject(`batch buffer at GM 0x${this.gmBase.toString(16)} runs into memory outside the vGPU's graphics memory`, this.segment, n * 4);
+      if (++this.batchDwords > MAX_BATCH_DWORDS) throw new Reject(`batch buffers exceed ${MAX_BATCH_DWORDS * 4} B (unterminated batch?)`, this.segment, n * 4);
+      if (n === this.buf.length) {
+        // n < MAX_BATCH_DWORDS here (checked just above), so the scratch does grow.
+        batchScratch = new Uint32Array(Math.min(n * 2, MAX_BATCH_DWORDS));
+        batchScratch.set(this.buf);
+        this.buf = batchScratch;
+      }
+      this.buf[n] = value;
+      this.avail = n + 1;
     }
-    return grow[i + k];
+    return this.buf[j];
+  }
+
+  /** v.ownsGm(at, 4), without asking again for every dword of a page already found wholly inside the vGPU's GM. */
+  private owns4(at: number): boolean {
+    const off = at % PAGE_SIZE;
+    if (off > PAGE_SIZE - 4) return this.v.ownsGm(at, 4);
+    const page = at - off;
+    if (page === this.ownedPage) return true;
+    if (this.v.ownsGm(page, PAGE_SIZE)) {
+      this.ownedPage = page;
+      return true;
+    }
+    return this.v.ownsGm(at, 4);
   }
 
   /** Rewrite dword k of the current command in the copy (as GVT-g's patch_value). */
   private patch(k: number, value: number): void {
-    if (this.segment === 0) this.ring[this.i + k] = value >>> 0;
-    else this.grow[this.i + k] = value >>> 0;
+    this.buf[this.i + k] = value >>> 0;
   }
 
   address(f: AddressField, align = 1): number {
@@ -230,19 +264,34 @@ class Scan implements AuditCmd {
     return (this.dw0 & (1 << bit)) !== 0 || this.ppgtt ? undefined : `${what} uses PPGTT addressing in a context without a PPGTT`;
   }
 
+  /**
+   * A Store Data Index post-sync write (GVT-g: cmd_address_audit with index_mode, then patch_value):
+   * the offset must lie inside the hardware status page, and the copy is rewritten to the HWSP's
+   * own GGTT address (the guest's RING_HWS_PGA, hws_pga_write) with the index bit cleared.
+   */
   storeIndex(offset: number, addrDword: number, indexDword: number, indexWord: number): string | undefined {
-    return storeIndex(this.v, this.engine, (k) => this.dw(k), (k, value) => this.patch(k, value), offset, addrDword, indexDword, indexWord);
+    if (offset >= HWSP_BYTES) return `Store Data Index offset 0x${offset.toString(16)} is outside the hardware status page`;
+    const hws = this.v.hwsPga[this.engine] & 0xfffff000; // as hws_pga_write stored it
+    if (hws === 0 || !this.v.ownsGm(hws, HWSP_BYTES)) return `Store Data Index: the ${this.engine} hardware status page (RING_HWS_PGA 0x${hws.toString(16)}) is not in the vGPU's graphics memory`;
+    // Where we differ from GVT-g: its patch_value writes hws_pga + offset over MI_FLUSH_DW's dw1 and
+    // so drops bit 2 (Use Global GTT) with the rest of bits 2:0; they are kept here, or the write
+    // would go through the PPGTT (PIPE_CONTROL keeps its GGTT bit in dw1 and has 0 there).
+    this.patch(addrDword, (hws + offset) | (this.dw(addrDword) & 7));
+    this.patch(addrDword + 1, 0);
+    this.patch(indexDword, indexWord & ~STORE_DATA_INDEX);
+    return undefined;
   }
 
   callBatch(target: number, ppgtt: boolean, second: boolean): string | undefined {
     const out = this.out;
     const key = ppgtt ? -1 - target : target; // one GM address may name two batches (GGTT and PPGTT)
-    let t = this.byAddress.get(key);
+    const byAddress = (this.byAddress ??= new Map());
+    let t = byAddress.get(key);
     if (t === undefined) {
       if (out.segments.length > MAX_BATCH_SEGMENTS) return `more than ${MAX_BATCH_SEGMENTS} batch buffers in one workload`;
       t = out.segments.length;
-      out.segments.push(new Uint32Array(0));
-      this.byAddress.set(key, t);
+      out.segments.push(EMPTY);
+      byAddress.set(key, t);
       this.todo.push({ segment: t, level: second ? this.level + 1 : Math.max(this.level, 1), gm: target, viaPpgtt: ppgtt });
     }
     out.patches.push({ segment: this.segment, at: this.i, target: t });
@@ -259,11 +308,15 @@ class Scan implements AuditCmd {
   }
 }
 
+/** Placeholder of a batch segment until its scan copies it (a scan that fails returns no segments). */
+const EMPTY = new Uint32Array(0);
+
 /**
  * Scan a workload: the ring copy `ring` (dwords, starting on a command) and every batch it calls.
  * `ppgtt` reads through the context's shadow PPGTT (a 48-bit PPGTT context; null for a legacy
  * one): PPGTT batch buffers are read and shadowed through it, and PPGTT-addressed accesses are
- * allowed (still range-checked like GGTT ones, see cmd-audit.ts).
+ * allowed (still range-checked like GGTT ones, see cmd-audit.ts). The scan patches `ring` in place
+ * (Store Data Index, emulated flips); the batch copies come from the scanner's slab (dword-slab.ts).
  */
 export function scanWorkload(v: Vgpu, engine: EngineId, ring: Uint32Array, read: GmReader, ppgtt: GmReader | null = null): ScanResult {
   const scan = new Scan(v, engine, ring, read, ppgtt);
@@ -273,5 +326,6 @@ export function scanWorkload(v: Vgpu, engine: EngineId, ring: Uint32Array, read:
     if (e instanceof Reject) return { ok: false, reason: e.reason, segment: e.segment, offset: e.offset };
     throw e;
   }
-  return { ok: true, ...scan.out };
+  const o = scan.out;
+  return { ok: true, commands: o.commands, segments: o.segments, patches: o.patches, flips: o.flips };
 }

@@ -2,7 +2,11 @@
  * Turning a guest submission into an audited workload: read the guest's ring (through the GGTT,
  * i.e. its own memory), copy the commands between the scanned position and the new tail, and scan
  * the copy (and every batch buffer it calls, shadowing them). Both submission paths use it: the legacy RING_TAIL write and an execlist context.
- * Source: GVT-g scheduler.c / execlist.c (prepare workload, shadow ring buffer), cmd_parser.c.
+ * The guest's memory is read once: what the engine later executes (layoutShadowBatches) is the
+ * scanned copy, never the guest's ring or batch again, so rewriting them after the submission
+ * (a TOCTOU attempt) changes nothing.
+ * Source: GVT-g scheduler.c / execlist.c (prepare workload, shadow ring buffer), cmd_parser.c
+ * (intel_gvt_scan_and_shadow_ringbuffer: shadow_workload_ring_buffer, then scan_workload).
  */
 import { CTX_LRI_HEADER_0, CTX_RING_BUFFER_CONTROL, CTX_RING_BUFFER_START, CTX_RING_HEAD, CTX_RING_TAIL, LRC_STATE_PN } from '../../shared/execlist';
 import { MI_BATCH_PPGTT, MI_LOAD_REGISTER_IMM_N } from '../../shared/commands';
@@ -11,7 +15,8 @@ import { RING_ADDR_MASK, RING_CTL, RING_CTL_VALID, RING_HEAD, RING_START, RING_T
 import type { EngineId } from '../gpu/engine';
 import type { Ggtt } from '../gpu/ggtt';
 import { type AddressSpace, readGm, writeGm } from '../gpu/gm-access';
-import { type ScannedWorkload, scanWorkload } from './cmd-scan';
+import { type GmReader, type ScannedWorkload, scanWorkload } from './cmd-scan';
+import { scanCopies } from './dword-slab';
 import { SHADOW_RING_BYTES } from './host-gm';
 import type { Vgpu } from './vgpu';
 
@@ -40,9 +45,10 @@ export function buildWorkload(ggtt: Ggtt, v: Vgpu, engine: EngineId, ring: RingS
   const bytes = (tail - head + size) % size;
   if (bytes > SHADOW_RING_BYTES) return { ok: false, reason: `${engine}: workload of ${bytes} B exceeds the ${SHADOW_RING_BYTES} B shadow ring`, rejected: false };
   // Copy first, then scan the copy: the guest can change its ring after this point, the engine never sees it.
-  // Page by page, in at most two runs (the ring may wrap), as GVT-g's shadow ring copy does.
-  const dwords = new Uint32Array(bytes / 4);
-  const out = new Uint8Array(dwords.buffer);
+  // Page by page, in at most two runs (the ring may wrap), as shadow_workload_ring_buffer's
+  // copy_gma_to_hva does; into a slab view (see dword-slab.ts for why not a reused scan buffer).
+  const dwords = scanCopies.alloc(bytes / 4);
+  const out = new Uint8Array(dwords.buffer, dwords.byteOffset, bytes);
   const first = Math.min(bytes, size - head);
   readGm(ggtt, start + head, first, out, 0);
   if (first < bytes) readGm(ggtt, start, bytes - first, out, first);
@@ -54,11 +60,27 @@ export function buildWorkload(ggtt: Ggtt, v: Vgpu, engine: EngineId, ring: RingS
   return { ok: true, scan };
 }
 
-/** The scanner's view of an address space: a dword per call, one translation each, undefined where unmapped. */
-function gmReader(space: AddressSpace): (gm: number) => number | undefined {
+/**
+ * The scanner's view of an address space for one scan: a dword per call, undefined where unmapped.
+ * It keeps the last page's translation (the scanner reads a batch in address order), so a page is
+ * translated once per visit, as ip_gma_set translates ip_va once per page. Make one per scan
+ * (buildWorkload does) and drop it: a kept one would outlive a GGTT or PPGTT change.
+ */
+export function gmReader(space: AddressSpace): GmReader {
+  let page = -1;
+  let words: Uint32Array | null = null;
+  /** Index in `words` of the page's first dword. */
+  let first = 0;
   return (gm) => {
-    const r = space.resolve(gm);
-    return r ? r.region.words[r.offset >>> 2] : undefined;
+    const at = gm % PAGE_SIZE;
+    if (gm - at !== page) {
+      page = gm - at;
+      // Resolved at `gm` itself, not the page start: a PPGTT miss records the faulting address.
+      const r = space.resolve(gm);
+      words = r ? r.region.words : null;
+      first = r ? (r.offset - at) >>> 2 : 0;
+    }
+    return words === null ? undefined : words[first + (at >>> 2)];
   };
 }
 
