@@ -130,6 +130,8 @@ export class PpgttShadow {
   /** Guest RAM as words (guest-physical 0 = index 0). */
   private readonly guest: Uint32Array;
   private poolFullNoted = false;
+  /** refreshWritten's list of tables to compare (reused; empty between calls). */
+  private readonly written: ShadowTable[] = [];
 
   /**
    * owner: the vGPU; memory: the GPU's host-physical space (the pool is attached there on first
@@ -317,10 +319,15 @@ export class PpgttShadow {
    * and its next-level table, which is compared only if its own page was written.
    */
   private refreshWritten(log: Uint32Array): void {
-    let written: ShadowTable[] | null = null;
-    for (const [gfn, tables] of this.tracked) if (takeDirty(log, PPGTT_VIEW, gfn * PAGE_BLOCKS, PAGE_BLOCKS)) (written ??= []).push(...tables);
+    const written = this.written;
+    written.length = 0;
+    // forEach rather than for-of over entries: no iterator and [gfn, tables] pair per tracked page at every submission.
+    this.tracked.forEach((tables, gfn) => {
+      if (takeDirty(log, PPGTT_VIEW, gfn * PAGE_BLOCKS, PAGE_BLOCKS)) for (const t of tables) written.push(t);
+    });
     // A table released meanwhile (its parent entry changed) is skipped: its replacement was built from the guest's page as it is now.
-    if (written) for (const t of written) if (t.live) this.refresh(t, false, false);
+    for (const t of written) if (t.live) this.refresh(t, false, false);
+    written.length = 0;
   }
 
   /**

@@ -167,8 +167,7 @@ export class Vgpu implements SchedEntity {
 
   /** True when [gm, gm + bytes) lies inside this vGPU's aperture or high-GM range. */
   ownsGm(gm: number, bytes: number): boolean {
-    const inside = (r: Range): boolean => bytes >= 0 && gm >= r.base && gm + bytes <= r.base + r.size;
-    return inside(this.alloc.lowGm) || inside(this.alloc.highGm);
+    return bytes >= 0 && (insideRange(this.alloc.lowGm, gm, bytes) || insideRange(this.alloc.highGm, gm, bytes));
   }
 
   /** Accesses to offsets outside the MMIO tracking table, by offset (emulated against vreg, logged). */
@@ -203,4 +202,9 @@ export class Vgpu implements SchedEntity {
     this.lastReset = { kind, reason, atNs: this.now() };
     this.note(reason);
   }
+}
+
+/** True when [at, at + bytes) lies inside `r` (bytes ≥ 0). */
+function insideRange(r: Range, at: number, bytes: number): boolean {
+  return at >= r.base && at + bytes <= r.base + r.size;
 }
