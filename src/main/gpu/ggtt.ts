@@ -48,6 +48,14 @@ export class Ggtt {
     return (this.ptes[index * 2 + 1] & ADDR_MASK_HI) * 2 ** 32 + ((lo & ADDR_MASK_LO) >>> 0);
   }
 
+  /** pageHpa / PAGE_SIZE, or -1 (AddressSpace.pageFrame): integer work on the PTE, at most 27 bits. */
+  pageFrame(index: number): number {
+    if (index < 0 || index >= this.entries) return -1;
+    const lo = this.ptes[index * 2];
+    if ((lo & GEN8_PAGE_PRESENT) === 0) return -1;
+    return (this.ptes[index * 2 + 1] & ADDR_MASK_HI) * 2 ** (32 - PAGE_SHIFT) + (lo >>> PAGE_SHIFT);
+  }
+
   /** The RAM regions the table may point into (e.g. to read their dirty page logs). */
   ramRegions(): readonly RamRegion[] {
     return this.memory.list();

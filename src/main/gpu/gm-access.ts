@@ -15,6 +15,13 @@ import type { RamRegion } from './memory';
 export interface AddressSpace {
   readonly entries: number;
   pageHpa(index: number): number;
+  /**
+   * pageHpa / PAGE_SIZE: the page's host-physical frame number, or -1 when it is not mapped. A
+   * small integer (VM RAM lies at 8 GiB and above, where byte addresses exceed V8's small-integer
+   * range, so an address returned from a call that is not inlined is boxed as a heap number:
+   * thousands per blitted frame). Translation loops use this one.
+   */
+  pageFrame(index: number): number;
   regionOf(hpa: number): RamRegion | undefined;
   resolve(gm: number): { region: RamRegion; offset: number } | undefined;
   read32(gm: number): number;
@@ -82,9 +89,10 @@ export class GmCursor {
 
   private load(page: number): void {
     this.page = page;
-    const hpa = this.ggtt.pageHpa(page);
+    const frame = this.ggtt.pageFrame(page);
+    const hpa = frame * PAGE_SIZE;
     let r: RamRegion | null = null;
-    if (hpa >= 0) {
+    if (frame >= 0) {
       const last = this.lastRegion;
       r = last !== null && hpa >= last.base && hpa < last.base + last.bytes.length ? last : (this.ggtt.regionOf(hpa) ?? null);
     }

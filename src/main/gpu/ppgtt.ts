@@ -158,6 +158,28 @@ export class Ppgtt {
   }
 
   /**
+   * pageHpa / PAGE_SIZE, or -1 (AddressSpace.pageFrame; a fault is recorded as by pageHpa). A TLB
+   * hit is answered here, without calling pageHpa: pageHpa is not inlined, and the address it
+   * returns for a page of VM RAM (8 GiB and up) would be boxed at every call.
+   */
+  pageFrame(index: number): number {
+    if (Number.isInteger(index) && index >= 0 && index < this.entries) {
+      const blockIndex = Math.floor(index / TLB_BLOCK);
+      const block = blockIndex === this.lastBlockIndex ? this.lastBlock : (this.tlb.get(blockIndex) ?? null);
+      if (block !== null) {
+        const hit = block.hpa[index % TLB_BLOCK]!;
+        if (!Number.isNaN(hit)) {
+          this.lastBlock = block;
+          this.lastBlockIndex = blockIndex;
+          return hit / PAGE_SIZE;
+        }
+      }
+    }
+    const hpa = this.pageHpa(index);
+    return hpa < 0 ? -1 : hpa / PAGE_SIZE;
+  }
+
+  /**
    * Walk PML4 → PDP → PD for page `index` and keep its page table in `block` (or, for a PDE with
    * the PS bit, the 2 MiB page it maps); false on a fault (recorded). The 36-bit page index is split in two 18-bit halves so each level's 9-bit index is
    * integer bit work (PML4 47:39 and PDP 38:30 from the high half, PD 29:21 and PT 20:12 from the low).

@@ -25,8 +25,8 @@ export interface Gvt {
   readonly displayOwner: DisplayOwner;
   /** What PV notifications may do (pv-notify.ts). */
   readonly pvContext: PvNotifyContext;
-  /** Every live vGPU. */
-  vgpus(): Vgpu[];
+  /** Every live vGPU (a list kept by the mediator: do not modify it). */
+  vgpus(): readonly Vgpu[];
   /** The vGPU of domain `domid`, if any. */
   vgpu(domid: number): Vgpu | undefined;
   /** Stop executing `v`'s work after a policy violation (GVT-g enter_failsafe_mode); `reason` is for the user. */

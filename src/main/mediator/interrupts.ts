@@ -29,9 +29,7 @@ export class VirtualInterrupts {
   master(v: Vgpu): number {
     let m = v.vreg[GEN8_MASTER_IRQ >>> 2] & GEN8_MASTER_IRQ_CONTROL;
     m |= gt0MasterBits(v.gt0);
-    v.dePipe.forEach((bank, pipe) => {
-      if (pending(bank)) m |= GEN8_DE_PIPE_IRQ(pipe);
-    });
+    for (let pipe = 0; pipe < v.dePipe.length; pipe++) if (pending(v.dePipe[pipe]!)) m |= GEN8_DE_PIPE_IRQ(pipe);
     if (pending(v.sde)) m |= GEN8_DE_PCH_IRQ;
     if (pending(v.dePort)) m |= GEN8_DE_PORT_IRQ;
     return m >>> 0;

@@ -97,6 +97,8 @@ export class Mediator implements Gvt {
   /** The host's own display registers (Dom0's console), indexed like vreg. */
   readonly hostDisplay = new Uint32Array(MMIO_SPACE_BYTES / 4);
   private readonly byDomid = new Map<number, Vgpu>();
+  /** byDomid's values as a list, rebuilt when a vGPU comes or goes: the scheduler walks it at every tick and dispatch. */
+  private live: readonly Vgpu[] = [];
   /** The emulated GPU's physical ports and monitors (direct display); set by the host. */
   readonly physicalPorts = new Map<PortName, VirtualPort>();
 
@@ -146,8 +148,9 @@ export class Mediator implements Gvt {
     return this.displayOwner.foregroundDomid;
   }
 
-  vgpus(): Vgpu[] {
-    return [...this.byDomid.values()];
+  /** Every live vGPU, in creation order; the same array until one is created or destroyed (do not modify). */
+  vgpus(): readonly Vgpu[] {
+    return this.live;
   }
 
   vgpu(domid: number): Vgpu | undefined {
@@ -175,6 +178,7 @@ export class Mediator implements Gvt {
     // GVT-g __intel_gvt_create_vgpu's gvt_dbg_core line, with the vGPU and its domain named.
     printk(`gvt: core: create vgpu ${id} for domain ${req.domid} (${req.name}): low ${alloc.lowGm.size / MiB} MB high ${alloc.highGm.size / MiB} MB fence ${alloc.fenceCount}`);
     this.byDomid.set(req.domid, v);
+    this.live = [...this.byDomid.values()];
     // Known to the scheduler, but queued only once its guest enables execlists (start()).
     this.submission.scheduler.add(v.id);
     if (req.bootForeground) this.displayOwner.bootForeground.add(req.domid);
@@ -196,6 +200,7 @@ export class Mediator implements Gvt {
     this.gpu.memory.detach(v.ram.base);
     v.ppgtt?.dispose();
     this.byDomid.delete(domid);
+    this.live = [...this.byDomid.values()];
     this.displayOwner.bootForeground.delete(domid);
     this.klog.printk(this.submission.nowNs, `gvt: core: destroy vgpu ${v.id} (domain ${domid})`);
   }

@@ -94,18 +94,23 @@ export function contextPpgtt(ggtt: Ggtt, v: Vgpu, descLo: number, lrca: number):
 /**
  * Fill the PDP part of a (shadow) context image as i915 lays it out — LRI header 1, then PDP3..0
  * upper/lower (offset, value) pairs — with the shadow PML4 in PDP0 (ASSIGN_CTX_PML4), or zeros
- * for a context without PPGTT. Source: update_shadow_pdps.
+ * for a context without PPGTT. Every dword lies in the image's state page, so the page is
+ * translated once (this runs at every dispatch); an unmapped page takes nothing, as the GGTT's
+ * write32 drops each write there. Source: update_shadow_pdps.
  */
 export function writeContextPdps(ggtt: Ggtt, lrca: number, shadowPml4: number | null, engineBase: number): void {
-  const state = lrca + LRC_STATE_PN * PAGE_SIZE;
-  const put = (i: number, value: number): void => void ggtt.write32(state + i * 4, value >>> 0);
-  put(CTX_LRI_HEADER_1, MI_LOAD_REGISTER_IMM_N(8));
+  const page = ggtt.resolve(lrca + LRC_STATE_PN * PAGE_SIZE);
+  if (!page) return;
+  const words = page.region.words;
+  // Word index of the state page's dword 0 (CTX_* are dword indices into that page).
+  const state = page.offset >>> 2;
+  words[state + CTX_LRI_HEADER_1] = MI_LOAD_REGISTER_IMM_N(8) >>> 0;
   for (let n = 3; n >= 0; n--) {
-    const at = CTX_PDP3_UDW + (3 - n) * 4;
+    const at = state + CTX_PDP3_UDW + (3 - n) * 4;
     const value = n === 0 && shadowPml4 !== null ? shadowPml4 : 0;
-    put(at, engineBase + RING_PDP_UDW(n));
-    put(at + 1, Math.floor(value / 2 ** 32));
-    put(at + 2, engineBase + RING_PDP_LDW(n));
-    put(at + 3, value % 2 ** 32);
+    words[at] = (engineBase + RING_PDP_UDW(n)) >>> 0;
+    words[at + 1] = Math.floor(value / 2 ** 32) >>> 0;
+    words[at + 2] = (engineBase + RING_PDP_LDW(n)) >>> 0;
+    words[at + 3] = (value % 2 ** 32) >>> 0;
   }
 }

@@ -86,6 +86,8 @@ export interface ShadowMm {
   root: ShadowTable;
   /** Submissions since all its tables were last compared (the safety net). */
   sinceFullCheck: number;
+  /** When it was last asked for (PpgttShadow's use counter): the least recently used one is evicted first. */
+  lastUse: number;
 }
 
 export type ShadowResult = { ok: true; mm: ShadowMm } | { ok: false; reason: string };
@@ -113,6 +115,12 @@ export interface ShadowOwner {
 export class PpgttShadow {
   readonly stats: ShadowStats = { translated: 0, scratched: 0, compared: 0, fullChecks: 0 };
   private readonly mms = new Map<number, ShadowMm>();
+  /**
+   * Counts `shadow` calls; each address space keeps the count of its last use (its LRU stamp). A
+   * stamp rather than re-inserting into `mms` to keep the Map in use order: with one address space
+   * that delete + set shrinks and regrows V8's hash table at every submission (~0.6 µs).
+   */
+  private uses = 0;
   /** The page track: shadow tables by the guest frame they were built from (GVT-g's spt hash by gfn). */
   private readonly tracked = new Map<number, ShadowTable[]>();
   private pool: Uint32Array | null = null;
@@ -122,6 +130,8 @@ export class PpgttShadow {
   /** Guest RAM as words (guest-physical 0 = index 0). */
   private readonly guest: Uint32Array;
   private poolFullNoted = false;
+  /** refreshWritten's list of tables to compare (reused; empty between calls). */
+  private readonly written: ShadowTable[] = [];
 
   /**
    * owner: the vGPU; memory: the GPU's host-physical space (the pool is attached there on first
@@ -164,21 +174,28 @@ export class PpgttShadow {
     if (log) this.refreshWritten(log);
     let mm = this.mms.get(pml4Gpa);
     if (mm) {
-      this.mms.delete(pml4Gpa); // re-inserted: most recently used last
       if (!log || ++mm.sinceFullCheck >= FULL_CHECK_PERIOD) {
         mm.sinceFullCheck = 0;
         this.stats.fullChecks++;
         this.refresh(mm.root, false, true);
       }
     } else {
-      if (this.mms.size >= MAX_SHADOW_MMS) this.destroy(this.mms.keys().next().value!);
+      if (this.mms.size >= MAX_SHADOW_MMS) this.destroy(this.leastRecentlyUsed());
       const root = this.table(0, pml4Gpa / PAGE_SIZE, -1, 0);
       if (!root) return { ok: false, reason: `no shadow page-table page left for PML4 0x${pml4Gpa.toString(16)} (${MAX_SHADOW_PAGES} per vGPU)` };
-      mm = { guestPml4: pml4Gpa, shadowPml4: root.root, root, sinceFullCheck: 0 };
+      mm = { guestPml4: pml4Gpa, shadowPml4: root.root, root, sinceFullCheck: 0, lastUse: 0 };
       this.refresh(root, true, true);
+      this.mms.set(pml4Gpa, mm);
     }
-    this.mms.set(pml4Gpa, mm);
+    mm.lastUse = ++this.uses;
     return { ok: true, mm };
+  }
+
+  /** The guest PML4 of the address space used longest ago (there is at least one). */
+  private leastRecentlyUsed(): number {
+    let oldest: ShadowMm | null = null;
+    for (const mm of this.mms.values()) if (oldest === null || mm.lastUse < oldest.lastUse) oldest = mm;
+    return oldest!.guestPml4;
   }
 
   /** Drop the shadow of `pml4Gpa` (g2v PPGTT_L4_PAGE_TABLE_DESTROY); false when it had none. Source: intel_vgpu_g2v_destroy_ppgtt_mm. */
@@ -302,10 +319,15 @@ export class PpgttShadow {
    * and its next-level table, which is compared only if its own page was written.
    */
   private refreshWritten(log: Uint32Array): void {
-    let written: ShadowTable[] | null = null;
-    for (const [gfn, tables] of this.tracked) if (takeDirty(log, PPGTT_VIEW, gfn * PAGE_BLOCKS, PAGE_BLOCKS)) (written ??= []).push(...tables);
+    const written = this.written;
+    written.length = 0;
+    // forEach rather than for-of over entries: no iterator and [gfn, tables] pair per tracked page at every submission.
+    this.tracked.forEach((tables, gfn) => {
+      if (takeDirty(log, PPGTT_VIEW, gfn * PAGE_BLOCKS, PAGE_BLOCKS)) for (const t of tables) written.push(t);
+    });
     // A table released meanwhile (its parent entry changed) is skipped: its replacement was built from the guest's page as it is now.
-    if (written) for (const t of written) if (t.live) this.refresh(t, false, false);
+    for (const t of written) if (t.live) this.refresh(t, false, false);
+    written.length = 0;
   }
 
   /**
@@ -321,7 +343,24 @@ export class PpgttShadow {
     const out = t.page * WORDS;
     const span = ENTRY_PAGES[t.level]!;
     this.stats.compared++;
-    for (let i = 0; i < GEN8_ENTRIES_PER_TABLE; i++) {
+    let i = 0;
+    if (!all) {
+      // The unchanged case first, word by word (the safety net compares every table of an address
+      // space, nearly always all unchanged): the entries before the first difference keep their
+      // shadow, and their next-level tables are compared in turn, in entry order as below.
+      const seen = t.seen;
+      let k = 0;
+      while (k < WORDS && g[at + k] === seen[k]) k++;
+      i = k >>> 1;
+      if (descend && t.level < 3) {
+        for (let j = 0; j < i; j++) {
+          const child = t.children[j];
+          // A split 2 MiB page (gfn -1) is made from its parent's entry alone: nothing of the guest's to compare.
+          if (child && child.gfn >= 0) this.refresh(child, false, true);
+        }
+      }
+    }
+    for (; i < GEN8_ENTRIES_PER_TABLE; i++) {
       // Each guest word is read once: what is checked is what is shadowed.
       const lo = g[at + 2 * i];
       const hi = g[at + 2 * i + 1];

@@ -99,17 +99,22 @@ export class TimeSliceScheduler {
    * work of the current owner. Returns the owner for the coming tick (null: idle).
    */
   tick(nowNs: number, entities: readonly SchedEntity[], inFlight: boolean): number | null {
-    const byId = new Map(entities.map((e) => [e.id, e]));
     if (nowNs >= this.nextBalanceNs) {
       this.balance(entities);
       this.nextBalanceNs = nowNs + BALANCE_PERIOD_NS;
     }
     if (this.currentId !== null) this.charge(nowNs);
     if (inFlight) return this.currentId;
-    const next = this.findBusy(nowNs, byId);
+    const next = this.findBusy(nowNs, entities);
     if (next !== this.currentId) this.switchTo(next, nowNs);
     // The one picked goes to the back of the queue, unless it is in its priority window.
-    if (next !== null && !this.inPriority(next, nowNs)) this.lru = [...this.lru.filter((x) => x !== next), next];
+    if (next !== null && !this.inPriority(next, nowNs)) {
+      const at = this.lru.indexOf(next);
+      if (at !== this.lru.length - 1) {
+        if (at >= 0) this.lru.splice(at, 1);
+        this.lru.push(next);
+      }
+    }
     return this.currentId;
   }
 
@@ -141,17 +146,19 @@ export class TimeSliceScheduler {
    * carries it).
    */
   private balance(entities: readonly SchedEntity[]): void {
-    const weight = new Map(entities.map((e) => [e.id, e.weight]));
-    const queued = this.lru.filter((id) => weight.has(id));
     if (this.stage === 0) {
-      const total = queued.reduce((n, id) => n + weight.get(id)!, 0);
-      for (const id of queued) {
+      let total = 0;
+      for (const id of this.lru) total += entityOf(entities, id)?.weight ?? 0;
+      for (const id of this.lru) {
+        const e = entityOf(entities, id);
+        if (!e) continue;
         const s = this.state.get(id)!;
-        s.allocatedNs = total > 0 ? (BALANCE_PERIOD_NS * weight.get(id)!) / total : 0;
+        s.allocatedNs = total > 0 ? (BALANCE_PERIOD_NS * e.weight) / total : 0;
         s.leftNs = s.allocatedNs;
       }
     } else {
-      for (const id of queued) {
+      for (const id of this.lru) {
+        if (!entityOf(entities, id)) continue;
         const s = this.state.get(id)!;
         s.leftNs += s.allocatedNs;
       }
@@ -168,9 +175,9 @@ export class TimeSliceScheduler {
     this.schedInNs = nowNs;
   }
 
-  private findBusy(nowNs: number, byId: Map<number, SchedEntity>): number | null {
+  private findBusy(nowNs: number, entities: readonly SchedEntity[]): number | null {
     for (const id of this.lru) {
-      const e = byId.get(id);
+      const e = entityOf(entities, id);
       const s = this.state.get(id);
       if (!e || !s || !e.busy()) continue;
       if (this.inPriority(id, nowNs) || s.leftNs > 0) return id;
@@ -184,4 +191,10 @@ export class TimeSliceScheduler {
     this.schedInNs = nowNs;
     this.timeline?.hold('slice', id, nowNs);
   }
+}
+
+/** The entity with `id` in `entities` (a handful of vGPUs: a scan, no Map to build per tick). */
+function entityOf(entities: readonly SchedEntity[], id: number): SchedEntity | undefined {
+  for (const e of entities) if (e.id === id) return e;
+  return undefined;
 }

@@ -21,7 +21,7 @@ import { type HostGm, SHADOW_RING_BYTES } from './host-gm';
 import { CONTEXT_SWITCHED_MMIO } from './mmio-table';
 import type { OwnerTimeline } from './owner-timeline';
 import { contextPpgtt, writeContextPdps } from './ppgtt-context';
-import { TimeSliceScheduler } from './scheduler';
+import { type SchedEntity, TimeSliceScheduler } from './scheduler';
 import type { Vgpu, Workload } from './vgpu';
 import { CONTEXT_IMAGE_BYTES, buildWorkload, contextRing, layoutShadowBatches, setContextHead, writeContextRing, writeDwords } from './workload-build';
 import { type CtxDesc, ctxDesc, sameContext } from './virtual-execlist';
@@ -50,6 +50,8 @@ export class Submission {
    * shadow_context_status_change, so an owner going idle and coming back costs no switch.
    */
   mmioOwner: number | null = null;
+  /** schedule()'s list of schedulable vGPUs (refilled each time). */
+  private readonly entities: SchedEntity[] = [];
 
   constructor(
     private readonly gvt: Gvt,
@@ -89,19 +91,19 @@ export class Submission {
     if (v.failsafe) return false;
     const [e0 = [0, 0], e1 = [0, 0]] = elements;
     const desc: [CtxDesc, CtxDesc] = [ctxDesc(e0[0], e0[1]), ctxDesc(e1[0], e1[1])];
-    const hex = (n: number): string => (n >>> 0).toString(16).padStart(8, '0');
-    const dump = `desc0 ${hex(e0[1])} ${hex(e0[0])} desc1 ${hex(e1[1])} ${hex(e1[0])}`;
     if (!desc[0].valid) {
-      v.note(`${engine}: invalid elsp submission, desc0 is invalid (${dump}), ignored`);
+      v.note(`${engine}: invalid elsp submission, desc0 is invalid (${descriptorDump(e0, e1)}), ignored`);
       return false;
     }
-    if (desc.some((d) => d.valid && !d.privileged)) {
-      v.note(`${engine}: unexpected GGTT elsp submission: a descriptor without the privilege bit (${dump}), ignored`);
+    if ((desc[0].valid && !desc[0].privileged) || (desc[1].valid && !desc[1].privileged)) {
+      v.note(`${engine}: unexpected GGTT elsp submission: a descriptor without the privilege bit (${descriptorDump(e0, e1)}), ignored`);
       return false;
     }
+    // Element 0 is valid (checked above); element 1 only when its valid bit is set.
+    const count = desc[1].valid ? 2 : 1;
     const built: Workload[] = [];
-    const valid = desc.filter((d) => d.valid);
-    for (const [i, d] of valid.entries()) {
+    for (let i = 0; i < count; i++) {
+      const d = desc[i]!;
       const lrca = d.lrca;
       if (!v.ownsGm(lrca, CONTEXT_IMAGE_BYTES)) {
         this.gvt.enterFailsafe(v, `${engine}: context descriptor LRCA 0x${lrca.toString(16)} outside the vGPU's graphics memory`);
@@ -111,7 +113,7 @@ export class Submission {
       const ve = v.execlists[engine];
       const from = ve.scannedTail.get(lrca) ?? ring.head;
       // A 48-bit PPGTT context: its tables are shadowed now, its batches scanned through the shadow.
-      const pp = contextPpgtt(this.gvt.gpu.ggtt, v, (d === desc[0] ? e0 : e1)[0], lrca);
+      const pp = contextPpgtt(this.gvt.gpu.ggtt, v, (i === 0 ? e0 : e1)[0], lrca);
       if (!pp.ok) {
         this.gvt.enterFailsafe(v, `${engine}: ${pp.reason}`);
         return false;
@@ -123,9 +125,11 @@ export class Submission {
       }
       ve.scannedTail.set(lrca, ring.tail & RING_ADDR_MASK);
       // Element 0 carries the pair: its arrival on the engine is the slot's schedule-in.
-      built.push({ engine, tail: ring.tail & RING_ADDR_MASK, scan: b.scan, context: { desc: d, elsp: i === 0 ? desc : undefined, pv }, ...(pp.mm ? { shadowPml4: pp.mm.shadowPml4 } : {}) });
+      const w: Workload = { engine, tail: ring.tail & RING_ADDR_MASK, scan: b.scan, context: { desc: d, elsp: i === 0 ? desc : undefined, pv } };
+      if (pp.mm) w.shadowPml4 = pp.mm.shadowPml4;
+      built.push(w);
     }
-    v.queue.push(...built);
+    for (const w of built) v.queue.push(w);
     this.dispatch(engine, nowNs);
     return true;
   }
@@ -155,10 +159,13 @@ export class Submission {
    */
   schedule(nowNs: number): void {
     this.nowNs = Math.max(this.nowNs, nowNs);
-    const inFlight = ENGINES.some((e) => this.gvt.gpu.busyUntilNs[e] > nowNs || this.running[e] !== undefined);
-    const entities = this.gvt.vgpus()
-      .filter((v) => !v.failsafe)
-      .map((v) => ({ id: v.id, weight: v.weight, busy: () => v.queue.length > 0 }));
+    let inFlight = false;
+    for (const e of ENGINES) if (this.gvt.gpu.busyUntilNs[e] > nowNs || this.running[e] !== undefined) inFlight = true;
+    // The live vGPUs not in failsafe, in a list reused from tick to tick (this runs every 1 ms and
+    // at each submission to an idle GPU).
+    const entities = this.entities;
+    entities.length = 0;
+    for (const v of this.gvt.vgpus()) if (!v.failsafe) entities.push(v);
     this.scheduler.tick(nowNs, entities, inFlight);
   }
 
@@ -185,9 +192,9 @@ export class Submission {
     for (let n = 0; n < MAX_DISPATCH_PER_TICK && this.gvt.gpu.busyUntilNs[engine] <= nowNs && !this.running[engine]; n++) {
       // An owner whose timeslice ran out waits for the next tick to reschedule (GVT-g need_reschedule).
       if (!this.scheduler.mayRun(v.id, nowNs)) return;
-      const idx = v.queue.findIndex((w) => w.engine === engine);
+      const idx = queuedFor(v.queue, engine);
       if (idx < 0) return;
-      const w = v.queue.splice(idx, 1)[0];
+      const w = idx === 0 ? v.queue.shift()! : v.queue.splice(idx, 1)[0]!;
       this.execute(v, w, nowNs);
     }
   }
@@ -252,15 +259,17 @@ export class Submission {
     writeContextRing(gpu.ggtt, ctx, { start: ring, ctl: ((SHADOW_RING_BYTES - PAGE_SIZE) & 0x1ff000) | RING_CTL_VALID, head: 0, tail: ringDwords.length * 4 });
     // The shadow context points at the shadow PML4, never the guest's (update_shadow_pdps).
     writeContextPdps(gpu.ggtt, ctx, w.shadowPml4 ?? null, base);
-    const [lo, hi] = contextDescriptor(ctx, SHADOW_CTX_ID, w.shadowPml4 === undefined ? INTEL_LEGACY_32B_CONTEXT : INTEL_LEGACY_64B_CONTEXT);
+    const desc = contextDescriptor(ctx, SHADOW_CTX_ID, w.shadowPml4 === undefined ? INTEL_LEGACY_32B_CONTEXT : INTEL_LEGACY_64B_CONTEXT);
     if (this.mmioOwner !== v.id) {
       this.switchMmioContext(this.mmioOwner, v.id);
       this.mmioOwner = v.id;
     }
-    // Element 1 (empty) first, element 0 last: the fourth write submits.
-    let res: ExecResult | undefined;
+    // Element 1 (empty) first, element 0 (hi, lo) last: the fourth write submits.
     const before = gpu.busyUntilNs[w.engine];
-    for (const dw of [0, 0, hi, lo]) res = gpu.mmioWrite(base + RING_ELSP, dw, nowNs) ?? res;
+    let res: ExecResult | undefined = gpu.mmioWrite(base + RING_ELSP, 0, nowNs);
+    res = gpu.mmioWrite(base + RING_ELSP, 0, nowNs) ?? res;
+    res = gpu.mmioWrite(base + RING_ELSP, desc[1], nowNs) ?? res;
+    res = gpu.mmioWrite(base + RING_ELSP, desc[0], nowNs) ?? res;
     if (!res) return this.gvt.enterFailsafe(v, `${w.engine}: the physical engine did not take the shadow context (execlists disabled?)`);
     v.stats.workloads++;
     this.progress(v, w, res, before, nowNs);
@@ -279,19 +288,19 @@ export class Submission {
     v.stats.commands += res.commands;
     v.stats.gpuTimeNs += engineNs;
     this.timeline.record(w.engine, v.id, gpu.busyUntilNs[w.engine] - engineNs, gpu.busyUntilNs[w.engine]);
-    const inFlight: InFlight = { v, w, engineNs: (prior?.engineNs ?? 0) + engineNs };
+    const inFlightNs = (prior?.engineNs ?? 0) + engineNs;
     // Physical interrupts are consumed here and re-raised on the owner's virtual bank.
     ackIir(gpu.gt0, (GT_RENDER_USER_INTERRUPT | GT_CONTEXT_SWITCH_INTERRUPT | GT_RENDER_PIPECTL_NOTIFY_INTERRUPT) << ENGINE_IRQ_SHIFT[w.engine]);
     let bits = (res.userInterrupts > 0 ? GT_RENDER_USER_INTERRUPT : 0) | ((res.notifyInterrupts ?? 0) > 0 ? GT_RENDER_PIPECTL_NOTIFY_INTERRUPT : 0);
     if (res.fault || res.stalled) {
       // The engine stopped on a command the scanner let through (a stall needs MI_SEMAPHORE_WAIT,
       // which the scanner refuses as GVT-g does): contain it like a hang.
-      this.running[w.engine] = inFlight;
+      this.running[w.engine] = { v, w, engineNs: inFlightNs };
       this.gvt.hangs.recoverHang(w.engine, res.fault ?? `${w.engine}: stalled on a semaphore`);
       return;
     }
     if (res.hung) {
-      this.running[w.engine] = inFlight;
+      this.running[w.engine] = { v, w, engineNs: inFlightNs };
       if (bits) this.gvt.irq.raise(v, v.gt0, bits << ENGINE_IRQ_SHIFT[w.engine]);
       return;
     }
@@ -305,7 +314,8 @@ export class Submission {
       setContextHead(gpu.ggtt, w.context.desc.lrca, w.tail);
       // complete_execlist_workload: when the next workload queued on this engine continues the same
       // context (a lite restore), the context is not scheduled out: no CSB entry, no interrupt.
-      const next = v.queue.find((q) => q.engine === w.engine);
+      const at = queuedFor(v.queue, w.engine);
+      const next = at < 0 ? undefined : v.queue[at];
       if (!next?.context || !sameContext(next.context.desc, w.context.desc)) {
         const up = v.execlists[w.engine].scheduleOut(w.context.desc);
         if (up.error) v.note(`${w.engine}: fail to emulate execlist schedule out: ${up.error}`);
@@ -320,4 +330,17 @@ export class Submission {
     for (const flip of w.scan.flips) this.gvt.displayOwner.emulateFlip(v, flip);
   }
 
+}
+
+
+/** Index of the first workload in `queue` for `engine`, or -1. */
+function queuedFor(queue: readonly Workload[], engine: EngineId): number {
+  for (let i = 0; i < queue.length; i++) if (queue[i]!.engine === engine) return i;
+  return -1;
+}
+
+/** An ELSP pair as GVT-g's gvt_vgpu_err prints it: "desc0 <udw> <ldw> desc1 <udw> <ldw>" in hex (for refusals only). */
+function descriptorDump(e0: [number, number], e1: [number, number]): string {
+  const hex = (n: number): string => (n >>> 0).toString(16).padStart(8, '0');
+  return `desc0 ${hex(e0[1])} ${hex(e0[0])} desc1 ${hex(e1[1])} ${hex(e1[0])}`;
 }

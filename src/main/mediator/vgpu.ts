@@ -15,6 +15,7 @@ import type { VgpuPv } from './pv';
 import { AuditLog } from './audit-log';
 import type { PpgttShadow } from './ppgtt-shadow';
 import { type CtxDesc, VirtualExeclist } from './virtual-execlist';
+import type { SchedEntity } from './scheduler';
 
 export { VirtualExeclist } from './virtual-execlist';
 
@@ -77,7 +78,8 @@ export interface ResetRecord {
   atNs: number;
 }
 
-export class Vgpu {
+/** A vGPU is its own entity for the time-slice scheduler (id, weight, queued work): nothing to build per tick. */
+export class Vgpu implements SchedEntity {
   readonly id: number;
   readonly domid: number;
   readonly name: string;
@@ -158,10 +160,14 @@ export class Vgpu {
   /** Virtual ports, GMBUS/AUX and hotplug state. */
   readonly display: VirtualDisplay;
 
+  /** Has it workloads queued (SchedEntity: the scheduler picks only a busy vGPU)? */
+  busy(): boolean {
+    return this.queue.length > 0;
+  }
+
   /** True when [gm, gm + bytes) lies inside this vGPU's aperture or high-GM range. */
   ownsGm(gm: number, bytes: number): boolean {
-    const inside = (r: Range): boolean => bytes >= 0 && gm >= r.base && gm + bytes <= r.base + r.size;
-    return inside(this.alloc.lowGm) || inside(this.alloc.highGm);
+    return bytes >= 0 && (insideRange(this.alloc.lowGm, gm, bytes) || insideRange(this.alloc.highGm, gm, bytes));
   }
 
   /** Accesses to offsets outside the MMIO tracking table, by offset (emulated against vreg, logged). */
@@ -196,4 +202,9 @@ export class Vgpu {
     this.lastReset = { kind, reason, atNs: this.now() };
     this.note(reason);
   }
+}
+
+/** True when [at, at + bytes) lies inside `r` (bytes ≥ 0). */
+function insideRange(r: Range, at: number, bytes: number): boolean {
+  return at >= r.base && at + bytes <= r.base + r.size;
 }

@@ -86,12 +86,13 @@ export class VirtualCsb {
   }
 
   /**
-   * init_vgpu_execlist: entries cleared, read_ptr 0, write_ptr 0x7. As upstream, the guest's HWSP
-   * is not written (the guest resets its own copy, i915 reset_csb_pointers); the next entry goes
-   * to slot 0 of both.
+   * init_vgpu_execlist: read_ptr 0, write_ptr 0x7; the entries keep what was last written, as
+   * upstream rewrites only the pointer register (its CSB buffer registers stay in vreg untouched)
+   * and as the hardware's own CSB reset leaves the buffer alone (i915 reset_csb_pointers only
+   * moves the pointers: entries are read only between them). The guest's HWSP is not written
+   * either (the guest resets its own copy); the next entry goes to slot 0 of both.
    */
   reset(): void {
-    this.entries.fill(0);
     this.writePtr = VIRTUAL_CSB_WRITE_PTR_RESET;
     this.readPtr = 0;
   }
@@ -184,7 +185,7 @@ export class VirtualExeclist {
     return { interrupt: false, error: `schedule out context 0x${ctx.ctxId.toString(16)} matches neither element` };
   }
 
-  /** reset_execlist / init_vgpu_execlist: slots emptied, CSB pointers back to read 0, write 0x7. */
+  /** reset_execlist / init_vgpu_execlist: slots emptied, CSB pointers back to read 0, write 0x7 (entries kept). */
   reset(): void {
     this.elsp = [];
     this.scannedTail.clear();

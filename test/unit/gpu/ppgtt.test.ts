@@ -12,6 +12,7 @@ import { GEN8_PDE_PS_2M } from '../../../src/shared/platform';
 import { GEN8_PDPE_PS_1G, Ppgtt, tableIndex, writeEntry } from '../../../src/main/gpu/ppgtt';
 import type { Gen9Gpu } from '../../../src/main/gpu/gpu';
 import { BB_PPGTT, BB_START, MI_BATCH_BUFFER_END, MI_USER_INTERRUPT, PC_GLOBAL_GTT, PIPE_CONTROL, SDI_PPGTT, gpuWithRam, pcPostSync } from './helpers';
+import { encodePte } from '../../../src/main/gpu/ggtt';
 
 const PAGE = 4096;
 /** Table pages in the test RAM (host-physical = GM, mapped 1:1). */
@@ -87,6 +88,25 @@ describe('Ppgtt (gen8 4-level walk)', () => {
     expect(p.fault).toMatch(/address beyond 48 bits/);
     // A page that faulted is walked again (nothing cached), and still faults.
     expect([p.pageHpa(first + 2), p.pageHpa(first + 2)]).toEqual([-1, -1]);
+  });
+});
+
+describe('AddressSpace.pageFrame (the frame number the blitter\'s GmCursor translates with)', () => {
+  it('is pageHpa / 4096 for mapped pages of the GGTT and a PPGTT, high host-physical addresses included, and -1 where pageHpa is', () => {
+    const { gpu, ram } = gpuWithRam();
+    // GGTT: a PTE naming a frame at 8 GiB + 5 pages (where a VM's RAM lies), and one not present.
+    gpu.ggtt.setPte(70, ...encodePte(8 * 2 ** 30 + 5 * PAGE));
+    for (const i of [3, 70, 71, gpu.ggtt.entries, -1]) {
+      const hpa = gpu.ggtt.pageHpa(i);
+      expect(gpu.ggtt.pageFrame(i)).toBe(hpa < 0 ? -1 : hpa / PAGE);
+    }
+    expect(gpu.ggtt.pageFrame(70)).toBe(2 ** 21 + 5);
+    // PPGTT: a 4 KiB page at 16 GiB + 9 pages, a not-present one, and an index beyond 48 bits.
+    buildTables(ram, [50]);
+    setEntry(ram, PT, tableIndex(VA, 3) + 1, 16 * 2 ** 30 + 9 * PAGE);
+    const p = new Ppgtt(gpu.memory, PML4);
+    expect([p.pageFrame(VA / PAGE), p.pageFrame(VA / PAGE + 1), p.pageFrame(VA / PAGE + 2), p.pageFrame(2 ** 36)]).toEqual([50, 2 ** 22 + 9, -1, -1]);
+    expect(p.fault).toMatch(/PTE not present/);
   });
 });
 

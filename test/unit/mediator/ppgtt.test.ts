@@ -10,11 +10,11 @@ import { addVm, bootDesktop, directPort, rig } from '../helpers/system';
 import { GuestDriver } from '../../../src/main/guest/driver';
 import { GuestRam } from '../../../src/main/guest/guest-ram';
 import { MI_BATCH_BUFFER_END, MI_BATCH_BUFFER_START_GGTT, MI_BATCH_PPGTT, MI_USER_INTERRUPT, ROP_PATCOPY, XY_COLOR_BLT_CMD, br13 } from '../../../src/shared/commands';
-import { CTX_LRI_HEADER_0, CTX_PDP0_LDW, CTX_PDP0_UDW, CTX_PDP3_UDW, CTX_RING_BUFFER_CONTROL, CTX_RING_BUFFER_START, CTX_RING_HEAD, CTX_RING_TAIL, INTEL_LEGACY_32B_CONTEXT, LRC_STATE_PN, contextDescriptor } from '../../../src/shared/execlist';
+import { CTX_LRI_HEADER_0, CTX_LRI_HEADER_1, CTX_PDP0_LDW, CTX_PDP0_UDW, CTX_PDP3_UDW, CTX_RING_BUFFER_CONTROL, CTX_RING_BUFFER_START, CTX_RING_HEAD, CTX_RING_TAIL, INTEL_LEGACY_32B_CONTEXT, LRC_STATE_PN, contextDescriptor } from '../../../src/shared/execlist';
 import { BLT_RING_BASE, GFX_RUN_LIST_ENABLE, RING_CTL, RING_CTL_SIZE, RING_CTL_VALID, RING_ELSP, RING_HEAD, RING_MODE_GEN7, RING_START, RING_TAIL, VGT_PVINFO_PAGE, maskedBitEnable } from '../../../src/shared/regs';
 import { MI_LOAD_REGISTER_IMM_N } from '../../../src/shared/commands';
 import { PVINFO, VGT_CAPS_FULL_PPGTT, VGT_CAPS_HUGE_GTT, VGT_CAPS_HWSP_EMULATION, VGT_G2V } from '../../../src/shared/pvinfo';
-import { MAX_SHADOW_PAGES, PpgttShadow } from '../../../src/main/mediator/ppgtt-shadow';
+import { MAX_SHADOW_MMS, MAX_SHADOW_PAGES, PpgttShadow } from '../../../src/main/mediator/ppgtt-shadow';
 import { entryAddress } from '../../../src/main/gpu/ppgtt';
 import { GEN8_PDE_PS_2M, PAGE_SIZE_2M } from '../../../src/shared/platform';
 import type { Rig } from '../helpers/system';
@@ -76,6 +76,27 @@ describe('PPGTT: caps, notifications and the shadow context', () => {
     const p = directPort(r, v);
     p.write32(VGT_PVINFO_PAGE + PVINFO.g2v_notify, VGT_G2V.PPGTT_L4_PAGE_TABLE_DESTROY);
     expect(v.log.at(-1)).toMatch(/destroy of PML4 0x[0-9a-f]+, which has no shadow, ignored/);
+  });
+
+  it('update_shadow_pdps: the shadow context image holds LRI header 1, then PDP3..0 (register, value) pairs of its engine, the shadow PML4 in PDP0', () => {
+    const r = rig();
+    const { v, scene } = bootDesktop(r, 1);
+    scene.frame(Date.UTC(2026, 0, 1));
+    settle(r);
+    expect(v.failsafe).toBeNull();
+    const st = r.m.hostGm.shadowContextGm.bcs + LRC_STATE_PN * 4096;
+    const dw = (i: number): number => r.gpu.ggtt.read32(st + i * 4);
+    const shadow = shadowContextPml4(r);
+    expect(dw(CTX_LRI_HEADER_1)).toBe(MI_LOAD_REGISTER_IMM_N(8) >>> 0);
+    const got: number[] = [];
+    for (let i = CTX_PDP3_UDW; i < CTX_PDP3_UDW + 16; i++) got.push(dw(i));
+    const expected: number[] = [];
+    for (let n = 3; n >= 0; n--) {
+      const value = n === 0 ? shadow : 0;
+      expected.push(BLT_RING_BASE + 0x270 + n * 8 + 4, Math.floor(value / 2 ** 32), BLT_RING_BASE + 0x270 + n * 8, value % 2 ** 32);
+    }
+    expect(got).toEqual(expected);
+    expect(shadow).toBeGreaterThan(0);
   });
 
   it('intel_vgpu_has_full_ppgtt: without the cap the guest stays GGTT-only and still draws its desktop', () => {
@@ -145,6 +166,28 @@ describe('PPGTT batch buffers and shadow entries', () => {
     submit();
     expect(s.translated).toBe(translated + 1);
     expect(obj.words[1024]).toBe(1); // the blit followed the new mapping
+  });
+
+  it('intel_vgpu_get_ppgtt_mm keeps at most MAX_SHADOW_MMS shadows: a new one evicts the least recently used, not the oldest made', () => {
+    const r = rig();
+    const g = guest(r, 1);
+    const p = g.v.ppgtt!;
+    // Empty PML4s in pages of RAM nothing else uses (the top 1 MiB of the 64 MiB).
+    const pml4 = (n: number): number => 63 * 2 ** 20 + n * 4096;
+    const held = p.size; // the driver's own PML4
+    for (let n = 0; n < MAX_SHADOW_MMS - held; n++) expect(p.shadow(pml4(n)).ok).toBe(true);
+    expect(p.size).toBe(MAX_SHADOW_MMS);
+    // The first one made is used again; the driver's (made before it, not used since) is now the least recently used.
+    const first = p.shadow(pml4(0));
+    expect(p.shadow(pml4(100)).ok).toBe(true);
+    expect(p.size).toBe(MAX_SHADOW_MMS);
+    expect(p.destroy(g.d.ppgttTables!.pml4)).toBe(false);
+    // pml4(0) kept its shadow (the same address space, not rebuilt); pml4(1) is next in line.
+    const again = p.shadow(pml4(0));
+    expect(first.ok && again.ok && again.mm === first.mm).toBe(true);
+    expect(p.shadow(pml4(101)).ok).toBe(true);
+    expect(p.destroy(pml4(1))).toBe(false);
+    expect(p.destroy(pml4(0))).toBe(true);
   });
 
   it('a PML4 outside the VM RAM is refused (failsafe), and the pool is bounded', () => {

@@ -36,7 +36,35 @@ describe('VirtualCsb (execlist.c emulate_csb_update, init_vgpu_execlist)', () =>
     expect([csb.readEntry(0), csb.readEntry(4)]).toEqual([7, 106]);
     csb.reset();
     expect(csb.ptrRegister).toBe(0x7);
-    expect(csb.readEntry(0)).toBe(0);
+  });
+
+  it('a reset moves only the pointers and keeps the entries (execlist.c reset_execlist / init_vgpu_execlist)', () => {
+    const csb = new VirtualCsb();
+    for (let i = 0; i < 3; i++) csb.push(0x10 + i, 0x200 + i);
+    csb.writePtrRegister((0x0700 << 16) | (2 << 8));
+    const before = [...csb.entries];
+    csb.reset();
+    // init_vgpu_execlist rewrites only RING_CONTEXT_STATUS_PTR: read_ptr 0, write_ptr 0x7.
+    expect(csb.ptrRegister).toBe(0x7);
+    expect([...csb.entries]).toEqual(before);
+    // Slot 2 (bytes 16 and 20: status, context ID) still holds the third entry.
+    expect([csb.readEntry(16), csb.readEntry(20)]).toEqual([0x12, 0x202]);
+    // The next entry still goes to slot 0, over what was there.
+    csb.push(0x99, 0x300);
+    expect([csb.readEntry(0), csb.readEntry(4), csb.readEntry(16)]).toEqual([0x99, 0x300, 0x12]);
+  });
+
+  it('VirtualExeclist.reset keeps the CSB entries and empties the slots (execlist.c reset_execlist)', () => {
+    const el = new VirtualExeclist();
+    el.scheduleIn([ctx(0x11), none]);
+    el.scheduleOut(ctx(0x11));
+    const before = [...el.csb.entries];
+    el.reset();
+    expect(el.runningSlot).toBeNull();
+    expect(el.csb.ptrRegister).toBe(0x7);
+    expect([...el.csb.entries]).toEqual(before);
+    // Slot 1: the COMPLETE | ACTIVE_TO_IDLE entry's context ID.
+    expect(el.csb.readEntry(12)).toBe(0x11);
   });
 
   it('both pointer fields take a masked guest write (F_MODE_MASK), as i915 reset_csb_pointers uses', () => {
