@@ -2,6 +2,7 @@
  * The physical global GTT: one 64-bit PTE per 4 KiB page of graphics memory (GM).
  * Gen8 PTE: bit 0 present, bits 38:12 host-physical page address. Source: i915 gen8_ggtt_pte_encode.
  */
+import { GPU_LOG, markDirty } from '../../shared/dirty-log';
 import { GEN8_PAGE_PRESENT, PAGE_SHIFT, PAGE_SIZE } from '../../shared/platform';
 import type { HostMemory, RamRegion } from './memory';
 
@@ -84,11 +85,17 @@ export class Ggtt {
     return r ? r.region.words[r.offset >>> 2] : 0;
   }
 
-  /** Write a dword at GM address `gm`; unmapped writes are dropped. Returns false when dropped. */
+  /**
+   * Write a dword at GM address `gm`; unmapped writes are dropped. Returns false when dropped.
+   * Logged in the RAM's dirty page log (GPU half) like every other GPU-thread write (writeGm, the
+   * blitter): MI_STORE_DATA_IMM, SRM, the HWSP's CSB mirror and aperture writes land here, and the
+   * compositor and the PPGTT shadow must see them without waiting for their full compare.
+   */
   write32(gm: number, value: number): boolean {
     const r = this.resolve(gm);
     if (!r) return false;
     r.region.words[r.offset >>> 2] = value;
+    if (r.region.dirty) markDirty(r.region.dirty, GPU_LOG, r.offset, 4);
     return true;
   }
 }

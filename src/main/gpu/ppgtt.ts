@@ -16,6 +16,7 @@
  * with the PS bit (GEN8_PDPE_PS_1G, a 1 GiB page) is not one, and faults. 64 KiB pages (the PDE's IPS
  * bit, only honoured when GAMW_ECO_DEV_RW_IA enables them) are not modelled: entries are walked as 4 KiB.
  */
+import { GPU_LOG, markDirty } from '../../shared/dirty-log';
 import { GEN8_PAGE_PRESENT, GEN8_PDE_PS_2M, PAGE_SIZE } from '../../shared/platform';
 import type { RamRegion } from './memory';
 
@@ -246,10 +247,12 @@ export class Ppgtt {
     return r ? r.region.words[r.offset >>> 2] : 0;
   }
 
+  /** As Ggtt.write32: dropped (false) when unmapped, else written and logged in the RAM's dirty page log (GPU half). */
   write32(va: number, value: number): boolean {
     const r = this.resolve(va);
     if (!r) return false;
     r.region.words[r.offset >>> 2] = value;
+    if (r.region.dirty) markDirty(r.region.dirty, GPU_LOG, r.offset, 4);
     return true;
   }
 }

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { copySurface, fillSurface } from '../../../src/main/gpu/blitter';
 import { Ggtt, encodePte } from '../../../src/main/gpu/ggtt';
 import { HostMemory } from '../../../src/main/gpu/memory';
+import { Ppgtt, tableIndex, writeEntry } from '../../../src/main/gpu/ppgtt';
 import { COMPOSITOR_VIEW, CPU_LOG, GPU_LOG, PPGTT_VIEW, dirtyLogBytes, planeStart, planeWords } from '../../../src/shared/dirty-log';
 
 const PAGE = 4096;
@@ -25,7 +26,7 @@ function setup() {
     log.fill(0);
     return blocks;
   };
-  return { ggtt, logged };
+  return { ggtt, memory, words: region.words, logged };
 }
 
 describe('the blitter logs its destination blocks (dirty log for the compositor)', () => {
@@ -60,5 +61,20 @@ describe('the blitter logs its destination blocks (dirty log for the compositor)
     const { ggtt, logged } = setup();
     fillSurface(ggtt, { base: 0, pitch: 4096, tiled: false, cpp: 4 }, { x1: 0, y1: 5, x2: 8, y2: 6 }, 0xff0000ff, { alpha: false, rgb: true });
     expect(logged()).toEqual([20]);
+  });
+
+  it('a dword stored through the GGTT (MI_STORE_DATA_IMM, SRM, the HWSP CSB mirror, aperture writes) logs its block', () => {
+    const { ggtt, logged } = setup();
+    expect(ggtt.write32(5 * PAGE + 1028, 0xdeadbeef)).toBe(true);
+    expect(logged()).toEqual([21]);
+  });
+
+  it('a dword stored through a PPGTT logs the block of the frame it lands in', () => {
+    const { memory, words, logged } = setup();
+    // Tables in RAM pages 40..43 (written directly, as a CPU write: not in the GPU half); VA page -> frame 9.
+    const va = 2 ** 40 + 7 * PAGE;
+    [41, 42, 43, 9].forEach((frame, level) => writeEntry(words, ((40 + level) * PAGE) / 4 + tableIndex(va, level) * 2, frame * PAGE));
+    expect(new Ppgtt(memory, 40 * PAGE).write32(va + 2048, 1)).toBe(true);
+    expect(logged()).toEqual([38]);
   });
 });
