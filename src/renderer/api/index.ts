@@ -22,9 +22,9 @@ export function createTransport(win: Window = window): Transport {
     // Electron IPC has no connection to lose.
     return { client: ipc, onStatus: (handler) => (handler('open'), () => undefined) };
   }
-  // Frames are acknowledged at the page's next paint once the paint worker has taken every batch
-  // handed to it: a worker that falls behind holds the host's stream back (see frameDrain).
-  const ws = new WsClient(apiUrlFor(win.location), { nextPaint: (fn) => void win.requestAnimationFrame(() => frameDrain.whenDrained(fn)) });
+  // Frames are acknowledged once the paint worker has taken the batch they went in, at the page's
+  // next paint: a worker that falls behind holds the host's stream back (see frameDrain).
+  const ws = new WsClient(apiUrlFor(win.location), { nextPaint: (fn) => void win.requestAnimationFrame(fn), whenTaken: (fn) => frameDrain.whenTaken(fn) });
   return {
     client: ws,
     onStatus(handler) {

@@ -1,30 +1,47 @@
 /**
  * What the paint worker does with each message from the page (frame-paint-protocol.ts): decode the
- * batch's damage rects into its FrameSurfaces, answer 'taken' (the page acknowledges frames to the
- * host only once the worker has them, so a worker that falls behind holds the host's stream back
- * rather than queueing), and paint the attached OffscreenCanvases at its animation frames, telling
- * the page about each newly flipped frame painted. DOM-free apart from what `options` give.
+ * batch's damage rects into its FrameSurfaces, paint the changed sources' OffscreenCanvases at once
+ * (the canvases commit at the end of this task), and answer 'taken' with the newly flipped frames
+ * painted (the page acknowledges frames to the host only once the worker has them, so a worker that
+ * falls behind holds the host's stream back rather than queueing). A canvas attached or resized is
+ * painted whole at the worker's next animation frame. DOM-free apart from what `options` give.
  */
-import { CanvasPainter, type CanvasPainterOptions } from './canvas-painter';
+import { CanvasPainter, type CanvasPainterOptions, type Painted } from './canvas-painter';
 import { FrameSurfaces } from './frame-surfaces';
 import { unpackFrames, type FromWorker, type ToWorker } from './frame-paint-protocol';
 
 export function paintWorkerHandler(post: (m: FromWorker) => void, options: Omit<CanvasPainterOptions, 'onPainted'>): (m: ToWorker) => void {
   const surfaces = new FrameSurfaces();
-  const painter = new CanvasPainter(surfaces, { ...options, onPainted: (p) => post({ kind: 'painted', ...p }) });
+  /** Paints of the batch being handled (they go with its 'taken'), null outside one. */
+  let batchPaints: Painted[] | null = null;
+  const painter = new CanvasPainter(surfaces, {
+    ...options,
+    onPainted: (p) => {
+      if (batchPaints) batchPaints.push(p);
+      else post({ kind: 'painted', ...p });
+    },
+  });
   return (m) => {
     switch (m.kind) {
       case 'frames': {
+        const changed = new Set<number>();
         try {
           for (const f of unpackFrames(m.frames, m.payload)) {
+            changed.add(f.source);
             surfaces.apply(f);
-            painter.request(f.source);
           }
         } catch (err) {
           // A bad batch (RLE32 that does not decode) loses its own rects only; the next ones paint.
           post({ kind: 'error', message: err instanceof Error ? err.message : String(err) });
         }
-        post({ kind: 'taken' });
+        // One message back per batch: the page's main thread is the busy one.
+        batchPaints = [];
+        try {
+          painter.paintNow(changed);
+        } finally {
+          post({ kind: 'taken', painted: batchPaints });
+          batchPaints = null;
+        }
         return;
       }
       case 'attach':

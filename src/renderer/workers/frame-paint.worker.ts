@@ -1,6 +1,7 @@
 /**
  * The paint worker: takes the page's frame batches and canvases (transferred as OffscreenCanvas)
- * and decodes + paints off the page's main thread, at the worker's own animation frames. See
+ * and decodes + paints off the page's main thread, each batch as it comes (a canvas attached or
+ * resized at the worker's next animation frame). See
  * paint-worker-core.ts; loaded by frame-painter.ts as a module worker (CSP worker-src 'self'), which
  * transfers no canvas before this module has said 'ready' (else the page paints itself).
  */
@@ -15,7 +16,8 @@ interface WorkerScope {
 }
 const scope = self as unknown as WorkerScope;
 const handle = paintWorkerHandler((m: FromWorker) => scope.postMessage(m), {
-  // Chromium gives dedicated workers requestAnimationFrame (synchronised with OffscreenCanvas commits).
+  // Chromium gives dedicated workers requestAnimationFrame (synchronised with OffscreenCanvas commits);
+  // used only for whole repaints (attach, size): frames paint as their batch arrives.
   nextFrame: (fn) => (scope.requestAnimationFrame ? void scope.requestAnimationFrame(fn) : void setTimeout(fn, 16)),
   makeCanvas: (w, h) => new OffscreenCanvas(w, h),
   now: () => performance.timeOrigin + performance.now(),

@@ -167,6 +167,25 @@ describe('WsClient', () => {
     expect(socket().sent).toEqual(['{"ack":3}', '{"ack":1}', '{"ack":2}', '{"ack":2}']);
   });
 
+  it('acknowledges only frames their painter has taken (whenTaken), at the paint after', () => {
+    const taken: (() => void)[] = [];
+    const client = new WsClient('ws://127.0.0.1:1234/api?token=t', { createSocket: (u) => new MockSocket(u), nextPaint: (fn) => paints.push(fn), whenTaken: (fn) => taken.push(fn), checkAccess: async () => access });
+    const socket = MockSocket.instances.at(-1)!;
+    socket.open();
+    client.onFrame(() => undefined);
+    const frame = (seq: number): Uint8Array => encodeFrame({ source: 1, width: 4, height: 4, x: 0, y: 0, w: 1, h: 1, seq }, new Uint8Array(4));
+    socket.receive(encodeBatch([frame(1), frame(2)]).buffer);
+    socket.receive(frame(3).buffer);
+    paint();
+    expect(socket.sent).toEqual([]); // handed over, not taken yet
+    taken.shift()!(); // the painter took the batch; the single frame is still with it
+    paint();
+    expect(socket.sent).toEqual(['{"ack":2}']);
+    taken.shift()!();
+    paint();
+    expect(socket.sent).toEqual(['{"ack":2}', '{"ack":1}']);
+  });
+
   it('acknowledges what a connection took at the next paint, not what a dropped one took', async () => {
     vi.useFakeTimers();
     const { socket } = newClient();
