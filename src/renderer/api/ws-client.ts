@@ -40,9 +40,9 @@ export interface WsClientOptions {
   maxBackoffMs?: number;
   createSocket?: SocketFactory;
   /**
-   * Run `fn` when the page next paints (default: requestAnimationFrame, where it exists). Frames
-   * taken are acknowledged then, all at once, so the host sends about as many as the page paints and
-   * coalesces the rest; a hidden tab, which does not paint, stops the stream until it shows again.
+   * Run `fn` when frames taken may be acknowledged, all at once (default: the next
+   * requestAnimationFrame, where it exists; the app passes "at the end of this task while the page
+   * is shown"). A hidden tab, which acknowledges nothing, stops the stream until it shows again.
    */
   nextPaint?: (fn: () => void) => void;
   /**

@@ -25,8 +25,8 @@ export type ToWorker =
 export type FromWorker =
   /** The worker's module ran: canvases may be transferred to it (frame-painter.ts waits for this). */
   | { kind: 'ready' }
-  /** A 'frames' batch was taken and painted: the newly flipped frames it showed. */
-  | { kind: 'taken'; painted: Painted[] }
+  /** The next `batches` 'frames' messages were taken and painted: the newly flipped frames shown. */
+  | { kind: 'taken'; batches: number; painted: Painted[] }
   /** A newly flipped frame painted outside a batch (a canvas attached or resized). */
   | ({ kind: 'painted' } & Painted)
   | { kind: 'error'; message: string };

@@ -64,8 +64,9 @@ export class DrainGate {
     this.handed++;
   }
 
-  take(): void {
-    this.taken = Math.min(this.handed, this.taken + 1);
+  /** The worker took the next `count` batches. */
+  take(count = 1): void {
+    this.taken = Math.min(this.handed, this.taken + count);
     this.release();
   }
 
@@ -267,7 +268,7 @@ export class WorkerPainter implements FramePainter {
         this.handOver();
         return;
       case 'taken':
-        this.drain.take();
+        this.drain.take(m.batches);
         for (const p of m.painted) this.painted.emit(p);
         return;
       case 'painted': {

@@ -1,18 +1,30 @@
 /**
  * What the paint worker does with each message from the page (frame-paint-protocol.ts): decode the
- * batch's damage rects into its FrameSurfaces, paint the changed sources' OffscreenCanvases at once
- * (the canvases commit at the end of this task), and answer 'taken' with the newly flipped frames
- * painted (the page acknowledges frames to the host only once the worker has them, so a worker that
- * falls behind holds the host's stream back rather than queueing). A canvas attached or resized is
- * painted whole at the worker's next animation frame. DOM-free apart from what `options` give.
+ * batch's damage rects into its FrameSurfaces, then, once the batches already queued behind it are
+ * decoded too (`afterQueued`), paint the changed sources' OffscreenCanvases (they commit at the end
+ * of that task) and answer 'taken' for those batches with the newly flipped frames painted.
+ *
+ * Painting as batches come, not at the worker's animation frames: those came at half the display's
+ * rate under load (one per compositor frame acknowledged) and every other flip was coalesced away.
+ * Painting once per run of queued batches, not once per batch: a worker that falls behind catches
+ * up on the newest picture instead of painting every stale one in turn (per-batch painting built a
+ * standing queue of the host's whole window, 0.7 s). The page acknowledges frames to the host only
+ * once they are taken, which here means painted, so a worker that falls behind holds the host's
+ * stream back rather than queueing. A canvas attached or resized is painted whole at the worker's
+ * next animation frame. DOM-free apart from what `options` give.
  */
 import { CanvasPainter, type CanvasPainterOptions, type Painted } from './canvas-painter';
 import { FrameSurfaces } from './frame-surfaces';
 import { unpackFrames, type FromWorker, type ToWorker } from './frame-paint-protocol';
 
-export function paintWorkerHandler(post: (m: FromWorker) => void, options: Omit<CanvasPainterOptions, 'onPainted'>): (m: ToWorker) => void {
+export interface PaintWorkerOptions extends Omit<CanvasPainterOptions, 'onPainted'> {
+  /** Run fn after the messages already queued for this worker (a MessageChannel message to itself). */
+  afterQueued(fn: () => void): void;
+}
+
+export function paintWorkerHandler(post: (m: FromWorker) => void, options: PaintWorkerOptions): (m: ToWorker) => void {
   const surfaces = new FrameSurfaces();
-  /** Paints of the batch being handled (they go with its 'taken'), null outside one. */
+  /** Paints while batches are painted (they go with their 'taken'), null otherwise. */
   let batchPaints: Painted[] | null = null;
   const painter = new CanvasPainter(surfaces, {
     ...options,
@@ -21,10 +33,28 @@ export function paintWorkerHandler(post: (m: FromWorker) => void, options: Omit<
       else post({ kind: 'painted', ...p });
     },
   });
+  /** Batches decoded and not painted yet, and the sources they changed. */
+  let unpainted = 0;
+  let changed = new Set<number>();
+
+  function paintTaken(): void {
+    const sources = changed;
+    const batches = unpainted;
+    changed = new Set();
+    unpainted = 0;
+    batchPaints = [];
+    try {
+      painter.paintNow(sources);
+    } finally {
+      // One message back per run of batches: the page's main thread is the busy one.
+      post({ kind: 'taken', batches, painted: batchPaints });
+      batchPaints = null;
+    }
+  }
+
   return (m) => {
     switch (m.kind) {
       case 'frames': {
-        const changed = new Set<number>();
         try {
           for (const f of unpackFrames(m.frames, m.payload)) {
             changed.add(f.source);
@@ -34,14 +64,7 @@ export function paintWorkerHandler(post: (m: FromWorker) => void, options: Omit<
           // A bad batch (RLE32 that does not decode) loses its own rects only; the next ones paint.
           post({ kind: 'error', message: err instanceof Error ? err.message : String(err) });
         }
-        // One message back per batch: the page's main thread is the busy one.
-        batchPaints = [];
-        try {
-          painter.paintNow(changed);
-        } finally {
-          post({ kind: 'taken', painted: batchPaints });
-          batchPaints = null;
-        }
+        if (unpainted++ === 0) options.afterQueued(paintTaken);
         return;
       }
       case 'attach':

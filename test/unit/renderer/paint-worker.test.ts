@@ -61,7 +61,7 @@ describe('frame batches to the paint worker (packFrames / unpackFrames)', () => 
 });
 
 describe('the paint worker (paintWorkerHandler)', () => {
-  it('paints each batch as it takes it, exactly at 1:1, and answers taken with the flips painted', () => {
+  it('paints as batches come (once per run of queued ones), exactly at 1:1, and answers taken with the flips painted', () => {
     const w = worker();
     const canvas = fakeCanvas();
     w.handle({ kind: 'attach', source: 1, canvas: canvas as unknown as OffscreenCanvas });
@@ -69,7 +69,7 @@ describe('the paint worker (paintWorkerHandler)', () => {
     w.handle(framesMessage([coded(full)]));
     expect([canvas.width, canvas.height]).toEqual([8, 6]);
     expect([...canvas.pixels()]).toEqual([...full.rgba]);
-    expect(w.out).toEqual([{ kind: 'taken', painted: [{ source: 1, flip: 1, latencyMs: 20, width: 8, height: 6 }] }]);
+    expect(w.out).toEqual([{ kind: 'taken', batches: 1, painted: [{ source: 1, flip: 1, latencyMs: 20, width: 8, height: 6 }] }]);
     w.animationFrame(); // the attach's repaint found nothing left to do
     expect(w.out).toHaveLength(1);
 
@@ -79,17 +79,25 @@ describe('the paint worker (paintWorkerHandler)', () => {
     const at = (x: number, y: number) => [...canvas.pixels().subarray((y * 8 + x) * 4, (y * 8 + x) * 4 + 4)];
     expect(at(6, 4)).toEqual([1, 1, 9, 255]);
     expect(at(4, 3)).toEqual([4, 3, 3, 255]); // left of the rect: the first frame's pixel
-    expect(w.out.at(-1)).toEqual({ kind: 'taken', painted: [{ source: 1, flip: 2, latencyMs: 20, width: 8, height: 6 }] });
+    expect(w.out.at(-1)).toEqual({ kind: 'taken', batches: 1, painted: [{ source: 1, flip: 2, latencyMs: 20, width: 8, height: 6 }] });
+    // Batches queued behind each other are all taken, and painted once, the newest picture.
+    const before = w.out.length;
+    w.handle(framesMessage([raw({ x: 0, y: 0, w: 1, h: 1, seq: 3, flip: 3 }, 1)]), { queued: true });
+    w.handle(framesMessage([raw({ x: 0, y: 0, w: 1, h: 1, seq: 4, flip: 4 }, 2)]), { queued: true });
+    expect(w.out).toHaveLength(before);
+    w.runQueued();
+    expect(w.out.slice(before)).toEqual([{ kind: 'taken', batches: 2, painted: [{ source: 1, flip: 4, latencyMs: 20, width: 8, height: 6 }] }]);
+    expect(at(0, 0)).toEqual([0, 0, 2, 255]);
     // The same flip again (a repair): painted, not reported as a new frame.
-    w.handle(framesMessage([raw({ x: 0, y: 0, w: 1, h: 1, seq: 3, flip: 2 })]));
-    expect(w.out.at(-1)).toEqual({ kind: 'taken', painted: [] });
+    w.handle(framesMessage([raw({ x: 0, y: 0, w: 1, h: 1, seq: 5, flip: 4 })]));
+    expect(w.out.at(-1)).toEqual({ kind: 'taken', batches: 1, painted: [] });
   });
 
   it('a canvas attached after its frames is painted whole at the next animation frame (painted)', () => {
     const w = worker();
     const full = raw({ x: 0, y: 0, w: 8, h: 6 }, 3);
     w.handle(framesMessage([full]));
-    expect(w.out).toEqual([{ kind: 'taken', painted: [] }]);
+    expect(w.out).toEqual([{ kind: 'taken', batches: 1, painted: [] }]);
     const canvas = fakeCanvas();
     w.handle({ kind: 'attach', source: 1, canvas: canvas as unknown as OffscreenCanvas });
     expect(canvas.width).toBe(0);
@@ -116,7 +124,7 @@ describe('the paint worker (paintWorkerHandler)', () => {
     w.handle({ kind: 'frames', frames, payload });
     expect(w.out.map((m) => m.kind)).toEqual(['error', 'taken']);
     w.handle(framesMessage([raw({ source: 2, x: 0, y: 0, w: 8, h: 6 })]));
-    expect(w.out.at(-1)).toEqual({ kind: 'taken', painted: [] });
+    expect(w.out.at(-1)).toEqual({ kind: 'taken', batches: 1, painted: [] });
   });
 
   it('a detached source is not painted; a forgotten one starts from a blank picture', () => {
@@ -186,7 +194,7 @@ describe('the page side (WorkerPainter) and the acknowledgement gate', () => {
   it('acknowledgements wait until the worker has taken every batch handed before them', async () => {
     const gate = new DrainGate();
     const held: FromWorker[] = [];
-    const port: WorkerLike = { onmessage: null, onerror: null, postMessage: (m) => void (m.kind === 'frames' && held.push({ kind: 'taken', painted: [] })) };
+    const port: WorkerLike = { onmessage: null, onerror: null, postMessage: (m) => void (m.kind === 'frames' && held.push({ kind: 'taken', batches: 1, painted: [] })) };
     const painter = ready(port, gate);
     painter.apply(raw({ x: 0, y: 0, w: 1, h: 1 }));
     await Promise.resolve();

@@ -3,6 +3,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ApiError, FRAME_RLE32, PHYSICAL_SOURCE, encodeFrame, type CodedFrameMessage, type FrameMessage } from '../../../src/shared/api';
 import { ConnectionLostError, WsClient, apiUrlFor, type SocketLike } from '../../../src/renderer/api/ws-client';
 import { encodeBatch } from '../../../src/shared/frame-batch';
+import { whenShown } from '../../../src/renderer/api';
 
 /** A WebSocket stand-in the test drives by hand. */
 class MockSocket implements SocketLike {
@@ -264,5 +265,30 @@ describe('WsClient', () => {
     expect(MockSocket.instances).toHaveLength(3);
     socket().open();
     expect(client.status).toBe('open');
+  });
+});
+
+describe('whenShown (when the app acknowledges frames)', () => {
+  it('runs at the end of the task while the page is shown, and only once it shows again while hidden', async () => {
+    const fn = vi.fn();
+    whenShown(document, fn);
+    expect(fn).not.toHaveBeenCalled();
+    await Promise.resolve();
+    expect(fn).toHaveBeenCalledTimes(1);
+
+    Object.defineProperty(document, 'visibilityState', { value: 'hidden', configurable: true });
+    try {
+      whenShown(document, fn);
+      await Promise.resolve();
+      document.dispatchEvent(new Event('visibilitychange'));
+      expect(fn).toHaveBeenCalledTimes(1); // still hidden: no acknowledgement, the host's stream waits
+      Object.defineProperty(document, 'visibilityState', { value: 'visible', configurable: true });
+      document.dispatchEvent(new Event('visibilitychange'));
+      expect(fn).toHaveBeenCalledTimes(2);
+      document.dispatchEvent(new Event('visibilitychange'));
+      expect(fn).toHaveBeenCalledTimes(2);
+    } finally {
+      Object.defineProperty(document, 'visibilityState', { value: 'visible', configurable: true });
+    }
   });
 });
