@@ -99,6 +99,7 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
     const window = new FrameWindow();
     // One batch per tick (frame-batch.ts): what headless Chromium can take at 60 Hz.
     const batcher = new FrameBatcher((batch) => {
+      window.batchEnd();
       if (ws.readyState === WebSocket.OPEN) ws.send(batch, { binary: true });
     });
     batchers.set(ws, batcher);

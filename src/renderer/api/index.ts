@@ -22,9 +22,11 @@ export function createTransport(win: Window = window): Transport {
     // Electron IPC has no connection to lose.
     return { client: ipc, onStatus: (handler) => (handler('open'), () => undefined) };
   }
-  // Frames are acknowledged at the page's next paint once the paint worker has taken every batch
-  // handed to it: a worker that falls behind holds the host's stream back (see frameDrain).
-  const ws = new WsClient(apiUrlFor(win.location), { nextPaint: (fn) => void win.requestAnimationFrame(() => frameDrain.whenDrained(fn)) });
+  // Frames are acknowledged once the paint worker has taken (painted) the batch they went in: a
+  // worker that falls behind holds the host's stream back (see frameDrain). Not at the page's next
+  // animation frame: the page's main thread is the busiest one, its frames came at 10-30 Hz under
+  // load, and the host's short window (frame-window.ts) then throttled the stream to that.
+  const ws = new WsClient(apiUrlFor(win.location), { nextPaint: (fn) => whenShown(win.document, fn), whenTaken: (fn) => frameDrain.whenTaken(fn) });
   return {
     client: ws,
     onStatus(handler) {
@@ -32,6 +34,23 @@ export function createTransport(win: Window = window): Transport {
       return ws.onStatus(handler);
     },
   };
+}
+
+/**
+ * Run fn at the end of this task while the page is shown, else once it shows again: a hidden tab
+ * acknowledges no frames, so the host's stream to it stops until it is back.
+ */
+export function whenShown(doc: Document, fn: () => void): void {
+  if (doc.visibilityState !== 'hidden') {
+    queueMicrotask(fn);
+    return;
+  }
+  const onChange = (): void => {
+    if (doc.visibilityState === 'hidden') return;
+    doc.removeEventListener('visibilitychange', onChange);
+    fn();
+  };
+  doc.addEventListener('visibilitychange', onChange);
 }
 
 export function useApi(): ApiClient {

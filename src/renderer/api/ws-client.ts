@@ -40,11 +40,17 @@ export interface WsClientOptions {
   maxBackoffMs?: number;
   createSocket?: SocketFactory;
   /**
-   * Run `fn` when the page next paints (default: requestAnimationFrame, where it exists). Frames
-   * are acknowledged then, all at once, so the host sends about as many as the page paints and
-   * coalesces the rest; a hidden tab, which does not paint, stops the stream until it shows again.
+   * Run `fn` when frames taken may be acknowledged, all at once (default: the next
+   * requestAnimationFrame, where it exists; the app passes "at the end of this task while the page
+   * is shown"). A hidden tab, which acknowledges nothing, stops the stream until it shows again.
    */
   nextPaint?: (fn: () => void) => void;
+  /**
+   * Run `fn` once the frames just handed to onFrame handlers are taken by whoever paints them
+   * (default: at once; the app passes the paint worker's gate, frameDrain). Only taken frames are
+   * acknowledged, so a painter that falls behind holds the host's stream back.
+   */
+  whenTaken?: (fn: () => void) => void;
   /**
    * Asked after a connection fails (a browser WebSocket cannot see why): a refused token ends the
    * retries with status 'unauthorized'. Default: GET /api/access with the URL's token.
@@ -65,9 +71,10 @@ export class WsClient implements ApiClient {
   private readonly maxBackoffMs: number;
   private readonly createSocket: SocketFactory;
   private readonly nextPaint: (fn: () => void) => void;
+  private readonly whenTaken: (fn: () => void) => void;
   private readonly checkAccess: AccessCheck;
   private currentStatus: ConnectionStatus = 'connecting';
-  /** Frame messages taken since the last acknowledgement, and whether one is scheduled. */
+  /** Frame messages of this socket taken since the last acknowledgement, and whether one is scheduled. */
   private unacked = 0;
   private ackScheduled = false;
 
@@ -80,6 +87,7 @@ export class WsClient implements ApiClient {
     this.backoffMs = this.minBackoffMs;
     this.createSocket = options.createSocket ?? ((u) => new WebSocket(u) as unknown as SocketLike);
     this.nextPaint = options.nextPaint ?? (typeof requestAnimationFrame === 'function' ? (fn) => void requestAnimationFrame(fn) : (fn) => void setTimeout(fn, 0));
+    this.whenTaken = options.whenTaken ?? ((fn) => fn());
     this.checkAccess = options.checkAccess ?? (() => accessOf(url));
     // A call made while (re)connecting waits for that attempt: flush() sends it on open.
     this.rpc = new RpcClient({
@@ -132,6 +140,8 @@ export class WsClient implements ApiClient {
     this.setStatus('connecting');
     const socket = this.createSocket(this.url);
     this.socket = socket;
+    // A fresh window on the host: what an old socket took is not owed on this one.
+    this.unacked = 0;
     socket.binaryType = 'arraybuffer';
     socket.onopen = () => {
       if (this.socket !== socket) return;
@@ -207,16 +217,23 @@ export class WsClient implements ApiClient {
       console.warn('gvt-desk: dropping a bad frame batch', err);
     }
     for (const m of messages) this.emitFrame(m);
-    // Taken (even bad ones): the host sends more frames only against acknowledgements, given when
-    // the page paints what it took.
-    this.unacked += Math.max(1, framesIn(bytes));
+    // Acknowledged (even bad ones) once taken, at the page's next paint: the host sends more frames
+    // only against acknowledgements.
+    const count = Math.max(1, framesIn(bytes));
+    const socket = this.socket;
+    this.whenTaken(() => {
+      if (socket !== this.socket) return;
+      this.unacked += count;
+      this.scheduleAck();
+    });
+  }
+
+  private scheduleAck(): void {
     if (this.ackScheduled) return;
     this.ackScheduled = true;
-    const socket = this.socket;
     this.nextPaint(() => {
       this.ackScheduled = false;
-      // A reconnect starts a fresh window on the host: what the old socket took is not owed there.
-      if (socket === this.socket && this.unacked > 0) socket?.send(frameAckText(this.unacked));
+      if (this.unacked > 0) this.socket?.send(frameAckText(this.unacked));
       this.unacked = 0;
     });
   }

@@ -1,5 +1,6 @@
 /**
- * Paints FrameSurfaces onto canvases, once per animation frame, only their dirty rectangles. The
+ * Paints FrameSurfaces onto canvases, only their dirty rectangles: once per animation frame, or at
+ * once (paintNow, as the paint worker does for each batch it takes). The
  * same code runs in the paint worker on OffscreenCanvases (transferred from the page's canvases)
  * and, where the browser has no OffscreenCanvas, on the page's main thread (frame-painter.ts).
  *
@@ -97,6 +98,19 @@ export class CanvasPainter {
     if (this.scheduled) return;
     this.scheduled = true;
     this.options.nextFrame(() => this.paintDue());
+  }
+
+  /**
+   * Paint these sources now (their surfaces just changed), not at the next animation frame. The paint
+   * worker paints each batch as it takes it: an OffscreenCanvas commits at the end of the task, so
+   * the frame goes to the compositor without waiting for a worker animation frame (which came at
+   * half the display's rate under load, and coalesced every other flip away).
+   */
+  paintNow(sources: Iterable<number>): void {
+    for (const source of sources) {
+      this.due.delete(source);
+      this.paint(source);
+    }
   }
 
   private paintDue(): void {

@@ -1,8 +1,9 @@
 /**
  * Messages between the page and its paint worker (src/renderer/workers/frame-paint.worker.ts), and
  * how frame messages travel there: the damage rects one task received (a whole WebSocket batch) go
- * as one message, their pixel payloads (RLE32 words or raw RGBA) packed into one ArrayBuffer that is
- * transferred, not copied, with a small header per rect. The worker's first message is 'ready'.
+ * as one message, their pixel payloads (RLE32 words or raw RGBA) in one ArrayBuffer that is
+ * transferred, not copied (the WebSocket message's own buffer where they all lie in it), with a
+ * small header per rect. The worker's first message is 'ready'.
  */
 import type { CodedFrameMessage, FrameMessage } from '../../shared/api';
 import type { Painted } from './canvas-painter';
@@ -24,13 +25,29 @@ export type ToWorker =
 export type FromWorker =
   /** The worker's module ran: canvases may be transferred to it (frame-painter.ts waits for this). */
   | { kind: 'ready' }
-  | { kind: 'taken' }
+  /** The next `batches` 'frames' messages were taken and painted: the newly flipped frames shown. */
+  | { kind: 'taken'; batches: number; painted: Painted[] }
+  /** A newly flipped frame painted outside a batch (a canvas attached or resized). */
   | ({ kind: 'painted' } & Painted)
   | { kind: 'error'; message: string };
 
-/** Pack frame messages for one 'frames' message: payloads copied into one buffer (each 4-byte aligned, as RLE32 words need). */
+/**
+ * Pack frame messages for one 'frames' message. When every payload is a view of one ArrayBuffer
+ * (the frames of one WebSocket batch, as decodeFrameCoded leaves them), that buffer itself is the
+ * payload: transferred as is, nothing copied on the page's main thread, and the frames' views are
+ * detached afterwards (the page reads no pixels once the painter has them). Otherwise the payloads
+ * are copied into one new buffer (each 4-byte aligned, as RLE32 words need).
+ */
 export function packFrames(frames: readonly (FrameMessage | CodedFrameMessage)[]): { frames: PackedFrame[]; payload: ArrayBuffer } {
   const views = frames.map((f) => ('rgba' in f ? new Uint8Array(f.rgba.buffer, f.rgba.byteOffset, f.rgba.byteLength) : new Uint8Array(f.rle32.buffer, f.rle32.byteOffset, f.rle32.byteLength)));
+  const header = (f: FrameMessage | CodedFrameMessage, offset: number, bytes: number): PackedFrame => {
+    const { source, width, height, x, y, w, h, seq, flip, vblankMs } = f;
+    return { source, width, height, x, y, w, h, seq, flip, vblankMs, coding: 'rgba' in f ? 'rgba' : 'rle32', offset, bytes };
+  };
+  const shared = views[0]?.buffer;
+  if (shared instanceof ArrayBuffer && views.every((v) => v.buffer === shared && v.byteOffset % 4 === 0)) {
+    return { frames: frames.map((f, i) => header(f, views[i]!.byteOffset, views[i]!.byteLength)), payload: shared };
+  }
   const total = views.reduce((n, v) => n + Math.ceil(v.byteLength / 4) * 4, 0);
   const payload = new ArrayBuffer(total);
   const out = new Uint8Array(payload);
@@ -38,8 +55,7 @@ export function packFrames(frames: readonly (FrameMessage | CodedFrameMessage)[]
   const packed = frames.map((f, i): PackedFrame => {
     const v = views[i]!;
     out.set(v, offset);
-    const { source, width, height, x, y, w, h, seq, flip, vblankMs } = f;
-    const p: PackedFrame = { source, width, height, x, y, w, h, seq, flip, vblankMs, coding: 'rgba' in f ? 'rgba' : 'rle32', offset, bytes: v.byteLength };
+    const p = header(f, offset, v.byteLength);
     offset += Math.ceil(v.byteLength / 4) * 4;
     return p;
   });

@@ -12,9 +12,10 @@
  * worker as whole frames and the canvases follow.
  *
  * frameDrain is the acknowledgement gate: batches handed to the worker and not yet taken by it. The
- * browser-mode client acknowledges frames to the host only once it is drained (see createTransport),
- * so backpressure reaches through the worker: a worker that falls behind holds the host's stream
- * back (the host then drops and repairs), never a queue in the page.
+ * browser-mode client acknowledges a WebSocket message's frames to the host only once the worker
+ * has taken the batch they went in (see createTransport), so backpressure reaches through the
+ * worker: a worker that falls behind holds the host's stream back (the host then drops and
+ * repairs), never a queue in the page.
  *
  * Measured and not kept: the worker owning the WebSocket itself (frames never on the page's main
  * thread). In headless Chromium its animation frames then came at about half the rate (the socket's
@@ -47,40 +48,51 @@ export interface FramePainter {
   surface(source: number): Readonly<Surface> | undefined;
 }
 
-/** Counts batches handed to the paint worker and not yet taken; runs waiters once none are. */
+/**
+ * Counts batches handed to the paint worker and batches it has taken. The worker takes its messages
+ * in order, so "everything handed before this moment is taken" is a watermark: whenTaken waits for
+ * the batches handed up to its call, not for a moment with nothing outstanding (which a stream at
+ * 60 batches/s rarely has, and acknowledgements then starved the host's window).
+ */
 export class DrainGate {
-  private outstanding = 0;
-  private waiting: (() => void)[] = [];
+  private handed = 0;
+  private taken = 0;
+  /** Waiters in the order they came, each with the handed count it waits for (non-decreasing). */
+  private waiting: { upTo: number; fn: () => void }[] = [];
 
   add(): void {
-    this.outstanding++;
+    this.handed++;
   }
 
-  take(): void {
-    this.outstanding = Math.max(0, this.outstanding - 1);
-    if (this.outstanding === 0) this.release();
+  /** The worker took the next `count` batches. */
+  take(count = 1): void {
+    this.taken = Math.min(this.handed, this.taken + count);
+    this.release();
   }
 
-  /** Run fn now if nothing is outstanding, else once the worker has taken everything handed to it. */
-  whenDrained(fn: () => void): void {
-    if (this.outstanding === 0) fn();
-    else this.waiting.push(fn);
+  /** Run fn now if the worker has taken everything handed to it so far, else once it has (later batches aside). */
+  whenTaken(fn: () => void): void {
+    if (this.taken >= this.handed) fn();
+    else this.waiting.push({ upTo: this.handed, fn });
   }
 
   /** The worker is gone: nothing is owed any more. */
   reset(): void {
-    this.outstanding = 0;
+    this.taken = this.handed;
     this.release();
   }
 
+  /** Batches handed and not taken yet. */
   get pending(): number {
-    return this.outstanding;
+    return this.handed - this.taken;
   }
 
   private release(): void {
-    const w = this.waiting;
-    this.waiting = [];
-    for (const fn of w) fn();
+    let n = 0;
+    while (n < this.waiting.length && this.waiting[n]!.upTo <= this.taken) n++;
+    if (n === 0) return;
+    const due = this.waiting.splice(0, n);
+    for (const w of due) w.fn();
   }
 }
 
@@ -156,7 +168,11 @@ export class WorkerPainter implements FramePainter {
       this.local.apply(frame);
       return;
     }
-    if (this.batch.length === 0) queueMicrotask(() => this.flush());
+    if (this.batch.length === 0) {
+      // Counted now, not at the flush: the transport asks the gate right after handing the frames over.
+      this.drain.add();
+      queueMicrotask(() => this.flush());
+    }
     this.batch.push(frame);
   }
 
@@ -207,6 +223,8 @@ export class WorkerPainter implements FramePainter {
       if (s) this.batch.push({ source, width: s.width, height: s.height, x: 0, y: 0, w: s.width, h: s.height, seq: 0, flip: s.flip, vblankMs: s.vblankMs, rgba: s.rgba.slice() });
       this.local.forget(source);
     }
+    // One batch like any other: the worker answers 'taken' for it.
+    if (this.batch.length > 0) this.drain.add();
     this.flush();
     this.settle('worker');
     for (const [source, { canvas, width }] of this.waiting) {
@@ -241,7 +259,6 @@ export class WorkerPainter implements FramePainter {
     this.batch = [];
     if (frames.length === 0) return;
     const packed = packFrames(frames);
-    this.drain.add();
     this.worker.postMessage({ kind: 'frames', ...packed }, [packed.payload]);
   }
 
@@ -251,7 +268,8 @@ export class WorkerPainter implements FramePainter {
         this.handOver();
         return;
       case 'taken':
-        this.drain.take();
+        this.drain.take(m.batches);
+        for (const p of m.painted) this.painted.emit(p);
         return;
       case 'painted': {
         const { kind: _kind, ...p } = m;

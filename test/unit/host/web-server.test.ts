@@ -8,7 +8,7 @@ import { decodeFrame, encodeFrame, type FrameMessage } from '../../../src/shared
 import { splitBatch } from '../../../src/shared/frame-batch';
 import { resolveStaticPath, startWebServer, type WebServer } from '../../../src/main/host/web-server';
 import { contentTypeFor } from '../../../src/main/host/content-types';
-import { MAX_FRAMES_IN_FLIGHT, frameAck } from '../../../src/main/host/frame-window';
+import { MAX_BATCHES_IN_FLIGHT, MAX_FRAMES_IN_FLIGHT, frameAck } from '../../../src/main/host/frame-window';
 import { frameAckText } from '../../../src/shared/rpc';
 import { createFakeHost, type FakeHost } from '../fakes/fake-host';
 
@@ -304,6 +304,24 @@ describe('startWebServer: /api WebSocket', () => {
     host.emitFrame(small(101));
     const next = await box.next((m) => m.isBinary);
     expect(framesOf(next).map((f) => f.seq)).toEqual([101]);
+  });
+
+  it('keeps at most MAX_BATCHES_IN_FLIGHT ticks unacknowledged, however small (a short queue, not 64 frames late)', async () => {
+    const ws = await open();
+    const box = inbox(ws);
+    const small = (seq: number): Uint8Array => encodeFrame({ source: 1, width: 4, height: 4, x: 0, y: 0, w: 1, h: 1, seq }, new Uint8Array(4));
+    // One frame per tick, as a guest flipping at vblank sends them.
+    for (let seq = 1; seq <= 10; seq++) {
+      host.emitFrame(small(seq));
+      await new Promise((r) => setImmediate(r));
+    }
+    await vi.waitFor(() => expect(box.items.filter((m) => m.isBinary)).toHaveLength(MAX_BATCHES_IN_FLIGHT));
+    expect(server.stats()).toMatchObject({ sent: MAX_BATCHES_IN_FLIGHT, dropped: 10 - MAX_BATCHES_IN_FLIGHT });
+    host.snapshots.set(1, { width: 4, height: 4, rgba: new Uint8Array(64).fill(1) });
+    ws.send(frameAckText(1));
+    // The window opened by one tick: the dropped frames come back as one repair, the newest seq.
+    const repair = await box.next((m) => framesOf(m).some((f) => f.seq === 10));
+    expect(framesOf(repair)).toMatchObject([{ source: 1, seq: 10 }]);
   });
 
   it('treats only exact {"ack":N} texts as acknowledgements', () => {

@@ -1,6 +1,6 @@
 /** The paint worker's handler run in-process, and canvases that record what is painted on them. */
 import type { PaintCanvas } from '../../../src/renderer/lib/canvas-painter';
-import type { FromWorker } from '../../../src/renderer/lib/frame-paint-protocol';
+import type { FromWorker, ToWorker } from '../../../src/renderer/lib/frame-paint-protocol';
 import { paintWorkerHandler } from '../../../src/renderer/lib/paint-worker-core';
 
 /** A canvas whose 2D context paints into a plain RGBA buffer (putImageData only, as at 1:1) and records drawImage calls. */
@@ -26,11 +26,16 @@ export function fakeCanvas(): PaintCanvas & { pixels: () => Uint8ClampedArray; d
   return canvas as unknown as PaintCanvas & { pixels: () => Uint8ClampedArray; draws: number[][] };
 }
 
-/** The worker's handler with its animation frames run by hand and its messages collected. */
+/**
+ * The worker's handler with its animation frames and the tasks it queues behind its messages
+ * (afterQueued) run by hand, and its messages collected. `handle` runs the queued tasks after the
+ * message unless told `{ queued: true }` (more messages already waiting behind it).
+ */
 export function worker(relay: (m: FromWorker) => void = () => undefined, now = 1020) {
   const out: FromWorker[] = [];
   const frames: (() => void)[] = [];
-  const handle = paintWorkerHandler(
+  const tasks: (() => void)[] = [];
+  const handler = paintWorkerHandler(
     (m) => {
       out.push(m);
       relay(m);
@@ -39,11 +44,19 @@ export function worker(relay: (m: FromWorker) => void = () => undefined, now = 1
       nextFrame: (fn) => void frames.push(fn),
       makeCanvas: (w, h) => Object.assign(fakeCanvas(), { width: w, height: h }),
       now: () => now,
+      afterQueued: (fn) => void tasks.push(fn),
     },
   );
+  const runQueued = (): void => {
+    for (const fn of tasks.splice(0)) fn();
+  };
+  const handle = (m: ToWorker, opts: { queued?: boolean } = {}): void => {
+    handler(m);
+    if (!opts.queued) runQueued();
+  };
   const animationFrame = (): void => {
     for (const fn of frames.splice(0)) fn();
   };
-  return { out, handle, animationFrame };
+  return { out, handle, animationFrame, runQueued };
 }
 

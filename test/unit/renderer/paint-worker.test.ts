@@ -1,12 +1,14 @@
 // @vitest-environment happy-dom
 /**
  * The paint worker's pieces without a browser: packing a task's frame rects into one transferred
- * buffer, the worker's handler (decode, 'taken', paint at its animation frame, 'painted'), and the
+ * buffer, the worker's handler (decode, paint at once, 'taken' with the paints; a canvas attached
+ * later painted at its animation frame, 'painted'), and the
  * page side (WorkerPainter) against the real handler run in this thread, with the acknowledgement
  * gate between them. The ready handshake is in paint-worker-ready.test.ts.
  */
 import { describe, expect, it, vi } from 'vitest';
 import { FRAME_RLE32, decodeFrameCoded, encodeFrame, type CodedFrameMessage, type FrameMessage } from '../../../src/shared/api';
+import { encodeBatch, splitBatch } from '../../../src/shared/frame-batch';
 import { packFrames, unpackFrames, type FromWorker, type ToWorker } from '../../../src/renderer/lib/frame-paint-protocol';
 import { DrainGate, WorkerPainter, type WorkerLike } from '../../../src/renderer/lib/frame-painter';
 import { rgbaRect } from '../helpers/frames';
@@ -35,6 +37,22 @@ describe('frame batches to the paint worker (packFrames / unpackFrames)', () => 
     expect(ub).toEqual(b);
   });
 
+  it('hands over the frames of one WebSocket batch in that batch\'s own buffer, nothing copied', () => {
+    const a = raw({ x: 0, y: 0, w: 3, h: 1 }, 1);
+    const b = raw({ x: 2, y: 2, w: 4, h: 3, seq: 2 }, 2);
+    const wire = encodeBatch([encodeFrame(a, new Uint8Array(a.rgba.buffer), FRAME_RLE32), encodeFrame(b, new Uint8Array(b.rgba.buffer))]);
+    const received = splitBatch(wire).map((m) => decodeFrameCoded(m));
+    const { frames, payload } = packFrames(received);
+    expect(payload).toBe(wire.buffer);
+    expect(frames.map((f) => [f.coding, f.offset % 4])).toEqual([
+      ['rle32', 0],
+      ['rgba', 0],
+    ]);
+    const [ua, ub] = unpackFrames(frames, payload);
+    expect(ua).toEqual(coded(a));
+    expect(ub).toEqual(b);
+  });
+
   it('refuses a header that points outside the batch (RangeError naming the source)', () => {
     const { frames, payload } = packFrames([raw({ x: 0, y: 0, w: 2, h: 2 })]);
     expect(() => unpackFrames([{ ...frames[0]!, bytes: 1000 }], payload)).toThrow(/source 1 at bytes 0\+1000 outside a 16-byte batch/);
@@ -43,26 +61,49 @@ describe('frame batches to the paint worker (packFrames / unpackFrames)', () => 
 });
 
 describe('the paint worker (paintWorkerHandler)', () => {
-  it('takes each batch at once and paints an attached canvas at its next animation frame, exactly at 1:1', () => {
+  it('paints as batches come (once per run of queued ones), exactly at 1:1, and answers taken with the flips painted', () => {
     const w = worker();
     const canvas = fakeCanvas();
     w.handle({ kind: 'attach', source: 1, canvas: canvas as unknown as OffscreenCanvas });
     const full = raw({ x: 0, y: 0, w: 8, h: 6 }, 3);
     w.handle(framesMessage([coded(full)]));
-    expect(w.out).toEqual([{ kind: 'taken' }]);
-    w.animationFrame();
     expect([canvas.width, canvas.height]).toEqual([8, 6]);
     expect([...canvas.pixels()]).toEqual([...full.rgba]);
-    expect(w.out[1]).toEqual({ kind: 'painted', source: 1, flip: 1, latencyMs: 20, width: 8, height: 6 });
+    expect(w.out).toEqual([{ kind: 'taken', batches: 1, painted: [{ source: 1, flip: 1, latencyMs: 20, width: 8, height: 6 }] }]);
+    w.animationFrame(); // the attach's repaint found nothing left to do
+    expect(w.out).toHaveLength(1);
 
-    // Damage only: one rect, and a paint event for the new flip.
+    // Damage only: one rect, and a paint for the new flip, without waiting for an animation frame.
     const rect = raw({ x: 5, y: 3, w: 2, h: 2, seq: 2, flip: 2 }, 9);
     w.handle(framesMessage([rect]));
-    w.animationFrame();
     const at = (x: number, y: number) => [...canvas.pixels().subarray((y * 8 + x) * 4, (y * 8 + x) * 4 + 4)];
     expect(at(6, 4)).toEqual([1, 1, 9, 255]);
     expect(at(4, 3)).toEqual([4, 3, 3, 255]); // left of the rect: the first frame's pixel
-    expect(w.out.filter((m) => m.kind === 'painted').map((m) => 'flip' in m && m.flip)).toEqual([1, 2]);
+    expect(w.out.at(-1)).toEqual({ kind: 'taken', batches: 1, painted: [{ source: 1, flip: 2, latencyMs: 20, width: 8, height: 6 }] });
+    // Batches queued behind each other are all taken, and painted once, the newest picture.
+    const before = w.out.length;
+    w.handle(framesMessage([raw({ x: 0, y: 0, w: 1, h: 1, seq: 3, flip: 3 }, 1)]), { queued: true });
+    w.handle(framesMessage([raw({ x: 0, y: 0, w: 1, h: 1, seq: 4, flip: 4 }, 2)]), { queued: true });
+    expect(w.out).toHaveLength(before);
+    w.runQueued();
+    expect(w.out.slice(before)).toEqual([{ kind: 'taken', batches: 2, painted: [{ source: 1, flip: 4, latencyMs: 20, width: 8, height: 6 }] }]);
+    expect(at(0, 0)).toEqual([0, 0, 2, 255]);
+    // The same flip again (a repair): painted, not reported as a new frame.
+    w.handle(framesMessage([raw({ x: 0, y: 0, w: 1, h: 1, seq: 5, flip: 4 })]));
+    expect(w.out.at(-1)).toEqual({ kind: 'taken', batches: 1, painted: [] });
+  });
+
+  it('a canvas attached after its frames is painted whole at the next animation frame (painted)', () => {
+    const w = worker();
+    const full = raw({ x: 0, y: 0, w: 8, h: 6 }, 3);
+    w.handle(framesMessage([full]));
+    expect(w.out).toEqual([{ kind: 'taken', batches: 1, painted: [] }]);
+    const canvas = fakeCanvas();
+    w.handle({ kind: 'attach', source: 1, canvas: canvas as unknown as OffscreenCanvas });
+    expect(canvas.width).toBe(0);
+    w.animationFrame();
+    expect([...canvas.pixels()]).toEqual([...full.rgba]);
+    expect(w.out.at(-1)).toEqual({ kind: 'painted', source: 1, flip: 1, latencyMs: 20, width: 8, height: 6 });
   });
 
   it('paints a canvas shown smaller scaled (drawImage), no wider than asked, aspect kept', () => {
@@ -71,7 +112,6 @@ describe('the paint worker (paintWorkerHandler)', () => {
     w.handle({ kind: 'attach', source: 1, canvas: canvas as unknown as OffscreenCanvas });
     w.handle({ kind: 'size', source: 1, width: 4 });
     w.handle(framesMessage([raw({ x: 0, y: 0, w: 8, h: 6 })]));
-    w.animationFrame();
     expect([canvas.width, canvas.height]).toEqual([4, 3]);
     expect(canvas.draws.length).toBe(1);
     expect(canvas.draws[0]!.slice(4)).toEqual([0, 0, 4, 3]); // the whole destination
@@ -84,7 +124,7 @@ describe('the paint worker (paintWorkerHandler)', () => {
     w.handle({ kind: 'frames', frames, payload });
     expect(w.out.map((m) => m.kind)).toEqual(['error', 'taken']);
     w.handle(framesMessage([raw({ source: 2, x: 0, y: 0, w: 8, h: 6 })]));
-    expect(w.out.at(-1)).toEqual({ kind: 'taken' });
+    expect(w.out.at(-1)).toEqual({ kind: 'taken', batches: 1, painted: [] });
   });
 
   it('a detached source is not painted; a forgotten one starts from a blank picture', () => {
@@ -143,12 +183,18 @@ describe('the page side (WorkerPainter) and the acknowledgement gate', () => {
     w.animationFrame();
     await w.deliver();
     expect(painted).toHaveBeenCalledWith({ source: 1, flip: 1, latencyMs: 20, width: 8, height: 6 });
+    // Later batches paint as they are taken: the paint comes with the 'taken'.
+    painter.apply(raw({ x: 0, y: 0, w: 2, h: 2, seq: 2, flip: 2 }));
+    await Promise.resolve();
+    await w.deliver();
+    expect(painted).toHaveBeenLastCalledWith({ source: 1, flip: 2, latencyMs: 20, width: 8, height: 6 });
+    expect(gate.pending).toBe(0);
   });
 
-  it('acknowledgements wait until the worker has taken every batch handed to it', async () => {
+  it('acknowledgements wait until the worker has taken every batch handed before them', async () => {
     const gate = new DrainGate();
     const held: FromWorker[] = [];
-    const port: WorkerLike = { onmessage: null, onerror: null, postMessage: (m) => void (m.kind === 'frames' && held.push({ kind: 'taken' })) };
+    const port: WorkerLike = { onmessage: null, onerror: null, postMessage: (m) => void (m.kind === 'frames' && held.push({ kind: 'taken', batches: 1, painted: [] })) };
     const painter = ready(port, gate);
     painter.apply(raw({ x: 0, y: 0, w: 1, h: 1 }));
     await Promise.resolve();
@@ -156,12 +202,21 @@ describe('the page side (WorkerPainter) and the acknowledgement gate', () => {
     await Promise.resolve();
     expect(gate.pending).toBe(2);
     const ack = vi.fn();
-    gate.whenDrained(ack);
+    gate.whenTaken(ack);
+    // A batch handed later does not hold back what was asked before it (a stream never drains).
+    painter.apply(raw({ x: 0, y: 0, w: 1, h: 1, seq: 3 }));
+    expect(gate.pending).toBe(3);
+    const later = vi.fn();
+    gate.whenTaken(later);
     port.onmessage!({ data: held[0]! } as MessageEvent<FromWorker>);
     expect(ack).not.toHaveBeenCalled();
     port.onmessage!({ data: held[1]! } as MessageEvent<FromWorker>);
     expect(ack).toHaveBeenCalledTimes(1);
-    gate.whenDrained(ack); // nothing outstanding: at once
+    expect(later).not.toHaveBeenCalled();
+    await Promise.resolve();
+    port.onmessage!({ data: held[2]! } as MessageEvent<FromWorker>);
+    expect(later).toHaveBeenCalledTimes(1);
+    gate.whenTaken(ack); // nothing outstanding: at once
     expect(ack).toHaveBeenCalledTimes(2);
   });
 
@@ -172,7 +227,7 @@ describe('the page side (WorkerPainter) and the acknowledgement gate', () => {
     painter.apply(raw({ x: 0, y: 0, w: 1, h: 1 }));
     await Promise.resolve();
     const ack = vi.fn();
-    gate.whenDrained(ack);
+    gate.whenTaken(ack);
     vi.spyOn(console, 'warn').mockImplementation(() => undefined);
     port.onerror!({ message: 'boom' } as ErrorEvent);
     expect(ack).toHaveBeenCalledTimes(1);

@@ -3,6 +3,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ApiError, FRAME_RLE32, PHYSICAL_SOURCE, encodeFrame, type CodedFrameMessage, type FrameMessage } from '../../../src/shared/api';
 import { ConnectionLostError, WsClient, apiUrlFor, type SocketLike } from '../../../src/renderer/api/ws-client';
 import { encodeBatch } from '../../../src/shared/frame-batch';
+import { whenShown } from '../../../src/renderer/api';
 
 /** A WebSocket stand-in the test drives by hand. */
 class MockSocket implements SocketLike {
@@ -167,6 +168,25 @@ describe('WsClient', () => {
     expect(socket().sent).toEqual(['{"ack":3}', '{"ack":1}', '{"ack":2}', '{"ack":2}']);
   });
 
+  it('acknowledges only frames their painter has taken (whenTaken), at the paint after', () => {
+    const taken: (() => void)[] = [];
+    const client = new WsClient('ws://127.0.0.1:1234/api?token=t', { createSocket: (u) => new MockSocket(u), nextPaint: (fn) => paints.push(fn), whenTaken: (fn) => taken.push(fn), checkAccess: async () => access });
+    const socket = MockSocket.instances.at(-1)!;
+    socket.open();
+    client.onFrame(() => undefined);
+    const frame = (seq: number): Uint8Array => encodeFrame({ source: 1, width: 4, height: 4, x: 0, y: 0, w: 1, h: 1, seq }, new Uint8Array(4));
+    socket.receive(encodeBatch([frame(1), frame(2)]).buffer);
+    socket.receive(frame(3).buffer);
+    paint();
+    expect(socket.sent).toEqual([]); // handed over, not taken yet
+    taken.shift()!(); // the painter took the batch; the single frame is still with it
+    paint();
+    expect(socket.sent).toEqual(['{"ack":2}']);
+    taken.shift()!();
+    paint();
+    expect(socket.sent).toEqual(['{"ack":2}', '{"ack":1}']);
+  });
+
   it('acknowledges what a connection took at the next paint, not what a dropped one took', async () => {
     vi.useFakeTimers();
     const { socket } = newClient();
@@ -245,5 +265,30 @@ describe('WsClient', () => {
     expect(MockSocket.instances).toHaveLength(3);
     socket().open();
     expect(client.status).toBe('open');
+  });
+});
+
+describe('whenShown (when the app acknowledges frames)', () => {
+  it('runs at the end of the task while the page is shown, and only once it shows again while hidden', async () => {
+    const fn = vi.fn();
+    whenShown(document, fn);
+    expect(fn).not.toHaveBeenCalled();
+    await Promise.resolve();
+    expect(fn).toHaveBeenCalledTimes(1);
+
+    Object.defineProperty(document, 'visibilityState', { value: 'hidden', configurable: true });
+    try {
+      whenShown(document, fn);
+      await Promise.resolve();
+      document.dispatchEvent(new Event('visibilitychange'));
+      expect(fn).toHaveBeenCalledTimes(1); // still hidden: no acknowledgement, the host's stream waits
+      Object.defineProperty(document, 'visibilityState', { value: 'visible', configurable: true });
+      document.dispatchEvent(new Event('visibilitychange'));
+      expect(fn).toHaveBeenCalledTimes(2);
+      document.dispatchEvent(new Event('visibilitychange'));
+      expect(fn).toHaveBeenCalledTimes(2);
+    } finally {
+      Object.defineProperty(document, 'visibilityState', { value: 'visible', configurable: true });
+    }
   });
 });
