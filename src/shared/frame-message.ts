@@ -43,27 +43,23 @@ export type FrameHeaderFields = Omit<FrameMessage, 'rgba' | 'flip' | 'vblankMs'>
 export function encodeFrame(f: FrameHeaderFields, rgba: Uint8Array, encoding: typeof FRAME_RAW | typeof FRAME_RLE32 = FRAME_RAW): Uint8Array {
   if (rgba.length !== f.w * f.h * 4) throw new RangeError(`frame message: a ${f.w}x${f.h} rect needs ${f.w * f.h * 4} bytes of RGBA, got ${rgba.length}`);
   const payload = encoding === FRAME_RLE32 ? new Uint8Array(encodeRle32(pixelWords(rgba)).buffer) : rgba;
+  return frameWithPayload(f, encoding, payload);
+}
+
+/**
+ * A frame message of header `f` around `payload` (already in `encoding`: w*h*4 RGBA bytes for
+ * FRAME_RAW, RLE32 tokens as little-endian words for FRAME_RLE32): a fresh buffer of
+ * FRAME_HEADER_BYTES + payload.length bytes. The payload is not checked against the rect.
+ */
+export function frameWithPayload(f: FrameHeaderFields, encoding: typeof FRAME_RAW | typeof FRAME_RLE32, payload: Uint8Array): Uint8Array {
   const out = new Uint8Array(FRAME_HEADER_BYTES + payload.length);
   const dv = new DataView(out.buffer);
-  [FRAME_MAGIC, f.source, f.width, f.height, f.x, f.y, f.w, f.h, f.seq, f.flip ?? 0].forEach((v, i) => dv.setUint32(i * 4, v >>> 0, true));
+  const fields = [FRAME_MAGIC, f.source, f.width, f.height, f.x, f.y, f.w, f.h, f.seq, f.flip ?? 0];
+  for (let i = 0; i < fields.length; i++) dv.setUint32(i * 4, fields[i]! >>> 0, true);
   dv.setFloat64(40, f.vblankMs ?? 0, true);
   dv.setUint32(48, encoding, true);
   dv.setUint32(52, payload.length, true);
   out.set(payload, FRAME_HEADER_BYTES);
-  return out;
-}
-
-/**
- * A copy of frame message `message` with its header fields replaced by `f` (same rect size, same
- * payload): how one coded damage piece goes out for a second source that shows the same pixels.
- * Throws RangeError when `f`'s rect size differs from the message's.
- */
-export function withHeader(message: Uint8Array, f: FrameHeaderFields): Uint8Array {
-  const out = message.slice();
-  const dv = new DataView(out.buffer);
-  if (dv.getUint32(24, true) !== f.w || dv.getUint32(28, true) !== f.h) throw new RangeError(`frame message: a ${f.w}x${f.h} header on a ${dv.getUint32(24, true)}x${dv.getUint32(28, true)} payload`);
-  [FRAME_MAGIC, f.source, f.width, f.height, f.x, f.y, f.w, f.h, f.seq, f.flip ?? 0].forEach((v, i) => dv.setUint32(i * 4, v >>> 0, true));
-  dv.setFloat64(40, f.vblankMs ?? 0, true);
   return out;
 }
 

@@ -5,7 +5,7 @@
  * rgba, FRAME_RLE32) gives for the same pixels (a test holds the two together), so every decoder
  * of the wire format reads them unchanged.
  */
-import { FRAME_HEADER_BYTES, FRAME_MAGIC, FRAME_RLE32, type FrameHeaderFields } from '../../shared/frame-message';
+import { FRAME_RLE32, frameWithPayload, type FrameHeaderFields } from '../../shared/frame-message';
 import type { FeedItem } from '../mediator/compositor-feed';
 
 /**
@@ -14,16 +14,8 @@ import type { FeedItem } from '../mediator/compositor-feed';
  * bytes, laid out as encodeFrame lays it out.
  */
 export function codedFrameMessage(f: FrameHeaderFields, tokens: Uint32Array): Uint8Array {
-  const out = new Uint8Array(FRAME_HEADER_BYTES + tokens.byteLength);
-  const dv = new DataView(out.buffer);
-  const fields = [FRAME_MAGIC, f.source, f.width, f.height, f.x, f.y, f.w, f.h, f.seq, f.flip ?? 0];
-  for (let i = 0; i < fields.length; i++) dv.setUint32(i * 4, fields[i]! >>> 0, true);
-  dv.setFloat64(40, f.vblankMs ?? 0, true);
-  dv.setUint32(48, FRAME_RLE32, true);
-  dv.setUint32(52, tokens.byteLength, true);
   // The tokens' words are the payload as they are: the wire is little-endian like every host we run on.
-  out.set(new Uint8Array(tokens.buffer, tokens.byteOffset, tokens.byteLength), FRAME_HEADER_BYTES);
-  return out;
+  return frameWithPayload(f, FRAME_RLE32, new Uint8Array(tokens.buffer, tokens.byteOffset, tokens.byteLength));
 }
 
 /**
