@@ -9,6 +9,23 @@ import { RLE32_MIN_RUN, RLE32_RUN } from '../../shared/rle32';
 
 /** The token buffer, reused (grown as needed): allocating one per rectangle cost more than coding it. */
 let scratch = new Int32Array(0);
+/** The coder's output position in `scratch` and where the open literal token's count word is (-1: none open). */
+let o = 0;
+let lit = -1;
+
+/** Emit a finished run of `run` (> 0) pixels of XRGB `vq`: a run token when long enough, else literals. */
+function endRun(out: Int32Array, run: number, vq: number): void {
+  if (run >= RLE32_MIN_RUN) {
+    if (lit >= 0) out[lit] = o - lit - 1;
+    lit = -1;
+    out[o++] = RLE32_RUN | run;
+    out[o++] = rgbaWord(vq);
+  } else {
+    if (lit < 0) lit = o++;
+    out[o++] = rgbaWord(vq);
+    if (run === 2) out[o++] = rgbaWord(vq);
+  }
+}
 
 /**
  * RLE32 tokens of the RGBA pixels (opaque: the X byte is ignored, as xrgbToRgba in gpu/scanout.ts
@@ -24,9 +41,8 @@ export function encodeRle32Xrgb(xrgb: Uint32Array, stride: number, x: number, y:
   const out = scratch;
   // Int32 loads stay small integers where Uint32 ones above 2^31 become doubles (see xrgbToRgba).
   const src = new Int32Array(xrgb.buffer, xrgb.byteOffset, xrgb.length);
-  let o = 0;
-  /** Where the open literal token's count word is (-1: none open). */
-  let lit = -1;
+  o = 0;
+  lit = -1;
   /** The XRGB word being repeated and how many times so far (0: none yet); equal means equal RGB. */
   let vq = 0;
   let run = 0;
@@ -43,33 +59,14 @@ export function encodeRle32Xrgb(xrgb: Uint32Array, stride: number, x: number, y:
         i = j;
         continue;
       }
-      // The run of vq ended: a token of its own when long enough, else literals.
-      if (run >= RLE32_MIN_RUN) {
-        if (lit >= 0) out[lit] = o - lit - 1;
-        lit = -1;
-        out[o++] = RLE32_RUN | run;
-        out[o++] = rgbaWord(vq);
-      } else if (run > 0) {
-        if (lit < 0) lit = o++;
-        out[o++] = rgbaWord(vq);
-        if (run === 2) out[o++] = rgbaWord(vq);
-      }
+      // The run of vq ended.
+      if (run > 0) endRun(out, run, vq);
       vq = q;
       run = 1;
       i++;
     }
   }
-  // The last run, as above.
-  if (run >= RLE32_MIN_RUN) {
-    if (lit >= 0) out[lit] = o - lit - 1;
-    lit = -1;
-    out[o++] = RLE32_RUN | run;
-    out[o++] = rgbaWord(vq);
-  } else if (run > 0) {
-    if (lit < 0) lit = o++;
-    out[o++] = rgbaWord(vq);
-    if (run === 2) out[o++] = rgbaWord(vq);
-  }
+  if (run > 0) endRun(out, run, vq);
   if (lit >= 0) out[lit] = o - lit - 1;
   return new Uint32Array(out.buffer.slice(0, o * 4));
 }
