@@ -8,10 +8,10 @@
  * the line also gives the guests' flip rate and the p95 latency. Needs `npm run build` (bench/run.mjs
  * builds first) and /usr/bin/chromium (or CHROMIUM_PATH).
  */
-import type { Page } from 'playwright-core';
 import { benchLine, fmt, header, percentile } from './lib/common';
 import { launchBrowser, startServe } from './lib/browser-mode';
 import { createPa238Guests } from './lib/guests';
+import { waitForWindows } from './lib/windows';
 
 const ROOT = process.cwd();
 const GUESTS = 3;
@@ -22,17 +22,6 @@ interface Paint {
   source: number;
   flip: number;
   latencyMs: number | null;
-}
-
-/** Wait until every window shows a 1920x1080 frame. */
-async function waitForWindows(page: Page, domids: number[]): Promise<void> {
-  const end = Date.now() + 60_000;
-  for (;;) {
-    const sizes = await Promise.all(domids.map((d) => page.getByTestId(`canvas-${d}`).getAttribute('data-frame-width', { timeout: 1000 }).catch(() => null)));
-    if (sizes.every((w) => w === '1920')) return;
-    if (Date.now() > end) throw new Error(`windows not at 1920x1080 after 60 s: ${sizes.join(', ')}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
 }
 
 async function main(): Promise<void> {

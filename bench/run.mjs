@@ -27,11 +27,12 @@ const BENCHES = {
   'frame-decode': { 'frame-decode': 'bench/frame-decode.ts' },
   // Runs the built app (out/) in browser mode and Chromium: built first (see NEEDS_APP_BUILD).
   'frame-delivery': { 'frame-delivery': 'bench/frame-delivery.ts' },
+  'screen-updates': { 'screen-updates': 'bench/screen-updates.ts' },
   'stalled-client': { 'stalled-client': 'bench/stalled-client.ts' },
 };
 
 /** Benchmarks that drive the built app rather than src/ bundled here. */
-const NEEDS_APP_BUILD = new Set(['frame-delivery', 'stalled-client']);
+const NEEDS_APP_BUILD = new Set(['frame-delivery', 'screen-updates', 'stalled-client']);
 
 const args = process.argv.slice(2);
 if (args.includes('--list')) {
