@@ -19,6 +19,8 @@ const FILL = 1;
 export interface RecordedFrame {
   ops: RamOps;
   calls: Float64Array;
+  /** Size of the region's RAM, bytes. */
+  ramBytes: number;
 }
 
 /** What a recording holds, per frame on average. */
@@ -66,7 +68,7 @@ export class RamRecorder {
   cut(): void {
     for (const t of this.taps) {
       if (t.log.length === 0) continue;
-      this.frames.push({ ops: t.original, calls: Float64Array.from(t.log) });
+      this.frames.push({ ops: t.original, calls: Float64Array.from(t.log), ramBytes: t.region.bytes.length });
       t.log.length = 0;
     }
   }
@@ -101,4 +103,30 @@ export function replayFrame(frames: readonly RecordedFrame[], index: number): vo
     if (calls[i] === COPY) ops.copy(calls[i + 1], calls[i + 2], calls[i + 3]);
     else ops.fill32(calls[i + 1], calls[i + 2], calls[i + 3]);
   }
+}
+
+const LINE = 64;
+
+/**
+ * Distinct bytes of RAM (counted in whole 64 B cache lines) that `frames` read or write together:
+ * the working set they share the host's caches with. Frames on different regions count apart.
+ */
+export function distinctBytes(frames: readonly RecordedFrame[]): number {
+  const seen = new Map<RamOps, Uint8Array>();
+  let lines = 0;
+  const touch = (map: Uint8Array, from: number, n: number): void => {
+    for (let l = Math.floor(from / LINE), end = Math.ceil((from + n) / LINE); l < end; l++) {
+      if (map[l] === 0) lines++;
+      map[l] = 1;
+    }
+  };
+  for (const f of frames) {
+    let map = seen.get(f.ops);
+    if (!map) seen.set(f.ops, (map = new Uint8Array(Math.ceil(f.ramBytes / LINE))));
+    for (let i = 0; i < f.calls.length; i += 4) {
+      touch(map, f.calls[i + 1], f.calls[i + 3]);
+      if (f.calls[i] === COPY) touch(map, f.calls[i + 2], f.calls[i + 3]);
+    }
+  }
+  return lines * LINE;
 }

@@ -4,7 +4,7 @@
  * same bytes again; the counts it reports are the bytes the blits asked for.
  */
 import { describe, expect, it } from 'vitest';
-import { RamRecorder, replayFrame } from '../../../bench/lib/ram-replay';
+import { RamRecorder, distinctBytes, replayFrame } from '../../../bench/lib/ram-replay';
 import { copySurface, fillSurface } from '../../../src/main/gpu/blitter';
 import { Ggtt, encodePte } from '../../../src/main/gpu/ggtt';
 import { HostMemory } from '../../../src/main/gpu/memory';
@@ -45,6 +45,10 @@ describe('RamRecorder (scaling memmove reference)', () => {
     // 3 rows of 400 B cut at a page boundary (two calls each); 30 rows of 160 B, one of them cut in two.
     expect(rec.stats()).toEqual({ frames: 1, copies: 31, copyBytes: 30 * 160, fills: 6, fillBytes: 3 * 400 });
     const after = bytes.slice();
+    // Cache lines: fill rows 4000..4400 → lines 62..68 (7), copy dst rows 40..200 → lines 0..3 (4),
+    // copy source 4800 B from a line boundary (75 lines); recording the same frame twice adds none.
+    expect(distinctBytes(rec.frames)).toBe((3 * 7 + 30 * 4 + 75) * 64);
+    expect(distinctBytes([rec.frames[0], rec.frames[0]])).toBe((3 * 7 + 30 * 4 + 75) * 64);
     // Undo the frame's writes, then replay: the same bytes as the blits wrote.
     for (let y = 2; y < 5; y++) bytes.fill(0, y * 8192 + 4000, y * 8192 + 4400);
     for (let y = 6; y < 36; y++) bytes.fill(0, y * 8192 + 40, y * 8192 + 200);
