@@ -9,10 +9,17 @@
  * wall-clock frames/s of this process: one CPU thread does all the work, so ideal scaling keeps
  * the aggregate constant (1.0); what is lost goes to scheduling, owner switches (MMIO context
  * save/restore) and the larger memory footprint of more guests.
+ *
+ * The memmove reference beside it: the blitter's copies and fills of a stretch of each setup are
+ * recorded (bench/lib/ram-replay.ts) and replayed on the same guest RAM in the same order, without
+ * the GPU model, mediator or guests; its ratio is what the host's caches alone make of 1, 2, 3
+ * and 7 guests' working sets (each guest's frame reuses its background, window surfaces and back
+ * buffer only every n frames).
  */
 import { DesktopScene } from '../src/main/guest/workloads/desktop';
 import { PRIORITY_WINDOW_NS, TICK_NS } from '../src/main/mediator/scheduler';
 import { benchLine, fmt, header, median, pad, rate } from './lib/common';
+import { type RecordedFrame, type RecordingStats, RamRecorder, distinctBytes, replayFrame } from './lib/ram-replay';
 import { type MediatedGuest, type MediatedHost, type VgpuSize, mediatedGuest, mediatedHost } from './lib/systems';
 
 const COUNTS = [1, 2, 3, 7] as const;
@@ -20,6 +27,10 @@ const ROUNDS = 15;
 const ROUND_MS = 150;
 const SIZE: VgpuSize = { lowMiB: 32, highMiB: 64, fences: 2, ramMiB: 32 };
 const FIXED_MS = Date.UTC(2026, 0, 1, 12, 0, 0);
+/** Frames per guest recorded for the memmove reference (both back buffers, four positions each). */
+const REF_FRAMES_PER_GUEST = 8;
+const REF_ROUNDS = 9;
+const REF_ROUND_MS = 100;
 
 interface Busy {
   g: MediatedGuest;
@@ -82,6 +93,19 @@ function setup(n: number): Setup {
   };
 }
 
+/** Record the blitter's RAM operations of REF_FRAMES_PER_GUEST more frames of every guest of `s`. */
+function record(s: Setup): { frames: RecordedFrame[]; stats: RecordingStats } {
+  const buffers = new Set(s.guests.map((b) => b.g.ram.bytes.buffer));
+  const rec = new RamRecorder(s.h.gpu.memory.list().filter((r) => buffers.has(r.bytes.buffer)));
+  // One frame per tick: every cut holds one guest's whole frame, in the order the GPU ran them.
+  for (let i = 0; i < REF_FRAMES_PER_GUEST * s.guests.length; i++) {
+    s.step();
+    rec.cut();
+  }
+  rec.stop();
+  return { frames: rec.frames, stats: rec.stats() };
+}
+
 function main(): void {
   header('scaling', 'aggregate DesktopScene throughput with 1, 2, 3 and 7 busy vGPUs (in-thread, Mediator.tick every simulated 1 ms)');
   console.log(`vGPU size: ${SIZE.lowMiB} MiB aperture, ${SIZE.highMiB} MiB hidden GM, ${SIZE.fences} fences, ${SIZE.ramMiB} MiB RAM`);
@@ -120,6 +144,39 @@ function main(): void {
     );
   }
   console.log('(frames/s: wall clock, this process; emulated f/s: frames per simulated second of GPU time, all vGPUs)');
+  // The memmove reference, after the measurement and its table (recording adds a little to every frame, and frames).
+  const recorded = new Map<number, ReturnType<typeof record>>(COUNTS.map((n) => [n, record(setups.get(n)!)]));
+  const refSamples = new Map<number, number[]>(COUNTS.map((n) => [n, []]));
+  const replay = (n: number, ms: number): number => {
+    const { frames } = recorded.get(n)!;
+    let i = 0;
+    return rate(ms, () => replayFrame(frames, i++)).perSec;
+  };
+  for (const n of COUNTS) replay(n, REF_ROUND_MS); // warm-up
+  for (let r = 0; r < REF_ROUNDS; r++) {
+    const order = r % 2 === 0 ? COUNTS : [...COUNTS].reverse();
+    for (const n of order) refSamples.get(n)!.push(replay(n, REF_ROUND_MS));
+  }
+  const one = recorded.get(1)!;
+  const st = one.stats;
+  const kb = (bytes: number): string => fmt(bytes / st.frames / 1024);
+  // The windows move (and overlap or not), so the set a frame pair touches varies: the mean over the recording.
+  let pairBytes = 0;
+  for (let i = 0; i + 1 < one.frames.length; i++) pairBytes += distinctBytes(one.frames.slice(i, i + 2)) / (one.frames.length - 1);
+  console.log(
+    `blitter RAM traffic per frame (1 vGPU, ${st.frames} frames): ${fmt(st.copies / st.frames)} memmoves of ${kb(st.copyBytes)} KiB in all (read once, written once), ` +
+      `${fmt(st.fills / st.frames)} fills of ${kb(st.fillBytes)} KiB; ` +
+      `a guest's two consecutive frames (both back buffers) touch ${fmt(pairBytes / 2 ** 20)} MiB of its RAM (mean), reused every n frames with n guests`,
+  );
+  const refBase = median(refSamples.get(1)!);
+  console.log(`${pad('vGPUs', 5)} ${pad('model ms/frame', 14)} ${pad('memmove ms/frame', 16)} ${pad('model vs 1', 10)} ${pad('memmove vs 1', 12)}`);
+  for (const n of COUNTS) {
+    const agg = median(samples.get(n)!);
+    const ref = median(refSamples.get(n)!);
+    console.log(`${pad(n, 5)} ${pad((1000 / agg).toFixed(3), 14)} ${pad((1000 / ref).toFixed(3), 16)} ${pad((agg / base).toFixed(3), 10)} ${pad((ref / refBase).toFixed(3), 12)}`);
+  }
+  console.log('(memmove: the same copies and fills replayed on the same guest RAM without the GPU model; ms/frame: wall clock per frame, aggregate)');
+  console.log(`memmove reference: 7 working sets ÷ 1 = ${(median(refSamples.get(7)!) / refBase).toFixed(3)}x (the model: ${ratio7.toFixed(3)}x)`);
   benchLine('scaling', ratio7, 'aggregate throughput with 7 busy vGPUs relative to 1');
 }
 
