@@ -9,6 +9,15 @@
  * smaller the shown pixels covering each damage rect are area-averaged from the frame in JS
  * (area-downscale.ts) and put on the same way. So a 1920x1200 guest in a small window costs its
  * damage, not a full-frame resample on every update.
+ *
+ * Measured and weighed (frame-delivery, three 1920x1080 guests shown 669 px wide, headless Chromium
+ * with software compositing, 5 s traces): the JS downscale and its putImageData took about 1.6x the
+ * worker CPU of the bilinear path it replaced (putImageData of the padded rect onto a rect-sized
+ * canvas, then a scaled drawImage), about 4% of a core more, with the worker busy about 10% of the
+ * time either way. Kept for the picture: bilinear sampling at 669/1920 reads 4 of the about 8 frame
+ * pixels each shown pixel covers, and 1-pixel strokes of guest text came out broken in screenshots;
+ * the area average counts every pixel, and painting damage rect by rect gives exactly the whole
+ * frame downscaled (no seams at rect edges).
  */
 import { coveringSpan, downscaleRect, makeAxis, type Axis } from './area-downscale';
 import type { FrameSurfaces, Rect } from './frame-surfaces';
