@@ -4,7 +4,8 @@
  * window at 1:1 shows the guest's exact pixels: with the guest paused (a still framebuffer), a
  * screenshot of its canvas equals the CLI's `screenshot` of the framebuffer, pixel for pixel; each
  * newly flipped frame painted fires `gvt-paint` with its flip count and flip → paint latency; a
- * window shown smaller (Fit) still paints the guest, scaled. The page is 1920x1400 so that a
+ * window shown smaller (Fit) paints the guest scaled, each pixel the area average of the framebuffer
+ * pixels it covers (area-downscale.ts). The page is 1920x1400 so that a
  * maximized window holds the whole 1024x768 picture at 1:1 below the app's bars. A worker script
  * that does not load leaves the page painting the window itself (the ready handshake).
  */
@@ -12,6 +13,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PNG } from 'pngjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { downscaleRect, makeAxis } from '../../src/renderer/lib/area-downscale';
 import { EXAMPLES, ROOT, type Session, canvasSample, closeSession, openSession, until } from './harness';
 
 const SHOTS = join(ROOT, 'test-results', 'e2e');
@@ -28,6 +30,33 @@ interface PaintDetail {
 function differing(a: PNG, b: PNG): number {
   let n = 0;
   for (let i = 0; i < a.data.length; i += 4) if (a.data[i] !== b.data[i] || a.data[i + 1] !== b.data[i + 1] || a.data[i + 2] !== b.data[i + 2]) n++;
+  return n;
+}
+
+/** Pixels at the canvas's edges left out of outsideRows: the window's frame casts a shadow over the picture's left 20 px. */
+const EDGE = 24;
+
+/**
+ * Pixels of `shown` (RGB, EDGE pixels in from each side) outside [min - 2, max + 2] of the `want`
+ * pixels in the same column and the rows around where its row falls (shown rows mapped onto want's
+ * `h` rows by their centres).
+ */
+function outsideRows(want: Uint8ClampedArray, w: number, h: number, shown: PNG): number {
+  let n = 0;
+  for (let y = EDGE; y < shown.height - EDGE; y++) {
+    const at = ((y + 0.5) * h) / shown.height - 0.5;
+    const rows = [Math.floor(at), Math.ceil(at)].map((r) => Math.min(h - 1, Math.max(0, r)));
+    for (let x = EDGE; x < w - EDGE; x++)
+      for (let c = 0; c < 3; c++) {
+        const a = want[(rows[0]! * w + x) * 4 + c]!;
+        const b = want[(rows[1]! * w + x) * 4 + c]!;
+        const v = shown.data[(y * w + x) * 4 + c]!;
+        if (v < Math.min(a, b) - 2 || v > Math.max(a, b) + 2) {
+          n++;
+          break;
+        }
+      }
+  }
   return n;
 }
 
@@ -109,6 +138,43 @@ describe('frames painted by the paint worker', () => {
     });
     await until('the picture to change', async () => (await canvasSample(page, 'canvas-1')).hash !== first.hash);
     await page.screenshot({ path: join(SHOTS, 'frame-paint-fit.png') });
+  });
+
+  it('shown smaller, a still guest\'s window shows its framebuffer area-averaged to the canvas size', async () => {
+    const { page, app } = s;
+    expect((await app.cli('xl', 'pause', NAME)).code).toBe(0);
+    await page.getByTestId('screen-overlay-1').waitFor();
+    await page.getByTestId('screen-overlay-1').evaluate((el) => ((el.parentElement as HTMLElement).style.display = 'none'));
+    const file = join(app.dataDir, 'fb-fit.png');
+    let last = 'nothing compared';
+    try {
+      await until('the canvas to equal the downscaled framebuffer', async () => {
+        if ((await app.cli('screenshot', NAME, file)).code !== 0) return false;
+        const fb = PNG.sync.read(readFileSync(file));
+        const [cw, ch] = (await page.getByTestId('canvas-1').evaluate((c) => [(c as HTMLCanvasElement).width, (c as HTMLCanvasElement).height])) as [number, number];
+        // What CanvasPainter paints: the whole framebuffer area-averaged to the canvas's pixel size.
+        const want = new Uint8ClampedArray(cw * ch * 4);
+        downscaleRect(new Uint8ClampedArray(fb.data.buffer, fb.data.byteOffset, fb.data.byteLength), makeAxis(fb.width, cw), makeAxis(fb.height, ch), 0, 0, cw, ch, want, cw);
+        const shown = PNG.sync.read(await page.getByTestId('canvas-1').screenshot({ animations: 'disabled' }));
+        mkdirSync(SHOTS, { recursive: true });
+        writeFileSync(join(SHOTS, 'frame-paint-fit-shown.png'), PNG.sync.write(shown));
+        // The canvas's box may be a fraction of a pixel shorter than its pixels (height rounded), so the
+        // page's compositor resamples rows: each shown pixel must lie between the expected pixels of
+        // the rows it came from (±2 levels); columns are not resampled, so each row must match.
+        if (shown.width !== cw || Math.abs(shown.height - ch) > 1 || cw >= fb.width) {
+          last = `canvas ${cw}x${ch} shown as ${shown.width}x${shown.height}, framebuffer ${fb.width}x${fb.height}`;
+          return false;
+        }
+        const n = outsideRows(want, cw, ch, shown);
+        last = `${n} pixels differ`;
+        if (n > 0) writeFileSync(join(SHOTS, 'frame-paint-fit-expected.png'), PNG.sync.write(Object.assign(new PNG({ width: cw, height: ch }), { data: Buffer.from(want.buffer) })));
+        return n === 0;
+      }, 20_000).catch((e: unknown) => {
+        throw new Error(`${String(e)}; ${last}`);
+      });
+    } finally {
+      expect((await app.cli('xl', 'unpause', NAME)).code).toBe(0);
+    }
   });
 
   it('a paint worker that does not load leaves the page painting the window itself (not blank)', async () => {

@@ -289,7 +289,6 @@ export class LocalPainter implements FramePainter {
   private readonly painted = new EventHub<Painted>('paint');
   private readonly painter = new CanvasPainter(this.surfaces, {
     nextFrame: (fn) => (typeof requestAnimationFrame === 'function' ? void requestAnimationFrame(fn) : void setTimeout(fn, 16)),
-    makeCanvas: (w, h) => Object.assign(document.createElement('canvas'), { width: w, height: h }),
     now: () => performance.timeOrigin + performance.now(),
     onPainted: (p) => this.painted.emit(p),
   });

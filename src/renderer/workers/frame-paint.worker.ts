@@ -23,7 +23,6 @@ const handle = paintWorkerHandler((m: FromWorker) => scope.postMessage(m), {
   // Chromium gives dedicated workers requestAnimationFrame (synchronised with OffscreenCanvas commits);
   // used only for whole repaints (attach, size): frames paint as their batch arrives.
   nextFrame: (fn) => (scope.requestAnimationFrame ? void scope.requestAnimationFrame(fn) : void setTimeout(fn, 16)),
-  makeCanvas: (w, h) => new OffscreenCanvas(w, h),
   now: () => performance.timeOrigin + performance.now(),
   afterQueued: (fn) => {
     queued.push(fn);

@@ -3,27 +3,27 @@ import type { PaintCanvas } from '../../../src/renderer/lib/canvas-painter';
 import type { FromWorker, ToWorker } from '../../../src/renderer/lib/frame-paint-protocol';
 import { paintWorkerHandler } from '../../../src/renderer/lib/paint-worker-core';
 
-/** A canvas whose 2D context paints into a plain RGBA buffer (putImageData only, as at 1:1) and records drawImage calls. */
-export function fakeCanvas(): PaintCanvas & { pixels: () => Uint8ClampedArray; draws: number[][] } {
-  const draws: number[][] = [];
+/** A canvas whose 2D context paints into a plain RGBA buffer (putImageData, the painter's only call) and records each put's destination rect. */
+export function fakeCanvas(): PaintCanvas & { pixels: () => Uint8ClampedArray; puts: number[][] } {
+  const puts: number[][] = [];
   let pixels = new Uint8ClampedArray(0);
   const canvas = {
     width: 0,
     height: 0,
-    draws,
+    puts,
     pixels: () => pixels,
     getContext: () => ({
       putImageData(image: ImageData, dx: number, dy: number, sx: number, sy: number, sw: number, sh: number) {
         if (pixels.length !== canvas.width * canvas.height * 4) pixels = new Uint8ClampedArray(canvas.width * canvas.height * 4);
+        puts.push([dx, dy, sw, sh]);
         for (let row = 0; row < sh; row++) {
           const from = ((sy + row) * image.width + sx) * 4;
           pixels.set(image.data.subarray(from, from + sw * 4), ((dy + row) * canvas.width + dx) * 4);
         }
       },
-      drawImage: (...args: unknown[]) => void draws.push(args.slice(1) as number[]),
     }),
   };
-  return canvas as unknown as PaintCanvas & { pixels: () => Uint8ClampedArray; draws: number[][] };
+  return canvas as unknown as PaintCanvas & { pixels: () => Uint8ClampedArray; puts: number[][] };
 }
 
 /**
@@ -42,7 +42,6 @@ export function worker(relay: (m: FromWorker) => void = () => undefined, now = 1
     },
     {
       nextFrame: (fn) => void frames.push(fn),
-      makeCanvas: (w, h) => Object.assign(fakeCanvas(), { width: w, height: h }),
       now: () => now,
       afterQueued: (fn) => void tasks.push(fn),
     },

@@ -7,10 +7,12 @@
  * gate between them. The ready handshake is in paint-worker-ready.test.ts.
  */
 import { describe, expect, it, vi } from 'vitest';
+import fc from 'fast-check';
 import { FRAME_RLE32, decodeFrameCoded, encodeFrame, type CodedFrameMessage, type FrameMessage } from '../../../src/shared/api';
 import { encodeBatch, splitBatch } from '../../../src/shared/frame-batch';
 import { packFrames, unpackFrames, type FromWorker, type ToWorker } from '../../../src/renderer/lib/frame-paint-protocol';
 import { DrainGate, WorkerPainter, type WorkerLike } from '../../../src/renderer/lib/frame-painter';
+import { downscaleRect, makeAxis } from '../../../src/renderer/lib/area-downscale';
 import { rgbaRect } from '../helpers/frames';
 import { fakeCanvas, worker } from './paint-worker-rig';
 
@@ -19,6 +21,13 @@ function raw(p: Partial<FrameMessage> & Pick<FrameMessage, 'x' | 'y' | 'w' | 'h'
 }
 
 const coded = (f: FrameMessage): CodedFrameMessage => decodeFrameCoded(encodeFrame(f, new Uint8Array(f.rgba.buffer), FRAME_RLE32)) as CodedFrameMessage;
+
+/** The whole w x h frame downscaled to tw x th in one go (the reference for what a canvas shows). */
+function downscaled(rgba: Uint8ClampedArray, w: number, h: number, tw: number, th: number): Uint8ClampedArray {
+  const out = new Uint8ClampedArray(tw * th * 4);
+  downscaleRect(rgba, makeAxis(w, tw), makeAxis(h, th), 0, 0, tw, th, out, tw);
+  return out;
+}
 
 const framesMessage = (list: (FrameMessage | CodedFrameMessage)[]): ToWorker => ({ kind: 'frames', ...packFrames(list) });
 
@@ -106,15 +115,51 @@ describe('the paint worker (paintWorkerHandler)', () => {
     expect(w.out.at(-1)).toEqual({ kind: 'painted', source: 1, flip: 1, latencyMs: 20, width: 8, height: 6 });
   });
 
-  it('paints a canvas shown smaller scaled (drawImage), no wider than asked, aspect kept', () => {
+  it('paints a canvas shown smaller area-averaged, no wider than asked, aspect kept, then only the damage', () => {
     const w = worker();
     const canvas = fakeCanvas();
     w.handle({ kind: 'attach', source: 1, canvas: canvas as unknown as OffscreenCanvas });
     w.handle({ kind: 'size', source: 1, width: 4 });
-    w.handle(framesMessage([raw({ x: 0, y: 0, w: 8, h: 6 })]));
+    const full = raw({ x: 0, y: 0, w: 8, h: 6 }, 3);
+    w.handle(framesMessage([full]));
     expect([canvas.width, canvas.height]).toEqual([4, 3]);
-    expect(canvas.draws.length).toBe(1);
-    expect(canvas.draws[0]!.slice(4)).toEqual([0, 0, 4, 3]); // the whole destination
+    expect([...canvas.pixels()]).toEqual([...downscaled(full.rgba, 8, 6, 4, 3)]);
+    // A 1x1 damage at (5, 3) changes shown pixel (2, 1) alone: its 2x2 block averaged anew.
+    const puts = canvas.puts.length;
+    w.handle(framesMessage([raw({ x: 5, y: 3, w: 1, h: 1, seq: 2, flip: 2 }, 203)]));
+    expect(canvas.puts.slice(puts)).toEqual([[2, 1, 1, 1]]);
+    // Block (4..5, 2..3): red 4,5,4,0 (the damage is rgbaRect's (0, 0) = [0, 0, 203]); green 2,2,3,0; blue 3,3,3,203.
+    expect([...canvas.pixels().subarray((1 * 4 + 2) * 4, (1 * 4 + 2) * 4 + 4)]).toEqual([Math.floor(13 / 4 + 0.5), Math.floor(7 / 4 + 0.5), Math.floor(212 / 4 + 0.5), 255]);
+  });
+
+  it('shown smaller, painting damage rect after damage rect gives the whole final frame downscaled (property)', () => {
+    const rect = fc.record({ x: fc.nat(12), y: fc.nat(8), w: fc.integer({ min: 1, max: 13 }), h: fc.integer({ min: 1, max: 9 }), seed: fc.nat(255) });
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 13 }), fc.array(fc.array(rect, { minLength: 1, maxLength: 3 }), { minLength: 1, maxLength: 6 }), (shownW, batches) => {
+        const W = 13;
+        const H = 9;
+        const w = worker();
+        const canvas = fakeCanvas();
+        w.handle({ kind: 'attach', source: 1, canvas: canvas as unknown as OffscreenCanvas });
+        w.handle({ kind: 'size', source: 1, width: shownW });
+        const truth = new Uint8ClampedArray(W * H * 4);
+        const apply = (f: FrameMessage): void => {
+          for (let y = f.y; y < Math.min(H, f.y + f.h); y++)
+            for (let x = f.x; x < Math.min(W, f.x + f.w); x++) truth.set(f.rgba.subarray(((y - f.y) * f.w + (x - f.x)) * 4, ((y - f.y) * f.w + (x - f.x)) * 4 + 4), (y * W + x) * 4);
+        };
+        const first = raw({ width: W, height: H, x: 0, y: 0, w: W, h: H }, 1);
+        apply(first);
+        w.handle(framesMessage([first]));
+        batches.forEach((rects, i) => {
+          const frames = rects.map((r) => raw({ width: W, height: H, x: r.x, y: r.y, w: Math.min(r.w, W - r.x), h: Math.min(r.h, H - r.y), seq: i + 2, flip: i + 2 }, r.seed));
+          frames.forEach(apply);
+          w.handle(framesMessage(frames));
+        });
+        const shownH = Math.max(1, Math.round((shownW * H) / W));
+        expect([canvas.width, canvas.height]).toEqual([shownW, shownH]);
+        expect([...canvas.pixels()]).toEqual([...downscaled(truth, W, H, shownW, shownH)]);
+      }),
+    );
   });
 
   it('a batch that does not decode is reported and still taken; other sources and later batches paint', () => {
