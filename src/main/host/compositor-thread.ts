@@ -29,7 +29,7 @@ function compose(): void {
   if (!plan || !composer) return;
   const out = frameMessages(composer.compose(plan), seq);
   seq = out.seq;
-  for (const message of out.messages) host.postMessage({ type: 'frame', message } satisfies FromCompositor, [message.buffer as ArrayBuffer]);
+  if (out.messages.length > 0) host.postMessage({ type: 'frames', messages: out.messages } satisfies FromCompositor, out.messages.map((m) => m.buffer as ArrayBuffer));
 }
 
 function onGpu(m: GpuToCompositor): void {
