@@ -189,7 +189,7 @@ export class FrameComposer {
   /** Per source, the flip count and vblank time of the last frame composed. */
   private readonly latched = new Map<number, { flip: number; vblankMs: number }>();
   /** The dirty page logs as of the current compose. */
-  private readonly writes = new BlockWrites();
+  private readonly writes: BlockWrites;
   /** Surfaces compared (or read whole) since construction, for statistics and tests. */
   decodes = 0;
 
@@ -197,7 +197,9 @@ export class FrameComposer {
   constructor(
     private ggtt: Ggtt,
     private readonly equal: SpanEqual = jsSpanEqual,
-  ) {}
+  ) {
+    this.writes = new BlockWrites(equal === jsSpanEqual ? undefined : equal);
+  }
 
   /** Read through another GGTT view from now on (the RAM regions behind it changed). */
   rebind(ggtt: Ggtt): void {
