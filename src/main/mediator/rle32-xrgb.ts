@@ -38,8 +38,12 @@ function endRun(out: Int32Array, run: number, vq: number): void {
  * (image rows, inside the rectangle) are read from `band.rows` (w words per row, packed) instead of
  * `xrgb`. A picture with the cursor over part of a rectangle so copies only the cursor's rows
  * (at most 64) to blend it in, not the whole rectangle.
+ *
+ * `lead` bytes (a multiple of 4) are left free before the tokens in their buffer (the returned
+ * array starts at byteOffset `lead`): room for a frame message's header, which the compositor
+ * writes there (codedFrameMessage) instead of copying the tokens behind a header once more.
  */
-export function encodeRle32Xrgb(xrgb: Uint32Array, stride: number, x: number, y: number, w: number, h: number, band?: { y: number; rows: Uint32Array }): Uint32Array {
+export function encodeRle32Xrgb(xrgb: Uint32Array, stride: number, x: number, y: number, w: number, h: number, band?: { y: number; rows: Uint32Array }, lead = 0): Uint32Array {
   const n = w * h;
   // At most one count word plus the pixels (all literals); runs of three or more only shrink it.
   if (scratch.length < n + 1) scratch = new Int32Array(Math.max(n + 1, scratch.length * 2));
@@ -78,7 +82,9 @@ export function encodeRle32Xrgb(xrgb: Uint32Array, stride: number, x: number, y:
   }
   if (run > 0) endRun(out, run, vq);
   if (lit >= 0) out[lit] = o - lit - 1;
-  return new Uint32Array(out.buffer.slice(0, o * 4));
+  const tokens = new Uint32Array((lead >>> 2) + o);
+  tokens.set(new Uint32Array(out.buffer, 0, o), lead >>> 2);
+  return tokens.subarray(lead >>> 2);
 }
 
 /** 0x00RRGGBB (X byte ignored) -> 0xFFBBGGRR, the RGBA bytes in memory, as xrgbToRgba: swapping the 16-bit halves moves R and B. */

@@ -59,6 +59,9 @@ describe('RLE32 straight from XRGB (rle32-xrgb.ts)', () => {
     for (let i = 0; i < words.length; i += 7) words[i] = 0xab202830;
     const frame = words.subarray(8);
     expect([...encodeRle32Xrgb(frame, 1920, 0, 0, 1920, 1080)]).toEqual([(0x80000000 | (1920 * 1080)) >>> 0, 0xff302820]);
+    // With room for a frame header before the tokens: the same tokens, at that offset of a buffer of their own.
+    const led = encodeRle32Xrgb(frame, 1920, 0, 0, 1920, 1080, undefined, 56);
+    expect([led.byteOffset, led.buffer.byteLength, ...led]).toEqual([56, 64, (0x80000000 | (1920 * 1080)) >>> 0, 0xff302820]);
     words[8 + 1920 + 5] = 0x00010203;
     expect([...encodeRle32Xrgb(frame, 1920, 4, 1, 3, 1)]).toEqual([3, 0xff302820, 0xff030201, 0xff302820]);
   });
