@@ -53,14 +53,22 @@ export function encodeFrame(f: FrameHeaderFields, rgba: Uint8Array, encoding: ty
  */
 export function frameWithPayload(f: FrameHeaderFields, encoding: typeof FRAME_RAW | typeof FRAME_RLE32, payload: Uint8Array): Uint8Array {
   const out = new Uint8Array(FRAME_HEADER_BYTES + payload.length);
-  const dv = new DataView(out.buffer);
+  writeFrameHeader(out, f, encoding, payload.length);
+  out.set(payload, FRAME_HEADER_BYTES);
+  return out;
+}
+
+/**
+ * Write the FRAME_HEADER_BYTES header of a message with `f`, `encoding` and a payload of
+ * `payloadBytes` bytes at the start of `out` (the payload follows it there, written by the caller).
+ */
+export function writeFrameHeader(out: Uint8Array, f: FrameHeaderFields, encoding: typeof FRAME_RAW | typeof FRAME_RLE32, payloadBytes: number): void {
+  const dv = new DataView(out.buffer, out.byteOffset, FRAME_HEADER_BYTES);
   const fields = [FRAME_MAGIC, f.source, f.width, f.height, f.x, f.y, f.w, f.h, f.seq, f.flip ?? 0];
   for (let i = 0; i < fields.length; i++) dv.setUint32(i * 4, fields[i]! >>> 0, true);
   dv.setFloat64(40, f.vblankMs ?? 0, true);
   dv.setUint32(48, encoding, true);
-  dv.setUint32(52, payload.length, true);
-  out.set(payload, FRAME_HEADER_BYTES);
-  return out;
+  dv.setUint32(52, payloadBytes, true);
 }
 
 /** The bytes of the frame message starting `bytes` (header + payload), or null if no frame header starts there. */

@@ -12,6 +12,7 @@ import { Ggtt } from '../gpu/ggtt';
 import { HostMemory } from '../gpu/memory';
 import { FrameComposer, type ScanoutSource, mergePlans } from '../mediator/compositor-feed';
 import { nativeSpanEqual } from './native-compare';
+import { FRAME_HEADER_BYTES } from '../../shared/frame-message';
 import { codedFrameMessage, frameMessages } from './frame-messages';
 import type { FromCompositor, GpuToCompositor, ToCompositor } from './gpu-protocol';
 import type { SnapshotRegion } from './host-api';
@@ -29,7 +30,7 @@ function compose(): void {
   if (!plan || !composer) return;
   const out = frameMessages(composer.compose(plan), seq);
   seq = out.seq;
-  for (const message of out.messages) host.postMessage({ type: 'frame', message } satisfies FromCompositor, [message.buffer as ArrayBuffer]);
+  if (out.messages.length > 0) host.postMessage({ type: 'frames', messages: out.messages } satisfies FromCompositor, out.messages.map((m) => m.buffer as ArrayBuffer));
 }
 
 function onGpu(m: GpuToCompositor): void {
@@ -65,7 +66,7 @@ function snapshot(source: number, region: SnapshotRegion | null): Uint8Array | n
   if (!f) return null;
   const fits = region !== null && region.width === f.width && region.height === f.height && region.x + region.w <= f.width && region.y + region.h <= f.height;
   const r = fits ? region : { x: 0, y: 0, w: f.width, h: f.height };
-  return codedFrameMessage({ source, width: f.width, height: f.height, x: r.x, y: r.y, w: r.w, h: r.h, seq: ++seq, flip: f.flip, vblankMs: f.vblankMs }, f.rle32(r));
+  return codedFrameMessage({ source, width: f.width, height: f.height, x: r.x, y: r.y, w: r.w, h: r.h, seq: ++seq, flip: f.flip, vblankMs: f.vblankMs }, f.rle32(r, FRAME_HEADER_BYTES), true);
 }
 
 host.on('message', (m: ToCompositor) => {

@@ -43,7 +43,7 @@ export class GpuClient {
     this.worker.postMessage({ type: 'compositor', port: port1 } satisfies ToGpu, [port1]);
     this.compositor.postMessage({ type: 'connect', port: port2 } satisfies ToCompositor, [port2]);
     this.compositor.on('message', (m: FromCompositor) => {
-      if (m.type === 'frame') events.frame(m.message);
+      if (m.type === 'frames') for (const message of m.messages) events.frame(message);
       else {
         this.snapshots.get(m.id)?.(m.message);
         this.snapshots.delete(m.id);

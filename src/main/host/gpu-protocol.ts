@@ -85,7 +85,8 @@ export type GpuToCompositor =
 export type ToCompositor = { type: 'connect'; port: MessagePort } | { type: 'snapshot'; id: number; source: number; region: SnapshotRegion | null } | { type: 'shutdown' };
 
 /**
- * Compositor thread -> host: an encoded frame message (see encodeFrame), or the answer to a
- * snapshot request: a whole-frame message, or null when the source has no frame yet.
+ * Compositor thread -> host: the encoded frame messages of one compose (see encodeFrame), in order,
+ * in one message (each transferred: one postMessage per compose, not per damage piece), or the
+ * answer to a snapshot request: a whole-frame message, or null when the source has no frame yet.
  */
-export type FromCompositor = { type: 'frame'; message: Uint8Array } | { type: 'snapshot'; id: number; message: Uint8Array | null };
+export type FromCompositor = { type: 'frames'; messages: Uint8Array[] } | { type: 'snapshot'; id: number; message: Uint8Array | null };

@@ -13,6 +13,7 @@
  * and damage when it scans out the same plane and cursor.
  */
 import { PHYSICAL_SOURCE } from '../../shared/api';
+import { FRAME_HEADER_BYTES } from '../../shared/frame-message';
 import { isPhysicalSource, physicalHeadSource, vmHeadSource } from '../../shared/heads';
 import { PIPE_COUNT } from '../../shared/regs';
 import type { Gen9Gpu } from '../gpu/gpu';
@@ -189,7 +190,7 @@ export class FrameComposer {
   /** Per source, the flip count and vblank time of the last frame composed. */
   private readonly latched = new Map<number, { flip: number; vblankMs: number }>();
   /** The dirty page logs as of the current compose. */
-  private readonly writes = new BlockWrites();
+  private readonly writes: BlockWrites;
   /** Surfaces compared (or read whole) since construction, for statistics and tests. */
   decodes = 0;
 
@@ -197,7 +198,9 @@ export class FrameComposer {
   constructor(
     private ggtt: Ggtt,
     private readonly equal: SpanEqual = jsSpanEqual,
-  ) {}
+  ) {
+    this.writes = new BlockWrites(equal === jsSpanEqual ? undefined : equal);
+  }
 
   /** Read through another GGTT view from now on (the RAM regions behind it changed). */
   rebind(ggtt: Ggtt): void {
@@ -236,7 +239,7 @@ export class FrameComposer {
     }
     const rects = pic.update(this.ggtt, plane, cursor, this.equal, this.writes);
     this.decodes++;
-    return { width: pic.width, height: pic.height, pieces: rects.map((rect) => ({ rect, rle32: pic.rle32(rect) })) };
+    return { width: pic.width, height: pic.height, pieces: rects.map((rect) => ({ rect, rle32: pic.rle32(rect, FRAME_HEADER_BYTES) })) };
   }
 
   /**
@@ -250,18 +253,18 @@ export class FrameComposer {
     this.pictures.set(source, pic);
     this.mirrorOf.set(source, head);
     const rect = { x: 0, y: 0, w: pic.width, h: pic.height };
-    return { width: pic.width, height: pic.height, pieces: [{ rect, rle32: pic.rle32(rect) }] };
+    return { width: pic.width, height: pic.height, pieces: [{ rect, rle32: pic.rle32(rect, FRAME_HEADER_BYTES) }] };
   }
 
   /**
    * The last picture composed for `source` (what its windows show), with its flip count and vblank
-   * time, if any; 0x0 while off. `rle32(r)` gives rectangle r of it (cursor included) as
+   * time, if any; 0x0 while off. `rle32(r, lead)` gives rectangle r of it (cursor included) as
    * Picture.rle32 does.
    */
-  lastFrame(source: number): { width: number; height: number; flip: number; vblankMs: number; rle32: (r: DamageRect) => Uint32Array } | undefined {
+  lastFrame(source: number): { width: number; height: number; flip: number; vblankMs: number; rle32: (r: DamageRect, lead?: number) => Uint32Array } | undefined {
     const pic = this.pictures.get(source);
     const at = this.latched.get(source) ?? { flip: 0, vblankMs: 0 };
-    return pic && { width: pic.width, height: pic.height, ...at, rle32: (r) => pic.rle32(r) };
+    return pic && { width: pic.width, height: pic.height, ...at, rle32: (r, lead) => pic.rle32(r, lead) };
   }
 
   /** Forget a destroyed vGPU's pictures, every head of `domid` (a physical head mirroring one keeps its own reference). */

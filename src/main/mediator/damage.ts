@@ -15,7 +15,11 @@ export interface DamageRect {
 
 export interface DamagePiece {
   rect: DamageRect;
-  /** The rect's RGBA pixels (w*h, row-packed, cursor blended in) as RLE32 tokens: a FRAME_RLE32 frame message's payload. */
+  /**
+   * The rect's RGBA pixels (w*h, row-packed, cursor blended in) as RLE32 tokens: a FRAME_RLE32 frame
+   * message's payload. The composer lays them FRAME_HEADER_BYTES into a buffer of their own, so the
+   * message is built around them (codedFrameMessage) rather than by copying them.
+   */
   rle32: Uint32Array;
 }
 

@@ -43,6 +43,8 @@ export class Picture {
   private fresh = true;
   /** A row (linear surfaces straddling runs) or a whole frame (X-tiled surfaces, detiled first). */
   private scratch = new Uint32Array(0);
+  /** The cursor's rows of a rectangle being coded, with the cursor blended in (rle32), reused. */
+  private band = new Uint32Array(0);
   /** Per linear surface (GM address and pitch) the picture was synced from: that compose and its GGTT mapping. */
   private synced = new Map<string, { at: number; mappingKey: string }>();
   /** The picture's own changes, newest last: the compose and the plane rectangles changed then. */
@@ -97,18 +99,21 @@ export class Picture {
    * payload of a FRAME_RLE32 frame message (shared/frame-message.ts), coded straight from the
    * XRGB picture (rle32-xrgb.ts). r must lie inside the picture.
    */
-  rle32(r: DamageRect): Uint32Array {
+  rle32(r: DamageRect, lead = 0): Uint32Array {
     const c = this.cursor;
     const x0 = Math.max(r.x, c?.x ?? 0);
     const y0 = Math.max(r.y, c?.y ?? 0);
     const x1 = Math.min(r.x + r.w, (c?.x ?? 0) + CURSOR_64);
     const y1 = Math.min(r.y + r.h, (c?.y ?? 0) + CURSOR_64);
-    if (!c || x0 >= x1 || y0 >= y1) return encodeRle32Xrgb(this.plane, this.width, r.x, r.y, r.w, r.h);
-    // The cursor is over part of r: code a copy of r with the cursor blended in (the picture keeps the plane alone).
-    const px = new Uint32Array(r.w * r.h);
-    for (let y = 0; y < r.h; y++) px.set(this.plane.subarray((r.y + y) * this.width + r.x, (r.y + y) * this.width + r.x + r.w), y * r.w);
-    blendCursorImage(c.image, c.x - r.x, c.y - r.y, px, r.w, r.h);
-    return encodeRle32Xrgb(px, r.w, 0, 0, r.w, r.h);
+    if (!c || x0 >= x1 || y0 >= y1) return encodeRle32Xrgb(this.plane, this.width, r.x, r.y, r.w, r.h, undefined, lead);
+    // The cursor is over rows y0..y1-1 of r: code those rows from a copy with the cursor blended in
+    // (the picture keeps the plane alone), the rest straight from the picture.
+    const rows = y1 - y0;
+    if (this.band.length < r.w * rows) this.band = new Uint32Array(r.w * rows);
+    const px = this.band.subarray(0, r.w * rows);
+    for (let y = 0; y < rows; y++) px.set(this.plane.subarray((y0 + y) * this.width + r.x, (y0 + y) * this.width + r.x + r.w), y * r.w);
+    blendCursorImage(c.image, c.x - r.x, c.y - y0, px, r.w, rows);
+    return encodeRle32Xrgb(this.plane, this.width, r.x, r.y, r.w, r.h, { y: y0, rows: px }, lead);
   }
 
   /** An independent copy (a mirror that starts to differ from its original keeps what it showed). */

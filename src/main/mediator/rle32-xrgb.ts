@@ -33,21 +33,35 @@ function endRun(out: Int32Array, run: number, vq: number): void {
  * per row): a fresh array, word for word what encodeRle32(xrgbToRgba(xrgb, stride, x, y, w, h))
  * gives, since both code every maximal run of at least RLE32_MIN_RUN equal pixels as one run and
  * the rest as literals. The rectangle must lie inside the image.
+ *
+ * `band` replaces some of the rectangle's rows: rows band.y .. band.y + band.rows.length / w - 1
+ * (image rows, inside the rectangle) are read from `band.rows` (w words per row, packed) instead of
+ * `xrgb`. A picture with the cursor over part of a rectangle so copies only the cursor's rows
+ * (at most 64) to blend it in, not the whole rectangle.
+ *
+ * `lead` bytes (a multiple of 4) are left free before the tokens in their buffer (the returned
+ * array starts at byteOffset `lead`): room for a frame message's header, which the compositor
+ * writes there (codedFrameMessage) instead of copying the tokens behind a header once more.
  */
-export function encodeRle32Xrgb(xrgb: Uint32Array, stride: number, x: number, y: number, w: number, h: number): Uint32Array {
+export function encodeRle32Xrgb(xrgb: Uint32Array, stride: number, x: number, y: number, w: number, h: number, band?: { y: number; rows: Uint32Array }, lead = 0): Uint32Array {
   const n = w * h;
   // At most one count word plus the pixels (all literals); runs of three or more only shrink it.
   if (scratch.length < n + 1) scratch = new Int32Array(Math.max(n + 1, scratch.length * 2));
   const out = scratch;
   // Int32 loads stay small integers where Uint32 ones above 2^31 become doubles (see xrgbToRgba).
-  const src = new Int32Array(xrgb.buffer, xrgb.byteOffset, xrgb.length);
+  const image = new Int32Array(xrgb.buffer, xrgb.byteOffset, xrgb.length);
+  const bandRows = band ? new Int32Array(band.rows.buffer, band.rows.byteOffset, band.rows.length) : image;
+  const bandY0 = band ? band.y : 0;
+  const bandY1 = band ? band.y + band.rows.length / w : 0;
   o = 0;
   lit = -1;
   /** The XRGB word being repeated and how many times so far (0: none yet); equal means equal RGB. */
   let vq = 0;
   let run = 0;
   for (let row = y; row < y + h; row++) {
-    let i = row * stride + x;
+    const inBand = row >= bandY0 && row < bandY1;
+    const src = inBand ? bandRows : image;
+    let i = inBand ? (row - bandY0) * w : row * stride + x;
     const end = i + w;
     while (i < end) {
       const q = src[i]!;
@@ -68,7 +82,9 @@ export function encodeRle32Xrgb(xrgb: Uint32Array, stride: number, x: number, y:
   }
   if (run > 0) endRun(out, run, vq);
   if (lit >= 0) out[lit] = o - lit - 1;
-  return new Uint32Array(out.buffer.slice(0, o * 4));
+  const tokens = new Uint32Array((lead >>> 2) + o);
+  tokens.set(new Uint32Array(out.buffer, 0, o), lead >>> 2);
+  return tokens.subarray(lead >>> 2);
 }
 
 /** 0x00RRGGBB (X byte ignored) -> 0xFFBBGGRR, the RGBA bytes in memory, as xrgbToRgba: swapping the 16-bit halves moves R and B. */

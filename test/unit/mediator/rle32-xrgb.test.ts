@@ -32,11 +32,36 @@ describe('RLE32 straight from XRGB (rle32-xrgb.ts)', () => {
     );
   });
 
+  it('reads a band of the rectangle\'s rows from band.rows (the cursor\'s rows): the tokens of the picture with those rows replaced', () => {
+    fc.assert(
+      fc.property(picture, picture, fc.nat(), fc.nat(), fc.nat(), fc.nat(), fc.nat(), fc.nat(), ({ stride, rows, px }, other, a, b, c, d, e, f) => {
+        const x = a % stride;
+        const y = b % rows;
+        const w = 1 + (c % (stride - x));
+        const h = 1 + (d % (rows - y));
+        const by = y + (e % h);
+        const bh = 1 + (f % (y + h - by));
+        // The band's rows: the other picture's words (wrapped), w per row, at an offset in their buffer.
+        const backing = new Uint32Array(3 + w * bh);
+        for (let i = 0; i < w * bh; i++) backing[3 + i] = other.px[i % other.px.length]!;
+        const band = backing.subarray(3);
+        const replaced = px.slice();
+        for (let r = 0; r < bh; r++) replaced.set(band.subarray(r * w, (r + 1) * w), (by + r) * stride + x);
+        const rgba = xrgbToRgba(replaced, stride, x, y, w, h);
+        expect([...encodeRle32Xrgb(px, stride, x, y, w, h, { y: by, rows: band })]).toEqual([...encodeRle32(new Uint32Array(rgba.buffer))]);
+      }),
+      { numRuns: 500 },
+    );
+  });
+
   it('codes a flat 1920x1080 frame as one run whatever its X bytes, and reads a view at its own offset', () => {
     const words = new Uint32Array(8 + 1920 * 1080).fill(0x00202830);
     for (let i = 0; i < words.length; i += 7) words[i] = 0xab202830;
     const frame = words.subarray(8);
     expect([...encodeRle32Xrgb(frame, 1920, 0, 0, 1920, 1080)]).toEqual([(0x80000000 | (1920 * 1080)) >>> 0, 0xff302820]);
+    // With room for a frame header before the tokens: the same tokens, at that offset of a buffer of their own.
+    const led = encodeRle32Xrgb(frame, 1920, 0, 0, 1920, 1080, undefined, 56);
+    expect([led.byteOffset, led.buffer.byteLength, ...led]).toEqual([56, 64, (0x80000000 | (1920 * 1080)) >>> 0, 0xff302820]);
     words[8 + 1920 + 5] = 0x00010203;
     expect([...encodeRle32Xrgb(frame, 1920, 4, 1, 3, 1)]).toEqual([3, 0xff302820, 0xff030201, 0xff302820]);
   });
