@@ -58,15 +58,16 @@ function onGpu(m: GpuToCompositor): void {
 }
 
 /**
- * The last frame of `source` as a frame message (binary): `region` of it when the frame still has
- * region's size and the rectangle fits, else the whole frame; null when there is none yet.
+ * The last frame of `source` as frame messages (binary), all from the same picture: one per
+ * rectangle of `regions` when the frame still has their size and each fits, else the whole frame;
+ * none when there is no frame yet.
  */
-function snapshot(source: number, region: SnapshotRegion | null): Uint8Array | null {
+function snapshot(source: number, regions: SnapshotRegion[] | null): Uint8Array[] {
   const f = composer?.lastFrame(source);
-  if (!f) return null;
-  const fits = region !== null && region.width === f.width && region.height === f.height && region.x + region.w <= f.width && region.y + region.h <= f.height;
-  const r = fits ? region : { x: 0, y: 0, w: f.width, h: f.height };
-  return codedFrameMessage({ source, width: f.width, height: f.height, x: r.x, y: r.y, w: r.w, h: r.h, seq: ++seq, flip: f.flip, vblankMs: f.vblankMs }, f.rle32(r, FRAME_HEADER_BYTES), true);
+  if (!f) return [];
+  const fits = regions !== null && regions.length > 0 && regions.every((r) => r.width === f.width && r.height === f.height && r.x + r.w <= f.width && r.y + r.h <= f.height);
+  const rects = fits ? regions : [{ x: 0, y: 0, w: f.width, h: f.height }];
+  return rects.map((r) => codedFrameMessage({ source, width: f.width, height: f.height, x: r.x, y: r.y, w: r.w, h: r.h, seq: ++seq, flip: f.flip, vblankMs: f.vblankMs }, f.rle32(r, FRAME_HEADER_BYTES), true));
 }
 
 host.on('message', (m: ToCompositor) => {
@@ -74,7 +75,7 @@ host.on('message', (m: ToCompositor) => {
     const gpu: MessagePort = m.port;
     gpu.on('message', onGpu);
   } else if (m.type === 'snapshot') {
-    const message = snapshot(m.source, m.region);
-    host.postMessage({ type: 'snapshot', id: m.id, message } satisfies FromCompositor, message ? [message.buffer as ArrayBuffer] : []);
+    const messages = snapshot(m.source, m.regions);
+    host.postMessage({ type: 'snapshot', id: m.id, messages } satisfies FromCompositor, messages.map((message) => message.buffer as ArrayBuffer));
   } else if (m.type === 'shutdown') host.close();
 });

@@ -45,7 +45,7 @@ export class GpuClient {
     this.compositor.on('message', (m: FromCompositor) => {
       if (m.type === 'frames') for (const message of m.messages) events.frame(message);
       else {
-        this.snapshots.get(m.id)?.(m.message);
+        this.snapshots.get(m.id)?.(m.messages);
         this.snapshots.delete(m.id);
       }
     });
@@ -80,18 +80,19 @@ export class GpuClient {
     return this.readyPromise;
   }
 
-  private readonly snapshots = new Map<number, (message: Uint8Array | null) => void>();
+  private readonly snapshots = new Map<number, (messages: Uint8Array[]) => void>();
 
   /**
-   * The last frame the compositor thread composed for `source` (domid or PHYSICAL_SOURCE) as a
-   * frame message (see encodeFrame): `region` of it while the frame has region's size, else the
-   * whole frame (0x0 while the display is off); null when it has none.
+   * The last frame the compositor thread composed for `source` (domid or PHYSICAL_SOURCE) as frame
+   * messages (see encodeFrame) taken in one step of that thread: one per rectangle of `regions`
+   * while the frame has their size and each fits, else the whole frame (0x0 while the display is
+   * off); [] when it has none.
    */
-  snapshotFrame(source: number, region: SnapshotRegion | null): Promise<Uint8Array | null> {
+  snapshotFrame(source: number, regions: readonly SnapshotRegion[] | null): Promise<Uint8Array[]> {
     const id = this.nextSnapshotId++;
     return new Promise((resolve) => {
       this.snapshots.set(id, resolve);
-      this.compositor.postMessage({ type: 'snapshot', id, source, region } satisfies ToCompositor);
+      this.compositor.postMessage({ type: 'snapshot', id, source, regions: regions ? [...regions] : null } satisfies ToCompositor);
     });
   }
 
@@ -104,7 +105,7 @@ export class GpuClient {
   async close(): Promise<void> {
     this.worker.postMessage({ type: 'shutdown' } satisfies ToGpu);
     this.compositor.postMessage({ type: 'shutdown' } satisfies ToCompositor);
-    for (const answer of this.snapshots.values()) answer(null);
+    for (const answer of this.snapshots.values()) answer([]);
     this.snapshots.clear();
     await Promise.all([this.worker.terminate(), this.compositor.terminate()]);
   }

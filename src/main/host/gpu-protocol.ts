@@ -81,12 +81,13 @@ export type GpuToCompositor =
   /** A vGPU was destroyed: drop its last frame. */
   | { type: 'forget'; source: number };
 
-/** Host -> compositor thread; `snapshot` asks for the last frame of a source (domid or PHYSICAL_SOURCE). */
-export type ToCompositor = { type: 'connect'; port: MessagePort } | { type: 'snapshot'; id: number; source: number; region: SnapshotRegion | null } | { type: 'shutdown' };
+/** Host -> compositor thread; `snapshot` asks for regions (null: all) of the last frame of a source (domid or PHYSICAL_SOURCE). */
+export type ToCompositor = { type: 'connect'; port: MessagePort } | { type: 'snapshot'; id: number; source: number; regions: SnapshotRegion[] | null } | { type: 'shutdown' };
 
 /**
  * Compositor thread -> host: the encoded frame messages of one compose (see encodeFrame), in order,
  * in one message (each transferred: one postMessage per compose, not per damage piece), or the
- * answer to a snapshot request: a whole-frame message, or null when the source has no frame yet.
+ * answer to a snapshot request: its region messages or a whole-frame message, none when the source
+ * has no frame yet.
  */
-export type FromCompositor = { type: 'frames'; messages: Uint8Array[] } | { type: 'snapshot'; id: number; message: Uint8Array | null };
+export type FromCompositor = { type: 'frames'; messages: Uint8Array[] } | { type: 'snapshot'; id: number; messages: Uint8Array[] };

@@ -30,12 +30,13 @@ export interface HostApi {
   /** Subscribe to a push event; returns an unsubscribe function. */
   on<E extends EventName>(event: E, handler: (data: Events[E]) => void): () => void;
   /**
-   * The current picture of a source as one frame message (see encodeFrame; binary, for the frame
-   * transports' repairs): the rectangle `region` of it when the frame still has region's
-   * width x height, else the whole frame (0x0 while its display is off); null when the source has
-   * no frame yet or does not exist.
+   * The current picture of a source as frame messages taken at one instant (see encodeFrame;
+   * binary, for the frame transports' repairs): one per rectangle of `regions` when the frame still
+   * has their width x height and each fits, else one whole frame (0x0 while its display is off);
+   * [] when the source has no frame yet or does not exist. One request, so no frame composed in
+   * between can come after part of it and be painted over by older pixels.
    */
-  snapshotFrame(source: number | 'physical', region?: SnapshotRegion | null): Promise<Uint8Array | null>;
+  snapshotFrame(source: number | 'physical', regions?: readonly SnapshotRegion[] | null): Promise<Uint8Array[]>;
   /** Subscribe to encoded frame messages (see encodeFrame in src/shared/api.ts). */
   onFrame(handler: (message: Uint8Array) => void): () => void;
   /** Stop every guest and the GPU thread. */

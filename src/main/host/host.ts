@@ -131,7 +131,7 @@ export async function createHost(options: HostOptions): Promise<HostApi> {
     await gpu.call('hostConsole', { lines: ['# xl list', ...expandTabs(formatXlList(list)).trimEnd().split('\n')] });
   }
 
-  const snapshotFrame = (source: number | 'physical', region?: SnapshotRegion | null): Promise<Uint8Array | null> => gpu.snapshotFrame(source === 'physical' ? PHYSICAL_SOURCE : source, region ?? null);
+  const snapshotFrame = (source: number | 'physical', regions?: readonly SnapshotRegion[] | null): Promise<Uint8Array[]> => gpu.snapshotFrame(source === 'physical' ? PHYSICAL_SOURCE : source, regions ?? null);
 
   // The console goes through the same validation (and size limits) as every transport.
   const call = <M extends MethodName>(method: M, params: Params<M>): Promise<Results[M]> => dispatch(method, params) as Promise<Results[M]>;

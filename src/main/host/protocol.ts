@@ -205,7 +205,7 @@ export class FrameFlow implements FrameStream {
     if (this.disposed || !this.sink.isOpen()) return null;
     // Frames dropped while the picture is fetched start a new pending entry (the picture may predate them).
     this.pending.delete(source);
-    const message = await this.host.snapshotFrame(source === PHYSICAL_SOURCE ? 'physical' : source, null);
+    const [message] = await this.host.snapshotFrame(source === PHYSICAL_SOURCE ? 'physical' : source, null);
     const header = message && peekFrameHeader(message);
     if (!message || !header || header.source !== source || this.disposed || !this.sink.isOpen()) return null;
     if (this.sink.congested() || this.pending.has(source)) {
@@ -262,8 +262,9 @@ export class FrameFlow implements FrameStream {
       let repairs: Uint8Array[];
       try {
         const name = source === PHYSICAL_SOURCE ? 'physical' : source;
-        const regions = p.rects ? p.rects.map((r) => ({ ...r, width: p.width, height: p.height })) : [null];
-        repairs = (await Promise.all(regions.map((r) => this.host.snapshotFrame(name, r)))).filter((m): m is Uint8Array => m !== null);
+        // One request for all the regions: taken from one picture, so no frame composed while they
+        // are fetched can be sent before some of them and then painted over by older pixels.
+        repairs = await this.host.snapshotFrame(name, p.rects ? p.rects.map((r) => ({ ...r, width: p.width, height: p.height })) : null);
       } catch (err) {
         this.log(`gvt-desk: cannot resync frames of source ${source}`, err);
         repairs = [];

@@ -25,8 +25,8 @@ export interface FakeHost extends HostApi {
   sysfs: Map<string, string>;
   /** Sources asked for with snapshotFrame, in order. */
   readonly snapshotCalls: (number | 'physical')[];
-  /** The region asked for with each snapshotFrame call (null: the whole frame); the fake always answers with the whole snapshot. */
-  readonly snapshotRegions: (SnapshotRegion | null)[];
+  /** The regions asked for with each snapshotFrame call (null: the whole frame); the fake always answers with the whole snapshot. */
+  readonly snapshotRegions: (readonly SnapshotRegion[] | null)[];
   /** Make the next call of `method` (or of 'snapshotFrame') throw this value. */
   failNext(method: string, err: unknown): void;
   emit<E extends EventName>(event: E, data: Events[E]): void;
@@ -161,17 +161,17 @@ export function createFakeHost(init: Partial<Pick<FakeHost, 'domains' | 'foregro
       host.closed = true;
     },
 
-    async snapshotFrame(source: number | 'physical', region?: SnapshotRegion | null): Promise<Uint8Array | null> {
+    async snapshotFrame(source: number | 'physical', regions?: readonly SnapshotRegion[] | null): Promise<Uint8Array[]> {
       host.snapshotCalls.push(source);
-      host.snapshotRegions.push(region ?? null);
+      host.snapshotRegions.push(regions ?? null);
       if (failures.has('snapshotFrame')) {
         const err = failures.get('snapshotFrame');
         failures.delete('snapshotFrame');
         throw err;
       }
       const snap = host.snapshots.get(source);
-      if (!snap) return null;
-      return encodeFrame({ source: source === 'physical' ? PHYSICAL_SOURCE : source, width: snap.width, height: snap.height, x: 0, y: 0, w: snap.width, h: snap.height, seq: 0 }, snap.rgba);
+      if (!snap) return [];
+      return [encodeFrame({ source: source === 'physical' ? PHYSICAL_SOURCE : source, width: snap.width, height: snap.height, x: 0, y: 0, w: snap.width, h: snap.height, seq: 0 }, snap.rgba)];
     },
     failNext(method: string, err: unknown): void {
       failures.set(method, err);

@@ -167,8 +167,51 @@ describe('frame flow', () => {
     flow.kick();
     await vi.waitFor(() => expect(flow.staleSources()).toEqual([]));
     // Two rectangles far apart stay two regions (not their bounding box); the mode change asks for the whole frame.
-    expect(host.snapshotCalls).toEqual([1, 1, 3]);
-    expect(host.snapshotRegions).toEqual([{ x: 100, y: 100, w: 10, h: 10, width: 1920, height: 1200 }, { x: 300, y: 50, w: 20, h: 5, width: 1920, height: 1200 }, null]);
+    expect(host.snapshotCalls).toEqual([1, 3]);
+    expect(host.snapshotRegions).toEqual([[{ x: 100, y: 100, w: 10, h: 10, width: 1920, height: 1200 }, { x: 300, y: 50, w: 20, h: 5, width: 1920, height: 1200 }], null]);
+    flow.dispose();
+  });
+
+  it('repairs several regions from one picture: a frame composed while they are fetched is not painted over by older pixels', async () => {
+    // The client's screen: per pixel, the picture version it last received (a message's flip field).
+    const W = 64;
+    const H = 8;
+    const screen = new Uint32Array(W * H);
+    const paint = (m: Uint8Array): void => {
+      const f = decodeFrame(m);
+      for (let y = f.y; y < f.y + f.h; y++) screen.fill(f.flip, y * W + f.x, y * W + f.x + f.w);
+    };
+    // The host's picture version, and snapshot answers the test releases one at a time (each taken when released).
+    let version = 1;
+    const answers: (() => void)[] = [];
+    const host = createFakeHost();
+    host.snapshotFrame = (source, regions) =>
+      new Promise((resolve) => {
+        answers.push(() => resolve((regions ?? [{ x: 0, y: 0, w: W, h: H, width: W, height: H }]).map((r) => encodeFrame({ source: source as number, width: W, height: H, x: r.x, y: r.y, w: r.w, h: r.h, seq: 0, flip: version }, new Uint8Array(r.w * r.h * 4)))));
+      });
+    let congested = true;
+    const flow = new FrameFlow(host, { congested: () => congested, isOpen: () => true, send: paint }, quiet.log, 1000);
+    const frame = (x: number, w: number, seq: number): Uint8Array => encodeFrame({ source: 1, width: W, height: H, x, y: 0, w, h: H, seq, flip: version }, new Uint8Array(w * H * 4));
+    // Two damage frames far apart are dropped: two regions to repair.
+    flow.offer(frame(0, 8, 1));
+    flow.offer(frame(48, 8, 2));
+    congested = false;
+    flow.kick();
+    // Each answer arrives as its own message event, as the compositor thread's do: a task apart.
+    const nextTask = (): Promise<void> => new Promise((r) => setTimeout(r, 0));
+    await vi.waitFor(() => expect(answers.length).toBeGreaterThan(0));
+    answers.shift()!();
+    await nextTask();
+    // Then the picture changes over the first region and its frame goes out.
+    version = 2;
+    flow.offer(frame(0, 8, 3));
+    while (answers.length > 0) {
+      answers.shift()!();
+      await nextTask();
+    }
+    await vi.waitFor(() => expect(flow.staleSources()).toEqual([]));
+    // Whatever order the messages went in, the first region shows the newest picture.
+    expect([...screen.subarray(0, 8)]).toEqual(new Array(8).fill(2));
     flow.dispose();
   });
 

@@ -299,7 +299,7 @@ describe('startWebServer: /api WebSocket', () => {
     // The dropped frames' region comes back as one repair once the window opens again.
     const repair = await box.next((m) => framesOf(m).some((f) => f.seq === 100));
     expect(framesOf(repair)).toMatchObject([{ source: 1, seq: 100 }]);
-    expect(host.snapshotRegions).toEqual([{ x: 0, y: 0, w: 1, h: 1, width: 4, height: 4 }]);
+    expect(host.snapshotRegions).toEqual([[{ x: 0, y: 0, w: 1, h: 1, width: 4, height: 4 }]]);
     ws.send(frameAckText(1));
     host.emitFrame(small(101));
     const next = await box.next((m) => m.isBinary);
