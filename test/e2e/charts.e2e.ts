@@ -115,7 +115,7 @@ describe('charts, scheduler timeline, hang badge and vGPU log', () => {
       const n = await stripPixels('timeline-bcs', colours);
       return n[1]! > 0 && n[2]! > 0 ? n : null;
     });
-    expect(await page.getByTestId('timeline-bcs').getAttribute('aria-label')).toMatch(/^BCS: held by domid (1, 2|2, 1) in the last 2 s$/);
+    expect(await page.getByTestId('timeline-bcs').getAttribute('aria-label')).toBe('BCS: held by domid 1, 2 in the last 2 s');
     expect(((await page.getByTestId('timeline-slice').getAttribute('data-owners')) ?? '').length).toBeGreaterThan(0);
     await page.getByTestId('legend-2').first().waitFor();
     expect(await page.getByTestId('sched-timeline').getByTestId('legend-1').innerText()).toContain('vgtHVMDomain (1)');

@@ -54,7 +54,7 @@ describe('SchedTimeline', () => {
   const timeline = (nowMs: number): GpuTimeline => ({
     nowMs,
     windowMs: 2000,
-    lanes: { slice: { sinceMs: 0, segments: [seg(1, nowMs - 900, nowMs - 500), seg(2, nowMs - 500, nowMs - 100)] }, rcs: { sinceMs: 0, segments: [] }, bcs: { sinceMs: nowMs - 1000, segments: [seg(2, nowMs - 50, nowMs - 10)] } },
+    lanes: { slice: { sinceMs: 0, segments: [seg(1, nowMs - 900, nowMs - 500), seg(2, nowMs - 500, nowMs - 100)] }, rcs: { sinceMs: 0, segments: [] }, bcs: { sinceMs: nowMs - 1000, segments: [seg(3, nowMs - 90, nowMs - 60), seg(2, nowMs - 50, nowMs - 10)] } },
   });
 
   beforeEach(() => {
@@ -78,7 +78,7 @@ describe('SchedTimeline', () => {
     vi.useRealTimers();
   });
 
-  it('names each strip by who held it, and lists owners for the legend', async () => {
+  it('names each strip by who held it (domids in order), and lists owners for the legend', async () => {
     let now = 10_000;
     const fake = new FakeClient({ 'gpu.timeline': () => timeline((now += 250)) });
     ({ wrapper } = mountWith(fake, SchedTimeline));
@@ -89,7 +89,8 @@ describe('SchedTimeline', () => {
     expect(slice.attributes('aria-label')).toBe('Slice: held by domid 1, 2 in the last 2 s');
     expect(slice.attributes('data-owners')).toBe('1,2');
     expect(wrapper.get('[data-testid="timeline-rcs"]').attributes('aria-label')).toBe('RCS: idle in the last 2 s');
-    expect(wrapper.get('[data-testid="timeline-bcs"]').attributes('data-owners')).toBe('2');
+    expect(wrapper.get('[data-testid="timeline-bcs"]').attributes('data-owners')).toBe('2,3');
+    expect(wrapper.get('[data-testid="timeline-bcs"]').attributes('aria-label')).toBe('BCS: held by domid 2, 3 in the last 2 s');
   });
 
   it('asks 4 times a second on screen, once a second scrolled out of view, and at once when back', async () => {
