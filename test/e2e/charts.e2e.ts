@@ -9,6 +9,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { vmColor } from '../../src/renderer/lib/vm-colors';
 import { type App, EXAMPLES, ROOT, until, closeSession, openSession } from './harness';
 
 const SHOTS = join(ROOT, 'test-results', 'e2e');
@@ -27,6 +28,25 @@ function config(name: string, extra = ''): string {
 async function chart(testid: string): Promise<{ latest: Record<string, number | null>; samples: number }> {
   const el = page.getByTestId(testid);
   return { latest: JSON.parse((await el.getAttribute('data-latest')) ?? '{}') as Record<string, number | null>, samples: Number(await el.getAttribute('data-samples')) };
+}
+
+/**
+ * How many device pixels of a timeline strip's canvas are painted in each VM's colour (colours
+ * given as '#rrggbb' by domid; the strip's canvas is painted only while on screen).
+ */
+async function stripPixels(testid: string, colours: Record<number, string>): Promise<Record<number, number>> {
+  return page.getByTestId(testid).evaluate((c, want) => {
+    const canvas = c as HTMLCanvasElement;
+    const px = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height).data;
+    const counts: Record<number, number> = {};
+    for (const [domid, hex] of Object.entries(want)) {
+      const [r, g, b] = [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16));
+      let n = 0;
+      for (let i = 0; i < px.length; i += 4) if (px[i] === r && px[i + 1] === g && px[i + 2] === b && px[i + 3] === 255) n++;
+      counts[Number(domid)] = n;
+    }
+    return counts;
+  }, colours);
 }
 
 /** No sideways scrolling: neither the page nor the dashboard is wider than its box. */
@@ -88,8 +108,14 @@ describe('charts, scheduler timeline, hang badge and vGPU log', () => {
       return o.split(',').filter(Boolean).length >= 2 ? o : null;
     });
     expect(owners.split(',').sort()).toEqual(['1', '2']);
-    expect(await page.getByTestId('timeline-bcs').locator('rect[data-domid="1"]').count()).toBeGreaterThan(0);
-    expect(await page.getByTestId('timeline-bcs').locator('rect[data-domid="2"]').count()).toBeGreaterThan(0);
+    // Scrolled into view, the BCS strip's canvas shows bars in both VMs' colours.
+    await page.getByTestId('sched-timeline').scrollIntoViewIfNeeded();
+    const colours = { 1: vmColor(1), 2: vmColor(2) };
+    await until('both VMs painted on the BCS strip', async () => {
+      const n = await stripPixels('timeline-bcs', colours);
+      return n[1]! > 0 && n[2]! > 0 ? n : null;
+    });
+    expect(await page.getByTestId('timeline-bcs').getAttribute('aria-label')).toBe('BCS: held by domid 1, 2 in the last 2 s');
     expect(((await page.getByTestId('timeline-slice').getAttribute('data-owners')) ?? '').length).toBeGreaterThan(0);
     await page.getByTestId('legend-2').first().waitFor();
     expect(await page.getByTestId('sched-timeline').getByTestId('legend-1').innerText()).toContain('vgtHVMDomain (1)');
