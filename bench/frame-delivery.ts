@@ -9,13 +9,9 @@
  * builds first) and /usr/bin/chromium (or CHROMIUM_PATH).
  */
 import { benchLine, fmt, header, percentile } from './lib/common';
-import { launchBrowser, startServe } from './lib/browser-mode';
-import { createPa238Guests } from './lib/guests';
-import { waitForWindows } from './lib/windows';
+import { GUESTS, withDesktopScene } from './lib/desktop-scene';
 
 const ROOT = process.cwd();
-const GUESTS = 3;
-const WARMUP_MS = 4000;
 const MEASURE_MS = 10_000;
 
 interface Paint {
@@ -26,16 +22,7 @@ interface Paint {
 
 async function main(): Promise<void> {
   header('frame-delivery', `${GUESTS} guests at 1920x1080 (PA238), desktop flipping at vblank, browser mode in headless Chromium`);
-  const app = await startServe(ROOT);
-  const browser = await launchBrowser();
-  try {
-    const domids = await createPa238Guests(app, ROOT, GUESTS, 'fd');
-    const page = await browser.newPage({ viewport: { width: 1920, height: 1080 } });
-    // Page-side code as text: this file is type-checked for Node, without the DOM's types.
-    await page.addInitScript({ content: "window.paints = []; document.addEventListener('gvt-paint', (e) => window.paints.push(e.detail), true);" });
-    await page.goto(app.url);
-    await waitForWindows(page, domids);
-    await page.waitForTimeout(WARMUP_MS);
+  await withDesktopScene(ROOT, 'fd', "window.paints = []; document.addEventListener('gvt-paint', (e) => window.paints.push(e.detail), true);", async ({ page, domids }) => {
     await page.evaluate('window.paints = []');
     await page.waitForTimeout(MEASURE_MS);
     const paints = (await page.evaluate('window.paints')) as Paint[];
@@ -58,10 +45,7 @@ async function main(): Promise<void> {
     const flipsPerSec = (flipped * 1000) / MEASURE_MS / GUESTS;
     console.log(`all: ${painted} painted / ${flipped} flipped; flip→paint p50 ${fmt(percentile(latencies, 50))} ms, p95 ${fmt(p95)} ms, p99 ${fmt(percentile(latencies, 99))} ms`);
     benchLine('frame-delivery', painted / flipped, `painted ÷ flipped, ${GUESTS} windows at 1920x1080 (guests ${fmt(flipsPerSec)} flips/s each; p95 flip→paint ${fmt(p95)} ms)`);
-  } finally {
-    await browser.close();
-    await app.stop();
-  }
+  });
 }
 
 main().catch((e: unknown) => {

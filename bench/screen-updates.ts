@@ -17,13 +17,9 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { benchLine, fmt, header, percentile } from './lib/common';
-import { launchBrowser, startServe } from './lib/browser-mode';
-import { createPa238Guests } from './lib/guests';
-import { waitForWindows } from './lib/windows';
+import { GUESTS, withDesktopScene } from './lib/desktop-scene';
 
 const ROOT = process.cwd();
-const GUESTS = 3;
-const WARMUP_MS = 4000;
 const TRACE_MS = 8000;
 const SCREENCAST_MS = 2000;
 
@@ -91,16 +87,8 @@ async function trace(browser: Browser, page: Page): Promise<TraceEvent[]> {
 
 async function main(): Promise<void> {
   header('screen-updates', `${GUESTS} guests at 1920x1080 (PA238), desktop flipping at vblank, windows traced in the display compositor`);
-  const app = await startServe(ROOT);
-  const browser = await launchBrowser();
-  try {
-    const domids = await createPa238Guests(app, ROOT, GUESTS, 'su');
-    const page = await browser.newPage({ viewport: { width: 1920, height: 1080 } });
-    await page.addInitScript({ content: "window.lastFlip = {}; document.addEventListener('gvt-paint', (e) => { window.lastFlip[e.detail.source] = e.detail.flip; }, true);" });
-    await page.goto(app.url);
-    await waitForWindows(page, domids);
-    await page.waitForTimeout(WARMUP_MS);
-
+  const lastFlip = "window.lastFlip = {}; document.addEventListener('gvt-paint', (e) => { window.lastFlip[e.detail.source] = e.detail.flip; }, true);";
+  await withDesktopScene(ROOT, 'su', lastFlip, async ({ browser, page, domids }) => {
     const flips0 = await flipCounts(page, domids);
     const t0 = Date.now();
     const events = await trace(browser, page);
@@ -125,10 +113,7 @@ async function main(): Promise<void> {
     const dir = process.env.SCREENCAST_DIR;
     if (dir) await screencast(page, dir);
     benchLine('screen-updates', shown / canvases.length / flipsPerGuest, `on-screen updates per window ÷ flips per guest, ${canvases.length} windows of ${GUESTS} guests at 1920x1080 (display ${fmt((draws.length * 1000) / spanMs)} draws/s)`);
-  } finally {
-    await browser.close();
-    await app.stop();
-  }
+  });
 }
 
 main().catch((e: unknown) => {
