@@ -29,6 +29,7 @@ for (const [name, args] of [
 
 let passed = 0;
 let failed = 0;
+const failedNames = [];
 if (!failedStep) {
   for (const [name, config] of [['unit', 'vitest.config.ts'], ['e2e', 'vitest.e2e.config.ts']]) {
     console.log(`\n== ${name} tests`);
@@ -38,6 +39,13 @@ if (!failedStep) {
       const r = JSON.parse(readFileSync(out, 'utf8'));
       passed += r.numPassedTests;
       failed += r.numFailedTests;
+      // Name each failed test again at the end: CI keeps only the tail of the output.
+      for (const file of r.testResults ?? []) {
+        for (const t of file.assertionResults ?? []) {
+          if (t.status === 'failed') failedNames.push(`${name}: ${file.name} > ${t.fullName}\n    ${(t.failureMessages?.[0] ?? '').split('\n')[0]}`);
+        }
+        if (file.status === 'failed' && !(file.assertionResults ?? []).some((t) => t.status === 'failed')) failedNames.push(`${name}: ${file.name}: ${file.message ?? 'failed'}`);
+      }
     } catch {
       failed += 1;
     }
@@ -45,5 +53,6 @@ if (!failedStep) {
   }
 }
 if (failedStep) console.log(`\n${failedStep} failed`);
+if (failedNames.length) console.log(`\nfailed:\n${failedNames.join('\n')}`);
 console.log(`\n${passed} passed, ${failed} failed`);
 process.exit(failedStep || failed > 0 ? 1 : 0);

@@ -260,7 +260,7 @@ describe('gvt-desk input / console / xl lifecycle', () => {
       },
     };
     const run = cli(['console', 'vm1'], { stdin });
-    await vi.waitFor(() => expect(host.serialLog.length).toBeGreaterThanOrEqual(2));
+    await vi.waitFor(() => expect(host.serialLog.length).toBeGreaterThanOrEqual(2), { timeout: 10_000 });
     typed!(Buffer.from('ls\r'));
     typed!(Buffer.from('x\x1dignored'));
     const r = await run;
@@ -362,7 +362,7 @@ describe('gvt-desk serve', () => {
     let ready: { url: string; port: number; token: string; socketPath: string } | undefined;
     const data = join(dir, 'data');
     const run = cli(['serve', '--data-dir', data, '--port', '0'], { createHost, waitForShutdown: () => stopped, onServeReady: (i) => (ready = i) }, { GVT_DESK_SOCKET: '' });
-    await vi.waitFor(() => expect(ready).toBeDefined());
+    await vi.waitFor(() => expect(ready).toBeDefined(), { timeout: 10_000 });
     expect(createHost).toHaveBeenCalledWith({ dataDir: data, workerDir: dir });
     expect(ready!.socketPath).toBe(join(data, 'gvt-desk.sock'));
 
@@ -397,7 +397,7 @@ describe('gvt-desk serve', () => {
       const stopped = new Promise<string>((r) => (stop = r));
       let ready: { port: number; token: string } | undefined;
       const run = cli(['serve', '--data-dir', data], { createHost: async () => createFakeHost(), waitForShutdown: () => stopped, onServeReady: (i) => (ready = i) }, { GVT_DESK_SOCKET: '' });
-      await vi.waitFor(() => expect(ready).toBeDefined());
+      await vi.waitFor(() => expect(ready).toBeDefined(), { timeout: 10_000 });
       return { ready: ready!, stop: async () => (stop('received SIGTERM'), run) };
     };
     const first = await start();

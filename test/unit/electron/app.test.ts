@@ -61,7 +61,7 @@ describe('runElectronApp', () => {
 
     expect(e.app.enableSandbox).toHaveBeenCalled();
     expect(e.app.paths.get('userData')).toBe(join(data, 'electron'));
-    await vi.waitFor(() => expect(FakeBrowserWindow.created).toHaveLength(1));
+    await vi.waitFor(() => expect(FakeBrowserWindow.created).toHaveLength(1), { timeout: 10_000 });
     expect(createHost).toHaveBeenCalledWith({ dataDir: data, workerDir: join(dir, 'out', 'main'), chooseFile: expect.any(Function) });
     // files.choose opens the native save dialog; the host gets the path the user chose.
     e.dialog.showSaveDialog.mockResolvedValueOnce({ canceled: false, filePath: '/home/u/m.config' });
@@ -82,7 +82,7 @@ describe('runElectronApp', () => {
     expect(page.status).toBe(200);
     expect(await page.text()).toBe('<!doctype html>');
     expect(e.ipcMain.handlers.has(CHANNELS.invoke)).toBe(true);
-    await vi.waitFor(() => expect(e.Menu.setApplicationMenu).toHaveBeenCalled());
+    await vi.waitFor(() => expect(e.Menu.setApplicationMenu).toHaveBeenCalled(), { timeout: 10_000 });
 
     // The CLI socket serves the same host.
     const socketPath = join(data, 'gvt-desk.sock');
@@ -97,7 +97,7 @@ describe('runElectronApp', () => {
     const quitEvent = { preventDefault: vi.fn() };
     e.app.emit('will-quit', quitEvent);
     expect(quitEvent.preventDefault).toHaveBeenCalled();
-    await vi.waitFor(() => expect(e.app.exit).toHaveBeenCalledWith(0));
+    await vi.waitFor(() => expect(e.app.exit).toHaveBeenCalledWith(0), { timeout: 10_000 });
     expect(host.closed).toBe(true);
     await expect(stat(socketPath)).rejects.toMatchObject({ code: 'ENOENT' });
     expect(e.ipcMain.handlers.has(CHANNELS.invoke)).toBe(false);

@@ -142,7 +142,7 @@ describe('installAppMenu', () => {
     const ubuntu = display().find((i) => i.label === 'ubuntu (domid 2)')!;
     (ubuntu.click as () => void)();
     expect(call).toHaveBeenCalledWith('display.setForeground', { domid: 2 });
-    await vi.waitFor(() => expect(display().find((i) => i.checked)?.label).toBe('ubuntu (domid 2)'));
+    await vi.waitFor(() => expect(display().find((i) => i.checked)?.label).toBe('ubuntu (domid 2)'), { timeout: 10_000 });
     menu.dispose();
   });
 
@@ -177,7 +177,7 @@ describe('installAppMenu', () => {
     const box = () => display().find((i) => i.id === 'display-boot-foreground')!;
     expect([box().type, box().checked]).toEqual(['checkbox', true]);
     (box().click as () => void)();
-    await vi.waitFor(() => expect(box().checked).toBe(false));
+    await vi.waitFor(() => expect(box().checked).toBe(false), { timeout: 10_000 });
     expect(host.calls.at(-1)).toEqual({ method: 'settings.set', params: { hvmBootForeground: false } });
     menu.dispose();
   });
@@ -195,9 +195,9 @@ describe('installAppMenu', () => {
     const actions = ubuntuPorts[0].submenu as MenuItemConstructorOptions[];
     const library = actions[0].submenu as MenuItemConstructorOptions[];
     (library.find((i) => String(i.label).startsWith('Generic 1920x1080'))!.click as () => void)();
-    await vi.waitFor(() => expect(host.calls.at(-1)).toMatchObject({ method: 'ports.hotplug', params: { domid: 2, port: 'PORT_B', action: 'connect', edidHex: expect.stringMatching(/^00ffffffffffff00/) } }));
+    await vi.waitFor(() => expect(host.calls.at(-1)).toMatchObject({ method: 'ports.hotplug', params: { domid: 2, port: 'PORT_B', action: 'connect', edidHex: expect.stringMatching(/^00ffffffffffff00/) } }), { timeout: 10_000 });
     (actions[1].click as () => void)();
-    await vi.waitFor(() => expect(host.calls.at(-1)).toEqual({ method: 'ports.hotplug', params: { domid: 2, port: 'PORT_B', action: 'disconnect' } }));
+    await vi.waitFor(() => expect(host.calls.at(-1)).toEqual({ method: 'ports.hotplug', params: { domid: 2, port: 'PORT_B', action: 'disconnect' } }), { timeout: 10_000 });
     expect((hotplug()[1].submenu as MenuItemConstructorOptions[])[0].label).toBe('No virtual ports');
     menu.dispose();
   });
@@ -207,7 +207,7 @@ describe('installAppMenu', () => {
     await menu.refresh();
     host.failNext('display.setForeground', new ApiError('busy', 'display switch in progress'));
     (display().find((i) => i.label === 'win10 (domid 4)')!.click as () => void)();
-    await vi.waitFor(() => expect(onError).toHaveBeenCalledWith('Cannot switch the display to domid 4', expect.any(ApiError)));
+    await vi.waitFor(() => expect(onError).toHaveBeenCalledWith('Cannot switch the display to domid 4', expect.any(ApiError)), { timeout: 10_000 });
     expect(display().find((i) => i.checked)?.label).toBe('Domain-0 (domid 0)');
   });
 });

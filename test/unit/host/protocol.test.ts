@@ -139,7 +139,7 @@ describe('frame flow', () => {
     expect(sent).toHaveLength(1);
 
     congested = false; // drains; the retry timer notices without another frame
-    await vi.waitFor(() => expect(flow.stats.resyncs).toBe(1));
+    await vi.waitFor(() => expect(flow.stats.resyncs).toBe(1), { timeout: 10_000 });
     expect(sent).toHaveLength(2);
     const repaint = decodeFrame(sent[1]!);
     expect(repaint).toMatchObject({ source: 1, x: 0, y: 0, w: 2, h: 1, seq: 3 });
@@ -165,7 +165,7 @@ describe('frame flow', () => {
     flow.offer(rect(3, 2, 0, 0, 8, 8, 1024, 768)); // a mode change
     congested = false;
     flow.kick();
-    await vi.waitFor(() => expect(flow.staleSources()).toEqual([]));
+    await vi.waitFor(() => expect(flow.staleSources()).toEqual([]), { timeout: 10_000 });
     // Two rectangles far apart stay two regions (not their bounding box); the mode change asks for the whole frame.
     expect(host.snapshotCalls).toEqual([1, 3]);
     expect(host.snapshotRegions).toEqual([[{ x: 100, y: 100, w: 10, h: 10, width: 1920, height: 1200 }, { x: 300, y: 50, w: 20, h: 5, width: 1920, height: 1200 }], null]);
@@ -199,7 +199,7 @@ describe('frame flow', () => {
     flow.kick();
     // Each answer arrives as its own message event, as the compositor thread's do: a task apart.
     const nextTask = (): Promise<void> => new Promise((r) => setTimeout(r, 0));
-    await vi.waitFor(() => expect(answers.length).toBeGreaterThan(0));
+    await vi.waitFor(() => expect(answers.length).toBeGreaterThan(0), { timeout: 10_000 });
     answers.shift()!();
     await nextTask();
     // Then the picture changes over the first region and its frame goes out.
@@ -209,7 +209,7 @@ describe('frame flow', () => {
       answers.shift()!();
       await nextTask();
     }
-    await vi.waitFor(() => expect(flow.staleSources()).toEqual([]));
+    await vi.waitFor(() => expect(flow.staleSources()).toEqual([]), { timeout: 10_000 });
     // Whatever order the messages went in, the first region shows the newest picture.
     expect([...screen.subarray(0, 8)]).toEqual(new Array(8).fill(2));
     flow.dispose();
@@ -227,7 +227,7 @@ describe('frame flow', () => {
     host.failNext('snapshotFrame', new Error('GPU thread gone')); // the first one asked: the physical pipe
     congested = false;
     flow.kick();
-    await vi.waitFor(() => expect(flow.staleSources()).toEqual([]));
+    await vi.waitFor(() => expect(flow.staleSources()).toEqual([]), { timeout: 10_000 });
     expect([...host.snapshotCalls].sort()).toEqual([2, 'physical'].sort());
     // The failed one sends nothing.
     expect(sent.map((m) => decodeFrame(m).source)).toEqual([2]);
@@ -262,7 +262,7 @@ describe('frame flow', () => {
     expect(sent).toHaveLength(0);
     expect(flow.staleSources()).toEqual([PHYSICAL_SOURCE]);
     congested = false;
-    await vi.waitFor(() => expect(sent).toHaveLength(1));
+    await vi.waitFor(() => expect(sent).toHaveLength(1), { timeout: 10_000 });
     expect(decodeFrame(sent[0]!)).toMatchObject({ source: PHYSICAL_SOURCE, w: 2, h: 1 });
     expect(host.snapshotRegions).toEqual([null, null]);
     flow.dispose();

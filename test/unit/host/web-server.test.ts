@@ -264,7 +264,7 @@ describe('startWebServer: /api WebSocket', () => {
     host.snapshots.set(1, { width: 2, height: 2, rgba: new Uint8Array(16).fill(0xab) });
     ws.resume();
     // The client catches up: it takes (and acknowledges) what it was sent.
-    await vi.waitFor(() => expect(box.items.reduce((n, m) => n + framesOf(m).length, 0)).toBe(stats.sent));
+    await vi.waitFor(() => expect(box.items.reduce((n, m) => n + framesOf(m).length, 0)).toBe(stats.sent), { timeout: 10_000 });
     ws.send(frameAckText(stats.sent));
     const repaint = await box.next((m) => framesOf(m).some((f) => f.width === 2), 10_000);
     const frame = framesOf(repaint).find((f) => f.width === 2)!;
@@ -315,7 +315,7 @@ describe('startWebServer: /api WebSocket', () => {
       host.emitFrame(small(seq));
       await new Promise((r) => setImmediate(r));
     }
-    await vi.waitFor(() => expect(box.items.filter((m) => m.isBinary)).toHaveLength(MAX_BATCHES_IN_FLIGHT));
+    await vi.waitFor(() => expect(box.items.filter((m) => m.isBinary)).toHaveLength(MAX_BATCHES_IN_FLIGHT), { timeout: 10_000 });
     expect(server.stats()).toMatchObject({ sent: MAX_BATCHES_IN_FLIGHT, dropped: 10 - MAX_BATCHES_IN_FLIGHT });
     host.snapshots.set(1, { width: 4, height: 4, rgba: new Uint8Array(64).fill(1) });
     ws.send(frameAckText(1));

@@ -244,7 +244,7 @@ describe('WsClient', () => {
     client.onStatus((st) => seen.push(st));
     access = false;
     socket().serverClose();
-    await vi.waitFor(() => expect(client.status).toBe('unauthorized'));
+    await vi.waitFor(() => expect(client.status).toBe('unauthorized'), { timeout: 10_000 });
     vi.advanceTimersByTime(10_000);
     expect(MockSocket.instances).toHaveLength(1);
     expect(seen).toEqual(['closed', 'unauthorized']);

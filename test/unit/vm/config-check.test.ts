@@ -84,12 +84,25 @@ describe('checkConfigText (library.check): what xl create prints, with ranges', 
     for (const x of d) expect(x.endLine * 1e6 + x.endColumn).toBeGreaterThanOrEqual(x.line * 1e6 + x.column);
   });
 
-  it('MAX_CONFIG_BYTES of statements is checked in well under a second', () => {
+  // A range lookup per finding that scanned every statement made this quadratic (26,885 unknown-key
+  // findings). Timed as a ratio to parsing the same text, measured side by side (best of 3 each), so
+  // a slow or busy machine cancels out; a quadratic lookup is hundreds of times over.
+  it('MAX_CONFIG_BYTES of statements, one finding each, is checked within 5x the time of parsing it', () => {
     const line = 'my_custom_key = "some value" # comment\n';
     const text = `name = 'big'\n${line.repeat(Math.floor((MAX_CONFIG_BYTES - 20) / line.length))}`;
-    const t0 = performance.now();
-    checkConfigText(text, 'big.cfg', 'big');
-    expect(performance.now() - t0).toBeLessThan(2000);
+    const best = (fn: () => unknown): number => {
+      let ms = Infinity;
+      for (let run = 0; run < 3; run++) {
+        const t0 = performance.now();
+        fn();
+        ms = Math.min(ms, performance.now() - t0);
+      }
+      return ms;
+    };
+    expect(checkConfigText(text, 'big.cfg', 'big').length).toBeGreaterThan(20_000);
+    const parse = best(() => parseXlConfig(text, 'big.cfg'));
+    const check = best(() => checkConfigText(text, 'big.cfg', 'big'));
+    expect(check / parse).toBeLessThan(5);
   });
 });
 
