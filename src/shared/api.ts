@@ -7,7 +7,7 @@
 import { z } from 'zod';
 import type { CodedFrameMessage, FrameMessage } from './frame-message';
 import { EXPORT_FORMATS } from './export-formats';
-import { MAX_CONFIG_BYTES, MAX_MONITOR_CONFIG_BYTES } from './limits';
+import { MAX_CONFIG_BYTES, MAX_MONITOR_CONFIG_BYTES, MAX_WATCHED_SOURCES } from './limits';
 
 export const DomainName = z.string().min(1).max(64).regex(/^[A-Za-z0-9_.-]+$/, 'name may use letters, digits, . _ -');
 /** The emulated GPU's aperture sizes (a BIOS/host setting on real hardware). */
@@ -111,6 +111,9 @@ export type NewVmForm = z.infer<typeof NewVmFormSchema>;
 /** The form fields a New VM problem can be about. */
 export type NewVmField = 'name' | 'memoryMiB' | 'vcpus' | 'vgpu' | 'lowGmMiB' | 'highGmMiB' | 'fences' | 'display' | 'workload';
 
+/** A frame source: a number (a domid, or a VM head's id, src/shared/heads.ts; PHYSICAL_SOURCE too), 'physical' or a physical head ('physical:D'). */
+const FrameSource = z.union([z.number().int().min(0).max(0xffffffff), z.literal('physical'), z.string().regex(/^physical:[A-E]$/)]);
+
 export const methods = {
   /** All domains: Domain-0, running guests and stopped library entries. */
   'domains.list': z.object({}).strict(),
@@ -206,8 +209,15 @@ export const methods = {
    * stream as one whole-frame binary message (a window's first picture). On the CLI socket it
    * arrives before the answer; in browser mode it is batched and may come just after.
    */
-  // A source is a number (a domid, or a VM head's id, src/shared/heads.ts), 'physical' or a physical head ('physical:D').
-  'frame.resync': z.object({ source: z.union([z.number().int().min(0).max(0xffffffff), z.literal('physical'), z.string().regex(/^physical:[A-E]$/)]) }).strict(),
+  'frame.resync': z.object({ source: FrameSource }).strict(),
+  /**
+   * Say which sources this connection shows (its open windows), replacing what it said before: the
+   * host sends it frames of those sources only, composes a source only while some connection
+   * watches it, and first sends a whole picture of each source newly watched (as frame.resync).
+   * A connection that never calls it gets every source. Sources need not exist yet (a head that
+   * lights later starts streaming). Refused on connections without a live frame stream (the CLI).
+   */
+  'frame.watch': z.object({ sources: z.array(FrameSource).max(MAX_WATCHED_SOURCES) }).strict(),
   /** The compositor window layout kept in the data dir; windows of VMs no longer in the library are left out. */
   'layout.get': z.object({}).strict(),
   /** Replace the stored window layout (written atomically to `<dataDir>/layout.json`). */
@@ -364,6 +374,8 @@ export interface Results {
   'settings.set': Settings;
   /** The size of the frame sent (0x0: display off); null when the source has no frame (yet). */
   'frame.resync': { width: number; height: number } | null;
+  /** How many distinct sources the connection now watches. */
+  'frame.watch': { watching: number };
   'ports.list': PortInfo[];
   'ports.hotplug': PortInfo[];
   'edidRegion.get': EdidRegionInfo;

@@ -9,3 +9,9 @@ export const MAX_CONFIG_BYTES = 1 << 20;
 export const MAX_MONITOR_CONFIG_BYTES = 64 << 10;
 /** An EDID file: binary, hex text or edid-decode output. */
 export const MAX_EDID_FILE_BYTES = 32 << 10;
+
+/**
+ * Sources one frame.watch may name (not bytes): a page shows at most a few windows per guest plus
+ * five physical heads; the bound keeps a junk request from costing the host a huge set.
+ */
+export const MAX_WATCHED_SOURCES = 1024;

@@ -104,6 +104,9 @@ export function pushHostToWindow(host: HostApi, contents: WebContents, log: Hand
       },
     },
     log,
+    undefined,
+    // The window's page says which sources it shows (frame.watch); the host composes only those.
+    host.frameInterest(),
   );
   const unsubscribe = [
     ...EVENT_NAMES.map((event) =>
@@ -120,6 +123,8 @@ export function pushHostToWindow(host: HostApi, contents: WebContents, log: Hand
     },
     reset: () => {
       inFlight = 0;
+      // A reloaded page has not said what it shows yet.
+      flow.watchAll();
       flow.kick();
     },
     flow,

@@ -11,6 +11,7 @@ import { type MessagePort, parentPort } from 'node:worker_threads';
 import { Ggtt } from '../gpu/ggtt';
 import { HostMemory } from '../gpu/memory';
 import { FrameComposer, type ScanoutSource, mergePlans } from '../mediator/compositor-feed';
+import { WatchGate } from '../mediator/watch-gate';
 import { nativeSpanEqual } from './native-compare';
 import { FRAME_HEADER_BYTES } from '../../shared/frame-message';
 import { codedFrameMessage, frameMessages } from './frame-messages';
@@ -23,12 +24,14 @@ let composer: FrameComposer | null = null;
 let ggttBuffer: { ptes: SharedArrayBuffer; totalGmBytes: number } | null = null;
 let pending: ScanoutSource[] | null = null;
 let seq = 0;
+/** Only sources some client watches are composed (the host says which: 'watch'). */
+const gate = new WatchGate();
 
 function compose(): void {
   const plan = pending;
   pending = null;
   if (!plan || !composer) return;
-  const out = frameMessages(composer.compose(plan), seq);
+  const out = frameMessages(composer.compose(gate.pass(plan)), seq);
   seq = out.seq;
   if (out.messages.length > 0) host.postMessage({ type: 'frames', messages: out.messages } satisfies FromCompositor, out.messages.map((m) => m.buffer as ArrayBuffer));
 }
@@ -53,6 +56,7 @@ function onGpu(m: GpuToCompositor): void {
       break;
     case 'forget':
       composer?.forget(m.source);
+      gate.forget(m.source);
       break;
   }
 }
@@ -63,6 +67,9 @@ function onGpu(m: GpuToCompositor): void {
  * none when there is no frame yet.
  */
 function snapshot(source: number, regions: SnapshotRegion[] | null): Uint8Array[] {
+  // An unwatched source is brought up to its newest plan first; its damage goes nowhere (nobody watches it).
+  const held = gate.take(source);
+  if (held.length > 0) composer?.compose(held);
   const f = composer?.lastFrame(source);
   if (!f) return [];
   const fits = regions !== null && regions.length > 0 && regions.every((r) => r.width === f.width && r.height === f.height && r.x + r.w <= f.width && r.y + r.h <= f.height);
@@ -77,5 +84,12 @@ host.on('message', (m: ToCompositor) => {
   } else if (m.type === 'snapshot') {
     const messages = snapshot(m.source, m.regions);
     host.postMessage({ type: 'snapshot', id: m.id, messages } satisfies FromCompositor, messages.map((message) => message.buffer as ArrayBuffer));
+  } else if (m.type === 'watch') {
+    // Sources that became watched are composed now, before any snapshot asked after this message.
+    const revived = gate.watch(m.sources);
+    if (revived.length > 0) {
+      pending = pending ? mergePlans(revived, pending) : revived;
+      compose();
+    }
   } else if (m.type === 'shutdown') host.close();
 });

@@ -96,6 +96,14 @@ export class GpuClient {
     });
   }
 
+  /**
+   * Compose only `sources` (source ids; null: every source) from now on: the compositor thread
+   * keeps the newest plan of the others and composes it when one becomes watched or is snapshotted.
+   */
+  watchSources(sources: number[] | null): void {
+    this.compositor.postMessage({ type: 'watch', sources } satisfies ToCompositor);
+  }
+
   /** Run one GPU-thread operation; rejects with ApiError. */
   call<K extends GpuOp>(op: K, args: GpuRequests[K][0]): Promise<GpuRequests[K][1]> {
     // The one place a result meets its type: the GPU thread answered this op from its handler table.

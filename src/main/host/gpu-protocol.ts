@@ -81,8 +81,16 @@ export type GpuToCompositor =
   /** A vGPU was destroyed: drop its last frame. */
   | { type: 'forget'; source: number };
 
-/** Host -> compositor thread; `snapshot` asks for regions (null: all) of the last frame of a source (domid or PHYSICAL_SOURCE). */
-export type ToCompositor = { type: 'connect'; port: MessagePort } | { type: 'snapshot'; id: number; source: number; regions: SnapshotRegion[] | null } | { type: 'shutdown' };
+/**
+ * Host -> compositor thread; `snapshot` asks for regions (null: all) of the last frame of a source
+ * (domid or PHYSICAL_SOURCE); `watch` names the sources some client watches (null: all), the only
+ * ones composed from then on.
+ */
+export type ToCompositor =
+  | { type: 'connect'; port: MessagePort }
+  | { type: 'snapshot'; id: number; source: number; regions: SnapshotRegion[] | null }
+  | { type: 'watch'; sources: number[] | null }
+  | { type: 'shutdown' };
 
 /**
  * Compositor thread -> host: the encoded frame messages of one compose (see encodeFrame), in order,

@@ -13,6 +13,22 @@ export interface FrameStream {
    * congested link), null when the source has no frame.
    */
   resync(source: number): Promise<{ width: number; height: number } | null>;
+  /**
+   * frame.watch: from now on send only frames of `sources` (source ids), first a whole picture of
+   * each not watched before. Throws ApiError('invalid') on a stream that carries no live frames.
+   */
+  watch(sources: readonly number[]): { watching: number };
+}
+
+/**
+ * One live frame client's say in what the compositor composes (HostApi.frameInterest): the host
+ * composes a source only while some client's set holds it (or some client's is null: all).
+ */
+export interface FrameInterest {
+  /** The sources this client shows from now on; null: every source (a client that has not said). */
+  set(sources: ReadonlySet<number> | null): void;
+  /** The client is gone: its set no longer counts. */
+  dispose(): void;
 }
 
 /** What a transport knows about the connection a request came on. */
@@ -37,6 +53,12 @@ export interface HostApi {
    * between can come after part of it and be painted over by older pixels.
    */
   snapshotFrame(source: number | 'physical', regions?: readonly SnapshotRegion[] | null): Promise<Uint8Array[]>;
+  /**
+   * Register a live frame client (a WebSocket, the Electron window): it starts watching every
+   * source until it says otherwise (FrameInterest.set). With no client registered nothing is
+   * composed until a snapshot asks (snapshotFrame still answers with the current picture).
+   */
+  frameInterest(): FrameInterest;
   /** Subscribe to encoded frame messages (see encodeFrame in src/shared/api.ts). */
   onFrame(handler: (message: Uint8Array) => void): () => void;
   /** Stop every guest and the GPU thread. */

@@ -19,6 +19,7 @@ import { startShortfall, vgpuShortfall } from '../vm/start-check';
 import { Dom0Console } from './dom0/console';
 import { dataDirMount } from './dom0/data-dir';
 import { expandTabs, formatXlList } from './dom0/xl-list';
+import { FrameInterests } from './frame-interest';
 import { GpuClient } from './gpu-client';
 import { WorkerGuestLauncher } from './guest-launcher';
 import type { CallContext, HostApi, HostOptions, SnapshotRegion } from './host-api';
@@ -68,6 +69,8 @@ export async function createHost(options: HostOptions): Promise<HostApi> {
     ports: (domid, ports) => emit('ports', { domid, ports }),
   }, settings.get().apertureMiB);
   await gpu.ready();
+  // What the compositor composes: the sources some live frame client watches (frame.watch).
+  const interests = new FrameInterests((sources) => gpu.watchSources(sources));
   // The emulated GPU's own monitors: the seeds' ASUS PA238 on physical PORT_B, a 1280x1024 on PORT_D.
   await gpu.call('physicalPorts', { ports: defaultPhysicalMonitors() });
 
@@ -289,6 +292,10 @@ export async function createHost(options: HostOptions): Promise<HostApi> {
       if (!frames) throw new ApiError('invalid', 'frame.resync: this connection carries no frames (the Dom0 console has no window)');
       return frames.resync(parseSourceName(source));
     },
+    'frame.watch': ({ sources }, { frames }) => {
+      if (!frames) throw new ApiError('invalid', 'frame.watch: this connection carries no frames (the Dom0 console has no window)');
+      return frames.watch(sources.map(parseSourceName));
+    },
   };
 
   /** Validate `params` against the method's schema, run it, and turn every failure into an ApiError. */
@@ -312,6 +319,7 @@ export async function createHost(options: HostOptions): Promise<HostApi> {
     call: dispatch,
     snapshotFrame,
     on,
+    frameInterest: () => interests.add(),
     onFrame(handler) {
       frameListeners.add(handler);
       return () => frameListeners.delete(handler);

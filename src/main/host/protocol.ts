@@ -7,7 +7,7 @@
 import { z } from 'zod';
 import { ApiError, FRAME_HEADER_BYTES, FRAME_MAGIC, PHYSICAL_SOURCE, methods, type ApiErrorShape, type EventName } from '../../shared/api';
 import { isApiErrorCode, type RequestId, type RpcResponse } from '../../shared/rpc';
-import type { CallContext, FrameStream, HostApi } from './host-api';
+import type { CallContext, FrameInterest, FrameStream, HostApi } from './host-api';
 
 export type { RequestId } from '../../shared/rpc';
 export type ApiResponse = RpcResponse;
@@ -133,7 +133,12 @@ export interface FrameFlowStats {
   dropped: number;
   /** Repairs sent (regions of the current picture) for sources whose damage frames were dropped. */
   resyncs: number;
+  /** Frame messages not sent because the client does not watch their source (frame.watch). */
+  unwatched: number;
 }
+
+/** The FrameFlowStats counters, for summing. */
+export const FRAME_FLOW_COUNTERS = ['sent', 'dropped', 'resyncs', 'unwatched'] as const satisfies readonly (keyof FrameFlowStats)[];
 
 /**
  * Frame flow control for one client. Frame messages carry damage rectangles, so dropping one
@@ -145,9 +150,19 @@ export interface FrameFlowStats {
  * the sequence number of the newest dropped frame; a whole frame when the source changed size.
  * Until then newer frames of the source are dropped too and join its region (the repair carries
  * them). A slow window so costs at most one region per source, never a queue.
+ *
+ * A live stream (one given a FrameInterest) also keeps the client's watched sources (frame.watch):
+ * frames of other sources are not sent, and the host composes only what some client watches. While
+ * a whole picture of a source is being fetched its damage frames are not sent: every frame composed
+ * before the picture was taken is in it, and the compositor thread answers in order.
  */
 export class FrameFlow implements FrameStream {
-  readonly stats: FrameFlowStats = { sent: 0, dropped: 0, resyncs: 0 };
+  readonly stats: FrameFlowStats = { sent: 0, dropped: 0, resyncs: 0, unwatched: 0 };
+  /** The sources the client watches; null: all (it has not said). */
+  private watched: ReadonlySet<number> | null = null;
+  /** Sources whose whole picture is being fetched (their frames wait for it), and the fetches (a second ask joins the first). */
+  private readonly fetching = new Set<number>();
+  private readonly wholes = new Map<number, Promise<{ width: number; height: number } | null>>();
   /** source → what its dropped frames covered (rect null: the whole frame) and the newest seq. */
   private readonly pending = new Map<number, { seq: number; width: number; height: number; rects: FrameRect[] | null }>();
   private resyncing = false;
@@ -160,12 +175,18 @@ export class FrameFlow implements FrameStream {
     private readonly log: (message: string, err: unknown) => void = defaultLog,
     /** How often to check whether a congested sink has drained, ms. */
     private readonly retryMs = 100,
+    /** For a live stream (a page's): its say in what the host composes (HostApi.frameInterest); without it, frame.watch is refused. */
+    private readonly interest?: FrameInterest,
   ) {}
 
   /** Offer one encoded frame message (see encodeFrame); returns true if it was sent as is. */
   offer(message: Uint8Array): boolean {
     if (this.disposed || !this.sink.isOpen()) return false;
     const header = peekFrameHeader(message);
+    if (header !== null && ((this.watched !== null && !this.watched.has(header.source)) || this.fetching.has(header.source))) {
+      this.stats.unwatched++;
+      return false;
+    }
     if (this.sink.congested() || (header !== null && this.pending.has(header.source))) {
       this.stats.dropped++;
       if (header !== null) this.remember(header);
@@ -201,11 +222,50 @@ export class FrameFlow implements FrameStream {
    * covers every repair pending for the source. Behind a congested sink it becomes that source's
    * pending repair instead (a whole frame, sent once the sink drains), so asking costs no queue.
    */
-  async resync(source: number): Promise<{ width: number; height: number } | null> {
+  resync(source: number): Promise<{ width: number; height: number } | null> {
+    const running = this.wholes.get(source);
+    if (running) return running;
+    const fetched = this.sendWhole(source).finally(() => this.wholes.delete(source));
+    this.wholes.set(source, fetched);
+    return fetched;
+  }
+
+  /**
+   * frame.watch: send only frames of `sources` from now on, a whole picture first of each source
+   * not watched before (a client that watched all had them all). Repairs pending for sources no
+   * longer watched are dropped.
+   */
+  watch(sources: readonly number[]): { watching: number } {
+    if (!this.interest) throw new ApiError('invalid', 'frame.watch: this connection carries no live frames (only the pictures frame.resync asks for)');
+    const next = new Set(sources);
+    const before = this.watched;
+    this.watched = next;
+    for (const s of [...this.pending.keys()]) if (!next.has(s)) this.pending.delete(s);
+    // The compositor hears of new sources before the snapshots below are asked for: it composes them first.
+    this.interest.set(next);
+    if (before !== null)
+      for (const s of next)
+        if (!before.has(s)) this.resync(s).catch((err: unknown) => this.log(`gvt-desk: no whole picture of newly watched source ${s}`, err));
+    return { watching: next.size };
+  }
+
+  /** Watch every source again (the client reloaded and has said nothing yet). */
+  watchAll(): void {
+    this.watched = null;
+    this.interest?.set(null);
+  }
+
+  private async sendWhole(source: number): Promise<{ width: number; height: number } | null> {
     if (this.disposed || !this.sink.isOpen()) return null;
     // Frames dropped while the picture is fetched start a new pending entry (the picture may predate them).
     this.pending.delete(source);
-    const [message] = await this.host.snapshotFrame(source === PHYSICAL_SOURCE ? 'physical' : source, null);
+    this.fetching.add(source);
+    let message: Uint8Array | undefined;
+    try {
+      [message] = await this.host.snapshotFrame(source === PHYSICAL_SOURCE ? 'physical' : source, null);
+    } finally {
+      this.fetching.delete(source);
+    }
     const header = message && peekFrameHeader(message);
     if (!message || !header || header.source !== source || this.disposed || !this.sink.isOpen()) return null;
     if (this.sink.congested() || this.pending.has(source)) {
@@ -225,6 +285,7 @@ export class FrameFlow implements FrameStream {
 
   /** Stop: forget pending sources and cancel the retry timer. */
   dispose(): void {
+    if (!this.disposed) this.interest?.dispose();
     this.disposed = true;
     this.pending.clear();
     if (this.retryTimer) clearTimeout(this.retryTimer);

@@ -19,7 +19,7 @@ import { WebSocket, WebSocketServer, type RawData } from 'ws';
 import type { HostApi } from './host-api';
 import { FrameBatcher } from './frame-batcher';
 import { FrameWindow, frameAck } from './frame-window';
-import { EVENT_NAMES, FrameFlow, handleText, serializeResponse, type FrameFlowStats, type HandleOptions } from './protocol';
+import { EVENT_NAMES, FRAME_FLOW_COUNTERS, FrameFlow, handleText, serializeResponse, type FrameFlowStats, type HandleOptions } from './protocol';
 
 export interface WebServerOptions {
   host: HostApi;
@@ -93,7 +93,7 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
 
   const flows = new Map<WebSocket, FrameFlow>();
   const batchers = new Map<WebSocket, FrameBatcher>();
-  const totals: FrameFlowStats = { sent: 0, dropped: 0, resyncs: 0 };
+  const totals: FrameFlowStats = { sent: 0, dropped: 0, resyncs: 0, unwatched: 0 };
 
   wss.on('connection', (ws: WebSocket) => {
     const window = new FrameWindow();
@@ -118,12 +118,15 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
           },
         },
         log,
+        undefined,
+        // Each page says which sources it shows (frame.watch); the host composes only those.
+        host.frameInterest(),
       ),
     );
     ws.on('close', () => {
       const flow = flows.get(ws);
       if (flow) {
-        for (const k of ['sent', 'dropped', 'resyncs'] as const) totals[k] += flow.stats[k];
+        for (const k of FRAME_FLOW_COUNTERS) totals[k] += flow.stats[k];
         flow.dispose();
       }
       flows.delete(ws);
@@ -195,7 +198,7 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
     token,
     stats() {
       const sum = { clients: flows.size, ...totals };
-      for (const flow of flows.values()) for (const k of ['sent', 'dropped', 'resyncs'] as const) sum[k] += flow.stats[k];
+      for (const flow of flows.values()) for (const k of FRAME_FLOW_COUNTERS) sum[k] += flow.stats[k];
       return sum;
     },
     close(): Promise<void> {

@@ -5,6 +5,7 @@
 import { ApiError, PHYSICAL_SOURCE, encodeFrame, methods, type DomainInfo, type EventName, type Events, type MethodName, type PortInfo, type Settings } from '../../../src/shared/api';
 import type { CallContext, HostApi, SnapshotRegion } from '../../../src/main/host/host-api';
 import { parseSourceName } from '../../../src/shared/heads';
+import { FrameInterests } from '../../../src/main/host/frame-interest';
 
 /** A source's whole picture as the fake host holds it: width x height RGBA. */
 export interface FakeFrame {
@@ -39,6 +40,8 @@ export interface FakeHost extends HostApi {
   /** domain.serial's log (grows a line per call) and what domain.serialInput received. */
   serialLog: string[];
   serialTyped: string[];
+  /** What the compositor would compose, as host.ts computes it: each change of the live clients' union of watched sources (null: all). */
+  readonly composed: (number[] | null)[];
 }
 
 export function domain(name: string, domid: number | null, state: DomainInfo['state'] = domid === null ? 'stopped' : 'running'): DomainInfo {
@@ -50,6 +53,8 @@ export function createFakeHost(init: Partial<Pick<FakeHost, 'domains' | 'foregro
   const handlers = new Map<EventName, Set<(data: never) => void>>();
   const frameHandlers = new Set<(m: Uint8Array) => void>();
   const failures = new Map<string, unknown>();
+  const composed: (number[] | null)[] = [];
+  const interests = new FrameInterests((sources) => composed.push(sources));
 
   const host: FakeHost = {
     calls: [],
@@ -58,6 +63,7 @@ export function createFakeHost(init: Partial<Pick<FakeHost, 'domains' | 'foregro
     snapshots: new Map(),
     snapshotCalls: [],
     snapshotRegions: [],
+    composed,
     consoleAnswers: new Map(),
     sysfs: new Map([['/sys/kernel/vgt/control/foreground_vm', '0']]),
     closed: false,
@@ -107,6 +113,9 @@ export function createFakeHost(init: Partial<Pick<FakeHost, 'domains' | 'foregro
           if (!context.frames) throw new ApiError('invalid', 'frame.resync: this connection carries no frames');
           return context.frames.resync(parseSourceName(p.source as number | string));
         }
+        case 'frame.watch':
+          if (!context.frames) throw new ApiError('invalid', 'frame.watch: this connection carries no frames');
+          return context.frames.watch((p.sources as (number | string)[]).map(parseSourceName));
         case 'library.import':
           return { name: String(p.fileName).replace(/\.[^.]*$/, '') };
         case 'library.importCopy':
@@ -156,6 +165,8 @@ export function createFakeHost(init: Partial<Pick<FakeHost, 'domains' | 'foregro
       frameHandlers.add(handler);
       return () => frameHandlers.delete(handler);
     },
+
+    frameInterest: () => interests.add(),
 
     async close(): Promise<void> {
       host.closed = true;

@@ -148,7 +148,7 @@ describe('frame flow', () => {
     expect(host.snapshotCalls).toEqual([1]);
 
     expect(flow.offer(frame(1, 4))).toBe(true);
-    expect(flow.stats).toEqual({ sent: 2, dropped: 2, resyncs: 1 });
+    expect(flow.stats).toEqual({ sent: 2, dropped: 2, resyncs: 1, unwatched: 0 });
     flow.dispose();
   });
 
@@ -281,6 +281,76 @@ describe('frame flow', () => {
     expect(rects).toContainEqual(r(300, 0, 110, 10));
     // A merge that swallows a neighbour folds it in.
     expect(addRect([r(0, 0), r(20, 0)], r(5, 0, 20, 10))).toEqual([r(0, 0, 30, 10)]);
+  });
+
+  describe('frame.watch (a live stream)', () => {
+    /** A flow whose snapshots answer only when the test says (answer()), with an interest in a fake host. */
+    function live() {
+      const host = createFakeHost();
+      const waiting: (() => void)[] = [];
+      const real = host.snapshotFrame.bind(host);
+      host.snapshotFrame = (source, regions) => new Promise((ok) => waiting.push(() => void real(source, regions).then(ok)));
+      const sent: Uint8Array[] = [];
+      const flow = new FrameFlow(host, { congested: () => false, isOpen: () => true, send: (m) => sent.push(m) }, quiet.log, 1000, host.frameInterest());
+      const answer = async (): Promise<void> => {
+        for (const w of waiting.splice(0)) w();
+        await new Promise((r) => setTimeout(r, 0));
+      };
+      return { host, flow, sent, answer, waiting };
+    }
+
+    it('sends only watched sources; a newly watched one gets a whole picture, its frames wait for it, a second ask joins it', async () => {
+      const { host, flow, sent, answer, waiting } = live();
+      host.snapshots.set(2, { width: 2, height: 1, rgba: new Uint8Array(8).fill(0xaa) });
+      expect(flow.watch([1])).toEqual({ watching: 1 });
+      expect(flow.offer(frame(1, 1))).toBe(true);
+      expect(flow.offer(frame(2, 2))).toBe(false);
+      expect(flow.watch([1, 2, 2])).toEqual({ watching: 2 });
+      // The picture is being fetched: frames of 2 composed before it are in it, so they are not sent.
+      expect(flow.offer(frame(2, 3))).toBe(false);
+      const again = flow.resync(2); // FrameCanvas's own ask as its window mounts: joins the fetch
+      expect(waiting).toHaveLength(1);
+      await answer();
+      await expect(again).resolves.toEqual({ width: 2, height: 1 });
+      expect(flow.offer(frame(2, 4))).toBe(true);
+      expect(sent.map((m) => [peekFrameHeader(m)!.source, peekFrameHeader(m)!.seq])).toEqual([[1, 1], [2, 0], [2, 4]]);
+      expect(decodeFrame(sent[1]!).rgba[0]).toBe(0xaa);
+      expect(host.snapshotCalls).toEqual([2]);
+      expect(flow.stats).toMatchObject({ sent: 2, unwatched: 2, resyncs: 1 });
+    });
+
+    it('tells the host its set; watchAll (a reloaded page) and dispose (gone) change the union', () => {
+      const { host, flow } = live();
+      expect(host.composed).toEqual([[], null]);
+      flow.watch([PHYSICAL_SOURCE, 3]);
+      expect(host.composed.at(-1)).toEqual([3, PHYSICAL_SOURCE]);
+      flow.watchAll();
+      expect(host.composed.at(-1)).toBeNull();
+      flow.dispose();
+      expect(host.composed.at(-1)).toEqual([]);
+    });
+
+    it('drops repairs pending for a source no longer watched', async () => {
+      const host = createFakeHost();
+      let congested = false;
+      const flow = new FrameFlow(host, { congested: () => congested, isOpen: () => true, send: () => undefined }, quiet.log, 1000, host.frameInterest());
+      congested = true;
+      flow.offer(frame(1, 1));
+      flow.offer(frame(2, 2));
+      expect(flow.staleSources().sort()).toEqual([1, 2]);
+      flow.watch([2]);
+      expect(flow.staleSources()).toEqual([2]);
+      flow.dispose();
+    });
+
+    it('a stream with no live frames (the CLI socket) refuses frame.watch', async () => {
+      const host = createFakeHost();
+      const flow = new FrameFlow(host, { congested: () => false, isOpen: () => true, send: () => undefined });
+      expect(() => flow.watch([1])).toThrow(/frame.watch: this connection carries no live frames/);
+      const res = await handleRequest(host, { id: 1, method: 'frame.watch', params: { sources: [1] } }, { context: { frames: flow } });
+      expect(res).toMatchObject({ id: 1, error: { code: 'invalid' } });
+      expect(await handleRequest(host, { id: 2, method: 'frame.watch', params: { sources: [1] } })).toMatchObject({ id: 2, error: { code: 'invalid', message: expect.stringContaining('carries no frames') } });
+    });
   });
 
   it('does nothing for a closed sink', () => {

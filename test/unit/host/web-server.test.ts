@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { WebSocket } from 'ws';
-import { decodeFrame, encodeFrame, type FrameMessage } from '../../../src/shared/api';
+import { PHYSICAL_SOURCE, decodeFrame, encodeFrame, type FrameMessage } from '../../../src/shared/api';
+import { MAX_WATCHED_SOURCES } from '../../../src/shared/limits';
 import { splitBatch } from '../../../src/shared/frame-batch';
 import { resolveStaticPath, startWebServer, type WebServer } from '../../../src/main/host/web-server';
 import { contentTypeFor } from '../../../src/main/host/content-types';
@@ -327,6 +328,95 @@ describe('startWebServer: /api WebSocket', () => {
   it('treats only exact {"ack":N} texts as acknowledgements', () => {
     expect(frameAck('{"ack":3}')).toBe(3);
     for (const t of ['{"ack":0}', '{"ack":-1}', '{"ack":1.5}', '{"ack":"1"}', '{"ack":99999999}', ' {"ack":1}', '{"id":1,"ack":1}']) expect(frameAck(t), t).toBeNull();
+  });
+
+  describe('frame.watch', () => {
+    const px = (source: number, seq: number): Uint8Array => encodeFrame({ source, width: 2, height: 1, x: 0, y: 0, w: 2, h: 1, seq }, new Uint8Array(8).fill(seq));
+    const call = (ws: WebSocket, id: number, method: string, params: unknown): void => ws.send(JSON.stringify({ id, method, params }));
+    const answer = (box: ReturnType<typeof inbox>, id: number) => box.next((m) => (json(m) as { id?: number } | undefined)?.id === id);
+    /** The frames of every binary message received so far (each acknowledged, so the window never closes). */
+    const framesSoFar = (ws: WebSocket, box: ReturnType<typeof inbox>): FrameMessage[] => {
+      const got = box.items.filter((m) => m.isBinary).flatMap(framesOf);
+      box.items.splice(0, box.items.length, ...box.items.filter((m) => !m.isBinary));
+      if (got.length > 0) ws.send(frameAckText(got.length));
+      return got;
+    };
+
+    it('a client that watches only source 1 gets no frames of source 2; another client (never said) gets both', async () => {
+      const [a, b] = [await open(), await open()];
+      const [boxA, boxB] = [inbox(a), inbox(b)];
+      call(a, 1, 'frame.watch', { sources: [1] });
+      expect(json(await answer(boxA, 1))).toEqual({ id: 1, result: { watching: 1 } });
+      for (let seq = 1; seq <= 4; seq++) host.emitFrame(px(seq % 2 === 0 ? 2 : 1, seq));
+      await vi.waitFor(() => expect(boxB.items.filter((m) => m.isBinary).flatMap(framesOf)).toHaveLength(4));
+      await vi.waitFor(() => expect(boxA.items.some((m) => m.isBinary)).toBe(true));
+      await new Promise((r) => setTimeout(r, 50));
+      expect(framesSoFar(a, boxA).map((f) => [f.source, f.seq])).toEqual([[1, 1], [1, 3]]);
+      expect(server.stats().unwatched).toBe(2);
+      // The host composes what some client watches: b has said nothing, so everything.
+      expect(host.composed.at(-1)).toBeNull();
+    });
+
+    it('the host composes the union of what the clients watch; a disconnect drops that client\'s watch', async () => {
+      const [a, b] = [await open(), await open()];
+      const [boxA, boxB] = [inbox(a), inbox(b)];
+      call(a, 1, 'frame.watch', { sources: [1, 'physical'] });
+      await answer(boxA, 1);
+      expect(host.composed.at(-1)).toBeNull(); // b watches all until it says
+      call(b, 2, 'frame.watch', { sources: [2, 1] });
+      await answer(boxB, 2);
+      expect(host.composed.at(-1)).toEqual([1, 2, PHYSICAL_SOURCE]);
+      const closed = new Promise((r) => a.once('close', r));
+      a.close();
+      await closed;
+      await vi.waitFor(() => expect(host.composed.at(-1)).toEqual([1, 2]));
+      b.terminate();
+      await vi.waitFor(() => expect(host.composed.at(-1)).toEqual([]));
+    });
+
+    it('a source watched again comes back as a whole picture first, never as damage on a stale picture', async () => {
+      const ws = await open();
+      const box = inbox(ws);
+      host.snapshots.set(2, { width: 2, height: 1, rgba: new Uint8Array(8).fill(0xee) });
+      call(ws, 1, 'frame.watch', { sources: [1] });
+      await answer(box, 1);
+      host.emitFrame(px(2, 1)); // not watched: not sent
+      call(ws, 2, 'frame.watch', { sources: [1, 2] });
+      expect(json(await answer(box, 2))).toEqual({ id: 2, result: { watching: 2 } });
+      // The whole picture is fetched (one snapshot) and sent; frames of 2 offered meanwhile wait for it.
+      host.emitFrame(px(2, 2));
+      await vi.waitFor(() => expect(box.items.some((m) => m.isBinary)).toBe(true));
+      await new Promise((r) => setTimeout(r, 50));
+      const got = framesSoFar(ws, box);
+      expect(got[0]).toMatchObject({ source: 2, x: 0, y: 0, w: 2, h: 1 });
+      expect([...got[0]!.rgba]).toEqual(new Array(8).fill(0xee));
+      expect(host.snapshotCalls).toEqual([2]);
+      // Watching an unchanged set again sends nothing; a source already watched is not resent.
+      call(ws, 3, 'frame.watch', { sources: [2, 1] });
+      await answer(box, 3);
+      expect(host.snapshotCalls).toEqual([2]);
+      host.emitFrame(px(2, 3));
+      await vi.waitFor(() => expect(framesSoFar(ws, box).map((f) => f.seq)).toEqual([3]));
+    });
+
+    it('junk gets a clear invalid error and the connection stays usable', async () => {
+      const ws = await open();
+      const box = inbox(ws);
+      const bad: [number, unknown][] = [
+        [1, { sources: [1.5] }],
+        [2, { sources: [-1] }],
+        [3, { sources: ['vm1'] }],
+        [4, { sources: new Array(MAX_WATCHED_SOURCES + 1).fill(1) }],
+        [5, { sources: 1 }],
+        [6, {}],
+        [7, { sources: [1], extra: true }],
+      ];
+      for (const [id, params] of bad) call(ws, id, 'frame.watch', params);
+      for (const [id] of bad) expect(json(await answer(box, id))).toMatchObject({ id, error: { code: 'invalid', message: expect.stringContaining('frame.watch') } });
+      // Sources that do not exist (yet) are fine: a head that lights later streams to a page that watches it.
+      call(ws, 8, 'frame.watch', { sources: [0xfffe, 'physical:E', 0] });
+      expect(json(await answer(box, 8))).toEqual({ id: 8, result: { watching: 3 } });
+    });
   });
 
   it('answers binary messages with an error and keeps the connection', async () => {
