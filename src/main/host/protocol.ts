@@ -133,7 +133,7 @@ export interface FrameFlowStats {
   dropped: number;
   /** Repairs sent (regions of the current picture) for sources whose damage frames were dropped. */
   resyncs: number;
-  /** Frame messages not sent because the client does not watch their source (frame.watch). */
+  /** Frame messages not sent because the client does not watch their source (frame.watch), or because a whole picture of it, which holds them, is on its way. */
   unwatched: number;
 }
 
@@ -257,7 +257,8 @@ export class FrameFlow implements FrameStream {
 
   private async sendWhole(source: number): Promise<{ width: number; height: number } | null> {
     if (this.disposed || !this.sink.isOpen()) return null;
-    // Frames dropped while the picture is fetched start a new pending entry (the picture may predate them).
+    // The picture covers every repair pending; the frames offered while it is fetched were composed
+    // before it was taken (the compositor thread answers in order), so they are in it and skipped.
     this.pending.delete(source);
     this.fetching.add(source);
     let message: Uint8Array | undefined;

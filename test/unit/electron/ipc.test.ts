@@ -100,6 +100,28 @@ describe('pushHostToWindow', () => {
     push.dispose();
   });
 
+  it('the window watches what its page says (frame.watch over IPC); a reload (reset) watches everything again; closing it drops its watch', async () => {
+    const host = createFakeHost();
+    const wc = new FakeWebContents();
+    const push = pushHostToWindow(host, wc as never, vi.fn());
+    const { ipcMain } = createElectronMock();
+    const win = new FakeBrowserWindow({});
+    win.webContents.mainFrame.url = OUR_URL;
+    registerIpc({ ipcMain: ipcMain as never, host, isTrustedSender: () => true, frames: () => push.flow, log: vi.fn() });
+    const invoke = (request: unknown) => ipcMain.handlers.get(CHANNELS.invoke)!({ sender: win.webContents, senderFrame: { url: OUR_URL, parent: null } }, request) as Promise<unknown>;
+    expect(host.composed.at(-1)).toBeNull();
+    expect(await invoke({ id: 1, method: 'frame.watch', params: { sources: [2] } })).toEqual({ id: 1, result: { watching: 1 } });
+    expect(host.composed.at(-1)).toEqual([2]);
+    host.emitFrame(frame(1)); // source 1: not watched
+    expect(wc.sent.filter((m) => m.channel === CHANNELS.frame)).toHaveLength(0);
+    push.reset();
+    expect(host.composed.at(-1)).toBeNull();
+    host.emitFrame(frame(2));
+    expect(wc.sent.filter((m) => m.channel === CHANNELS.frame)).toHaveLength(1);
+    push.dispose();
+    expect(host.composed.at(-1)).toEqual([]);
+  });
+
   it('drops a malformed frame message without counting it in flight', () => {
     const host = createFakeHost();
     const wc = new FakeWebContents();
