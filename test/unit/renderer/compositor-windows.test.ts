@@ -6,10 +6,9 @@ import { useUiStore } from '../../../src/renderer/stores/ui';
 import { useWindowsStore } from '../../../src/renderer/stores/windows';
 import type { Layout, WindowLayout } from '../../../src/shared/api';
 import { FakeClient } from './fake-client';
-import { domain, sampleDomains } from './fixtures';
+import { compositorHandlers, domain } from './fixtures';
 import { mountWith } from './mount';
 
-const GPU = { apertureBytes: 512 << 20, totalGmBytes: 4096 << 20, fences: 32, freeLowGmBytes: 128 << 20, freeHighGmBytes: 2304 << 20, freeFences: 20, liveVgpus: 2 };
 const win = (over: Partial<WindowLayout> = {}): WindowLayout => ({ x: 10, y: 20, w: 400, h: 300, z: 1, maximized: false, scale: 'fit', closed: false, ...over });
 
 let wrapper: VueWrapper | undefined;
@@ -17,11 +16,7 @@ afterEach(() => wrapper?.unmount());
 
 async function setup(layout: Layout) {
   const fake = new FakeClient({
-    'domains.list': () => sampleDomains(),
-    'gpu.info': () => ({ ...GPU, foreground: 1 }),
-    'gpu.types': () => [],
-    'settings.get': () => ({ hvmBootForeground: true, apertureMiB: 512 as const }),
-    'frame.resync': () => null,
+    ...compositorHandlers(),
     'ports.list': () => [],
     'layout.get': () => ({ layout, warning: null }),
     'layout.set': ({ layout: l }) => ({ windows: Object.keys(l.windows).length }),

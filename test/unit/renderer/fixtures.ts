@@ -1,4 +1,5 @@
 import type { DomainInfo, VgpuInfo } from '../../../src/shared/api';
+import type { Handlers } from './fake-client';
 
 const MiB = 1 << 20;
 
@@ -34,4 +35,19 @@ export function sampleDomains(): DomainInfo[] {
     domain({ name: 'win7', domid: 3, state: 'running', vgpu: vgpu({ lowGmBase: 256 * MiB, fenceBase: 8 }) }),
     domain({ name: 'ubuntu', domid: null, state: 'stopped' }),
   ];
+}
+
+/** gpu.info of a 512 MiB-aperture GPU with two live vGPUs. */
+export const GPU = { apertureBytes: 512 << 20, totalGmBytes: 4096 << 20, fences: 32, freeLowGmBytes: 128 << 20, freeHighGmBytes: 2304 << 20, freeFences: 20, liveVgpus: 2 };
+
+/** What a mounted CompositorView asks before any frame: sampleDomains, domid 1 in the foreground, no pictures yet. Tests spread it and add their own. */
+export function compositorHandlers(): Handlers {
+  return {
+    'domains.list': () => sampleDomains(),
+    'gpu.info': () => ({ ...GPU, foreground: 1 }),
+    'gpu.types': () => [],
+    'settings.get': () => ({ hvmBootForeground: true, apertureMiB: 512 as const }),
+    'frame.resync': () => null,
+    'frame.watch': ({ sources }) => ({ watching: sources.length }),
+  };
 }

@@ -8,10 +8,9 @@ import { PHYSICAL_SOURCE, type Layout, type WindowLayout } from '../../../src/sh
 import { physicalHeadSource, vmHeadSource } from '../../../src/shared/heads';
 import { PORT_NAMES } from '../../../src/shared/ports';
 import { FakeClient } from './fake-client';
-import { sampleDomains } from './fixtures';
+import { compositorHandlers } from './fixtures';
 import { mountWith } from './mount';
 
-const GPU = { apertureBytes: 512 << 20, totalGmBytes: 4096 << 20, fences: 32, freeLowGmBytes: 128 << 20, freeHighGmBytes: 2304 << 20, freeFences: 20, liveVgpus: 2 };
 const win = (over: Partial<WindowLayout> = {}): WindowLayout => ({ x: 10, y: 20, w: 400, h: 300, z: 1, maximized: false, scale: 'fit', closed: false, ...over });
 
 let wrapper: VueWrapper | undefined;
@@ -23,12 +22,7 @@ const sorted = (xs: number[]): number[] => [...xs].sort((a, b) => a - b);
 
 async function setup(layout: Layout) {
   const fake = new FakeClient({
-    'domains.list': () => sampleDomains(),
-    'gpu.info': () => ({ ...GPU, foreground: 1 }),
-    'gpu.types': () => [],
-    'settings.get': () => ({ hvmBootForeground: true, apertureMiB: 512 as const }),
-    'frame.resync': () => null,
-    'frame.watch': ({ sources }) => ({ watching: sources.length }),
+    ...compositorHandlers(),
     'ports.list': () => [],
     'layout.get': () => ({ layout, warning: null }),
     'layout.set': ({ layout: l }) => ({ windows: Object.keys(l.windows).length }),

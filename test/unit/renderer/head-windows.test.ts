@@ -10,10 +10,9 @@ import { PHYSICAL_SOURCE } from '../../../src/shared/api';
 import { useHeadsStore } from '../../../src/renderer/stores/heads';
 import type { Layout, PortInfo, WindowLayout } from '../../../src/shared/api';
 import { FakeClient } from './fake-client';
-import { domain, sampleDomains } from './fixtures';
+import { compositorHandlers, domain, sampleDomains } from './fixtures';
 import { mountWith } from './mount';
 
-const GPU = { apertureBytes: 512 << 20, totalGmBytes: 4096 << 20, fences: 32, freeLowGmBytes: 128 << 20, freeHighGmBytes: 2304 << 20, freeFences: 20, liveVgpus: 2 };
 const win = (over: Partial<WindowLayout> = {}): WindowLayout => ({ x: 10, y: 20, w: 400, h: 300, z: 1, maximized: false, scale: 'fit', closed: false, ...over });
 const port = (name: PortInfo['name'], typeName: string, pipe: PortInfo['pipe']): PortInfo => ({
   name,
@@ -34,11 +33,7 @@ afterEach(() => wrapper?.unmount());
 
 async function setup(layout: Layout = { version: 1, windows: {} }, ports: PortInfo[] = [port('PORT_B', 'DP_B', 'A'), port('PORT_C', 'HDMI_C', 'B')]) {
   const fake = new FakeClient({
-    'domains.list': () => sampleDomains(),
-    'gpu.info': () => ({ ...GPU, foreground: 1 }),
-    'gpu.types': () => [],
-    'settings.get': () => ({ hvmBootForeground: true, apertureMiB: 512 as const }),
-    'frame.resync': () => null,
+    ...compositorHandlers(),
     'ports.list': ({ domid }) => (domid === 1 ? ports : []),
     'layout.get': () => ({ layout, warning: null }),
     'layout.set': ({ layout: l }) => ({ windows: Object.keys(l.windows).length }),

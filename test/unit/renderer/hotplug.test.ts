@@ -7,10 +7,9 @@ import { ApiError, type Params, type PortInfo } from '../../../src/shared/api';
 import { decodeEdid, edidToHex, modeLine, parseEdidText, preferredTiming } from '../../../src/shared/edid';
 import { libraryMonitor } from '../../../src/shared/edid-library';
 import { FakeClient, type Handlers } from './fake-client';
-import { sampleDomains } from './fixtures';
+import { compositorHandlers } from './fixtures';
 import { mountWith } from './mount';
 
-const GPU = { apertureBytes: 512 << 20, totalGmBytes: 4096 << 20, fences: 32, freeLowGmBytes: 128 << 20, freeHighGmBytes: 2304 << 20, freeFences: 20, liveVgpus: 2 };
 const BUILT_IN = libraryMonitor('generic-1024x768')!.bytes;
 
 function portB(partial: Partial<PortInfo> = {}): PortInfo {
@@ -52,11 +51,7 @@ afterEach(() => wrapper?.unmount());
 async function setup(handlers: Handlers = {}) {
   const ports: Record<number, PortInfo[]> = { 1: [portB()], 3: [portB({ name: 'PORT_E', type: 0, typeName: 'CRT' })] };
   const fake = new FakeClient({
-    'domains.list': () => sampleDomains(),
-    'gpu.info': () => ({ ...GPU, foreground: 1 }),
-    'gpu.types': () => [],
-    'settings.get': () => ({ hvmBootForeground: true, apertureMiB: 512 as const }),
-    'frame.resync': () => null,
+    ...compositorHandlers(),
     'ports.list': ({ domid }) => ports[domid] ?? [],
     'ports.hotplug': (p) => (ports[p.domid] = hotplugInto(ports[p.domid] ?? [], p)),
     ...handlers,
