@@ -37,7 +37,11 @@ async function waitForWindows(page: Page, domids: number[]): Promise<void> {
  */
 export async function withDesktopScene(root: string, prefix: string, initScript: string, measure: (scene: DesktopScene) => Promise<void>): Promise<void> {
   const app = await startServe(root);
-  const browser = await launchBrowser();
+  // A browser that cannot start (no /usr/bin/chromium) must not leave the host serving.
+  const browser = await launchBrowser().catch(async (e: unknown) => {
+    await app.stop();
+    throw e;
+  });
   try {
     const domids = await createPa238Guests(app, root, GUESTS, prefix);
     const page = await browser.newPage({ viewport: { width: 1920, height: 1080 } });
