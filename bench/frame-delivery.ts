@@ -13,6 +13,7 @@
  * sends it, and the line says so.
  */
 import { benchLine, fmt, header, percentile } from './lib/common';
+import { cpuSnapshot, cpuUse, formatCpuUse, processTree } from './lib/cpu-use';
 import { GUESTS, withDesktopScene } from './lib/desktop-scene';
 
 const ROOT = process.cwd();
@@ -31,12 +32,15 @@ async function main(): Promise<void> {
   const physical = CLOSE_PHYSICAL ? 'Physical display closed' : 'Physical display open';
   header('frame-delivery', `${GUESTS} guests at 1920x1080 (PA238), desktop flipping at vblank, browser mode in headless Chromium, ${physical}`);
   const init = `window.paints = []; document.addEventListener('gvt-paint', (e) => window.paints.push(e.detail), true);${CLOSE_PHYSICAL ? ` ${CLOSER}` : ''}`;
-  await withDesktopScene(ROOT, 'fd', init, async ({ page, domids }) => {
+  await withDesktopScene(ROOT, 'fd', init, async ({ app, page, domids }) => {
     const open = (await page.evaluate("document.querySelector('[data-testid=window-physical]') !== null")) as boolean;
     if (open === CLOSE_PHYSICAL) throw new Error(`the Physical display window is ${open ? 'open' : 'closed'}, expected ${CLOSE_PHYSICAL ? 'closed' : 'open'}`);
+    const pids = processTree(process.pid);
+    const before = cpuSnapshot(pids);
     await page.evaluate('window.paints = []');
     await page.waitForTimeout(MEASURE_MS);
     const paints = (await page.evaluate('window.paints')) as Paint[];
+    const after = cpuSnapshot(pids);
 
     let painted = 0;
     let flipped = 0;
@@ -52,6 +56,9 @@ async function main(): Promise<void> {
       const l = mine.flatMap((p) => (p.latencyMs === null ? [] : [p.latencyMs]));
       console.log(`window ${d}: ${mine.length - 1} painted / ${span} flipped = ${fmt((mine.length - 1) / span)}; guest ${fmt((span * 1000) / MEASURE_MS)} flips/s, painted ${fmt(((mine.length - 1) * 1000) / MEASURE_MS)} fps; flip→paint p50 ${fmt(percentile(l, 50))} ms, p95 ${fmt(percentile(l, 95))} ms`);
     }
+    // Where the CPU went while measuring: the machine has few cores and the host, Chromium's processes and this driver share them.
+    const group = (pid: number): string => (pid === app.pid ? 'host' : pid === process.pid ? 'this driver' : 'chromium');
+    console.log(`CPU over the ${MEASURE_MS / 1000} s: ${before && after ? formatCpuUse(cpuUse(before, after, group), fmt) : 'not measured (no /proc)'}`);
     const p95 = percentile(latencies, 95);
     const flipsPerSec = (flipped * 1000) / MEASURE_MS / GUESTS;
     console.log(`all: ${painted} painted / ${flipped} flipped; flip→paint p50 ${fmt(percentile(latencies, 50))} ms, p95 ${fmt(p95)} ms, p99 ${fmt(percentile(latencies, 99))} ms`);
