@@ -4,7 +4,8 @@
  * are counted per source (a wrapper around WebSocket, installed before the app): with the Physical
  * display window closed no frame of PHYSICAL_SOURCE arrives while the guest's own window keeps
  * streaming; reopened from the Window menu, the first message of the physical source is its whole
- * picture and the window shows the guest's desktop again at once.
+ * picture and the window shows the guest's desktop again at once. A VM window on its Serial tab
+ * shows no screen: its source stops too, and comes back whole on the Screen tab.
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -111,6 +112,23 @@ describe('frames flow only for sources a window shows', () => {
     await page.setViewportSize({ width: 1280, height: 720 });
     await page.waitForTimeout(500);
     await page.screenshot({ path: join(SHOTS, 'watch-physical-reopened-1280.png') });
+  });
+
+  it('a VM window on its Serial tab: none of its frames arrive; back on Screen: its whole picture first', async () => {
+    // Side by side: the reopened Physical display came up in front of the VM window.
+    await page.getByTestId('menu-window').click();
+    await page.getByTestId('menu-window-tile').click();
+    await page.getByTestId('tab-serial-1').click();
+    await page.waitForTimeout(300);
+    await page.evaluate('window.__resetFrames()');
+    await page.waitForTimeout(2500);
+    const serial = await counts();
+    expect(serial[PHYSICAL_SOURCE]).toBeGreaterThan(0);
+    expect(serial[1] ?? 0).toBe(0);
+    await page.evaluate('window.__resetFrames()');
+    await page.getByTestId('tab-screen-1').click();
+    await until('frames of guest 1 again', async () => ((await counts())[1] ?? 0) > 0 || null, 5000);
+    expect((await first())[1]).toEqual({ width: 1024, height: 768, x: 0, y: 0, w: 1024, h: 768 });
   });
 
   it('a reconnected page says again what it shows: the closed VM window\'s frames stop on the new connection too', async () => {

@@ -1,7 +1,8 @@
 /**
  * Tells the host which frame sources this page shows (frame.watch), so it sends, and composes,
  * only those: the Physical display while its window is open, each guest's first head while its VM
- * window is open, each further head (stores/heads.ts) while its head window is open. Heads that
+ * window is open on its Screen tab, each further head (stores/heads.ts) while its head window is
+ * open; none of them while its window lies wholly under another (windows store `covered`). Heads that
  * have no window yet (dark: no monitor, pipe off) are watched too: a dark head sends nothing, and
  * its first frame is how the page learns it lit. The set is sent again on every change and on
  * every (re)connect: a new connection watches everything until told.
@@ -29,16 +30,19 @@ export const useFrameWatchStore = defineStore('frameWatch', () => {
 
   // As CompositorView shows them: a window without a stored layout is open.
   const isOpen = (key: string): boolean => windows.layouts[key]?.closed !== true;
+  /** Open and not wholly under another window: some of its screen can be seen. */
+  const isSeen = (key: string): boolean => isOpen(key) && !windows.covered.has(key);
 
   /** The sources to watch, sorted. */
   const sources = computed<number[]>(() => {
     const out = new Set<number>();
     const lit = new Set(heads.windows.map((h) => h.source));
-    if (isOpen('physical')) out.add(PHYSICAL_SOURCE);
-    for (const h of heads.windows) if (isOpen(h.key)) out.add(h.source);
+    if (isSeen('physical')) out.add(PHYSICAL_SOURCE);
+    for (const h of heads.windows) if (isSeen(h.key)) out.add(h.source);
     for (const port of PORT_NAMES) if (!lit.has(physicalHeadSource(port))) out.add(physicalHeadSource(port));
     for (const d of domains.guests) {
-      if (isOpen(vmWindowKey(d.name))) out.add(d.domid);
+      // On its Serial or Ports tab a VM window shows no screen.
+      if (isSeen(vmWindowKey(d.name)) && (ui.vmTabs[d.name] ?? 'screen') === 'screen') out.add(d.domid);
       for (const pipe of [1, 2]) if (!lit.has(vmHeadSource(d.domid, pipe))) out.add(vmHeadSource(d.domid, pipe));
     }
     return [...out].sort((a, b) => a - b);

@@ -74,12 +74,32 @@ export const useWindowsStore = defineStore('windows', () => {
     unmeasured.clear();
   });
 
-  /** Where `key` is shown: the whole area while maximized, else its geometry clamped into the area. */
-  function rect(key: string): Rect {
-    const w = ensure(key);
+  /** Where a window of layout `w` is shown: the whole area while maximized, else its geometry clamped into the area. */
+  function shown(w: WindowLayout): Rect {
     if (w.maximized && area.value.w > 0) return { x: 0, y: 0, w: area.value.w, h: area.value.h };
     return clampRect(w, area.value);
   }
+
+  /** Where `key` is shown (placed by default first if it has no layout yet). */
+  function rect(key: string): Rect {
+    return shown(ensure(key));
+  }
+
+  /**
+   * Open windows of which nothing can be seen: shown wholly inside one open window above them (a
+   * maximized window covers all below it). Their sources need not be streamed (stores/frame-watch.ts).
+   * Only single covering windows count, not several that cover one together.
+   */
+  const covered = computed<Set<string>>(() => {
+    const out = new Set<string>();
+    if (area.value.w <= 0 || area.value.h <= 0) return out;
+    const open = openKeys.value.map((k) => ({ key: k, z: layouts[k]!.z, r: shown(layouts[k]!) }));
+    for (const a of open) {
+      const inside = (b: Rect): boolean => b.x <= a.r.x && b.y <= a.r.y && b.x + b.w >= a.r.x + a.r.w && b.y + b.h >= a.r.y + a.r.h;
+      if (open.some((b) => b.z > a.z && inside(b.r))) out.add(a.key);
+    }
+    return out;
+  });
 
   function touched(key: string): WindowLayout {
     fresh.delete(key);
@@ -220,5 +240,5 @@ export const useWindowsStore = defineStore('windows', () => {
     },
   );
 
-  return { layouts, area, loaded, liveKeys, ensure, rect, raise, move, resize, toggleMaximize, setScale, close, show, adoptMode, tileWindows, cascadeWindows, frontmost, load };
+  return { layouts, area, loaded, liveKeys, covered, ensure, rect, raise, move, resize, toggleMaximize, setScale, close, show, adoptMode, tileWindows, cascadeWindows, frontmost, load };
 });

@@ -2,7 +2,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { flushPromises, type VueWrapper } from '@vue/test-utils';
 import App from '../../../src/renderer/App.vue';
-import { useUiStore } from '../../../src/renderer/stores/ui';
+import { useUiStore, vmWindowKey } from '../../../src/renderer/stores/ui';
 import { useWindowsStore } from '../../../src/renderer/stores/windows';
 import { PHYSICAL_SOURCE, type Layout, type WindowLayout } from '../../../src/shared/api';
 import { physicalHeadSource, vmHeadSource } from '../../../src/shared/heads';
@@ -84,5 +84,34 @@ describe('frame.watch from the page', () => {
     await byTestId(wrapper, 'window-close-1-B').trigger('click');
     await flushPromises();
     expect(watched()).not.toContain(pipeB);
+  });
+
+  it('a VM window on its Serial or Ports tab is not watched; back on Screen it is', async () => {
+    const { ui, watched } = await setup({ version: 1, windows: {} });
+    expect(watched()).toContain(3);
+    ui.showVmTab('win7', 'serial');
+    await flushPromises();
+    expect(watched()).not.toContain(3);
+    ui.showVmTab('win7', 'ports');
+    await flushPromises();
+    expect(watched()).not.toContain(3);
+    ui.showVmTab('win7', 'screen');
+    await flushPromises();
+    expect(watched()).toEqual(sorted([PHYSICAL_SOURCE, 1, 3, ...DARK]));
+  });
+
+  it('windows wholly under a maximized one are not watched until it is restored', async () => {
+    const { watched, windows } = await setup({ version: 1, windows: {} });
+    windows.area = { w: 1200, h: 800 };
+    await flushPromises();
+    expect(watched()).toEqual(sorted([PHYSICAL_SOURCE, 1, 3, ...DARK]));
+    const vm1 = vmWindowKey('vgtHVMDomain');
+    windows.raise(vm1);
+    windows.toggleMaximize(vm1);
+    await flushPromises();
+    expect(watched()).toEqual(sorted([1, ...DARK]));
+    windows.toggleMaximize(vm1);
+    await flushPromises();
+    expect(watched()).toEqual(sorted([PHYSICAL_SOURCE, 1, 3, ...DARK]));
   });
 });

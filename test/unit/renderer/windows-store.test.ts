@@ -88,6 +88,33 @@ describe('windows store', () => {
     expect(windows.rect('physical').w + windows.rect('physical').x).toBeLessThanOrEqual(720);
   });
 
+  it('covered: open windows wholly inside one open window above them (a maximized one covers all below); not partly covered, closed or below ones', async () => {
+    stored = {
+      version: 1,
+      windows: {
+        physical: win({ x: 0, y: 0, w: 600, h: 400, z: 3 }),
+        'vm:a': win({ x: 10, y: 10, w: 200, h: 150, z: 1 }), // inside physical, below it
+        'vm:b': win({ x: 500, y: 10, w: 200, h: 150, z: 2 }), // sticks out to the right
+        'vm:c': win({ x: 20, y: 20, w: 100, h: 100, z: 4 }), // inside physical, above it
+        'vm:d': win({ x: 30, y: 30, w: 50, h: 50, z: 2, closed: true }),
+      },
+    };
+    const { windows } = setup();
+    await windows.load();
+    expect([...windows.covered]).toEqual([]); // area not measured yet: nothing is known to be hidden
+    windows.area = { w: 1000, h: 700 };
+    expect([...windows.covered]).toEqual(['vm:a']);
+    windows.close('physical');
+    expect([...windows.covered]).toEqual([]);
+    windows.show('physical'); // reopened in front: now above vm:c too
+    expect([...windows.covered].sort()).toEqual(['vm:a', 'vm:c']);
+    windows.toggleMaximize('vm:b');
+    windows.raise('vm:b');
+    expect([...windows.covered].sort()).toEqual(['physical', 'vm:a', 'vm:c']);
+    windows.toggleMaximize('vm:b');
+    expect([...windows.covered].sort()).toEqual(['vm:a', 'vm:c']);
+  });
+
   it('raise renumbers the stack 1..n with the raised window on top', () => {
     const { windows } = setup();
     for (const k of ['physical', 'vm:a', 'vm:b']) windows.ensure(k);
