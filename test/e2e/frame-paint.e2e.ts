@@ -5,7 +5,8 @@
  * screenshot of its canvas equals the CLI's `screenshot` of the framebuffer, pixel for pixel; each
  * newly flipped frame painted fires `gvt-paint` with its flip count and flip → paint latency; a
  * window shown smaller (Fit) paints the guest scaled, each pixel the area average of the framebuffer
- * pixels it covers (area-downscale.ts). The page is 1920x1400 so that a
+ * pixels it covers (area-downscale.ts), computed by its WebAssembly SIMD kernel (no warning that it
+ * fell back to JS). The page is 1920x1400 so that a
  * maximized window holds the whole 1024x768 picture at 1:1 below the app's bars. A worker script
  * that does not load leaves the page painting the window itself (the ready handshake).
  */
@@ -174,6 +175,23 @@ describe('frames painted by the paint worker', () => {
       });
     } finally {
       expect((await app.cli('xl', 'unpause', NAME)).code).toBe(0);
+    }
+  });
+
+  it('the paint worker runs the WebAssembly SIMD downscale: the CSP lets it compile its kernel, no fallback warning', async () => {
+    const page = await s.browser.newPage({ viewport: { width: 1280, height: 720 } });
+    try {
+      const warnings: string[] = [];
+      page.on('console', (m) => void (m.type() === 'warning' && warnings.push(m.text())));
+      await page.goto(s.app.url);
+      await page.getByTestId(`library-row-${NAME}`).waitFor();
+      // At 1280x720 the window is smaller than the guest: the worker downscales what it paints.
+      await until('a picture painted by the worker', async () => (await canvasSample(page, 'canvas-1')).distinct > 3, 30_000);
+      expect(await page.getByTestId('canvas-1').evaluate((c) => Number((c as HTMLCanvasElement).getAttribute('width')) < 1024)).toBe(true);
+      expect(page.workers().length).toBeGreaterThan(0);
+      expect(warnings.filter((w) => /paint worker/.test(w))).toEqual([]);
+    } finally {
+      await page.close();
     }
   });
 

@@ -6,8 +6,9 @@
  *
  * A canvas is shown at `size` device pixels (never more than the frame's; FrameCanvas computes it
  * from its box and scale mode): shown 1:1 the store's pixels go straight on with putImageData,
- * smaller the shown pixels covering each damage rect are area-averaged from the frame in JS
- * (area-downscale.ts) and put on the same way. So a 1920x1200 guest in a small window costs its
+ * smaller the shown pixels covering each damage rect are area-averaged from the frame (by a
+ * WebAssembly SIMD kernel, area-downscale-wasm.ts; the JS area-downscale.ts where it cannot run) and
+ * put on the same way. So a 1920x1200 guest in a small window costs its
  * damage, not a full-frame resample on every update.
  *
  * Measured and weighed (frame-delivery, three 1920x1080 guests shown 669 px wide, headless Chromium
@@ -19,7 +20,8 @@
  * the area average counts every pixel, and painting damage rect by rect gives exactly the whole
  * frame downscaled (no seams at rect edges).
  */
-import { coveringSpan, downscaleRect, makeAxis, type Axis } from './area-downscale';
+import { coveringSpan, makeAxis, type Axis } from './area-downscale';
+import { downscaleRectFast } from './area-downscale-wasm';
 import type { FrameSurfaces, Rect } from './frame-surfaces';
 
 type Context2D = CanvasRenderingContext2D | OffscreenCanvasRenderingContext2D;
@@ -184,7 +186,7 @@ export class CanvasPainter {
     const [dy0, dy1] = coveringSpan(t.axes.y, r.y, r.h);
     if (dx1 <= dx0 || dy1 <= dy0) return;
     const b = this.rectBuffer(dx1 - dx0, dy1 - dy0);
-    downscaleRect(s.rgba, t.axes.x, t.axes.y, dx0, dy0, dx1 - dx0, dy1 - dy0, b.data, b.width);
+    downscaleRectFast(s.rgba, t.axes.x, t.axes.y, dx0, dy0, dx1 - dx0, dy1 - dy0, b.data, b.width);
     ctx.putImageData(b, dx0, dy0, 0, 0, dx1 - dx0, dy1 - dy0);
   }
 }

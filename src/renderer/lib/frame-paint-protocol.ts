@@ -23,8 +23,12 @@ export type ToWorker =
   | { kind: 'forget'; source: number };
 
 export type FromWorker =
-  /** The worker's module ran: canvases may be transferred to it (frame-painter.ts waits for this). */
-  | { kind: 'ready' }
+  /**
+   * The worker's module ran: canvases may be transferred to it (frame-painter.ts waits for this).
+   * `downscale`: how it shrinks frames for small windows, the WebAssembly SIMD kernel or (where that
+   * cannot run, e.g. a CSP without 'wasm-unsafe-eval') the slower JS (area-downscale-wasm.ts).
+   */
+  | { kind: 'ready'; downscale: 'simd' | 'js' }
   /** The next `batches` 'frames' messages were taken and painted: the newly flipped frames shown. */
   | { kind: 'taken'; batches: number; painted: Painted[] }
   /** A newly flipped frame painted outside a batch (a canvas attached or resized). */

@@ -265,6 +265,7 @@ export class WorkerPainter implements FramePainter {
   private receive(m: FromWorker): void {
     switch (m.kind) {
       case 'ready':
+        if (m.downscale === 'js') console.warn('gvt-desk: the paint worker cannot run its WebAssembly SIMD kernel; small windows are downscaled in JS (slower)');
         this.handOver();
         return;
       case 'taken':

@@ -5,6 +5,7 @@
  * paint-worker-core.ts; loaded by frame-painter.ts as a module worker (CSP worker-src 'self'), which
  * transfers no canvas before this module has said 'ready' (else the page paints itself).
  */
+import { simdDownscaleAvailable } from '../lib/area-downscale-wasm';
 import { paintWorkerHandler } from '../lib/paint-worker-core';
 import type { FromWorker, ToWorker } from '../lib/frame-paint-protocol';
 
@@ -30,4 +31,4 @@ const handle = paintWorkerHandler((m: FromWorker) => scope.postMessage(m), {
   },
 });
 scope.onmessage = (ev: MessageEvent<ToWorker>) => handle(ev.data);
-scope.postMessage({ kind: 'ready' });
+scope.postMessage({ kind: 'ready', downscale: simdDownscaleAvailable() ? 'simd' : 'js' });

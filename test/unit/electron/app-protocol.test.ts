@@ -203,9 +203,9 @@ describe('Content-Security-Policy (Electron security checklist)', () => {
   it.each([
     ['the app:// header', APP_CONTENT_SECURITY_POLICY],
     ["index.html's meta tag", metaPolicy()],
-  ])('%s allows scripts only from the app: no inline script, no eval, no plugins', (_what, policy) => {
+  ])('%s allows scripts only from the app: no inline script, no eval (WebAssembly compile only), no plugins', (_what, policy) => {
     const d = directives(policy);
-    expect(d.get('script-src')).toEqual(["'self'"]);
+    expect(d.get('script-src')).toEqual(["'self'", "'wasm-unsafe-eval'"]);
     expect(d.get('default-src')).toEqual(["'self'"]);
     expect(d.get('object-src')).toEqual(["'none'"]);
     expect(d.get('base-uri')).toEqual(["'none'"]);

@@ -118,7 +118,7 @@ describe('startWebServer: static files', () => {
     expect(res.headers['content-type']).toBe('text/html; charset=utf-8');
     expect(res.body).toContain('<title>GVT Desk</title>');
     const csp = String(res.headers['content-security-policy']);
-    expect(csp).toContain("script-src 'self'");
+    expect(csp).toContain("script-src 'self' 'wasm-unsafe-eval'");
     expect(csp).toContain(`connect-src 'self' ws://127.0.0.1:${server.port}`);
     expect(csp).toContain("object-src 'none'");
     expect(res.headers['referrer-policy']).toBe('no-referrer');

@@ -52,7 +52,7 @@ describe('the paint worker\'s ready handshake (WorkerPainter)', () => {
     expect(canvas.transferred).toBe(false);
     expect(p.posted).toEqual([]);
     expect(painter.inWorker).toBe(false);
-    p.say({ kind: 'ready' });
+    p.say({ kind: 'ready', downscale: 'simd' });
     expect(painter.inWorker).toBe(true);
     expect(canvas.transferred).toBe(true);
     expect(p.posted.map((m) => m.kind)).toEqual(['frames', 'attach', 'size']);
@@ -62,6 +62,22 @@ describe('the paint worker\'s ready handshake (WorkerPainter)', () => {
     expect([...px.subarray((2 * 8 + 2) * 4, (2 * 8 + 2) * 4 + 4)]).toEqual([1, 1, 4, 255]); // the later rect, merged
     expect(p.posted[2]).toEqual({ kind: 'size', source: 1, width: 4 });
     expect(painter.surface(1)).toBeUndefined(); // the page keeps no pixels now
+  });
+
+  it('a worker that cannot run the SIMD downscale says so; the page warns and still hands it the canvases', () => {
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    try {
+      const p = port();
+      const painter = new WorkerPainter(p, new DrainGate());
+      const canvas = pageCanvas();
+      painter.attach(1, canvas);
+      p.say({ kind: 'ready', downscale: 'js' });
+      expect(warn).toHaveBeenCalledWith(expect.stringMatching(/WebAssembly SIMD.*downscaled in JS/));
+      expect(painter.inWorker).toBe(true);
+      expect(canvas.transferred).toBe(true);
+    } finally {
+      warn.mockRestore();
+    }
   });
 
   it('a worker that fails to load leaves the page painting its canvases itself (no blank window)', async () => {
@@ -79,7 +95,7 @@ describe('the paint worker\'s ready handshake (WorkerPainter)', () => {
     expect([canvas.width, canvas.height]).toEqual([8, 6]);
     expect([...canvas.pixels().subarray(0, 4)]).toEqual([0, 0, 3, 255]);
     expect(painter.surface(1)).toBeDefined();
-    p.say({ kind: 'ready' }); // too late: nothing moves
+    p.say({ kind: 'ready', downscale: 'simd' }); // too late: nothing moves
     expect(p.posted).toEqual([]);
   });
 
@@ -94,7 +110,7 @@ describe('the paint worker\'s ready handshake (WorkerPainter)', () => {
     expect(painter.inWorker).toBe(false);
     vi.advanceTimersByTime(1);
     expect(console.warn).toHaveBeenCalledWith(expect.stringMatching(/did not start within 500 ms/));
-    p.say({ kind: 'ready' });
+    p.say({ kind: 'ready', downscale: 'simd' });
     expect(canvas.transferred).toBe(false);
     expect(p.posted).toEqual([]);
   });

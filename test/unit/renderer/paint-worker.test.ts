@@ -207,7 +207,7 @@ describe('the page side (WorkerPainter) and the acknowledgement gate', () => {
   /** A WorkerPainter whose worker has said 'ready'. */
   function ready(port: WorkerLike, gate: DrainGate): WorkerPainter {
     const painter = new WorkerPainter(port, gate);
-    port.onmessage!({ data: { kind: 'ready' } } as MessageEvent<FromWorker>);
+    port.onmessage!({ data: { kind: 'ready', downscale: 'simd' } } as MessageEvent<FromWorker>);
     return painter;
   }
 
