@@ -37,9 +37,10 @@ export const MAX_DAMAGE_RECTS = 8;
 const BLOCK_ROWS = 16;
 
 /**
- * True when words a[aAt, aAt+n) equal b[bAt, bAt+n); both spans must lie inside their arrays (a native
- * compare reads the memory behind a view, the JS loop would see undefined). The compositor thread passes a native memcmp
- * (host/native-compare.ts, several times faster than a JS loop); the core stays portable.
+ * True when words a[aAt, aAt+n) equal b[bAt, bAt+n); both spans must lie inside their arrays (a
+ * native compare reads the memory behind a view, the JS loop would see undefined). The compositor
+ * thread passes a native memcmp (host/native-compare.ts, several times faster than a JS loop); the
+ * core stays portable.
  */
 export type SpanEqual = (a: Uint32Array, aAt: number, b: Uint32Array, bAt: number, n: number) => boolean;
 
