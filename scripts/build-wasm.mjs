@@ -2,7 +2,7 @@
 // `node scripts/build-wasm.mjs [--check]`: assembles src/renderer/wasm/*.wat with wabt into
 // <name>-wasm.ts beside each (the module's bytes as base64, so the renderer needs no loader or
 // fetch). --check only compares and exits 1 when a committed module differs from its source.
-import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import initWabt from 'wabt';
@@ -30,10 +30,7 @@ for (const f of readdirSync(dir).filter((n) => n.endsWith('.wat'))) {
   const wat = join(dir, f);
   const out = wat.replace(/\.wat$/, '-wasm.ts');
   const text = await assemble(wat);
-  let old = null;
-  try {
-    old = readFileSync(out, 'utf8');
-  } catch {}
+  const old = existsSync(out) ? readFileSync(out, 'utf8') : null;
   if (old === text) continue;
   if (check) {
     console.error(`${out} does not match ${f}: run node scripts/build-wasm.mjs`);
